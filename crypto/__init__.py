@@ -1,0 +1,1 @@
+"""Pure cryptographic primitives for settleroom: no web, database or app imports."""
