@@ -1,0 +1,1 @@
+"""settleroom: encrypted per-case rooms for settlement negotiation."""

@@ -1,0 +1,1 @@
+"""The audit log: every state change and every refused attempt, ids only."""

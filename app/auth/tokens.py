@@ -1,0 +1,158 @@
+"""The one strict wrapper around python-jose for access tokens.
+
+Threats handled before the library sees the token: algorithm confusion (``none`` in any
+casing, HMAC keyed with the public key), header-supplied keys (``jku``/``x5u``/``jwk``/
+``x5c``), ``crit`` extensions, unknown ``kid``. Claims required: ``exp``, ``iat``, ``iss``,
+``aud``, ``sub``, ``jti`` and ``typ == "access"``; ``nbf``/``iat`` may not be in the future
+beyond the leeway. Every failure is the same ``InvalidToken``: callers learn nothing more.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import secrets
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from jose import jwt
+from jose.exceptions import JOSEError
+
+ALGORITHM = "ES256"
+LEEWAY_SECONDS = 30
+MAX_TOKEN_LENGTH = 4096
+ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
+REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti", "typ")
+
+
+class InvalidToken(Exception):
+    """The token is not a valid access token of this service."""
+
+
+@dataclass(frozen=True)
+class AccessClaims:
+    user_id: uuid.UUID
+    generation: int
+    jti: str
+    issued_at: datetime
+    expires_at: datetime
+
+
+def _b64url_json(segment: str) -> dict[str, object]:
+    try:
+        padded = segment + "=" * (-len(segment) % 4)
+        raw = base64.urlsafe_b64decode(padded.encode("ascii"))
+        value = json.loads(raw)
+    except (ValueError, binascii.Error, UnicodeError) as exc:
+        raise InvalidToken from exc
+    if not isinstance(value, dict):
+        raise InvalidToken
+    return value
+
+
+class AccessTokens:
+    def __init__(
+        self, private_key: ec.EllipticCurvePrivateKey, *, issuer: str, audience: str,
+        lifetime: timedelta,
+    ) -> None:
+        self._private_pem = private_key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        ).decode()
+        public_der = private_key.public_key().public_bytes(
+            serialization.Encoding.DER, serialization.PublicFormat.SubjectPublicKeyInfo
+        )
+        self.public_pem = private_key.public_key().public_bytes(
+            serialization.Encoding.PEM, serialization.PublicFormat.SubjectPublicKeyInfo
+        ).decode()
+        self.kid = hashlib.sha256(public_der).hexdigest()[:16]
+        self.issuer = issuer
+        self.audience = audience
+        self.lifetime = lifetime
+
+    def issue(self, user_id: uuid.UUID, generation: int, now: datetime) -> tuple[str, int]:
+        exp = now + self.lifetime
+        claims = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(user_id),
+            "iat": int(now.timestamp()),
+            "nbf": int(now.timestamp()),
+            "exp": int(exp.timestamp()),
+            "jti": secrets.token_urlsafe(16),
+            "typ": "access",
+            "gen": generation,
+        }
+        token = jwt.encode(claims, self._private_pem, algorithm=ALGORITHM,
+                           headers={"kid": self.kid, "typ": "JWT"})
+        return token, int(self.lifetime.total_seconds())
+
+    def _check_header(self, token: str) -> None:
+        if len(token) > MAX_TOKEN_LENGTH or token.count(".") != 2:
+            raise InvalidToken
+        header = _b64url_json(token.split(".", 1)[0])
+        if set(header) - ALLOWED_HEADERS:
+            raise InvalidToken  # crit, jku, x5u, jwk, x5c, ... are never honoured
+        if header.get("alg") != ALGORITHM:  # exact match: "none", "NONE", "HS256" all fail
+            raise InvalidToken
+        if header.get("kid") != self.kid:
+            raise InvalidToken
+        if header.get("typ", "JWT") != "JWT":
+            raise InvalidToken
+
+    def verify(self, token: str, now: datetime | None = None) -> AccessClaims:
+        self._check_header(token)
+        now = now or datetime.now(UTC)
+        try:
+            claims = jwt.decode(
+                token, self.public_pem, algorithms=[ALGORITHM], audience=self.audience,
+                issuer=self.issuer,
+                options={"leeway": LEEWAY_SECONDS, "verify_exp": False, "verify_nbf": False,
+                         "verify_iat": False, "verify_at_hash": False},
+            )
+        except (JOSEError, ValueError, TypeError) as exc:
+            raise InvalidToken from exc
+        return self._check_claims(claims, now)
+
+    def _check_claims(self, claims: dict[str, object], now: datetime) -> AccessClaims:
+        if any(name not in claims for name in REQUIRED_CLAIMS):
+            raise InvalidToken
+        if claims["iss"] != self.issuer or claims["aud"] != self.audience:
+            raise InvalidToken
+        if claims["typ"] != "access":
+            raise InvalidToken
+        ts = now.timestamp()
+        exp, iat, nbf = claims["exp"], claims["iat"], claims.get("nbf", claims["iat"])
+        gen = claims.get("gen", 0)
+        if not all(isinstance(v, int) and not isinstance(v, bool) for v in (exp, iat, nbf, gen)):
+            raise InvalidToken
+        assert isinstance(exp, int) and isinstance(iat, int) and isinstance(gen, int)
+        assert isinstance(nbf, int)
+        if exp <= ts - LEEWAY_SECONDS or iat > ts + LEEWAY_SECONDS or nbf > ts + LEEWAY_SECONDS:
+            raise InvalidToken
+        if not isinstance(claims["jti"], str) or not isinstance(claims["sub"], str):
+            raise InvalidToken
+        try:
+            user_id = uuid.UUID(claims["sub"])
+        except ValueError as exc:
+            raise InvalidToken from exc
+        return AccessClaims(
+            user_id=user_id, generation=gen, jti=claims["jti"],
+            issued_at=datetime.fromtimestamp(iat, UTC), expires_at=datetime.fromtimestamp(exp, UTC),
+        )
+
+
+def new_refresh_token() -> tuple[str, bytes]:
+    """An opaque token and the hash that is stored (the token itself never is)."""
+    token = secrets.token_urlsafe(32)
+    return token, hash_refresh_token(token)
+
+
+def hash_refresh_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()

@@ -1,0 +1,1 @@
+"""Authorization: the permission table, pure policy functions, and the one request guard."""

@@ -1,0 +1,1 @@
+"""Case rooms: captions, parties, claims and members."""

@@ -1,0 +1,122 @@
+"""SQL for cases. Every list is scoped to the caller's cases through ``cases_of_user``."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from app.authz.permissions import Role
+from app.authz.policy import Membership
+from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+
+
+def cases_of_user(user_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
+    """The one scoping helper: ids of the cases where ``user_id`` holds any role."""
+    return select(Member.case_id).where(Member.user_id == user_id).distinct()
+
+
+def case_exists(session: Session, case_id: uuid.UUID) -> bool:
+    return session.get(Case, case_id) is not None
+
+
+def get_case(session: Session, case_id: uuid.UUID) -> Case | None:
+    return session.get(Case, case_id)
+
+
+def memberships_of(
+    session: Session, case_id: uuid.UUID, user_id: uuid.UUID
+) -> frozenset[Membership]:
+    rows = session.execute(
+        select(Member.role, Member.party_id).where(
+            Member.case_id == case_id, Member.user_id == user_id
+        )
+    ).all()
+    return frozenset(Membership(Role(role), party_id) for role, party_id in rows)
+
+
+def list_cases_for_user(
+    session: Session, user_id: uuid.UUID, *, offset: int, limit: int
+) -> list[Case]:
+    stmt = (
+        select(Case)
+        .where(Case.id.in_(cases_of_user(user_id)))
+        .order_by(Case.created_at.desc(), Case.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    return list(session.execute(stmt).scalars())
+
+
+def add(session: Session, obj: object) -> None:
+    session.add(obj)
+    session.flush()
+
+
+def list_parties(session: Session, case_id: uuid.UUID, *, offset: int = 0,
+                 limit: int = 1000) -> list[Party]:
+    stmt = (select(Party).where(Party.case_id == case_id)
+            .order_by(Party.created_at, Party.id).offset(offset).limit(limit))
+    return list(session.execute(stmt).scalars())
+
+
+def get_party(session: Session, case_id: uuid.UUID, party_id: uuid.UUID) -> Party | None:
+    party = session.get(Party, party_id)
+    return party if party is not None and party.case_id == case_id else None
+
+
+def list_claims(session: Session, case_id: uuid.UUID, *, offset: int = 0,
+                limit: int = 1000) -> list[tuple[Claim, list[uuid.UUID]]]:
+    claims = list(session.execute(
+        select(Claim).where(Claim.case_id == case_id)
+        .order_by(Claim.created_at, Claim.id).offset(offset).limit(limit)
+    ).scalars())
+    defenders: dict[uuid.UUID, list[uuid.UUID]] = {c.id: [] for c in claims}
+    if claims:
+        rows = session.execute(
+            select(ClaimDefendant.claim_id, ClaimDefendant.party_id)
+            .where(ClaimDefendant.claim_id.in_(list(defenders)))
+            .order_by(ClaimDefendant.party_id)
+        ).all()
+        for claim_id, party_id in rows:
+            defenders[claim_id].append(party_id)
+    return [(c, defenders[c.id]) for c in claims]
+
+
+def list_members(session: Session, case_id: uuid.UUID, *, offset: int = 0,
+                 limit: int = 1000) -> list[Member]:
+    stmt = (select(Member).where(Member.case_id == case_id)
+            .order_by(Member.created_at, Member.id).offset(offset).limit(limit))
+    return list(session.execute(stmt).scalars())
+
+
+def get_member(session: Session, case_id: uuid.UUID, member_id: uuid.UUID) -> Member | None:
+    member = session.get(Member, member_id)
+    return member if member is not None and member.case_id == case_id else None
+
+
+def find_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID, role: str,
+                party_key: str) -> Member | None:
+    return session.execute(select(Member).where(
+        Member.case_id == case_id, Member.user_id == user_id, Member.role == role,
+        Member.party_key == party_key,
+    )).scalar_one_or_none()
+
+
+def count_role(session: Session, case_id: uuid.UUID, role: Role) -> int:
+    return int(session.execute(
+        select(func.count()).select_from(Member)
+        .where(Member.case_id == case_id, Member.role == role.value)
+    ).scalar_one())
+
+
+def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
+    return session.execute(
+        select(Case).where(Case.id == case_id).with_for_update()
+    ).scalar_one_or_none()
+
+
+def delete(session: Session, obj: object) -> None:
+    session.delete(obj)
+    session.flush()

@@ -1,0 +1,83 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Response
+
+from app.authz.guard import PrincipalDep, SessionDep, case_guard
+from app.authz.permissions import Permission
+from app.cases import service
+from app.cases.schemas import (
+    CaseCreate,
+    CaseRead,
+    CaseUpdate,
+    ClaimCreate,
+    ClaimRead,
+    MemberCreate,
+    MemberRead,
+    PartyCreate,
+    PartyRead,
+)
+from app.context import CaseContext
+from app.pagination import PageDep
+
+router = APIRouter(prefix="/cases", tags=["cases"])
+Reader = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
+Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
+
+
+@router.post("", status_code=201)
+def create_case(data: CaseCreate, session: SessionDep, principal: PrincipalDep) -> CaseRead:
+    return service.create_case(session, principal, data=data)
+
+
+@router.get("")
+def list_cases(session: SessionDep, principal: PrincipalDep, page: PageDep) -> list[CaseRead]:
+    return service.list_cases(session, principal, offset=page.offset, limit=page.limit)
+
+
+@router.get("/{case_id}")
+def get_case(session: SessionDep, ctx: Reader) -> CaseRead:
+    return service.get_case(session, ctx)
+
+
+@router.patch("/{case_id}")
+def update_case(data: CaseUpdate, session: SessionDep, ctx: Manager) -> CaseRead:
+    return service.update_case(session, ctx, data=data)
+
+
+@router.post("/{case_id}/parties", status_code=201)
+def add_party(data: PartyCreate, session: SessionDep, ctx: Manager) -> PartyRead:
+    return service.add_party(session, ctx, data=data)
+
+
+@router.get("/{case_id}/parties")
+def list_parties(session: SessionDep, ctx: Reader, page: PageDep) -> list[PartyRead]:
+    return service.list_parties(session, ctx, offset=page.offset, limit=page.limit)
+
+
+@router.post("/{case_id}/claims", status_code=201)
+def add_claim(data: ClaimCreate, session: SessionDep, ctx: Manager) -> ClaimRead:
+    return service.add_claim(session, ctx, data=data)
+
+
+@router.get("/{case_id}/claims")
+def list_claims(session: SessionDep, ctx: Reader, page: PageDep) -> list[ClaimRead]:
+    return service.list_claims(session, ctx, offset=page.offset, limit=page.limit)
+
+
+@router.post("/{case_id}/members", status_code=201)
+def add_member(data: MemberCreate, session: SessionDep, ctx: Manager) -> MemberRead:
+    return service.add_member(session, ctx, data=data)
+
+
+@router.get("/{case_id}/members")
+def list_members(session: SessionDep, ctx: Reader, page: PageDep) -> list[MemberRead]:
+    return service.list_members(session, ctx, offset=page.offset, limit=page.limit)
+
+
+@router.delete("/{case_id}/members/{member_id}", status_code=204)
+def remove_member(member_id: uuid.UUID, session: SessionDep, ctx: Manager) -> Response:
+    service.remove_member(session, ctx, member_id=member_id)
+    return Response(status_code=204)

@@ -1,0 +1,113 @@
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import holidays
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from app.auth.schemas import Strict
+from app.authz.permissions import Role
+
+US_STATE_CODES = frozenset(holidays.country_holidays("US").subdivisions)
+Side = Literal["plaintiff", "defendant", "third_party"]
+
+
+def _check_state(value: str | None) -> str | None:
+    if value is not None and value not in US_STATE_CODES:
+        raise ValueError("court_state must be a US state or territory code such as CA or NY")
+    return value
+
+
+def _check_timezone(value: str | None) -> str | None:
+    if value is None:
+        return value
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError("court_timezone must be an IANA time zone such as America/New_York")
+    return value
+
+
+class CaseCreate(Strict):
+    caption: str = Field(min_length=1, max_length=500)
+    court: str = Field(min_length=1, max_length=200)
+    court_state: str = Field(min_length=2, max_length=2)
+    docket_number: str = Field(min_length=1, max_length=100)
+    trial_date: date | None = None
+    court_timezone: str = Field(default="America/New_York", max_length=64)
+
+    _state = field_validator("court_state")(_check_state)
+    _tz = field_validator("court_timezone")(_check_timezone)
+
+
+class CaseUpdate(Strict):
+    caption: str | None = Field(default=None, min_length=1, max_length=500)
+    court: str | None = Field(default=None, min_length=1, max_length=200)
+    court_state: str | None = Field(default=None, min_length=2, max_length=2)
+    docket_number: str | None = Field(default=None, min_length=1, max_length=100)
+    trial_date: date | None = None
+    court_timezone: str | None = Field(default=None, max_length=64)
+
+    _state = field_validator("court_state")(_check_state)
+    _tz = field_validator("court_timezone")(_check_timezone)
+
+
+class CaseRead(BaseModel):
+    id: uuid.UUID
+    caption: str
+    court: str
+    court_state: str
+    docket_number: str
+    trial_date: date | None
+    court_timezone: str
+    created_at: datetime
+    my_roles: list[Role] = []
+
+
+class PartyCreate(Strict):
+    name: str = Field(min_length=1, max_length=300)
+    side: Side
+    represented: bool = True
+
+
+class PartyRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    name: str
+    side: Side
+    represented: bool
+
+
+class ClaimCreate(Strict):
+    claimant_party_id: uuid.UUID
+    defending_party_ids: list[uuid.UUID] = Field(min_length=1, max_length=100)
+    description: str = Field(min_length=1, max_length=2000)
+
+
+class ClaimRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    claimant_party_id: uuid.UUID
+    defending_party_ids: list[uuid.UUID]
+    description: str
+
+
+class MemberCreate(Strict):
+    user_id: uuid.UUID
+    role: Role
+    party_id: uuid.UUID | None = None
+
+
+class MemberRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    party_id: uuid.UUID | None

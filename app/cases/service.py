@@ -1,0 +1,164 @@
+"""Use cases of a case room. Services enforce the rules and append audit events; the
+request's transaction commits them together."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record, record_denied
+from app.auth import repository as user_repo
+from app.authz.permissions import Role
+from app.authz.policy import validate_member_role, validate_party_role
+from app.cases import repository as repo
+from app.cases.schemas import (
+    CaseCreate,
+    CaseRead,
+    CaseUpdate,
+    ClaimCreate,
+    ClaimRead,
+    MemberCreate,
+    MemberRead,
+    PartyCreate,
+    PartyRead,
+)
+from app.context import CaseContext, Principal
+from app.errors import Conflict, Invalid, NotFound
+from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+
+
+def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
+    return CaseRead(
+        id=case.id, caption=case.caption, court=case.court, court_state=case.court_state,
+        docket_number=case.docket_number, trial_date=case.trial_date,
+        court_timezone=case.court_timezone, created_at=case.created_at,
+        my_roles=sorted(roles),
+    )
+
+
+def create_case(session: Session, ctx: Principal, *, data: CaseCreate) -> CaseRead:
+    case = Case(**data.model_dump(), created_by=ctx.user_id)
+    repo.add(session, case)
+    repo.add(session, Member(case_id=case.id, user_id=ctx.user_id, role=Role.ROOM_ADMIN.value,
+                             party_id=None, party_key="-"))
+    record(session, ctx, "case.create", "case", case.id, case_id=case.id)
+    return _case_read(case, {Role.ROOM_ADMIN})
+
+
+def list_cases(session: Session, ctx: Principal, *, offset: int, limit: int) -> list[CaseRead]:
+    cases = repo.list_cases_for_user(session, ctx.user_id, offset=offset, limit=limit)
+    return [
+        _case_read(c, {m.role for m in repo.memberships_of(session, c.id, ctx.user_id)})
+        for c in cases
+    ]
+
+
+def get_case(session: Session, ctx: CaseContext) -> CaseRead:
+    case = repo.get_case(session, ctx.case_id)
+    assert case is not None  # the guard loaded the membership
+    return _case_read(case, ctx.roles)
+
+
+def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> CaseRead:
+    case = repo.lock_case(session, ctx.case_id)
+    assert case is not None
+    changes = data.model_dump(exclude_unset=True)
+    for field in ("caption", "court", "court_state", "docket_number", "court_timezone"):
+        if field in changes and changes[field] is None:
+            raise Invalid(f"{field} cannot be empty.", code="field_required")
+    for field, value in changes.items():
+        setattr(case, field, value)
+    session.flush()
+    record(session, ctx, "case.update", "case", case.id, {"fields": sorted(changes)})
+    return _case_read(case, ctx.roles)
+
+
+def add_party(session: Session, ctx: CaseContext, *, data: PartyCreate) -> PartyRead:
+    party = Party(case_id=ctx.case_id, **data.model_dump())
+    repo.add(session, party)
+    record(session, ctx, "party.create", "party", party.id, {"party_id": party.id})
+    return PartyRead.model_validate(party)
+
+
+def list_parties(session: Session, ctx: CaseContext, *, offset: int, limit: int) -> list[PartyRead]:
+    return [PartyRead.model_validate(p)
+            for p in repo.list_parties(session, ctx.case_id, offset=offset, limit=limit)]
+
+
+def _require_party(session: Session, ctx: CaseContext, party_id: uuid.UUID, what: str) -> Party:
+    party = repo.get_party(session, ctx.case_id, party_id)
+    if party is None:
+        raise Invalid(f"{what} is not a party of this case.", code="unknown_party")
+    return party
+
+
+def add_claim(session: Session, ctx: CaseContext, *, data: ClaimCreate) -> ClaimRead:
+    _require_party(session, ctx, data.claimant_party_id, "claimant_party_id")
+    defenders = list(dict.fromkeys(data.defending_party_ids))
+    if len(defenders) != len(data.defending_party_ids):
+        raise Invalid("defending_party_ids lists a party twice.", code="duplicate_party")
+    if data.claimant_party_id in defenders:
+        raise Invalid("A party cannot bring a claim against itself.", code="claim_against_self")
+    for party_id in defenders:
+        _require_party(session, ctx, party_id, "a defending party")
+    claim = Claim(case_id=ctx.case_id, claimant_party_id=data.claimant_party_id,
+                  description=data.description)
+    repo.add(session, claim)
+    for party_id in defenders:
+        session.add(ClaimDefendant(claim_id=claim.id, party_id=party_id))
+    session.flush()
+    record(session, ctx, "claim.create", "claim", claim.id, {"claim_id": claim.id})
+    return ClaimRead(id=claim.id, case_id=claim.case_id, claimant_party_id=claim.claimant_party_id,
+                     defending_party_ids=sorted(defenders), description=claim.description)
+
+
+def list_claims(session: Session, ctx: CaseContext, *, offset: int, limit: int) -> list[ClaimRead]:
+    return [
+        ClaimRead(id=c.id, case_id=c.case_id, claimant_party_id=c.claimant_party_id,
+                  defending_party_ids=d, description=c.description)
+        for c, d in repo.list_claims(session, ctx.case_id, offset=offset, limit=limit)
+    ]
+
+
+def add_member(session: Session, ctx: CaseContext, *, data: MemberCreate) -> MemberRead:
+    decision = validate_member_role(data.role, data.party_id)
+    if not decision:
+        raise Invalid(decision.detail, code=decision.code)
+    if data.party_id is not None:
+        party = _require_party(session, ctx, data.party_id, "party_id")
+        decision = validate_party_role(data.role, party.represented)
+        if not decision:
+            raise Invalid(decision.detail, code=decision.code)
+    if user_repo.get_user(session, data.user_id) is None:
+        raise Invalid("user_id is not a known user.", code="unknown_user")
+    party_key = str(data.party_id) if data.party_id else "-"
+    if repo.find_member(session, ctx.case_id, data.user_id, data.role.value, party_key):
+        raise Conflict("The user already holds this role.", code="member_exists")
+    member = Member(case_id=ctx.case_id, user_id=data.user_id, role=data.role.value,
+                    party_id=data.party_id, party_key=party_key)
+    repo.add(session, member)
+    record(session, ctx, "member.add", "member", member.id,
+           {"user_id": data.user_id, "role": data.role.value, "party_id": data.party_id})
+    return MemberRead.model_validate(member)
+
+
+def list_members(session: Session, ctx: CaseContext, *, offset: int,
+                 limit: int) -> list[MemberRead]:
+    return [MemberRead.model_validate(m)
+            for m in repo.list_members(session, ctx.case_id, offset=offset, limit=limit)]
+
+
+def remove_member(session: Session, ctx: CaseContext, *, member_id: uuid.UUID) -> None:
+    repo.lock_case(session, ctx.case_id)  # serialise against a concurrent removal
+    member = repo.get_member(session, ctx.case_id, member_id)
+    if member is None:
+        raise NotFound("No such member.", code="member_not_found")
+    if member.role == Role.ROOM_ADMIN.value and repo.count_role(
+        session, ctx.case_id, Role.ROOM_ADMIN
+    ) <= 1:
+        record_denied(session, ctx, "member.remove", "member", member_id, "last_room_admin")
+        raise Conflict("A case keeps at least one room admin.", code="last_room_admin")
+    details = {"user_id": member.user_id, "role": member.role, "party_id": member.party_id}
+    repo.delete(session, member)
+    record(session, ctx, "member.remove", "member", member_id, details)

@@ -1,0 +1,87 @@
+"""Runtime configuration, read from the environment with the prefix ``SETTLEROOM_``.
+
+Secrets never have working defaults in production: ``Settings.check_production`` refuses
+to start when one is missing or still a placeholder.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PLACEHOLDER_SECRETS = frozenset(
+    {"", "change-me", "changeme", "change_me", "secret", "password", "admin", "example", "xxx"}
+)
+
+
+class ConfigurationError(RuntimeError):
+    """The configuration cannot be used; the message names the variable, never its value."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SETTLEROOM_", extra="ignore")
+
+    env: Literal["dev", "prod"] = "dev"
+    data_dir: Path = Path("./var")
+    database_url: str | None = None
+    admin_email: str | None = None
+    admin_password: SecretStr | None = None
+    admin_name: str = "Platform administrator"
+    secret_key: SecretStr | None = None
+
+    access_token_minutes: int = Field(default=15, ge=1, le=60)
+    refresh_token_days: int = Field(default=14, ge=1, le=90)
+    token_issuer: str = "settleroom"
+    token_audience: str = "settleroom-api"
+
+    # Argon2id cost; tests pass cheap values explicitly.
+    argon2_time_cost: int = Field(default=3, ge=1)
+    argon2_memory_kib: int = Field(default=65536, ge=8)
+    argon2_parallelism: int = Field(default=2, ge=1)
+
+    login_max_failures_per_account: int = Field(default=5, ge=1)
+    login_max_failures_per_address: int = Field(default=20, ge=1)
+    login_failure_window_seconds: int = Field(default=900, ge=1)
+
+    max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
+    key_provider: Literal["local", "pkcs11"] = "local"
+    pkcs11_library: str | None = None
+    pkcs11_token_label: str | None = None
+    pkcs11_pin: SecretStr | None = None
+
+    @property
+    def resolved_database_url(self) -> str:
+        if self.database_url:
+            return self.database_url
+        return f"sqlite:///{(self.data_dir / 'settleroom.db').resolve()}"
+
+    def check_production(self) -> None:
+        """Refuse a production start with a missing or placeholder secret."""
+        if self.env != "prod":
+            return
+        problems = []
+        key = self.secret_key.get_secret_value() if self.secret_key else ""
+        if key.strip().lower() in PLACEHOLDER_SECRETS or len(key) < 32:
+            problems.append("SETTLEROOM_SECRET_KEY must be set to at least 32 random characters")
+        if self.admin_password is not None:
+            pw = self.admin_password.get_secret_value()
+            if pw.strip().lower() in PLACEHOLDER_SECRETS or len(pw) < 12:
+                problems.append("SETTLEROOM_ADMIN_PASSWORD is a placeholder or shorter than 12")
+        if not self.database_url:
+            problems.append("SETTLEROOM_DATABASE_URL must be set in production")
+        if self.key_provider == "pkcs11":
+            pin = self.pkcs11_pin.get_secret_value() if self.pkcs11_pin else ""
+            if pin.strip().lower() in PLACEHOLDER_SECRETS:
+                problems.append("SETTLEROOM_PKCS11_PIN must be set")
+        if problems:
+            raise ConfigurationError("; ".join(problems))
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()

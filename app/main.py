@@ -1,0 +1,58 @@
+"""create_app(): routers, the one error handler, middleware. ``app`` is importable by any
+ASGI server (``uvicorn app.main:app``)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+
+from app.auth.router import router as auth_router
+from app.cases.router import router as cases_router
+from app.config import Settings, get_settings
+from app.db import make_engine, make_sessionmaker
+from app.errors import install_error_handlers
+from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.ops import router as ops_router
+from app.services import build_services
+from app.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    settings.check_production()
+    app = FastAPI(
+        title="settleroom",
+        version="1.0.0",
+        description="Encrypted per-case rooms for settlement offers, Rule 68 offers of "
+        "judgment, Early Neutral Evaluation and traceable documents.",
+    )
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.services = build_services(settings)
+    app.state.readiness_checks = []
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, users_router, cases_router):
+        api.include_router(router)
+    app.include_router(api)
+    app.include_router(ops_router)
+    install_error_handlers(app)
+    app.add_middleware(SecurityHeadersMiddleware)
+    app.add_middleware(
+        BodyLimitMiddleware,
+        json_limit=settings.max_json_body_bytes,
+        upload_limit=settings.max_upload_bytes,
+    )
+    return app
+
+
+def __getattr__(name: str) -> FastAPI:
+    # ``app.main:app`` builds the app on first access, so importing this module for
+    # create_app (tests, the CLI) does not read the environment or touch the data dir.
+    if name == "app":
+        application = create_app()
+        globals()["app"] = application
+        return application
+    raise AttributeError(name)

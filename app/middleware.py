@@ -1,0 +1,101 @@
+"""ASGI middleware: request body limits (413 before the body is read when the length is
+declared, and while streaming otherwise) and security headers on every response."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+
+SECURITY_HEADERS = [
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cache-control", b"no-store"),
+]
+
+
+class _TooLarge(Exception):
+    pass
+
+
+def _problem_413(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps({
+        "type": PROBLEM_TYPE_BASE + "payload_too_large", "title": "Request body too large",
+        "status": 413, "detail": f"The request body exceeds the limit of {limit} bytes.",
+        "code": "payload_too_large",
+    }).encode()
+    return body, [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                  (b"content-length", str(len(body)).encode())]
+
+
+class BodyLimitMiddleware:
+    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
+        self.app = app
+        self.json_limit = json_limit
+        self.upload_limit = upload_limit
+
+    def _limit_for(self, headers: dict[bytes, bytes]) -> int:
+        ctype = headers.get(b"content-type", b"").lower()
+        return self.upload_limit if ctype.startswith(b"multipart/") else self.json_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers", []))
+        limit = self._limit_for(headers)
+        declared = headers.get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > limit:
+            await self._reject(send, limit)
+            return
+        received = 0
+        started = False
+
+        async def limited_receive() -> Message:
+            nonlocal received
+            message = await receive()
+            if message["type"] == "http.request":
+                received += len(message.get("body", b""))
+                if received > limit:
+                    raise _TooLarge
+            return message
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, limited_receive, tracking_send)
+        except _TooLarge:
+            if not started:
+                await self._reject(send, limit)
+
+    async def _reject(self, send: Send, limit: int) -> None:
+        body, headers = _problem_413(limit)
+        await send({"type": "http.response.start", "status": 413, "headers": headers})
+        await send({"type": "http.response.body", "body": body})
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                existing = {k.lower() for k, _ in message.get("headers", [])}
+                extra: list[Any] = [(k, v) for k, v in SECURITY_HEADERS if k not in existing]
+                message["headers"] = list(message.get("headers", [])) + extra
+            await send(message)
+
+        await self.app(scope, receive, with_headers)

@@ -1,0 +1,70 @@
+"""Case rooms, their parties, claims and memberships."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, CreatedMixin, IdMixin
+
+
+class Case(IdMixin, CreatedMixin, Base):
+    __tablename__ = "cases"
+
+    caption: Mapped[str] = mapped_column(String(500))
+    court: Mapped[str] = mapped_column(String(200))
+    court_state: Mapped[str] = mapped_column(String(2))
+    docket_number: Mapped[str] = mapped_column(String(100))
+    trial_date: Mapped[date | None] = mapped_column(default=None)
+    court_timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    destroyed_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class Party(IdMixin, CreatedMixin, Base):
+    __tablename__ = "parties"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    name: Mapped[str] = mapped_column(String(300))
+    side: Mapped[str] = mapped_column(String(20))  # plaintiff | defendant | third_party
+    represented: Mapped[bool] = mapped_column(default=True)
+
+
+class Claim(IdMixin, CreatedMixin, Base):
+    __tablename__ = "claims"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    claimant_party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    description: Mapped[str] = mapped_column(String(2000))
+
+
+class ClaimDefendant(Base):
+    __tablename__ = "claim_defendants"
+
+    claim_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("claims.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+
+
+class Member(IdMixin, CreatedMixin, Base):
+    """One role of one user in one case; a user may hold several."""
+
+    __tablename__ = "members"
+    __table_args__ = (UniqueConstraint("case_id", "user_id", "role", "party_key"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    party_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
+    # party_id or "-" so that the unique constraint also holds for party-less roles.
+    party_key: Mapped[str] = mapped_column(String(36))

@@ -1,0 +1,71 @@
+"""Secrets kept in the data directory: created on first start, mode 0600, never logged.
+
+In production the HMAC secret comes from the environment (checked at start-up); the
+signing keys are files because they must survive restarts and be backed up with the data.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+
+from app.config import Settings
+
+JWT_KEY_FILE = "jwt-es256.pem"
+SECRET_KEY_FILE = "secret.key"
+
+
+def ensure_data_dir(path: Path) -> Path:
+    path.mkdir(parents=True, exist_ok=True)
+    os.chmod(path, 0o700)
+    return path
+
+
+def write_secret_file(path: Path, data: bytes) -> None:
+    """Create ``path`` with mode 0600 atomically; an existing file is never overwritten."""
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    try:
+        os.write(fd, data)
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    try:
+        os.link(tmp, path)  # fails if another process created it first
+    except FileExistsError:
+        pass
+    finally:
+        tmp.unlink()
+
+
+def _read_or_create(path: Path, make: bytes) -> bytes:
+    if not path.exists():
+        write_secret_file(path, make)
+    return path.read_bytes()
+
+
+def hmac_secret(settings: Settings) -> bytes:
+    if settings.secret_key is not None:
+        return settings.secret_key.get_secret_value().encode()
+    path = ensure_data_dir(settings.data_dir) / SECRET_KEY_FILE
+    return _read_or_create(path, secrets.token_urlsafe(48).encode()).strip()
+
+
+def jwt_private_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
+    path = ensure_data_dir(settings.data_dir) / JWT_KEY_FILE
+    if not path.exists():
+        key = ec.generate_private_key(ec.SECP256R1())
+        pem = key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+        write_secret_file(path, pem)
+    loaded = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    if not isinstance(loaded, ec.EllipticCurvePrivateKey):
+        raise RuntimeError(f"{JWT_KEY_FILE} is not an EC private key")
+    return loaded

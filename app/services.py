@@ -1,0 +1,41 @@
+"""Long-lived collaborators built once per app from settings (keys, hashers, stores)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from fastapi import Request
+
+from app.auth.passwords import Passwords
+from app.auth.tokens import AccessTokens
+from app.config import Settings
+from app.secrets import ensure_data_dir, hmac_secret, jwt_private_key
+
+
+@dataclass
+class Services:
+    settings: Settings
+    passwords: Passwords
+    access_tokens: AccessTokens
+    hmac_key: bytes
+
+
+def build_services(settings: Settings) -> Services:
+    ensure_data_dir(settings.data_dir)
+    return Services(
+        settings=settings,
+        passwords=Passwords.from_settings(settings),
+        access_tokens=AccessTokens(
+            jwt_private_key(settings),
+            issuer=settings.token_issuer,
+            audience=settings.token_audience,
+            lifetime=timedelta(minutes=settings.access_token_minutes),
+        ),
+        hmac_key=hmac_secret(settings),
+    )
+
+
+def get_services(request: Request) -> Services:
+    services: Services = request.app.state.services
+    return services

@@ -1,0 +1,43 @@
+"""Account creation, shared by the API, the CLI and the start-up bootstrap."""
+
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.auth import repository as repo
+from app.auth.passwords import Passwords
+from app.auth.schemas import UserRead
+from app.context import Actor
+from app.errors import Conflict
+from app.models.users import User
+
+
+def create_user(
+    session: Session, ctx: Actor, passwords: Passwords, *, email: str, name: str, password: str,
+    is_platform_admin: bool = False,
+) -> UserRead:
+    email = repo.normalise_email(email)
+    if repo.get_user_by_email(session, email) is not None:
+        raise Conflict("An account with this email already exists.", code="email_taken")
+    user = repo.add_user(session, User(
+        email=email, name=name, password_hash=passwords.hash(password),
+        is_platform_admin=is_platform_admin,
+    ))
+    record(session, ctx, "user.create", "user", user.id,
+           {"role": "platform_admin" if is_platform_admin else "user"})
+    return UserRead.model_validate(user)
+
+
+def bootstrap_admin(
+    session: Session, passwords: Passwords, *, email: str, name: str, password: str
+) -> UserRead | None:
+    """Create the platform admin only when no user exists yet."""
+    if repo.any_user_exists(session):
+        return None
+    return create_user(session, None, passwords, email=email, name=name, password=password,
+                       is_platform_admin=True)
+
+
+def list_users(session: Session, *, offset: int, limit: int) -> list[UserRead]:
+    return [UserRead.model_validate(u) for u in repo.list_users(session, offset=offset, limit=limit)]

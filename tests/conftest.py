@@ -1,0 +1,81 @@
+"""Shared fixtures. The database is SQLite unless SETTLEROOM_TEST_DATABASE_URL names a
+PostgreSQL server; ``make test`` runs the database-backed tests on both."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+
+from app.config import Settings
+from app.main import create_app
+from app.migrate import upgrade
+from tests import dbutil
+from tests.factories import Api
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    return "database: " + ("postgresql" if dbutil.pg_server_url() else "sqlite")
+
+
+@pytest.fixture(scope="session")
+def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A migrated database: a SQLite template file, or a throwaway PostgreSQL database."""
+    if dbutil.pg_server_url():
+        with dbutil.throwaway_pg_database() as url:
+            upgrade(url)
+            yield url
+        return
+    path = tmp_path_factory.mktemp("template") / "template.db"
+    url = dbutil.sqlite_url(path)
+    upgrade(url)
+    yield str(path)
+
+
+@pytest.fixture
+def database_url(_template_db: str, tmp_path: Path) -> Iterator[str]:
+    if dbutil.pg_server_url():
+        yield _template_db
+        dbutil.reset_pg(_template_db)
+    else:
+        yield dbutil.copy_sqlite(Path(_template_db), tmp_path / "test.db")
+
+
+def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
+    values: dict[str, object] = {
+        "env": "dev",
+        "data_dir": data_dir,
+        "database_url": database_url,
+        "secret_key": "test-secret-key-0123456789abcdef0123456789",
+        # Cheap Argon2 parameters for tests, passed explicitly.
+        "argon2_time_cost": 1,
+        "argon2_memory_kib": 64,
+        "argon2_parallelism": 1,
+    }
+    values.update(overrides)
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str) -> Settings:
+    return make_settings(tmp_path / "data", database_url)
+
+
+@pytest.fixture
+def app(settings: Settings):  # noqa: ANN201
+    application = create_app(settings)
+    yield application
+    application.state.engine.dispose()
+
+
+@pytest.fixture
+def client(app) -> Iterator[TestClient]:  # noqa: ANN001
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def api(client: TestClient, app) -> Api:  # noqa: ANN001
+    return Api(client, app)

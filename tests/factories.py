@@ -1,0 +1,130 @@
+"""Builders for users, cases, parties and members, all through the HTTP API (the admin
+bootstrap goes through the same service the CLI uses)."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+from app.db import transaction
+from app.users.service import bootstrap_admin
+
+PASSWORD = "correct horse battery staple"
+_counter = itertools.count(1)
+
+
+@dataclass
+class User:
+    id: str
+    email: str
+    token: str
+    refresh_token: str
+    password: str = PASSWORD
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+@dataclass
+class Room:
+    """A case with parties and one user per role, as the tests need it."""
+
+    id: str
+    admin: User
+    parties: dict[str, str] = field(default_factory=dict)
+    users: dict[str, User] = field(default_factory=dict)
+
+
+class Api:
+    def __init__(self, client: TestClient, app: FastAPI) -> None:
+        self.client = client
+        self.app = app
+        self._admin: User | None = None
+
+    # accounts -------------------------------------------------------------------------
+    def login(self, email: str, password: str = PASSWORD, **form: str) -> Any:
+        return self.client.post("/api/v1/auth/token",
+                                data={"username": email, "password": password, **form})
+
+    def _signed_in(self, user_id: str, email: str, password: str = PASSWORD) -> User:
+        r = self.login(email, password)
+        assert r.status_code == 200, r.text
+        body = r.json()
+        return User(user_id, email, body["access_token"], body["refresh_token"], password)
+
+    @property
+    def admin(self) -> User:
+        if self._admin is None:
+            svc = self.app.state.services
+            with transaction(self.app.state.sessionmaker) as session:
+                created = bootstrap_admin(session, svc.passwords, email="admin@example.com",
+                                          name="Platform Admin", password=PASSWORD)
+            assert created is not None
+            self._admin = self._signed_in(str(created.id), created.email)
+        return self._admin
+
+    def user(self, label: str = "user") -> User:
+        email = f"{label}-{next(_counter)}-{uuid.uuid4().hex[:6]}@example.com"
+        r = self.client.post("/api/v1/users", headers=self.admin.headers,
+                             json={"email": email, "name": label.title(), "password": PASSWORD})
+        assert r.status_code == 201, r.text
+        return self._signed_in(r.json()["id"], email)
+
+    # cases ----------------------------------------------------------------------------
+    def case(self, owner: User | None = None, **fields: Any) -> str:
+        owner = owner or self.user("room-admin")
+        body = {"caption": "Doe v. Acme Corp.", "court": "N.D. Cal.", "court_state": "CA",
+                "docket_number": "3:25-cv-01234", **fields}
+        r = self.client.post("/api/v1/cases", headers=owner.headers, json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def party(self, case_id: str, owner: User, name: str, side: str,
+              represented: bool = True) -> str:
+        r = self.client.post(f"/api/v1/cases/{case_id}/parties", headers=owner.headers,
+                             json={"name": name, "side": side, "represented": represented})
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def member(self, case_id: str, owner: User, user: User, role: str,
+               party_id: str | None = None) -> str:
+        body: dict[str, Any] = {"user_id": user.id, "role": role}
+        if party_id:
+            body["party_id"] = party_id
+        r = self.client.post(f"/api/v1/cases/{case_id}/members", headers=owner.headers,
+                             json=body)
+        assert r.status_code == 201, r.text
+        return r.json()["id"]
+
+    def room(self) -> Room:
+        """Plaintiff (represented) v. two defendants (one pro se), with every role."""
+        admin = self.user("room-admin")
+        case_id = self.case(admin)
+        room = Room(id=case_id, admin=admin)
+        room.parties = {
+            "plaintiff": self.party(case_id, admin, "Jane Doe", "plaintiff"),
+            "defendant": self.party(case_id, admin, "Acme Corp.", "defendant"),
+            "defendant2": self.party(case_id, admin, "Rich Roe", "defendant", represented=False),
+        }
+        room.users["room_admin"] = admin
+        spec = [
+            ("plaintiff_counsel", "counsel", "plaintiff"),
+            ("plaintiff_client", "client", "plaintiff"),
+            ("defense_counsel", "counsel", "defendant"),
+            ("defense_client", "client", "defendant"),
+            ("pro_se", "pro_se", "defendant2"),
+            ("neutral", "neutral", None),
+            ("auditor", "auditor", None),
+        ]
+        for label, role, party in spec:
+            user = self.user(label.replace("_", "-"))
+            self.member(case_id, admin, user, role, room.parties[party] if party else None)
+            room.users[label] = user
+        room.users["outsider"] = self.user("outsider")
+        return room
