@@ -25,6 +25,7 @@ import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
+from types import MappingProxyType
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -189,7 +190,7 @@ def _calendar(subdiv: str | None, year: int) -> Mapping[dt.date, str]:
     December 31 of the previous year.
     """
     source = country_holidays("US", subdiv=subdiv, years=(year - 1, year, year + 1), observed=True)
-    return {day: str(name) for day, name in source.items() if day.year == year}
+    return MappingProxyType({day: str(name) for day, name in source.items() if day.year == year})
 
 
 def _label(name: str) -> str:

@@ -21,7 +21,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
-from typing import Final, Literal, NamedTuple
+from typing import Final, Literal, NamedTuple, TypeVar
 
 from app.rule68.deadlines import DEFAULT_TIMEZONE, Deadline, compute_deadline
 
@@ -32,6 +32,7 @@ OfferStatus = Literal["open", "accepted", "withdrawn"]
 CostsMode = Literal["plus_accrued", "included"]
 JudgmentFor = Literal["offeree", "offeror"]
 TimingProblem = Literal["too_close_to_trial", "too_close_to_hearing"]
+PartyId = TypeVar("PartyId", bound=Hashable)
 SIDES: Final[frozenset[str]] = frozenset({"plaintiff", "defendant", "third_party"})
 
 
@@ -177,7 +178,7 @@ class Claim(NamedTuple):
     defending_party_ids: Collection[Hashable]
 
 
-def implied_claims(sides: Mapping[Hashable, str]) -> list[Claim]:
+def implied_claims(sides: Mapping[PartyId, str]) -> list[Claim]:
     """The claims of a case with none recorded: every plaintiff against every defendant.
 
     Third parties bring and defend no implied claim.
@@ -197,7 +198,7 @@ def may_serve(
     offeree_party_id: Hashable,
     claims: Iterable[tuple[Hashable, Collection[Hashable]]],
     *,
-    sides: Mapping[Hashable, str] | None = None,
+    sides: Mapping[PartyId, str] | None = None,
 ) -> bool:
     """True iff the offeror defends at least one claim brought by the offeree (68(a)).
 

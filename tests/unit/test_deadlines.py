@@ -12,6 +12,8 @@ import re
 from typing import NamedTuple
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from app.rule68.deadlines import (
     Deadline,
@@ -473,3 +475,37 @@ def test_input_error_is_a_value_error() -> None:
     assert issubclass(DeadlineInputError, ValueError)
     with pytest.raises(ValueError):
         is_legal_holiday(D("2025-01-01"), court_state="XX")
+
+
+STATES = st.sampled_from([None, "CA", "MA", "NY", "TX", "DC"])
+METHODS = st.sampled_from(["electronic", "personal", "mail", "clerk", "other"])
+TRIGGERS = st.dates(min_value=dt.date(2024, 1, 1), max_value=dt.date(2028, 12, 31))
+
+
+@given(TRIGGERS, st.integers(1, 120), STATES, METHODS)
+def test_forward_deadline_properties(
+    trigger: dt.date, days: int, state: str | None, method: str
+) -> None:
+    result = compute_deadline(trigger, days, "after", court_state=state, service_method=method)
+    counted = trigger + dt.timedelta(days=days)
+    assert result.counted_date == counted
+    assert result.date >= counted
+    assert result.date.weekday() < 5
+    assert is_legal_holiday(result.date, court_state=state, forward=True) is None
+    plain = compute_deadline(trigger, days, "after", court_state=state)
+    if method in {"mail", "clerk", "other"}:
+        assert result.date >= plain.date + dt.timedelta(days=3)
+    else:
+        assert result.date == plain.date
+
+
+@given(TRIGGERS, st.integers(1, 120), STATES, METHODS)
+def test_backward_deadline_properties(
+    trigger: dt.date, days: int, state: str | None, method: str
+) -> None:
+    result = compute_deadline(trigger, days, "before", court_state=state, service_method=method)
+    assert result.date <= trigger - dt.timedelta(days=days)
+    assert result.date.weekday() < 5
+    assert is_legal_holiday(result.date, forward=False) is None
+    # State holidays and 6(d) play no part in a backward period.
+    assert result.date == compute_deadline(trigger, days, "before").date
