@@ -44,7 +44,7 @@ import os
 import struct
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import BinaryIO, NamedTuple, cast
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
@@ -59,6 +59,7 @@ __all__ = [
     "header_info",
     "open_",
     "open_stream",
+    "open_stream_into",
     "rewrap",
     "seal",
     "seal_stream",
@@ -89,6 +90,15 @@ class HeaderInfo:
     segment_size: int | None
 
 
+class _Ref(NamedTuple):
+    """The object a blob belongs to; all of it goes into the content AAD."""
+
+    case_id: str
+    object_type: str
+    object_id: str
+    content_version: int
+
+
 @dataclass(frozen=True)
 class _Parsed:
     kind: int
@@ -98,22 +108,15 @@ class _Parsed:
     body: bytes
 
 
-def _content_aad(
-    kind: int,
-    content_kek_version: int,
-    case_id: str,
-    object_type: str,
-    object_id: str,
-    content_version: int,
-    segment_size: int = 0,
-) -> bytes:
-    if isinstance(content_version, bool) or not 0 <= content_version < 2**64:
+def _content_aad(kind: int, content_kek_version: int, ref: _Ref, segment_size: int = 0) -> bytes:
+    version = ref.content_version
+    if isinstance(version, bool) or not isinstance(version, int) or not 0 <= version < 2**64:
         raise ValueError("content_version is an integer in [0, 2**64)")
     parts = [_AAD_DOMAIN, struct.pack(">BBI", FORMAT_VERSION, kind, content_kek_version)]
-    for text in (case_id, object_type, object_id):
+    for text in (ref.case_id, ref.object_type, ref.object_id):
         raw = text.encode("utf-8")
         parts += [struct.pack(">I", len(raw)), raw]
-    parts.append(struct.pack(">QI", content_version, segment_size))
+    parts.append(struct.pack(">QI", version, segment_size))
     return b"".join(parts)
 
 
@@ -160,7 +163,7 @@ def seal(
 ) -> bytes:
     """Encrypt a small value into one self-describing blob (for a ``bytes`` column)."""
     version, dek, wrapped = _new_dek(provider, case_id)
-    aad = _content_aad(KIND_VALUE, version, case_id, object_type, object_id, content_version)
+    aad = _content_aad(KIND_VALUE, version, _Ref(case_id, object_type, object_id, content_version))
     nonce = os.urandom(NONCE_LEN)
     ciphertext = AESGCM(dek).encrypt(nonce, plaintext, aad)
     return _pack_header(KIND_VALUE, version, version, wrapped) + nonce + ciphertext
@@ -180,15 +183,11 @@ def open_(
     if parsed.kind != KIND_VALUE:
         raise InvalidCiphertext
     dek = provider.unwrap(case_id, parsed.wrap_kek_version, parsed.wrapped_dek)
-    return _decrypt_value(dek, parsed, case_id, object_type, object_id, content_version)
+    return _decrypt_value(dek, parsed, _Ref(case_id, object_type, object_id, content_version))
 
 
-def _decrypt_value(
-    dek: bytes, parsed: _Parsed, case_id: str, object_type: str, object_id: str, version: int
-) -> bytes:
-    aad = _content_aad(
-        KIND_VALUE, parsed.content_kek_version, case_id, object_type, object_id, version
-    )
+def _decrypt_value(dek: bytes, parsed: _Parsed, ref: _Ref) -> bytes:
+    aad = _content_aad(KIND_VALUE, parsed.content_kek_version, ref)
     body = parsed.body
     try:
         return AESGCM(dek).decrypt(body[:NONCE_LEN], body[NONCE_LEN:], aad)
@@ -238,9 +237,8 @@ def seal_stream(
     """
     _check_segment_size(segment_size)
     version, dek, wrapped = _new_dek(provider, case_id)
-    aad = _content_aad(
-        KIND_STREAM, version, case_id, object_type, object_id, content_version, segment_size
-    )
+    ref = _Ref(case_id, object_type, object_id, content_version)
+    aad = _content_aad(KIND_STREAM, version, ref, segment_size)
     prefix = os.urandom(7)
     aead = AESGCM(dek)
     check = aead.encrypt(_stream_nonce(prefix, _CHECK_INDEX, 2), b"", aad)
@@ -249,28 +247,38 @@ def seal_stream(
     return _pack_header(KIND_STREAM, version, version, wrapped) + tail
 
 
+def _segments(src: BinaryIO, size: int) -> Iterator[tuple[memoryview, int, bool]]:
+    """Yield ``(view, index, last)`` for consecutive ``size``-byte reads of ``src``.
+
+    Reads one segment ahead (the last segment is the one followed by EOF) with two
+    alternating buffers, so memory stays at two segments. A view is valid only until the
+    next iteration. An empty source yields one empty last segment.
+    """
+    cur, nxt = bytearray(size), bytearray(size)
+    n, index = _read_full(src, cur), 0
+    while True:
+        m = _read_full(src, nxt) if n == size else 0
+        yield memoryview(cur)[:n], index, m == 0
+        if m == 0:
+            return
+        cur, nxt, n, index = nxt, cur, m, index + 1
+
+
 def _encrypt_segments(
     aead: AESGCM, prefix: bytes, aad: bytes, src: BinaryIO, dst: BinaryIO, segment_size: int
 ) -> None:
-    cur, nxt = bytearray(segment_size), bytearray(segment_size)
     out = memoryview(bytearray(segment_size + TAG_LEN))
-    into = hasattr(aead, "encrypt_into")  # cryptography >= 46 avoids one allocation
-    n, index = _read_full(src, cur), 0
-    while True:
-        # Look one segment ahead: the last segment is the one followed by EOF.
-        m = _read_full(src, nxt) if n == segment_size else 0
-        last = m == 0
+    into = hasattr(aead, "encrypt_into")  # cryptography >= 46: no allocation per segment
+    for view, index, last in _segments(src, segment_size):
         if index >= _CHECK_INDEX:
             raise ValueError("stream too long for this segment size")
         nonce = _stream_nonce(prefix, index, int(last))
         if into:
-            aead.encrypt_into(nonce, memoryview(cur)[:n], aad, out[: n + TAG_LEN])
-            dst.write(out[: n + TAG_LEN])
+            end = len(view) + TAG_LEN
+            aead.encrypt_into(nonce, view, aad, out[:end])
+            dst.write(out[:end])
         else:
-            dst.write(aead.encrypt(nonce, memoryview(cur)[:n], aad))
-        if last:
-            return
-        cur, nxt, n, index = nxt, cur, m, index + 1
+            dst.write(aead.encrypt(nonce, view, aad))
 
 
 def open_stream(
@@ -288,36 +296,30 @@ def open_stream(
     Header, key and binding errors raise here, before anything is read from ``src``;
     segment errors raise from the iterator. See the module docstring on trusting output.
     """
+    ref = _Ref(case_id, object_type, object_id, content_version)
+    aead, aad, segment_size, prefix = _open_stream_header(provider, header, ref)
+    # Without an ``out`` buffer every item is a fresh ``bytes`` the caller may keep.
+    return cast(Iterator[bytes], _decrypt_segments(aead, prefix, aad, src, segment_size))
+
+
+def _open_stream_header(
+    provider: KeyProvider, header: bytes, ref: _Ref
+) -> tuple[AESGCM, bytes, int, bytes]:
     parsed = _parse(header)
     if parsed.kind != KIND_STREAM:
         raise InvalidCiphertext
-    dek = provider.unwrap(case_id, parsed.wrap_kek_version, parsed.wrapped_dek)
-    aead, aad, segment_size, prefix = _check_stream_header(
-        dek, parsed, case_id, object_type, object_id, content_version
-    )
-    return _decrypt_segments(aead, prefix, aad, src, segment_size)
+    dek = provider.unwrap(ref.case_id, parsed.wrap_kek_version, parsed.wrapped_dek)
+    return _check_stream_header(dek, parsed, ref)
 
 
 def _check_stream_header(
-    dek: bytes,
-    parsed: _Parsed,
-    case_id: str,
-    object_type: str,
-    object_id: str,
-    content_version: int,
+    dek: bytes, parsed: _Parsed, ref: _Ref
 ) -> tuple[AESGCM, bytes, int, bytes]:
+    """Authenticate a stream header against the object; return what decryption needs."""
     segment_size, prefix = _STREAM_TAIL.unpack_from(parsed.body)
     if not 0 < segment_size <= MAX_SEGMENT_SIZE:
         raise InvalidCiphertext
-    aad = _content_aad(
-        KIND_STREAM,
-        parsed.content_kek_version,
-        case_id,
-        object_type,
-        object_id,
-        content_version,
-        segment_size,
-    )
+    aad = _content_aad(KIND_STREAM, parsed.content_kek_version, ref, segment_size)
     aead = AESGCM(dek)
     try:
         aead.decrypt(_stream_nonce(prefix, _CHECK_INDEX, 2), parsed.body[_STREAM_TAIL.size :], aad)
@@ -327,26 +329,60 @@ def _check_stream_header(
 
 
 def _decrypt_segments(
-    aead: AESGCM, prefix: bytes, aad: bytes, src: BinaryIO, segment_size: int
-) -> Iterator[bytes]:
-    size = segment_size + TAG_LEN
-    cur, nxt = bytearray(size), bytearray(size)
-    n, index = _read_full(src, cur), 0
-    while True:
-        m = _read_full(src, nxt) if n == size else 0
-        last = m == 0
-        if n < TAG_LEN or index >= _CHECK_INDEX:
+    aead: AESGCM,
+    prefix: bytes,
+    aad: bytes,
+    src: BinaryIO,
+    segment_size: int,
+    out: memoryview | None = None,
+) -> Iterator[bytes | memoryview]:
+    """Yield authenticated plaintext segments.
+
+    With ``out`` (and cryptography >= 46) each segment is decrypted into ``out`` and a view
+    of it is yielded, valid only until the next iteration: for internal use only.
+    """
+    into = out is not None and hasattr(aead, "decrypt_into")
+    for view, index, last in _segments(src, segment_size + TAG_LEN):
+        if len(view) < TAG_LEN or index >= _CHECK_INDEX:
             raise InvalidCiphertext
+        nonce = _stream_nonce(prefix, index, int(last))
+        plaintext: bytes | memoryview
         try:
-            plaintext = aead.decrypt(
-                _stream_nonce(prefix, index, int(last)), memoryview(cur)[:n], aad
-            )
+            if into and out is not None:
+                plaintext = out[: len(view) - TAG_LEN]
+                aead.decrypt_into(nonce, view, aad, plaintext)
+            else:
+                plaintext = aead.decrypt(nonce, view, aad)
         except InvalidTag:
             raise InvalidCiphertext from None
         yield plaintext
-        if last:
-            return
-        cur, nxt, n, index = nxt, cur, m, index + 1
+
+
+def open_stream_into(
+    provider: KeyProvider,
+    header: bytes,
+    src: BinaryIO,
+    dst: BinaryIO,
+    *,
+    case_id: str,
+    object_type: str,
+    object_id: str,
+    content_version: int,
+) -> int:
+    """Like ``open_stream`` but write plaintext to ``dst``; return the plaintext length.
+
+    Decrypts into one reused buffer (no allocation per segment): the fast path for
+    file-to-file use. Only authenticated segments are written, but after an error ``dst``
+    holds a prefix of the content: discard it unless this returns normally.
+    """
+    ref = _Ref(case_id, object_type, object_id, content_version)
+    aead, aad, segment_size, prefix = _open_stream_header(provider, header, ref)
+    out = memoryview(bytearray(segment_size))
+    total = 0
+    for chunk in _decrypt_segments(aead, prefix, aad, src, segment_size, out):
+        dst.write(chunk)
+        total += len(chunk)
+    return total
 
 
 def rewrap(
@@ -375,10 +411,11 @@ def rewrap(
     if target < parsed.wrap_kek_version:
         raise ValueError("refusing to rewrap under an older KEK version")
     dek = provider.unwrap(case_id, parsed.wrap_kek_version, parsed.wrapped_dek)
+    ref = _Ref(case_id, object_type, object_id, content_version)
     if parsed.kind == KIND_VALUE:
-        _decrypt_value(dek, parsed, case_id, object_type, object_id, content_version)
+        _decrypt_value(dek, parsed, ref)
     else:
-        _check_stream_header(dek, parsed, case_id, object_type, object_id, content_version)
+        _check_stream_header(dek, parsed, ref)
     wrapped = provider.wrap(case_id, target, dek)
     header = _pack_header(parsed.kind, parsed.content_kek_version, target, wrapped)
     return header + parsed.body

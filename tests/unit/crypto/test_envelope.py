@@ -11,7 +11,15 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from crypto import envelope
-from crypto.envelope import header_info, open_, open_stream, rewrap, seal, seal_stream
+from crypto.envelope import (
+    header_info,
+    open_,
+    open_stream,
+    open_stream_into,
+    rewrap,
+    seal,
+    seal_stream,
+)
 from crypto.errors import InvalidCiphertext, KeyDestroyed
 from crypto.keys import KeyProvider, LocalKeyProvider
 
@@ -38,8 +46,13 @@ def _seal_stream(p: KeyProvider, case_id: str, data: bytes, seg: int = SEG) -> t
 
 
 def _open_stream(p: KeyProvider, case_id: str, header: bytes, body: bytes, **ref: Any) -> bytes:
+    """Open with both decryption paths; they must agree, on success and on failure."""
     kw = {**REF, **ref}
-    return b"".join(open_stream(p, header, io.BytesIO(body), case_id=case_id, **kw))
+    joined = b"".join(open_stream(p, header, io.BytesIO(body), case_id=case_id, **kw))
+    dst = io.BytesIO()
+    n = open_stream_into(p, header, io.BytesIO(body), dst, case_id=case_id, **kw)
+    assert dst.getvalue() == joined and n == len(joined)
+    return joined
 
 
 def _segments(body: bytes, seg: int = SEG) -> list[bytes]:
@@ -137,7 +150,7 @@ def test_value_header_fields_authenticated(
 
 
 def test_content_aad_vector() -> None:
-    aad = envelope._content_aad(1, 3, "c", "offer", "o-1", 7)
+    aad = envelope._content_aad(1, 3, envelope._Ref("c", "offer", "o-1", 7))
     assert aad == (
         b"settleroom/envelope\0\x01\x01\x00\x00\x00\x03"
         b"\x00\x00\x00\x01c\x00\x00\x00\x05offer\x00\x00\x00\x03o-1"
@@ -267,6 +280,23 @@ def test_stream_structure_attacks(local: LocalKeyProvider, case_id: str, attack:
     header, body = _seal_stream(local, case_id, bytes(range(56)))
     with pytest.raises(InvalidCiphertext):
         _open_stream(local, case_id, header, _stream_attacks(body)[attack])
+
+
+def test_stream_into_writes_only_verified_prefix(local: LocalKeyProvider, case_id: str) -> None:
+    data = bytes(range(56))
+    header, body = _seal_stream(local, case_id, data)
+    dst = io.BytesIO()
+    with pytest.raises(InvalidCiphertext):
+        open_stream_into(local, header, io.BytesIO(body[:-1]), dst, case_id=case_id, **REF)
+    assert dst.getvalue() == data[: 3 * SEG]  # the tampered last segment never reached dst
+
+
+def test_stream_iterator_chunks_are_independent(local: LocalKeyProvider, case_id: str) -> None:
+    data = bytes(range(56))
+    header, body = _seal_stream(local, case_id, data)
+    chunks = list(open_stream(local, header, io.BytesIO(body), case_id=case_id, **REF))
+    assert [len(c) for c in chunks] == [16, 16, 16, 8]
+    assert all(isinstance(c, bytes) for c in chunks) and b"".join(chunks) == data
 
 
 def test_stream_splice_between_objects(local: LocalKeyProvider, case_id: str) -> None:
