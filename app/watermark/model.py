@@ -1,0 +1,86 @@
+"""Plain values exchanged with the watermark package (no I/O, no clock, no keys stored)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from crypto.fingerprint import LayerScore
+
+MEDIA_TYPES = frozenset(
+    {"application/pdf", "text/plain", "text/markdown", "image/png", "image/jpeg"}
+)
+# Invisible channels a download may carry; the visible footer/stamp is always on.
+CHANNELS = frozenset({"text", "geometry", "metadata", "image", "canary"})
+# Every test the detector may run per candidate; the union bound counts all of them.
+LAYERS = ("footer", "metadata", "text", "canary", "geometry", "image")
+LEGENDS = ("Produced under protective order", "FRE 408 settlement communication")
+
+Verdict = Literal["identified", "inconclusive", "no_watermark"]
+Evidence = str | bytes | list[bytes]
+
+
+@dataclass(frozen=True)
+class Canary:
+    """An author-approved wording choice: `phrase` in the original may be replaced by any of
+    `alternatives` (equivalent wording). The only mark that survives re-typing."""
+
+    phrase: str
+    alternatives: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class MarkSpec:
+    """What one download is marked with. `download_code` is the 32-byte per-download secret."""
+
+    download_code: bytes
+    recipient_name: str
+    party_name: str
+    designation: str
+    legend: str
+    tag: str
+    channels: frozenset[str] = CHANNELS
+    canaries: tuple[Canary, ...] = ()
+
+    def __post_init__(self) -> None:
+        if len(self.download_code) < 16:
+            raise ValueError("download_code must be at least 16 bytes")
+        if not self.tag.isdigit():
+            raise ValueError("tag must be all digits")
+        unknown = set(self.channels) - CHANNELS
+        if unknown:
+            raise ValueError(f"unknown channels: {sorted(unknown)}")
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """A download that could have leaked: opaque id, its code, its tag, channels it carried."""
+
+    id: str
+    download_code: bytes
+    tag: str
+    channels: frozenset[str] = CHANNELS
+
+
+@dataclass(frozen=True)
+class CandidateResult:
+    """Per-layer scores for one candidate. `bound` is min p-value times the number of tests
+    (all candidates x all layers): the union bound on a chance match."""
+
+    candidate_id: str
+    layers: tuple[LayerScore, ...]
+    bound: float
+    identified: bool
+
+
+@dataclass(frozen=True)
+class Detection:
+    verdict: Verdict
+    results: tuple[CandidateResult, ...]  # best first
+    found_layers: tuple[str, ...]  # layers where marks were read from the evidence
+    tests: int
+    notes: tuple[str, ...] = field(default=())
+
+    @property
+    def identified(self) -> tuple[str, ...]:
+        return tuple(r.candidate_id for r in self.results if r.identified)

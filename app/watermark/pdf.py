@@ -1,0 +1,212 @@
+"""PDF downloads: footer overlay, Info/XMP tag, text-layer marks and word-shift geometry.
+
+Embedding keeps what is drawn: marked glyphs are the same glyphs of the same font program shown
+through a copy of the font whose ToUnicode maps them to their variants, so copy-paste and
+extraction return the variants while the raster is unchanged; geometry shifts whole words by
++/-0.45 pt and restores the pen position after each word. The original content is wrapped in
+q/Q and the footer is drawn last, in its own content stream.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import pikepdf
+
+from crypto.fingerprint import code_bits
+
+from .footer import footer_lines
+from .model import Canary, Evidence, MarkSpec
+from .pdfcontent import join_text, walk
+from .pdftemplate import PAGE_SEP, analyse, fill
+from .reading import BitReading, Reading
+from .text import TEXT_LABEL, read_slots
+
+PDF_TEXT_LABEL = "pdftext/v1"
+GEOMETRY_LABEL = "geometry/v1"
+TAG_KEY = "/SettleroomTag"
+_XMP_PREFIX = "settleroom-download-tag:"
+_FOOTER_FONTS = {"/SRfH": "/Helvetica", "/SRfC": "/Courier-Bold"}
+_FOOTER_MARK = b"% settleroom footer\n"
+__all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TEXT_LABEL"]
+
+
+def original_text(original: bytes) -> str:
+    return analyse(original).text
+
+
+def _helv_width(text: str, size: float) -> float:
+    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+
+    return float(pdfmetrics.stringWidth(text, "Helvetica", size))
+
+
+def _footer_stream(mark: MarkSpec, width: float) -> bytes:
+    from .pdftemplate import literal
+
+    line1, line2 = footer_lines(mark)
+    enc1 = line1.encode("cp1252", errors="replace")
+    enc2 = line2.encode("cp1252", errors="replace")
+    x1 = max(18.0, (width - _helv_width(line1, 7)) / 2)
+    x2 = max(18.0, (width - 0.6 * 10 * len(line2)) / 2)
+    return (
+        _FOOTER_MARK + b"q 0.25 g BT /SRfH 7 Tf %.2f 36 Td " % x1 + literal(enc1) + b" Tj ET "
+        b"BT /SRfC 10 Tf %.2f 22 Td " % x2 + literal(enc2) + b" Tj ET Q\n"
+    )
+
+
+def _add_fonts(pdf: Any, page: Any, marked: dict[str, bytes], marked_of: dict[str, str]) -> None:
+    res = page.obj.get("/Resources")
+    if not isinstance(res, pikepdf.Dictionary):
+        res = page.obj.Resources = pikepdf.Dictionary()
+    if "/Font" not in res:
+        res.Font = pikepdf.Dictionary()
+    fonts = res.Font
+    for name, base in _FOOTER_FONTS.items():
+        fonts[name] = pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
+        )
+    for mname, cmap in marked.items():
+        src = fonts[marked_of[mname]]
+        copy = pikepdf.Dictionary({k: v for k, v in src.items() if k != "/ToUnicode"})
+        copy.ToUnicode = pdf.make_stream(cmap)
+        fonts[mname] = pdf.make_indirect(copy)
+
+
+def _set_metadata(pdf: Any, tag: str) -> None:
+    pdf.docinfo[TAG_KEY] = tag
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:identifier"] = _XMP_PREFIX + tag
+
+
+def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
+    an = analyse(original)
+    code = mark.download_code
+    text_bits = (code_bits(code, PDF_TEXT_LABEL, len(an.text_slots))
+                 if "text" in mark.channels else ())
+    geo_bits = (code_bits(code, GEOMETRY_LABEL, len(an.geo_slots))
+                if "geometry" in mark.channels else None)
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        for k, page in enumerate(pdf.pages):
+            pt = an.pages[k]
+            used = {m: c for m, c in pt.marked_fonts.items()} if text_bits else {}
+            _add_fonts(pdf, page, used, pt.marked_of)
+            body = b"q\n" + fill(pt, text_bits, geo_bits) + b"Q\n"
+            footer = _footer_stream(mark, an.page_sizes[k][0])
+            page.obj.Contents = pikepdf.Array([pdf.make_stream(body), pdf.make_stream(footer)])
+        if "metadata" in mark.channels:
+            _set_metadata(pdf, mark.tag)
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True, deterministic_id=True)
+    return out.getvalue()
+
+
+# --------------------------------------------------------------------------- reading
+def _metadata_tags(pdf: Any) -> list[str]:
+    tags = []
+    val = pdf.docinfo.get(TAG_KEY) if "/Info" in pdf.trailer else None
+    if val is not None and str(val).isdigit():
+        tags.append(str(val))
+    try:
+        meta = pdf.open_metadata()
+        ident = str(meta.get("dc:identifier", ""))
+    except Exception:  # noqa: BLE001 - malformed XMP is just absent metadata
+        ident = ""
+    for m in re.finditer(re.escape(_XMP_PREFIX) + r"(\d+)", ident):
+        tags.append(m.group(1))
+    return tags
+
+
+def _footer_texts(pdf: Any) -> list[str]:
+    """Raw footer streams (cheap): the tag is a literal string in them."""
+    out = []
+    for page in pdf.pages:
+        contents = page.obj.get("/Contents")
+        if isinstance(contents, pikepdf.Array) and len(contents):
+            last = contents[len(contents) - 1]
+            if isinstance(last, pikepdf.Stream):
+                raw = last.read_bytes()
+                if raw.startswith(_FOOTER_MARK):
+                    out.append(raw.decode("latin-1"))
+    return out
+
+
+def _extract(pdf: Any) -> list[str]:
+    texts = []
+    for page in pdf.pages:
+        ops = pikepdf.parse_content_stream(page)
+        texts.append(join_text(walk(page, ops))[0])
+    return texts
+
+
+def _text_layer(original: bytes, texts: list[str]) -> list[int | None]:
+    an = analyse(original)
+    if len(texts) != len(an.page_text):
+        return read_slots(an.text, an.text_slots, PAGE_SEP.join(texts))
+    values: list[int | None] = [None] * len(an.text_slots)
+    for k, evid in enumerate(texts):
+        lo, hi = an.page_offset[k], an.page_offset[k] + len(an.page_text[k])
+        idx = [i for i, s in enumerate(an.text_slots) if lo <= s.pos < hi]
+        if not idx:
+            continue
+        local = [an.text_slots[i] for i in idx]
+        from .text import Slot
+
+        shifted = [Slot(s.pos - lo, s.base, s.variant) for s in local]
+        for i, v in zip(idx, read_slots(an.page_text[k], shifted, evid), strict=True):
+            values[i] = v
+    return values
+
+
+def read_text_evidence(evidence: str, original: bytes) -> Reading:
+    an = analyse(original)
+    values = read_slots(an.text, an.text_slots, evidence)
+    r = Reading(tag_texts=[evidence])
+    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
+    if any(v == 1 for v in values):
+        r.found.add("text")
+    return r
+
+
+def read_pdf_file(evidence: bytes, original: bytes, thorough: bool) -> Reading:
+    r = Reading()
+    with pikepdf.open(io.BytesIO(evidence)) as pdf:
+        r.metadata_tags = _metadata_tags(pdf)
+        if r.metadata_tags:
+            r.found.add("metadata")
+        r.tag_texts += _footer_texts(pdf)
+        if not thorough and r.metadata_tags and r.tag_texts:
+            return r
+        texts = _extract(pdf)
+    r.tag_texts.append(PAGE_SEP.join(texts))
+    values = _text_layer(original, texts)
+    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
+    if any(v == 1 for v in values):
+        r.found.add("text")
+    return r
+
+
+def read_pdf_evidence(
+    evidence: Evidence,
+    original: bytes,
+    canaries: Sequence[Canary],
+    ocr: Callable[[bytes], str] | None,
+    thorough: bool = False,
+) -> Reading:
+    if isinstance(evidence, str):
+        return read_text_evidence(evidence, original)
+    if isinstance(evidence, bytes):
+        r = read_pdf_file(evidence, original, thorough)
+        if "text" in r.found or "metadata" in r.found:
+            return r
+        from .geometry import read_rendered
+
+        r.merge(read_rendered(evidence, original, ocr))
+        return r
+    from .geometry import read_page_images
+
+    return read_page_images(evidence, original, ocr)

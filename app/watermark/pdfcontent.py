@@ -1,0 +1,186 @@
+"""A small content-stream walker: glyph positions and text of each page, in drawing order.
+
+It follows the text and graphics state that matters for where glyphs land (q/Q/cm, BT, Tf, Tc,
+Tw, Tz, TL, Td/TD/Tm/T*, Tj/TJ/'/") and decodes codes to Unicode through the font's ToUnicode
+or encoding. Extraction joins glyphs like a reader would: nothing between touching glyphs, a
+space across a gap, a newline when the baseline moves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import pikepdf
+
+from .pdffonts import FontInfo, font_info
+
+Matrix = tuple[float, float, float, float, float, float]
+IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def mul(m: Matrix, n: Matrix) -> Matrix:
+    a, b, c, d, e, f = m
+    A, B, C, D, E, F = n  # noqa: N806
+    return (a * A + b * C, a * B + b * D, c * A + d * C, c * B + d * D,
+            e * A + f * C + E, e * B + f * D + F)
+
+
+@dataclass
+class Glyph:
+    code: int
+    text: str
+    x: float  # device-space origin (pt)
+    y: float
+    adv: float  # device-space advance (pt)
+    adj: float = 0.0  # TJ number shown right before this glyph (thousandths of text space)
+
+
+@dataclass
+class Show:
+    """One text-showing operator with its glyphs."""
+
+    op_index: int
+    font: str
+    size: float
+    simple: bool
+    glyphs: list[Glyph]
+    scale: float  # device pt per text-space unit, horizontally
+    operator: str
+
+
+@dataclass
+class _TextState:
+    ctm: Matrix = IDENTITY
+    tm: Matrix = IDENTITY
+    tlm: Matrix = IDENTITY
+    font: str = ""
+    size: float = 0.0
+    tc: float = 0.0
+    tw: float = 0.0
+    th: float = 1.0
+    tl: float = 0.0
+    stack: list[Matrix] = field(default_factory=list)
+
+
+def _fonts(page: Any) -> dict[str, FontInfo]:
+    res = page.obj.get("/Resources")
+    fonts = res.get("/Font") if isinstance(res, pikepdf.Dictionary) else None
+    out: dict[str, FontInfo] = {}
+    if isinstance(fonts, pikepdf.Dictionary):
+        for name, font in fonts.items():
+            if isinstance(font, pikepdf.Dictionary):
+                out[name] = font_info(font)
+    return out
+
+
+def _codes(data: bytes, info: FontInfo) -> list[int]:
+    if info.simple:
+        return list(data)
+    return [int.from_bytes(data[k : k + 2], "big") for k in range(0, len(data) - 1, 2)]
+
+
+def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph], float]:
+    trm = mul(st.tm, st.ctm)
+    scale = (trm[0] ** 2 + trm[1] ** 2) ** 0.5
+    glyphs: list[Glyph] = []
+    adj = 0.0
+    for item in items:
+        if isinstance(item, int | float | pikepdf.Object) and not isinstance(
+            item, pikepdf.String | bytes
+        ):
+            n = float(item)
+            adj += n
+            st.tm = mul((1.0, 0.0, 0.0, 1.0, -n / 1000.0 * st.size * st.th, 0.0), st.tm)
+            continue
+        for code in _codes(bytes(item), info):
+            w0 = info.widths.get(code, info.default_width)
+            tx = (w0 * st.size + st.tc + (st.tw if code == 32 and info.simple else 0.0)) * st.th
+            pos = mul(st.tm, st.ctm)
+            ch = info.unicode.get(code, "")
+            glyphs.append(Glyph(code, ch, pos[4], pos[5], tx * scale, adj))
+            adj = 0.0
+            st.tm = mul((1.0, 0.0, 0.0, 1.0, tx, 0.0), st.tm)
+    return glyphs, scale
+
+
+def _move(st: _TextState, tx: float, ty: float) -> None:
+    st.tlm = mul((1.0, 0.0, 0.0, 1.0, tx, ty), st.tlm)
+    st.tm = st.tlm
+
+
+def _state_op(st: _TextState, op: str, args: list[Any]) -> None:
+    f = [float(a) for a in args if isinstance(a, int | float | pikepdf.Object)
+         and not isinstance(a, pikepdf.Name)] if op not in ("Tf",) else []
+    if op == "q":
+        st.stack.append(st.ctm)
+    elif op == "Q":
+        st.ctm = st.stack.pop() if st.stack else IDENTITY
+    elif op == "cm" and len(f) == 6:
+        st.ctm = mul((f[0], f[1], f[2], f[3], f[4], f[5]), st.ctm)
+    elif op == "BT":
+        st.tm = st.tlm = IDENTITY
+    elif op == "Tf":
+        st.font, st.size = str(args[0]), float(args[1])
+    elif op == "Tc" and f:
+        st.tc = f[0]
+    elif op == "Tw" and f:
+        st.tw = f[0]
+    elif op == "Tz" and f:
+        st.th = f[0] / 100.0
+    elif op == "TL" and f:
+        st.tl = f[0]
+    elif op == "Td" and len(f) == 2:
+        _move(st, f[0], f[1])
+    elif op == "TD" and len(f) == 2:
+        st.tl = -f[1]
+        _move(st, f[0], f[1])
+    elif op == "Tm" and len(f) == 6:
+        st.tlm = st.tm = (f[0], f[1], f[2], f[3], f[4], f[5])
+    elif op == "T*":
+        _move(st, 0.0, -st.tl)
+
+
+def walk(page: Any, ops: list[Any]) -> list[Show]:
+    """Every text-showing operator of a parsed page content stream, with glyph positions."""
+    fonts = _fonts(page)
+    st = _TextState()
+    shows: list[Show] = []
+    for i, (operands, operator) in enumerate(ops):
+        op = str(operator)
+        args = list(operands)
+        if op in ("Tj", "TJ", "'", '"'):
+            if op == '"' and len(args) == 3:
+                st.tw, st.tc = float(args[0]), float(args[1])
+            if op in ("'", '"'):
+                _move(st, 0.0, -st.tl)
+            info = fonts.get(st.font, FontInfo(simple=True))
+            items = list(args[-1]) if op == "TJ" else [args[-1]]
+            glyphs, scale = _show(st, items, info)
+            shows.append(Show(i, st.font, st.size, info.simple, glyphs, scale, op))
+        else:
+            _state_op(st, op, args)
+    return shows
+
+
+def join_text(shows: list[Show]) -> tuple[str, list[tuple[int, int] | None]]:
+    """Reading text of a page and, per character, (show index, glyph index) or None."""
+    out: list[str] = []
+    where: list[tuple[int, int] | None] = []
+    prev: Glyph | None = None
+    for si, show in enumerate(shows):
+        em = max(show.size * show.scale, 1.0)
+        for gi, g in enumerate(show.glyphs):
+            if prev is not None:
+                gap = g.x - (prev.x + prev.adv)
+                if abs(g.y - prev.y) > 0.5 * em or gap < -0.5 * em:
+                    out.append("\n")
+                    where.append(None)
+                elif gap > 0.15 * em and not g.text.isspace() and not prev.text.isspace():
+                    out.append(" ")
+                    where.append(None)
+            for ch in g.text:
+                out.append(ch)
+                where.append((si, gi))
+            prev = g
+    return "".join(out), where
