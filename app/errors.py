@@ -112,17 +112,17 @@ _STATUS_CODES = {
 
 
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
-    """Field locations and error types only: the offending input values are never echoed."""
+    """Field locations and error types only: input values are never echoed, and neither
+    is the name of an unknown field (a client-chosen key could itself carry content)."""
     out = []
     for err in exc.errors():
-        out.append(
-            {
-                "loc": [str(p) for p in err.get("loc", ())],
-                "type": str(err.get("type", "invalid")),
-                "msg": str(err.get("msg", "invalid")) if err.get("type") != "value_error" else
-                "invalid value",
-            }
-        )
+        kind = str(err.get("type", "invalid"))
+        loc = [str(p) for p in err.get("loc", ())]
+        if kind == "extra_forbidden" and loc:
+            loc[-1] = "(unknown field)"
+        msg = "invalid value" if kind in ("value_error", "assertion_error") else str(
+            err.get("msg", "invalid"))
+        out.append({"loc": loc, "type": kind, "msg": msg})
     return out
 
 

@@ -53,28 +53,36 @@ class BodyLimitMiddleware:
             await self._reject(send, limit)
             return
         received = 0
-        started = False
+        too_large = False
+        replaced = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > limit:
+                    too_large = True
                     raise _TooLarge
             return message
 
-        async def tracking_send(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
+        async def guarded_send(message: Message) -> None:
+            # Whatever the app answers after the limit was crossed (the framework turns the
+            # aborted read into a 400) is replaced by the 413.
+            nonlocal replaced
+            if too_large:
+                if not replaced:
+                    replaced = True
+                    await self._reject(send, limit)
+                return
             await send(message)
 
         try:
-            await self.app(scope, limited_receive, tracking_send)
+            await self.app(scope, limited_receive, guarded_send)
         except _TooLarge:
-            if not started:
-                await self._reject(send, limit)
+            pass
+        if too_large and not replaced:
+            await self._reject(send, limit)
 
     async def _reject(self, send: Send, limit: int) -> None:
         body, headers = _problem_413(limit)

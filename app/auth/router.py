@@ -5,6 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from app.auth import service
+from app.auth.repository import get_user
 from app.auth.schemas import (
     MeRead,
     PasswordChange,
@@ -13,7 +14,6 @@ from app.auth.schemas import (
     TotpConfirm,
     TotpSetup,
 )
-from app.auth.repository import get_user
 from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, client_address
 
 router = APIRouter(tags=["auth"])

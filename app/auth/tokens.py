@@ -3,8 +3,8 @@
 Threats handled before the library sees the token: algorithm confusion (``none`` in any
 casing, HMAC keyed with the public key), header-supplied keys (``jku``/``x5u``/``jwk``/
 ``x5c``), ``crit`` extensions, unknown ``kid``. Claims required: ``exp``, ``iat``, ``iss``,
-``aud``, ``sub``, ``jti`` and ``typ == "access"``; ``nbf``/``iat`` may not be in the future
-beyond the leeway. Every failure is the same ``InvalidToken``: callers learn nothing more.
+``aud``, ``sub``, ``jti`` and ``typ == "access"``; ``exp`` has no leeway; ``nbf``/``iat``
+may not be in the future beyond the leeway. Every failure is the same ``InvalidToken``: callers learn nothing more.
 """
 
 from __future__ import annotations
@@ -134,7 +134,7 @@ class AccessTokens:
             raise InvalidToken
         assert isinstance(exp, int) and isinstance(iat, int) and isinstance(gen, int)
         assert isinstance(nbf, int)
-        if exp <= ts - LEEWAY_SECONDS or iat > ts + LEEWAY_SECONDS or nbf > ts + LEEWAY_SECONDS:
+        if exp <= ts or iat > ts + LEEWAY_SECONDS or nbf > ts + LEEWAY_SECONDS:
             raise InvalidToken
         if not isinstance(claims["jti"], str) or not isinstance(claims["sub"], str):
             raise InvalidToken

@@ -27,7 +27,9 @@ def _check_timezone(value: str | None) -> str | None:
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("court_timezone must be an IANA time zone such as America/New_York")
+        raise ValueError(
+            "court_timezone must be an IANA time zone such as America/New_York"
+        ) from None
     return value
 
 

@@ -40,4 +40,5 @@ def bootstrap_admin(
 
 
 def list_users(session: Session, *, offset: int, limit: int) -> list[UserRead]:
-    return [UserRead.model_validate(u) for u in repo.list_users(session, offset=offset, limit=limit)]
+    rows = repo.list_users(session, offset=offset, limit=limit)
+    return [UserRead.model_validate(u) for u in rows]

@@ -1,0 +1,48 @@
+# settleroom: `make run` serves on http://127.0.0.1:8000 (SQLite); `make test` runs the suite
+# on SQLite, and again on PostgreSQL when SETTLEROOM_TEST_DATABASE_URL is set or a local
+# server is reachable.
+PYTHON ?= python3
+VENV ?= .venv
+PY := $(VENV)/bin/python
+HOST ?= 127.0.0.1
+PORT ?= 8000
+PYTEST_ARGS ?=
+# Database-backed tests; pure unit tests run once, on the SQLite pass.
+DB_TESTS := tests/api tests/migrations tests/cli
+
+.PHONY: run test lint install install-dev clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(PY)
+	$(PY) -m pip install -q -e '.[dev]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+run: install
+	$(VENV)/bin/settleroom serve --host $(HOST) --port $(PORT)
+
+test: install-dev
+	env -u SETTLEROOM_TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	@url="$${SETTLEROOM_TEST_DATABASE_URL:-$$($(PY) -m tests.pg_available)}"; \
+	if [ -n "$$url" ]; then \
+		echo "== the database-backed tests again, on PostgreSQL"; \
+		SETTLEROOM_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS); \
+	else \
+		echo "== PostgreSQL not reachable: SQLite only"; \
+	fi
+
+lint: install-dev
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

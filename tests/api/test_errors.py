@@ -1,0 +1,77 @@
+"""Problem+json everywhere, 413 for oversized bodies, no content echoed in errors."""
+
+from __future__ import annotations
+
+
+def assert_problem(r, status, code=None):
+    assert r.status_code == status, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert {"type", "title", "status", "detail", "code"} <= set(body)
+    assert body["status"] == status
+    if code:
+        assert body["code"] == code
+    return body
+
+
+def test_unknown_route_and_method_are_problems(client):
+    assert_problem(client.get("/api/v1/nope"), 404, "not_found")
+    assert_problem(client.put("/healthz"), 405, "method_not_allowed")
+
+
+def test_malformed_json_is_422(api):
+    user = api.user()
+    r = api.client.post("/api/v1/cases", headers={**user.headers,
+                        "content-type": "application/json"}, content=b"{not json")
+    assert_problem(r, 422, "validation_error")
+
+
+def test_validation_errors_do_not_echo_the_input(api):
+    user = api.user()
+    marker = "SECRET-MARKER-4711"
+    r = api.client.post("/api/v1/cases", headers=user.headers, json={
+        "caption": marker, "court": marker, "court_state": marker, "docket_number": 5,
+        "extra_" + marker: marker})
+    assert_problem(r, 422, "validation_error")
+    assert marker not in r.text
+
+
+def test_declared_oversized_body_is_413_before_reading(api, settings):
+    user = api.user()
+    big = b"{" + b" " * (settings.max_json_body_bytes + 10) + b"}"
+    r = api.client.post("/api/v1/cases", headers={**user.headers,
+                        "content-type": "application/json"}, content=big)
+    assert_problem(r, 413, "payload_too_large")
+
+
+def test_streamed_oversized_body_is_413(api, settings):
+    user = api.user()
+    chunk = b" " * 65536
+
+    def body():
+        yield b"{"
+        for _ in range(settings.max_json_body_bytes // len(chunk) + 2):
+            yield chunk
+        yield b"}"
+
+    r = api.client.post("/api/v1/cases", headers={**user.headers,
+                        "content-type": "application/json"}, content=body())
+    assert_problem(r, 413, "payload_too_large")
+
+
+def test_security_headers_on_every_answer(client):
+    r = client.get("/healthz")
+    assert r.headers["x-content-type-options"] == "nosniff"
+    assert r.headers["cache-control"] == "no-store"
+    assert r.headers["referrer-policy"] == "no-referrer"
+
+
+def test_docs_and_openapi_are_served(client):
+    assert client.get("/docs").status_code == 200
+    spec = client.get("/openapi.json").json()
+    for path in ["/api/v1/auth/token", "/api/v1/auth/refresh", "/api/v1/auth/logout",
+                 "/api/v1/me", "/api/v1/users", "/api/v1/cases", "/api/v1/cases/{case_id}",
+                 "/api/v1/cases/{case_id}/parties", "/api/v1/cases/{case_id}/claims",
+                 "/api/v1/cases/{case_id}/members",
+                 "/api/v1/cases/{case_id}/members/{member_id}"]:
+        assert path in spec["paths"], path
