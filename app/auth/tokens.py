@@ -4,7 +4,8 @@ Threats handled before the library sees the token: algorithm confusion (``none``
 casing, HMAC keyed with the public key), header-supplied keys (``jku``/``x5u``/``jwk``/
 ``x5c``), ``crit`` extensions, unknown ``kid``. Claims required: ``exp``, ``iat``, ``iss``,
 ``aud``, ``sub``, ``jti`` and ``typ == "access"``; ``exp`` has no leeway; ``nbf``/``iat``
-may not be in the future beyond the leeway. Every failure is the same ``InvalidToken``: callers learn nothing more.
+may not be in the future beyond the leeway. Every failure is the same ``InvalidToken``:
+callers learn nothing more.
 """
 
 from __future__ import annotations
