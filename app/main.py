@@ -31,7 +31,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.services = build_services(settings)
-    app.state.readiness_checks = []
+    app.state.readiness_checks = [app.state.services.key_store_problem]
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router):

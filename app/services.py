@@ -11,6 +11,8 @@ from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.config import Settings
 from app.secrets import ensure_data_dir, hmac_secret, jwt_private_key
+from crypto.errors import KeyProviderError
+from crypto.keys import KeyProvider, provider_from_settings
 
 
 @dataclass
@@ -19,6 +21,15 @@ class Services:
     passwords: Passwords
     access_tokens: AccessTokens
     hmac_key: bytes
+    key_provider: KeyProvider
+
+    def key_store_problem(self) -> str | None:
+        """Readiness: None when the key store answers, else a problem code."""
+        try:
+            self.key_provider.ping()
+        except KeyProviderError:
+            return "key_store_unavailable"
+        return None
 
 
 def build_services(settings: Settings) -> Services:
@@ -33,6 +44,12 @@ def build_services(settings: Settings) -> Services:
             lifetime=timedelta(minutes=settings.access_token_minutes),
         ),
         hmac_key=hmac_secret(settings),
+        key_provider=provider_from_settings(
+            settings.key_provider, settings.data_dir,
+            pkcs11_library=settings.pkcs11_library,
+            pkcs11_token_label=settings.pkcs11_token_label,
+            pkcs11_pin=settings.pkcs11_pin,
+        ),
     )
 
 

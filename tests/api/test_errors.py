@@ -75,3 +75,15 @@ def test_docs_and_openapi_are_served(client):
                  "/api/v1/cases/{case_id}/members",
                  "/api/v1/cases/{case_id}/members/{member_id}"]:
         assert path in spec["paths"], path
+
+
+def test_readyz_reports_an_unreachable_key_store(client, app, monkeypatch):
+    from crypto.errors import KeyProviderError
+
+    def down():
+        raise KeyProviderError("token gone")
+
+    monkeypatch.setattr(app.state.services.key_provider, "ping", down)
+    r = client.get("/readyz")
+    assert r.status_code == 503 and r.json()["code"] == "key_store_unavailable"
+    assert client.get("/healthz").status_code == 200
