@@ -23,14 +23,8 @@ if str(ROOT) not in sys.path:
 
 from leakbench import corpus, tools  # noqa: E402
 
-from app.watermark import (  # noqa: E402
-    LEGENDS,
-    Candidate,
-    MarkSpec,
-    authentication_tag,
-    detect as wm_detect,
-    embed as wm_embed,
-)
+import app.watermark as wm  # noqa: E402
+from app.watermark import LEGENDS, Candidate, MarkSpec, authentication_tag  # noqa: E402
 
 NAME = "settleroom"
 MEDIA = {"text", "pdf"}
@@ -61,7 +55,7 @@ def embed(doc: bytes, recipient_id: str) -> bytes:
         legend=LEGENDS[1],
         tag=tag,
     )
-    return wm_embed(doc, media, mark)
+    return wm.embed(doc, media, mark)
 
 
 def _candidates(sha: str, candidate_ids: list[str]) -> list[Candidate]:
@@ -89,7 +83,7 @@ def detect(evidence, candidate_ids):
     target = 1e-6 / len(docs)
     best = None
     for sha, doc, media in docs:
-        det = wm_detect(evidence, doc, media, _candidates(sha, candidate_ids),
+        det = wm.detect(evidence, doc, media, _candidates(sha, candidate_ids),
                         ocr=tools.ocr, fp_target=target)
         if det.verdict == "identified":
             top = det.results[0]

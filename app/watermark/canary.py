@@ -19,12 +19,13 @@ CANARY_LABEL = "canary/v1"
 
 
 def usable(original: str, canaries: Sequence[Canary]) -> list[tuple[int, Canary]]:
-    """(start index, canary) for canaries whose phrase occurs in the original, in text order,
-    without overlaps."""
+    """(start index, canary) for canaries whose phrase occurs exactly once in the original, in
+    text order, without overlaps."""
     spans: list[tuple[int, Canary]] = []
     for c in canaries:
         at = original.find(c.phrase)
-        if at >= 0 and c.alternatives and c.phrase not in c.alternatives:
+        unique = at >= 0 and original.find(c.phrase, at + 1) < 0
+        if unique and c.alternatives and c.phrase not in c.alternatives:
             spans.append((at, c))
     spans.sort(key=lambda s: s[0])
     out: list[tuple[int, Canary]] = []

@@ -23,7 +23,7 @@ from .model import Canary, Evidence, MarkSpec
 from .pdfcontent import join_text, walk
 from .pdftemplate import PAGE_SEP, analyse, fill
 from .reading import BitReading, Reading
-from .text import TEXT_LABEL, read_slots
+from .text import TEXT_LABEL, read_slots, text_overlap
 
 PDF_TEXT_LABEL = "pdftext/v1"
 GEOMETRY_LABEL = "geometry/v1"
@@ -190,6 +190,15 @@ def read_pdf_file(evidence: bytes, original: bytes, thorough: bool) -> Reading:
     return r
 
 
+def _worth_rendering(r: Reading, original: bytes) -> bool:
+    """Pixels are read only when the text layer is missing or unmarked but belongs to this
+    original (e.g. re-rendered through another producer), never for an unrelated document."""
+    text = r.tag_texts[-1] if r.tag_texts else ""
+    if len(text.strip()) < 200:
+        return True
+    return text_overlap(analyse(original).text, text) >= 0.3
+
+
 def read_pdf_evidence(
     evidence: Evidence,
     original: bytes,
@@ -201,7 +210,7 @@ def read_pdf_evidence(
         return read_text_evidence(evidence, original)
     if isinstance(evidence, bytes):
         r = read_pdf_file(evidence, original, thorough)
-        if "text" in r.found or "metadata" in r.found:
+        if "text" in r.found or "metadata" in r.found or not _worth_rendering(r, original):
             return r
         from .geometry import read_rendered
 

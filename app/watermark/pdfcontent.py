@@ -9,12 +9,14 @@ space across a gap, a newline when the baseline moves.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 import pikepdf
 
 from .pdffonts import FontInfo, font_info
 
+_NUMBER = (int, float, Decimal)
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -86,9 +88,7 @@ def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph]
     glyphs: list[Glyph] = []
     adj = 0.0
     for item in items:
-        if isinstance(item, int | float | pikepdf.Object) and not isinstance(
-            item, pikepdf.String | bytes
-        ):
+        if isinstance(item, _NUMBER):
             n = float(item)
             adj += n
             st.tm = mul((1.0, 0.0, 0.0, 1.0, -n / 1000.0 * st.size * st.th, 0.0), st.tm)
@@ -110,8 +110,7 @@ def _move(st: _TextState, tx: float, ty: float) -> None:
 
 
 def _state_op(st: _TextState, op: str, args: list[Any]) -> None:
-    f = [float(a) for a in args if isinstance(a, int | float | pikepdf.Object)
-         and not isinstance(a, pikepdf.Name)] if op not in ("Tf",) else []
+    f = [float(a) for a in args if isinstance(a, _NUMBER)]
     if op == "q":
         st.stack.append(st.ctm)
     elif op == "Q":

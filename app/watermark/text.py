@@ -128,6 +128,24 @@ def _fold_cached(text: str) -> tuple[str, tuple[int, ...]]:
     return s, tuple(idx)
 
 
+@lru_cache(maxsize=64)
+def _shingles(folded: str, k: int = 8) -> frozenset[str]:
+    return frozenset(folded[i : i + k] for i in range(0, max(0, len(folded) - k + 1)))
+
+
+def _overlap(fo: str, fe: str) -> float:
+    """Share of the evidence's 8-character shingles that occur in the original."""
+    ev = {fe[i : i + 8] for i in range(0, max(0, len(fe) - 7), 4)}
+    if not ev:
+        return 0.0
+    return len(ev & _shingles(fo)) / len(ev)
+
+
+def text_overlap(original: str, evidence: str) -> float:
+    """How much of the evidence text is shared with the original (0..1), after folding."""
+    return _overlap(_fold_cached(original)[0], fold(evidence)[0])
+
+
 def align(original: str, evidence: str) -> dict[int, int]:
     """Map original indices to evidence indices where the folded texts match."""
     fo, io = _fold_cached(original)
@@ -138,6 +156,8 @@ def align(original: str, evidence: str) -> dict[int, int]:
     at = fo.find(fe)
     if at >= 0 and fo.find(fe, at + 1) < 0:  # an exact, unique excerpt: no diff needed
         blocks = [(at, 0, len(fe))]
+    elif _overlap(fo, fe) < 0.2:  # another document: nothing to align (and difflib is slow)
+        return mapping
     else:
         sm = difflib.SequenceMatcher(None, fo, fe, autojunk=False)
         blocks = [(b.a, b.b, b.size) for b in sm.get_matching_blocks() if b.size >= 3]

@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from app.watermark import Candidate, LEGENDS, MarkSpec, authentication_tag, detect, embed
+from app.watermark import LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed
 from app.watermark.footer import scan_tags, tag_strings
 from app.watermark.text import HOMOGLYPHS, TYPOGRAPHIC, find_slots
 from crypto.fingerprint import binomial_tail, code_bits, tag_match_probability, union_bound
