@@ -57,7 +57,10 @@ def _stream(key: bytes, label: str, nbytes: int) -> bytes:
 @lru_cache(maxsize=4096)
 def _bits_cached(download_code: bytes, label: str, nbits: int) -> tuple[int, ...]:
     raw = _stream(download_code, label, (nbits + 7) // 8)
-    return tuple((raw[i >> 3] >> (7 - (i & 7))) & 1 for i in range(nbits))
+    if not raw:
+        return ()
+    text = bin(int.from_bytes(raw, "big"))[2:].zfill(8 * len(raw))
+    return tuple(map(int, text[:nbits]))
 
 
 def code_bits(download_code: bytes, label: str, nbits: int) -> tuple[int, ...]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import io
 import re
+import zlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -77,8 +78,28 @@ def _add_fonts(pdf: Any, page: Any, marked: dict[str, bytes], marked_of: dict[st
         fonts[mname] = pdf.make_indirect(copy)
 
 
+def _flate(pdf: Any, data: bytes) -> Any:
+    """Fast zlib (level 1) here rather than the writer's default level on every download."""
+    return pdf.make_stream(zlib.compress(data, 1), Filter=pikepdf.Name.FlateDecode)
+
+
+_XMP = (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>{ident}</dc:identifier>'
+    '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>'
+)
+
+
 def _set_metadata(pdf: Any, tag: str) -> None:
     pdf.docinfo[TAG_KEY] = tag
+    if "/Metadata" not in pdf.Root:  # common case: write a minimal packet directly (fast)
+        packet = _XMP.format(ident=_XMP_PREFIX + tag).encode("utf-8")
+        pdf.Root.Metadata = pdf.make_stream(
+            packet, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+        )
+        return
     with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
         meta["dc:identifier"] = _XMP_PREFIX + tag
 
@@ -86,22 +107,23 @@ def _set_metadata(pdf: Any, tag: str) -> None:
 def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
     an = analyse(original)
     code = mark.download_code
-    text_bits = (code_bits(code, PDF_TEXT_LABEL, len(an.text_slots))
-                 if "text" in mark.channels else ())
-    geo_bits = (code_bits(code, GEOMETRY_LABEL, len(an.geo_slots))
-                if "geometry" in mark.channels else None)
+    n_text, n_geo = len(an.text_slots), len(an.geo_slots)
+    use_text = "text" in mark.channels
+    text_bits = code_bits(code, PDF_TEXT_LABEL, n_text) if use_text else (0,) * n_text
+    geo_bits = (code_bits(code, GEOMETRY_LABEL, n_geo)
+                if "geometry" in mark.channels else (2,) * n_geo)
     with pikepdf.open(io.BytesIO(original)) as pdf:
         for k, page in enumerate(pdf.pages):
             pt = an.pages[k]
-            used = {m: c for m, c in pt.marked_fonts.items()} if text_bits else {}
+            used = dict(pt.marked_fonts) if use_text else {}
             _add_fonts(pdf, page, used, pt.marked_of)
             body = b"q\n" + fill(pt, text_bits, geo_bits) + b"Q\n"
             footer = _footer_stream(mark, an.page_sizes[k][0])
-            page.obj.Contents = pikepdf.Array([pdf.make_stream(body), pdf.make_stream(footer)])
+            page.obj.Contents = pikepdf.Array([_flate(pdf, body), pdf.make_stream(footer)])
         if "metadata" in mark.channels:
             _set_metadata(pdf, mark.tag)
         out = io.BytesIO()
-        pdf.save(out, compress_streams=True, deterministic_id=True)
+        pdf.save(out, compress_streams=False)
     return out.getvalue()
 
 

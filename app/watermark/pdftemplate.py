@@ -9,8 +9,10 @@ is a join over precomputed bytes, so marking costs little more than stamping a f
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from operator import getitem
 from typing import Any
 
 import pikepdf
@@ -28,8 +30,7 @@ PAGE_SEP = "\n\n"
 class TextHook:
     slot: int
     literal: bytes  # "(x)" for the glyph
-    switch_on: bytes  # "] TJ /SRmF2 11 Tf ["
-    switch_off: bytes  # "] TJ /F2 11 Tf ["
+    marked: bytes  # "] TJ /SRmF2 11 Tf [(x)] TJ /F2 11 Tf [": same glyph, marked font
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,22 @@ class PageTemplate:
     chunks: list[Chunk]
     marked_fonts: dict[str, bytes] = field(default_factory=dict)  # marked name -> CMap
     marked_of: dict[str, str] = field(default_factory=dict)  # marked name -> original name
+    alts: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
+    keys: list[int] = field(default_factory=list)  # index into text bits + geometry bits + [0]
+
+    def index(self, n_text: int) -> None:
+        """Flatten chunks into (choice 0, 1, 2) alternatives; 2 = channel disabled."""
+        self.alts, self.keys = [], []
+        for c in self.chunks:
+            if isinstance(c, bytes):
+                self.alts.append((c, c, c))
+                self.keys.append(-1)
+            elif isinstance(c, TextHook):
+                self.alts.append((c.literal, c.marked, c.literal))
+                self.keys.append(c.slot)
+            else:
+                self.alts.append((c.minus, c.plus, b""))
+                self.keys.append(n_text + c.slot)
 
 
 @dataclass
@@ -132,10 +149,22 @@ class _Builder:
                 g0, g1 = show.glyphs[a], show.glyphs[b]
                 self.geo.append(WordBox(page, g0.x, g1.x + g1.adv, g0.y, show.size * show.scale))
                 k = GEOMETRY_SHIFT_PT * 1000.0 / (show.size * show.scale)
-                starts[a] = GeoHook(slot, _num(-k), _num(k))
-                ends[b] = GeoHook(slot, _num(k), _num(-k))
+                starts[a] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
+                ends[b] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
         chunks: list[Chunk] = [b"["]
+        run = bytearray()
+
+        def flush() -> None:
+            if run:
+                chunks.append(literal(bytes(run)))
+                run.clear()
+
         for gi, g in enumerate(show.glyphs):
+            hooked = g.adj or gi in starts or (page, si, gi) in self.text_hooks or gi in ends
+            if not hooked:
+                run.append(g.code)
+                continue
+            flush()
             if g.adj:
                 chunks.append(_num(g.adj) + b" ")
             if gi in starts:
@@ -143,12 +172,14 @@ class _Builder:
             tslot = self.text_hooks.get((page, si, gi))
             lit = literal(bytes([g.code]))
             if tslot is None:
-                chunks.append(lit)
+                run.append(g.code)
             else:
-                chunks.append(TextHook(tslot, lit, on, off))
+                chunks.append(TextHook(tslot, lit, on + lit + off))
                 pt.marked_of[mname] = show.font
             if gi in ends:
+                flush()
                 chunks.append(ends[gi])
+        flush()
         chunks.append(b"] TJ\n")
         return chunks
 
@@ -180,7 +211,18 @@ def _page_template(pdf_page: Any, ops: list[Any], shows: list[Show], page: int,
         pt.chunks.append(pikepdf.unparse_content_stream(pending) + b"\n")
     for mname, font in pt.marked_of.items():
         pt.marked_fonts[mname] = _cmap_for(pdf_page, font)
+    pt.chunks = _merge(pt.chunks)
     return pt
+
+
+def _merge(chunks: list[Chunk]) -> list[Chunk]:
+    out: list[Chunk] = []
+    for c in chunks:
+        if isinstance(c, bytes) and out and isinstance(out[-1], bytes):
+            out[-1] = out[-1] + c
+        else:
+            out.append(c)
+    return out
 
 
 @lru_cache(maxsize=16)
@@ -207,21 +249,13 @@ def analyse(original: bytes) -> Analysis:
                 slots.append(slot)
         pages = [_page_template(p, ops, walked[k], k, builder)
                  for k, (p, ops) in enumerate(parsed)]
+        for pt in pages:
+            pt.index(len(slots))
         sizes = [(float(p.mediabox[2]), float(p.mediabox[3])) for p in pdf.pages]
     return Analysis(full, list(texts), offsets, tuple(slots), tuple(builder.geo), pages, sizes)
 
 
-def fill(pt: PageTemplate, text_bits: tuple[int, ...], geo_bits: tuple[int, ...] | None) -> bytes:
-    out: list[bytes] = []
-    for c in pt.chunks:
-        if isinstance(c, bytes):
-            out.append(c)
-        elif isinstance(c, TextHook):
-            if text_bits and text_bits[c.slot]:
-                out += (c.switch_on, c.literal, c.switch_off)
-            else:
-                out.append(c.literal)
-        elif geo_bits is not None:
-            out.append(c.plus if geo_bits[c.slot] else c.minus)
-            out.append(b" ")
-    return b"".join(out)
+def fill(pt: PageTemplate, text_bits: Sequence[int], geo_bits: Sequence[int]) -> bytes:
+    """The page content for one download: a C-level join over precomputed alternatives."""
+    choice = (*text_bits, *geo_bits, 0)
+    return b"".join(map(getitem, pt.alts, map(choice.__getitem__, pt.keys)))

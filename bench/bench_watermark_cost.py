@@ -1,0 +1,99 @@
+"""Cost of marking a PDF download against stamping a page-numbered footer with pikepdf,
+measured in the same run, and the detect time of an intact 100-page marked PDF.
+
+    .venv/bin/python bench/bench_watermark_cost.py
+"""
+
+from __future__ import annotations
+
+import io
+import secrets
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import pikepdf  # noqa: E402
+
+from app.watermark import LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed  # noqa: E402
+
+PARA = (
+    "Calloway proposes a lump-sum payment of $1,375,000.00, payable within thirty (30) days "
+    "after the parties execute a written settlement agreement and the Court enters a stipulated "
+    "order of dismissal with prejudice. In exchange, Northgate would release Calloway, its "
+    "parent, affiliates, officers, and insurers from all claims arising out of the 2021 Master "
+    "Transportation Services Agreement, including the alleged overcharges for fuel surcharges "
+    "and detention fees. Each side would bear its own attorneys\u2019 fees and costs."
+)
+
+
+def make_pdf(paragraphs: int) -> bytes:
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    buf = io.BytesIO()
+    style = ParagraphStyle("b", fontName="Times-Roman", fontSize=11, leading=14, alignment=4)
+    SimpleDocTemplate(buf, pagesize=LETTER, invariant=1).build(
+        [Paragraph(PARA, style) for _ in range(paragraphs)]
+    )
+    return buf.getvalue()
+
+
+def stamp_page_numbers(pdf_bytes: bytes) -> bytes:
+    """The reference: a pikepdf overlay footer 'Page n of N' on every page."""
+    with pikepdf.open(io.BytesIO(pdf_bytes)) as pdf:
+        n = len(pdf.pages)
+        font = pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name.Helvetica, Encoding=pikepdf.Name.WinAnsiEncoding))
+        for k, page in enumerate(pdf.pages):
+            page.obj.Resources.Font["/PgF"] = font
+            text = f"BT /PgF 8 Tf 280 24 Td (Page {k + 1} of {n}) Tj ET".encode()
+            page.contents_add(pdf.make_stream(text), prepend=False)
+        out = io.BytesIO()
+        pdf.save(out, compress_streams=True)
+        return out.getvalue()
+
+
+def mark(code: bytes) -> MarkSpec:
+    return MarkSpec(code, "Alicia Moreno", "Northgate Logistics", "CONFIDENTIAL", LEGENDS[0],
+                    authentication_tag(b"k" * 32, code))
+
+
+def timed(fn, reps: int) -> float:  # type: ignore[no-untyped-def]
+    samples = []
+    for _ in range(reps):
+        t0 = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - t0)
+    return statistics.median(samples)
+
+
+def main() -> None:
+    for label, paras in (("2-page letter", 7), ("20-page document", 70)):
+        pdf = make_pdf(paras)
+        t0 = time.perf_counter()
+        embed(pdf, "application/pdf", mark(secrets.token_bytes(32)))  # first download: analysis
+        cold = time.perf_counter() - t0
+        base = timed(lambda pdf=pdf: stamp_page_numbers(pdf), 15)  # type: ignore[misc]
+        ours = timed(lambda pdf=pdf: embed(pdf, "application/pdf",  # type: ignore[misc]
+                                           mark(secrets.token_bytes(32))), 15)
+        print(f"{label}: footer stamp {base * 1e3:.1f} ms, settleroom embed {ours * 1e3:.1f} ms "
+              f"(first download of this original {cold * 1e3:.1f} ms); ratio {ours / base:.2f}x")
+    big = make_pdf(330)
+    with pikepdf.open(io.BytesIO(big)) as p:
+        pages = len(p.pages)
+    codes = [secrets.token_bytes(32) for _ in range(100)]
+    cands = [Candidate(f"c{i}", c, authentication_tag(b"k" * 32, c)) for i, c in enumerate(codes)]
+    marked = embed(big, "application/pdf", mark(codes[17]))
+    det = detect(marked, big, "application/pdf", cands)
+    assert det.identified == ("c17",), det.verdict
+    t = timed(lambda: detect(marked, big, "application/pdf", cands), 7)
+    print(f"detect intact {pages}-page PDF, 100 candidates: {t * 1e3:.1f} ms (target < 100 ms)")
+
+
+if __name__ == "__main__":
+    main()
