@@ -17,6 +17,7 @@ from app.auth.schemas import (
 from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, client_address
 
 router = APIRouter(tags=["auth"])
+NO_NUL = r"^[^\x00]*$"
 
 
 @router.post("/auth/token")
@@ -24,9 +25,9 @@ def token(
     request: Request,
     session: SessionDep,
     svc: ServicesDep,
-    username: Annotated[str, Form(min_length=1, max_length=320)],
-    password: Annotated[str, Form(min_length=1, max_length=1024)],
-    otp: Annotated[str | None, Form(max_length=10)] = None,
+    username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_NUL)],
+    password: Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)],
+    otp: Annotated[str | None, Form(max_length=10, pattern=NO_NUL)] = None,
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> TokenPair:
     """OAuth2 password grant. Unknown account and wrong password get the same answer."""

@@ -87,3 +87,13 @@ def test_readyz_reports_an_unreachable_key_store(client, app, monkeypatch):
     r = client.get("/readyz")
     assert r.status_code == 503 and r.json()["code"] == "key_store_unavailable"
     assert client.get("/healthz").status_code == 200
+
+
+def test_nul_characters_are_422_not_a_database_error(api):
+    user = api.user()
+    case_id = api.case(user)
+    r = api.client.post(f"/api/v1/cases/{case_id}/parties", headers=user.headers,
+                        json={"name": "A\x00B", "side": "defendant"})
+    assert r.status_code == 422 and r.json()["code"] == "validation_error"
+    r = api.login("a\x00b@example.com", "pw\x00")
+    assert r.status_code == 422
