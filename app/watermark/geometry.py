@@ -170,8 +170,8 @@ def read_page_images(images: list[bytes], original: bytes,
     shape = origs[0].shape if origs else (1, 1)
     pages = [_decode_image(img, shape) for img in images]
     r = _read_arrays(pages, original)
-    if ocr is not None:
-        r.tag_texts += [ocr(img) for img in images]
+    if ocr is not None and "geometry" not in r.found:  # OCR costs seconds per page: only
+        r.tag_texts += [ocr(img) for img in images]  # when the word shifts were not read
     return r
 
 

@@ -219,3 +219,25 @@ def test_canaries_survive_retyping():
         assert score[0] == score[1] == 6
         other = [c.id for c in cs if c.id != cid][0]
         assert layers(det, other)["canary"][0] < 6 or det.verdict != "identified"
+
+
+def tesseract(image: bytes) -> str:
+    with tempfile.TemporaryDirectory() as td:
+        p = Path(td) / "p.png"
+        p.write_bytes(image)
+        return subprocess.run(["tesseract", str(p), "stdout", "-l", "eng"], check=True,
+                              capture_output=True).stdout.decode()
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not HAVE_POPPLER or shutil.which("tesseract") is None,
+                    reason="poppler-utils / tesseract not installed")
+def test_footer_tag_alone_read_by_ocr_at_150_dpi():
+    cs = cands()
+    out = embed(ORIGINAL, PDF, spec(cs[5], frozenset()))
+    pages = rasterize(out)
+    det = detect(pages, ORIGINAL, PDF, cs, ocr=tesseract)
+    assert det.identified == (cs[5].id,)
+    assert layers(det, cs[5].id)["footer"] == (1, 1)
+    text = "\n".join(tesseract(p) for p in pages)
+    assert detect(text, ORIGINAL, PDF, cs).identified == (cs[5].id,)
