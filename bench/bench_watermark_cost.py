@@ -83,7 +83,7 @@ def main() -> None:
                                            mark(secrets.token_bytes(32))), 15)
         print(f"{label}: footer stamp {base * 1e3:.1f} ms, settleroom embed {ours * 1e3:.1f} ms "
               f"(first download of this original {cold * 1e3:.1f} ms); ratio {ours / base:.2f}x")
-    big = make_pdf(330)
+    big = make_pdf(760)
     with pikepdf.open(io.BytesIO(big)) as p:
         pages = len(p.pages)
     codes = [secrets.token_bytes(32) for _ in range(100)]

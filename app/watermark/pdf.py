@@ -22,7 +22,7 @@ from crypto.fingerprint import code_bits
 from .footer import footer_lines
 from .model import Canary, Evidence, MarkSpec
 from .pdfcontent import join_text, walk
-from .pdftemplate import PAGE_SEP, analyse, fill
+from .pdftemplate import PAGE_SEP, analyse, choices, fill
 from .reading import BitReading, Reading
 from .text import TEXT_LABEL, read_slots, text_overlap
 
@@ -59,23 +59,36 @@ def _footer_stream(mark: MarkSpec, width: float) -> bytes:
     )
 
 
-def _add_fonts(pdf: Any, page: Any, marked: dict[str, bytes], marked_of: dict[str, str]) -> None:
+def _footer_fonts(pdf: Any) -> dict[str, Any]:
+    return {
+        name: pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
+        ))
+        for name, base in _FOOTER_FONTS.items()
+    }
+
+
+def _add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, bytes],
+               marked_of: dict[str, str]) -> None:
+    """Footer fonts (shared by all pages) and, per original font that carries text marks, a
+    copy of it whose ToUnicode maps the marked codes to their variants (memoised per font)."""
     res = page.obj.get("/Resources")
     if not isinstance(res, pikepdf.Dictionary):
         res = page.obj.Resources = pikepdf.Dictionary()
     if "/Font" not in res:
         res.Font = pikepdf.Dictionary()
     fonts = res.Font
-    for name, base in _FOOTER_FONTS.items():
-        fonts[name] = pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
-        )
+    for name in _FOOTER_FONTS:
+        fonts[name] = shared[name]
     for mname, cmap in marked.items():
         src = fonts[marked_of[mname]]
-        copy = pikepdf.Dictionary({k: v for k, v in src.items() if k != "/ToUnicode"})
-        copy.ToUnicode = pdf.make_stream(cmap)
-        fonts[mname] = pdf.make_indirect(copy)
+        key = f"{src.objgen}{mname}"
+        if key not in shared:
+            copy = pikepdf.Dictionary({k: v for k, v in src.items() if k != "/ToUnicode"})
+            copy.ToUnicode = pdf.make_stream(cmap)
+            shared[key] = pdf.make_indirect(copy)
+        fonts[mname] = shared[key]
 
 
 def _flate(pdf: Any, data: bytes) -> Any:
@@ -112,12 +125,14 @@ def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
     text_bits = code_bits(code, PDF_TEXT_LABEL, n_text) if use_text else (0,) * n_text
     geo_bits = (code_bits(code, GEOMETRY_LABEL, n_geo)
                 if "geometry" in mark.channels else (2,) * n_geo)
+    choice = choices(text_bits, geo_bits)
     with pikepdf.open(io.BytesIO(original)) as pdf:
+        shared = _footer_fonts(pdf)
         for k, page in enumerate(pdf.pages):
             pt = an.pages[k]
             used = dict(pt.marked_fonts) if use_text else {}
-            _add_fonts(pdf, page, used, pt.marked_of)
-            body = b"q\n" + fill(pt, text_bits, geo_bits) + b"Q\n"
+            _add_fonts(pdf, page, shared, used, pt.marked_of)
+            body = b"q\n" + fill(pt, choice) + b"Q\n"
             footer = _footer_stream(mark, an.page_sizes[k][0])
             page.obj.Contents = pikepdf.Array([_flate(pdf, body), pdf.make_stream(footer)])
         if "metadata" in mark.channels:

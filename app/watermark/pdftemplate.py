@@ -255,7 +255,11 @@ def analyse(original: bytes) -> Analysis:
     return Analysis(full, list(texts), offsets, tuple(slots), tuple(builder.geo), pages, sizes)
 
 
-def fill(pt: PageTemplate, text_bits: Sequence[int], geo_bits: Sequence[int]) -> bytes:
+def choices(text_bits: Sequence[int], geo_bits: Sequence[int]) -> tuple[int, ...]:
+    """One download's choice per hook key (see PageTemplate.index); the last entry is fixed."""
+    return (*text_bits, *geo_bits, 0)
+
+
+def fill(pt: PageTemplate, choice: tuple[int, ...]) -> bytes:
     """The page content for one download: a C-level join over precomputed alternatives."""
-    choice = (*text_bits, *geo_bits, 0)
     return b"".join(map(getitem, pt.alts, map(choice.__getitem__, pt.keys)))
