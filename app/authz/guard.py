@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 from app.audit.service import record_denied
 from app.auth import repository as user_repo
 from app.auth.tokens import InvalidToken
-from app.authz.permissions import Permission
+from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import repository as case_repo
 from app.context import CaseContext, Principal
 from app.db import get_session
 from app.errors import Forbidden, NotFound, Unauthenticated
+from app.sealing import CaseDestroyed
 from app.services import Services, get_services
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -81,6 +82,8 @@ def load_case_context(
     if not decision:
         record_denied(session, ctx, str(permission), "case", case_id, decision.code)
         raise Forbidden(decision.detail, code=decision.code)
+    if permission in CONTENT_PERMISSIONS and case_repo.is_destroyed(session, case_id):
+        raise CaseDestroyed()
     return ctx
 
 

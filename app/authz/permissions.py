@@ -71,5 +71,13 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
 }
 
 
+# Permissions that touch case content: a destroyed case answers 410 to them.
+CONTENT_PERMISSIONS = frozenset({
+    P.OFFER_READ, P.OFFER_MAKE, P.OFFER_RESPOND, P.RULE68_READ, P.RULE68_SERVE,
+    P.RULE68_ACCEPT, P.ENE_HOST, P.ENE_EVALUATE, P.ENE_PARTICIPATE, P.ENE_RELEASE,
+    P.DOCUMENT_READ, P.DOCUMENT_UPLOAD, P.TRACE, P.CASE_DESTROY,
+})
+
+
 def roles_with(permission: Permission) -> frozenset[Role]:
     return ROLE_PERMISSIONS[permission]

@@ -21,6 +21,12 @@ def case_exists(session: Session, case_id: uuid.UUID) -> bool:
     return session.get(Case, case_id) is not None
 
 
+def is_destroyed(session: Session, case_id: uuid.UUID) -> bool:
+    return session.execute(
+        select(Case.destroyed_at).where(Case.id == case_id)
+    ).scalar_one_or_none() is not None
+
+
 def get_case(session: Session, case_id: uuid.UUID) -> Case | None:
     return session.get(Case, case_id)
 

@@ -5,7 +5,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from app.authz.guard import PrincipalDep, SessionDep, case_guard
+from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.cases import service
 from app.cases.schemas import (
@@ -28,8 +28,10 @@ Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
 
 
 @router.post("", status_code=201)
-def create_case(data: CaseCreate, session: SessionDep, principal: PrincipalDep) -> CaseRead:
-    return service.create_case(session, principal, data=data)
+def create_case(
+    data: CaseCreate, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
+) -> CaseRead:
+    return service.create_case(session, principal, svc.key_provider, data=data)
 
 
 @router.get("")

@@ -26,6 +26,8 @@ from app.cases.schemas import (
 from app.context import CaseContext, Principal
 from app.errors import Conflict, Invalid, NotFound
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+from app.sealing import create_case_key
+from crypto.keys import KeyProvider
 
 
 def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
@@ -37,9 +39,14 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
     )
 
 
-def create_case(session: Session, ctx: Principal, *, data: CaseCreate) -> CaseRead:
+def create_case(
+    session: Session, ctx: Principal, provider: KeyProvider, *, data: CaseCreate
+) -> CaseRead:
     case = Case(**data.model_dump(), created_by=ctx.user_id)
     repo.add(session, case)
+    # The case key exists before anything can be sealed under it. If the transaction
+    # fails afterwards, an unused key is left in the key store: harmless.
+    create_case_key(provider, case.id)
     repo.add(session, Member(case_id=case.id, user_id=ctx.user_id, role=Role.ROOM_ADMIN.value,
                              party_id=None, party_key="-"))
     record(session, ctx, "case.create", "case", case.id, case_id=case.id)

@@ -1,20 +1,33 @@
 """Every ORM table, imported here so that Alembic and the app see one metadata."""
 
-from app.models.audit import AuditEvent, AuditLogState
+from app.models.audit import AuditEvent, AuditLogState, AuditSubtree, SigningKey, TreeHead
 from app.models.base import Base
-from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+from app.models.cases import (
+    Case,
+    CaseDestruction,
+    Claim,
+    ClaimDefendant,
+    KeyRotation,
+    Member,
+    Party,
+)
 from app.models.users import LoginFailure, RefreshToken, User
 
 __all__ = [
     "AuditEvent",
     "AuditLogState",
+    "AuditSubtree",
     "Base",
     "Case",
+    "CaseDestruction",
     "Claim",
     "ClaimDefendant",
+    "KeyRotation",
     "LoginFailure",
     "Member",
     "Party",
     "RefreshToken",
+    "SigningKey",
+    "TreeHead",
     "User",
 ]

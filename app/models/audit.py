@@ -10,7 +10,7 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, LargeBinary, String
+from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -41,3 +41,44 @@ class AuditLogState(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
     tree_size: Mapped[int] = mapped_column(BigInteger, default=0)
+
+
+class AuditSubtree(Base):
+    """Hash of a perfect, aligned subtree [start, end) of the log: proofs read O(log n) rows.
+
+    Leaves are the subtrees (i, i + 1); appending leaf i stores every subtree that ends at
+    i + 1 and whose size is a power of two dividing i + 1.
+    """
+
+    __tablename__ = "audit_subtrees"
+
+    start: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    end: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
+    hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+
+
+class TreeHead(Base):
+    """A signed tree head, also kept as a C2SP checkpoint (signed note)."""
+
+    __tablename__ = "tree_heads"
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    tree_size: Mapped[int] = mapped_column(BigInteger, index=True)
+    root_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    timestamp_ms: Mapped[int] = mapped_column(BigInteger)
+    key_id: Mapped[str] = mapped_column(String(64))
+    signature: Mapped[bytes] = mapped_column(LargeBinary(64))
+    checkpoint: Mapped[str] = mapped_column(Text)
+
+
+class SigningKey(Base):
+    """Public half of every key that ever signed a tree head or certificate."""
+
+    __tablename__ = "signing_keys"
+
+    key_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    algorithm: Mapped[str] = mapped_column(String(20))
+    public_key_pem: Mapped[str] = mapped_column(Text)
+    note_name: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[datetime]

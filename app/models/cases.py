@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
@@ -68,3 +69,24 @@ class Member(IdMixin, CreatedMixin, Base):
     party_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
     # party_id or "-" so that the unique constraint also holds for party-less roles.
     party_key: Mapped[str] = mapped_column(String(36))
+
+
+class CaseDestruction(Base):
+    """The signed certificate issued when a case's keys were destroyed."""
+
+    __tablename__ = "case_destructions"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), primary_key=True)
+    destroyed_at: Mapped[datetime]
+    certificate: Mapped[dict[str, Any]] = mapped_column(JSON)
+
+
+class KeyRotation(IdMixin, Base):
+    """A KEK rotation of one case: the target version survives a crash, so a re-run resumes."""
+
+    __tablename__ = "key_rotations"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    target_version: Mapped[int]
+    started_at: Mapped[datetime]
+    finished_at: Mapped[datetime | None] = mapped_column(default=None)

@@ -1,0 +1,90 @@
+"""Confidential values at rest: sealed under the case key, with the row's identity bound in.
+
+Every confidential column (amounts, terms, bodies, statements, filenames) stores the blob
+of ``crypto.envelope.seal`` for (case id, object type, object id, content version), so a
+blob copied to another row, case or version fails to open. Tables with such columns
+register them in ``SEALED_COLUMNS`` so that key rotation can rewrap every data key without
+re-encrypting content.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from app.errors import AppError, Gone
+from crypto import envelope
+from crypto.errors import InvalidCiphertext, KeyDestroyed
+from crypto.keys import KeyProvider
+
+logger = logging.getLogger("settleroom.sealing")
+
+
+class IntegrityFailure(AppError):
+    status, code, title = 500, "integrity_failure", "Stored content failed its integrity check"
+
+
+class CaseDestroyed(Gone):
+    code = "case_destroyed"
+    title = "Case content destroyed"
+
+    def __init__(self) -> None:
+        super().__init__("The keys of this case were destroyed; its content is gone.")
+
+
+@dataclass(frozen=True)
+class SealedColumn:
+    """A column holding sealed blobs: how to find each blob's binding in its row."""
+
+    model: Any
+    column: str
+    object_type: str
+    case_id: Callable[[Any], uuid.UUID]
+    object_id: Callable[[Any], uuid.UUID | str]
+    version: Callable[[Any], int]
+
+
+SEALED_COLUMNS: list[SealedColumn] = []
+
+
+def register_sealed(column: SealedColumn) -> None:
+    SEALED_COLUMNS.append(column)
+
+
+def create_case_key(provider: KeyProvider, case_id: uuid.UUID) -> None:
+    provider.create_kek(str(case_id))
+
+
+def seal_bytes(provider: KeyProvider, *, case_id: uuid.UUID, object_type: str,
+               object_id: uuid.UUID | str, plaintext: bytes, version: int = 1) -> bytes:
+    try:
+        return envelope.seal(provider, case_id=str(case_id), object_type=object_type,
+                             object_id=str(object_id), content_version=version,
+                             plaintext=plaintext)
+    except KeyDestroyed:
+        raise CaseDestroyed() from None
+
+
+def open_bytes(provider: KeyProvider, blob: bytes, *, case_id: uuid.UUID, object_type: str,
+               object_id: uuid.UUID | str, version: int = 1) -> bytes:
+    try:
+        return envelope.open_(provider, blob, case_id=str(case_id), object_type=object_type,
+                              object_id=str(object_id), content_version=version)
+    except KeyDestroyed:
+        raise CaseDestroyed() from None
+    except InvalidCiphertext:
+        logger.error("integrity failure on a sealed %s", object_type)
+        raise IntegrityFailure("Stored content failed its integrity check.") from None
+
+
+def seal_json(provider: KeyProvider, value: Any, **binding: Any) -> bytes:
+    return seal_bytes(provider, plaintext=json.dumps(value, separators=(",", ":")).encode(),
+                      **binding)
+
+
+def open_json(provider: KeyProvider, blob: bytes, **binding: Any) -> Any:
+    return json.loads(open_bytes(provider, blob, **binding))
