@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 
 from fastapi import Request
 
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.config import Settings
+from app.models.base import utcnow
 from app.secrets import ensure_data_dir, hmac_secret, jwt_private_key
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider, provider_from_settings
@@ -22,6 +24,11 @@ class Services:
     access_tokens: AccessTokens
     hmac_key: bytes
     key_provider: KeyProvider
+    # The time source of every time-dependent rule (deadlines, expiry); tests replace it.
+    clock: Callable[[], datetime] = field(default=utcnow)
+
+    def now(self) -> datetime:
+        return self.clock()
 
     def key_store_problem(self) -> str | None:
         """Readiness: None when the key store answers, else a problem code."""
