@@ -227,6 +227,15 @@ def read_pdf_file(evidence: bytes, original: bytes, thorough: bool) -> Reading:
     return r
 
 
+def _text_marked(r: Reading) -> bool:
+    """A marked text layer shows variants at about half its slots; a re-rendered one that kept
+    only some mappings (or none) shows few, and then the pixels are read as well."""
+    br = r.bits.get("text")
+    if br is None or br.read < 16:
+        return False
+    return sum(v == 1 for v in br.values) >= 0.3 * br.read
+
+
 def _worth_rendering(r: Reading, original: bytes) -> bool:
     """Pixels are read only when the text layer is missing or unmarked but belongs to this
     original (e.g. re-rendered through another producer), never for an unrelated document."""
@@ -247,7 +256,7 @@ def read_pdf_evidence(
         return read_text_evidence(evidence, original)
     if isinstance(evidence, bytes):
         r = read_pdf_file(evidence, original, thorough)
-        if "text" in r.found or "metadata" in r.found or not _worth_rendering(r, original):
+        if "metadata" in r.found or _text_marked(r) or not _worth_rendering(r, original):
             return r
         from .geometry import read_rendered
 
