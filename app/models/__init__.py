@@ -11,6 +11,18 @@ from app.models.cases import (
     Member,
     Party,
 )
+from app.models.ene import (
+    EneAttendance,
+    EneEvaluation,
+    EneEvaluationShare,
+    EneMessage,
+    EneParticipant,
+    EneRelease,
+    EneSession,
+    EneStatement,
+)
+from app.models.offers import IdempotentResponse, SettlementOffer
+from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginFailure, RefreshToken, User
 
 __all__ = [
@@ -22,6 +34,14 @@ __all__ = [
     "CaseDestruction",
     "Claim",
     "ClaimDefendant",
+    "EneAttendance",
+    "EneEvaluation",
+    "EneEvaluationShare",
+    "EneMessage",
+    "EneParticipant",
+    "EneRelease",
+    "EneSession",
+    "EneStatement",
     "KeyRotation",
     "LoginFailure",
     "Member",
@@ -29,5 +49,11 @@ __all__ = [
     "RefreshToken",
     "SigningKey",
     "TreeHead",
+    "IdempotentResponse",
+    "SettlementOffer",
+    "LiabilityHearing",
+    "Rule68Offer",
+    "Rule68Offeree",
+    "ServiceConsent",
     "User",
 ]
