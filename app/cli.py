@@ -101,6 +101,115 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     return 0
 
 
+def _session_factory(settings: Settings):  # noqa: ANN202
+    from app.db import make_engine, make_sessionmaker
+
+    engine = make_engine(settings.resolved_database_url)
+    return engine, make_sessionmaker(engine)
+
+
+def _progress_bar(total: int, label: str):  # noqa: ANN202
+    from tqdm import tqdm
+
+    return tqdm(total=total, desc=label, unit="ev", disable=None, file=sys.stderr)
+
+
+def cmd_audit_verify(_: argparse.Namespace) -> int:
+    from app.audit.log import current_size
+    from app.audit.verify import verify_log
+
+    engine, factory = _session_factory(get_settings())
+    try:
+        with factory() as session:
+            with _progress_bar(current_size(session), "verifying") as bar:
+                report = verify_log(session, progress=bar.update)
+    finally:
+        engine.dispose()
+    if report.ok:
+        print(f"ok: {report.events} entries and {report.heads} signed tree heads verify")
+        return 0
+    print(f"FAILED: first bad entry: leaf {report.first_bad_leaf}", file=sys.stderr)
+    for problem in report.problems[:20]:
+        print(f"  {problem}", file=sys.stderr)
+    return 1
+
+
+def _read_key(path: str | None) -> bytes | None:
+    from pathlib import Path
+
+    return Path(path).read_bytes() if path else None
+
+
+def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.audit.bundle import BundleError, verify_bundle
+
+    try:
+        report = verify_bundle(Path(args.bundle).read_bytes(), _read_key(args.public_key))
+    except (BundleError, ValueError) as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    pinned = "" if report.key_pinned else (
+        " (key taken from the bundle: pass --public-key to pin it)")
+    print(f"ok: {report.events} events of case {report.case_id} are in the signed tree of "
+          f"size {report.tree_size}, root {report.root_hash}{pinned}")
+    return 0
+
+
+def cmd_certificate_verify(args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from app.cases.certificate import CertificateError, verify_certificate
+
+    try:
+        payload = verify_certificate(Path(args.certificate).read_bytes(),
+                                     _read_key(args.public_key))
+    except (CertificateError, ValueError) as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: case {payload['case_id']} keys destroyed at {payload['destroyed_at']} "
+          f"({len(payload['key_fingerprints'])} key versions)")
+    return 0
+
+
+def cmd_keys_rotate(args: argparse.Namespace) -> int:
+    from app.keys_rotation import rotate
+
+    settings = get_settings()
+    engine, factory = _session_factory(settings)
+    try:
+        done = rotate(settings, factory, case_id=args.case, progress=_progress_bar)
+    finally:
+        engine.dispose()
+    print(f"ok: rotated {done} case key(s)")
+    return 0
+
+
+def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    audit = sub.add_parser("audit", help="verify the audit log").add_subparsers(
+        dest="audit_command", required=True)
+    audit.add_parser("verify", help="recompute the log and check every signed tree head"
+                     ).set_defaults(func=cmd_audit_verify)
+    vb = audit.add_parser("verify-bundle", help="check an exported case bundle offline")
+    vb.add_argument("bundle")
+    vb.add_argument("--public-key", help="PEM of the log's Ed25519 key, obtained out of band")
+    vb.set_defaults(func=cmd_audit_verify_bundle)
+    cert = sub.add_parser("certificate", help="destruction certificates").add_subparsers(
+        dest="certificate_command", required=True)
+    cv = cert.add_parser("verify", help="check a case destruction certificate")
+    cv.add_argument("certificate")
+    cv.add_argument("--public-key")
+    cv.set_defaults(func=cmd_certificate_verify)
+    keys = sub.add_parser("keys", help="case keys").add_subparsers(dest="keys_command",
+                                                                   required=True)
+    rot = keys.add_parser("rotate", help="new KEK version; rewrap every data key (resumable)")
+    which = rot.add_mutually_exclusive_group(required=True)
+    which.add_argument("--case")
+    which.add_argument("--all", action="store_true")
+    rot.set_defaults(func=cmd_keys_rotate)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="settleroom", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -118,6 +227,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--name", required=True)
     create.add_argument("--platform-admin", action="store_true")
     create.set_defaults(func=cmd_users_create)
+    _add_operations(sub)
     return parser
 
 

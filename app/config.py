@@ -47,6 +47,11 @@ class Settings(BaseSettings):
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
 
+    # The C2SP checkpoint origin (and note signer name) of this deployment's audit log.
+    log_origin: str = Field(default="settleroom.local/audit-log", pattern=r"^[\x21-\x7e]+$")
+    # A new signed tree head at least this often while events arrive.
+    tree_head_interval_seconds: int = Field(default=60, ge=1)
+
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
     key_provider: Literal["local", "pkcs11"] = "local"

@@ -5,10 +5,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter, FastAPI
 
+from app.audit.router import router as audit_router
+from app.audit.service import SIGNER_KEY
 from app.auth.router import router as auth_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.ops import router as ops_router
@@ -29,12 +32,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
-    app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.services = build_services(settings)
+    app.state.sessionmaker = make_sessionmaker(
+        app.state.engine, {SIGNER_KEY: app.state.services.log_signer}
+    )
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, users_router, cases_router):
+    for router in (auth_router, users_router, cases_router, audit_router, ene_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

@@ -12,10 +12,13 @@ from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from app.config import Settings
+from crypto import signing
 
 JWT_KEY_FILE = "jwt-es256.pem"
+AUDIT_KEY_FILE = "audit-ed25519.pem"
 SECRET_KEY_FILE = "secret.key"
 
 
@@ -69,3 +72,11 @@ def jwt_private_key(settings: Settings) -> ec.EllipticCurvePrivateKey:
     if not isinstance(loaded, ec.EllipticCurvePrivateKey):
         raise RuntimeError(f"{JWT_KEY_FILE} is not an EC private key")
     return loaded
+
+
+def audit_signing_key(settings: Settings) -> Ed25519PrivateKey:
+    """The Ed25519 key that signs tree heads and certificates (created on first use)."""
+    path = ensure_data_dir(settings.data_dir) / AUDIT_KEY_FILE
+    if not path.exists():
+        write_secret_file(path, signing.private_key_to_pem(signing.generate_private_key()))
+    return signing.load_private_key_pem(path.read_bytes())

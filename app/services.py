@@ -6,13 +6,15 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Request
 
+from app.audit.log import LogSigner
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.config import Settings
 from app.models.base import utcnow
-from app.secrets import ensure_data_dir, hmac_secret, jwt_private_key
+from app.secrets import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider, provider_from_settings
 
@@ -24,8 +26,14 @@ class Services:
     access_tokens: AccessTokens
     hmac_key: bytes
     key_provider: KeyProvider
+    audit_key: Ed25519PrivateKey
     # The time source of every time-dependent rule (deadlines, expiry); tests replace it.
     clock: Callable[[], datetime] = field(default=utcnow)
+
+    @property
+    def log_signer(self) -> LogSigner:
+        return LogSigner(self.audit_key, self.settings.log_origin,
+                         self.settings.tree_head_interval_seconds)
 
     def now(self) -> datetime:
         return self.clock()
@@ -57,6 +65,7 @@ def build_services(settings: Settings) -> Services:
             pkcs11_token_label=settings.pkcs11_token_label,
             pkcs11_pin=settings.pkcs11_pin,
         ),
+        audit_key=audit_signing_key(settings),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit import repository
+from app.audit import log, repository
 from app.context import Actor, CaseContext, Principal
 from app.db import defer_after_rollback
 from app.models.base import utcnow
@@ -27,6 +27,7 @@ from crypto.canonical import canonical_json
 from crypto.merkle import leaf_hash
 
 ENTRY_FORMAT = 1
+SIGNER_KEY = "settleroom.log_signer"  # session.info entry holding the LogSigner
 MAX_DETAIL_STRING = 100
 DETAIL_KEYS = frozenset(
     {
@@ -37,6 +38,7 @@ DETAIL_KEYS = frozenset(
         "verdict", "matches", "permission", "layers", "media_type", "fields", "key_id",
         "tree_size", "fingerprints", "idempotent_replay", "offeree_party_ids", "served_at",
         "evidence_sha256", "trace_id", "case_id", "totp", "family_id",
+        "late", "item_type", "party_ids",
     }
 )
 
@@ -104,8 +106,14 @@ def record(
     outcome: str = "ok",
     party_id: uuid.UUID | None = None,
     case_id: uuid.UUID | None = None,
+    sign_heads: bool = True,
 ) -> int:
-    """Append one event in the current transaction and return its leaf index."""
+    """Append one event in the current transaction and return its leaf index.
+
+    The event's leaf is added to the Merkle tree in the same transaction; when the session
+    carries a log signer and the latest signed head is older than its interval, a new
+    head is signed too.
+    """
     fields: dict[str, Any] = _actor_fields(ctx, party_id)
     if case_id is not None:
         fields["case_id"] = case_id
@@ -117,10 +125,15 @@ def record(
     timestamp = utcnow()
     index = repository.reserve_leaf_index(session)
     entry = build_entry(index, timestamp, fields)
+    leaf = leaf_hash(entry)
     repository.insert_event(
-        session, leaf_index=index, timestamp=timestamp, entry=entry,
-        leaf_hash=leaf_hash(entry), fields=fields,
+        session, leaf_index=index, timestamp=timestamp, entry=entry, leaf_hash=leaf,
+        fields=fields,
     )
+    log.append_leaf_nodes(session, index, leaf)
+    signer = session.info.get(SIGNER_KEY)
+    if sign_heads and signer is not None:
+        log.maybe_issue_head(session, signer, timestamp)
     return index
 
 

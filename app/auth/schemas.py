@@ -1,7 +1,6 @@
 from __future__ import annotations
 
 import uuid
-
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator

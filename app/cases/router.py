@@ -7,13 +7,15 @@ from fastapi import APIRouter, Depends, Response
 
 from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
-from app.cases import service
+from app.cases import destruction, service
 from app.cases.schemas import (
     CaseCreate,
     CaseRead,
     CaseUpdate,
     ClaimCreate,
     ClaimRead,
+    DestroyRequest,
+    DestroyResult,
     MemberCreate,
     MemberRead,
     PartyCreate,
@@ -25,6 +27,7 @@ from app.pagination import PageDep
 router = APIRouter(prefix="/cases", tags=["cases"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
 Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
+Destroyer = Annotated[CaseContext, Depends(case_guard(Permission.CASE_DESTROY))]
 
 
 @router.post("", status_code=201)
@@ -83,3 +86,12 @@ def list_members(session: SessionDep, ctx: Reader, page: PageDep) -> list[Member
 def remove_member(member_id: uuid.UUID, session: SessionDep, ctx: Manager) -> Response:
     service.remove_member(session, ctx, member_id=member_id)
     return Response(status_code=204)
+
+
+@router.post("/{case_id}/destroy")
+def destroy_case(
+    data: DestroyRequest, session: SessionDep, ctx: Destroyer, svc: ServicesDep
+) -> DestroyResult:
+    """Destroy every key of the case (crypto-shredding) and return a signed certificate."""
+    certificate = destruction.destroy_case(session, ctx, svc, confirm_caption=data.confirm_caption)
+    return DestroyResult(certificate=certificate)

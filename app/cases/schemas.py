@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import holidays
@@ -113,3 +113,11 @@ class MemberRead(BaseModel):
     user_id: uuid.UUID
     role: Role
     party_id: uuid.UUID | None
+
+
+class DestroyRequest(Strict):
+    confirm_caption: str = Field(min_length=1, max_length=500)
+
+
+class DestroyResult(BaseModel):
+    certificate: dict[str, Any]

@@ -66,8 +66,8 @@ def test_a_failed_action_leaves_no_event_of_its_own(api, app):
 
 def test_failed_logins_are_recorded_without_the_email(api, app):
     api.login("someone@example.com", "a wrong password")
-    last = events(app)[-1]
-    assert (last.action, last.outcome) == ("auth.login", "denied")
+    last = [e for e in events(app) if e.action == "auth.login"][-1]
+    assert last.outcome == "denied"
     assert b"someone" not in last.entry and last.actor_user_id is None
 
 

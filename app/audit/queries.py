@@ -1,0 +1,95 @@
+"""Read-side use cases of the audit log: heads, keys, events, proofs."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.audit import log
+from app.audit.schemas import (
+    AuditEventRead,
+    ConsistencyProofRead,
+    InclusionProofRead,
+    PublicKeyRead,
+    TreeHeadRead,
+)
+from app.errors import Invalid, NotFound
+from app.models.audit import AuditEvent, SigningKey, TreeHead
+from crypto import signing
+
+
+def head_read(head: TreeHead) -> TreeHeadRead:
+    return TreeHeadRead(
+        tree_size=head.tree_size, root_hash=head.root_hash.hex(),
+        timestamp=datetime.fromtimestamp(head.timestamp_ms / 1000, UTC),
+        signature=base64.b64encode(head.signature).decode(), key_id=head.key_id,
+        checkpoint=head.checkpoint,
+    )
+
+
+def current_head(session: Session, signer: log.LogSigner) -> TreeHeadRead:
+    return head_read(log.head_for_now(session, signer))
+
+
+def public_keys(session: Session) -> list[PublicKeyRead]:
+    rows = session.execute(select(SigningKey).order_by(SigningKey.created_at)).scalars()
+    out = []
+    for row in rows:
+        public = signing.load_public_key_pem(row.public_key_pem.encode())
+        out.append(PublicKeyRead(
+            key_id=row.key_id, algorithm=row.algorithm, public_key_pem=row.public_key_pem,
+            note_verifier_key=signing.note_verifier_key(row.note_name, public),
+        ))
+    return out
+
+
+def event_read(e: AuditEvent) -> AuditEventRead:
+    return AuditEventRead(
+        leaf_index=e.leaf_index, timestamp=e.timestamp, case_id=e.case_id,
+        actor_user_id=e.actor_user_id, actor_party_id=e.actor_party_id, action=e.action,
+        outcome=e.outcome, object_type=e.object_type, object_id=e.object_id, details=e.details,
+    )
+
+
+def case_events(session: Session, case_id: uuid.UUID, *, after: int | None,
+                limit: int) -> list[AuditEventRead]:
+    stmt = select(AuditEvent).where(AuditEvent.case_id == case_id)
+    if after is not None:
+        stmt = stmt.where(AuditEvent.leaf_index > after)
+    stmt = stmt.order_by(AuditEvent.leaf_index).limit(limit)
+    return [event_read(e) for e in session.execute(stmt).scalars()]
+
+
+def get_event(session: Session, leaf_index: int) -> AuditEvent:
+    event = session.get(AuditEvent, leaf_index)
+    if event is None:
+        raise NotFound("No such audit event.", code="event_not_found")
+    return event
+
+
+def _check_size(session: Session, size: int | None, at_least: int) -> int:
+    current = log.current_size(session)
+    size = current if size is None else size
+    if size < at_least or size > current:
+        raise Invalid(f"tree_size must be between {at_least} and {current}.",
+                      code="invalid_tree_size")
+    return size
+
+
+def inclusion(session: Session, event: AuditEvent, tree_size: int | None) -> InclusionProofRead:
+    size = _check_size(session, tree_size, event.leaf_index + 1)
+    proof = log.inclusion_proof(session, event.leaf_index, size)
+    return InclusionProofRead(leaf_index=event.leaf_index, tree_size=size,
+                              leaf_hash=event.leaf_hash.hex(), proof=[p.hex() for p in proof])
+
+
+def consistency(session: Session, first: int, second: int) -> ConsistencyProofRead:
+    second = _check_size(session, second, 1)
+    if not 1 <= first <= second:
+        raise Invalid("first must be between 1 and second.", code="invalid_tree_size")
+    proof = log.consistency_proof(session, first, second)
+    return ConsistencyProofRead(first=first, second=second, proof=[p.hex() for p in proof])

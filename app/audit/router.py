@@ -1,0 +1,91 @@
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Path, Query, Response
+
+from app.audit import export, queries
+from app.audit.schemas import (
+    AuditEventRead,
+    ConsistencyProofRead,
+    InclusionProofRead,
+    PublicKeyRead,
+    TreeHeadRead,
+)
+from app.audit.service import record_denied
+from app.authz.guard import (
+    PrincipalDep,
+    ServicesDep,
+    SessionDep,
+    case_guard,
+    load_case_context,
+)
+from app.authz.permissions import Permission
+from app.context import CaseContext
+from app.errors import NotFound
+from app.pagination import MAX_LIMIT
+
+router = APIRouter(tags=["audit"])
+Auditor = Annotated[CaseContext, Depends(case_guard(Permission.AUDIT_READ))]
+
+
+@router.get("/audit/tree-head")
+def tree_head(session: SessionDep, _: PrincipalDep, svc: ServicesDep) -> TreeHeadRead:
+    """The signed head of the whole log (a fresh one if events arrived since the last)."""
+    return queries.current_head(session, svc.log_signer)
+
+
+@router.get("/audit/public-keys")
+def public_keys(session: SessionDep, _: PrincipalDep) -> list[PublicKeyRead]:
+    return queries.public_keys(session)
+
+
+@router.get("/audit/events")
+def list_events(
+    session: SessionDep,
+    principal: PrincipalDep,
+    case_id: Annotated[uuid.UUID, Query()],
+    after: Annotated[int | None, Query(ge=-1)] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+) -> list[AuditEventRead]:
+    """A case's events (metadata only), for the auditor and room admin of that case."""
+    load_case_context(session, principal, case_id, Permission.AUDIT_READ)
+    return queries.case_events(session, case_id, after=after, limit=limit)
+
+
+@router.get("/audit/events/{leaf_index}/inclusion-proof")
+def inclusion_proof(
+    leaf_index: Annotated[int, Path(ge=0, le=2**62)],
+    session: SessionDep,
+    principal: PrincipalDep,
+    tree_size: Annotated[int | None, Query(ge=1)] = None,
+) -> InclusionProofRead:
+    event = queries.get_event(session, leaf_index)
+    if event.case_id is not None:
+        load_case_context(session, principal, event.case_id, Permission.AUDIT_READ)
+    elif not principal.is_platform_admin:
+        record_denied(session, principal, "audit.read", "audit_event", str(leaf_index),
+                      "not_platform_admin")
+        raise NotFound("No such audit event.", code="event_not_found")
+    return queries.inclusion(session, event, tree_size)
+
+
+@router.get("/audit/consistency-proof")
+def consistency_proof(
+    session: SessionDep,
+    _: PrincipalDep,
+    first: Annotated[int, Query(ge=1)],
+    second: Annotated[int, Query(ge=1)],
+) -> ConsistencyProofRead:
+    return queries.consistency(session, first, second)
+
+
+@router.get("/cases/{case_id}/audit/export", response_class=Response)
+def export_case(session: SessionDep, ctx: Auditor, svc: ServicesDep) -> Response:
+    """A self-contained bundle to verify offline with ``settleroom audit verify-bundle``."""
+    body = export.build_bundle(session, ctx, svc.log_signer)
+    return Response(
+        content=body, media_type="application/json",
+        headers={"Content-Disposition": f'attachment; filename="audit-{ctx.case_id}.json"'},
+    )

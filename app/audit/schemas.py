@@ -1,0 +1,50 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from pydantic import BaseModel
+
+
+class TreeHeadRead(BaseModel):
+    tree_size: int
+    root_hash: str
+    timestamp: datetime
+    signature: str
+    key_id: str
+    algorithm: str = "Ed25519"
+    checkpoint: str
+
+
+class PublicKeyRead(BaseModel):
+    key_id: str
+    algorithm: str
+    public_key_pem: str
+    note_verifier_key: str
+
+
+class AuditEventRead(BaseModel):
+    leaf_index: int
+    timestamp: datetime
+    case_id: uuid.UUID | None
+    actor_user_id: uuid.UUID | None
+    actor_party_id: uuid.UUID | None
+    action: str
+    outcome: str
+    object_type: str
+    object_id: str | None
+    details: dict[str, Any]
+
+
+class InclusionProofRead(BaseModel):
+    leaf_index: int
+    tree_size: int
+    leaf_hash: str
+    proof: list[str]
+
+
+class ConsistencyProofRead(BaseModel):
+    first: int
+    second: int
+    proof: list[str]

@@ -1,0 +1,46 @@
+"""The log's Merkle tree in the database: subtree hashes as rows, O(log n) reads per proof."""
+
+from __future__ import annotations
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from app.models.audit import AuditSubtree
+
+
+class DbSubtreeStore:
+    """``crypto.merkle.SubtreeStore`` over ``audit_subtrees`` with a per-instance cache."""
+
+    def __init__(self, session: Session) -> None:
+        self._session = session
+        self._cache: dict[tuple[int, int], bytes] = {}
+
+    def subtree_hash(self, start: int, end: int) -> bytes:
+        key = (start, end)
+        if key not in self._cache:
+            value = self._session.execute(
+                select(AuditSubtree.hash).where(
+                    AuditSubtree.start == start, AuditSubtree.end == end
+                )
+            ).scalar_one_or_none()
+            if value is None:
+                raise LookupError(f"subtree [{start}, {end}) is missing from the log")
+            self._cache[key] = bytes(value)
+        return self._cache[key]
+
+    def preload(self, ranges: list[tuple[int, int]]) -> None:
+        """Fetch several subtrees in one query (the frontier before an append)."""
+        wanted = [r for r in ranges if r not in self._cache]
+        if not wanted:
+            return
+        rows = self._session.execute(
+            select(AuditSubtree.start, AuditSubtree.end, AuditSubtree.hash).where(
+                tuple_(AuditSubtree.start, AuditSubtree.end).in_(wanted)
+            )
+        ).all()
+        for start, end, value in rows:
+            self._cache[(int(start), int(end))] = bytes(value)
+
+
+def insert_subtrees(session: Session, nodes: list[tuple[int, int, bytes]]) -> None:
+    session.add_all([AuditSubtree(start=s, end=e, hash=h) for s, e, h in nodes])

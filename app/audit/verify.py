@@ -1,0 +1,158 @@
+"""``settleroom audit verify``: recompute the log from the database and check it against
+every stored signed tree head.
+
+Detects an edited entry (leaf hash or columns disagree), a deleted entry (a gap), swapped
+entries (an entry's own index disagrees with its row), a truncated tail (fewer entries
+than the counter or a signed head says), a rewritten history whose hashes were all
+recomputed (an earlier signed head no longer matches: the signatures cannot be redone
+without the key), and a damaged subtree-hash table. Reports the first bad entry.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from app.models.audit import AuditEvent, AuditLogState, AuditSubtree, SigningKey, TreeHead
+from crypto import merkle, signing
+
+BATCH = 10_000
+CROSS_CHECKED = ("action", "outcome", "object_type", "object_id")
+
+
+@dataclass
+class VerifyReport:
+    events: int = 0
+    heads: int = 0
+    problems: list[str] = field(default_factory=list)
+    first_bad_leaf: int | None = None
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def fail(self, leaf: int | None, message: str) -> None:
+        self.problems.append(message)
+        if leaf is not None and (self.first_bad_leaf is None or leaf < self.first_bad_leaf):
+            self.first_bad_leaf = leaf
+
+
+def _rows(session: Session) -> Iterator[tuple[int, bytes, bytes, tuple[object, ...]]]:
+    cols = [getattr(AuditEvent, c) for c in CROSS_CHECKED]
+    stmt = select(AuditEvent.leaf_index, AuditEvent.entry, AuditEvent.leaf_hash,
+                  AuditEvent.case_id, *cols).order_by(AuditEvent.leaf_index)
+    for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+        yield int(row[0]), bytes(row[1]), bytes(row[2]), tuple(row[3:])
+
+
+def _check_entry(report: VerifyReport, expected: int, index: int, entry: bytes, stored: bytes,
+                 columns: tuple[object, ...]) -> bytes:
+    leaf = merkle.leaf_hash(entry)
+    if leaf != stored:
+        report.fail(index, f"leaf {index}: the entry does not match its stored hash (edited)")
+    try:
+        fields = json.loads(entry)
+    except ValueError:
+        report.fail(index, f"leaf {index}: the entry is not valid JSON (edited)")
+        return leaf
+    if fields.get("leaf_index") != index:
+        report.fail(index, f"leaf {index}: the entry belongs at leaf "
+                           f"{fields.get('leaf_index')} (rows swapped or moved)")
+    case_id, *rest = columns
+    expected_cols = [fields.get("case_id")] + [fields.get(c) for c in CROSS_CHECKED]
+    if [str(case_id) if case_id else None, *rest] != expected_cols:
+        report.fail(index, f"leaf {index}: the row's columns disagree with its entry (edited)")
+    return leaf
+
+
+def _scan(session: Session, report: VerifyReport,
+          progress: Callable[[int], None] | None) -> list[bytes]:
+    leaves: list[bytes] = []
+    for index, entry, stored, columns in _rows(session):
+        expected = len(leaves)
+        if index != expected:
+            report.fail(expected, f"leaf {expected}: missing (deleted); the next entry is "
+                                  f"leaf {index}")
+            return leaves
+        leaves.append(_check_entry(report, expected, index, entry, stored, columns))
+        if progress and len(leaves) % BATCH == 0:
+            progress(BATCH)
+    if progress:
+        progress(len(leaves) % BATCH)
+    return leaves
+
+
+def build_levels(leaves: list[bytes]) -> list[list[bytes]]:
+    """Level k holds the hashes of the complete, aligned subtrees of 2**k leaves."""
+    levels = [leaves]
+    while len(levels[-1]) > 1:
+        below = levels[-1]
+        levels.append([merkle.node_hash(below[i], below[i + 1])
+                       for i in range(0, len(below) - 1, 2)])
+    return levels
+
+
+def root_from_levels(levels: list[list[bytes]], size: int) -> bytes:
+    hashes = tuple(levels[(end - start).bit_length() - 1][start >> ((end - start).bit_length()
+                   - 1)] for start, end in merkle.frontier_ranges(size))
+    return merkle.Frontier(size, hashes).root()
+
+
+def _check_heads(session: Session, report: VerifyReport, levels: list[list[bytes]],
+                 count: int) -> None:
+    keys = {k.key_id: k for k in session.execute(select(SigningKey)).scalars()}
+    good_size = 0
+    for head in session.execute(select(TreeHead).order_by(TreeHead.id)).scalars():
+        report.heads += 1
+        key = keys.get(head.key_id)
+        if key is None:
+            report.fail(None, f"tree head #{head.id}: signed by an unknown key")
+            continue
+        public = signing.load_public_key_pem(key.public_key_pem.encode())
+        try:
+            signing.verify_tree_head(signing.TreeHead(
+                head.tree_size, head.root_hash, head.timestamp_ms, head.key_id,
+                head.signature), public)
+        except signing.InvalidSignature:
+            report.fail(None, f"tree head #{head.id}: the signature does not verify")
+            continue
+        if head.tree_size > count:
+            report.fail(count, f"tree head #{head.id} covers {head.tree_size} entries but only "
+                               f"{count} remain (truncated)")
+            continue
+        if root_from_levels(levels, head.tree_size) != head.root_hash:
+            # A leaf already named inside this head's range is more precise than the range.
+            known = report.first_bad_leaf is not None and report.first_bad_leaf < head.tree_size
+            report.fail(None if known else good_size, f"tree head #{head.id} (size {head.tree_size}) does not match "
+                                   f"the entries: history in leaves {good_size}.."
+                                   f"{head.tree_size - 1} was rewritten")
+        else:
+            good_size = max(good_size, head.tree_size)
+
+
+def _check_subtrees(session: Session, report: VerifyReport, levels: list[list[bytes]]) -> None:
+    stmt = select(AuditSubtree.start, AuditSubtree.end, AuditSubtree.hash)
+    for start, end, value in session.execute(stmt.execution_options(yield_per=BATCH)):
+        level = (end - start).bit_length() - 1
+        row = levels[level] if level < len(levels) else []
+        if (start >> level) >= len(row) or row[start >> level] != bytes(value):
+            report.fail(int(start), f"subtree [{start}, {end}) is wrong or beyond the log")
+
+
+def verify_log(session: Session, progress: Callable[[int], None] | None = None) -> VerifyReport:
+    report = VerifyReport()
+    size = int(session.execute(select(AuditLogState.tree_size)).scalar_one())
+    leaves = _scan(session, report, progress)
+    report.events = len(leaves)
+    if len(leaves) < size:
+        report.fail(len(leaves), f"leaf {len(leaves)}: the log should hold {size} entries but "
+                                 f"holds {len(leaves)} (truncated or deleted)")
+    levels = build_levels(leaves) if leaves else [[]]
+    _check_heads(session, report, levels, len(leaves))
+    if report.ok:
+        _check_subtrees(session, report, levels)
+    return report

@@ -1,0 +1,67 @@
+"""Crypto-shredding a case.
+
+Order matters because key destruction cannot be rolled back: the database work is done
+and flushed first, then every KEK version is destroyed in the key provider and checked
+gone, then the certificate is signed. If the commit fails after the keys are gone, a
+retry completes the destruction (destroying keys is idempotent and returns the same
+fingerprints). The audit log keeps every event: it never held content.
+"""
+
+from __future__ import annotations
+
+import base64
+import shutil
+
+from sqlalchemy import update
+from sqlalchemy.orm import Session
+
+from app.audit import log
+from app.audit.service import record, record_denied
+from app.blobs import case_blob_dir
+from app.cases import repository as repo
+from app.cases.certificate import make_certificate
+from app.context import CaseContext
+from app.errors import Invalid
+from app.models.cases import CaseDestruction
+from app.sealing import SEALED_COLUMNS, IntegrityFailure
+from app.services import Services
+
+
+def _erase_sealed(session: Session, ctx: CaseContext) -> None:
+    """Overwrite every sealed value of the case: the wrapped data keys go with them."""
+    for col in SEALED_COLUMNS:
+        session.execute(
+            update(col.model).where(col.model.case_id == ctx.case_id).values({col.column: b""})
+        )
+
+
+def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
+                 confirm_caption: str) -> dict[str, object]:
+    case = repo.lock_case(session, ctx.case_id)
+    assert case is not None
+    if confirm_caption != case.caption:
+        record_denied(session, ctx, "case.destroy", "case", case.id, "caption_mismatch")
+        raise Invalid("confirm_caption does not match the case caption.",
+                      code="caption_mismatch")
+    now = svc.now()
+    _erase_sealed(session, ctx)
+    case.destroyed_at = now
+    session.flush()
+    case_key = str(case.id)
+    fingerprints = svc.key_provider.destroy_case(case_key)
+    if svc.key_provider.has_keys(case_key):
+        raise IntegrityFailure("The key store still holds keys of this case.")
+    shutil.rmtree(case_blob_dir(svc.settings, case.id), ignore_errors=True)
+    record(session, ctx, "case.destroy", "case", case.id, {"fingerprints": fingerprints},
+           sign_heads=False)
+    head = log.issue_head(session, svc.log_signer, now)
+    certificate = make_certificate(
+        svc.audit_key, case_id=case_key, destroyed_at=now.isoformat().replace("+00:00", "Z"),
+        fingerprints=fingerprints,
+        tree_head={"tree_size": head.tree_size, "root_hash": head.root_hash.hex(),
+                   "timestamp_ms": head.timestamp_ms, "key_id": head.key_id,
+                   "signature": base64.b64encode(head.signature).decode(),
+                   "checkpoint": head.checkpoint},
+    )
+    session.add(CaseDestruction(case_id=case.id, destroyed_at=now, certificate=certificate))
+    return certificate
