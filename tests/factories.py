@@ -128,3 +128,13 @@ class Api:
             room.users[label] = user
         room.users["outsider"] = self.user("outsider")
         return room
+
+    # early neutral evaluation -----------------------------------------------------------
+    def ene_session(self, room: Room, host: User | None = None, **fields: Any) -> dict:
+        """An ENE session of ``room`` hosted by its neutral, every party participating."""
+        body = {"evaluator_user_id": room.users["neutral"].id,
+                "scheduled_at": "2030-06-20T17:00:00Z", **fields}
+        r = self.client.post(f"/api/v1/cases/{room.id}/ene-sessions",
+                             headers=(host or room.users["neutral"]).headers, json=body)
+        assert r.status_code == 201, r.text
+        return r.json()

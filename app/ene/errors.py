@@ -1,0 +1,33 @@
+"""Stable problem codes of ENE. Messages never carry content."""
+
+from __future__ import annotations
+
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+
+
+class SessionNotFound(NotFound):
+    code = "session_not_found"
+
+
+class SessionClosed(Conflict):
+    code, title = "session_closed", "The session is closed; its channels are read-only"
+
+
+class EvaluatorNotNeutral(Invalid):
+    code = "evaluator_not_neutral"
+
+
+class NotTheEvaluator(Forbidden):
+    code = "not_the_evaluator"
+
+
+# Denial codes of app.authz.policy_ene -> the status class that answers them.
+DENIAL_STATUS: dict[str, type] = {
+    "not_the_evaluator": Forbidden,
+    "statement_not_yours": Forbidden,
+    "not_the_disclosing_party": Forbidden,
+    "not_a_participant": Forbidden,
+    "already_released": Conflict,
+    "not_releasable": Conflict,
+    "invalid_release_target": Invalid,
+}

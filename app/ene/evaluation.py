@@ -1,0 +1,123 @@
+"""The evaluator's evaluation: written only by the session's evaluator, seen by nobody
+else until shared with chosen parties.
+
+Invariants:
+- one evaluation per session; a rewrite is a new sealed version bound to the new version
+  number, so an old blob cannot be replayed as the current one;
+- sharing is additive and recorded (who, when, with which party); it is never withdrawn;
+- anyone who may not see the evaluation gets 404, as if none had been written.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record, record_denied
+from app.authz import policy_ene as pol
+from app.context import CaseContext
+from app.ene import repository as repo
+from app.ene.errors import NotTheEvaluator
+from app.ene.schemas import EvaluationRead, EvaluationShare, EvaluationWrite
+from app.ene.service import Loaded, load, refuse, require_open
+from app.errors import Invalid, NotFound
+from app.models.base import new_id
+from app.models.ene import EVALUATION_OBJECT, EneEvaluation, EneEvaluationShare
+from app.sealing import open_bytes, seal_bytes
+from app.services import Services
+
+
+def _require_evaluator(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
+    decision = pol.can_evaluate(loaded.viewer, loaded.facts)
+    if not decision:
+        record_denied(session, ctx, action, "ene_session", loaded.row.id, decision.code)
+        raise NotTheEvaluator(decision.detail)
+
+
+def _share(session: Session, ctx: CaseContext, svc: Services, loaded: Loaded,
+           evaluation: EneEvaluation, party_ids: list[uuid.UUID]) -> None:
+    if any(p not in loaded.facts.party_ids for p in party_ids):
+        raise Invalid("The evaluation can be shared only with participating parties.",
+                      code="not_a_participant")
+    already = repo.evaluation_shares(session, evaluation.id)
+    new = [p for p in dict.fromkeys(party_ids) if p not in already]
+    now = svc.now()
+    for party_id in new:
+        repo.add(session, EneEvaluationShare(evaluation_id=evaluation.id, party_id=party_id,
+                                             shared_by=ctx.user_id, shared_at=now))
+    if new:
+        record(session, ctx, "ene.evaluation.share", "ene_evaluation", evaluation.id,
+               {"session_id": loaded.row.id, "party_ids": new})
+
+
+def write_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
+                     session_id: uuid.UUID, data: EvaluationWrite) -> EvaluationRead:
+    action = "ene.evaluation.write"
+    loaded = load(session, ctx, session_id, action, lock=True)
+    _require_evaluator(session, ctx, loaded, action)
+    require_open(session, ctx, loaded, action)
+    evaluation = repo.get_evaluation(session, session_id)
+    now = svc.now()
+    if evaluation is None:
+        evaluation = EneEvaluation(id=new_id(), session_id=session_id, case_id=ctx.case_id,
+                                   version=1, written_by=ctx.user_id, written_at=now,
+                                   created_at=now, body_sealed=b"")
+    else:
+        evaluation.version += 1
+        evaluation.written_at, evaluation.written_by = now, ctx.user_id
+    evaluation.body_sealed = seal_bytes(
+        svc.key_provider, case_id=ctx.case_id, object_type=EVALUATION_OBJECT,
+        object_id=evaluation.id, plaintext=data.body.encode(), version=evaluation.version)
+    repo.add(session, evaluation)
+    record(session, ctx, action, "ene_evaluation", evaluation.id,
+           {"session_id": session_id, "version": evaluation.version,
+            "size": len(evaluation.body_sealed)})
+    _share(session, ctx, svc, loaded, evaluation, data.share_with_party_ids)
+    return _read(session, loaded, evaluation, svc)
+
+
+def share_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
+                     session_id: uuid.UUID, data: EvaluationShare) -> EvaluationRead:
+    action = "ene.evaluation.share"
+    loaded = load(session, ctx, session_id, action, lock=True)
+    _require_evaluator(session, ctx, loaded, action)
+    require_open(session, ctx, loaded, action)
+    evaluation = repo.get_evaluation(session, session_id)
+    if evaluation is None:
+        record_denied(session, ctx, action, "ene_session", session_id, "evaluation_not_found")
+        raise NotFound("No evaluation has been written.", code="evaluation_not_found")
+    _share(session, ctx, svc, loaded, evaluation, data.party_ids)
+    return _read(session, loaded, evaluation, svc)
+
+
+def get_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
+                   session_id: uuid.UUID) -> EvaluationRead:
+    action = "ene.evaluation.read"
+    loaded = load(session, ctx, session_id, action)
+    evaluation = repo.get_evaluation(session, session_id)
+    shared = repo.evaluation_shares(session, evaluation.id) if evaluation else set()
+    decision = pol.can_see_evaluation(loaded.viewer, loaded.facts, frozenset(shared))
+    if evaluation is None or not decision:
+        denial = (decision if isinstance(decision, pol.Denial)
+                  else pol.Denial(pol.NOT_VISIBLE, "No such evaluation."))
+        refuse(session, ctx, action, "ene_session", session_id, denial,
+               not_found_code="evaluation_not_found")
+    assert evaluation is not None
+    record(session, ctx, action, "ene_evaluation", evaluation.id,
+           {"session_id": session_id, "version": evaluation.version})
+    return _read(session, loaded, evaluation, svc)
+
+
+def _read(session: Session, loaded: Loaded, evaluation: EneEvaluation,
+          svc: Services) -> EvaluationRead:
+    """The evaluator sees every share; a party sees only that it was shared with it."""
+    shared = repo.evaluation_shares(session, evaluation.id)
+    if not pol.is_evaluator(loaded.viewer, loaded.facts):
+        shared &= pol.acting_parties(loaded.viewer, loaded.facts)
+    body = open_bytes(svc.key_provider, evaluation.body_sealed, case_id=evaluation.case_id,
+                      object_type=EVALUATION_OBJECT, object_id=evaluation.id,
+                      version=evaluation.version)
+    return EvaluationRead(id=evaluation.id, session_id=evaluation.session_id,
+                          version=evaluation.version, written_at=evaluation.written_at,
+                          body=body.decode(), shared_with_party_ids=sorted(shared))

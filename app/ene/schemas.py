@@ -1,0 +1,148 @@
+"""Input and output shapes of ENE. Inputs subclass ``Strict`` (unknown fields are a 422)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Literal
+
+from pydantic import AwareDatetime, BaseModel, Field, field_validator
+
+from app.auth.schemas import Strict
+from app.authz.permissions import Role
+from app.cases.schemas import _check_timezone
+
+Outcome = Literal["settled", "partially_settled", "not_settled"]
+ItemType = Literal["message", "statement"]
+MAX_BODY = 100_000
+MAX_PARTIES = 50
+
+
+class StatementDueDays(Strict):
+    days_before: int = Field(ge=1, le=365)
+
+
+class SessionCreate(Strict):
+    evaluator_user_id: uuid.UUID
+    scheduled_at: AwareDatetime
+    court_timezone: str | None = Field(default=None, max_length=64)
+    participating_party_ids: list[uuid.UUID] | None = Field(
+        default=None, min_length=2, max_length=MAX_PARTIES)
+    # A date, or {"days_before": N} computed with the FRCP 6 engine; default 7 days before.
+    statement_due: date | StatementDueDays | None = None
+
+    _tz = field_validator("court_timezone")(_check_timezone)
+
+
+class SessionRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    evaluator_user_id: uuid.UUID
+    participating_party_ids: list[uuid.UUID]
+    scheduled_at: datetime
+    court_timezone: str
+    statement_due_date: date
+    statement_due_at: datetime
+    statement_due_days_before: int | None
+    status: str
+    outcome: Outcome | None
+    closed_at: datetime | None
+    created_at: datetime
+
+
+class MessageCreate(Strict):
+    channel: str = Field(min_length=1, max_length=64)
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+
+
+class MessageRead(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    channel: str
+    author_user_id: uuid.UUID
+    author_role: Role
+    author_party_id: uuid.UUID | None
+    body: str
+    created_at: datetime
+    released_to_party_ids: list[uuid.UUID]
+
+
+class StatementCreate(Strict):
+    party_id: uuid.UUID
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    share_with_parties: bool = False
+
+
+class StatementRead(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    party_id: uuid.UUID
+    version: int
+    current: bool
+    shared_with_parties: bool
+    late: bool
+    submitted_by: uuid.UUID
+    submitted_at: datetime
+    superseded_at: datetime | None
+    body: str
+    released_to_party_ids: list[uuid.UUID]
+
+
+class ReleaseCreate(Strict):
+    to_party_id: uuid.UUID
+
+
+class ReleaseRead(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    item_type: ItemType
+    item_id: uuid.UUID
+    from_party_id: uuid.UUID
+    to_party_id: uuid.UUID
+    released_by: uuid.UUID
+    released_at: datetime
+
+
+class EvaluationWrite(Strict):
+    body: str = Field(min_length=1, max_length=MAX_BODY)
+    share_with_party_ids: list[uuid.UUID] = Field(default_factory=list, max_length=MAX_PARTIES)
+
+
+class EvaluationShare(Strict):
+    party_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_PARTIES)
+
+
+class EvaluationRead(BaseModel):
+    id: uuid.UUID
+    session_id: uuid.UUID
+    version: int
+    written_at: datetime
+    body: str
+    shared_with_party_ids: list[uuid.UUID]
+
+
+class CloseRequest(Strict):
+    outcome: Outcome
+
+
+class AttendanceRead(BaseModel):
+    user_id: uuid.UUID
+    role: Role
+    party_id: uuid.UUID | None
+    checked_in_at: datetime
+
+
+class ReportRead(BaseModel):
+    """Dates, attendance and outcome only: every member, the auditor included, reads it."""
+
+    session_id: uuid.UUID
+    case_id: uuid.UUID
+    evaluator_user_id: uuid.UUID
+    participating_party_ids: list[uuid.UUID]
+    scheduled_at: datetime
+    court_timezone: str
+    statement_due_date: date
+    status: str
+    outcome: Outcome | None
+    closed_at: datetime | None
+    attendance: list[AttendanceRead]
