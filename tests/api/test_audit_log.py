@@ -153,3 +153,29 @@ def test_export_needs_audit_rights(api, room):
         r = api.client.get(f"/api/v1/cases/{room.id}/audit/export",
                            headers=room.users[who].headers)
         assert r.status_code == want
+
+
+def test_a_head_is_signed_at_least_once_a_minute_while_events_arrive(api, app, monkeypatch):
+    from datetime import UTC, timedelta
+
+    from sqlalchemy import func, select
+
+    from app.audit import service as audit_service
+    from app.models.audit import TreeHead
+
+    def heads():
+        with app.state.sessionmaker() as s:
+            return s.execute(select(func.count()).select_from(TreeHead)).scalar_one()
+
+    owner = api.user()
+    case_id = api.case(owner)
+    start = heads()
+    base = datetime.now(UTC)
+    for minute in (1, 2, 3):
+        monkeypatch.setattr(audit_service, "utcnow",
+                            lambda m=minute: base + timedelta(seconds=61 * m))
+        api.client.patch(f"/api/v1/cases/{case_id}", headers=owner.headers,
+                         json={"trial_date": f"2027-0{minute}-04"})
+        api.client.patch(f"/api/v1/cases/{case_id}", headers=owner.headers,
+                         json={"trial_date": f"2027-0{minute}-05"})
+    assert heads() == start + 3  # one per minute, not one per event
