@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.rule68.deadlines import DeadlineInputError, compute_deadline
+from app.rule68.deadlines import MIN_YEAR, DeadlineInputError, compute_deadline
 
 JOINT: Final = "joint"
 CAUCUS_PREFIX: Final = "caucus:"
@@ -73,6 +73,8 @@ def statement_due(
         if due_date > session_day:
             raise EneRuleError("statement_due_after_session",
                                "Statements cannot be due after the session day.")
+        if due_date.year <= MIN_YEAR:
+            raise EneRuleError("invalid_statement_due", "The due date is out of range.")
         return StatementDue(due_date, _end_of_day(due_date, zone), None)
     days = DEFAULT_DAYS_BEFORE if days_before is None else days_before
     try:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
@@ -11,6 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field, field_validator
 from app.auth.schemas import Strict
 from app.authz.permissions import Role
 from app.cases.schemas import _check_timezone
+from app.rule68.deadlines import MAX_YEAR, MIN_YEAR
 
 Outcome = Literal["settled", "partially_settled", "not_settled"]
 ItemType = Literal["message", "statement"]
@@ -32,6 +33,18 @@ class SessionCreate(Strict):
     statement_due: date | StatementDueDays | None = None
 
     _tz = field_validator("court_timezone")(_check_timezone)
+
+    @field_validator("scheduled_at")
+    @classmethod
+    def _bounded(cls, value: datetime) -> datetime:
+        """Years the FRCP 6 calendar covers; also keeps time-zone arithmetic in range."""
+        try:
+            utc = value.astimezone(UTC)
+        except OverflowError:
+            raise ValueError("scheduled_at is out of range") from None
+        if not MIN_YEAR < utc.year < MAX_YEAR:
+            raise ValueError("scheduled_at is out of range")
+        return utc
 
 
 class SessionRead(BaseModel):

@@ -134,3 +134,16 @@ def test_anonymous_401_non_member_404_wrong_role_403(ene, method, path, body, wr
     if wrong_role:
         r = call(ene.url(path), headers=ene.user(wrong_role).headers, **kwargs)
         assert r.status_code == 403 and r.json()["code"] == "role_not_allowed"
+
+
+@pytest.mark.parametrize("fields", [
+    {"scheduled_at": "9999-12-31T23:00:00-14:00"},
+    {"scheduled_at": "2300-01-01T00:00:00Z"},
+    {"scheduled_at": "2030-06-20T17:00:00Z", "statement_due": "0001-01-01"},
+    {"scheduled_at": "2030-06-20T17:00:00Z", "statement_due": {"days_before": 365}},
+])
+def test_out_of_range_dates_are_422_not_500(ene, fields):
+    r = _create(ene, "neutral", **fields)
+    assert r.status_code in (201, 422), r.text
+    if fields.get("statement_due") != {"days_before": 365}:
+        assert r.status_code == 422
