@@ -14,8 +14,10 @@ Invariants:
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import TypeVar
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
@@ -24,6 +26,8 @@ from sqlalchemy.orm import Session
 from app.audit.store import DbSubtreeStore, insert_subtrees
 from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
+
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -112,9 +116,29 @@ def maybe_issue_head(session: Session, signer: LogSigner, now: datetime) -> None
         issue_head(session, signer, now)
 
 
+class _RangeRecorder:
+    """Learns which subtrees a proof will read: the ranges depend on sizes only."""
+
+    def __init__(self) -> None:
+        self.ranges: list[tuple[int, int]] = []
+
+    def subtree_hash(self, start: int, end: int) -> bytes:
+        self.ranges.append((start, end))
+        return bytes(merkle.HASH_SIZE)
+
+
+def _in_one_query(session: Session, compute: Callable[[merkle.SubtreeStore], T]) -> T:
+    """Run ``compute`` against the database with every subtree it needs read in one query."""
+    recorder = _RangeRecorder()
+    compute(recorder)
+    store = DbSubtreeStore(session)
+    store.preload(recorder.ranges)
+    return compute(store)
+
+
 def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
-    return merkle.store_inclusion_proof(DbSubtreeStore(session), index, size)
+    return _in_one_query(session, lambda st: merkle.store_inclusion_proof(st, index, size))
 
 
 def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
-    return merkle.store_consistency_proof(DbSubtreeStore(session), first, second)
+    return _in_one_query(session, lambda st: merkle.store_consistency_proof(st, first, second))

@@ -11,13 +11,15 @@ without the key), and a damaged subtree-hash table. Reports the first bad entry.
 from __future__ import annotations
 
 import json
+import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.models.audit import AuditEvent, AuditLogState, AuditSubtree, SigningKey, TreeHead
+from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
 
 BATCH = 10_000
@@ -41,30 +43,71 @@ class VerifyReport:
             self.first_bad_leaf = leaf
 
 
+def _stream(session: Session, sql: str) -> Iterator[Any]:
+    """Raw driver rows through a server-side cursor: the ORM's per-row work would dominate."""
+    result = session.connection().execution_options(
+        stream_results=True, max_row_buffer=BATCH).exec_driver_sql(sql)
+    yield from result
+
+
+def _uuid_text(value: object) -> str | None:
+    if value is None:
+        return None
+    if isinstance(value, uuid.UUID):
+        return str(value)
+    return str(uuid.UUID(str(value)))  # SQLite keeps 32 hex digits
+
+
 def _rows(session: Session) -> Iterator[tuple[int, bytes, bytes, tuple[object, ...]]]:
-    cols = [getattr(AuditEvent, c) for c in CROSS_CHECKED]
-    stmt = select(AuditEvent.leaf_index, AuditEvent.entry, AuditEvent.leaf_hash,
-                  AuditEvent.case_id, *cols).order_by(AuditEvent.leaf_index)
-    for row in session.execute(stmt.execution_options(yield_per=BATCH)):
+    sql = ("SELECT leaf_index, entry, leaf_hash, case_id, "  # noqa: S608 - constant names
+           + ", ".join(CROSS_CHECKED) + " FROM audit_events ORDER BY leaf_index")
+    for row in _stream(session, sql):
         yield int(row[0]), bytes(row[1]), bytes(row[2]), tuple(row[3:])
 
 
-def _check_entry(report: VerifyReport, expected: int, index: int, entry: bytes, stored: bytes,
+_PLAIN = frozenset(range(0x20, 0x7F)) - {ord('"'), ord("\\")}
+
+
+def _fragment(key: str, value: object) -> bytes:
+    if value is None:
+        encoded = b"null"
+    elif isinstance(value, int) and not isinstance(value, bool):
+        encoded = str(value).encode()
+    elif isinstance(value, str) and value.isascii() and _PLAIN.issuperset(value.encode()):
+        encoded = b'"' + value.encode() + b'"'  # ids and codes: JSON needs no escapes
+    else:
+        encoded = json.dumps(value, ensure_ascii=False).encode()
+    return b'"' + key.encode() + b'":' + encoded
+
+
+def _top_level(entry: bytes) -> bytes:
+    """The entry without its ``details`` object (which sorts right before ``leaf_index``)."""
+    start = entry.find(b'"details":')
+    end = entry.find(b',"leaf_index":', start)
+    return entry if start < 0 or end < 0 else entry[:start] + entry[end + 1:]
+
+
+def _has(entry: bytes, key: str, value: object) -> bool:
+    fragment = _fragment(key, value)
+    return fragment + b"," in entry or fragment + b"}" in entry
+
+
+def _check_entry(report: VerifyReport, index: int, entry: bytes, stored: bytes,
                  columns: tuple[object, ...]) -> bytes:
+    """The stored hash, the entry's own position and the queryable columns must agree with
+    the entry. Entries are canonical JSON with sorted keys, and top-level keys cannot occur
+    inside ``details`` (its keys are allow-listed), so finding the exact ``"key":value``
+    fragments is equivalent to parsing the entry, and several times faster."""
     leaf = merkle.leaf_hash(entry)
     if leaf != stored:
         report.fail(index, f"leaf {index}: the entry does not match its stored hash (edited)")
-    try:
-        fields = json.loads(entry)
-    except ValueError:
-        report.fail(index, f"leaf {index}: the entry is not valid JSON (edited)")
-        return leaf
-    if fields.get("leaf_index") != index:
-        report.fail(index, f"leaf {index}: the entry belongs at leaf "
-                           f"{fields.get('leaf_index')} (rows swapped or moved)")
+    if not _has(_top_level(entry), "leaf_index", index):
+        report.fail(index, f"leaf {index}: the entry belongs elsewhere (rows swapped or moved)")
     case_id, *rest = columns
-    expected_cols = [fields.get("case_id")] + [fields.get(c) for c in CROSS_CHECKED]
-    if [str(case_id) if case_id else None, *rest] != expected_cols:
+    keys = ("case_id", *CROSS_CHECKED)
+    top = _top_level(entry)
+    if not all(_has(top, k, v) for k, v in zip(keys, [_uuid_text(case_id), *rest],
+                                                   strict=True)):
         report.fail(index, f"leaf {index}: the row's columns disagree with its entry (edited)")
     return leaf
 
@@ -78,7 +121,7 @@ def _scan(session: Session, report: VerifyReport,
             report.fail(expected, f"leaf {expected}: missing (deleted); the next entry is "
                                   f"leaf {index}")
             return leaves
-        leaves.append(_check_entry(report, expected, index, entry, stored, columns))
+        leaves.append(_check_entry(report, index, entry, stored, columns))
         if progress and len(leaves) % BATCH == 0:
             progress(BATCH)
     if progress:
@@ -127,16 +170,17 @@ def _check_heads(session: Session, report: VerifyReport, levels: list[list[bytes
         if root_from_levels(levels, head.tree_size) != head.root_hash:
             # A leaf already named inside this head's range is more precise than the range.
             known = report.first_bad_leaf is not None and report.first_bad_leaf < head.tree_size
-            report.fail(None if known else good_size, f"tree head #{head.id} (size {head.tree_size}) does not match "
-                                   f"the entries: history in leaves {good_size}.."
-                                   f"{head.tree_size - 1} was rewritten")
+            report.fail(None if known else good_size,
+                        f"tree head #{head.id} (size {head.tree_size}) does not match the "
+                        f"entries: history in leaves {good_size}..{head.tree_size - 1} "
+                        "was rewritten")
         else:
             good_size = max(good_size, head.tree_size)
 
 
 def _check_subtrees(session: Session, report: VerifyReport, levels: list[list[bytes]]) -> None:
-    stmt = select(AuditSubtree.start, AuditSubtree.end, AuditSubtree.hash)
-    for start, end, value in session.execute(stmt.execution_options(yield_per=BATCH)):
+    sql = 'SELECT start, "end", hash FROM audit_subtrees'
+    for start, end, value in _stream(session, sql):
         level = (end - start).bit_length() - 1
         row = levels[level] if level < len(levels) else []
         if (start >> level) >= len(row) or row[start >> level] != bytes(value):
