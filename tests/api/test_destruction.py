@@ -4,7 +4,6 @@ CLI verifies, 410 for content, the log still verifies, an older backup cannot be
 from __future__ import annotations
 
 import json
-import shutil
 
 import pytest
 
@@ -13,7 +12,6 @@ from app.audit.verify import verify_log
 from app.cases.certificate import CertificateError, verify_certificate
 from app.sealing import CaseDestroyed, open_json, seal_json
 from crypto.errors import KeyDestroyed
-from tests.conftest import make_settings
 
 
 @pytest.fixture
