@@ -14,7 +14,10 @@ from app.db import make_engine, make_sessionmaker
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.offers.router import router as offers_router
 from app.ops import router as ops_router
+from app.rule68.deadlines_router import router as deadlines_router
+from app.rule68.router import router as rule68_router
 from app.services import build_services
 from app.users.router import router as users_router
 
@@ -39,7 +42,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, users_router, cases_router, audit_router, ene_router):
+    for router in (auth_router, users_router, cases_router, audit_router, ene_router,
+                   offers_router, rule68_router, deadlines_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

@@ -138,3 +138,34 @@ class Api:
                              headers=(host or room.users["neutral"]).headers, json=body)
         assert r.status_code == 201, r.text
         return r.json()
+
+    # negotiation ------------------------------------------------------------------------
+    def consent_all(self, room: Room) -> None:
+        """Every party of ``room`` records its consent to electronic service."""
+        for party, speaker in (("plaintiff", "plaintiff_counsel"),
+                               ("defendant", "defense_counsel"), ("defendant2", "pro_se")):
+            r = self.client.post(f"/api/v1/cases/{room.id}/service-consents",
+                                 headers=room.users[speaker].headers,
+                                 json={"party_id": room.parties[party]})
+            assert r.status_code == 201, r.text
+
+    def offer(self, room: Room, by: str = "plaintiff_counsel", from_party: str = "plaintiff",
+              to_party: str = "defendant", **fields: Any) -> dict:
+        body = {"from_party_id": room.parties[from_party], "to_party_id": room.parties[to_party],
+                "amount_cents": 1_234_567, "terms": "Mutual release; dismissal with prejudice",
+                **fields}
+        r = self.client.post(f"/api/v1/cases/{room.id}/offers", headers=room.users[by].headers,
+                             json=body)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def rule68_offer(self, room: Room, by: str = "defense_counsel", offeror: str = "defendant",
+                     offeree: str = "plaintiff", **fields: Any) -> dict:
+        body = {"offeror_party_id": room.parties[offeror],
+                "offeree_party_id": room.parties[offeree], "amount_cents": 7_654_321,
+                "costs": "plus_accrued", "terms": "Judgment against Acme for the sum stated",
+                **fields}
+        r = self.client.post(f"/api/v1/cases/{room.id}/rule68-offers",
+                             headers=room.users[by].headers, json=body)
+        assert r.status_code == 201, r.text
+        return r.json()

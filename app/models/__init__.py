@@ -21,6 +21,8 @@ from app.models.ene import (
     EneSession,
     EneStatement,
 )
+from app.models.offers import IdempotentResponse, SettlementOffer
+from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginFailure, RefreshToken, User
 
 __all__ = [
@@ -47,5 +49,11 @@ __all__ = [
     "RefreshToken",
     "SigningKey",
     "TreeHead",
+    "IdempotentResponse",
+    "SettlementOffer",
+    "LiabilityHearing",
+    "Rule68Offer",
+    "Rule68Offeree",
+    "ServiceConsent",
     "User",
 ]

@@ -1,0 +1,88 @@
+"""FRCP 68 offers of judgment, their offerees, consents to electronic service and the
+date of a hearing on the extent of liability (68(c)).
+
+Amount, currency and terms are sealed in ``content`` (bound to case, object type, row id,
+version 1). Stored ``status`` is open or accepted; "withdrawn" after the acceptance
+window is derived from the clock (68(b): an unaccepted offer is considered withdrawn).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, IdMixin
+from app.sealing import SealedColumn, register_sealed
+
+RULE68_OBJECT_TYPE = "rule68_offer"
+
+
+class Rule68Offer(IdMixin, Base):
+    __tablename__ = "rule68_offers"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    offeror_party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    claim_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("claims.id"), default=None)
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    terms_sha256: Mapped[str] = mapped_column(String(64))
+    costs: Mapped[str] = mapped_column(String(20))  # plus_accrued | included
+    service_method: Mapped[str] = mapped_column(String(20))
+    served_at: Mapped[datetime]
+    served_on: Mapped[date]
+    served_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    acceptance_deadline: Mapped[date]
+    acceptance_ends_at: Mapped[datetime]
+    deadline_explanation: Mapped[list[str]] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(20), default="open")  # open | accepted
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class Rule68Offeree(Base):
+    """One offeree of an offer; a joint offer is accepted only when every offeree accepts."""
+
+    __tablename__ = "rule68_offerees"
+
+    offer_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("rule68_offers.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    accepted_at: Mapped[datetime | None] = mapped_column(default=None)
+    accepted_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+
+
+class ServiceConsent(Base):
+    """A party's written consent to electronic service through the room (FRCP 5(b)(2)(E))."""
+
+    __tablename__ = "service_consents"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    consented_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    consented_at: Mapped[datetime]
+
+
+class LiabilityHearing(Base):
+    """Liability is determined and a hearing on its extent is set (68(c))."""
+
+    __tablename__ = "liability_hearings"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    hearing_date: Mapped[date]
+    set_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    set_at: Mapped[datetime]
+
+
+register_sealed(SealedColumn(
+    model=Rule68Offer, column="content", object_type=RULE68_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))

@@ -1,0 +1,144 @@
+"""Rule 68 papers: the filing package of an accepted offer, the costs-only export of any
+offer, and the 68(d) cost comparison.
+
+68(a): after acceptance "either party may then file the offer and notice of acceptance,
+plus proof of service. The clerk must then enter judgment." 68(b): "Evidence of an
+unaccepted offer is not admissible except in a proceeding to determine costs", so an
+unaccepted offer leaves the room only as a PDF carrying that legend on every page.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any, cast
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.cases import repository as case_repo
+from app.context import CaseContext
+from app.errors import Conflict, Invalid
+from app.models.rule68 import Rule68Offer, Rule68Offeree
+from app.offers.pdf import Section, money, render_pdf
+from app.offers.service import rfc3339
+from app.rule68 import repository as repo
+from app.rule68.rules import Rule68InputError, compare_costs
+from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
+from app.rule68.service import OBJECT, content_of, load_visible, refuse, status_of
+from app.services import Services
+
+COSTS_ONLY_MARKING = "Admissible only in a proceeding to determine costs - FRCP 68(b)"
+CLERK_STATEMENT = ("The offer having been accepted, the clerk must then enter judgment. "
+                   "FRCP 68(a).")
+COSTS_CLAUSE = {
+    "plus_accrued": "plus costs then accrued",
+    "included": "inclusive of all costs accrued to date",
+}
+
+
+def _served_on_whom(session: Session, offer: Rule68Offer, party_id: uuid.UUID) -> str:
+    speakers = repo.speakers_of(session, offer.case_id, party_id)
+    if not speakers:
+        return "(no counsel or pro se member on record)"
+    return ", ".join(f"{name} ({'counsel' if role == 'counsel' else 'pro se'})"
+                     for name, role in speakers)
+
+
+def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
+                    offerees: list[Rule68Offeree]) -> list[Section]:
+    case = case_repo.get_case(session, offer.case_id)
+    assert case is not None
+    parties = repo.parties(session, offer.case_id)
+    content: dict[str, Any] = content_of(svc, offer)
+    names = ", ".join(parties[o.party_id].name for o in offerees)
+    return [
+        ("Case", [case.caption, f"{case.court}, No. {case.docket_number}"]),
+        ("Offer of judgment (FRCP 68)", [
+            f"{parties[offer.offeror_party_id].name} offers to allow judgment to be taken "
+            f"against it in favor of {names} for "
+            f"{money(content['amount_cents'], content['currency'])}, "
+            f"{COSTS_CLAUSE[offer.costs]}, on the following terms:",
+            *content["terms"].splitlines(),
+            f"Terms SHA-256: {offer.terms_sha256}",
+        ]),
+        ("Service of the offer", [
+            f"Served on {offer.served_on.isoformat()} ({rfc3339(offer.served_at)}) by "
+            f"{offer.service_method} service, by {repo.user_name(session, offer.served_by)} "
+            f"for {parties[offer.offeror_party_id].name}, on:",
+            *[f"{parties[o.party_id].name}, through "
+              f"{_served_on_whom(session, offer, o.party_id)}" for o in offerees],
+            f"Last day to accept: {offer.acceptance_deadline.isoformat()} (ends "
+            f"{rfc3339(offer.acceptance_ends_at)}).",
+        ]),
+    ]
+
+
+def _acceptance_sections(session: Session, offer: Rule68Offer,
+                         offerees: list[Rule68Offeree]) -> list[Section]:
+    parties = repo.parties(session, offer.case_id)
+    offeror = parties[offer.offeror_party_id].name
+    notices = [f"{parties[o.party_id].name} accepts the offer of judgment. Written notice "
+               f"given by {repo.user_name(session, o.accepted_by)} at "
+               f"{rfc3339(o.accepted_at)}." for o in offerees if o.accepted_at]
+    proofs = [f"Notice of acceptance of {parties[o.party_id].name} served electronically "
+              f"through the settleroom case room (FRCP 5(b)(2)(E), written consent on record) "
+              f"at {rfc3339(o.accepted_at)} by {repo.user_name(session, o.accepted_by)} on "
+              f"{offeror}, through {_served_on_whom(session, offer, offer.offeror_party_id)}."
+              for o in offerees if o.accepted_at]
+    return [("Notice of acceptance", notices), ("Proof of service", proofs),
+            ("Entry of judgment", [CLERK_STATEMENT])]
+
+
+def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
+                   offer_id: uuid.UUID) -> bytes:
+    action = "rule68.filing_package"
+    offer, offerees = load_visible(session, ctx, offer_id, action)
+    if status_of(offer, svc.now()) != "accepted":
+        raise refuse(session, ctx, action, offer.id, Conflict(
+            "The filing package exists once every offeree has accepted.",
+            code="offer_not_accepted"))
+    sections = _offer_sections(session, svc, offer, offerees)
+    sections += _acceptance_sections(session, offer, offerees)
+    record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
+    return render_pdf(title="Offer of judgment, notice of acceptance and proof of service",
+                      marking=None, sections=sections)
+
+
+def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID) -> bytes:
+    action = "rule68.export"
+    offer, offerees = load_visible(session, ctx, offer_id, action)
+    status = status_of(offer, svc.now())
+    sections = _offer_sections(session, svc, offer, offerees)
+    sections.append(("Status", [f"Status on {rfc3339(svc.now())}: {status}."]))
+    record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id, "status": status})
+    return render_pdf(title="Offer of judgment (FRCP 68)",
+                      marking=None if status == "accepted" else COSTS_ONLY_MARKING,
+                      sections=sections)
+
+
+def cost_comparison(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
+                    data: CostComparisonRequest) -> CostComparisonRead:
+    """68(d) for an offer that was not accepted; when judgment went to the offeror the rule
+    does not apply and the answer says so (``applicable: false``, no boolean verdict)."""
+    action = "rule68.cost_comparison"
+    offer, _ = load_visible(session, ctx, offer_id, action)
+    status = status_of(offer, svc.now())
+    if status != "withdrawn":
+        raise refuse(session, ctx, action, offer.id, Conflict(
+            "Rule 68(d) compares a judgment with an offer that was not accepted; this offer "
+            + ("was accepted." if status == "accepted" else "is still open."),
+            code="offer_accepted" if status == "accepted" else "offer_still_open"))
+    content = content_of(svc, offer)
+    try:
+        result = compare_costs(
+            offer_amount_cents=content["amount_cents"], costs_mode=cast(CostsMode, offer.costs),
+            judgment_amount_cents=data.judgment_amount_cents,
+            pre_offer_costs_cents=data.pre_offer_costs_cents, judgment_for=data.judgment_for)
+    except Rule68InputError:
+        raise Invalid("The comparison inputs are invalid.", code="invalid_comparison") from None
+    record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
+    return CostComparisonRead(
+        offeree_pays_post_offer_costs=result.offeree_pays_post_offer_costs,
+        applicable=result.applicable, explanation=result.explanation,
+        judgment_value_cents=result.judgment_value_cents,
+        offer_value_cents=result.offer_value_cents)

@@ -1,0 +1,162 @@
+"""Serving a Rule 68 offer of judgment through the room, or recording service by other means.
+
+Checks, in order, each refusal audited: the offerees and claim belong to the case; the
+caller speaks for a party defending a claim brought by every offeree (68(a),
+counterclaims included); every offeree can be reached through its counsel or pro se
+(ABA Model Rule 4.2); the consents to electronic service are on record (FRCP
+5(b)(2)(E)); the service time is not in the future; the offer is early enough before
+trial or the 68(c) hearing; no earlier offer to the same offeree is still open.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.authz.permissions import Role
+from app.authz.policy import Denial
+from app.authz.policy_negotiation import may_address, may_serve_rule68
+from app.cases import repository as case_repo
+from app.context import CaseContext
+from app.errors import Conflict, Invalid
+from app.models.cases import Case, Party
+from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
+from app.offers import repository as offer_repo
+from app.rule68 import repository as repo
+from app.rule68.deadlines import Deadline, DeadlineInputError
+from app.rule68.rules import Rule68InputError, acceptance_deadline, check_service_timing
+from app.rule68.schemas import Rule68Create, Rule68Read
+from app.rule68.service import OBJECT, forbid, refuse, to_read
+from app.sealing import seal_json
+from app.services import Services
+from crypto.canonical import canonical_json
+
+ACTION = "rule68.serve"
+
+
+def _check_parties(session: Session, ctx: CaseContext, data: Rule68Create,
+                   parties: dict[uuid.UUID, Party]) -> list[tuple[uuid.UUID, list[uuid.UUID]]]:
+    """Validate ids and eligibility; return the claims considered."""
+    offerees = data.offerees
+    if any(p not in parties for p in [data.offeror_party_id, *offerees]):
+        raise refuse(session, ctx, ACTION, None, Invalid(
+            "A party of the offer is not a party of this case.", code="unknown_party"))
+    if data.offeror_party_id in offerees:
+        raise refuse(session, ctx, ACTION, None,
+                     Invalid("An offer is served on another party.", code="same_party"))
+    claims = [(c.claimant_party_id, d) for c, d in case_repo.list_claims(session, ctx.case_id)
+              if data.claim_id is None or c.id == data.claim_id]
+    if data.claim_id is not None:
+        if not claims:
+            raise refuse(session, ctx, ACTION, None, Invalid(
+                "claim_id is not a claim of this case.", code="unknown_claim"))
+    decision = may_serve_rule68(ctx.memberships, data.offeror_party_id, offerees, claims,
+                                {p.id: p.side for p in parties.values()})
+    if isinstance(decision, Denial):
+        raise forbid(session, ctx, ACTION, None, decision)
+    return claims
+
+
+def _check_reachable(session: Session, ctx: CaseContext, data: Rule68Create,
+                     parties: dict[uuid.UUID, Party]) -> None:
+    for party_id in data.offerees:
+        decision = may_address(
+            represented=parties[party_id].represented,
+            counsel_count=offer_repo.count_party_role(session, ctx.case_id, party_id,
+                                                      Role.COUNSEL),
+            pro_se_count=offer_repo.count_party_role(session, ctx.case_id, party_id,
+                                                     Role.PRO_SE),
+        )
+        if isinstance(decision, Denial):
+            raise refuse(session, ctx, ACTION, None, Conflict(decision.detail,
+                                                              code=decision.code))
+    # The offeror receives the notice of acceptance through the room; the offerees are
+    # served through it when the method is electronic. Both need consent on record.
+    needed = [data.offeror_party_id]
+    if data.service_method == "electronic":
+        needed += data.offerees
+    if any(repo.get_consent(session, ctx.case_id, p) is None for p in needed):
+        raise refuse(session, ctx, ACTION, None, Conflict(
+            "Electronic service through the room needs the party's written consent "
+            "(FRCP 5(b)(2)(E)).", code="no_electronic_service_consent"))
+
+
+def _service_time(session: Session, ctx: CaseContext, svc: Services,
+                  data: Rule68Create) -> datetime:
+    now = svc.now()
+    if data.service_method == "electronic":
+        if data.served_at is not None:
+            raise refuse(session, ctx, ACTION, None, Invalid(
+                "Electronic service happens now, through the room; served_at is only for "
+                "service by other means.", code="served_at_not_allowed"))
+        return now
+    if data.served_at is not None and data.served_at > now:
+        raise refuse(session, ctx, ACTION, None, Invalid(
+            "served_at cannot be in the future.", code="served_at_in_future"))
+    return data.served_at or now
+
+
+def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
+              method: str) -> Deadline:
+    hearing = repo.get_hearing(session, ctx.case_id)
+    try:
+        problem = check_service_timing(
+            served_on, case.trial_date, hearing.hearing_date if hearing else None,
+            court_timezone=case.court_timezone)
+        if problem is not None:
+            raise refuse(session, ctx, ACTION, None, Invalid(
+                "A Rule 68 offer must be served at least 14 days before "
+                + ("trial." if problem == "too_close_to_trial" else
+                   "the hearing on the extent of liability."), code=problem))
+        return acceptance_deadline(served_on, method, court_state=case.court_state,
+                                   court_timezone=case.court_timezone)
+    except (DeadlineInputError, Rule68InputError):
+        raise refuse(session, ctx, ACTION, None, Invalid(
+            "The service date is outside the range the deadline engine computes.",
+            code="invalid_service_date")) from None
+
+
+def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
+                data: Rule68Create) -> Rule68Read:
+    case = case_repo.lock_case(session, ctx.case_id)  # serialises the pending-offer check
+    assert case is not None
+    parties = repo.parties(session, ctx.case_id)
+    _check_parties(session, ctx, data, parties)
+    _check_reachable(session, ctx, data, parties)
+    served_at = _service_time(session, ctx, svc, data)
+    served_on = served_at.astimezone(ZoneInfo(case.court_timezone)).date()
+    deadline = _deadline(session, ctx, case, served_on, data.service_method)
+    if repo.pending_offers(session, ctx.case_id, data.offeror_party_id, data.offerees,
+                           svc.now()):
+        raise refuse(session, ctx, ACTION, None, Conflict(
+            "An earlier offer to this offeree is still open; serve a later offer after its "
+            "acceptance window ends.", code="rule68_offer_pending"))
+    content = {"amount_cents": data.amount_cents, "currency": data.currency,
+               "terms": data.terms}
+    offer_id = uuid.uuid4()
+    offer = Rule68Offer(
+        id=offer_id, case_id=ctx.case_id, offeror_party_id=data.offeror_party_id,
+        claim_id=data.claim_id, costs=data.costs, service_method=data.service_method,
+        content=seal_json(svc.key_provider, content, case_id=ctx.case_id,
+                          object_type=RULE68_OBJECT_TYPE, object_id=offer_id),
+        terms_sha256=hashlib.sha256(canonical_json({**content, "costs": data.costs}))
+        .hexdigest(),
+        served_at=served_at, served_on=served_on, served_by=ctx.user_id,
+        acceptance_deadline=deadline.date, acceptance_ends_at=deadline.ends_at,
+        deadline_explanation=deadline.explanation, status="open", created_at=svc.now(),
+    )
+    repo.add(session, offer)
+    offerees = [Rule68Offeree(offer_id=offer_id, party_id=p) for p in sorted(data.offerees)]
+    for offeree in offerees:
+        session.add(offeree)
+    session.flush()
+    record(session, ctx, ACTION, OBJECT, offer_id, {
+        "offer_id": offer_id, "offeree_party_ids": data.offerees, "claim_id": data.claim_id,
+        "method": data.service_method, "served_at": served_at,
+        "terms_sha256": offer.terms_sha256}, party_id=data.offeror_party_id)
+    return to_read(svc, offer, offerees)

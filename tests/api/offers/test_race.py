@@ -1,0 +1,65 @@
+"""Exactly one terminal transition under concurrency: 20 simultaneous accepts, and accepts
+racing withdraws, each request on its own TestClient (its own connection and transaction).
+
+On PostgreSQL the offer row lock (SELECT ... FOR UPDATE) decides; on SQLite every
+transaction is BEGIN IMMEDIATE, so the same test holds there as well.
+"""
+
+from __future__ import annotations
+
+import threading
+
+from fastapi.testclient import TestClient
+
+from tests.api.offers.conftest import events_named
+
+THREADS = 20
+
+
+def _race(app, calls):  # noqa: ANN001
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        method, path, headers, body = calls[i]
+        client = TestClient(app)
+        barrier.wait()
+        results[i] = client.request(method, path, headers=headers, json=body)
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=120)
+    return results
+
+
+def test_twenty_concurrent_accepts_one_wins(api, app):
+    room = api.room()
+    offer = api.offer(room)
+    path = f"/api/v1/cases/{room.id}/offers/{offer['id']}/accept"
+    headers = room.users["defense_counsel"].headers
+    results = _race(app, [("POST", path, headers, {"terms_sha256": offer["terms_sha256"]})]
+                    * THREADS)
+    statuses = sorted(r.status_code for r in results)
+    assert statuses == [200] + [409] * (THREADS - 1), [r.text for r in results]
+    assert {r.json()["code"] for r in results if r.status_code == 409} == {"offer_not_open"}
+    assert len(events_named(app, "offer.accept")) == 1
+    assert len(events_named(app, "offer.accept", "denied")) == THREADS - 1
+
+
+def test_accepts_racing_withdraws_one_wins(api, app):
+    room = api.room()
+    offer = api.offer(room)
+    base = f"/api/v1/cases/{room.id}/offers/{offer['id']}"
+    accept = ("POST", base + "/accept", room.users["defense_counsel"].headers,
+              {"terms_sha256": offer["terms_sha256"]})
+    withdraw = ("POST", base + "/withdraw", room.users["plaintiff_counsel"].headers, None)
+    results = _race(app, [accept, withdraw] * (THREADS // 2))
+    winners = [r for r in results if r.status_code == 200]
+    assert len(winners) == 1, [r.text for r in results]
+    assert all(r.status_code == 409 for r in results if r.status_code != 200)
+    final = winners[0].json()["status"]
+    ok_events = events_named(app, "offer.accept") + events_named(app, "offer.withdraw")
+    assert len(ok_events) == 1 and ok_events[0].action == {
+        "accepted": "offer.accept", "withdrawn": "offer.withdraw"}[final]
