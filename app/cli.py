@@ -114,7 +114,7 @@ def _progress_bar(total: int, label: str):  # noqa: ANN202
     return tqdm(total=total, desc=label, unit="ev", disable=None, file=sys.stderr)
 
 
-def cmd_audit_verify(_: argparse.Namespace) -> int:
+def cmd_audit_verify(args: argparse.Namespace) -> int:
     from app.audit.log import current_size
     from app.audit.verify import verify_log
 
@@ -122,7 +122,7 @@ def cmd_audit_verify(_: argparse.Namespace) -> int:
     try:
         with factory() as session:
             with _progress_bar(current_size(session), "verifying") as bar:
-                report = verify_log(session, progress=bar.update)
+                report = verify_log(session, progress=bar.update, subtrees=args.subtrees)
     finally:
         engine.dispose()
     if report.ok:
@@ -189,8 +189,10 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser("audit", help="verify the audit log").add_subparsers(
         dest="audit_command", required=True)
-    audit.add_parser("verify", help="recompute the log and check every signed tree head"
-                     ).set_defaults(func=cmd_audit_verify)
+    verify = audit.add_parser("verify", help="recompute the log, check every signed tree head")
+    verify.add_argument("--subtrees", action="store_true",
+                        help="also check every stored subtree hash (slower)")
+    verify.set_defaults(func=cmd_audit_verify)
     vb = audit.add_parser("verify-bundle", help="check an exported case bundle offline")
     vb.add_argument("bundle")
     vb.add_argument("--public-key", help="PEM of the log's Ed25519 key, obtained out of band")

@@ -130,3 +130,12 @@ def test_a_rewritten_history_with_recomputed_hashes_is_caught_by_a_signed_head(l
     assert r.first_bad_leaf is not None and r.first_bad_leaf <= 9
     assert any("was rewritten" in p for p in r.problems)
     assert n == size(app)
+
+
+def test_a_damaged_subtree_row_is_found_with_the_subtree_check(logged, app):
+    raw(app, ["UPDATE audit_subtrees SET hash = :h WHERE start = 4 AND \"end\" = 8"],
+              {"h": b"\x01" * 32})
+    assert report(app).ok  # entries and signed heads are intact
+    with app.state.sessionmaker() as session:
+        deep = verify_log(session, subtrees=True)
+    assert not deep.ok and deep.first_bad_leaf == 4
