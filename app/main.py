@@ -11,6 +11,7 @@ from app.auth.router import router as auth_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.documents.router import router as documents_router
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -19,6 +20,7 @@ from app.ops import router as ops_router
 from app.rule68.deadlines_router import router as deadlines_router
 from app.rule68.router import router as rule68_router
 from app.services import build_services
+from app.traces.router import router as traces_router
 from app.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -43,7 +45,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router, audit_router, ene_router,
-                   offers_router, rule68_router, deadlines_router):
+                   offers_router, rule68_router, deadlines_router, documents_router,
+                   traces_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

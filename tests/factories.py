@@ -169,3 +169,22 @@ class Api:
                              headers=room.users[by].headers, json=body)
         assert r.status_code == 201, r.text
         return r.json()
+
+    # documents --------------------------------------------------------------------------
+    def upload(self, room: Room, content: bytes, filename: str = "order.txt",
+               by: str = "plaintiff_counsel", designation: str = "CONFIDENTIAL",
+               audience: str = "all", **fields: str) -> Any:
+        """POST a document; returns the raw response (tests check refusals too)."""
+        data = {"designation": designation, "audience": audience, **fields}
+        return self.client.post(f"/api/v1/cases/{room.id}/documents",
+                                headers=room.users[by].headers, data=data,
+                                files={"file": (filename, content, "application/octet-stream")})
+
+    def document(self, room: Room, content: bytes, **kw: Any) -> dict:
+        r = self.upload(room, content, **kw)
+        assert r.status_code == 201, r.text
+        return r.json()
+
+    def download(self, room: Room, doc_id: str, by: str) -> Any:
+        return self.client.get(f"/api/v1/cases/{room.id}/documents/{doc_id}/content",
+                               headers=room.users[by].headers)

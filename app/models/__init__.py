@@ -11,6 +11,12 @@ from app.models.cases import (
     Member,
     Party,
 )
+from app.models.documents import (
+    CaseWatermarkSetting,
+    Document,
+    DocumentDownload,
+    DocumentVersion,
+)
 from app.models.ene import (
     EneAttendance,
     EneEvaluation,
@@ -34,6 +40,10 @@ __all__ = [
     "CaseDestruction",
     "Claim",
     "ClaimDefendant",
+    "CaseWatermarkSetting",
+    "Document",
+    "DocumentDownload",
+    "DocumentVersion",
     "EneAttendance",
     "EneEvaluation",
     "EneEvaluationShare",

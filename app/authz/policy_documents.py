@@ -1,0 +1,125 @@
+"""Pure object policy of documents, downloads and leak traces (POLICY.md, document rows).
+
+Plain values in, ``ALLOW`` or a ``Denial`` out: no database, no request, no clock.
+
+Threat model: a document is seen only by the parties it was produced to. Roles held "as
+such" (room_admin, auditor) never open content; they may trace and see download records,
+which carry no content. A denial with ``NOT_VISIBLE`` is answered exactly like an unknown
+id (404) so that invisible documents do not leak their existence.
+
+Invariants:
+- CONFIDENTIAL: counsel, pro_se and client of the uploading party and of the audience;
+- AEO: counsel and pro_se of the same parties (clients never);
+- ENE: the session's evaluator, and counsel/pro_se/client of the participating parties
+  among the uploading party and the audience (``audience_all`` = every participant);
+- trace and download records: auditor and room_admin of the case, counsel/pro_se of the
+  uploading party.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES, Role
+from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
+from app.authz.policy_ene import SessionFacts, Viewer, acting_parties, is_evaluator
+
+NOT_VISIBLE = "not_visible"
+DESIGNATIONS = ("CONFIDENTIAL", "AEO", "ENE")
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class DocumentFacts:
+    uploader_party_id: uuid.UUID
+    designation: str
+    audience_all: bool
+    audience: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    ene: SessionFacts | None = None
+
+
+def _invisible() -> Denial:
+    return Denial(NOT_VISIBLE, "No such document.")
+
+
+def _reached(doc: DocumentFacts, viewer_parties: frozenset[uuid.UUID]) -> bool:
+    if doc.audience_all:
+        return bool(viewer_parties)
+    return bool(viewer_parties & (doc.audience | {doc.uploader_party_id}))
+
+
+def can_see_document(viewer: Viewer, doc: DocumentFacts) -> Decision:
+    if doc.designation == "CONFIDENTIAL":
+        ok = _reached(doc, parties_acting_as(viewer.memberships, PARTY_ROLES))
+    elif doc.designation == "AEO":
+        ok = _reached(doc, parties_acting_as(viewer.memberships, SPEAKING_ROLES))
+    elif doc.designation == "ENE" and doc.ene is not None:
+        ok = is_evaluator(viewer, doc.ene) or _reached(doc, acting_parties(viewer, doc.ene))
+    else:
+        ok = False
+    return ALLOW if ok else _invisible()
+
+
+def visible_documents(
+    viewer: Viewer, rows: Iterable[T], facts_of: Callable[[T], DocumentFacts]
+) -> list[T]:
+    """The one scoping helper for document lists: the rows the viewer may see, in order."""
+    return [row for row in rows if can_see_document(viewer, facts_of(row))]
+
+
+def can_trace_document(memberships: frozenset[Membership], doc: DocumentFacts) -> Decision:
+    """Trace leaks of a document and read its download records."""
+    if any(m.role in (Role.AUDITOR, Role.ROOM_ADMIN) for m in memberships):
+        return ALLOW
+    if doc.uploader_party_id in parties_acting_as(memberships, SPEAKING_ROLES):
+        return ALLOW
+    return Denial("not_allowed_to_trace",
+                  "Only the auditor, the room admin and the uploading party may do this.")
+
+
+def uploading_party(
+    memberships: frozenset[Membership], requested: uuid.UUID | None
+) -> uuid.UUID | Denial:
+    """The party a document is uploaded for: counsel or pro_se speak; clients never do."""
+    speaking = parties_acting_as(memberships, SPEAKING_ROLES)
+    if requested is not None:
+        if requested in speaking:
+            return requested
+        return Denial("not_your_party", "You do not act as counsel or pro se for that party.")
+    if len(speaking) == 1:
+        return next(iter(speaking))
+    if not speaking:
+        return Denial("not_a_speaking_role", "Only counsel or a pro se party uploads documents.")
+    return Denial("party_required", "You act for several parties: name the party_id.")
+
+
+def can_replace(memberships: frozenset[Membership], doc: DocumentFacts) -> Decision:
+    """A new version: counsel or pro_se of the uploading party."""
+    if doc.uploader_party_id in parties_acting_as(memberships, SPEAKING_ROLES):
+        return ALLOW
+    return Denial("not_the_uploading_party",
+                  "Only the uploading party's counsel, or the party pro se, replaces it.")
+
+
+def check_audience(
+    designation: str, uploader: uuid.UUID, audience: frozenset[uuid.UUID],
+    case_parties: frozenset[uuid.UUID], ene: SessionFacts | None,
+) -> Decision:
+    """Designation, audience and ENE session agree with each other and the case."""
+    if designation not in DESIGNATIONS:
+        return Denial("invalid_designation", "designation is CONFIDENTIAL, AEO or ENE.")
+    if not audience <= case_parties:
+        return Denial("invalid_audience", "The audience names a party not in this case.")
+    if designation == "ENE":
+        if ene is None:
+            return Denial("ene_session_required", "An ENE document needs an ene_session_id.")
+        if uploader not in ene.party_ids:
+            return Denial("not_a_participant", "Your party does not take part in that session.")
+        if not audience <= ene.party_ids:
+            return Denial("invalid_audience", "The audience names a non-participating party.")
+    elif ene is not None:
+        return Denial("ene_session_not_allowed", "Only ENE documents name an ene_session_id.")
+    return ALLOW

@@ -1,0 +1,142 @@
+"""Per-recipient downloads and their records.
+
+Every download is a new record with a fresh 32-byte secret code (sealed under the case
+key); every watermark layer derives from that code with a keyed function, so two downloads
+by the same person are told apart. The visible tag is HMAC(tag key, code), the tag key
+being derived from the server HMAC secret, so the tag reveals nothing about the code. The
+record names the exact version served and the channels the copy carried, and its audit
+event's leaf index is kept for inclusion proofs in trace results.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import uuid
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.auth import repository as user_repo
+from app.authz import policy_documents as pol
+from app.authz.permissions import PARTY_ROLES, Role
+from app.authz.policy import parties_acting_as
+from app.authz.policy_ene import is_evaluator
+from app.cases import repository as case_repo
+from app.context import CaseContext
+from app.documents import repository as repo
+from app.documents import storage
+from app.documents.channels import case_channels
+from app.documents.errors import WatermarkFailed
+from app.documents.filenames import content_disposition
+from app.documents.schemas import DownloadRead
+from app.documents.service import display_name, facts_of, load_visible, refuse, viewer
+from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
+from app.sealing import seal_bytes
+from app.services import Services
+from app.watermark import LEGENDS, MarkSpec, authentication_tag, embed
+
+MAX_USER_AGENT = 300
+
+
+def tag_key(svc: Services) -> bytes:
+    return hmac.new(svc.hmac_key, b"settleroom/watermark-tag-key/v1", hashlib.sha256).digest()
+
+
+@dataclass(frozen=True)
+class Copy:
+    content: bytes
+    media_type: str
+    download_id: uuid.UUID
+    headers: dict[str, str]
+
+
+def _recipient(session: Session, ctx: CaseContext, facts: pol.DocumentFacts
+               ) -> tuple[uuid.UUID | None, str, str]:
+    """(party id, role, party label) through which the caller receives the document."""
+    mine = parties_acting_as(ctx.memberships, PARTY_ROLES)
+    reached = mine if facts.audience_all else mine & (facts.audience | {facts.uploader_party_id})
+    if facts.ene is not None:
+        reached &= facts.ene.party_ids
+    if reached:
+        party_id = sorted(reached, key=str)[0]
+        role = next(m.role for m in sorted(ctx.memberships, key=lambda m: m.role.value)
+                    if m.party_id == party_id)
+        party = case_repo.get_party(session, ctx.case_id, party_id)
+        return party_id, role.value, party.name if party else "Party"
+    if facts.ene is not None and is_evaluator(viewer(ctx), facts.ene):
+        return None, Role.NEUTRAL.value, "Evaluator"
+    raise AssertionError("visible document without a recipient role")
+
+
+def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
+             client_address: str | None, user_agent: str | None) -> Copy:
+    loaded = load_visible(session, ctx, document_id, "document.download")
+    doc = loaded.doc
+    row = repo.version_of(session, doc.id, doc.current_version)
+    original = storage.open_version(svc.key_provider, svc.settings, row)
+    party_id, role, party_name = _recipient(session, ctx, loaded.facts)
+    user = user_repo.get_user(session, ctx.user_id)
+    code = secrets.token_bytes(32)
+    tag = authentication_tag(tag_key(svc), code)
+    channels = case_channels(session, ctx.case_id)
+    legend = LEGENDS[1] if doc.designation == "ENE" else LEGENDS[0]
+    mark = MarkSpec(code, user.name if user else "Recipient", party_name, doc.designation,
+                    legend, tag, channels=frozenset(channels))
+    try:
+        content = embed(original, row.media_type, mark)
+    except Exception:  # noqa: BLE001 - no unmarked copy ever leaves
+        raise WatermarkFailed("The watermarked copy could not be produced.") from None
+    download_id = uuid.uuid4()
+    rec = DocumentDownload(
+        id=download_id, case_id=ctx.case_id, document_id=doc.id, version_id=row.id,
+        user_id=ctx.user_id, party_id=party_id, role=role, downloaded_at=svc.now(),
+        client_address=(client_address or "")[:64] or None,
+        user_agent=(user_agent or "")[:MAX_USER_AGENT] or None,
+        code_sealed=seal_bytes(svc.key_provider, case_id=ctx.case_id,
+                               object_type=CODE_OBJECT_TYPE, object_id=download_id,
+                               plaintext=code),
+        tag=tag, channels=sorted(channels),
+    )
+    repo.add(session, rec)
+    rec.audit_leaf_index = record(session, ctx, "document.download", "document_download",
+                                  download_id, {
+        "document_id": doc.id, "download_id": download_id, "version": row.version,
+        "media_type": row.media_type, "sha256": row.sha256, "layers": sorted(channels),
+        "designation": doc.designation,
+    }, party_id=party_id)
+    session.flush()
+    headers = {
+        "Content-Disposition": content_disposition(display_name(svc, row)),
+        "X-Download-Id": str(download_id), "X-Content-Type-Options": "nosniff",
+        "Cache-Control": "no-store", "Pragma": "no-cache",
+    }
+    media = row.media_type + ("; charset=utf-8" if row.media_type.startswith("text/") else "")
+    return Copy(content, media, download_id, headers)
+
+
+def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID,
+                   offset: int, limit: int) -> list[DownloadRead]:
+    """Who received which copy: the tracers of the document (auditor, room admin, the
+    uploading party's counsel or pro se). Records hold no content and no codes."""
+    action = "document.downloads.read"
+    doc = repo.get_document(session, ctx.case_id, document_id)
+    if doc is None:
+        refuse(session, ctx, action, document_id, pol.Denial(pol.NOT_VISIBLE, "No such."))
+    assert doc is not None
+    facts = facts_of(session, doc)
+    decision = pol.can_trace_document(ctx.memberships, facts)
+    if not decision:
+        # Not a tracer: someone who may see the document learns 403, others 404.
+        seen = pol.can_see_document(viewer(ctx), facts)
+        refuse(session, ctx, action, document_id, decision if seen else seen)
+    rows = repo.list_downloads(session, document_id, offset=offset, limit=limit)
+    record(session, ctx, action, "document", document_id, {"document_id": document_id,
+                                                           "count": len(rows)})
+    return [DownloadRead(
+        id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
+        user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
+        client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
+        audit_leaf_index=d.audit_leaf_index) for d, v in rows]

@@ -1,0 +1,116 @@
+"""Decide a file's type from its content (never its name) and refuse what is unsafe.
+
+Threats: a ZIP, executable or HTML page renamed ``.pdf``; a PDF bomb (a huge decoded
+stream, deep nesting, too many pages or objects); an encrypted PDF that cannot be marked;
+an image whose header claims billions of pixels; text in an unknown encoding. Magic bytes
+pick the type; PDFs and images are then parsed in a child process (``worker``) with an
+address-space limit, a CPU limit and a wall-clock timeout, so no upload can exhaust the
+server. Text is checked here, incrementally, as strict UTF-8.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+from app.documents.errors import NotADocumentType, bad
+
+PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
+WORKER_TIMEOUT_SECONDS = 30
+WORKER_CPU_SECONDS = 25
+WORKER_MEMORY_BYTES = 3 * 1024**3
+_MARKUP = (b"<!doctype", b"<html", b"<?xml", b"<svg", b"<script", b"<head", b"<body",
+           b"<iframe", b"<meta", b"<style", b"<object")
+_BINARY_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x7fELF", b"GIF8", b"%!PS", b"\x1f\x8b",
+                 b"7z\xbc\xaf", b"Rar!", b"\xca\xfe\xba\xbe", b"{\\rtf", b"\xd0\xcf\x11\xe0",
+                 b"RIFF", b"II*\x00", b"MM\x00*")
+_PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def sniff(head: bytes) -> str:
+    """The media type by magic bytes; text only when it looks like text, not markup."""
+    if not head:
+        raise bad("empty_file")
+    if head.startswith(b"%PDF-"):
+        return PDF
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return PNG
+    if head.startswith(b"\xff\xd8\xff"):
+        return JPEG
+    if _wide_text(head):
+        raise bad("invalid_text_encoding")  # UTF-16/32 text: text, but not UTF-8
+    if head.startswith(_BINARY_MAGIC) or b"\x00" in head:
+        raise NotADocumentType("Only PDF, UTF-8 text, PNG and JPEG documents are accepted.")
+    body = head.removeprefix(codecs.BOM_UTF8).lstrip().lower()
+    if body.startswith(_MARKUP):
+        raise NotADocumentType("HTML and other markup are not accepted as documents.")
+    controls = sum(1 for b in head if b < 0x20 and b not in b"\t\n\r\f")
+    if controls * 100 > len(head):
+        raise NotADocumentType("Only PDF, UTF-8 text, PNG and JPEG documents are accepted.")
+    return TEXT
+
+
+def _wide_text(head: bytes) -> bool:
+    if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return True
+    sample = head[:4096]
+    if len(sample) < 16:
+        return False
+    for start in (0, 1):
+        half = sample[start::2]
+        if half.count(0) * 10 >= len(half) * 9 and sample[1 - start::2].count(0) == 0:
+            return True
+    return False
+
+
+def check_text(path: Path) -> None:
+    """Strict UTF-8 over the whole file, in bounded memory; no NUL anywhere."""
+    decoder = codecs.getincrementaldecoder("utf-8")("strict")
+    with path.open("rb") as f:
+        try:
+            while chunk := f.read(1 << 20):
+                if b"\x00" in chunk:
+                    raise bad("invalid_text_encoding")
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            raise bad("invalid_text_encoding") from None
+
+
+def run_worker(media_type: str, path: Path, mode: str) -> str | None:
+    """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(_PROJECT_ROOT),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+           "SETTLEROOM_WORKER_LIMITS": f"{WORKER_MEMORY_BYTES},{WORKER_CPU_SECONDS}"}
+    refused = "pdf_too_complex" if media_type == PDF else "image_too_large"
+    try:
+        done = subprocess.run(  # noqa: S603 - fixed argv, no shell; the path is ours
+            [sys.executable, "-m", "app.documents.worker", media_type, str(path), mode],
+            capture_output=True, timeout=WORKER_TIMEOUT_SECONDS,
+            env=env, cwd=str(_PROJECT_ROOT), check=False,
+        )
+    except subprocess.TimeoutExpired:
+        return refused
+    if done.returncode != 0:
+        return refused  # killed by a limit: too big or too complex to handle safely
+    try:
+        code = json.loads(done.stdout.decode().strip().splitlines()[-1])["code"]
+    except (ValueError, KeyError, IndexError):
+        return "inspection_failed"
+    return code if isinstance(code, str) or code is None else "inspection_failed"
+
+
+def inspect_file(path: Path, head: bytes, *, mode: str) -> str:
+    """The content-decided media type of an accepted file; raise 415/422 otherwise."""
+    media_type = sniff(head)
+    if media_type == TEXT:
+        check_text(path)
+        return media_type
+    code = run_worker(media_type, path, mode)
+    if code is not None:
+        raise bad(code)
+    return media_type

@@ -1,0 +1,116 @@
+"""Documents, their versions, per-recipient downloads and the per-case watermark channels.
+
+Invariants:
+- Content never sits in a column in clear: the file bytes are a STREAM ciphertext file
+  named by the version id under ``data_dir/blobs/<case_id>/``; the row keeps only its
+  stream header. Both the original and the displayed filename live in ``names_sealed``.
+- A version row is inserted only after its ciphertext file exists (a failed request can
+  leave an orphan file, swept by ``app.documents.sweep``, never a row without a file).
+- A download points at the exact version it received; a new version never changes it.
+- The per-download code is a secret (every watermark bit derives from it): sealed under
+  the case key. The tag printed on the copy is an HMAC of it and may stay in clear.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, CreatedMixin, IdMixin
+from app.sealing import SealedColumn, register_sealed
+
+NAMES_OBJECT_TYPE = "document_version.names"
+CONTENT_OBJECT_TYPE = "document_version.content"
+CODE_OBJECT_TYPE = "document_download.code"
+
+
+class Document(IdMixin, CreatedMixin, Base):
+    __tablename__ = "documents"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    uploader_party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    designation: Mapped[str] = mapped_column(String(20))  # CONFIDENTIAL | AEO | ENE
+    audience_all: Mapped[bool] = mapped_column(default=False)
+    # Party ids (strings) when not ``audience_all``.
+    audience_party_ids: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    ene_session_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("ene_sessions.id"), default=None
+    )
+    current_version: Mapped[int] = mapped_column(default=1)
+
+
+class DocumentVersion(IdMixin, CreatedMixin, Base):
+    __tablename__ = "document_versions"
+    __table_args__ = (UniqueConstraint("document_id", "version"),)
+
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    version: Mapped[int]
+    media_type: Mapped[str] = mapped_column(String(50))
+    size: Mapped[int]
+    sha256: Mapped[str] = mapped_column(String(64))
+    names_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    stream_header: Mapped[bytes] = mapped_column(LargeBinary)
+    uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+
+class DocumentDownload(IdMixin, Base):
+    __tablename__ = "document_downloads"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="CASCADE"), index=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), index=True
+    )
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    party_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
+    role: Mapped[str] = mapped_column(String(20))
+    downloaded_at: Mapped[datetime]
+    client_address: Mapped[str | None] = mapped_column(String(64), default=None)
+    user_agent: Mapped[str | None] = mapped_column(String(300), default=None)
+    code_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    tag: Mapped[str] = mapped_column(String(32), index=True)
+    channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    audit_leaf_index: Mapped[int | None] = mapped_column(default=None)
+
+
+class CaseWatermarkSetting(Base):
+    """Invisible channels a case's downloads carry; no row means every channel."""
+
+    __tablename__ = "case_watermark_settings"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    updated_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    updated_at: Mapped[datetime]
+
+
+register_sealed(SealedColumn(
+    model=DocumentVersion, column="names_sealed", object_type=NAMES_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))
+register_sealed(SealedColumn(
+    model=DocumentVersion, column="stream_header", object_type=CONTENT_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))
+register_sealed(SealedColumn(
+    model=DocumentDownload, column="code_sealed", object_type=CODE_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))

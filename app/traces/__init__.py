@@ -1,0 +1,1 @@
+"""Leak tracing: attribute a leaked copy to the download it came from, or to no one."""

@@ -1,0 +1,50 @@
+"""OCR of page images with tesseract (a subprocess), memoised per image within a trace:
+the same page is compared against several documents and must be read once."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import subprocess
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+
+OCR_TIMEOUT_SECONDS = 60
+
+
+def tesseract_available() -> bool:
+    return shutil.which("tesseract") is not None
+
+
+def _tesseract(image: bytes, folder: Path) -> str:
+    exe = shutil.which("tesseract")
+    if exe is None:
+        return ""
+    with tempfile.TemporaryDirectory(dir=folder) as td:
+        page = Path(td) / "page"
+        page.write_bytes(image)
+        try:
+            done = subprocess.run(  # noqa: S603 - fixed argv, no shell; the path is ours
+                [exe, str(page), "stdout", "-l", "eng"],
+                capture_output=True, timeout=OCR_TIMEOUT_SECONDS, check=False)
+        except (subprocess.TimeoutExpired, OSError):
+            return ""
+        return done.stdout.decode("utf-8", "replace") if done.returncode == 0 else ""
+
+
+def make_ocr(folder: Path) -> Callable[[bytes], str] | None:
+    """An ``ocr`` callable for ``app.watermark.detect`` (None when tesseract is absent).
+    Page images are written only to a private temp folder under ``folder`` (data_dir)."""
+    if not tesseract_available():
+        return None
+    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    cache: dict[str, str] = {}
+
+    def ocr(image: bytes) -> str:
+        key = hashlib.sha256(image).hexdigest()
+        if key not in cache:
+            cache[key] = _tesseract(image, folder)
+        return cache[key]
+
+    return ocr

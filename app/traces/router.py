@@ -1,0 +1,41 @@
+"""``POST /traces``: evidence as JSON ``{text}`` or multipart ``file`` parts. The caller is
+authenticated before the body is read; the result lists only what the caller may trace."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request
+
+from app.authz.guard import PrincipalDep, ServicesDep, SessionDep
+from app.documents.schemas import multipart_body
+from app.services import Services, get_services
+from app.traces import service
+from app.traces.evidence import RawEvidence, read_raw
+from app.traces.schemas import TraceResult, TraceText
+
+router = APIRouter(prefix="/traces", tags=["traces"])
+
+
+async def raw_evidence(
+    request: Request, svc: Annotated[Services, Depends(get_services)]
+) -> AsyncIterator[RawEvidence]:
+    raw = await read_raw(request, svc.settings.data_dir / "tmp", svc.settings.max_upload_bytes)
+    try:
+        yield raw
+    finally:
+        raw.cleanup()
+
+
+_BODY = multipart_body(["file"], {"file": {
+    "type": "array", "items": {"type": "string", "format": "binary"},
+    "description": "one PDF or text file, or one or more page images"}})
+_BODY["requestBody"]["content"]["application/json"] = {
+    "schema": TraceText.model_json_schema()}
+
+
+@router.post("", openapi_extra=_BODY)
+def trace(session: SessionDep, principal: PrincipalDep, svc: ServicesDep,
+          raw: Annotated[RawEvidence, Depends(raw_evidence, scope="function")]) -> TraceResult:
+    return service.trace(session, principal, svc, raw=raw)

@@ -1,0 +1,169 @@
+"""Trace a leaked copy to the download it came from, or to no one.
+
+Threat model: naming the wrong person is the worst outcome. So
+- the evidence is compared with every document version that has downloads, in every case
+  where the caller may trace (auditor, room admin, the uploading party's speaker), and
+  only with those: a caller never learns of a match it may not see;
+- each version is compared with its own downloads only (informed detection against the
+  stored original), and a download is accused only when the union bound over EVERY test of
+  this trace (all versions x their candidates x all layers) is below ``FP_TARGET``: the
+  per-document target handed to ``detect`` is scaled by that document's share of tests,
+  so the result does not depend on how many cases or documents there are or their order;
+- versions are pre-filtered by evidence kind only (a PDF file can only carry the marks of
+  a PDF), never by anything read from the marks.
+A trace is itself an audit event; each match carries its download's audit event with an
+inclusion proof under a signed tree head that also covers the trace event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.audit import log
+from app.audit.queries import head_read
+from app.audit.service import record
+from app.authz import policy_documents as pol
+from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
+from app.authz.policy import Membership
+from app.cases import repository as case_repo
+from app.context import Principal
+from app.documents import repository as repo
+from app.documents import storage
+from app.documents.inspect import PDF
+from app.models.audit import AuditEvent
+from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
+from app.sealing import open_bytes
+from app.services import Services
+from app.traces.evidence import Evidence, RawEvidence, to_evidence
+from app.traces.ocr import make_ocr
+from app.traces.schemas import AuditProof, LayerScoreRead, TraceMatch, TraceResult
+from app.watermark import LAYERS, MEDIA_TYPES, Candidate, CandidateResult, detect
+from crypto.fingerprint import DEFAULT_FP_TARGET
+
+FP_TARGET = DEFAULT_FP_TARGET
+COMPATIBLE = {"text": MEDIA_TYPES, "pdf": frozenset({PDF}), "images": MEDIA_TYPES}
+
+
+@dataclass(frozen=True)
+class Target:
+    doc: Document
+    version: DocumentVersion
+    candidates: tuple[Candidate, ...]
+    downloads: dict[str, DocumentDownload]
+
+    @property
+    def tests(self) -> int:
+        return max(1, len(self.candidates)) * len(LAYERS)
+
+
+def traceable_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, frozenset]:
+    """Live cases where the user holds a role that may trace, with all its memberships."""
+    by_case: dict[uuid.UUID, set[Membership]] = defaultdict(set)
+    for m in repo.user_memberships(session, user_id):
+        by_case[m.case_id].add(Membership(Role(m.role), m.party_id))
+    tracers = ROLE_PERMISSIONS[Permission.TRACE]
+    return {cid: frozenset(ms) for cid, ms in sorted(by_case.items(), key=lambda kv: str(kv[0]))
+            if any(m.role in tracers for m in ms) and not case_repo.is_destroyed(session, cid)}
+
+
+def _targets(session: Session, svc: Services, cases: dict[uuid.UUID, frozenset],
+             kind: str) -> list[Target]:
+    rows = [(d, v) for d, v in repo.traced_versions(session, list(cases))
+            if v.media_type in COMPATIBLE[kind] and pol.can_trace_document(
+                cases[d.case_id], pol.DocumentFacts(d.uploader_party_id, d.designation,
+                                                    d.audience_all))]
+    downloads = repo.downloads_of_versions(session, [v.id for _, v in rows])
+    out = []
+    for doc, version in rows:
+        found = {str(d.id): d for d in downloads[version.id]}
+        cands = tuple(Candidate(
+            id=key, tag=d.tag, channels=frozenset(d.channels),
+            download_code=open_bytes(svc.key_provider, d.code_sealed, case_id=d.case_id,
+                                     object_type=CODE_OBJECT_TYPE, object_id=d.id),
+        ) for key, d in found.items())
+        out.append(Target(doc, version, cands, found))
+    return out
+
+
+def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
+            total_tests: int) -> tuple[str, list[CandidateResult], tuple[str, ...]]:
+    original = storage.open_version(svc.key_provider, svc.settings, target.version)
+    value = evidence.value
+    if evidence.kind == "images" and isinstance(value, bytes):
+        value = [value]
+    try:
+        det = detect(value, original, target.version.media_type, target.candidates,
+                     ocr=ocr,  # type: ignore[arg-type]
+                     fp_target=FP_TARGET * target.tests / total_tests)
+    except Exception:  # noqa: BLE001 - unreadable against this original: no marks read
+        return "no_watermark", [], ()
+    return det.verdict, [r for r in det.results if r.identified], det.found_layers
+
+
+def _match(session: Session, target: Target, result: CandidateResult, total_tests: int,
+           proof_for: dict[int, AuditProof]) -> TraceMatch:
+    d = target.downloads[result.candidate_id]
+    scale = total_tests / target.tests
+    agreeing = [s.layer for s in result.layers if s.p_value * total_tests < FP_TARGET]
+    assert d.audit_leaf_index is not None
+    return TraceMatch(
+        download_id=d.id, document_id=d.document_id, version=target.version.version,
+        case_id=d.case_id, user_id=d.user_id, party_id=d.party_id,
+        downloaded_at=d.downloaded_at, confidence=min(1.0, result.bound * scale),
+        layers=agreeing, channels=list(d.channels), audit=proof_for[d.audit_leaf_index],
+        scores=[LayerScoreRead(layer=s.layer, agree=s.agree, compared=s.compared,
+                               p_value=s.p_value) for s in result.layers],
+    )
+
+
+def _proofs(session: Session, svc: Services, leaves: list[int]) -> dict[int, AuditProof]:
+    head = log.head_for_now(session, svc.log_signer)
+    out = {}
+    for leaf in leaves:
+        event = session.get(AuditEvent, leaf)
+        assert event is not None
+        out[leaf] = AuditProof(
+            leaf_index=leaf, leaf_hash=event.leaf_hash.hex(), tree_size=head.tree_size,
+            root_hash=head.root_hash.hex(), tree_head=head_read(head),
+            inclusion_proof=[p.hex() for p in log.inclusion_proof(session, leaf,
+                                                                  head.tree_size)])
+    return out
+
+
+def trace(session: Session, principal: Principal, svc: Services, *,
+          raw: RawEvidence) -> TraceResult:
+    evidence = to_evidence(raw)
+    targets = _targets(session, svc, traceable_cases(session, principal.user_id),
+                       evidence.kind)
+    total = max(1, sum(t.tests for t in targets))
+    ocr = make_ocr(svc.settings.data_dir / "tmp") if evidence.kind == "images" else None
+    verdicts, found, hits = set(), set(), []
+    for target in targets:
+        verdict, identified, layers = _detect(target, evidence, svc, ocr, total)
+        verdicts.add(verdict)
+        found.update(layers)
+        hits += [(target, r) for r in identified]
+    verdict = ("identified" if hits else
+               "inconclusive" if "inconclusive" in verdicts or "identified" in verdicts
+               else "no_watermark")
+    trace_id = uuid.uuid4()
+    record(session, principal, "trace.run", "trace", trace_id, {
+        "trace_id": trace_id, "verdict": verdict, "matches": len(hits),
+        "evidence_sha256": evidence.sha256, "layers": sorted(found), "count": len(targets),
+    })
+    for target, r in hits:
+        d = target.downloads[r.candidate_id]
+        record(session, principal, "trace.match", "document_download", d.id, {
+            "trace_id": trace_id, "download_id": d.id, "document_id": d.document_id,
+            "verdict": verdict}, case_id=d.case_id)
+    proofs = _proofs(session, svc, sorted({t.downloads[r.candidate_id].audit_leaf_index
+                                           for t, r in hits}))  # type: ignore[type-var]
+    matches = sorted((_match(session, t, r, total, proofs) for t, r in hits),
+                     key=lambda m: (m.confidence, str(m.download_id)))
+    return TraceResult(trace_id=trace_id, verdict=verdict, matches=matches,
+                       found_layers=sorted(found), documents_compared=len(targets),
+                       tests=total)

@@ -1,0 +1,110 @@
+"""Test documents: real court orders (shared/context) as text and rendered to PDF."""
+
+from __future__ import annotations
+
+import io
+import struct
+import zlib
+from functools import cache
+from pathlib import Path
+
+CONTEXT = Path("/work/shared/context")
+MARKER = "ZQXJ-MARKER-7731"
+
+
+@cache
+def order_text(name: str = "order-settlement-letter-disclosure.txt") -> str:
+    path = CONTEXT / name
+    if path.exists():
+        raw = path.read_text("utf-8")
+        # Drop the pleading-paper line numbers: they are not prose.
+        lines = [ln for ln in raw.splitlines() if not ln.strip().isdigit()]
+        return "\n".join(lines).strip() + "\n"
+    return ("The Court has considered the parties' settlement correspondence and finds that "
+            "the disclosure of the offer letter did not violate the protective order. ") * 30
+
+
+def text_doc(marker: str = MARKER) -> bytes:
+    return (order_text() + f"\nReference {marker}.\n").encode()
+
+
+@cache
+def pdf_doc(text: str | None = None) -> bytes:
+    from reportlab.lib.pagesizes import LETTER
+    from reportlab.lib.styles import ParagraphStyle
+    from reportlab.platypus import Paragraph, SimpleDocTemplate
+
+    body = text or order_text("order-protective-order-violation.txt")
+    buf = io.BytesIO()
+    doc = SimpleDocTemplate(buf, pagesize=LETTER, invariant=1)
+    style = ParagraphStyle("b", fontName="Times-Roman", fontSize=11, leading=14)
+    paras = [p.replace("&", "&amp;").replace("<", "&lt;") for p in body.split("\n\n")]
+    doc.build([Paragraph(p, style) for p in paras if p.strip()][:40])
+    return buf.getvalue()
+
+
+def png_doc(width: int = 320, height: int = 200) -> bytes:
+    import numpy as np
+    from PIL import Image
+
+    rng = np.random.default_rng(7)
+    base = (np.linspace(30, 220, width)[None, :, None] * np.ones((height, 1, 3))
+            + rng.normal(0, 8, (height, width, 3)))
+    buf = io.BytesIO()
+    Image.fromarray(base.clip(0, 255).astype(np.uint8)).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+def png_flood(width: int = 100_000, height: int = 100_000) -> bytes:
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return (struct.pack(">I", len(data)) + kind + data
+                + struct.pack(">I", zlib.crc32(kind + data)))
+
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", ihdr)
+            + chunk(b"IDAT", zlib.compress(b"\0" * 1024)) + chunk(b"IEND", b""))
+
+
+def encrypted_pdf(user_password: str = "secret") -> bytes:
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf_doc())) as pdf:
+        out = io.BytesIO()
+        pdf.save(out, encryption=pikepdf.Encryption(owner="owner", user=user_password))
+        return out.getvalue()
+
+
+def bomb_pdf() -> bytes:
+    """A one-page PDF with a FlateDecode stream of 400 MiB of zeros (~400 KiB stored)."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    comp = zlib.compressobj(9)
+    chunk = b"\0" * (1 << 20)
+    data = b"".join(comp.compress(chunk) for _ in range(400)) + comp.flush()
+    stream = pikepdf.Stream(pdf, data)
+    stream.Filter = pikepdf.Name.FlateDecode
+    pdf.Root.Payload = pdf.make_indirect(stream)
+    out = io.BytesIO()
+    pdf.save(out, compress_streams=False)
+    return out.getvalue()
+
+
+def deep_pdf(depth: int = 300) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    pdf.add_blank_page()
+    nested = pikepdf.Array([])
+    for _ in range(depth):
+        nested = pikepdf.Array([nested])
+    pdf.Root.Deep = nested
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def blob_files(api, room_id: str) -> list[Path]:  # noqa: ANN001
+    folder = api.app.state.settings.data_dir / "blobs" / room_id
+    return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
