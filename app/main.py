@@ -22,6 +22,7 @@ from app.rule68.router import router as rule68_router
 from app.services import build_services
 from app.traces.router import router as traces_router
 from app.users.router import router as users_router
+from app.web import router as web
 
 API_PREFIX = "/api/v1"
 
@@ -50,6 +51,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)
+    web.install(app)
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(

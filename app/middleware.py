@@ -16,6 +16,9 @@ SECURITY_HEADERS = [
     (b"x-frame-options", b"DENY"),
     (b"cache-control", b"no-store"),
 ]
+# Pages: no inline script or style, nothing from elsewhere, never framed.
+PAGE_CSP = (b"default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+            b"frame-ancestors 'none'; form-action 'self'; base-uri 'none'")
 
 
 class _TooLarge(Exception):
@@ -103,6 +106,9 @@ class SecurityHeadersMiddleware:
             if message["type"] == "http.response.start":
                 existing = {k.lower() for k, _ in message.get("headers", [])}
                 extra: list[Any] = [(k, v) for k, v in SECURITY_HEADERS if k not in existing]
+                ctype = dict(message.get("headers", [])).get(b"content-type", b"")
+                if ctype.startswith(b"text/html") and b"content-security-policy" not in existing:
+                    extra.append((b"content-security-policy", PAGE_CSP))
                 message["headers"] = list(message.get("headers", [])) + extra
             await send(message)
 

@@ -101,6 +101,17 @@ def login(
     session: Session, svc: Services, *, email: str, password: str, otp: str | None,
     client_address: str | None,
 ) -> TokenPair:
+    user = authenticate(session, svc, email=email, password=password, otp=otp,
+                        client_address=client_address)
+    return issue_pair(session, svc, user, utcnow())
+
+
+def authenticate(
+    session: Session, svc: Services, *, email: str, password: str, otp: str | None,
+    client_address: str | None,
+) -> User:
+    """Every sign-in check (rate limits, password, TOTP); the caller issues the credential
+    (a token pair for the API, a cookie session for the browser)."""
     now = utcnow()
     keys = {
         "account": _limit_key(svc, "account", repo.normalise_email(email)),
@@ -120,9 +131,8 @@ def login(
     if svc.passwords.needs_rehash(user.password_hash):
         user.password_hash = svc.passwords.hash(password)
     repo.clear_failures(session, keys["account"])
-    pair = issue_pair(session, svc, user, now)
     record(session, _principal(user), "auth.login", "user", user.id)
-    return pair
+    return user
 
 
 def refresh(session: Session, svc: Services, *, refresh_token: str) -> TokenPair:

@@ -30,6 +30,7 @@ from app.models.ene import (
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginFailure, RefreshToken, User
+from app.models.web import WebSession
 
 __all__ = [
     "AuditEvent",
@@ -66,4 +67,5 @@ __all__ = [
     "Rule68Offeree",
     "ServiceConsent",
     "User",
+    "WebSession",
 ]

@@ -1,0 +1,24 @@
+"""Browser sessions: an opaque cookie whose SHA-256 is stored (the cookie itself never is),
+a per-session CSRF secret, and the times the idle and absolute time-outs are measured from."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, LargeBinary
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base
+
+
+class WebSession(Base):
+    __tablename__ = "web_sessions"
+
+    id_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    csrf_secret: Mapped[bytes] = mapped_column(LargeBinary(32))
+    revoked_at: Mapped[datetime | None] = mapped_column(default=None)

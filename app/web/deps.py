@@ -1,0 +1,78 @@
+"""Page dependencies: the cookie resolves to the same ``Principal`` the API builds from a
+bearer token, case pages then go through the same ``load_case_context``, and every POST
+proves its CSRF token before anything runs."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Annotated
+
+from fastapi import Depends, Form, Request
+from sqlalchemy.orm import Session
+
+from app.audit.service import record_denied
+from app.auth import repository as user_repo
+from app.authz.guard import ServicesDep, SessionDep, client_address, load_case_context
+from app.authz.permissions import Permission
+from app.context import CaseContext, Principal
+from app.errors import Forbidden
+from app.models.web import WebSession
+from app.web import session as web_session
+from app.web.render import SignInRequired
+
+
+@dataclass(frozen=True)
+class WebAuth:
+    principal: Principal
+    row: WebSession
+    csrf: str
+    is_platform_admin: bool
+
+
+def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAuth | None:
+    token = request.cookies.get(web_session.cookie_name(svc.settings))
+    row = web_session.resolve(session, token, svc.now())
+    if row is None:
+        return None
+    user = user_repo.get_user(session, row.user_id)
+    if user is None or not user.is_active:
+        return None
+    principal = Principal(user_id=user.id, email=user.email, name=user.name,
+                          is_platform_admin=user.is_platform_admin,
+                          client_address=client_address(request))
+    auth = WebAuth(principal, row, web_session.csrf_token(row), user.is_platform_admin)
+    request.state.web = auth
+    return auth
+
+
+def web_auth(request: Request, session: SessionDep, svc: ServicesDep) -> WebAuth:
+    auth = resolve_auth(request, session, svc)
+    if auth is None:
+        raise SignInRequired
+    return auth
+
+
+WebAuthDep = Annotated[WebAuth, Depends(web_auth)]
+
+
+def check_csrf(session: Session, auth: WebAuth, submitted: str | None) -> None:
+    if not web_session.csrf_ok(auth.row, submitted):
+        record_denied(session, auth.principal, "web.form", "web_session", None, "csrf_failed")
+        raise Forbidden("The form's security token is missing or out of date. Reload the "
+                        "page and submit it again.", code="csrf_failed")
+
+
+def csrf_auth(session: SessionDep, auth: WebAuthDep,
+              csrf_token: Annotated[str | None, Form(max_length=200)] = None) -> WebAuth:
+    check_csrf(session, auth, csrf_token)
+    return auth
+
+
+CsrfAuthDep = Annotated[WebAuth, Depends(csrf_auth)]
+
+
+def case_ctx(session: Session, auth: WebAuth, case_id: uuid.UUID,
+             permission: Permission = Permission.CASE_READ) -> CaseContext:
+    """The API's own guard: 404 for a non-member before 403 for a missing right."""
+    return load_case_context(session, auth.principal, case_id, permission)

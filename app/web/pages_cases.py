@@ -1,0 +1,125 @@
+"""My cases, the case room with its parties, claims and members tabs."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.auth import repository as user_repo
+from app.authz.guard import ServicesDep, SessionDep
+from app.authz.permissions import Permission
+from app.cases import service as case_service
+from app.cases.schemas import CaseCreate, ClaimCreate, MemberCreate, PartyCreate
+from app.context import CaseContext
+from app.errors import Invalid
+from app.web.deadlines import next_deadline
+from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
+from app.web.render import PageRoute, redirect, render
+from app.web.room import context, load_room, user_names
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Text = Annotated[str, Form(max_length=2000)]
+OptText = Annotated[str, Form(max_length=2000)]
+
+
+@router.get("/")
+def my_cases(request: Request, session: SessionDep, svc: ServicesDep,
+             auth: WebAuthDep) -> Response:
+    rows = []
+    for case in case_service.list_cases(session, auth.principal, offset=0, limit=200):
+        ctx = case_ctx(session, auth, case.id)
+        deadline = next_deadline(session, ctx, svc, trial_date=case.trial_date,
+                                 court_timezone=case.court_timezone)
+        rows.append((case, deadline))
+    return render(request, "cases.html", rows=rows)
+
+
+@router.post("/cases")
+def create_case(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+                caption: Text, court: Text, court_state: Text, docket_number: Text,
+                trial_date: OptText = "", court_timezone: OptText = "America/New_York",
+                ) -> Response:
+    data = CaseCreate(caption=caption, court=court, court_state=court_state.upper(),
+                      docket_number=docket_number, trial_date=trial_date or None,
+                      court_timezone=court_timezone or "America/New_York")
+    case = case_service.create_case(session, auth.principal, svc.key_provider, data=data)
+    return redirect(f"/cases/{case.id}", "case_created")
+
+
+@router.get("/cases/{case_id}")
+def case_room(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
+              auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id)
+    room = load_room(session, ctx)
+    deadline = next_deadline(session, ctx, svc, trial_date=room.case.trial_date,
+                             court_timezone=room.tz)
+    return render(request, "room.html", **context(room, "overview", deadline=deadline))
+
+
+@router.get("/cases/{case_id}/parties")
+def parties(case_id: uuid.UUID, request: Request, session: SessionDep,
+            auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id)
+    room = load_room(session, ctx)
+    claims = case_service.list_claims(session, ctx, offset=0, limit=200)
+    return render(request, "parties.html", **context(room, "parties", claims=claims))
+
+
+@router.post("/cases/{case_id}/parties")
+def add_party(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep, name: Text,
+              side: Text, represented: OptText = "") -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    data = PartyCreate(name=name, side=side, represented=represented == "yes")  # type: ignore[arg-type]
+    case_service.add_party(session, ctx, data=data)
+    return redirect(f"/cases/{case_id}/parties", "party_added")
+
+
+@router.post("/cases/{case_id}/claims")
+def add_claim(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
+              claimant_party_id: Text, description: Text,
+              defending_party_ids: Annotated[list[str], Form()]) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    data = ClaimCreate(claimant_party_id=claimant_party_id,  # type: ignore[arg-type]
+                       defending_party_ids=defending_party_ids,  # type: ignore[arg-type]
+                       description=description)
+    case_service.add_claim(session, ctx, data=data)
+    return redirect(f"/cases/{case_id}/parties", "claim_added")
+
+
+@router.get("/cases/{case_id}/members")
+def members(case_id: uuid.UUID, request: Request, session: SessionDep,
+            auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id)
+    room = load_room(session, ctx)
+    rows = case_service.list_members(session, ctx, offset=0, limit=200)
+    names = user_names(session, {m.user_id for m in rows})
+    return render(request, "members.html", **context(room, "members", members=rows,
+                                                      names=names))
+
+
+def _member_data(session: SessionDep, email: str, role: str, party_id: str) -> MemberCreate:
+    user = user_repo.get_user_by_email(session, email.strip())
+    if user is None:
+        # The same answer the service gives for an unknown user id.
+        raise Invalid("No account has this email address.", code="unknown_user")
+    return MemberCreate(user_id=user.id, role=role,  # type: ignore[arg-type]
+                        party_id=party_id or None)  # type: ignore[arg-type]
+
+
+@router.post("/cases/{case_id}/members")
+def add_member(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep, email: Text,
+               role: Text, party_id: OptText = "") -> Response:
+    ctx: CaseContext = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    case_service.add_member(session, ctx, data=_member_data(session, email, role, party_id))
+    return redirect(f"/cases/{case_id}/members", "member_added")
+
+
+@router.post("/cases/{case_id}/members/{member_id}/remove")
+def remove_member(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
+                  auth: CsrfAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    case_service.remove_member(session, ctx, member_id=member_id)
+    return redirect(f"/cases/{case_id}/members", "member_removed")
+

@@ -1,0 +1,177 @@
+"""Early Neutral Evaluation: sessions, the joint channel and caucuses, statements, releases
+by consent, attendance, the evaluation and closing; all through the ENE services."""
+
+from __future__ import annotations
+
+import uuid
+from collections import defaultdict
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.authz.guard import ServicesDep, SessionDep
+from app.authz.permissions import Permission, Role
+from app.cases import service as case_service
+from app.ene import content, evaluation, service
+from app.ene.rules import channel_name
+from app.ene.schemas import (
+    CloseRequest,
+    EvaluationWrite,
+    MessageCreate,
+    ReleaseCreate,
+    SessionCreate,
+    SessionRead,
+    StatementCreate,
+)
+from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
+from app.web.forms import local_time, parse_id
+from app.web.render import PageRoute, redirect, render
+from app.web.room import Room, context, load_room, user_names
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Body = Annotated[str, Form(max_length=100_000)]
+Opt = Annotated[str, Form(max_length=200)]
+Ids = Annotated[list[str], Form()]
+BANNER = "ENE"
+
+
+def _base(case_id: uuid.UUID, sid: uuid.UUID | None = None) -> str:
+    return f"/cases/{case_id}/ene" + (f"/{sid}" if sid else "")
+
+
+@router.get("/cases/{case_id}/ene")
+def sessions(case_id: uuid.UUID, request: Request, session: SessionDep,
+             auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
+    room = load_room(session, ctx)
+    rows = service.list_sessions(session, ctx, offset=0, limit=200)
+    members = case_service.list_members(session, ctx, offset=0, limit=200)
+    neutrals = [m.user_id for m in members if m.role == Role.NEUTRAL]
+    return render(request, "ene.html", **context(
+        room, "ene", sessions=rows, neutrals=neutrals,
+        names=user_names(session, set(neutrals) | {s.evaluator_user_id for s in rows}),
+        banner=BANNER))
+
+
+@router.post("/cases/{case_id}/ene")
+def create_session(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                   auth: CsrfAuthDep, evaluator_user_id: Opt, scheduled_at: Opt,
+                   participating_party_ids: Ids | None = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_HOST)
+    room = load_room(session, ctx)
+    data = SessionCreate(
+        evaluator_user_id=evaluator_user_id,  # type: ignore[arg-type]
+        scheduled_at=local_time(scheduled_at, room.tz, "scheduled at"),  # type: ignore[arg-type]
+        participating_party_ids=participating_party_ids or None,  # type: ignore[arg-type]
+    )
+    created = service.create_session(session, ctx, svc, data=data)
+    return redirect(_base(case_id, created.id), "ene_created")
+
+
+def _channels(room: Room, row: SessionRead, is_evaluator: bool) -> list[tuple[str, str]]:
+    """(channel, label) pairs this member may write to."""
+    out = [("joint", "Joint session (evaluator and every party)")]
+    mine = {p.id for p in room.my_parties()}
+    for party_id in row.participating_party_ids:
+        if is_evaluator or party_id in mine:
+            out.append((channel_name(party_id), f"Caucus of {room.party_name(party_id)} "
+                                                "(evaluator and that party only)"))
+    return out
+
+
+@router.get("/cases/{case_id}/ene/{sid}")
+def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: SessionDep,
+                 svc: ServicesDep, auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
+    room = load_room(session, ctx)
+    row = service.get_session(session, ctx, session_id=sid)
+    report = service.report(session, ctx, session_id=sid)
+    is_evaluator = row.evaluator_user_id == auth.principal.user_id
+    participant = bool(ctx.can(Permission.ENE_PARTICIPATE)) and (
+        is_evaluator or bool({p.id for p in room.my_parties()} & set(row.participating_party_ids)))
+    by_channel: dict[str, list] = defaultdict(list)
+    statements: list = []
+    if participant:
+        for msg in content.list_messages(session, ctx, svc, session_id=sid, channel=None):
+            by_channel[msg.channel].append(msg)
+        statements = content.list_statements(session, ctx, svc, session_id=sid)
+    authors = user_names(session, {m.author_user_id for ms in by_channel.values() for m in ms}
+                         | {a.user_id for a in report.attendance} | {row.evaluator_user_id})
+    speaks = {p.id for p in room.my_parties("counsel", "pro_se")}
+    return render(request, "ene_session.html", **context(
+        room, "ene", row=row, report=report, is_evaluator=is_evaluator,
+        participant=participant, channels=_channels(room, row, is_evaluator),
+        by_channel=by_channel, statements=statements, names=authors, speaks_for=speaks,
+        my_parties=[p for p in room.my_parties() if p.id in row.participating_party_ids],
+        banner=BANNER))
+
+
+@router.post("/cases/{case_id}/ene/{sid}/attendance")
+def check_in(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+             auth: CsrfAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
+    service.check_in(session, ctx, svc, session_id=sid)
+    return redirect(_base(case_id, sid), "checked_in")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/messages")
+def post_message(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                 auth: CsrfAuthDep, channel: Opt, body: Body) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
+    content.post_message(session, ctx, svc, session_id=sid,
+                         data=MessageCreate(channel=channel, body=body))
+    return redirect(_base(case_id, sid), "message_posted")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/statements")
+def submit_statement(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
+                     svc: ServicesDep, auth: CsrfAuthDep, party_id: Opt, body: Body,
+                     share_with_parties: Opt = "") -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
+    data = StatementCreate(party_id=party_id, body=body,  # type: ignore[arg-type]
+                           share_with_parties=share_with_parties == "yes")
+    content.submit_statement(session, ctx, svc, session_id=sid, data=data)
+    return redirect(_base(case_id, sid), "statement_submitted")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/release")
+def release(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+            auth: CsrfAuthDep, item_type: Opt, item_id: Opt, to_party_id: Opt) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_RELEASE)
+    data = ReleaseCreate(to_party_id=to_party_id)  # type: ignore[arg-type]
+    kind = "statement" if item_type == "statement" else "message"
+    content.release_item(session, ctx, svc, session_id=sid, item_type=kind,
+                         item_id=parse_id(item_id, "item"), to_party_id=data.to_party_id)
+    return redirect(_base(case_id, sid), "released")
+
+
+@router.get("/cases/{case_id}/ene/{sid}/evaluation")
+def evaluation_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request,
+                    session: SessionDep, svc: ServicesDep, auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
+    room = load_room(session, ctx)
+    row = service.get_session(session, ctx, session_id=sid)
+    found = evaluation.get_evaluation(session, ctx, svc, session_id=sid)
+    return render(request, "ene_evaluation.html", **context(
+        room, "ene", row=row, evaluation=found, banner=BANNER,
+        is_evaluator=row.evaluator_user_id == auth.principal.user_id))
+
+
+@router.post("/cases/{case_id}/ene/{sid}/evaluation")
+def write_evaluation(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
+                     svc: ServicesDep, auth: CsrfAuthDep, body: Body,
+                     share_with_party_ids: Ids | None = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_EVALUATE)
+    data = EvaluationWrite(body=body,
+                           share_with_party_ids=share_with_party_ids or [])  # type: ignore[arg-type]
+    evaluation.write_evaluation(session, ctx, svc, session_id=sid, data=data)
+    return redirect(_base(case_id, sid), "evaluation_saved")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/close")
+def close(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+          auth: CsrfAuthDep, outcome: Opt) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_EVALUATE)
+    service.close_session(session, ctx, svc, session_id=sid,
+                          data=CloseRequest(outcome=outcome))  # type: ignore[arg-type]
+    return redirect(_base(case_id, sid), "ene_closed")

@@ -1,0 +1,94 @@
+"""Rule 68 offers of judgment: the serving form only for parties that may serve, each
+offer's acceptance deadline with a live countdown and its rule-by-rule explanation,
+acceptance after a confirmation, consent to electronic service, the filing package."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request, Response
+
+from app.authz.guard import ServicesDep, SessionDep
+from app.authz.permissions import Permission
+from app.authz.policy_negotiation import may_serve_rule68
+from app.cases import service as case_service
+from app.context import CaseContext
+from app.rule68 import documents, serve, service, setup
+from app.rule68.schemas import Rule68Create, ServiceConsentCreate
+from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
+from app.web.forms import cents
+from app.web.render import PageRoute, redirect, render
+from app.web.room import Room, context, load_room
+
+router = APIRouter(route_class=PageRoute, include_in_schema=False)
+Text = Annotated[str, Form(max_length=20_000)]
+Opt = Annotated[str, Form(max_length=200)]
+
+
+def eligible_pairs(session: SessionDep, ctx: CaseContext,
+                   room: Room) -> list[tuple[uuid.UUID, uuid.UUID]]:
+    """(offeror, offeree) pairs the policy lets this member serve, asked pair by pair."""
+    claims = [(c.claimant_party_id, c.defending_party_ids)
+              for c in case_service.list_claims(session, ctx, offset=0, limit=200)]
+    sides = {p.id: p.side for p in room.parties}
+    return [(mine.id, other.id)
+            for mine in room.my_parties("counsel", "pro_se")
+            for other in room.other_parties(mine.id)
+            if may_serve_rule68(ctx.memberships, mine.id, [other.id], claims, sides) is True]
+
+
+@router.get("/cases/{case_id}/rule68")
+def rule68(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
+           auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
+    room = load_room(session, ctx)
+    offers = service.list_offers(session, ctx, svc=svc, offset=0, limit=200)
+    consents = {c.party_id for c in setup.list_consents(session, ctx)}
+    speaks_for = {p.id for p in room.my_parties("counsel", "pro_se")}
+    pairs = eligible_pairs(session, ctx, room) if ctx.can(Permission.RULE68_SERVE) else []
+    return render(request, "rule68.html", **context(
+        room, "rule68", offers=offers, consents=consents, speaks_for=speaks_for, pairs=pairs,
+        now=svc.now()))
+
+
+@router.post("/cases/{case_id}/rule68")
+def serve_offer(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+                pair: Opt, amount: Opt, costs: Opt, terms: Text, currency: Opt = "USD",
+                service_method: Opt = "electronic") -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_SERVE)
+    offeror, _, offeree = pair.partition(":")
+    data = Rule68Create(
+        offeror_party_id=offeror, offeree_party_id=offeree,  # type: ignore[arg-type]
+        amount_cents=cents(amount), currency=currency.strip().upper() or "USD",
+        costs=costs, terms=terms, service_method=service_method,  # type: ignore[arg-type]
+    )
+    serve.serve_offer(session, ctx, svc=svc, data=data)
+    return redirect(f"/cases/{case_id}/rule68", "rule68_served")
+
+
+@router.post("/cases/{case_id}/rule68/consent")
+def consent(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+            party_id: Opt) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_SERVE)
+    data = ServiceConsentCreate(party_id=party_id)  # type: ignore[arg-type]
+    setup.give_consent(session, ctx, svc=svc, party_id=data.party_id)
+    return redirect(f"/cases/{case_id}/rule68", "consent_recorded")
+
+
+@router.post("/cases/{case_id}/rule68/{offer_id}/accept")
+def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+           auth: CsrfAuthDep, terms_sha256: Opt) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_ACCEPT)
+    service.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
+                         terms_sha256=terms_sha256.strip() or None, idempotency_key=None)
+    return redirect(f"/cases/{case_id}/rule68", "rule68_accepted")
+
+
+@router.get("/cases/{case_id}/rule68/{offer_id}/filing-package")
+def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
+                   svc: ServicesDep, auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
+    pdf = documents.filing_package(session, ctx, svc=svc, offer_id=offer_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})

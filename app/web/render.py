@@ -1,0 +1,127 @@
+"""Templates, display filters, and the page route class that turns refusals into pages.
+
+A page never shows a problem+json: ``PageRoute`` renders every ``AppError`` as an error page
+with the code's rule in words (``rules.py``), and a missing or expired browser session as a
+redirect to the sign-in page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Coroutine
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+from zoneinfo import ZoneInfo
+
+from fastapi import Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import HTMLResponse, RedirectResponse
+from fastapi.routing import APIRoute
+from fastapi.templating import Jinja2Templates
+from pydantic import ValidationError
+
+from app.errors import AppError
+from app.web.rules import rule_for
+
+TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
+STATIC_DIR = Path(__file__).resolve().parent / "static"
+templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+class SignInRequired(Exception):
+    """No live browser session: the page redirects to the sign-in form."""
+
+
+def court_time(value: datetime | None, tz: str = "America/New_York") -> str:
+    """A time in the court's zone, with the zone named (abbreviation and IANA name)."""
+    if value is None:
+        return "-"
+    local = value.astimezone(ZoneInfo(tz))
+    return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({tz})"
+
+
+def court_date(value: date | None) -> str:
+    return "-" if value is None else f"{value:%A, %B} {value.day}, {value:%Y}"
+
+
+def money(cents: int | None, currency: str = "USD") -> str:
+    if cents is None:
+        return "-"
+    return f"{currency} {cents // 100:,}.{cents % 100:02d}"
+
+
+def iso(value: datetime | None) -> str:
+    return "" if value is None else value.isoformat()
+
+
+templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
+                             iso=iso)
+templates.env.globals["notices"] = {}
+
+
+def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
+    auth = getattr(request.state, "web", None)
+    context.setdefault("auth", auth)
+    context.setdefault("notice", request.query_params.get("notice"))
+    return templates.TemplateResponse(request, name, context, status_code=status)
+
+
+def error_page(request: Request, status: int, code: str, detail: str,
+               headers: dict[str, str] | None = None) -> HTMLResponse:
+    response = render(request, "error.html", status=status, code=code, detail=detail,
+                      http_status=status,
+                      rule=rule_for(code, status), back=_back_link(request))
+    for key, value in (headers or {}).items():
+        if key.lower() == "retry-after":
+            response.headers[key] = value
+    return response
+
+
+def _back_link(request: Request) -> str:
+    parts = request.url.path.split("/")
+    if len(parts) >= 3 and parts[1] == "cases":
+        return "/cases/" + parts[2]
+    return "/"
+
+
+def _fields_in_error(exc: RequestValidationError | ValidationError) -> str:
+    """Field names and the expected form only: the submitted values are never echoed."""
+    problems = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query")]
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") in ("value_error", "assertion_error"):
+            msg = msg.removeprefix("Value error, ")
+        problems.append(f"{' '.join(loc) or 'form'}: {msg}")
+    return "Please correct the form. " + "; ".join(problems[:5])
+
+
+def signin_redirect(request: Request) -> RedirectResponse:
+    target = request.url.path
+    if request.method == "GET" and request.url.query:
+        target += "?" + request.url.query
+    return RedirectResponse("/signin?next=" + quote(target, safe=""), status_code=303)
+
+
+class PageRoute(APIRoute):
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        original = super().get_route_handler()
+
+        async def handler(request: Request) -> Response:
+            try:
+                return await original(request)
+            except SignInRequired:
+                return signin_redirect(request)
+            except AppError as exc:
+                return error_page(request, exc.status, exc.code, exc.detail, exc.headers)
+            except (RequestValidationError, ValidationError) as exc:
+                return error_page(request, 422, "validation_error", _fields_in_error(exc))
+
+        return handler
+
+
+def redirect(url: str, notice: str | None = None) -> RedirectResponse:
+    if notice:
+        url += ("&" if "?" in url else "?") + "notice=" + quote(notice)
+    return RedirectResponse(url, status_code=303)

@@ -1,0 +1,60 @@
+"""The web application's routes and static files, mounted by ``create_app``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app.web import (
+    pages_admin,
+    pages_audit,
+    pages_auth,
+    pages_cases,
+    pages_documents,
+    pages_ene,
+    pages_offers,
+    pages_rule68,
+    pages_traces,
+)
+from app.web.render import STATIC_DIR, templates
+
+NOTICES = {
+    "signed_out": "You are signed out.",
+    "signed_out_everywhere": "Every session of your account is signed out and every API "
+                             "token revoked.",
+    "password_changed": "Password changed. Your other browser sessions were signed out.",
+    "totp_enabled": "Second factor enabled: sign-in now asks for its code.",
+    "case_created": "Case room opened. You are its room admin.",
+    "party_added": "Party added.",
+    "claim_added": "Claim added.",
+    "member_added": "Member added.",
+    "member_removed": "Member removed.",
+    "user_created": "Account created.",
+    "offer_made": "Settlement offer made.",
+    "offer_countered": "Counter-offer sent; the earlier offer is now countered.",
+    "offer_accepted": "Offer accepted; the acceptance is signed by the server.",
+    "offer_rejected": "Offer rejected.",
+    "offer_withdrawn": "Offer withdrawn.",
+    "rule68_served": "Offer of judgment served. The 14-day acceptance window is running.",
+    "rule68_accepted": "Written notice of acceptance given. The filing package is ready.",
+    "consent_recorded": "Consent to electronic service recorded.",
+    "ene_created": "ENE session scheduled.",
+    "checked_in": "Your attendance is recorded.",
+    "message_posted": "Message sent.",
+    "statement_submitted": "Written statement submitted.",
+    "released": "Released to the chosen party.",
+    "evaluation_saved": "Evaluation saved and shared as chosen.",
+    "ene_closed": "ENE session closed.",
+    "document_uploaded": "Document uploaded and sealed.",
+}
+
+router = APIRouter(include_in_schema=False)
+for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
+               pages_ene, pages_documents, pages_traces):
+    router.include_router(module.router)
+
+
+def install(app: FastAPI) -> None:
+    templates.env.globals["notices"] = NOTICES
+    app.include_router(router)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

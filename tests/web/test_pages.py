@@ -1,0 +1,114 @@
+"""Pages through a TestClient: every role reaches its tabs, refusals read as rules."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.web.helpers import page_csrf, sign_in
+
+
+@pytest.fixture
+def room(api):
+    room = api.room()
+    api.consent_all(room)
+    return room
+
+
+def _as(client, user):
+    client.cookies.clear()
+    assert sign_in(client, user.email).status_code == 303
+
+
+def _tabs(html: str) -> set[str]:
+    labels = ("Parties", "Members", "Settlement offers", "Rule 68", "ENE", "Documents",
+              "Leak tracing", "Audit")
+    return {label for label in labels if f'">{label}</a>' in html}
+
+
+@pytest.mark.parametrize(("who", "tabs"), [
+    ("room_admin", {"Parties", "Members", "ENE", "Leak tracing", "Audit"}),
+    ("plaintiff_counsel", {"Parties", "Members", "Settlement offers", "Rule 68", "ENE",
+                           "Documents", "Leak tracing"}),
+    ("plaintiff_client", {"Parties", "Members", "Settlement offers", "Rule 68", "ENE",
+                          "Documents"}),
+    ("neutral", {"Parties", "Members", "Settlement offers", "ENE", "Documents"}),
+    ("auditor", {"Parties", "Members", "ENE", "Leak tracing", "Audit"}),
+])
+def test_each_role_is_offered_its_tabs_only(client, room, who, tabs):
+    _as(client, room.users[who])
+    page = client.get(f"/cases/{room.id}")
+    assert page.status_code == 200
+    assert _tabs(page.text) == tabs
+    for label in tabs:
+        href = page.text.split(f'">{label}</a>')[0].rsplit('href="', 1)[1]
+        assert client.get(href).status_code == 200, (who, label)
+
+
+def test_a_non_member_gets_the_unknown_case_page(client, room):
+    _as(client, room.users["outsider"])
+    r = client.get(f"/cases/{room.id}")
+    assert r.status_code == 404
+    assert "visible only to its members" in r.text
+
+
+def test_offers_page_is_marked_fre_408_and_accepts_after_the_hash(api, client, room):
+    offer = api.offer(room)
+    _as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/offers")
+    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408" in page.text
+    assert offer["terms_sha256"] in page.text and "Confirm acceptance" in page.text
+    token = page_csrf(client, f"/cases/{room.id}/offers")
+    bad = client.post(f"/cases/{room.id}/offers/{offer['id']}/accept",
+                      data={"csrf_token": token, "terms_sha256": "0" * 64})
+    assert bad.status_code == 409 and "exact terms shown" in bad.text
+    ok = client.post(f"/cases/{room.id}/offers/{offer['id']}/accept",
+                     data={"csrf_token": token, "terms_sha256": offer["terms_sha256"]})
+    assert ok.status_code == 200 and "Status: accepted" in ok.text
+
+
+def test_rule68_refusal_names_the_rule(client, room):
+    _as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/rule68")
+    assert "court takes no part until an accepted offer is filed" in page.text
+    assert "Serve an offer of judgment" not in page.text  # a claimant may not serve
+    r = client.post(f"/cases/{room.id}/rule68", data={
+        "csrf_token": page_csrf(client), "pair": f"{room.parties['plaintiff']}:"
+        f"{room.parties['defendant']}", "amount": "1000", "costs": "included", "terms": "x"})
+    assert r.status_code == 403
+    assert "FRCP 68(a): only a party defending a claim may serve" in r.text
+
+
+def test_client_may_not_make_offers_and_is_told_why(client, room):
+    _as(client, room.users["plaintiff_client"])
+    page = client.get(f"/cases/{room.id}/offers")
+    assert "Make a settlement offer" not in page.text
+    r = client.post(f"/cases/{room.id}/offers", data={
+        "csrf_token": page_csrf(client), "from_party_id": room.parties["plaintiff"],
+        "to_party_id": room.parties["defendant"], "amount": "10", "terms": "t"})
+    assert r.status_code == 403 and "access policy" in r.text
+
+
+def test_room_admin_adds_and_removes_a_member(api, client, room):
+    newcomer = api.user("newcomer")
+    _as(client, room.admin)
+    token = page_csrf(client, f"/cases/{room.id}/members")
+    r = client.post(f"/cases/{room.id}/members", data={
+        "csrf_token": token, "email": newcomer.email, "role": "auditor", "party_id": ""})
+    assert r.status_code == 200 and newcomer.email in r.text
+    unknown = client.post(f"/cases/{room.id}/members", data={
+        "csrf_token": token, "email": "nobody@example.com", "role": "auditor"})
+    assert unknown.status_code == 422 and "existing accounts" in unknown.text
+
+
+def test_bad_form_values_are_a_422_page_without_echo(client, room):
+    _as(client, room.admin)
+    r = client.post("/cases", data={"csrf_token": page_csrf(client), "caption": "A v. B",
+                                    "court": "C", "court_state": "ZZ", "docket_number": "1"})
+    assert r.status_code == 422 and "court_state" in r.text
+
+
+def test_audit_tab_verifies_the_case(client, room):
+    _as(client, room.users["auditor"])
+    token = page_csrf(client, f"/cases/{room.id}/audit")
+    r = client.post(f"/cases/{room.id}/audit/verify", data={"csrf_token": token})
+    assert r.status_code == 200 and "Verified:" in r.text
