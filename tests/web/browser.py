@@ -1,0 +1,56 @@
+"""A person in a browser: their own context (cookies), a page that fails the test on any
+console error, sign-in through the form, screenshots of the main pages."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from tests.factories import PASSWORD
+from tests.web.conftest import SCREENSHOTS
+
+
+class Person:
+    def __init__(self, browser, base_url: str, email: str, label: str,  # noqa: ANN001
+                 width: int = 1280) -> None:
+        self.context = browser.new_context(base_url=base_url, accept_downloads=True,
+                                           viewport={"width": width, "height": 900})
+        self.page = self.context.new_page()
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+        self.email = email
+        self.label = label
+
+    def sign_in(self, password: str = PASSWORD) -> None:
+        page = self.page
+        page.goto("/")
+        assert "/signin" in page.url
+        page.get_by_label("Email").fill(self.email)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url(re.compile(r".*/$"))
+        assert page.get_by_role("heading", name="My cases").is_visible()
+
+    def open_case(self, caption: str) -> None:
+        self.page.get_by_role("link", name=caption).first.click()
+        self.page.get_by_role("heading", name="Case room").wait_for()
+
+    def tab(self, name: str) -> None:
+        self.page.get_by_role("navigation", name="Case sections").get_by_role(
+            "link", name=name, exact=True).click()
+        self.page.wait_for_load_state()
+
+    def shot(self, name: str) -> None:
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        self.page.screenshot(path=str(SCREENSHOTS / f"{self.label}-{name}.png"), full_page=True)
+
+    def download(self, locator) -> bytes:  # noqa: ANN001
+        with self.page.expect_download() as info:
+            locator.click()
+        path = info.value.path()
+        return Path(path).read_bytes()
+
+    def close(self) -> None:
+        self.context.close()
+        assert not self.errors, f"console errors for {self.label}: {self.errors}"

@@ -1,0 +1,83 @@
+"""Browser fixtures: the test app served by uvicorn in a thread on a free 127.0.0.1 port,
+and Debian's Chromium driven by Playwright (never a downloaded browser)."""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from app.main import create_app
+from tests import dbutil
+from tests.conftest import make_settings
+from tests.factories import Api
+
+CHROMIUM = os.environ.get("SETTLEROOM_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
+                 "--no-first-run", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync"]
+SCREENSHOTS = Path(__file__).resolve().parent / "screenshots"
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "browser: drives Chromium through Playwright")
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="module")
+def web_app(_template_db: str, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+    """One app and database for a module of journeys that share one case."""
+    folder = tmp_path_factory.mktemp("web")
+    pg = dbutil.pg_server_url()
+    url = _template_db if pg else dbutil.copy_sqlite(Path(_template_db), folder / "web.db")
+    app = create_app(make_settings(folder / "data", url))
+    yield app
+    app.state.engine.dispose()
+    if pg:
+        dbutil.reset_pg(url)
+
+
+@pytest.fixture(scope="module")
+def web_api(web_app) -> Iterator[Api]:  # noqa: ANN001
+    from fastapi.testclient import TestClient
+    with TestClient(web_app) as client:
+        yield Api(client, web_app)
+
+
+@pytest.fixture(scope="module")
+def base_url(web_app) -> Iterator[str]:  # noqa: ANN001
+    import uvicorn
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(web_app, host="127.0.0.1", port=port,
+                                           log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        if time.monotonic() > deadline or not thread.is_alive():
+            raise RuntimeError("the test server did not start")
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():  # noqa: ANN201
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    if not Path(CHROMIUM).exists():
+        pytest.skip(f"{CHROMIUM} is not installed (apt-get install chromium)")
+    with playwright_api.sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()

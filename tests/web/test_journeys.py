@@ -1,0 +1,236 @@
+"""One case, one journey per role, in headless Chromium: Rule 68 service, deadline and
+acceptance, the filing package, a settlement offer and counter-offer, an ENE with a caucus
+and a release, documents downloaded by two recipients and a leaked copy traced to the right
+one, and a client refused an AEO document. Each journey fails on any console error."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.api.documents.helpers import text_doc
+from tests.web.browser import Person
+
+pytestmark = pytest.mark.browser
+CAPTION = "Doe v. Acme Corp."
+
+
+@pytest.fixture(scope="module")
+def room(web_api):  # noqa: ANN001, ANN201
+    """Accounts and the room as the room admin set them up; the plaintiff's consent to
+    electronic service is on record (FRCP 5(b)(2)(E))."""
+    room = web_api.room()
+    r = web_api.client.post(f"/api/v1/cases/{room.id}/service-consents",
+                            headers=room.users["plaintiff_counsel"].headers,
+                            json={"party_id": room.parties["plaintiff"]})
+    assert r.status_code == 201, r.text
+    return room
+
+
+@pytest.fixture
+def person(browser, base_url, room):  # noqa: ANN001, ANN201
+    people: list[Person] = []
+
+    def make(who: str, width: int = 1280) -> Person:
+        p = Person(browser, base_url, room.users[who].email, who, width=width)
+        people.append(p)
+        p.sign_in()
+        return p
+
+    yield make
+    for p in people:
+        p.close()
+
+
+def test_defense_counsel_serves_a_rule68_offer(person):  # noqa: ANN001
+    dc = person("defense_counsel")
+    page = dc.page
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent") == "Skip to main content"
+    dc.shot("my-cases")
+    dc.open_case(CAPTION)
+    dc.shot("case-room")
+    dc.tab("Rule 68")
+    assert page.get_by_text("The court takes no part until an accepted offer is filed").is_visible()
+    page.get_by_role("button", name="Consent to electronic service for Acme Corp.").click()
+    assert page.get_by_role("status").filter(has_text="Consent").is_visible()
+    page.get_by_label("Offeror and offeree").select_option(
+        label="Acme Corp. offers judgment to Jane Doe")
+    page.get_by_label("Judgment amount").fill("75000")
+    page.get_by_label("Terms").fill("Judgment against Acme Corp. for the sum stated.")
+    page.get_by_role("button", name="Serve the offer").click()
+    assert page.get_by_role("status").filter(has_text="Offer of judgment served").is_visible()
+    assert page.get_by_role("heading", name="How the deadline is computed").is_visible()
+    dc.shot("rule68-served")
+
+
+def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(person):  # noqa: ANN001
+    pc = person("plaintiff_counsel")
+    page = pc.page
+    assert page.get_by_text("Rule 68 offer: last moment to accept").is_visible()
+    pc.open_case(CAPTION)
+    pc.tab("Rule 68")
+    card = page.locator("article.rule68").first
+    assert card.get_by_text("Acceptance deadline").is_visible()
+    assert card.locator("dd time").nth(1).inner_text().endswith("(America/New_York)")
+    assert card.locator("ol.explanation li").count() >= 2
+    page.wait_for_function(
+        "document.querySelector('article.rule68 .countdown').textContent.includes('left')")
+    assert "Serve an offer of judgment" not in page.content()  # a claimant may not serve
+    card.get_by_role("button", name="Accept the offer…").click()
+    dialog = page.get_by_role("dialog")
+    assert dialog.is_visible()
+    assert dialog.locator(".confirm-amount").inner_text().startswith("USD 75,000.00")
+    assert "for the sum stated" in dialog.locator(".confirm-terms").inner_text()
+    assert re.fullmatch(r"[0-9a-f]{64}", dialog.locator(".confirm-hash").inner_text())
+    pc.shot("rule68-accept-dialog")
+    dialog.get_by_role("button", name="Confirm acceptance").click()
+    assert page.get_by_role("status").filter(has_text="notice of acceptance").is_visible()
+    pdf = pc.download(page.get_by_role("link", name=re.compile("Download the filing package")))
+    assert pdf.startswith(b"%PDF")
+    pc.shot("rule68-accepted")
+
+
+def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noqa: ANN001
+    pc = person("plaintiff_counsel")
+    pc.open_case(CAPTION)
+    pc.tab("Settlement offers")
+    page = pc.page
+    assert page.get_by_role("note", name="Designation").inner_text().startswith(
+        "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408")
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Make the offer"))
+    form.get_by_label("To").select_option(label="Acme Corp.")
+    form.get_by_label("Amount").fill("250000")
+    form.get_by_label("Terms").fill("Mutual release; dismissal with prejudice.")
+    form.get_by_role("button", name="Make the offer").click()
+    assert page.get_by_role("status").filter(has_text="Settlement offer made").is_visible()
+
+    dc = person("defense_counsel")
+    dc.open_case(CAPTION)
+    dc.tab("Settlement offers")
+    offer = dc.page.locator("article.offer").first
+    assert offer.get_by_role("heading", name=re.compile("USD 250,000.00")).is_visible()
+    offer.get_by_text("Make a counter-offer").click()
+    offer.get_by_label("Amount").fill("180000")
+    offer.get_by_label("Terms").fill("Mutual release; each side bears its own costs.")
+    offer.get_by_role("button", name="Send the counter-offer").click()
+    assert dc.page.get_by_text("Status: countered").is_visible()
+    dc.shot("offers-countered")
+
+    pc.page.reload()
+    counter = pc.page.locator("article.offer").filter(has_text="USD 180,000.00")
+    counter.get_by_role("button", name="Accept…").click()
+    dialog = pc.page.get_by_role("dialog")
+    assert dialog.locator(".confirm-amount").inner_text() == "USD 180,000.00"
+    assert "own costs" in dialog.locator(".confirm-terms").inner_text()
+    pc.shot("offer-accept-dialog")
+    dialog.get_by_role("button", name="Confirm acceptance").click()
+    assert pc.page.get_by_role("status").filter(has_text="Offer accepted").is_visible()
+    memo = pc.download(pc.page.get_by_role("link", name=re.compile("settlement memorandum")))
+    assert memo.startswith(b"%PDF")
+
+
+def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN001
+    ev = person("neutral")
+    ev.open_case(CAPTION)
+    assert "Rule 68" not in [a.inner_text() for a in ev.page.locator("nav.tabs a").all()]
+    ev.tab("ENE")
+    ev.page.get_by_label("Scheduled for").fill("2030-06-20T10:00")
+    ev.page.get_by_role("button", name="Schedule the session").click()
+    assert ev.page.get_by_role("status").filter(has_text="ENE session scheduled").is_visible()
+    session_url = ev.page.url
+    ev.page.get_by_label("Message to the joint session").fill("Welcome; opening statements.")
+    ev.page.get_by_role("button", name="Send").first.click()
+
+    pc = person("plaintiff_counsel")
+    pc.page.goto(session_url.split("/ene/")[0])
+    pc.tab("ENE")
+    pc.page.get_by_role("link", name=re.compile("Session of")).click()
+    pc.page.get_by_role("button", name=re.compile("Check in")).click()
+    pc.page.get_by_label("Message to the caucus").fill("We could accept a structured payment.")
+    caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
+    caucus.get_by_role("button", name="Send").click()
+    caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
+    caucus.get_by_label("Release to").select_option(label="Acme Corp.")
+    caucus.get_by_role("button", name="Release this message").click()
+    assert pc.page.get_by_role("status").filter(has_text="Released").is_visible()
+    pc.shot("ene-caucus-released")
+
+    dc = person("defense_counsel")
+    dc.page.goto(session_url)
+    released = dc.page.locator("section.thread").filter(has_text="Released to you")
+    assert released.get_by_text("structured payment").is_visible()
+
+    ev.page.reload()
+    ev.page.get_by_label("Evaluation", exact=True).fill("Liability is likely; damages modest.")
+    ev.page.get_by_role("checkbox", name="Jane Doe").check()
+    ev.page.get_by_role("button", name="Save the evaluation").click()
+    pc.page.get_by_role("link", name="The evaluator's evaluation").click()
+    assert pc.page.get_by_text("damages modest").is_visible()
+    ev.page.get_by_label("Outcome").select_option("not_settled")
+    ev.page.get_by_role("button", name="Close the session").click()
+    assert ev.page.get_by_text("closed: not settled").is_visible()
+    ev.shot("ene-closed")
+
+
+def _upload(p: Person, name: str, data: bytes, designation: str) -> None:
+    p.tab("Documents")
+    p.page.get_by_label("File").set_input_files(
+        {"name": name, "mimeType": "text/plain", "buffer": data})
+    p.page.get_by_role("combobox", name="Designation").select_option(designation)
+    p.page.get_by_role("button", name="Upload").click()
+    assert p.page.get_by_role("status").filter(has_text="Document uploaded").is_visible()
+
+
+def test_document_downloaded_by_two_recipients_and_the_leak_traced(person):  # noqa: ANN001
+    pc = person("plaintiff_counsel")
+    pc.open_case(CAPTION)
+    _upload(pc, "settlement-letter.txt", text_doc(), "CONFIDENTIAL")
+    _upload(pc, "expert-report.txt", text_doc("AEO-EXPERT-0001"), "AEO")
+    pc.shot("documents")
+    copies = {}
+    for who in ("defense_counsel", "defense_client"):
+        p = person(who)
+        p.open_case(CAPTION)
+        p.tab("Documents")
+        row = p.page.locator("tr").filter(has_text="settlement-letter")
+        copies[who] = p.download(row.get_by_role("link", name=re.compile("Download")))
+        if who == "defense_client":
+            assert p.page.locator("tr").filter(has_text="expert-report").count() == 0
+    assert copies["defense_counsel"] != copies["defense_client"]
+    au = person("auditor")
+    au.open_case(CAPTION)
+    au.tab("Leak tracing")
+    au.page.get_by_label("Suspect file").set_input_files(
+        {"name": "found-online.txt", "mimeType": "text/plain",
+         "buffer": copies["defense_client"]})
+    au.page.get_by_role("button", name="Trace").click()
+    result = au.page.locator("#trace-result")
+    assert result.get_by_role("heading", name="Result: recipient identified").is_visible()
+    assert result.locator("article.match").count() == 1
+    assert result.get_by_role("heading", name=re.compile(
+        r"^Recipient: Defense-Client <defense-client-.*> for Acme Corp\.$")).is_visible()
+    assert result.get_by_text("the inclusion proof verifies").is_visible()
+    au.shot("trace-identified")
+    au.tab("Audit")
+    au.page.get_by_role("button", name="Verify this case's events").click()
+    assert au.page.locator("#verify-result").inner_text().startswith("Verified:")
+    au.shot("audit-verified")
+
+
+def test_a_client_is_refused_an_aeo_document(person, web_api, room):  # noqa: ANN001
+    docs = web_api.client.get(f"/api/v1/cases/{room.id}/documents",
+                              headers=room.users["plaintiff_counsel"].headers).json()
+    aeo = next(d for d in docs if d["designation"] == "AEO")
+    cl = person("defense_client", width=390)
+    cl.open_case(CAPTION)
+    cl.tab("Documents")
+    assert "expert-report" not in cl.page.content()
+    assert cl.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
+    cl.shot("documents-390px")
+    cl.page.goto(f"/cases/{room.id}/documents/{aeo['id']}/download")
+    assert cl.page.get_by_role("heading", name="This could not be done").is_visible()
+    assert cl.page.get_by_text("AEO documents are never shown to clients").is_visible()
+    cl.errors[:] = [e for e in cl.errors if "404" not in e]  # the refusal itself is a 404
+    cl.shot("aeo-refused")
