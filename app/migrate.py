@@ -29,7 +29,7 @@ def _run(url: str, action: str, target: str) -> None:
         engine.dispose()
 
 
-def upgrade(url: str, target: str = "heads") -> None:
+def upgrade(url: str, target: str = "head") -> None:
     _run(url, "upgrade", target)
 
 

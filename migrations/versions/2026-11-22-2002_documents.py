@@ -1,10 +1,10 @@
 """Documents: versions (sealed names, stream headers of ciphertext files), per-recipient
 downloads with sealed codes, and the per-case watermark channels.
 
-``documents.ene_session_id`` refers to the ENE branch (0004), hence ``depends_on``.
+``documents.ene_session_id`` refers to the ENE tables, so this revision follows 0004.
 
 Revision ID: 0005
-Revises: 0002
+Revises: 0004
 Create Date: 2026-11-22 20:02:00
 """
 
@@ -14,9 +14,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = '0005'
-down_revision = '0002'
+down_revision = '0004'
 branch_labels = None
-depends_on = '0004'
+depends_on = None
 
 
 def upgrade() -> None:
