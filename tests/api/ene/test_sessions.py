@@ -116,8 +116,11 @@ ENDPOINTS = [
     ("post", "/evaluation/share", {"party_ids": [None]}, "pro_se"),
     ("get", "/evaluation", None, None),
     ("post", "/close", {"outcome": "settled"}, "room_admin"),
-    ("post", f"/messages/{uuid.uuid4()}/release", {"to_party_id": None}, "neutral"),
-    ("post", f"/statements/{uuid.uuid4()}/release", {"to_party_id": None}, "plaintiff_client"),
+    # Fixed ids keep test names stable (parallel runners compare collected names).
+    ("post", "/messages/00000000-0000-4000-8000-000000000001/release", {"to_party_id": None},
+     "neutral"),
+    ("post", "/statements/00000000-0000-4000-8000-000000000002/release", {"to_party_id": None},
+     "plaintiff_client"),
 ]
 
 
