@@ -8,7 +8,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
 # Database-backed tests; pure unit tests run once, on the SQLite pass.
-DB_TESTS := tests/api tests/migrations tests/cli
+DB_TESTS := tests/api tests/migrations tests/cli tests/web
 
 .PHONY: run test lint install install-dev clean
 

@@ -3,15 +3,28 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
 from tests.web.helpers import page_csrf, sign_in
 
 
-@pytest.fixture
-def room(api):
-    room = api.room()
-    api.consent_all(room)
+@pytest.fixture(scope="module")
+def room(web_api):  # noqa: ANN001, ANN201
+    """One room for the module: the tests read it, or add what they alone look at."""
+    room = web_api.room()
+    web_api.consent_all(room)
     return room
+
+
+@pytest.fixture
+def api(web_api):  # noqa: ANN001, ANN201
+    return web_api
+
+
+@pytest.fixture
+def client(web_app):  # noqa: ANN001, ANN201
+    with TestClient(web_app) as c:
+        yield c
 
 
 def _as(client, user):

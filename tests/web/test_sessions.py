@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.models.base import utcnow
 from app.web import session as web_session
@@ -15,7 +16,26 @@ COOKIE = "settleroom_session"
 
 
 @pytest.fixture
-def user(api):
+def app(web_app):  # noqa: ANN001, ANN201
+    """The module's app; a test that moves the clock gets it back afterwards."""
+    clock = web_app.state.services.clock
+    yield web_app
+    web_app.state.services.clock = clock
+
+
+@pytest.fixture
+def client(app):  # noqa: ANN001, ANN201
+    with TestClient(app) as c:
+        yield c
+
+
+@pytest.fixture
+def api(web_api):  # noqa: ANN001, ANN201
+    return web_api
+
+
+@pytest.fixture
+def user(api):  # noqa: ANN001, ANN201
     return api.user("browser")
 
 
@@ -28,8 +48,8 @@ def test_signin_sets_an_httponly_strict_cookie(client, user):
     assert "secure" not in lowered  # dev: plain http; outside dev the cookie is Secure
 
 
-def test_cookie_is_secure_and_host_prefixed_outside_dev(settings):
-    prod = settings.model_copy(update={"env": "prod"})
+def test_cookie_is_secure_and_host_prefixed_outside_dev(app):
+    prod = app.state.settings.model_copy(update={"env": "prod"})
     assert web_session.cookie_name(prod) == "__Host-settleroom"
     from fastapi import Response
     response = Response()
@@ -131,7 +151,6 @@ def test_absolute_timeout_despite_activity(app, client, user):
 
 
 def test_signout_ends_only_this_session(app, client, user):
-    from fastapi.testclient import TestClient
     sign_in(client, user.email)
     with TestClient(app) as other:
         sign_in(other, user.email)
@@ -143,7 +162,6 @@ def test_signout_ends_only_this_session(app, client, user):
 
 
 def test_signout_everywhere_ends_every_session_and_every_api_token(app, client, user):
-    from fastapi.testclient import TestClient
     sign_in(client, user.email)
     with TestClient(app) as other:
         sign_in(other, user.email)
