@@ -11,9 +11,10 @@ from app.auth import repository as user_repo
 from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
 from app.cases import service as case_service
-from app.cases.schemas import CaseCreate, ClaimCreate, MemberCreate, PartyCreate
+from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
 from app.context import CaseContext
 from app.errors import Invalid
+from app.rule68 import calendar
 from app.web.deadlines import next_deadline
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
@@ -123,3 +124,23 @@ def remove_member(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
     case_service.remove_member(session, ctx, member_id=member_id)
     return redirect(f"/cases/{case_id}/members", "member_removed")
 
+
+
+@router.post("/cases/{case_id}/details")
+def update_case(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
+                trial_date: OptText = "", court_timezone: OptText = "") -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    changes: dict[str, object] = {"trial_date": trial_date or None}
+    if court_timezone:
+        changes["court_timezone"] = court_timezone
+    case_service.update_case(session, ctx, data=CaseUpdate(**changes))  # type: ignore[arg-type]
+    return redirect(f"/cases/{case_id}", "case_updated")
+
+
+@router.get("/cases/{case_id}/deadlines.ics")
+def deadlines_calendar(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                       auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id)
+    return Response(calendar.deadlines_ics(session, ctx, svc=svc),
+                    media_type="text/calendar; charset=utf-8", headers={
+                        "Content-Disposition": f'attachment; filename="deadlines-{case_id}.ics"'})

@@ -15,7 +15,7 @@ from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.rule68 import documents, serve, service, setup
-from app.rule68.schemas import Rule68Create, ServiceConsentCreate
+from app.rule68.schemas import CostComparisonRequest, Rule68Create, ServiceConsentCreate
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents
 from app.web.render import PageRoute, redirect, render
@@ -42,6 +42,11 @@ def eligible_pairs(session: SessionDep, ctx: CaseContext,
 def rule68(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
            auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
+    return _page(request, session, svc, ctx)
+
+
+def _page(request: Request, session: SessionDep, svc: ServicesDep, ctx: CaseContext,
+          **extra: object) -> Response:
     room = load_room(session, ctx)
     offers = service.list_offers(session, ctx, svc=svc, offset=0, limit=200)
     consents = {c.party_id for c in setup.list_consents(session, ctx)}
@@ -49,7 +54,7 @@ def rule68(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Servi
     pairs = eligible_pairs(session, ctx, room) if ctx.can(Permission.RULE68_SERVE) else []
     return render(request, "rule68.html", **context(
         room, "rule68", offers=offers, consents=consents, speaks_for=speaks_for, pairs=pairs,
-        now=svc.now()))
+        now=svc.now(), **extra))
 
 
 @router.post("/cases/{case_id}/rule68")
@@ -92,3 +97,18 @@ def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
     pdf = documents.filing_package(session, ctx, svc=svc, offer_id=offer_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})
+
+
+@router.post("/cases/{case_id}/rule68/{offer_id}/cost-comparison")
+def cost_comparison(case_id: uuid.UUID, offer_id: uuid.UUID, request: Request,
+                    session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+                    judgment_amount: Opt, pre_offer_costs: Opt,
+                    judgment_for: Opt = "offeree") -> Response:
+    """68(d): whether the offeree pays the costs incurred after the offer was made."""
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
+    data = CostComparisonRequest(
+        judgment_amount_cents=cents(judgment_amount, "judgment amount"),
+        pre_offer_costs_cents=cents(pre_offer_costs, "pre-offer costs"),
+        judgment_for=judgment_for)  # type: ignore[arg-type]
+    result = documents.cost_comparison(session, ctx, svc=svc, offer_id=offer_id, data=data)
+    return _page(request, session, svc, ctx, comparison=(offer_id, result))

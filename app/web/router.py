@@ -26,6 +26,7 @@ NOTICES = {
     "totp_enabled": "Second factor enabled: sign-in now asks for its code.",
     "case_created": "Case room opened. You are its room admin.",
     "party_added": "Party added.",
+    "case_updated": "Case details saved.",
     "claim_added": "Claim added.",
     "member_added": "Member added.",
     "member_removed": "Member removed.",

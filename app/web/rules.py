@@ -58,6 +58,8 @@ RULES: dict[str, str] = {
                          "14-day acceptance window.",
     "not_an_offeree": "FRCP 68(a): only the party served may accept the offer.",
     "offer_not_accepted": "FRCP 68(a): the filing package exists once the offer is accepted.",
+    "offer_still_open": "FRCP 68(d) applies only to an offer that was not accepted.",
+    "offer_accepted": "FRCP 68(d) applies only to an offer that was not accepted.",
     "no_electronic_service_consent": "FRCP 5(b)(2)(E): electronic service needs the "
                                      "recipient's written consent.",
     "served_at_in_future": "Service cannot be recorded before it happens.",

@@ -125,3 +125,36 @@ def test_audit_tab_verifies_the_case(client, room):
     token = page_csrf(client, f"/cases/{room.id}/audit")
     r = client.post(f"/cases/{room.id}/audit/verify", data={"csrf_token": token})
     assert r.status_code == 200 and "Verified:" in r.text
+
+
+def test_room_admin_sets_the_trial_date_and_gets_the_calendar(client, room):
+    _as(client, room.admin)
+    r = client.post(f"/cases/{room.id}/details", data={
+        "csrf_token": page_csrf(client), "trial_date": "2031-03-03",
+        "court_timezone": "America/New_York"})
+    assert r.status_code == 200 and "Monday, March 3, 2031" in r.text
+    ics = client.get(f"/cases/{room.id}/deadlines.ics")
+    assert ics.status_code == 200 and ics.text.startswith("BEGIN:VCALENDAR")
+
+
+def test_cost_comparison_explains_rule_68d(api, client, room, web_app):
+    from datetime import timedelta
+
+    from app.models.base import utcnow
+    offer = api.rule68_offer(room)
+    _as(client, room.users["plaintiff_counsel"])
+    early = client.post(f"/cases/{room.id}/rule68/{offer['id']}/cost-comparison", data={
+        "csrf_token": page_csrf(client), "judgment_amount": "1", "pre_offer_costs": "0"})
+    assert early.status_code == 409 and "not accepted" in early.text
+    later = utcnow() + timedelta(days=30)
+    clock = web_app.state.services.clock
+    web_app.state.services.clock = lambda: later
+    try:
+        _as(client, room.users["plaintiff_counsel"])  # the old session timed out
+        assert "Costs after judgment" in client.get(f"/cases/{room.id}/rule68").text
+        r = client.post(f"/cases/{room.id}/rule68/{offer['id']}/cost-comparison", data={
+            "csrf_token": page_csrf(client), "judgment_amount": "50000",
+            "pre_offer_costs": "1000", "judgment_for": "offeree"})
+    finally:
+        web_app.state.services.clock = clock
+    assert r.status_code == 200 and "68(d)" in r.text
