@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 from functools import lru_cache
+from itertools import chain
 
 __all__ = [
     "DEFAULT_FP_TARGET",
@@ -31,6 +32,7 @@ __all__ = [
     "LayerScore",
     "authentication_tag",
     "binomial_tail",
+    "code_bit_bytes",
     "code_bits",
     "code_symbols",
     "score_bits",
@@ -45,22 +47,29 @@ _TAG_DOMAIN = b"settleroom/tag/v1"
 
 def _stream(key: bytes, label: str, nbytes: int) -> bytes:
     """HMAC-SHA256 in counter mode: a keyed pseudo-random byte stream per (key, label)."""
-    out = bytearray()
-    ctr = 0
-    while len(out) < nbytes:
-        msg = label.encode("utf-8") + b"|" + ctr.to_bytes(4, "big")
-        out += hmac.new(key, msg, hashlib.sha256).digest()
-        ctr += 1
-    return bytes(out[:nbytes])
+    prefix = label.encode("utf-8") + b"|"
+    blocks = (nbytes + 31) // 32
+    return b"".join(
+        hmac.digest(key, prefix + ctr.to_bytes(4, "big"), "sha256") for ctr in range(blocks)
+    )[:nbytes]
+
+
+# the 8 bits of each byte value, most significant first
+_BYTE_BITS = tuple(tuple((b >> (7 - i)) & 1 for i in range(8)) for b in range(256))
+
+
+def code_bit_bytes(download_code: bytes, label: str, nbits: int) -> bytes:
+    """`code_bits` packed eight to a byte, most significant bit first (the raw keyed stream;
+    bits past `nbits` in the last byte are not part of the codeword)."""
+    if nbits < 0:
+        raise ValueError("nbits must be non-negative")
+    return _stream(bytes(download_code), label, (nbits + 7) // 8)
 
 
 @lru_cache(maxsize=4096)
 def _bits_cached(download_code: bytes, label: str, nbits: int) -> tuple[int, ...]:
     raw = _stream(download_code, label, (nbits + 7) // 8)
-    if not raw:
-        return ()
-    text = bin(int.from_bytes(raw, "big"))[2:].zfill(8 * len(raw))
-    return tuple(map(int, text[:nbits]))
+    return tuple(chain.from_iterable(map(_BYTE_BITS.__getitem__, raw)))[:nbits]
 
 
 def code_bits(download_code: bytes, label: str, nbits: int) -> tuple[int, ...]:

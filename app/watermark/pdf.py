@@ -13,130 +13,100 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Sequence
+from functools import lru_cache
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pikepdf
 
-from crypto.fingerprint import code_bits
+from crypto.fingerprint import code_bit_bytes
 
-from .footer import footer_lines
 from .model import Canary, Evidence, MarkSpec
 from .pdfcontent import join_text, walk
-from .pdftemplate import PAGE_SEP, analyse, choices, fill
+from .pdffill import fill_bodies
+from .pdftemplate import PAGE_SEP, analyse
+from .pdfwriter import (
+    FOOTER_MARK,
+    TAG_KEY,
+    XMP_PREFIX,
+    Template,
+    footer_stream,
+    mark_structure,
+    render,
+    template,
+)
 from .reading import BitReading, Reading
 from .text import TEXT_LABEL, read_slots, text_overlap
 
 PDF_TEXT_LABEL = "pdftext/v1"
 GEOMETRY_LABEL = "geometry/v1"
-TAG_KEY = "/SettleroomTag"
-_XMP_PREFIX = "settleroom-download-tag:"
-_FOOTER_FONTS = {"/SRfH": "/Helvetica", "/SRfC": "/Courier-Bold"}
-_FOOTER_MARK = b"% settleroom footer\n"
-__all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TEXT_LABEL"]
+_XMP_PREFIX = XMP_PREFIX
+_FOOTER_MARK = FOOTER_MARK
+__all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TAG_KEY", "TEXT_LABEL"]
 
 
 def original_text(original: bytes) -> str:
     return analyse(original).text
 
 
-def _helv_width(text: str, size: float) -> float:
-    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
-
-    return float(pdfmetrics.stringWidth(text, "Helvetica", size))
-
-
-def _footer_stream(mark: MarkSpec, width: float) -> bytes:
-    from .pdftemplate import literal
-
-    line1, line2 = footer_lines(mark)
-    enc1 = line1.encode("cp1252", errors="replace")
-    enc2 = line2.encode("cp1252", errors="replace")
-    x1 = max(18.0, (width - _helv_width(line1, 7)) / 2)
-    x2 = max(18.0, (width - 0.6 * 10 * len(line2)) / 2)
-    return (
-        _FOOTER_MARK + b"q 0.25 g BT /SRfH 7 Tf %.2f 36 Td " % x1 + literal(enc1) + b" Tj ET "
-        b"BT /SRfC 10 Tf %.2f 22 Td " % x2 + literal(enc2) + b" Tj ET Q\n"
-    )
+def _bits(code: bytes, label: str, n: int) -> npt.NDArray[np.uint8]:
+    raw = np.frombuffer(code_bit_bytes(code, label, n), dtype=np.uint8)
+    return np.unpackbits(raw)[:n]
 
 
-def _footer_fonts(pdf: Any) -> dict[str, Any]:
-    return {
-        name: pdf.make_indirect(pikepdf.Dictionary(
-            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
-            BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
-        ))
-        for name, base in _FOOTER_FONTS.items()
-    }
+def download_choice(original: bytes, mark: MarkSpec) -> npt.NDArray[np.uint8]:
+    """0/1 per text slot (0 when the text channel is off), then 0/1 per geometry slot (2 when
+    the geometry channel is off): the hook choices of pdftemplate.PageTemplate.index."""
+    an = analyse(original)
+    n_text, n_geo = len(an.text_slots), len(an.geo_slots)
+    choice = np.zeros(n_text + n_geo, dtype=np.uint8)
+    if "text" in mark.channels:
+        choice[:n_text] = _bits(mark.download_code, PDF_TEXT_LABEL, n_text)
+    if "geometry" in mark.channels:
+        choice[n_text:] = _bits(mark.download_code, GEOMETRY_LABEL, n_geo)
+    else:
+        choice[n_text:] = 2
+    return choice
 
 
-def _add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, bytes],
-               marked_of: dict[str, str]) -> None:
-    """Footer fonts (shared by all pages) and, per original font that carries text marks, a
-    copy of it whose ToUnicode maps the marked codes to their variants (memoised per font)."""
-    res = page.obj.get("/Resources")
-    if not isinstance(res, pikepdf.Dictionary):
-        res = page.obj.Resources = pikepdf.Dictionary()
-    if "/Font" not in res:
-        res.Font = pikepdf.Dictionary()
-    fonts = res.Font
-    for name in _FOOTER_FONTS:
-        fonts[name] = shared[name]
-    for mname, cmap in marked.items():
-        src = fonts[marked_of[mname]]
-        key = f"{src.objgen}{mname}"
-        if key not in shared:
-            copy = pikepdf.Dictionary({k: v for k, v in src.items() if k != "/ToUnicode"})
-            copy.ToUnicode = pdf.make_stream(cmap)
-            shared[key] = pdf.make_indirect(copy)
-        fonts[mname] = shared[key]
+def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
+    by_width = {w: footer_stream(mark, w) for w in set(widths)}
+    return [by_width[w] for w in widths]
 
 
-def _flate(pdf: Any, data: bytes) -> Any:
-    """Fast zlib (level 1) here rather than the writer's default level on every download."""
-    return pdf.make_stream(zlib.compress(data, 1), Filter=pikepdf.Name.FlateDecode)
-
-
-_XMP = (
-    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
-    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
-    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
-    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>{ident}</dc:identifier>'
-    '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>'
-)
-
-
-def _set_metadata(pdf: Any, tag: str) -> None:
-    pdf.docinfo[TAG_KEY] = tag
-    if "/Metadata" not in pdf.Root:  # common case: write a minimal packet directly (fast)
-        packet = _XMP.format(ident=_XMP_PREFIX + tag).encode("utf-8")
-        pdf.Root.Metadata = pdf.make_stream(
-            packet, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
-        )
-        return
-    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
-        meta["dc:identifier"] = _XMP_PREFIX + tag
+@lru_cache(maxsize=16)
+def _template_or_none(original: bytes, use_text: bool, use_meta: bool) -> Template | None:
+    try:
+        return template(original, use_text, use_meta)
+    except (ValueError, KeyError, IndexError, pikepdf.PdfError):
+        return None  # an unusual file structure: marked through pikepdf per download
 
 
 def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
-    an = analyse(original)
-    code = mark.download_code
-    n_text, n_geo = len(an.text_slots), len(an.geo_slots)
-    use_text = "text" in mark.channels
-    text_bits = code_bits(code, PDF_TEXT_LABEL, n_text) if use_text else (0,) * n_text
-    geo_bits = (code_bits(code, GEOMETRY_LABEL, n_geo)
-                if "geometry" in mark.channels else (2,) * n_geo)
-    choice = choices(text_bits, geo_bits)
+    use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
+    choice = download_choice(original, mark)
+    t = _template_or_none(original, use_text, use_meta)
+    if t is None:
+        return embed_pdf_pikepdf(original, mark, choice)
+    bodies = [zlib.compress(b, 1) for b in fill_bodies(t.fill, choice)]
+    return render(t, bodies, _footers(mark, t.widths), mark.tag)
+
+
+def embed_pdf_pikepdf(original: bytes, mark: MarkSpec, choice: npt.NDArray[np.uint8]) -> bytes:
+    """The same marked copy through pikepdf open/modify/save (fallback and reference)."""
+    use_meta = "metadata" in mark.channels
     with pikepdf.open(io.BytesIO(original)) as pdf:
-        shared = _footer_fonts(pdf)
-        for k, page in enumerate(pdf.pages):
-            pt = an.pages[k]
-            used = dict(pt.marked_fonts) if use_text else {}
-            _add_fonts(pdf, page, shared, used, pt.marked_of)
-            body = b"q\n" + fill(pt, choice) + b"Q\n"
-            footer = _footer_stream(mark, an.page_sizes[k][0])
-            page.obj.Contents = pikepdf.Array([_flate(pdf, body), pdf.make_stream(footer)])
-        if "metadata" in mark.channels:
-            _set_metadata(pdf, mark.tag)
+        contents = mark_structure(pdf, original, "text" in mark.channels,
+                                  mark.tag if use_meta else None)
+        an = analyse(original)
+        from .pdffill import build_fill
+
+        widths = tuple(w for w, _ in an.page_sizes)
+        bodies = fill_bodies(build_fill(an.pages), choice)
+        for k, (body, foot) in enumerate(zip(bodies, _footers(mark, widths), strict=True)):
+            contents[k][0].write(zlib.compress(body, 1), filter=pikepdf.Name.FlateDecode)
+            contents[k][1].write(foot)
         out = io.BytesIO()
         pdf.save(out, compress_streams=False)
     return out.getvalue()

@@ -1,0 +1,249 @@
+"""Marked PDF structure, serialized once per original and spliced per download.
+
+The first download of an original builds the marked structure with pikepdf (footer fonts, the
+marked font copies, two content streams per page, Info/XMP tag) around placeholders and saves it
+once as a classic cross-reference file. Every download then writes that file again object by
+object: fixed objects are copied as bytes, the per-download ones (page bodies, footer streams,
+Info dictionary and XMP packet with the tag) are generated, and the xref table is rebuilt with
+the new offsets. Objects, numbers and the page tree are those pikepdf wrote, so the result is the
+same document pikepdf would save, without opening, modifying and saving it per download.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import pikepdf
+
+from .footer import footer_lines
+from .model import MarkSpec
+from .pdffill import DocFill, build_fill
+from .pdftemplate import analyse, literal
+
+TAG_KEY = "/SettleroomTag"
+XMP_PREFIX = "settleroom-download-tag:"
+FOOTER_FONTS = {"/SRfH": "/Helvetica", "/SRfC": "/Courier-Bold"}
+FOOTER_MARK = b"% settleroom footer\n"
+_PLACEHOLDER = "SRTAGPLACEHOLDER7F3A"
+_XMP = (
+    '<?xpacket begin="\ufeff" id="W5M0MpCehiHzreSzNTczkc9d"?>\n'
+    '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+    'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+    'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:identifier>{ident}</dc:identifier>'
+    '</rdf:Description></rdf:RDF></x:xmpmeta>\n<?xpacket end="w"?>'
+)
+
+
+# --------------------------------------------------------------------------- pikepdf structure
+def helv_width(text: str, size: float) -> float:
+    from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
+
+    return float(pdfmetrics.stringWidth(text, "Helvetica", size))
+
+
+def footer_stream(mark: MarkSpec, width: float) -> bytes:
+    line1, line2 = footer_lines(mark)
+    enc1 = line1.encode("cp1252", errors="replace")
+    enc2 = line2.encode("cp1252", errors="replace")
+    x1 = max(18.0, (width - helv_width(line1, 7)) / 2)
+    x2 = max(18.0, (width - 0.6 * 10 * len(line2)) / 2)
+    return (
+        FOOTER_MARK + b"q 0.25 g BT /SRfH 7 Tf %.2f 36 Td " % x1 + literal(enc1) + b" Tj ET "
+        b"BT /SRfC 10 Tf %.2f 22 Td " % x2 + literal(enc2) + b" Tj ET Q\n"
+    )
+
+
+def footer_fonts(pdf: Any) -> dict[str, Any]:
+    return {
+        name: pdf.make_indirect(pikepdf.Dictionary(
+            Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+            BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
+        ))
+        for name, base in FOOTER_FONTS.items()
+    }
+
+
+def add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, bytes],
+              marked_of: dict[str, str]) -> None:
+    """Footer fonts (shared by all pages) and, per original font that carries text marks, a
+    copy of it whose ToUnicode maps the marked codes to their variants (memoised per font)."""
+    res = page.obj.get("/Resources")
+    if not isinstance(res, pikepdf.Dictionary):
+        res = page.obj.Resources = pikepdf.Dictionary()
+    if "/Font" not in res:
+        res.Font = pikepdf.Dictionary()
+    fonts = res.Font
+    for name in FOOTER_FONTS:
+        fonts[name] = shared[name]
+    for mname, cmap in marked.items():
+        src = fonts[marked_of[mname]]
+        key = f"{src.objgen}{mname}"
+        if key not in shared:
+            copy = pikepdf.Dictionary({k: v for k, v in src.items() if k != "/ToUnicode"})
+            copy.ToUnicode = pdf.make_stream(cmap)
+            shared[key] = pdf.make_indirect(copy)
+        fonts[mname] = shared[key]
+
+
+def set_metadata(pdf: Any, tag: str) -> None:
+    pdf.docinfo[TAG_KEY] = tag
+    if "/Metadata" not in pdf.Root:  # common case: write a minimal packet directly (fast)
+        packet = _XMP.format(ident=XMP_PREFIX + tag).encode("utf-8")
+        pdf.Root.Metadata = pdf.make_stream(
+            packet, Type=pikepdf.Name.Metadata, Subtype=pikepdf.Name.XML
+        )
+        return
+    with pdf.open_metadata(set_pikepdf_as_editor=False, update_docinfo=False) as meta:
+        meta["dc:identifier"] = XMP_PREFIX + tag
+
+
+def mark_structure(pdf: Any, original: bytes, use_text: bool, tag: str | None) -> list[Any]:
+    """Fonts, metadata and per page a [body, footer] Contents array of empty streams that the
+    caller fills; returns those Contents arrays."""
+    an = analyse(original)
+    shared = footer_fonts(pdf)
+    contents = []
+    for k, page in enumerate(pdf.pages):
+        pt = an.pages[k]
+        add_fonts(pdf, page, shared, dict(pt.marked_fonts) if use_text else {}, pt.marked_of)
+        page.obj.Contents = pikepdf.Array([pdf.make_stream(b""), pdf.make_stream(b"")])
+        contents.append(page.obj.Contents)
+    if tag is not None:
+        set_metadata(pdf, tag)
+    return contents
+
+
+# --------------------------------------------------------------------------- byte template
+@dataclass(frozen=True)
+class Var:
+    """A per-download object: a page body or footer, the Info dict or the XMP stream."""
+
+    kind: str  # "body" | "footer" | "info" | "xmp"
+    page: int = -1
+    parts: tuple[bytes, ...] = ()  # info: object bytes split at the tag; xmp: packet split
+    head: bytes = b""  # xmp: stream dictionary without its closing ">>"
+
+
+@dataclass(frozen=True)
+class Template:
+    header: bytes
+    objects: tuple[tuple[int, bytes | Var], ...]  # in file order
+    trailer: tuple[bytes, ...]  # split around the second /ID string (hex)
+    id1: bytes
+    widths: tuple[float, ...]
+    fill: DocFill
+
+
+_XREF = re.compile(rb"xref\n0 (\d+)\n")
+_ID = re.compile(rb"/ID \[<([0-9a-f]{32})><([0-9a-f]{32})>\]")
+
+
+def _objects(data: bytes) -> tuple[list[tuple[int, int]], int, bytes]:
+    """(object number, offset) in file order, the xref offset and the trailer dictionary of a
+    classic single-section cross-reference file as pikepdf writes it."""
+    sx = data.rindex(b"startxref")
+    xref_at = int(data[sx + 9 :].split()[0])
+    m = _XREF.match(data, xref_at)
+    if m is None:
+        raise ValueError("not a classic xref table")
+    n, at = int(m.group(1)), m.end()
+    objs = []
+    for i in range(1, n):
+        entry = data[at + 20 * i : at + 20 * i + 20]
+        if entry[10:18] != b" 00000 n":
+            raise ValueError("unexpected xref entry")
+        objs.append((i, int(entry[:10])))
+    objs.sort(key=lambda o: o[1])
+    if any(not data.startswith(b"%d 0 obj" % num, off) for num, off in objs):
+        raise ValueError("xref offsets do not point at objects")
+    trailer = data[at + 20 * n : sx]
+    if not trailer.startswith(b"trailer"):
+        raise ValueError("no trailer")
+    return objs, xref_at, trailer
+
+
+def _variables(saved: bytes) -> dict[int, Var]:
+    out: dict[int, Var] = {}
+    with pikepdf.open(io.BytesIO(saved)) as pdf:
+        for k, page in enumerate(pdf.pages):
+            body, foot = page.obj.Contents[0], page.obj.Contents[1]
+            out[body.objgen[0]] = Var("body", k)
+            out[foot.objgen[0]] = Var("footer", k)
+        info = pdf.trailer.get("/Info")
+        if info is not None and TAG_KEY in info:
+            out[info.objgen[0]] = Var("info")
+        meta = pdf.Root.get("/Metadata")
+        if meta is not None and TAG_KEY in (info or {}):
+            sd = pikepdf.Dictionary({k: v for k, v in meta.stream_dict.items()
+                                     if k not in ("/Length", "/Filter", "/DecodeParms")})
+            head = sd.unparse().rstrip()
+            parts = tuple(meta.read_bytes().split(_PLACEHOLDER.encode()))
+            out[meta.objgen[0]] = Var("xmp", parts=parts, head=head[: head.rindex(b">>")])
+    return out
+
+
+@lru_cache(maxsize=16)
+def template(original: bytes, use_text: bool, use_meta: bool) -> Template:
+    """The marked structure of `original` for one set of channels (cached per original)."""
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        mark_structure(pdf, original, use_text, _PLACEHOLDER if use_meta else None)
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
+                 compress_streams=True, deterministic_id=True)
+    saved = out.getvalue()
+    objs, xref_at, trailer = _objects(saved)
+    var = _variables(saved)
+    ends = [off for _, off in objs[1:]] + [xref_at]
+    items: list[tuple[int, bytes | Var]] = []
+    for (num, off), end in zip(objs, ends, strict=True):
+        v = var.get(num)
+        if v is not None and v.kind == "info":
+            v = Var("info", parts=tuple(saved[off:end].split(_PLACEHOLDER.encode())))
+        items.append((num, saved[off:end] if v is None else v))
+    m = _ID.search(trailer)
+    split = (trailer[: m.start(2)], trailer[m.end(2) :]) if m else (trailer,)
+    an = analyse(original)
+    return Template(saved[: objs[0][1]], tuple(items), split, m.group(1) if m else b"",
+                    tuple(w for w, _ in an.page_sizes), build_fill(an.pages))
+
+
+def _stream(num: int, head: bytes, data: bytes | memoryview) -> list[bytes | memoryview]:
+    return [b"%d 0 obj\n%s /Length %d >>\nstream\n" % (num, head, len(data)), data,
+            b"\nendstream\nendobj\n"]
+
+
+def render(t: Template, bodies: Sequence[bytes], footers: Sequence[bytes], tag: str) -> bytes:
+    """One download's file: `bodies` Flate-compressed page contents, `footers` raw streams."""
+    tagb = tag.encode("ascii")
+    parts: list[bytes | memoryview] = [t.header]
+    offsets = [0] * (len(t.objects) + 1)
+    pos = len(t.header)
+    for num, item in t.objects:
+        offsets[num] = pos
+        if isinstance(item, bytes):
+            chunk: list[bytes | memoryview] = [item]
+        elif item.kind == "body":
+            chunk = _stream(num, b"<< /Filter /FlateDecode", bodies[item.page])
+        elif item.kind == "footer":
+            chunk = _stream(num, b"<<", footers[item.page])
+        elif item.kind == "info":
+            chunk = [tagb.join(item.parts)]
+        else:
+            chunk = _stream(num, item.head, tagb.join(item.parts))
+        parts += chunk
+        pos += sum(map(len, chunk))
+    parts.append(b"xref\n0 %d\n0000000000 65535 f \n" % len(offsets))
+    parts.append(b"".join(b"%010d 00000 n \n" % o for o in offsets[1:]))
+    if len(t.trailer) == 2:
+        id2 = hashlib.md5(t.id1 + b"|" + tagb + b"|%d" % pos, usedforsecurity=False)
+        parts += [t.trailer[0], id2.hexdigest().encode(), t.trailer[1]]
+    else:
+        parts.append(t.trailer[0])
+    parts.append(b"startxref\n%d\n%%%%EOF\n" % pos)
+    return b"".join(parts)
