@@ -1,0 +1,134 @@
+"""The spliced per-download writer: valid files, the same document as the pikepdf path,
+per-download differences only where marks live, extraction, and unusual originals."""
+
+import io
+import shutil
+import subprocess
+import tempfile
+
+import numpy as np
+import pikepdf
+import pytest
+
+from app.watermark import CHANNELS, LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed
+from app.watermark.pdf import _template_or_none, download_choice, embed_pdf_pikepdf
+from app.watermark.pdfwriter import _objects
+from crypto.fingerprint import code_bit_bytes, code_bits
+from tests.unit.watermark.test_fingerprint_and_text import LETTER
+from tests.unit.watermark.test_pdf_layers import HAVE_POPPLER, ORIGINAL, make_pdf, pdftotext
+
+PDF = "application/pdf"
+KEY = b"w" * 32
+LONG = make_pdf("\n\n".join([LETTER] * 4))
+
+
+def spec(code: bytes, channels: frozenset[str] = CHANNELS) -> MarkSpec:
+    return MarkSpec(code, "Dana Whitfield", "Keystone Mutual", "AEO", LEGENDS[0],
+                    authentication_tag(KEY, code), channels)
+
+
+def qpdf_ok(data: bytes) -> bool:
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(data)
+        f.flush()
+        res = subprocess.run(["qpdf", "--check", f.name], capture_output=True, text=True)
+    return res.returncode == 0 and "No syntax or stream encoding errors" in res.stdout
+
+
+def decoded(data: bytes) -> tuple:
+    with pikepdf.open(io.BytesIO(data)) as pdf:
+        pages = [([s.read_bytes() for s in p.obj.Contents],
+                  sorted(str(k) for k in p.obj.Resources.Font.keys())) for p in pdf.pages]
+        info = {str(k): str(v) for k, v in pdf.docinfo.items()}
+        meta = pdf.Root.Metadata.read_bytes() if "/Metadata" in pdf.Root else None
+    return pages, info, meta
+
+
+CHANNEL_SETS = [CHANNELS, frozenset({"text"}), frozenset({"geometry"}), frozenset({"metadata"}),
+                frozenset()]
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not installed")
+@pytest.mark.parametrize("channels", CHANNEL_SETS, ids=lambda c: "+".join(sorted(c)) or "none")
+def test_spliced_file_is_valid_and_equals_the_pikepdf_document(channels):
+    for original in (ORIGINAL, LONG):
+        assert _template_or_none(original, "text" in channels, "metadata" in channels)
+        m = spec(bytes([7]) * 32, channels)
+        out = embed(original, PDF, m)
+        assert qpdf_ok(out)
+        ref = embed_pdf_pikepdf(original, m, download_choice(original, m))
+        assert decoded(out) == decoded(ref)
+
+
+def test_downloads_differ_only_in_their_marks():
+    a, b = (embed(LONG, PDF, spec(bytes([i]) * 32)) for i in (1, 2))
+    (pa, ia, ma), (pb, ib, mb) = decoded(a), decoded(b)
+    assert len(pa) == len(pb) > 1
+    for (ca, fa), (cb, fb) in zip(pa, pb, strict=True):
+        assert fa == fb and ca[0] != cb[0] and ca[1] != cb[1]  # bodies and footers differ
+    assert ia["/SettleroomTag"] == spec(bytes([1]) * 32).tag != ib["/SettleroomTag"]
+    assert ma != mb and spec(bytes([2]) * 32).tag.encode() in mb
+    # fixed objects are byte-identical; the per-download ones sit at the same numbers
+    oa, ob = _objects(a)[0], _objects(b)[0]
+    assert [n for n, _ in oa] == [n for n, _ in ob]
+    with pikepdf.open(io.BytesIO(a)) as x, pikepdf.open(io.BytesIO(b)) as y:
+        assert x.trailer.ID[1] != y.trailer.ID[1] and x.trailer.ID[0] == y.trailer.ID[0]
+
+
+def test_same_mark_gives_the_same_bytes():
+    m = spec(bytes([3]) * 32)
+    assert embed(LONG, PDF, m) == embed(LONG, PDF, m)
+
+
+@pytest.mark.skipif(not HAVE_POPPLER, reason="poppler-utils not installed")
+def test_spliced_file_extracts_and_attributes():
+    from pdfminer.high_level import extract_text
+
+    codes = [bytes([0x60 + i]) * 32 for i in range(4)]
+    cs = [Candidate(f"c{i}", c, authentication_tag(KEY, c)) for i, c in enumerate(codes)]
+    out = embed(LONG, PDF, spec(codes[2]))
+    for text in (pdftotext(out), extract_text(io.BytesIO(out))):
+        assert "Download tag" in text and "Dana Whitfield" in text
+        det = detect(text.split("Download tag")[0], LONG, PDF, cs)
+        assert det.identified == ("c2",)
+    assert detect(out, LONG, PDF, cs).identified == ("c2",)
+
+
+def _with_xmp_and_object_streams(original: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        with pdf.open_metadata(set_pikepdf_as_editor=False) as meta:
+            meta["dc:title"] = "Settlement letter"
+        out = io.BytesIO()
+        pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+@pytest.mark.skipif(shutil.which("qpdf") is None, reason="qpdf not installed")
+def test_original_with_xmp_and_object_streams():
+    original = _with_xmp_and_object_streams(ORIGINAL)
+    codes = [bytes([0x30 + i]) * 32 for i in range(3)]
+    cs = [Candidate(f"x{i}", c, authentication_tag(KEY, c)) for i, c in enumerate(codes)]
+    m = spec(codes[1])
+    out = embed(original, PDF, m)
+    assert qpdf_ok(out)
+    assert decoded(out) == decoded(embed_pdf_pikepdf(original, m, download_choice(original, m)))
+    with pikepdf.open(io.BytesIO(out)) as pdf:
+        meta = pdf.open_metadata()
+        assert meta["dc:title"] == "Settlement letter"
+        assert m.tag in str(meta["dc:identifier"])
+    det = detect(out, original, PDF, cs)
+    assert det.identified == ("x1",) and "metadata" in det.found_layers
+
+
+def test_code_bit_bytes_pack_code_bits():
+    for n in (0, 1, 8, 13, 700, 4761):
+        raw = np.frombuffer(code_bit_bytes(b"q" * 32, "lbl", n), dtype=np.uint8)
+        assert tuple(np.unpackbits(raw)[:n].tolist()) == code_bits(b"q" * 32, "lbl", n)
+    assert code_bits(b"q" * 32, "lbl", 9)[:5] == code_bits(b"q" * 32, "lbl", 5)
+
+
+def test_channels_off_leave_no_marks():
+    m = spec(bytes([9]) * 32, frozenset())
+    pages, info, _ = decoded(embed(LONG, PDF, m))
+    assert "/SettleroomTag" not in info
+    assert all(not any(f.startswith("/SRm") for f in fonts) for _, fonts in pages)
