@@ -89,7 +89,7 @@ def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
     t = _template_or_none(original, use_text, use_meta)
     if t is None:
         return embed_pdf_pikepdf(original, mark, choice)
-    bodies = [zlib.compress(b, 1) for b in fill_bodies(t.fill, choice)]
+    bodies = [zlib.compress(b, 2) for b in fill_bodies(t.fill, choice)]
     return render(t, bodies, _footers(mark, t.widths), mark.tag)
 
 
@@ -105,7 +105,7 @@ def embed_pdf_pikepdf(original: bytes, mark: MarkSpec, choice: npt.NDArray[np.ui
         widths = tuple(w for w, _ in an.page_sizes)
         bodies = fill_bodies(build_fill(an.pages), choice)
         for k, (body, foot) in enumerate(zip(bodies, _footers(mark, widths), strict=True)):
-            contents[k][0].write(zlib.compress(body, 1), filter=pikepdf.Name.FlateDecode)
+            contents[k][0].write(zlib.compress(body, 2), filter=pikepdf.Name.FlateDecode)
             contents[k][1].write(foot)
         out = io.BytesIO()
         pdf.save(out, compress_streams=False)
