@@ -1,5 +1,6 @@
-"""Documents: upload with designation and audience, the list a member may see, and
-downloads (each one its own watermarked, traceable copy)."""
+"""Documents: upload with designation and audience, the list a member may see, downloads
+(each one its own watermarked, traceable copy), new versions by the uploading party, the
+per-document download records for its tracers, and the room admin's watermark channels."""
 
 from __future__ import annotations
 
@@ -8,35 +9,61 @@ from collections.abc import AsyncIterator
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Form as FormField
 
 from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
-from app.documents import downloads, service
+from app.context import CaseContext
+from app.documents import channels, downloads, service
 from app.documents.multipart import Form, read_form
+from app.documents.schemas import ChannelsUpdate
 from app.ene import service as ene_service
 from app.services import Services, get_services
-from app.web.deps import WebAuthDep, case_ctx, check_csrf
+from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep, case_ctx, check_csrf
 from app.web.render import PageRoute, redirect, render
-from app.web.room import context, load_room
+from app.web.room import context, load_room, user_names
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 AUDIENCE_PREFIX = "audience_"
 
 
+CHANNEL_LABELS = {
+    "canary": "Canary wording: per-copy word variants in the text",
+    "geometry": "Geometry: tiny per-copy shifts of lines and glyphs",
+    "image": "Image: an invisible pattern in embedded images",
+    "metadata": "Metadata: a per-copy code in the file's metadata",
+    "text": "Text: invisible characters and spacing in the text",
+}
+
+
+def _documents_ctx(session: SessionDep, auth: WebAuth, case_id: uuid.UUID) -> CaseContext:
+    """Readers get the list; a room admin without document rights gets the channel
+    settings only; everyone else the guard's own refusal."""
+    ctx = case_ctx(session, auth, case_id)
+    if ctx.can(Permission.CASE_MANAGE) and not ctx.can(Permission.DOCUMENT_READ):
+        return ctx
+    return case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+
+
 @router.get("/cases/{case_id}/documents")
 def documents(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
               auth: WebAuthDep) -> Response:
-    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+    ctx = _documents_ctx(session, auth, case_id)
     room = load_room(session, ctx)
-    rows = service.list_documents(session, ctx, svc, offset=0, limit=200)
-    sessions = [s for s in ene_service.list_sessions(session, ctx, offset=0, limit=200)
-                if s.status != "closed"]
+    rows, sessions = [], []
+    if ctx.can(Permission.DOCUMENT_READ):
+        rows = service.list_documents(session, ctx, svc, offset=0, limit=200)
+        sessions = [s for s in ene_service.list_sessions(session, ctx, offset=0, limit=200)
+                    if s.status != "closed"]
     designations = sorted({d.designation for d in rows})
     banner = "AEO" if "AEO" in designations else "CONFIDENTIAL"
+    speakers = room.my_parties("counsel", "pro_se")
     return render(request, "documents.html", **context(
         room, "documents", documents=rows, ene_sessions=sessions, designations=designations,
-        banner=banner, uploaders=room.my_parties("counsel", "pro_se")))
+        banner=banner, uploaders=speakers, speaks_for={p.id for p in speakers},
+        channels=channels.get_channels(session, ctx) if ctx.can(Permission.CASE_MANAGE)
+        else None, channel_labels=CHANNEL_LABELS))
 
 
 async def upload_form(request: Request, case_id: Annotated[uuid.UUID, Path()],
@@ -83,3 +110,33 @@ def download(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: S
                               client_address=ctx.principal.client_address,
                               user_agent=request.headers.get("user-agent"))
     return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
+
+
+@router.post("/cases/{case_id}/documents/{doc_id}/versions")
+def new_version(case_id: uuid.UUID, doc_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                auth: WebAuthDep, form: UploadForm) -> Response:
+    check_csrf(session, auth, form.fields.get("csrf_token"))
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    service.replace_document(session, ctx, svc, document_id=doc_id, form=form)
+    return redirect(f"/cases/{case_id}/documents", "version_uploaded")
+
+
+@router.get("/cases/{case_id}/documents/{doc_id}/downloads")
+def download_records(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request,
+                     session: SessionDep, auth: WebAuthDep) -> Response:
+    """Who received which copy: the document's tracers only (the service decides)."""
+    ctx = case_ctx(session, auth, case_id, Permission.TRACE)
+    room = load_room(session, ctx)
+    rows = downloads.list_downloads(session, ctx, document_id=doc_id, offset=0, limit=200)
+    return render(request, "document_downloads.html", **context(
+        room, "documents" if ctx.can(Permission.DOCUMENT_READ) else "traces",
+        document_id=doc_id, downloads=rows, names=user_names(session, {d.user_id for d in rows})))
+
+
+@router.post("/cases/{case_id}/watermark-channels")
+def set_channels(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                 auth: CsrfAuthDep,
+                 channel: Annotated[list[str] | None, FormField()] = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
+    channels.set_channels(session, ctx, svc, data=ChannelsUpdate(channels=channel or []))
+    return redirect(f"/cases/{case_id}/documents", "channels_saved")

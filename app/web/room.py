@@ -16,7 +16,7 @@ from app.cases import service as case_service
 from app.cases.schemas import CaseRead, PartyRead
 from app.context import CaseContext
 
-# (tab key, label, path suffix, permission that opens it)
+# (tab key, label, path suffix, permissions any of which opens it)
 TABS = [
     ("overview", "Overview", "", Permission.CASE_READ),
     ("parties", "Parties", "/parties", Permission.CASE_READ),
@@ -24,7 +24,8 @@ TABS = [
     ("offers", "Settlement offers", "/offers", Permission.OFFER_READ),
     ("rule68", "Rule 68", "/rule68", Permission.RULE68_READ),
     ("ene", "ENE", "/ene", Permission.ENE_REPORT_READ),
-    ("documents", "Documents", "/documents", Permission.DOCUMENT_READ),
+    # The room admin's watermark-channel settings live on the documents tab.
+    ("documents", "Documents", "/documents", (Permission.DOCUMENT_READ, Permission.CASE_MANAGE)),
     ("traces", "Leak tracing", "/traces", Permission.TRACE),
     ("audit", "Audit", "/audit", Permission.AUDIT_READ),
 ]
@@ -68,7 +69,8 @@ def load_room(session: Session, ctx: CaseContext) -> Room:
     case = case_service.get_case(session, ctx)
     parties = case_service.list_parties(session, ctx, offset=0, limit=200)
     tabs = [(key, label, f"/cases/{ctx.case_id}{suffix}")
-            for key, label, suffix, perm in TABS if ctx.can(perm)]
+            for key, label, suffix, perms in TABS
+            if any(ctx.can(p) for p in (perms if isinstance(perms, tuple) else (perms,)))]
     return Room(ctx=ctx, case=case, parties=parties, tabs=tabs)
 
 

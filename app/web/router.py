@@ -47,6 +47,11 @@ NOTICES = {
     "evaluation_saved": "Evaluation saved and shared as chosen.",
     "ene_closed": "ENE session closed.",
     "document_uploaded": "Document uploaded and sealed.",
+    "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",
+    "channels_saved": "Watermark channels saved; they apply to the next downloads.",
+    "hearing_saved": "FRCP 68(c) liability hearing saved.",
+    "hearing_cleared": "FRCP 68(c) liability hearing cleared.",
+    "evaluation_shared": "Evaluation shared with the chosen parties; its text is unchanged.",
 }
 
 router = APIRouter(include_in_schema=False)

@@ -39,7 +39,7 @@ def _tabs(html: str) -> set[str]:
 
 
 @pytest.mark.parametrize(("who", "tabs"), [
-    ("room_admin", {"Parties", "Members", "ENE", "Leak tracing", "Audit"}),
+    ("room_admin", {"Parties", "Members", "ENE", "Documents", "Leak tracing", "Audit"}),
     ("plaintiff_counsel", {"Parties", "Members", "Settlement offers", "Rule 68", "ENE",
                            "Documents", "Leak tracing"}),
     ("plaintiff_client", {"Parties", "Members", "Settlement offers", "Rule 68", "ENE",
