@@ -14,7 +14,7 @@ from app.cases import service as case_service
 from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
 from app.context import CaseContext
 from app.errors import Invalid
-from app.rule68 import calendar
+from app.rule68 import calendar, setup
 from app.web.deadlines import next_deadline
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
@@ -56,7 +56,8 @@ def case_room(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
     room = load_room(session, ctx)
     deadline = next_deadline(session, ctx, svc, trial_date=room.case.trial_date,
                              court_timezone=room.tz)
-    return render(request, "room.html", **context(room, "overview", deadline=deadline))
+    return render(request, "room.html", **context(room, "overview", deadline=deadline,
+                                                  hearing=setup.get_hearing(session, ctx)))
 
 
 @router.get("/cases/{case_id}/parties")

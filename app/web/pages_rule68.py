@@ -54,7 +54,8 @@ def _page(request: Request, session: SessionDep, svc: ServicesDep, ctx: CaseCont
     pairs = eligible_pairs(session, ctx, room) if ctx.can(Permission.RULE68_SERVE) else []
     return render(request, "rule68.html", **context(
         room, "rule68", offers=offers, consents=consents, speaks_for=speaks_for, pairs=pairs,
-        now=svc.now(), **extra))
+        now=svc.now(), hearing=setup.get_hearing(session, ctx),
+        costs_only=documents.COSTS_ONLY_MARKING, **extra))
 
 
 @router.post("/cases/{case_id}/rule68")
@@ -97,6 +98,16 @@ def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
     pdf = documents.filing_package(session, ctx, svc=svc, offer_id=offer_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})
+
+
+@router.get("/cases/{case_id}/rule68/{offer_id}/export")
+def export(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+           auth: WebAuthDep) -> Response:
+    """The offer as a PDF; unaccepted, it is marked admissible only on costs (68(b))."""
+    ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
+    pdf = documents.export(session, ctx, svc=svc, offer_id=offer_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="rule68-offer-{offer_id}.pdf"'})
 
 
 @router.post("/cases/{case_id}/rule68/{offer_id}/cost-comparison")

@@ -10,6 +10,7 @@ from app.web import (
     pages_audit,
     pages_auth,
     pages_cases,
+    pages_deadlines,
     pages_documents,
     pages_ene,
     pages_offers,
@@ -56,7 +57,7 @@ NOTICES = {
 
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
-               pages_ene, pages_documents, pages_traces):
+               pages_ene, pages_documents, pages_traces, pages_deadlines):
     router.include_router(module.router)
 
 
