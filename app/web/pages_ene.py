@@ -16,6 +16,7 @@ from app.ene import content, evaluation, service
 from app.ene.rules import channel_name
 from app.ene.schemas import (
     CloseRequest,
+    EvaluationShare,
     EvaluationWrite,
     MessageCreate,
     ReleaseCreate,
@@ -166,6 +167,17 @@ def write_evaluation(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
                            share_with_party_ids=share_with_party_ids or [])  # type: ignore[arg-type]
     evaluation.write_evaluation(session, ctx, svc, session_id=sid, data=data)
     return redirect(_base(case_id, sid), "evaluation_saved")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/evaluation/share")
+def share_evaluation(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
+                     svc: ServicesDep, auth: CsrfAuthDep,
+                     party_ids: Ids | None = None) -> Response:
+    """More parties see the evaluation as written; its text and version stay."""
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_EVALUATE)
+    data = EvaluationShare(party_ids=party_ids or [])  # type: ignore[arg-type]
+    evaluation.share_evaluation(session, ctx, svc, session_id=sid, data=data)
+    return redirect(_base(case_id, sid) + "/evaluation", "evaluation_shared")
 
 
 @router.post("/cases/{case_id}/ene/{sid}/close")

@@ -11,6 +11,7 @@ from app.web import (
     pages_auth,
     pages_cases,
     pages_deadlines,
+    pages_destroy,
     pages_documents,
     pages_ene,
     pages_offers,
@@ -57,7 +58,8 @@ NOTICES = {
 
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
-               pages_ene, pages_documents, pages_traces, pages_deadlines):
+               pages_ene, pages_documents, pages_traces, pages_deadlines,
+               pages_destroy):
     router.include_router(module.router)
 
 

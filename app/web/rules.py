@@ -30,6 +30,8 @@ RULES: dict[str, str] = {
     "party_is_pro_se": "A party not represented acts for itself (pro se).",
     "unknown_user": "Members are existing accounts; ask the platform admin to create one.",
     "case_destroyed": "The case keys were destroyed: its content can no longer be decrypted.",
+    "caption_mismatch": "Destroying a case cannot be undone, so the exact caption must be "
+                        "typed to confirm it.",
     # settlement offers
     "not_your_party": "You may act only for a party you represent or are.",
     "not_offering_party": "Only counsel or a pro se party of the offering side may make or "
@@ -88,6 +90,10 @@ RULES: dict[str, str] = {
     "not_allowed_to_trace": "Leak tracing is for the auditor, the room admin and the "
                             "uploading party's counsel.",
     "file_required": "Choose a file to send.",
+    "invalid_channels": "Watermark channels are chosen from the listed ones, each once.",
+    "invalid_deadline_input": "FRCP 6(a): a period counts whole days after or before a "
+                              "valid date; the state is a two-letter code.",
+    "evaluation_not_found": "An evaluation is shared only after the evaluator writes it.",
     "validation_error": "Each field has a required format; see the form's hints.",
 }
 
