@@ -34,8 +34,8 @@ from app.offers.service import (
     signed_payload,
     to_read,
 )
-from app.offers.signing import server_signer
 from app.services import Services
+from crypto import signing
 
 FRE_408_MARKING = "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408"
 
@@ -63,12 +63,12 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     now = svc.now()
     offer.status, offer.closed_at, offer.closed_by = "accepted", now, ctx.user_id
     offer.accepted_at, offer.accepted_by = now, ctx.user_id
-    signer = server_signer(svc.settings.data_dir)
-    signed = signer.sign(signed_payload(offer, content_of(svc, offer)))
-    offer.signature, offer.key_id = str(signed["signature"]), signer.key_id
+    # Signed with the log's key, which GET /audit/public-keys publishes.
+    signed = signing.sign_document(signed_payload(offer, content_of(svc, offer)), svc.audit_key)
+    offer.signature, offer.key_id = str(signed["signature"]), str(signed["key_id"])
     session.flush()
     record(session, ctx, action, "settlement_offer", offer.id, {
-        "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": signer.key_id,
+        "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": offer.key_id,
         "status": "accepted"}, party_id=offer.to_party_id)
     result = to_read(session, svc, offer)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,

@@ -10,8 +10,7 @@ import uuid
 import pytest
 from pypdf import PdfReader
 
-from app.offers.signing import server_signer
-from crypto.signing import InvalidSignature, verify_document
+from crypto.signing import InvalidSignature, load_public_key_pem, verify_document
 from tests.api.offers.conftest import audit_events, events_named
 
 BASE = "/api/v1/cases/{case}/offers"
@@ -140,17 +139,19 @@ def test_accept_signs_terms_and_parties(api, room, app):
     assert body["status"] == "accepted"
     acceptance = body["acceptance"]
     assert acceptance["accepted_by"] == room.users["defense_counsel"].id
-    signer = server_signer(app.state.settings.data_dir)
-    assert acceptance["key_id"] == signer.key_id
+    keys = api.client.get("/api/v1/audit/public-keys",
+                          headers=room.users["plaintiff_client"].headers).json()
+    published = next(k for k in keys if k["key_id"] == acceptance["key_id"])
+    public = load_public_key_pem(published["public_key_pem"].encode())
     doc = {"payload": acceptance["signed_payload"], "signature": acceptance["signature"],
            "key_id": acceptance["key_id"], "algorithm": "Ed25519"}
-    payload = verify_document(doc, signer.private_key.public_key())
+    payload = verify_document(doc, public)
     assert payload["from_party_id"] == room.parties["plaintiff"]
     assert payload["to_party_id"] == room.parties["defendant"]
     assert payload["amount_cents"] == 1_234_567 and payload["terms_sha256"] == offer["terms_sha256"]
     tampered = {**doc, "payload": {**payload, "amount_cents": 1}}
     with pytest.raises(InvalidSignature):
-        verify_document(tampered, signer.private_key.public_key())
+        verify_document(tampered, public)
     assert len(base64.b64decode(acceptance["signature"])) == 64
     again = api.client.get(url(room, f"/{offer['id']}"),
                            headers=room.users["plaintiff_client"].headers)
