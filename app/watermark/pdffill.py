@@ -24,8 +24,8 @@ PAGE_CLOSE = b"Q\n"
 @dataclass(frozen=True)
 class DocFill:
     superset: npt.NDArray[np.uint8]
-    sublens: npt.NDArray[np.int64]  # bytes per sub-chunk
-    keys: npt.NDArray[np.int64]  # choice index deciding each sub-chunk (-1: the fixed 0)
+    sublens: npt.NDArray[np.int32]  # bytes per sub-chunk
+    keys: npt.NDArray[np.int32]  # choice index deciding each sub-chunk (-1: the fixed 0)
     wants: npt.NDArray[np.uint8]  # the sub-chunk is kept when choice[key] == want
     page_starts: npt.NDArray[np.int64]  # first sub-chunk of each page
 
@@ -68,8 +68,8 @@ def build_fill(pages: Sequence[PageTemplate]) -> DocFill:
         add(PAGE_CLOSE, -1, 0)
     return DocFill(
         superset=np.frombuffer(b"".join(subs), dtype=np.uint8),
-        sublens=np.fromiter(map(len, subs), dtype=np.int64, count=len(subs)),
-        keys=np.array(keys, dtype=np.int64),
+        sublens=np.fromiter(map(len, subs), dtype=np.int32, count=len(subs)),
+        keys=np.array(keys, dtype=np.int32),
         wants=np.array(wants, dtype=np.uint8),
         page_starts=np.array(page_starts, dtype=np.int64),
     )

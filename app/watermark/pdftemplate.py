@@ -2,8 +2,8 @@
 
 A template is the page's content stream split into fixed byte chunks and hooks: a text hook is a
 glyph that may be shown with the marked font (same glyph, different ToUnicode), a geometry hook
-is a TJ adjustment that shifts one word by +/-delta and back. Filling the hooks for one download
-is a join over precomputed bytes, so marking costs little more than stamping a footer.
+is a TJ adjustment that shifts one word by +/-delta and back. `fill` is the reference filling of
+one page for one download; downloads use the equivalent byte mask of pdffill.
 """
 
 from __future__ import annotations
@@ -261,5 +261,6 @@ def choices(text_bits: Sequence[int], geo_bits: Sequence[int]) -> tuple[int, ...
 
 
 def fill(pt: PageTemplate, choice: tuple[int, ...]) -> bytes:
-    """The page content for one download: a C-level join over precomputed alternatives."""
+    """The page content for one download: a join over precomputed alternatives (the reference
+    for pdffill.fill_bodies)."""
     return b"".join(map(getitem, pt.alts, map(choice.__getitem__, pt.keys)))

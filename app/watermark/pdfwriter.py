@@ -16,7 +16,6 @@ import io
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 import pikepdf
@@ -188,9 +187,8 @@ def _variables(saved: bytes) -> dict[int, Var]:
     return out
 
 
-@lru_cache(maxsize=16)
 def template(original: bytes, use_text: bool, use_meta: bool) -> Template:
-    """The marked structure of `original` for one set of channels (cached per original)."""
+    """The marked structure of `original` for one set of channels (the caller caches it)."""
     with pikepdf.open(io.BytesIO(original)) as pdf:
         mark_structure(pdf, original, use_text, _PLACEHOLDER if use_meta else None)
         out = io.BytesIO()

@@ -12,6 +12,8 @@ import pytest
 
 from app.watermark import CHANNELS, LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed
 from app.watermark.pdf import _template_or_none, download_choice, embed_pdf_pikepdf
+from app.watermark.pdffill import build_fill, fill_bodies
+from app.watermark.pdftemplate import analyse, choices, fill
 from app.watermark.pdfwriter import _objects
 from crypto.fingerprint import code_bit_bytes, code_bits
 from tests.unit.watermark.test_fingerprint_and_text import LETTER
@@ -132,3 +134,15 @@ def test_channels_off_leave_no_marks():
     pages, info, _ = decoded(embed(LONG, PDF, m))
     assert "/SettleroomTag" not in info
     assert all(not any(f.startswith("/SRm") for f in fonts) for _, fonts in pages)
+
+
+@pytest.mark.parametrize("channels", CHANNEL_SETS, ids=lambda c: "+".join(sorted(c)) or "none")
+def test_mask_fill_equals_the_reference_join(channels):
+    an = analyse(LONG)
+    df = build_fill(an.pages)
+    n_text = len(an.text_slots)
+    for code in (bytes([4]) * 32, bytes([5]) * 32):
+        choice = download_choice(LONG, spec(code, channels))
+        ref = choices(tuple(choice[:n_text].tolist()), tuple(choice[n_text:].tolist()))
+        want = [b"q\n" + fill(pt, ref) + b"Q\n" for pt in an.pages]
+        assert [bytes(b) for b in fill_bodies(df, choice)] == want
