@@ -129,11 +129,15 @@ def remove_member(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
 
 @router.post("/cases/{case_id}/details")
 def update_case(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
-                trial_date: OptText = "", court_timezone: OptText = "") -> Response:
+                trial_date: OptText = "", court_timezone: OptText = "", caption: OptText = "",
+                court: OptText = "", court_state: OptText = "",
+                docket_number: OptText = "") -> Response:
+    """Empty text fields stay as they are; an empty trial date clears it."""
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
     changes: dict[str, object] = {"trial_date": trial_date or None}
-    if court_timezone:
-        changes["court_timezone"] = court_timezone
+    texts = {"court_timezone": court_timezone, "caption": caption, "court": court,
+             "court_state": court_state.upper(), "docket_number": docket_number}
+    changes.update({k: v.strip() for k, v in texts.items() if v.strip()})
     case_service.update_case(session, ctx, data=CaseUpdate(**changes))  # type: ignore[arg-type]
     return redirect(f"/cases/{case_id}", "case_updated")
 

@@ -94,3 +94,19 @@ def test_deadline_calculator_needs_a_signed_in_user(client):
     client.cookies.clear()
     r = client.get("/deadlines", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/signin")
+
+
+def test_room_admin_edits_the_case_details(web_api, client):
+    other = web_api.room()
+    _as(client, other.admin)
+    r = client.post(f"/cases/{other.id}/details", data={
+        "csrf_token": page_csrf(client), "caption": "Doe v. Acme Corp. et al.",
+        "court": "S.D.N.Y.", "court_state": "ny", "docket_number": "1:30-cv-00002",
+        "trial_date": "", "court_timezone": "America/New_York"})
+    assert r.status_code == 200 and "Case details saved" in r.text
+    assert "Doe v. Acme Corp. et al." in r.text and "1:30-cv-00002" in r.text
+    _as(client, other.users["plaintiff_counsel"])
+    assert 'name="caption"' not in client.get(f"/cases/{other.id}").text
+    r = client.post(f"/cases/{other.id}/details", data={
+        "csrf_token": page_csrf(client), "caption": "Mine now"})
+    assert r.status_code == 403
