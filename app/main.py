@@ -27,6 +27,22 @@ from app.web import router as web
 API_PREFIX = "/api/v1"
 
 
+def configure(app: FastAPI, settings: Settings) -> None:
+    """Bind ``app`` to ``settings``: database, keys, services. Routes are built once per app
+    (building them is the costly part), so tests re-configure one app for each test."""
+    settings.check_production()
+    previous = getattr(app.state, "engine", None)
+    if previous is not None:
+        previous.dispose()
+    app.state.settings = settings
+    app.state.engine = make_engine(settings.resolved_database_url)
+    app.state.services = build_services(settings)
+    app.state.sessionmaker = make_sessionmaker(
+        app.state.engine, {SIGNER_KEY: app.state.services.log_signer}
+    )
+    app.state.readiness_checks = [app.state.services.key_store_problem]
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
@@ -36,13 +52,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Encrypted per-case rooms for settlement offers, Rule 68 offers of "
         "judgment, Early Neutral Evaluation and traceable documents.",
     )
-    app.state.settings = settings
-    app.state.engine = make_engine(settings.resolved_database_url)
-    app.state.services = build_services(settings)
-    app.state.sessionmaker = make_sessionmaker(
-        app.state.engine, {SIGNER_KEY: app.state.services.log_signer}
-    )
-    app.state.readiness_checks = [app.state.services.key_store_problem]
+    configure(app, settings)
 
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router, audit_router, ene_router,
@@ -54,11 +64,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     web.install(app)
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        BodyLimitMiddleware,
-        json_limit=settings.max_json_body_bytes,
-        upload_limit=settings.max_upload_bytes,
-    )
+    app.add_middleware(BodyLimitMiddleware)
     return app
 
 

@@ -36,21 +36,25 @@ def _problem_413(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app: ASGIApp, *, json_limit: int, upload_limit: int) -> None:
-        self.app = app
-        self.json_limit = json_limit
-        self.upload_limit = upload_limit
+    """Limits come from the application's current settings (``app.state.settings``)."""
 
-    def _limit_for(self, headers: dict[bytes, bytes]) -> int:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    @staticmethod
+    def _limit_for(scope: Scope, headers: dict[bytes, bytes]) -> int:
+        settings = scope["app"].state.settings
         ctype = headers.get(b"content-type", b"").lower()
-        return self.upload_limit if ctype.startswith(b"multipart/") else self.json_limit
+        if ctype.startswith(b"multipart/"):
+            return int(settings.max_upload_bytes)
+        return int(settings.max_json_body_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
         headers = dict(scope.get("headers", []))
-        limit = self._limit_for(headers)
+        limit = self._limit_for(scope, headers)
         declared = headers.get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > limit:
             await self._reject(send, limit)

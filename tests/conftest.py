@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
-from app.main import create_app
+from app.main import configure, create_app
 from app.migrate import upgrade
 from tests import dbutil
 from tests.factories import Api
@@ -63,11 +63,22 @@ def settings(tmp_path: Path, database_url: str) -> Settings:
     return make_settings(tmp_path / "data", database_url)
 
 
-@pytest.fixture
-def app(settings: Settings):  # noqa: ANN201
-    application = create_app(settings)
+@pytest.fixture(scope="session")
+def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template_db: str):  # noqa: ANN202
+    """One app for the whole run: building FastAPI's routes is the costly part, so each test
+    re-binds this app to its own database and data directory (``configure``)."""
+    base = tmp_path_factory.mktemp("boot")
+    url = _template_db if dbutil.pg_server_url() else dbutil.sqlite_url(base / "boot.db")
+    application = create_app(make_settings(base / "data", url))
     yield application
     application.state.engine.dispose()
+
+
+@pytest.fixture
+def app(_shared_app, settings: Settings):  # noqa: ANN001, ANN201
+    configure(_shared_app, settings)
+    yield _shared_app
+    _shared_app.state.engine.dispose()
 
 
 @pytest.fixture
