@@ -122,7 +122,7 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
     try:
         with factory() as session:
             with _progress_bar(current_size(session), "verifying") as bar:
-                report = verify_log(session, progress=bar.update, subtrees=args.subtrees)
+                report = verify_log(session, progress=bar.update, deep=args.deep)
     finally:
         engine.dispose()
     if report.ok:
@@ -190,8 +190,8 @@ def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     audit = sub.add_parser("audit", help="verify the audit log").add_subparsers(
         dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="recompute the log, check every signed tree head")
-    verify.add_argument("--subtrees", action="store_true",
-                        help="also check every stored subtree hash (slower)")
+    verify.add_argument("--deep", action="store_true",
+                        help="also check the queryable columns and every stored subtree hash")
     verify.set_defaults(func=cmd_audit_verify)
     vb = audit.add_parser("verify-bundle", help="check an exported case bundle offline")
     vb.add_argument("bundle")
