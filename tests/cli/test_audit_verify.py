@@ -66,8 +66,8 @@ def test_a_clean_log_verifies(logged, app, monkeypatch, capsys):
 def test_an_edited_row_is_named(logged, app, monkeypatch, capsys):
     fields = json.loads(entry_of(app, 7))
     fields["action"] = "member.remove"
-    raw(app, ["UPDATE audit_events SET entry = :e WHERE leaf_index = 7"],
-        {"e": json.dumps(fields).encode()})
+    canonical = json.dumps(fields, separators=(",", ":"), sort_keys=True).encode()
+    raw(app, ["UPDATE audit_events SET entry = :e WHERE leaf_index = 7"], {"e": canonical})
     r = report(app)
     assert not r.ok and r.first_bad_leaf == 7
     monkeypatch.setattr(cli, "get_settings", lambda: make_settings(
