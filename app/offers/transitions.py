@@ -9,10 +9,12 @@ stored response before any state check, without a new event.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.authz.policy import Decision
 from app.authz.policy_negotiation import may_respond_offer, may_withdraw_offer
 from app.context import CaseContext
 from app.errors import Conflict
@@ -76,30 +78,31 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     return result
 
 
+def _close_offer(session: Session, ctx: CaseContext, svc: Services, offer_id: uuid.UUID, *,
+                 action: str, status: str, may: Callable[..., Decision],
+                 by_offeror: bool) -> OfferRead:
+    """One terminal transition by one side: under the row lock, refused unless still open."""
+    offer = load_visible(session, ctx, offer_id, action, lock=True)
+    deny_unless(session, ctx, action, offer.id, may(ctx.memberships, facts(offer)))
+    _require_open(session, ctx, svc, action, offer)
+    offer.status, offer.closed_at, offer.closed_by = status, svc.now(), ctx.user_id
+    session.flush()
+    party = offer.from_party_id if by_offeror else offer.to_party_id
+    record(session, ctx, action, "settlement_offer", offer.id,
+           {"offer_id": offer.id, "status": status}, party_id=party)
+    return to_read(session, svc, offer)
+
+
 def reject_offer(session: Session, ctx: CaseContext, *, svc: Services,
                  offer_id: uuid.UUID) -> OfferRead:
-    action = "offer.reject"
-    offer = load_visible(session, ctx, offer_id, action, lock=True)
-    deny_unless(session, ctx, action, offer.id, may_respond_offer(ctx.memberships, facts(offer)))
-    _require_open(session, ctx, svc, action, offer)
-    offer.status, offer.closed_at, offer.closed_by = "rejected", svc.now(), ctx.user_id
-    session.flush()
-    record(session, ctx, action, "settlement_offer", offer.id,
-           {"offer_id": offer.id, "status": "rejected"}, party_id=offer.to_party_id)
-    return to_read(session, svc, offer)
+    return _close_offer(session, ctx, svc, offer_id, action="offer.reject", status="rejected",
+                        may=may_respond_offer, by_offeror=False)
 
 
 def withdraw_offer(session: Session, ctx: CaseContext, *, svc: Services,
                    offer_id: uuid.UUID) -> OfferRead:
-    action = "offer.withdraw"
-    offer = load_visible(session, ctx, offer_id, action, lock=True)
-    deny_unless(session, ctx, action, offer.id, may_withdraw_offer(ctx.memberships, facts(offer)))
-    _require_open(session, ctx, svc, action, offer)
-    offer.status, offer.closed_at, offer.closed_by = "withdrawn", svc.now(), ctx.user_id
-    session.flush()
-    record(session, ctx, action, "settlement_offer", offer.id,
-           {"offer_id": offer.id, "status": "withdrawn"}, party_id=offer.from_party_id)
-    return to_read(session, svc, offer)
+    return _close_offer(session, ctx, svc, offer_id, action="offer.withdraw",
+                        status="withdrawn", may=may_withdraw_offer, by_offeror=True)
 
 
 def memorandum(session: Session, ctx: CaseContext, *, svc: Services,

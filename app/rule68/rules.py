@@ -247,9 +247,10 @@ def format_usd(cents: int) -> str:
 
 def _check_cents(name: str, value: object) -> int:
     if not isinstance(value, int) or isinstance(value, bool):
-        raise Rule68InputError(f"{name} must be an integer number of cents, got {value!r}")
+        # Amounts are confidential: the message names the field, never the value.
+        raise Rule68InputError(f"{name} must be an integer number of cents")
     if value < 0:
-        raise Rule68InputError(f"{name} must not be negative, got {value}")
+        raise Rule68InputError(f"{name} must not be negative")
     return value
 
 
