@@ -51,10 +51,6 @@ def current_versions(session: Session, docs: list[Document]) -> dict[uuid.UUID, 
     return {v.document_id: v for v in rows if (v.document_id, v.version) in wanted}
 
 
-def get_version(session: Session, version_id: uuid.UUID) -> DocumentVersion | None:
-    return session.get(DocumentVersion, version_id)
-
-
 def list_downloads(session: Session, document_id: uuid.UUID, *, offset: int,
                    limit: int) -> list[tuple[DocumentDownload, int]]:
     rows = session.execute(

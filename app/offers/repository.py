@@ -11,7 +11,8 @@ from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
 from app.authz.policy_negotiation import AEO, OfferScope
-from app.models.cases import Member, Party
+from app.cases import repository as case_repository
+from app.models.cases import Member
 from app.models.offers import IdempotentResponse, SettlementOffer
 
 
@@ -63,9 +64,8 @@ def visible_offers(session: Session, case_id: uuid.UUID, scope: OfferScope, *,
     return list(session.execute(stmt).scalars())
 
 
-def get_party(session: Session, case_id: uuid.UUID, party_id: uuid.UUID) -> Party | None:
-    party = session.get(Party, party_id)
-    return party if party is not None and party.case_id == case_id else None
+# The case-scoped party lookup is the cases domain's own.
+get_party = case_repository.get_party
 
 
 def count_party_role(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,
