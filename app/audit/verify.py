@@ -10,10 +10,13 @@ without the key), and a damaged subtree-hash table. Reports the first bad entry.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
+import queue
+import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -24,6 +27,7 @@ from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
 
 BATCH = 10_000
+PREFETCH = 4  # batches read ahead
 CROSS_CHECKED = ("action", "outcome", "object_type", "object_id")
 
 
@@ -44,19 +48,58 @@ class VerifyReport:
             self.first_bad_leaf = leaf
 
 
-def _stream(session: Session, sql: str) -> Iterator[Any]:
-    """Raw driver rows through a server-side cursor: per-row library work would dominate.
-    On PostgreSQL psycopg's binary named cursor is used directly."""
+def _prefetched(fetch: Callable[[], Sequence[Any]]) -> Iterator[Sequence[Any]]:
+    """Yield ``fetch()`` results until an empty one while a thread fetches the next ones.
+
+    The driver waits on the network without the GIL, so transferring batch k + 1 overlaps
+    with checking batch k (at a million events this halves the scan). Leaving early stops
+    the thread before the caller closes its cursor."""
+    slots: queue.Queue[Sequence[Any] | BaseException] = queue.Queue(maxsize=PREFETCH)
+    stop = threading.Event()
+
+    def run() -> None:
+        try:
+            while not stop.is_set():
+                rows = fetch()
+                slots.put(rows)
+                if not rows:
+                    return
+        except BaseException as exc:  # noqa: BLE001 - handed to the consuming thread
+            slots.put(exc)
+
+    worker = threading.Thread(target=run, name="settleroom-verify-fetch", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item = slots.get()
+            if isinstance(item, BaseException):
+                raise item
+            if not item:
+                return
+            yield item
+    finally:
+        stop.set()
+        while worker.is_alive():  # a put() may be waiting for room
+            with contextlib.suppress(queue.Empty):
+                slots.get_nowait()
+            worker.join(0.01)
+
+
+def _batches(session: Session, sql: str) -> Generator[Sequence[Any], None, None]:
+    """Raw driver rows in lists of ``BATCH`` through a server-side cursor: per-row library
+    work would dominate. On PostgreSQL psycopg's binary named cursor is used directly and
+    read ahead in a thread."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
         driver = conn.connection.driver_connection
         with driver.cursor(name="settleroom_verify", binary=True) as cur:  # type: ignore[union-attr]
-            cur.itersize = BATCH
             cur.execute(sql)
-            yield from cur
+            yield from _prefetched(lambda: cur.fetchmany(BATCH))
         return
-    yield from conn.execution_options(stream_results=True, max_row_buffer=BATCH
-                                      ).exec_driver_sql(sql)
+    result = conn.execution_options(stream_results=True, max_row_buffer=BATCH
+                                    ).exec_driver_sql(sql)
+    while rows := result.fetchmany(BATCH):
+        yield rows
 
 
 def _uuid_text(value: object) -> str | None:
@@ -65,14 +108,6 @@ def _uuid_text(value: object) -> str | None:
     if isinstance(value, uuid.UUID):
         return str(value)
     return str(uuid.UUID(str(value)))  # SQLite keeps 32 hex digits
-
-
-def _rows(session: Session, deep: bool) -> Iterator[tuple[int, bytes, bytes, tuple[object, ...]]]:
-    columns = ", case_id, " + ", ".join(CROSS_CHECKED) if deep else ""
-    sql = ("SELECT leaf_index, entry, leaf_hash" + columns  # noqa: S608 - constant names
-           + " FROM audit_events ORDER BY leaf_index")
-    for row in _stream(session, sql):
-        yield int(row[0]), bytes(row[1]), bytes(row[2]), tuple(row[3:])
 
 
 _PLAIN = frozenset(range(0x20, 0x7F)) - {ord('"'), ord("\\")}
@@ -102,71 +137,73 @@ def _has(entry: bytes, key: str, value: object) -> bool:
     return fragment + b"," in entry or fragment + b"}" in entry
 
 
-def _check_entry(report: VerifyReport, index: int, entry: bytes, stored: bytes,
-                 columns: tuple[object, ...] | None) -> bytes:
+def _check_entry(report: VerifyReport, index: int, entry: bytes, leaf: bytes, stored: bytes,
+                 columns: tuple[object, ...] | None) -> None:
     """The stored hash, the entry's own position and the queryable columns must agree with
     the entry. Entries are canonical JSON with sorted keys, and top-level keys cannot occur
     inside ``details`` (its keys are allow-listed), so finding the exact ``"key":value``
     fragments is equivalent to parsing the entry, and several times faster."""
-    leaf = merkle.leaf_hash(entry)
     if leaf != stored:
         report.fail(index, f"leaf {index}: the entry does not match its stored hash (edited)")
     # A quote inside a details value is escaped, so this fragment only matches the key.
     if _fragment("leaf_index", index) + b"," not in entry:
         report.fail(index, f"leaf {index}: the entry belongs elsewhere (rows swapped or moved)")
     if columns is None:
-        return leaf
+        return
     case_id, *rest = columns
     keys = ("case_id", *CROSS_CHECKED)
     top = _top_level(entry)
     if not all(_has(top, k, v) for k, v in zip(keys, [_uuid_text(case_id), *rest],
                                                    strict=True)):
         report.fail(index, f"leaf {index}: the row's columns disagree with its entry (edited)")
-    return leaf
+
+
+def _batch_consistent(rows: Sequence[Any], start: int, leaves: list[bytes]) -> bool:
+    """Whole-batch form of the row checks, at C speed: consecutive indexes, stored hashes
+    equal to the recomputed ones, and each entry naming its own position."""
+    stop = start + len(rows)
+    return ([row[0] for row in rows] == list(range(start, stop))
+            and [bytes(row[2]) for row in rows] == leaves
+            and all(map(bytes.__contains__, [bytes(row[1]) for row in rows],
+                        [b'"leaf_index":%d,' % i for i in range(start, stop)])))
+
+
+def _check_rows(report: VerifyReport, rows: Sequence[Any], start: int, hashes: list[bytes],
+                deep: bool) -> int | None:
+    """Check a batch row by row; return the position of a missing entry, if any."""
+    for offset, row in enumerate(rows):
+        index = int(row[0])
+        if index != start + offset:
+            report.fail(start + offset, f"leaf {start + offset}: missing (deleted); the next "
+                                        f"entry is leaf {index}")
+            return offset
+        _check_entry(report, index, bytes(row[1]), hashes[offset], bytes(row[2]),
+                     tuple(row[3:]) if deep else None)
+    return None
 
 
 def _scan(session: Session, report: VerifyReport, progress: Callable[[int], None] | None,
           deep: bool) -> list[bytes]:
-    if deep:
-        return _scan_deep(session, report, progress)
+    """Recompute every leaf hash. A batch that fails the whole-batch checks, and every
+    batch in a deep scan, is checked row by row to name the first bad entry; the scan stops
+    at a missing entry."""
+    columns = ", case_id, " + ", ".join(CROSS_CHECKED) if deep else ""
+    sql = ("SELECT leaf_index, entry, leaf_hash" + columns  # noqa: S608 - constant names
+           + " FROM audit_events ORDER BY leaf_index")
     leaves: list[bytes] = []
-    append, sha256 = leaves.append, hashlib.sha256
-    sql = "SELECT leaf_index, entry, leaf_hash FROM audit_events ORDER BY leaf_index"
-    for index, entry, stored in _stream(session, sql):
-        if index != len(leaves):
-            report.fail(len(leaves), f"leaf {len(leaves)}: missing (deleted); the next entry "
-                                     f"is leaf {index}")
-            return leaves
-        entry = bytes(entry)
-        # A quote inside a details value is escaped, so this fragment only matches the key.
-        if b'"leaf_index":%d,' % index not in entry:
-            report.fail(index, f"leaf {index}: the entry belongs elsewhere (rows swapped or "
-                               "moved)")
-        leaf = sha256(b"\x00" + entry).digest()
-        if leaf != stored:
-            report.fail(index, f"leaf {index}: the entry does not match its stored hash (edited)")
-        append(leaf)
-        if progress and index % BATCH == BATCH - 1:
-            progress(BATCH)
-    if progress:
-        progress(len(leaves) % BATCH)
-    return leaves
-
-
-def _scan_deep(session: Session, report: VerifyReport,
-               progress: Callable[[int], None] | None) -> list[bytes]:
-    leaves: list[bytes] = []
-    for index, entry, stored, columns in _rows(session, True):
-        expected = len(leaves)
-        if index != expected:
-            report.fail(expected, f"leaf {expected}: missing (deleted); the next entry is "
-                                  f"leaf {index}")
-            return leaves
-        leaves.append(_check_entry(report, index, entry, stored, columns))
-        if progress and len(leaves) % BATCH == 0:
-            progress(BATCH)
-    if progress:
-        progress(len(leaves) % BATCH)
+    sha256 = hashlib.sha256
+    with contextlib.closing(_batches(session, sql)) as batches:
+        for rows in batches:
+            start = len(leaves)
+            hashes = [sha256(b"\x00" + bytes(row[1])).digest() for row in rows]
+            if deep or not _batch_consistent(rows, start, hashes):
+                gap = _check_rows(report, rows, start, hashes, deep)
+                if gap is not None:
+                    leaves.extend(hashes[:gap])
+                    return leaves
+            leaves.extend(hashes)
+            if progress:
+                progress(len(rows))
     return leaves
 
 
@@ -222,7 +259,7 @@ def _check_heads(session: Session, report: VerifyReport, levels: list[list[bytes
 
 def _check_subtrees(session: Session, report: VerifyReport, levels: list[list[bytes]]) -> None:
     sql = 'SELECT start, "end", hash FROM audit_subtrees'
-    for start, end, value in _stream(session, sql):
+    for start, end, value in (row for rows in _batches(session, sql) for row in rows):
         level = (end - start).bit_length() - 1
         row = levels[level] if level < len(levels) else []
         if (start >> level) >= len(row) or row[start >> level] != bytes(value):

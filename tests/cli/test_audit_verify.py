@@ -9,15 +9,19 @@ import pytest
 from sqlalchemy import select, text
 
 from app import cli
+from app.audit import verify
 from app.audit.verify import build_levels, verify_log
 from app.models.audit import AuditEvent
 from crypto import merkle
 from tests.conftest import make_settings
 
 
-@pytest.fixture
-def logged(api, app):
-    """A room's worth of events with a signed head covering all of them."""
+@pytest.fixture(params=[verify.BATCH, 4], ids=["one-batch", "batches-of-4"])
+def logged(request, api, app, monkeypatch):
+    """A room's worth of events with a signed head covering all of them; verified in one
+    batch, and in batches of four so that the damage lies in a later batch while the next
+    ones are being read ahead."""
+    monkeypatch.setattr(verify, "BATCH", request.param)
     room = api.room()
     assert api.client.get("/api/v1/audit/tree-head", headers=room.admin.headers).status_code == 200
     return app
