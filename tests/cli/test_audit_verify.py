@@ -145,3 +145,11 @@ def test_a_damaged_subtree_row_is_found_with_the_subtree_check(logged, app):
     with app.state.sessionmaker() as session:
         deep = verify_log(session, deep=True)
     assert not deep.ok and deep.first_bad_leaf == 4
+
+
+def test_progress_is_reported_for_every_entry(logged, app):
+    steps = []
+    with app.state.sessionmaker() as session:
+        r = verify_log(session, progress=steps.append)
+    assert r.ok and sum(steps) == r.events == size(app)
+    assert len(steps) >= r.events // verify.BATCH  # one step per batch, not one at the end
