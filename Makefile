@@ -6,7 +6,9 @@ VENV ?= .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
-PYTEST_ARGS ?=
+# One pytest-xdist worker per core (each builds its own app and databases);
+# `make test PYTEST_ARGS=` runs in one process.
+PYTEST_ARGS ?= -n auto
 # Database-backed tests; pure unit tests run once, on the SQLite pass.
 DB_TESTS := tests/api tests/migrations tests/cli tests/web
 
