@@ -7,7 +7,6 @@ from sqlalchemy.orm import Session
 
 from app.models.audit import AuditSubtree
 
-
 _PG_PRELOAD = (
     'SELECT s.start, s."end", s.hash FROM audit_subtrees AS s '
     'JOIN unnest(%(starts)s::bigint[], %(ends)s::bigint[]) AS w(start, "end") '
