@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests import dbutil
@@ -49,9 +50,30 @@ def web_app(_template_db: str, tmp_path_factory: pytest.TempPathFactory):  # noq
 
 @pytest.fixture(scope="module")
 def web_api(web_app) -> Iterator[Api]:  # noqa: ANN001
-    from fastapi.testclient import TestClient
     with TestClient(web_app) as client:
         yield Api(client, web_app)
+
+
+@pytest.fixture
+def api(web_api: Api) -> Api:
+    """The module's ``Api``: page tests work on the module's app, not a per-test one."""
+    return web_api
+
+
+@pytest.fixture
+def client(web_app) -> Iterator[TestClient]:  # noqa: ANN001
+    """A TestClient with its own cookie jar, per test, on the module's app."""
+    with TestClient(web_app) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def room(web_api: Api):  # noqa: ANN201
+    """One room per module, every party consenting to electronic service; tests read it or
+    add what they alone look at."""
+    room = web_api.room()
+    web_api.consent_all(room)
+    return room
 
 
 @pytest.fixture(scope="module")

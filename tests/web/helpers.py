@@ -29,3 +29,10 @@ def page_csrf(client: TestClient, path: str = "/account") -> str:
     r = client.get(path)
     assert r.status_code == 200, r.text
     return csrf_of(r.text)
+
+
+def sign_in_as(client: TestClient, user) -> None:  # noqa: ANN001
+    """Sign ``client`` in as ``user`` with an empty cookie jar."""
+    client.cookies.clear()
+    r = sign_in(client, user.email)
+    assert r.status_code == 303, r.text

@@ -3,33 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.web.helpers import page_csrf, sign_in
-
-
-@pytest.fixture(scope="module")
-def room(web_api):  # noqa: ANN001, ANN201
-    """One room for the module: the tests read it, or add what they alone look at."""
-    room = web_api.room()
-    web_api.consent_all(room)
-    return room
-
-
-@pytest.fixture
-def api(web_api):  # noqa: ANN001, ANN201
-    return web_api
-
-
-@pytest.fixture
-def client(web_app):  # noqa: ANN001, ANN201
-    with TestClient(web_app) as c:
-        yield c
-
-
-def _as(client, user):
-    client.cookies.clear()
-    assert sign_in(client, user.email).status_code == 303
+from tests.web.helpers import page_csrf, sign_in_as
 
 
 def _tabs(html: str) -> set[str]:
@@ -48,7 +23,7 @@ def _tabs(html: str) -> set[str]:
     ("auditor", {"Parties", "Members", "ENE", "Leak tracing", "Audit"}),
 ])
 def test_each_role_is_offered_its_tabs_only(client, room, who, tabs):
-    _as(client, room.users[who])
+    sign_in_as(client, room.users[who])
     page = client.get(f"/cases/{room.id}")
     assert page.status_code == 200
     assert _tabs(page.text) == tabs
@@ -58,7 +33,7 @@ def test_each_role_is_offered_its_tabs_only(client, room, who, tabs):
 
 
 def test_a_non_member_gets_the_unknown_case_page(client, room):
-    _as(client, room.users["outsider"])
+    sign_in_as(client, room.users["outsider"])
     r = client.get(f"/cases/{room.id}")
     assert r.status_code == 404
     assert "visible only to its members" in r.text
@@ -66,7 +41,7 @@ def test_a_non_member_gets_the_unknown_case_page(client, room):
 
 def test_offers_page_is_marked_fre_408_and_accepts_after_the_hash(api, client, room):
     offer = api.offer(room)
-    _as(client, room.users["defense_counsel"])
+    sign_in_as(client, room.users["defense_counsel"])
     page = client.get(f"/cases/{room.id}/offers")
     assert "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408" in page.text
     assert offer["terms_sha256"] in page.text and "Confirm acceptance" in page.text
@@ -80,7 +55,7 @@ def test_offers_page_is_marked_fre_408_and_accepts_after_the_hash(api, client, r
 
 
 def test_rule68_refusal_names_the_rule(client, room):
-    _as(client, room.users["plaintiff_counsel"])
+    sign_in_as(client, room.users["plaintiff_counsel"])
     page = client.get(f"/cases/{room.id}/rule68")
     assert "court takes no part until an accepted offer is filed" in page.text
     assert "Serve an offer of judgment" not in page.text  # a claimant may not serve
@@ -92,7 +67,7 @@ def test_rule68_refusal_names_the_rule(client, room):
 
 
 def test_client_may_not_make_offers_and_is_told_why(client, room):
-    _as(client, room.users["plaintiff_client"])
+    sign_in_as(client, room.users["plaintiff_client"])
     page = client.get(f"/cases/{room.id}/offers")
     assert "Make a settlement offer" not in page.text
     r = client.post(f"/cases/{room.id}/offers", data={
@@ -103,7 +78,7 @@ def test_client_may_not_make_offers_and_is_told_why(client, room):
 
 def test_room_admin_adds_and_removes_a_member(api, client, room):
     newcomer = api.user("newcomer")
-    _as(client, room.admin)
+    sign_in_as(client, room.admin)
     token = page_csrf(client, f"/cases/{room.id}/members")
     r = client.post(f"/cases/{room.id}/members", data={
         "csrf_token": token, "email": newcomer.email, "role": "auditor", "party_id": ""})
@@ -114,21 +89,21 @@ def test_room_admin_adds_and_removes_a_member(api, client, room):
 
 
 def test_bad_form_values_are_a_422_page_without_echo(client, room):
-    _as(client, room.admin)
+    sign_in_as(client, room.admin)
     r = client.post("/cases", data={"csrf_token": page_csrf(client), "caption": "A v. B",
                                     "court": "C", "court_state": "ZZ", "docket_number": "1"})
     assert r.status_code == 422 and "court_state" in r.text
 
 
 def test_audit_tab_verifies_the_case(client, room):
-    _as(client, room.users["auditor"])
+    sign_in_as(client, room.users["auditor"])
     token = page_csrf(client, f"/cases/{room.id}/audit")
     r = client.post(f"/cases/{room.id}/audit/verify", data={"csrf_token": token})
     assert r.status_code == 200 and "Verified:" in r.text
 
 
 def test_room_admin_sets_the_trial_date_and_gets_the_calendar(client, room):
-    _as(client, room.admin)
+    sign_in_as(client, room.admin)
     r = client.post(f"/cases/{room.id}/details", data={
         "csrf_token": page_csrf(client), "trial_date": "2031-03-03",
         "court_timezone": "America/New_York"})
@@ -142,7 +117,7 @@ def test_cost_comparison_explains_rule_68d(api, client, room, web_app):
 
     from app.models.base import utcnow
     offer = api.rule68_offer(room)
-    _as(client, room.users["plaintiff_counsel"])
+    sign_in_as(client, room.users["plaintiff_counsel"])
     early = client.post(f"/cases/{room.id}/rule68/{offer['id']}/cost-comparison", data={
         "csrf_token": page_csrf(client), "judgment_amount": "1", "pre_offer_costs": "0"})
     assert early.status_code == 409 and "not accepted" in early.text
@@ -150,7 +125,7 @@ def test_cost_comparison_explains_rule_68d(api, client, room, web_app):
     clock = web_app.state.services.clock
     web_app.state.services.clock = lambda: later
     try:
-        _as(client, room.users["plaintiff_counsel"])  # the old session timed out
+        sign_in_as(client, room.users["plaintiff_counsel"])  # the old session timed out
         assert "Costs after judgment" in client.get(f"/cases/{room.id}/rule68").text
         r = client.post(f"/cases/{room.id}/rule68/{offer['id']}/cost-comparison", data={
             "csrf_token": page_csrf(client), "judgment_amount": "50000",

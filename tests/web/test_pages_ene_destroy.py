@@ -6,14 +6,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.web.helpers import page_csrf, sign_in
-
-
-@pytest.fixture(scope="module")
-def room(web_api):  # noqa: ANN001, ANN201
-    return web_api.room()
+from tests.web.helpers import page_csrf, sign_in_as
 
 
 @pytest.fixture(scope="module")
@@ -29,20 +23,9 @@ def evaluated(web_api, room):  # noqa: ANN001, ANN201
     return ene
 
 
-@pytest.fixture
-def client(web_app):  # noqa: ANN001, ANN201
-    with TestClient(web_app) as c:
-        yield c
-
-
-def _as(client, user):
-    client.cookies.clear()
-    assert sign_in(client, user.email).status_code == 303
-
-
 def test_evaluator_shares_the_evaluation_unchanged(client, room, evaluated):
     path = f"/cases/{room.id}/ene/{evaluated['id']}/evaluation"
-    _as(client, room.users["neutral"])
+    sign_in_as(client, room.users["neutral"])
     assert path in client.get(f"/cases/{room.id}/ene/{evaluated['id']}").text
     page = client.get(path)
     assert "Share this evaluation with more parties" in page.text and "Version 1" in page.text
@@ -51,14 +34,14 @@ def test_evaluator_shares_the_evaluation_unchanged(client, room, evaluated):
     assert r.status_code == 200 and "its text is unchanged" in r.text
     shared = r.text.split("\n  shared with ", 1)[1].split("</p>")[0]
     assert "Version 1" in r.text and "Jane Doe" in shared and "Acme Corp." in shared
-    _as(client, room.users["defense_counsel"])
+    sign_in_as(client, room.users["defense_counsel"])
     seen = client.get(path)
     assert seen.status_code == 200 and "damages are modest" in seen.text
 
 
 def test_parties_get_no_share_form_and_are_refused(client, room, evaluated):
     path = f"/cases/{room.id}/ene/{evaluated['id']}/evaluation"
-    _as(client, room.users["plaintiff_counsel"])
+    sign_in_as(client, room.users["plaintiff_counsel"])
     page = client.get(path)
     assert page.status_code == 200 and "/evaluation/share" not in page.text
     r = client.post(path + "/share", data={
@@ -68,7 +51,7 @@ def test_parties_get_no_share_form_and_are_refused(client, room, evaluated):
 
 def test_only_the_room_admin_is_offered_destruction(client, room):
     for who in ("plaintiff_counsel", "auditor", "neutral"):
-        _as(client, room.users[who])
+        sign_in_as(client, room.users[who])
         assert "/destroy" not in client.get(f"/cases/{room.id}").text
         r = client.post(f"/cases/{room.id}/destroy", data={
             "csrf_token": page_csrf(client), "confirm_caption": "x"})
@@ -78,7 +61,7 @@ def test_only_the_room_admin_is_offered_destruction(client, room):
 def test_room_admin_destroys_a_case_and_gets_the_certificate(web_api, client):
     from app.cases.certificate import verify_certificate
     doomed = web_api.room()
-    _as(client, doomed.admin)
+    sign_in_as(client, doomed.admin)
     assert f"/cases/{doomed.id}/destroy" in client.get(f"/cases/{doomed.id}").text
     page = client.get(f"/cases/{doomed.id}/destroy")
     assert "cannot be undone" in page.text and 'name="confirm_caption"' in page.text
@@ -96,9 +79,9 @@ def test_room_admin_destroys_a_case_and_gets_the_certificate(web_api, client):
     cert = html.unescape(r.text.split('id="certificate"')[1].split(">", 1)[1].split("</pre>")[0])
     assert verify_certificate(cert.encode())["case_id"] == doomed.id
     assert json.loads(cert)["payload"]["key_fingerprints"]
-    _as(client, doomed.users["plaintiff_counsel"])
+    sign_in_as(client, doomed.users["plaintiff_counsel"])
     gone = client.get(f"/cases/{doomed.id}/documents")
     assert gone.status_code == 410 and "content is gone" in gone.text
     assert "case keys were destroyed" in gone.text
-    _as(client, doomed.admin)
+    sign_in_as(client, doomed.admin)
     assert client.get(f"/cases/{doomed.id}/destroy").status_code == 410

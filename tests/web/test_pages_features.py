@@ -5,32 +5,8 @@ the server refuses."""
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
-from tests.web.helpers import page_csrf, sign_in
-
-
-@pytest.fixture(scope="module")
-def room(web_api):  # noqa: ANN001, ANN201
-    room = web_api.room()
-    web_api.consent_all(room)
-    return room
-
-
-@pytest.fixture
-def api(web_api):  # noqa: ANN001, ANN201
-    return web_api
-
-
-@pytest.fixture
-def client(web_app):  # noqa: ANN001, ANN201
-    with TestClient(web_app) as c:
-        yield c
-
-
-def _as(client, user):
-    client.cookies.clear()
-    assert sign_in(client, user.email).status_code == 303
+from tests.web.helpers import page_csrf, sign_in_as
 
 
 def _file(name: str = "v2.txt", body: bytes = b"Version two of the order.\n"):
@@ -39,7 +15,7 @@ def _file(name: str = "v2.txt", body: bytes = b"Version two of the order.\n"):
 
 def test_uploader_counsel_uploads_a_new_version(api, client, room):
     doc = api.document(room, b"Version one of the order.\n")
-    _as(client, room.users["plaintiff_counsel"])
+    sign_in_as(client, room.users["plaintiff_counsel"])
     page = client.get(f"/cases/{room.id}/documents")
     assert f'/documents/{doc["id"]}/versions"' in page.text
     r = client.post(f"/cases/{room.id}/documents/{doc['id']}/versions", files=_file(),
@@ -50,7 +26,7 @@ def test_uploader_counsel_uploads_a_new_version(api, client, room):
 
 def test_other_party_gets_no_version_form_and_is_refused(api, client, room):
     doc = api.document(room, b"Plaintiff's exhibit.\n")
-    _as(client, room.users["defense_counsel"])
+    sign_in_as(client, room.users["defense_counsel"])
     page = client.get(f"/cases/{room.id}/documents")
     assert doc["id"] in page.text
     assert f'/documents/{doc["id"]}/versions"' not in page.text
@@ -62,7 +38,7 @@ def test_other_party_gets_no_version_form_and_is_refused(api, client, room):
 
 def test_client_may_not_upload_a_version(api, client, room):
     doc = api.document(room, b"Exhibit for the client test.\n")
-    _as(client, room.users["plaintiff_client"])
+    sign_in_as(client, room.users["plaintiff_client"])
     page = client.get(f"/cases/{room.id}/documents")
     assert f'/documents/{doc["id"]}/versions"' not in page.text
     r = client.post(f"/cases/{room.id}/documents/{doc['id']}/versions", files=_file(),
@@ -74,7 +50,7 @@ def test_client_may_not_upload_a_version(api, client, room):
 def test_tracers_see_who_downloaded(api, client, room, who):
     doc = api.document(room, b"Order to be downloaded.\n")
     assert api.download(room, doc["id"], "defense_counsel").status_code == 200
-    _as(client, room.users[who])
+    sign_in_as(client, room.users[who])
     if who == "plaintiff_counsel":
         entry = client.get(f"/cases/{room.id}/documents").text
     else:
@@ -90,14 +66,14 @@ def test_tracers_see_who_downloaded(api, client, room, who):
                                              ("plaintiff_client", 403), ("neutral", 403)])
 def test_non_tracers_may_not_read_download_records(api, client, room, who, status):
     doc = api.document(room, b"Records are for tracers.\n")
-    _as(client, room.users[who])
+    sign_in_as(client, room.users[who])
     r = client.get(f"/cases/{room.id}/documents/{doc['id']}/downloads")
     assert r.status_code == status
     assert "Leak tracing is for the auditor" in r.text or "access policy" in r.text
 
 
 def test_room_admin_sets_watermark_channels(client, room):
-    _as(client, room.admin)
+    sign_in_as(client, room.admin)
     page = client.get(f"/cases/{room.id}/documents")
     assert page.status_code == 200 and "Watermark channels (room admin)" in page.text
     assert 'name="channel" type="checkbox" value="canary" checked' in page.text
@@ -111,7 +87,7 @@ def test_room_admin_sets_watermark_channels(client, room):
 
 
 def test_counsel_gets_no_channel_form_and_is_refused(client, room):
-    _as(client, room.users["plaintiff_counsel"])
+    sign_in_as(client, room.users["plaintiff_counsel"])
     assert "Watermark channels" not in client.get(f"/cases/{room.id}/documents").text
     r = client.post(f"/cases/{room.id}/watermark-channels", data={
         "csrf_token": page_csrf(client), "channel": ["text"]})
@@ -119,6 +95,6 @@ def test_counsel_gets_no_channel_form_and_is_refused(client, room):
 
 
 def test_auditor_has_no_documents_tab(client, room):
-    _as(client, room.users["auditor"])
+    sign_in_as(client, room.users["auditor"])
     r = client.get(f"/cases/{room.id}/documents")
     assert r.status_code == 403
