@@ -81,7 +81,8 @@ def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(pe
     card.get_by_role("button", name="Accept the offer…").click()
     dialog = page.get_by_role("dialog")
     assert dialog.is_visible()
-    assert dialog.locator(".confirm-amount").inner_text().startswith("USD 75,000.00")
+    amount = dialog.locator(".confirm-amount").inner_text()
+    assert amount == "USD 75,000.00 (plus costs then accrued)"
     assert "for the sum stated" in dialog.locator(".confirm-terms").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", dialog.locator(".confirm-hash").inner_text())
     pc.shot("rule68-accept-dialog")
