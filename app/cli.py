@@ -186,6 +186,24 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_blobs_sweep(args: argparse.Namespace) -> int:
+    from app.documents.storage import SWEEP_GRACE_SECONDS, sweep_orphans
+
+    grace = SWEEP_GRACE_SECONDS if args.grace_seconds is None else args.grace_seconds
+    if grace < 0:
+        print("settleroom: --grace-seconds must not be negative", file=sys.stderr)
+        return 2
+    settings = get_settings()
+    engine, factory = _session_factory(settings)
+    try:
+        with factory() as session:
+            removed = sweep_orphans(session, settings, grace_seconds=grace)
+    finally:
+        engine.dispose()
+    print(f"ok: removed {len(removed)} orphan file(s) older than {grace} s")
+    return 0
+
+
 def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser("audit", help="verify the audit log").add_subparsers(
         dest="audit_command", required=True)
@@ -210,6 +228,14 @@ def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     which.add_argument("--case")
     which.add_argument("--all", action="store_true")
     rot.set_defaults(func=cmd_keys_rotate)
+    blobs = sub.add_parser("blobs", help="stored document files").add_subparsers(
+        dest="blobs_command", required=True)
+    sweep = blobs.add_parser("sweep", help="delete files that no document version names "
+                             "(left by failed uploads)")
+    sweep.add_argument("--grace-seconds", type=int,
+                       help="keep files younger than this, so uploads in flight survive "
+                            "(default 3600)")
+    sweep.set_defaults(func=cmd_blobs_sweep)
 
 
 def build_parser() -> argparse.ArgumentParser:
