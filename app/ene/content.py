@@ -15,6 +15,8 @@ Invariants:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -42,6 +44,9 @@ from app.models.ene import (
 )
 from app.sealing import open_bytes, seal_bytes
 from app.services import Services
+
+R = TypeVar("R", EneMessage, EneStatement)
+Released = dict[uuid.UUID, set[uuid.UUID]]  # item id -> parties it was released to
 
 
 def _channel(channel: str) -> uuid.UUID | None:
@@ -131,17 +136,26 @@ def get_message(session: Session, ctx: CaseContext, svc: Services, *,
     return _message_read(loaded, msg, svc, released)
 
 
+def _visible(session: Session, ctx: CaseContext, loaded: Loaded, item_type: str,
+             row: R | None, item_id: uuid.UUID, to_item: Callable[[R, Released], pol.Item],
+             action: str) -> tuple[R, set[uuid.UUID]]:
+    """``row`` (a message or statement of this session, or None) if the viewer may see it,
+    with the parties it was released to; otherwise the refusal (404 before 403, audited)."""
+    released = repo.releases_of(session, loaded.row.id, item_type)
+    decision = (pol.can_see_item(loaded.viewer, loaded.facts, to_item(row, released))
+                if row is not None else pol.Denial(pol.NOT_VISIBLE, f"No such {item_type}."))
+    if row is None or not decision:
+        refuse(session, ctx, action, f"ene_{item_type}", item_id, decision,  # type: ignore[arg-type]
+               not_found_code=f"{item_type}_not_found")
+    assert row is not None
+    return row, released.get(item_id, set())
+
+
 def _visible_message(session: Session, ctx: CaseContext, loaded: Loaded,
                      message_id: uuid.UUID, action: str) -> tuple[EneMessage, set[uuid.UUID]]:
-    msg = repo.get_message(session, loaded.row.id, message_id)
-    released = repo.releases_of(session, loaded.row.id, "message")
-    decision = (pol.can_see_item(loaded.viewer, loaded.facts, _message_item(msg, released))
-                if msg is not None else pol.Denial(pol.NOT_VISIBLE, "No such message."))
-    if msg is None or not decision:
-        refuse(session, ctx, action, "ene_message", message_id, decision,  # type: ignore[arg-type]
-               not_found_code="message_not_found")
-    assert msg is not None
-    return msg, released.get(msg.id, set())
+    return _visible(session, ctx, loaded, "message",
+                    repo.get_message(session, loaded.row.id, message_id), message_id,
+                    _message_item, action)
 
 
 def submit_statement(session: Session, ctx: CaseContext, svc: Services, *,
@@ -208,16 +222,11 @@ def list_statements(session: Session, ctx: CaseContext, svc: Services, *,
 
 
 def _visible_statement(session: Session, ctx: CaseContext, loaded: Loaded,
-                       statement_id: uuid.UUID, action: str) -> tuple[EneStatement, set]:
-    st = repo.get_statement(session, loaded.row.id, statement_id)
-    released = repo.releases_of(session, loaded.row.id, "statement")
-    decision = (pol.can_see_item(loaded.viewer, loaded.facts, _statement_item(st, released))
-                if st is not None else pol.Denial(pol.NOT_VISIBLE, "No such statement."))
-    if st is None or not decision:
-        refuse(session, ctx, action, "ene_statement", statement_id, decision,  # type: ignore[arg-type]
-               not_found_code="statement_not_found")
-    assert st is not None
-    return st, released.get(st.id, set())
+                       statement_id: uuid.UUID, action: str
+                       ) -> tuple[EneStatement, set[uuid.UUID]]:
+    return _visible(session, ctx, loaded, "statement",
+                    repo.get_statement(session, loaded.row.id, statement_id), statement_id,
+                    _statement_item, action)
 
 
 def get_statement(session: Session, ctx: CaseContext, svc: Services, *,
