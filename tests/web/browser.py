@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from playwright.sync_api import expect
+
 from tests.factories import PASSWORD
 from tests.web.conftest import SCREENSHOTS
 
@@ -30,7 +32,7 @@ class Person:
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
         page.wait_for_url(re.compile(r".*/$"))
-        assert page.get_by_role("heading", name="My cases").is_visible()
+        expect(page.get_by_role("heading", name="My cases")).to_be_visible()
 
     def open_case(self, caption: str) -> None:
         self.page.get_by_role("link", name=caption).first.click()

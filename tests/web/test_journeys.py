@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from tests.api.documents.helpers import text_doc
 from tests.web.browser import Person
@@ -52,27 +53,28 @@ def test_defense_counsel_serves_a_rule68_offer(person):  # noqa: ANN001
     dc.open_case(CAPTION)
     dc.shot("case-room")
     dc.tab("Rule 68")
-    assert page.get_by_text("The court takes no part until an accepted offer is filed").is_visible()
+    expect(page.get_by_text("The court takes no part until an accepted offer is filed")
+           ).to_be_visible()
     page.get_by_role("button", name="Consent to electronic service for Acme Corp.").click()
-    assert page.get_by_role("status").filter(has_text="Consent").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Consent")).to_be_visible()
     page.get_by_label("Offeror and offeree").select_option(
         label="Acme Corp. offers judgment to Jane Doe")
     page.get_by_label("Judgment amount").fill("75000")
     page.get_by_label("Terms").fill("Judgment against Acme Corp. for the sum stated.")
     page.get_by_role("button", name="Serve the offer").click()
-    assert page.get_by_role("status").filter(has_text="Offer of judgment served").is_visible()
-    assert page.get_by_role("heading", name="How the deadline is computed").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Offer of judgment served")).to_be_visible()
+    expect(page.get_by_role("heading", name="How the deadline is computed")).to_be_visible()
     dc.shot("rule68-served")
 
 
 def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(person):  # noqa: ANN001
     pc = person("plaintiff_counsel")
     page = pc.page
-    assert page.get_by_text("Rule 68 offer: last moment to accept").is_visible()
+    expect(page.get_by_text("Rule 68 offer: last moment to accept")).to_be_visible()
     pc.open_case(CAPTION)
     pc.tab("Rule 68")
     card = page.locator("article.rule68").first
-    assert card.get_by_text("Acceptance deadline").is_visible()
+    expect(card.get_by_text("Acceptance deadline")).to_be_visible()
     assert card.locator("dd time").nth(1).inner_text().endswith("(America/New_York)")
     assert card.locator("ol.explanation li").count() >= 2
     page.wait_for_function(
@@ -80,14 +82,14 @@ def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(pe
     assert "Serve an offer of judgment" not in page.content()  # a claimant may not serve
     card.get_by_role("button", name="Accept the offer…").click()
     dialog = page.get_by_role("dialog")
-    assert dialog.is_visible()
+    expect(dialog).to_be_visible()
     amount = dialog.locator(".confirm-amount").inner_text()
     assert amount == "USD 75,000.00 (plus costs then accrued)"
     assert "for the sum stated" in dialog.locator(".confirm-terms").inner_text()
     assert re.fullmatch(r"[0-9a-f]{64}", dialog.locator(".confirm-hash").inner_text())
     pc.shot("rule68-accept-dialog")
     dialog.get_by_role("button", name="Confirm acceptance").click()
-    assert page.get_by_role("status").filter(has_text="notice of acceptance").is_visible()
+    expect(page.get_by_role("status").filter(has_text="notice of acceptance")).to_be_visible()
     pdf = pc.download(page.get_by_role("link", name=re.compile("Download the filing package")))
     assert pdf.startswith(b"%PDF")
     pc.shot("rule68-accepted")
@@ -105,18 +107,18 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     form.get_by_label("Amount").fill("250000")
     form.get_by_label("Terms").fill("Mutual release; dismissal with prejudice.")
     form.get_by_role("button", name="Make the offer").click()
-    assert page.get_by_role("status").filter(has_text="Settlement offer made").is_visible()
+    expect(page.get_by_role("status").filter(has_text="Settlement offer made")).to_be_visible()
 
     dc = person("defense_counsel")
     dc.open_case(CAPTION)
     dc.tab("Settlement offers")
     offer = dc.page.locator("article.offer").first
-    assert offer.get_by_role("heading", name=re.compile("USD 250,000.00")).is_visible()
+    expect(offer.get_by_role("heading", name=re.compile("USD 250,000.00"))).to_be_visible()
     offer.get_by_text("Make a counter-offer").click()
     offer.get_by_label("Amount").fill("180000")
     offer.get_by_label("Terms").fill("Mutual release; each side bears its own costs.")
     offer.get_by_role("button", name="Send the counter-offer").click()
-    assert dc.page.get_by_text("Status: countered").is_visible()
+    expect(dc.page.get_by_text("Status: countered")).to_be_visible()
     dc.shot("offers-countered")
 
     pc.page.reload()
@@ -127,7 +129,7 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     assert "own costs" in dialog.locator(".confirm-terms").inner_text()
     pc.shot("offer-accept-dialog")
     dialog.get_by_role("button", name="Confirm acceptance").click()
-    assert pc.page.get_by_role("status").filter(has_text="Offer accepted").is_visible()
+    expect(pc.page.get_by_role("status").filter(has_text="Offer accepted")).to_be_visible()
     memo = pc.download(pc.page.get_by_role("link", name=re.compile("settlement memorandum")))
     assert memo.startswith(b"%PDF")
 
@@ -139,7 +141,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     ev.tab("ENE")
     ev.page.get_by_label("Scheduled for").fill("2030-06-20T10:00")
     ev.page.get_by_role("button", name="Schedule the session").click()
-    assert ev.page.get_by_role("status").filter(has_text="ENE session scheduled").is_visible()
+    expect(ev.page.get_by_role("status").filter(has_text="ENE session scheduled")).to_be_visible()
     session_url = ev.page.url
     ev.page.get_by_label("Message to the joint session").fill("Welcome; opening statements.")
     ev.page.get_by_role("button", name="Send").first.click()
@@ -155,23 +157,23 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
     caucus.get_by_label("Release to").select_option(label="Acme Corp.")
     caucus.get_by_role("button", name="Release this message").click()
-    assert pc.page.get_by_role("status").filter(has_text="Released").is_visible()
+    expect(pc.page.get_by_role("status").filter(has_text="Released")).to_be_visible()
     pc.shot("ene-caucus-released")
 
     dc = person("defense_counsel")
     dc.page.goto(session_url)
     released = dc.page.locator("section.thread").filter(has_text="Released to you")
-    assert released.get_by_text("structured payment").is_visible()
+    expect(released.get_by_text("structured payment")).to_be_visible()
 
     ev.page.reload()
     ev.page.get_by_label("Evaluation", exact=True).fill("Liability is likely; damages modest.")
     ev.page.get_by_role("checkbox", name="Jane Doe").check()
     ev.page.get_by_role("button", name="Save the evaluation").click()
     pc.page.get_by_role("link", name="The evaluator's evaluation").click()
-    assert pc.page.get_by_text("damages modest").is_visible()
+    expect(pc.page.get_by_text("damages modest")).to_be_visible()
     ev.page.get_by_label("Outcome").select_option("not_settled")
     ev.page.get_by_role("button", name="Close the session").click()
-    assert ev.page.get_by_text("closed: not settled").is_visible()
+    expect(ev.page.get_by_text("closed: not settled")).to_be_visible()
     ev.shot("ene-closed")
 
 
@@ -181,7 +183,7 @@ def _upload(p: Person, name: str, data: bytes, designation: str) -> None:
         {"name": name, "mimeType": "text/plain", "buffer": data})
     p.page.get_by_role("combobox", name="Designation").select_option(designation)
     p.page.get_by_role("button", name="Upload").click()
-    assert p.page.get_by_role("status").filter(has_text="Document uploaded").is_visible()
+    expect(p.page.get_by_role("status").filter(has_text="Document uploaded")).to_be_visible()
 
 
 def test_document_downloaded_by_two_recipients_and_the_leak_traced(person):  # noqa: ANN001
@@ -208,11 +210,11 @@ def test_document_downloaded_by_two_recipients_and_the_leak_traced(person):  # n
          "buffer": copies["defense_client"]})
     au.page.get_by_role("button", name="Trace").click()
     result = au.page.locator("#trace-result")
-    assert result.get_by_role("heading", name="Result: recipient identified").is_visible()
+    expect(result.get_by_role("heading", name="Result: recipient identified")).to_be_visible()
     assert result.locator("article.match").count() == 1
-    assert result.get_by_role("heading", name=re.compile(
-        r"^Recipient: Defense-Client <defense-client-.*> for Acme Corp\.$")).is_visible()
-    assert result.get_by_text("the inclusion proof verifies").is_visible()
+    expect(result.get_by_role("heading", name=re.compile(
+        r"^Recipient: Defense-Client <defense-client-.*> for Acme Corp\.$"))).to_be_visible()
+    expect(result.get_by_text("the inclusion proof verifies")).to_be_visible()
     au.shot("trace-identified")
     au.tab("Audit")
     au.page.get_by_role("button", name="Verify this case's events").click()
@@ -231,7 +233,7 @@ def test_a_client_is_refused_an_aeo_document(person, web_api, room):  # noqa: AN
     assert cl.page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
     cl.shot("documents-390px")
     cl.page.goto(f"/cases/{room.id}/documents/{aeo['id']}/download")
-    assert cl.page.get_by_role("heading", name="This could not be done").is_visible()
-    assert cl.page.get_by_text("AEO documents are never shown to clients").is_visible()
+    expect(cl.page.get_by_role("heading", name="This could not be done")).to_be_visible()
+    expect(cl.page.get_by_text("AEO documents are never shown to clients")).to_be_visible()
     cl.errors[:] = [e for e in cl.errors if "404" not in e]  # the refusal itself is a 404
     cl.shot("aeo-refused")
