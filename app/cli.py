@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 
 from app.config import ConfigurationError, Settings, get_settings
-from app.secrets import ensure_data_dir, write_secret_file
+from app.keyfiles import ensure_data_dir, write_secret_file
 
 ADMIN_PASSWORD_FILE = "admin-password.txt"
 DEV_ADMIN_EMAIL = "admin@example.com"
@@ -19,7 +19,7 @@ DEV_ADMIN_EMAIL = "admin@example.com"
 def _prepare(settings: Settings) -> None:
     from app.db import make_engine, make_sessionmaker, transaction
     from app.migrate import upgrade
-    from app.services import build_services
+    from app.runtime import build_services
     from app.users.service import bootstrap_admin
 
     settings.check_production()
@@ -76,7 +76,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
     from app.auth.passwords import MIN_PASSWORD_LENGTH
     from app.db import make_engine, make_sessionmaker, transaction
     from app.errors import AppError
-    from app.services import build_services
+    from app.runtime import build_services
     from app.users.service import create_user
 
     settings = get_settings()

@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.config import Settings
 from app.models.base import utcnow
 from app.models.cases import Case, KeyRotation
+from app.runtime import build_services
 from app.sealing import SEALED_COLUMNS, SealedColumn
-from app.services import build_services
 from crypto import envelope
 from crypto.keys import KeyProvider
 

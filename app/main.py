@@ -11,15 +11,15 @@ from app.auth.router import router as auth_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
+from app.deadlines.router import router as deadlines_router
 from app.documents.router import router as documents_router
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
-from app.rule68.deadlines_router import router as deadlines_router
 from app.rule68.router import router as rule68_router
-from app.services import build_services
+from app.runtime import build_services
 from app.traces.router import router as traces_router
 from app.users.router import router as users_router
 from app.web import router as web

@@ -14,15 +14,15 @@ from app.audit.schemas import (
     TreeHeadRead,
 )
 from app.audit.service import record_denied
-from app.authz.guard import (
+from app.authz.permissions import Permission
+from app.context import CaseContext
+from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
     case_guard,
     load_case_context,
 )
-from app.authz.permissions import Permission
-from app.context import CaseContext
 from app.errors import NotFound
 from app.pagination import MAX_LIMIT
 

@@ -14,7 +14,7 @@ from app.auth.schemas import (
     TotpConfirm,
     TotpSetup,
 )
-from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, client_address
+from app.deps import PrincipalDep, ServicesDep, SessionDep, client_address
 
 router = APIRouter(tags=["auth"])
 NO_NUL = r"^[^\x00]*$"

@@ -1,35 +1,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, field_validator
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
-
-
-def has_nul(value: Any) -> bool:
-    if isinstance(value, str):
-        return "\x00" in value
-    if isinstance(value, list | tuple | set):
-        return any(has_nul(v) for v in value)
-    if isinstance(value, dict):
-        return any(has_nul(k) or has_nul(v) for k, v in value.items())
-    return False
-
-
-class Strict(BaseModel):
-    """Input schemas forbid unknown fields (mass assignment is a 422 that changes nothing)
-    and NUL characters in text (no database stores them; PostgreSQL refuses them)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    @field_validator("*", mode="after")
-    @classmethod
-    def _no_nul(cls, value: Any) -> Any:
-        if has_nul(value):
-            raise ValueError("text must not contain NUL characters")
-        return value
+from app.kernel.schemas import Strict
 
 
 class TokenPair(BaseModel):

@@ -26,7 +26,7 @@ from app.db import defer_after_rollback
 from app.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
-from app.services import Services
+from app.runtime import Services
 
 TOTP_STEP_SECONDS = 30
 TOTP_VALID_WINDOW = 1  # one step either side, for clock drift

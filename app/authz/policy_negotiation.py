@@ -17,12 +17,10 @@ Threats addressed:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
 from app.authz.permissions import SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
-from app.rule68.rules import may_serve
 
 AEO = "AEO"
 NOT_VISIBLE = Denial("not_found", "No such offer.")
@@ -141,21 +139,17 @@ NOT_DEFENDING = Denial(
 def may_serve_rule68(
     memberships: frozenset[Membership],
     offeror_party_id: uuid.UUID,
-    offeree_party_ids: Iterable[uuid.UUID],
-    claims: Iterable[tuple[Hashable, Collection[Hashable]]],
-    sides: Mapping[uuid.UUID, str],
+    *,
+    defends_each_offeree: bool,
 ) -> Decision:
     """68(a): "a party defending against a claim", served on the party bringing it.
 
-    Counterclaims count like any claim; a case with no recorded claim is every plaintiff
-    against every defendant.
+    Whether the offeror defends a claim of every offeree is law about the case's claims
+    (``app.rule68.rules.defends_claims_of``); the caller computes it and this decides who
+    may act on it: only counsel or a pro se party of the offeror.
     """
-    if offeror_party_id not in _speaks_for(memberships):
+    if offeror_party_id not in _speaks_for(memberships) or not defends_each_offeree:
         return NOT_DEFENDING
-    recorded = list(claims)
-    for offeree in offeree_party_ids:
-        if not may_serve(offeror_party_id, offeree, recorded, sides=sides):
-            return NOT_DEFENDING
     return ALLOW
 
 

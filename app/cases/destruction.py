@@ -23,8 +23,8 @@ from app.cases.certificate import make_certificate
 from app.context import CaseContext
 from app.errors import Invalid
 from app.models.cases import CaseDestruction
+from app.runtime import Services
 from app.sealing import SEALED_COLUMNS, IntegrityFailure
-from app.services import Services
 
 
 def _erase_sealed(session: Session, ctx: CaseContext) -> None:

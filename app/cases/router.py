@@ -5,7 +5,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Response
 
-from app.authz.guard import PrincipalDep, ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.cases import destruction, service
 from app.cases.schemas import (
@@ -22,6 +21,7 @@ from app.cases.schemas import (
     PartyRead,
 )
 from app.context import CaseContext
+from app.deps import PrincipalDep, ServicesDep, SessionDep, case_guard
 from app.pagination import PageDep
 
 router = APIRouter(prefix="/cases", tags=["cases"])

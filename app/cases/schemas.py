@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app.auth.schemas import Strict
 from app.authz.permissions import Role
+from app.kernel.schemas import Strict, check_timezone
 
 US_STATE_CODES = frozenset(holidays.country_holidays("US").subdivisions)
 Side = Literal["plaintiff", "defendant", "third_party"]
@@ -20,10 +20,6 @@ def _check_state(value: str | None) -> str | None:
         raise ValueError("court_state must be a US state or territory code such as CA or NY")
     return value
 
-
-def _check_timezone(value: str | None) -> str | None:
-    if value is None:
-        return value
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -42,7 +38,7 @@ class CaseCreate(Strict):
     court_timezone: str = Field(default="America/New_York", max_length=64)
 
     _state = field_validator("court_state")(_check_state)
-    _tz = field_validator("court_timezone")(_check_timezone)
+    _tz = field_validator("court_timezone")(check_timezone)
 
 
 class CaseUpdate(Strict):
@@ -54,7 +50,7 @@ class CaseUpdate(Strict):
     court_timezone: str | None = Field(default=None, max_length=64)
 
     _state = field_validator("court_state")(_check_state)
-    _tz = field_validator("court_timezone")(_check_timezone)
+    _tz = field_validator("court_timezone")(check_timezone)
 
 
 class CaseRead(BaseModel):

@@ -12,7 +12,7 @@ from app.documents import repository as repo
 from app.documents.schemas import ChannelsRead, ChannelsUpdate
 from app.errors import Invalid
 from app.models.documents import CaseWatermarkSetting
-from app.services import Services
+from app.runtime import Services
 from app.watermark import CHANNELS
 
 

@@ -34,8 +34,8 @@ from app.documents.filenames import content_disposition
 from app.documents.schemas import DownloadRead
 from app.documents.service import display_name, facts_of, load_visible, refuse, viewer
 from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
+from app.runtime import Services
 from app.sealing import seal_bytes
-from app.services import Services
 from app.watermark import LEGENDS, MarkSpec, authentication_tag, embed
 
 MAX_USER_AGENT = 300

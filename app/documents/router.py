@@ -9,10 +9,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Path, Request, Response
 
-from app.authz.guard import ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
 from app.context import CaseContext
+from app.deps import ServicesDep, SessionDep, case_guard
 from app.documents import channels, downloads, service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import (
@@ -24,7 +24,7 @@ from app.documents.schemas import (
     multipart_body,
 )
 from app.pagination import PageDep
-from app.services import Services, get_services
+from app.runtime import Services, get_services
 
 router = APIRouter(prefix="/cases/{case_id}", tags=["documents"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.DOCUMENT_READ))]

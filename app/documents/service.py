@@ -31,8 +31,8 @@ from app.documents.schemas import DocumentRead
 from app.ene import repository as ene_repo
 from app.errors import Conflict, Forbidden, Invalid
 from app.models.documents import NAMES_OBJECT_TYPE, Document, DocumentVersion
+from app.runtime import Services
 from app.sealing import open_json, seal_json
-from app.services import Services
 
 _DENIAL_STATUS = {"invalid_designation": Invalid, "invalid_audience": Invalid,
                   "ene_session_required": Invalid, "ene_session_not_allowed": Invalid,

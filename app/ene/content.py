@@ -42,8 +42,8 @@ from app.models.ene import (
     EneRelease,
     EneStatement,
 )
+from app.runtime import Services
 from app.sealing import open_bytes, seal_bytes
-from app.services import Services
 
 R = TypeVar("R", EneMessage, EneStatement)
 Released = dict[uuid.UUID, set[uuid.UUID]]  # item id -> parties it was released to

@@ -24,8 +24,8 @@ from app.ene.service import Loaded, load, refuse, require_open
 from app.errors import Invalid, NotFound
 from app.models.base import new_id
 from app.models.ene import EVALUATION_OBJECT, EneEvaluation, EneEvaluationShare
+from app.runtime import Services
 from app.sealing import open_bytes, seal_bytes
-from app.services import Services
 
 
 def _require_evaluator(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:

@@ -13,9 +13,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query
 
-from app.authz.guard import ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.context import CaseContext
+from app.deps import ServicesDep, SessionDep, case_guard
 from app.ene import content, evaluation, service
 from app.ene.schemas import (
     AttendanceRead,

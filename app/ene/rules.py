@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.rule68.deadlines import MIN_YEAR, DeadlineInputError, compute_deadline
+from app.deadlines.rules import MIN_YEAR, DeadlineInputError, compute_deadline
 
 JOINT: Final = "joint"
 CAUCUS_PREFIX: Final = "caucus:"

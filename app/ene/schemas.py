@@ -8,10 +8,9 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from app.auth.schemas import Strict
 from app.authz.permissions import Role
-from app.cases.schemas import _check_timezone
-from app.rule68.deadlines import MAX_YEAR, MIN_YEAR
+from app.deadlines.rules import MAX_YEAR, MIN_YEAR
+from app.kernel.schemas import Strict, check_timezone
 
 Outcome = Literal["settled", "partially_settled", "not_settled"]
 ItemType = Literal["message", "statement"]
@@ -32,7 +31,7 @@ class SessionCreate(Strict):
     # A date, or {"days_before": N} computed with the FRCP 6 engine; default 7 days before.
     statement_due: date | StatementDueDays | None = None
 
-    _tz = field_validator("court_timezone")(_check_timezone)
+    _tz = field_validator("court_timezone")(check_timezone)
 
     @field_validator("scheduled_at")
     @classmethod

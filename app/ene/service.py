@@ -43,7 +43,7 @@ from app.ene.schemas import (
 )
 from app.errors import Forbidden, Invalid, NotFound
 from app.models.ene import EneAttendance, EneParticipant, EneSession
-from app.services import Services
+from app.runtime import Services
 
 CLOSED = "closed"
 

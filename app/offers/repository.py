@@ -13,7 +13,7 @@ from app.authz.permissions import Role
 from app.authz.policy_negotiation import AEO, OfferScope
 from app.cases import repository as case_repository
 from app.models.cases import Member
-from app.models.offers import IdempotentResponse, SettlementOffer
+from app.models.offers import SettlementOffer
 
 
 def add(session: Session, obj: object) -> None:
@@ -75,9 +75,3 @@ def count_party_role(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,
             Member.case_id == case_id, Member.party_id == party_id, Member.role == role.value)
     ).scalar_one())
 
-
-def get_idempotent(session: Session, user_id: uuid.UUID, key: str) -> IdempotentResponse | None:
-    return session.execute(
-        select(IdempotentResponse).where(
-            IdempotentResponse.user_id == user_id, IdempotentResponse.key == key)
-    ).scalar_one_or_none()

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Response
+from fastapi import APIRouter, Depends, Response
 
-from app.authz.guard import ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.context import CaseContext
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
 from app.offers import service, transitions
 from app.offers.schemas import OfferAccept, OfferCreate, OfferRead
 from app.pagination import PageDep
@@ -16,10 +16,6 @@ router = APIRouter(prefix="/cases/{case_id}/offers", tags=["settlement offers"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_READ))]
 Maker = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_MAKE))]
 Responder = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_RESPOND))]
-IdempotencyKey = Annotated[
-    str | None,
-    Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
-]
 
 
 @router.post("", status_code=201)

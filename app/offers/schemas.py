@@ -6,18 +6,12 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator
 
-from app.auth.schemas import Strict
+from app.kernel.money import MAX_CENTS, check_currency
+from app.kernel.schemas import SHA256_HEX, Strict
 
 Designation = Literal["CONFIDENTIAL", "AEO"]
 OfferStatus = Literal["open", "accepted", "rejected", "countered", "withdrawn", "expired"]
-MAX_CENTS = 10**15  # a quadrillion cents: far above any settlement, well inside BIGINT
-SHA256_HEX = r"^[0-9a-f]{64}$"
 
-
-def check_currency(value: str) -> str:
-    if len(value) != 3 or not value.isascii() or not value.isupper() or not value.isalpha():
-        raise ValueError("currency must be an ISO 4217 code such as USD")
-    return value
 
 
 class OfferCreate(Strict):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -34,11 +34,12 @@ from app.authz.policy_negotiation import (
 )
 from app.context import CaseContext
 from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.kernel.timefmt import rfc3339
 from app.models.offers import OFFER_OBJECT_TYPE, SettlementOffer
 from app.offers import repository as repo
 from app.offers.schemas import Acceptance, OfferCreate, OfferRead
+from app.runtime import Services
 from app.sealing import open_json, seal_json
-from app.services import Services
 from crypto.canonical import canonical_json
 
 SIGNED_TYPE = "settleroom/settlement-acceptance/v1"
@@ -55,10 +56,6 @@ class TermsMismatch(Conflict):
 def terms_sha256(content: dict[str, Any]) -> str:
     """SHA-256 of the canonical JSON of amount, currency and terms: what is agreed to."""
     return hashlib.sha256(canonical_json(content)).hexdigest()
-
-
-def rfc3339(value: datetime) -> str:
-    return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 def facts(offer: SettlementOffer) -> OfferFacts:

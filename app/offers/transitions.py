@@ -18,10 +18,12 @@ from app.authz.policy import Decision
 from app.authz.policy_negotiation import may_respond_offer, may_withdraw_offer
 from app.context import CaseContext
 from app.errors import Conflict
+from app.kernel import idempotency
+from app.kernel.money import money
+from app.kernel.papers import render_pdf
+from app.kernel.timefmt import rfc3339
 from app.models.offers import SettlementOffer
-from app.offers import idempotency
 from app.offers import repository as repo
-from app.offers.pdf import money, render_pdf
 from app.offers.schemas import OfferRead
 from app.offers.service import (
     OfferNotOpen,
@@ -32,11 +34,10 @@ from app.offers.service import (
     facts,
     load_visible,
     refuse,
-    rfc3339,
     signed_payload,
     to_read,
 )
-from app.services import Services
+from app.runtime import Services
 from crypto import signing
 
 FRE_408_MARKING = "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408"

@@ -16,11 +16,12 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.authz.policy_negotiation import offer_scope, rule68_scope
 from app.context import CaseContext
+from app.kernel.timefmt import rfc3339
 from app.offers import repository as offer_repo
-from app.offers.service import effective_status, rfc3339
+from app.offers.service import effective_status
 from app.rule68 import repository as repo
 from app.rule68.service import status_of
-from app.services import Services
+from app.runtime import Services
 
 PRODID = "-//settleroom//deadlines//EN"
 MAX_EVENTS = 10_000

@@ -18,14 +18,15 @@ from app.audit.service import record
 from app.cases import repository as case_repo
 from app.context import CaseContext
 from app.errors import Conflict, Invalid
+from app.kernel.money import money
+from app.kernel.papers import Section, render_pdf
+from app.kernel.timefmt import rfc3339
 from app.models.rule68 import Rule68Offer, Rule68Offeree
-from app.offers.pdf import Section, money, render_pdf
-from app.offers.service import rfc3339
 from app.rule68 import repository as repo
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
 from app.rule68.service import OBJECT, content_of, load_visible, refuse, status_of
-from app.services import Services
+from app.runtime import Services
 
 COSTS_ONLY_MARKING = "Admissible only in a proceeding to determine costs - FRCP 68(b)"
 CLERK_STATEMENT = ("The offer having been accepted, the clerk must then enter judgment. "

@@ -5,10 +5,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body, Depends, Response
 
-from app.authz.guard import ServicesDep, SessionDep, case_guard
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.offers.router import IdempotencyKey
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
 from app.pagination import PageDep
 from app.rule68 import calendar, documents, serve, service, setup
 from app.rule68.schemas import (

@@ -23,7 +23,7 @@ from collections.abc import Collection, Hashable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final, Literal, NamedTuple, TypeVar
 
-from app.rule68.deadlines import DEFAULT_TIMEZONE, Deadline, compute_deadline
+from app.deadlines.rules import DEFAULT_TIMEZONE, Deadline, compute_deadline
 
 OFFER_WINDOW_DAYS: Final = 14
 """Days to accept after service (68(a)) and the minimum lead before trial (68(a), 68(c))."""
@@ -219,6 +219,20 @@ def may_serve(
         for claimant, defenders in recorded
     )
 
+
+
+def defends_claims_of(
+    offeror_party_id: Hashable,
+    offeree_party_ids: Iterable[Hashable],
+    claims: Iterable[tuple[Hashable, Collection[Hashable]]],
+    *,
+    sides: Mapping[PartyId, str] | None = None,
+) -> bool:
+    """True iff `may_serve` holds for every offeree (a joint offer needs each of them)."""
+    recorded = list(claims)
+    offerees = list(offeree_party_ids)
+    return bool(offerees) and all(
+        may_serve(offeror_party_id, o, recorded, sides=sides) for o in offerees)
 
 # --- 68(d) costs --------------------------------------------------------------------
 

@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
 
-from app.auth.schemas import Strict
-from app.offers.schemas import MAX_CENTS, SHA256_HEX, check_currency
+from app.kernel.money import MAX_CENTS, check_currency
+from app.kernel.schemas import SHA256_HEX, Strict
 
 ServiceMethod = Literal["electronic", "mail", "personal", "other"]
 CostsMode = Literal["plus_accrued", "included"]
@@ -118,11 +118,3 @@ class LiabilityHearingRead(BaseModel):
     case_id: uuid.UUID
     liability_determined: bool
     hearing_date: date | None
-
-
-class DeadlineRead(BaseModel):
-    deadline: date
-    ends_at: datetime
-    counted_date: date | None
-    explanation: list[str]
-    rules: list[str]

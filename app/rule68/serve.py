@@ -23,17 +23,22 @@ from app.authz.policy import Denial
 from app.authz.policy_negotiation import may_address, may_serve_rule68
 from app.cases import repository as case_repo
 from app.context import CaseContext
+from app.deadlines.rules import Deadline, DeadlineInputError
 from app.errors import Conflict, Invalid
 from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.offers import repository as offer_repo
 from app.rule68 import repository as repo
-from app.rule68.deadlines import Deadline, DeadlineInputError
-from app.rule68.rules import Rule68InputError, acceptance_deadline, check_service_timing
+from app.rule68.rules import (
+    Rule68InputError,
+    acceptance_deadline,
+    check_service_timing,
+    defends_claims_of,
+)
 from app.rule68.schemas import Rule68Create, Rule68Read
 from app.rule68.service import OBJECT, forbid, refuse, to_read
+from app.runtime import Services
 from app.sealing import seal_json
-from app.services import Services
 from crypto.canonical import canonical_json
 
 ACTION = "rule68.serve"
@@ -55,8 +60,10 @@ def _check_parties(session: Session, ctx: CaseContext, data: Rule68Create,
         if not claims:
             raise refuse(session, ctx, ACTION, None, Invalid(
                 "claim_id is not a claim of this case.", code="unknown_claim"))
-    decision = may_serve_rule68(ctx.memberships, data.offeror_party_id, offerees, claims,
-                                {p.id: p.side for p in parties.values()})
+    defends = defends_claims_of(data.offeror_party_id, offerees, claims,
+                                sides={p.id: p.side for p in parties.values()})
+    decision = may_serve_rule68(ctx.memberships, data.offeror_party_id,
+                                defends_each_offeree=defends)
     if isinstance(decision, Denial):
         raise forbid(session, ctx, ACTION, None, decision)
     return claims

@@ -32,14 +32,14 @@ from app.authz.policy_negotiation import (
 )
 from app.context import CaseContext
 from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.kernel import idempotency
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
-from app.offers import idempotency
 from app.offers.service import TermsMismatch
 from app.rule68 import repository as repo
 from app.rule68.rules import offer_status
 from app.rule68.schemas import OffereeAcceptance, Rule68Read
+from app.runtime import Services
 from app.sealing import open_json
-from app.services import Services
 
 OBJECT = "rule68_offer"
 

@@ -21,7 +21,7 @@ from app.rule68.schemas import (
     LiabilityHearingSet,
     ServiceConsentRead,
 )
-from app.services import Services
+from app.runtime import Services
 
 
 def _consent_read(consent: ServiceConsent) -> ServiceConsentRead:

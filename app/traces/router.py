@@ -8,9 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from app.authz.guard import PrincipalDep, ServicesDep, SessionDep
+from app.deps import PrincipalDep, ServicesDep, SessionDep
 from app.documents.schemas import multipart_body
-from app.services import Services, get_services
+from app.runtime import Services, get_services
 from app.traces import service
 from app.traces.evidence import RawEvidence, read_raw
 from app.traces.schemas import TraceResult, TraceText

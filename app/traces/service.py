@@ -36,8 +36,8 @@ from app.documents import storage
 from app.documents.inspect import PDF
 from app.models.audit import AuditEvent
 from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
+from app.runtime import Services
 from app.sealing import open_bytes
-from app.services import Services
 from app.traces.evidence import Evidence, RawEvidence, to_evidence
 from app.traces.ocr import make_ocr
 from app.traces.schemas import AuditProof, LayerScoreRead, TraceMatch, TraceResult

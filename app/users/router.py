@@ -5,8 +5,8 @@ from typing import Annotated
 from fastapi import APIRouter, Depends
 
 from app.auth.schemas import UserCreate, UserRead
-from app.authz.guard import ServicesDep, SessionDep, require_platform_admin
 from app.context import Principal
+from app.deps import ServicesDep, SessionDep, require_platform_admin
 from app.pagination import PageDep
 from app.users import service
 

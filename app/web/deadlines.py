@@ -13,7 +13,7 @@ from app.context import CaseContext
 from app.ene import service as ene_service
 from app.offers import service as offer_service
 from app.rule68 import service as rule68_service
-from app.services import Services
+from app.runtime import Services
 from app.web.room import Deadline
 
 

@@ -13,9 +13,9 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record_denied
 from app.auth import repository as user_repo
-from app.authz.guard import ServicesDep, SessionDep, client_address, load_case_context
 from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
+from app.deps import ServicesDep, SessionDep, client_address, load_case_context
 from app.errors import Forbidden
 from app.models.web import WebSession
 from app.web import session as web_session

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.audit.service import record_denied
 from app.auth.schemas import UserCreate
-from app.authz.guard import ServicesDep, SessionDep
+from app.deps import ServicesDep, SessionDep
 from app.errors import Forbidden
 from app.users import service as user_service
 from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request, Response
 from app.auth import repository as user_repo
 from app.auth import service as auth_service
 from app.auth.schemas import PasswordChange
-from app.authz.guard import ServicesDep, SessionDep, client_address
+from app.deps import ServicesDep, SessionDep, client_address
 from app.errors import AppError, Forbidden
 from app.web import session as web_session
 from app.web.deps import CsrfAuthDep, WebAuthDep, resolve_auth

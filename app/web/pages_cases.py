@@ -8,11 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from app.auth import repository as user_repo
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
 from app.cases import service as case_service
 from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
 from app.context import CaseContext
+from app.deps import ServicesDep, SessionDep
 from app.errors import Invalid
 from app.rule68 import calendar, setup
 from app.web.deadlines import next_deadline

@@ -9,10 +9,11 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Form, Query, Request, Response
 
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
-from app.rule68 import deadlines_router, setup
-from app.rule68.deadlines import DEFAULT_TIMEZONE
+from app.deadlines import service as deadlines
+from app.deadlines.rules import DEFAULT_TIMEZONE
+from app.deps import ServicesDep, SessionDep
+from app.rule68 import setup
 from app.rule68.schemas import LiabilityHearingSet
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
@@ -35,14 +36,13 @@ def calculator(request: Request, auth: WebAuthDep,
                service_method: Method = "electronic",
                court_timezone: Annotated[str, Query(max_length=64)] = DEFAULT_TIMEZONE,
                case: uuid.UUID | None = None) -> Response:
-    """Pure computation on public law; any signed-in user. The API route's own function
+    """Pure computation on public law; any signed-in user. The API route's own use case
     computes, so its checks and its 422 for bad input are the page's too."""
     result = None
     if trigger is not None and days is not None:
-        result = deadlines_router.deadline(
-            auth.principal, trigger=trigger, days=days, direction=direction,
-            state=state.strip() or None, service_method=service_method,
-            court_timezone=court_timezone, extra_holidays=None, inaccessible_days=None)
+        result = deadlines.compute(
+            trigger=trigger, days=days, direction=direction, state=state.strip() or None,
+            service_method=service_method, court_timezone=court_timezone)
     form = {"trigger": trigger, "days": days, "direction": direction, "state": state,
             "service_method": service_method, "court_timezone": court_timezone}
     return render(request, "deadlines.html", form=form, result=result, methods=METHODS,

@@ -11,15 +11,15 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 from fastapi import Form as FormField
 
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
 from app.context import CaseContext
+from app.deps import ServicesDep, SessionDep
 from app.documents import channels, downloads, service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import ChannelsUpdate
 from app.ene import service as ene_service
-from app.services import Services, get_services
+from app.runtime import Services, get_services
 from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep, case_ctx, check_csrf
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names

@@ -9,9 +9,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission, Role
 from app.cases import service as case_service
+from app.deps import ServicesDep, SessionDep
 from app.ene import content, evaluation, service
 from app.ene.rules import channel_name
 from app.ene.schemas import (

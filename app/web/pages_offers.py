@@ -9,8 +9,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
+from app.deps import ServicesDep, SessionDep
 from app.offers import service, transitions
 from app.offers.schemas import OfferCreate, OfferRead
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx

@@ -9,12 +9,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
 from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
+from app.deps import ServicesDep, SessionDep
 from app.rule68 import documents, serve, service, setup
+from app.rule68.rules import defends_claims_of
 from app.rule68.schemas import CostComparisonRequest, Rule68Create, ServiceConsentCreate
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents
@@ -35,7 +36,8 @@ def eligible_pairs(session: SessionDep, ctx: CaseContext,
     return [(mine.id, other.id)
             for mine in room.my_parties("counsel", "pro_se")
             for other in room.other_parties(mine.id)
-            if may_serve_rule68(ctx.memberships, mine.id, [other.id], claims, sides) is True]
+            if may_serve_rule68(ctx.memberships, mine.id, defends_each_offeree=defends_claims_of(
+                mine.id, [other.id], claims, sides=sides)) is True]
 
 
 @router.get("/cases/{case_id}/rule68")

@@ -10,11 +10,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response
 
 from app.audit.schemas import TreeHeadRead
-from app.authz.guard import ServicesDep, SessionDep
 from app.authz.permissions import Permission
+from app.deps import ServicesDep, SessionDep
 from app.documents.multipart import Form, read_form
 from app.errors import Invalid
-from app.services import Services, get_services
+from app.runtime import Services, get_services
 from app.traces import service
 from app.traces.evidence import MAX_PAGES, RawEvidence
 from app.traces.schemas import TraceMatch

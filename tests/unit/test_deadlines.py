@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.rule68.deadlines import (
+from app.deadlines.rules import (
     Deadline,
     DeadlineInputError,
     compute_deadline,

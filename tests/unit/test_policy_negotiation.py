@@ -19,6 +19,7 @@ from app.authz.policy_negotiation import (
     may_serve_rule68,
     rule68_accepting_parties,
 )
+from app.rule68.rules import defends_claims_of
 
 P, D, D2 = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
 SIDES = {P: "plaintiff", D: "defendant", D2: "defendant"}
@@ -72,7 +73,8 @@ def test_rule_4_2_addressing():
     ("p_client", P, [D], [(D, [P])], False),
 ])
 def test_rule68_eligibility(who, offeror, offerees, claims, allowed):
-    decision = may_serve_rule68(MEMBERS[who], offeror, offerees, claims, SIDES)
+    defends = defends_claims_of(offeror, offerees, claims, sides=SIDES)
+    decision = may_serve_rule68(MEMBERS[who], offeror, defends_each_offeree=defends)
     assert bool(decision) is allowed
     if not allowed:
         assert decision.code == "not_a_defending_party"

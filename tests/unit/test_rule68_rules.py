@@ -7,7 +7,7 @@ import re
 
 import pytest
 
-from app.rule68.deadlines import DeadlineInputError
+from app.deadlines.rules import DeadlineInputError
 from app.rule68.rules import (
     Claim,
     Rule68InputError,

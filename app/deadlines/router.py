@@ -8,10 +8,10 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 
-from app.authz.guard import PrincipalDep
-from app.errors import Invalid
-from app.rule68.deadlines import DEFAULT_TIMEZONE, DeadlineInputError, compute_deadline
-from app.rule68.schemas import DeadlineRead
+from app.deadlines import service
+from app.deadlines.rules import DEFAULT_TIMEZONE
+from app.deadlines.schemas import DeadlineRead
+from app.deps import PrincipalDep
 
 router = APIRouter(tags=["deadlines"])
 MAX_DATES = 100
@@ -29,14 +29,7 @@ def deadline(
     extra_holidays: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
     inaccessible_days: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
 ) -> DeadlineRead:
-    try:
-        result = compute_deadline(
-            trigger, days, direction, court_state=state, service_method=service_method,
-            extra_holidays=extra_holidays or (), inaccessible_days=inaccessible_days or (),
-            court_timezone=court_timezone)
-    except DeadlineInputError as exc:
-        # The engine's messages name the argument and echo only the caller's own input.
-        raise Invalid(str(exc), code="invalid_deadline_input") from None
-    return DeadlineRead(deadline=result.date, ends_at=result.ends_at,
-                        counted_date=result.counted_date, explanation=result.explanation,
-                        rules=result.rules)
+    return service.compute(
+        trigger=trigger, days=days, direction=direction, state=state,
+        service_method=service_method, court_timezone=court_timezone,
+        extra_holidays=extra_holidays or (), inaccessible_days=inaccessible_days or ())

@@ -13,8 +13,8 @@ from app.audit.log import LogSigner
 from app.auth.passwords import Passwords
 from app.auth.tokens import AccessTokens
 from app.config import Settings
+from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
 from app.models.base import utcnow
-from app.secrets import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider, provider_from_settings
 

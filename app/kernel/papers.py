@@ -19,12 +19,6 @@ _LINE = 14
 _WRAP = 90
 
 
-def money(cents: int, currency: str) -> str:
-    """Minor units as ``USD 12,500.00`` (two decimals, as every currency offered here)."""
-    units, rest = divmod(cents, 100)
-    return f"{currency} {units:,}.{rest:02d}"
-
-
 def _lines(title: str, sections: Sequence[Section]) -> list[tuple[str, str]]:
     out: list[tuple[str, str]] = [("Helvetica-Bold", title), ("Helvetica", "")]
     for heading, body in sections:

@@ -13,14 +13,14 @@ import hashlib
 import uuid
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.context import CaseContext
 from app.errors import Invalid
 from app.models.offers import IDEMPOTENT_OBJECT_TYPE, IdempotentResponse
-from app.offers import repository as repo
+from app.runtime import Services
 from app.sealing import open_json, seal_json
-from app.services import Services
 from crypto.canonical import canonical_json
 
 
@@ -37,7 +37,9 @@ def replay(session: Session, ctx: CaseContext, svc: Services, *, key: str | None
            request_sha256: str) -> dict[str, Any] | None:
     if key is None:
         return None
-    row = repo.get_idempotent(session, ctx.user_id, key)
+    row = session.execute(select(IdempotentResponse).where(
+        IdempotentResponse.user_id == ctx.user_id, IdempotentResponse.key == key)
+    ).scalar_one_or_none()
     if row is None:
         return None
     if row.request_sha256 != request_sha256 or row.case_id != ctx.case_id:
@@ -54,8 +56,9 @@ def remember(session: Session, ctx: CaseContext, svc: Services, *, key: str | No
     row_id = uuid.uuid4()
     blob = seal_json(svc.key_provider, body, case_id=ctx.case_id,
                      object_type=IDEMPOTENT_OBJECT_TYPE, object_id=row_id)
-    repo.add(session, IdempotentResponse(
+    session.add(IdempotentResponse(
         id=row_id, user_id=ctx.user_id, key=key, case_id=ctx.case_id,
         request_sha256=request_sha256, status_code=status_code, body=blob,
         created_at=svc.now(),
     ))
+    session.flush()
