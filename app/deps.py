@@ -15,7 +15,6 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from app.audit.service import record_denied
 from app.auth import repository as user_repo
 from app.auth.tokens import InvalidToken
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
@@ -23,6 +22,7 @@ from app.cases import repository as case_repo
 from app.context import CaseContext, Principal
 from app.db import get_session
 from app.errors import Forbidden, NotFound, Unauthenticated
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services, get_services
 from app.sealing import CaseDestroyed
 
@@ -65,8 +65,8 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 
 def require_platform_admin(session: SessionDep, principal: PrincipalDep) -> Principal:
     if not principal.is_platform_admin:
-        record_denied(session, principal, "platform.admin", "user", None, "not_platform_admin")
-        raise Forbidden("Only a platform administrator may do this.", code="not_platform_admin")
+        refuse(session, principal, "platform.admin", "user", None,
+               Forbidden("Only a platform administrator may do this.", code="not_platform_admin"))
     return principal
 
 
@@ -76,16 +76,11 @@ def load_case_context(
     memberships = case_repo.memberships_of(session, case_id, principal.user_id)
     if not memberships:
         known = case_repo.case_exists(session, case_id)
-        record_denied(
-            session, principal, str(permission), "case", case_id, "not_a_member",
-            case_id=case_id if known else None,
-        )
-        raise NotFound("No such case.", code="case_not_found")
+        refuse(session, principal, str(permission), "case", case_id,
+               NotFound("No such case.", code="case_not_found"), audit_reason="not_a_member",
+               case_id=case_id if known else None)
     ctx = CaseContext(principal=principal, case_id=case_id, memberships=memberships)
-    decision = ctx.can(permission)
-    if not decision:
-        record_denied(session, ctx, str(permission), "case", case_id, decision.code)
-        raise Forbidden(decision.detail, code=decision.code)
+    refuse_unless(session, ctx, str(permission), "case", case_id, ctx.can(permission))
     if permission in CONTENT_PERMISSIONS and case_repo.is_destroyed(session, case_id):
         raise CaseDestroyed()
     return ctx

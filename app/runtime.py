@@ -16,7 +16,8 @@ from app.config import Settings
 from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
 from app.models.base import utcnow
 from crypto.errors import KeyProviderError
-from crypto.keys import KeyProvider, provider_from_settings
+from crypto.keys import KeyProvider
+from crypto.providers import provider_from_settings
 
 
 @dataclass

@@ -41,7 +41,7 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Protocol, TypeVar
+from typing import Protocol, TypeVar
 
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
@@ -57,7 +57,6 @@ __all__ = [
     "fingerprint",
     "key_check_value",
     "key_label",
-    "provider_from_settings",
     "validate_case_id",
     "wrap_aad",
 ]
@@ -419,28 +418,3 @@ def _parse(raw: bytes) -> tuple[_Cases, _Destroyed]:
     if any(len(k) != 32 for keys in cases.values() for k in keys.values()):
         raise KeyProviderError("key file is corrupt")
     return cases, destroyed
-
-
-def provider_from_settings(kind: str, data_dir: Path, **kw: Any) -> KeyProvider:
-    """Build the configured provider.
-
-    ``kind="local"``: key file ``kw.get("key_file")`` or ``data_dir/keys/kek.json``.
-    ``kind="pkcs11"``: ``lib_path``, ``token_label`` and ``pin`` (the settings names
-    ``pkcs11_library``, ``pkcs11_token_label``, ``pkcs11_pin`` are accepted too; a pin may
-    be a pydantic ``SecretStr``). python-pkcs11 is imported only for this kind.
-    """
-    if kind == "local":
-        key_file = kw.get("key_file") or Path(data_dir) / "keys" / "kek.json"
-        return LocalKeyProvider(Path(key_file))
-    if kind == "pkcs11":
-        lib_path = kw.get("lib_path") or kw.get("pkcs11_library")
-        label = kw.get("token_label") or kw.get("pkcs11_token_label")
-        pin: Any = kw.get("pin") or kw.get("pkcs11_pin")
-        if pin is not None and hasattr(pin, "get_secret_value"):
-            pin = pin.get_secret_value()
-        if not lib_path or not label or not pin:
-            raise KeyProviderError("pkcs11 needs lib_path, token_label and pin")
-        from crypto.pkcs11_provider import Pkcs11KeyProvider
-
-        return Pkcs11KeyProvider(str(lib_path), str(label), str(pin))
-    raise KeyProviderError("unknown key provider kind (expected 'local' or 'pkcs11')")

@@ -13,7 +13,6 @@ from app.audit.schemas import (
     PublicKeyRead,
     TreeHeadRead,
 )
-from app.audit.service import record_denied
 from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import (
@@ -25,6 +24,7 @@ from app.deps import (
 )
 from app.errors import NotFound
 from app.pagination import MAX_LIMIT
+from app.refusals import refuse
 
 router = APIRouter(tags=["audit"])
 Auditor = Annotated[CaseContext, Depends(case_guard(Permission.AUDIT_READ))]
@@ -65,9 +65,9 @@ def inclusion_proof(
     if event.case_id is not None:
         load_case_context(session, principal, event.case_id, Permission.AUDIT_READ)
     elif not principal.is_platform_admin:
-        record_denied(session, principal, "audit.read", "audit_event", str(leaf_index),
-                      "not_platform_admin")
-        raise NotFound("No such audit event.", code="event_not_found")
+        refuse(session, principal, "audit.read", "audit_event", str(leaf_index),
+               NotFound("No such audit event.", code="event_not_found"),
+               audit_reason="not_platform_admin")
     return queries.inclusion(session, event, tree_size)
 
 

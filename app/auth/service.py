@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 import pyotp
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.auth import repository as repo
 from app.auth.schemas import TokenPair, TotpSetup
 from app.auth.tokens import hash_refresh_token, new_refresh_token
@@ -26,6 +26,7 @@ from app.db import defer_after_rollback
 from app.errors import Conflict, Invalid, RateLimited, Unauthenticated
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
+from app.refusals import refuse
 from app.runtime import Services
 
 TOTP_STEP_SECONDS = 30
@@ -50,11 +51,10 @@ def _check_rate_limit(session: Session, svc: Services, keys: dict[str, str], now
     }
     for kind, key in keys.items():
         if repo.count_failures(session, key, since) >= limits[kind]:
-            record_denied(session, None, "auth.login", "user", None, f"rate_limited_{kind}")
-            raise RateLimited(
+            refuse(session, None, "auth.login", "user", None, RateLimited(
                 "Too many failed sign-in attempts. Wait and try again.",
                 headers={"Retry-After": str(svc.settings.login_failure_window_seconds)},
-            )
+            ), audit_reason=f"rate_limited_{kind}")
 
 
 def _fail_login(session: Session, keys: list[str], user: User | None, reason: str) -> None:
@@ -65,8 +65,9 @@ def _fail_login(session: Session, keys: list[str], user: User | None, reason: st
 
     defer_after_rollback(session, write)
     actor = None if user is None else Principal(user.id, user.email, user.name, False)
-    record_denied(session, actor, "auth.login", "user", user.id if user else None, reason)
-    raise InvalidCredentials("The email, password or second-factor code is not correct.")
+    refuse(session, actor, "auth.login", "user", user.id if user else None,
+           InvalidCredentials("The email, password or second-factor code is not correct."),
+           audit_reason=reason)
 
 
 def _totp_step_accepted(user: User, code: str | None, now: datetime) -> int | None:
@@ -147,11 +148,9 @@ def refresh(session: Session, svc: Services, *, refresh_token: str) -> TokenPair
             repo.revoke_family(s, family_id, utcnow())
 
         defer_after_rollback(session, revoke)
-        record_denied(
-            session, None, "auth.refresh", "user", user_id, "refresh_token_reused",
-            {"family_id": family_id},
-        )
-        raise Unauthenticated("The refresh token is not valid.", code="invalid_refresh_token")
+        refuse(session, None, "auth.refresh", "user", user_id,
+               Unauthenticated("The refresh token is not valid.", code="invalid_refresh_token"),
+               details={"family_id": family_id}, audit_reason="refresh_token_reused")
     user = repo.get_user(session, row.user_id)
     if row.expires_at <= now or user is None or not user.is_active:
         raise Unauthenticated("The refresh token is not valid.", code="invalid_refresh_token")
@@ -181,8 +180,8 @@ def change_password(
     user = repo.get_user_for_update(session, ctx.user_id)
     assert user is not None
     if not svc.passwords.verify(user.password_hash, current_password):
-        record_denied(session, ctx, "auth.password_change", "user", user.id, "wrong_password")
-        raise Invalid("The current password is not correct.", code="wrong_password")
+        refuse(session, ctx, "auth.password_change", "user", user.id,
+               Invalid("The current password is not correct.", code="wrong_password"))
     user.password_hash = svc.passwords.hash(new_password)
     user.token_generation += 1
     repo.revoke_user_tokens(session, user.id, utcnow())
@@ -207,8 +206,9 @@ def confirm_totp(session: Session, ctx: Principal, *, code: str) -> None:
         raise Conflict("Start the second-factor set-up first.", code="totp_not_pending")
     step = _totp_step_accepted(user, code, utcnow())
     if step is None:
-        record_denied(session, ctx, "auth.totp_confirm", "user", user.id, "invalid_code")
-        raise Invalid("The code does not match.", code="invalid_second_factor")
+        refuse(session, ctx, "auth.totp_confirm", "user", user.id,
+               Invalid("The code does not match.", code="invalid_second_factor"),
+               audit_reason="invalid_code")
     user.totp_enabled = True
     user.totp_last_step = step
     record(session, ctx, "auth.totp_confirm", "user", user.id)

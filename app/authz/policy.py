@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from enum import Enum
 
 from app.authz.permissions import PARTY_ROLES, ROLE_PERMISSIONS, Permission, Role
 
@@ -17,12 +18,40 @@ class Membership:
     party_id: uuid.UUID | None
 
 
+class DenialKind(Enum):
+    """How a refusal is answered (``app.refusals`` maps each kind to its status)."""
+
+    NOT_VISIBLE = "not_visible"  # 404: answered exactly like an unknown id
+    NOT_ALLOWED = "not_allowed"  # 403
+    INVALID = "invalid"  # 422: the request names something that cannot be
+    CONFLICT = "conflict"  # 409: not in the object's current state
+    DESTROYED = "destroyed"  # 410: the case's content was destroyed
+
+
+NOT_VISIBLE = "not_visible"
+"""The one audit reason of a refusal to show an object the caller may not see."""
+
+
 @dataclass(frozen=True)
 class Denial:
-    """Why an action is refused; ``code`` is the stable problem code."""
+    """Why an action is refused; ``code`` is the stable problem code, ``kind`` how it is
+    answered."""
 
     code: str
     detail: str
+    kind: DenialKind = DenialKind.NOT_ALLOWED
+
+    @classmethod
+    def not_visible(cls, detail: str) -> Denial:
+        return cls(NOT_VISIBLE, detail, DenialKind.NOT_VISIBLE)
+
+    @classmethod
+    def invalid(cls, code: str, detail: str) -> Denial:
+        return cls(code, detail, DenialKind.INVALID)
+
+    @classmethod
+    def conflict(cls, code: str, detail: str) -> Denial:
+        return cls(code, detail, DenialKind.CONFLICT)
 
     def __bool__(self) -> bool:  # a denial is falsy, so ``if not decision`` reads naturally
         return False
@@ -49,9 +78,9 @@ def parties_acting_as(
 def validate_member_role(role: Role, party_id: uuid.UUID | None) -> Decision:
     """counsel, client and pro_se require a party; the other roles forbid one."""
     if role in PARTY_ROLES and party_id is None:
-        return Denial("party_required", f"The role {role} requires a party_id.")
+        return Denial.invalid("party_required", f"The role {role} requires a party_id.")
     if role not in PARTY_ROLES and party_id is not None:
-        return Denial("party_not_allowed", f"The role {role} cannot be tied to a party.")
+        return Denial.invalid("party_not_allowed", f"The role {role} cannot be tied to a party.")
     return ALLOW
 
 

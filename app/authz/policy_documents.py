@@ -27,7 +27,6 @@ from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
 from app.authz.policy_ene import SessionFacts, Viewer, acting_parties, is_evaluator
 
-NOT_VISIBLE = "not_visible"
 DESIGNATIONS = ("CONFIDENTIAL", "AEO", "ENE")
 T = TypeVar("T")
 
@@ -42,7 +41,7 @@ class DocumentFacts:
 
 
 def _invisible() -> Denial:
-    return Denial(NOT_VISIBLE, "No such document.")
+    return Denial.not_visible("No such document.")
 
 
 def _reached(doc: DocumentFacts, viewer_parties: frozenset[uuid.UUID]) -> bool:
@@ -93,7 +92,7 @@ def uploading_party(
         return next(iter(speaking))
     if not speaking:
         return Denial("not_a_speaking_role", "Only counsel or a pro se party uploads documents.")
-    return Denial("party_required", "You act for several parties: name the party_id.")
+    return Denial.invalid("party_required", "You act for several parties: name the party_id.")
 
 
 def can_replace(memberships: frozenset[Membership], doc: DocumentFacts) -> Decision:
@@ -110,16 +109,19 @@ def check_audience(
 ) -> Decision:
     """Designation, audience and ENE session agree with each other and the case."""
     if designation not in DESIGNATIONS:
-        return Denial("invalid_designation", "designation is CONFIDENTIAL, AEO or ENE.")
+        return Denial.invalid("invalid_designation", "designation is CONFIDENTIAL, AEO or ENE.")
     if not audience <= case_parties:
-        return Denial("invalid_audience", "The audience names a party not in this case.")
+        return Denial.invalid("invalid_audience", "The audience names a party not in this case.")
     if designation == "ENE":
         if ene is None:
-            return Denial("ene_session_required", "An ENE document needs an ene_session_id.")
+            return Denial.invalid("ene_session_required",
+                "An ENE document needs an ene_session_id.")
         if uploader not in ene.party_ids:
             return Denial("not_a_participant", "Your party does not take part in that session.")
         if not audience <= ene.party_ids:
-            return Denial("invalid_audience", "The audience names a non-participating party.")
+            return Denial.invalid("invalid_audience",
+                "The audience names a non-participating party.")
     elif ene is not None:
-        return Denial("ene_session_not_allowed", "Only ENE documents name an ene_session_id.")
+        return Denial.invalid("ene_session_not_allowed",
+            "Only ENE documents name an ene_session_id.")
     return ALLOW

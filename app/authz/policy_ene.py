@@ -29,7 +29,6 @@ from typing import TypeVar
 from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
 
-NOT_VISIBLE = "not_visible"
 T = TypeVar("T")
 
 
@@ -59,7 +58,7 @@ class Item:
 
 
 def _invisible(what: str) -> Denial:
-    return Denial(NOT_VISIBLE, f"No such {what}.")
+    return Denial.not_visible(f"No such {what}.")
 
 
 def is_evaluator(viewer: Viewer, facts: SessionFacts) -> bool:
@@ -162,15 +161,16 @@ def can_release(
     if not seen:
         return seen
     if item.home_party_id is None or item.shared:
-        return Denial("not_releasable", "Every participating party already sees this item.")
+        return Denial.conflict("not_releasable",
+            "Every participating party already sees this item.")
     if item.home_party_id not in speaking_parties(viewer, facts):
         return Denial("not_the_disclosing_party",
                       "Only the disclosing party's counsel, or the party pro se, may release.")
     if to_party_id == item.home_party_id or to_party_id not in facts.party_ids:
-        return Denial("invalid_release_target",
+        return Denial.invalid("invalid_release_target",
                       "Release to another party that participates in this session.")
     if to_party_id in item.released_to:
-        return Denial("already_released", "This item was already released to that party.")
+        return Denial.conflict("already_released", "This item was already released to that party.")
     return ALLOW
 
 

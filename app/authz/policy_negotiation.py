@@ -23,7 +23,7 @@ from app.authz.permissions import SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
 
 AEO = "AEO"
-NOT_VISIBLE = Denial("not_found", "No such offer.")
+NOT_VISIBLE = Denial.not_visible("No such offer.")
 READING_ROLES = frozenset({Role.COUNSEL, Role.PRO_SE, Role.CLIENT})
 
 

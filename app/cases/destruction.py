@@ -16,13 +16,14 @@ from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.audit import log
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.blobs import case_blob_dir
 from app.cases import repository as repo
 from app.cases.certificate import make_certificate
 from app.context import CaseContext
 from app.errors import Invalid
 from app.models.cases import CaseDestruction
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import SEALED_COLUMNS, IntegrityFailure
 
@@ -40,9 +41,8 @@ def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
     case = repo.lock_case(session, ctx.case_id)
     assert case is not None
     if confirm_caption != case.caption:
-        record_denied(session, ctx, "case.destroy", "case", case.id, "caption_mismatch")
-        raise Invalid("confirm_caption does not match the case caption.",
-                      code="caption_mismatch")
+        refuse(session, ctx, "case.destroy", "case", case.id, Invalid(
+            "confirm_caption does not match the case caption.", code="caption_mismatch"))
     now = svc.now()
     _erase_sealed(session, ctx)
     case.destroyed_at = now

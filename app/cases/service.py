@@ -7,7 +7,7 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.auth import repository as user_repo
 from app.authz.permissions import Role
 from app.authz.policy import validate_member_role, validate_party_role
@@ -26,6 +26,7 @@ from app.cases.schemas import (
 from app.context import CaseContext, Principal
 from app.errors import Conflict, Invalid, NotFound
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+from app.refusals import refuse
 from app.sealing import create_case_key
 from crypto.keys import KeyProvider
 
@@ -164,8 +165,8 @@ def remove_member(session: Session, ctx: CaseContext, *, member_id: uuid.UUID) -
     if member.role == Role.ROOM_ADMIN.value and repo.count_role(
         session, ctx.case_id, Role.ROOM_ADMIN
     ) <= 1:
-        record_denied(session, ctx, "member.remove", "member", member_id, "last_room_admin")
-        raise Conflict("A case keeps at least one room admin.", code="last_room_admin")
+        refuse(session, ctx, "member.remove", "member", member_id, Conflict(
+            "A case keeps at least one room admin.", code="last_room_admin"))
     details = {"user_id": member.user_id, "role": member.role, "party_id": member.party_id}
     repo.delete(session, member)
     record(session, ctx, "member.remove", "member", member_id, details)

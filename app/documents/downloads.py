@@ -32,8 +32,9 @@ from app.documents.channels import case_channels
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
 from app.documents.schemas import DownloadRead
-from app.documents.service import display_name, facts_of, load_visible, refuse, viewer
+from app.documents.service import display_name, facts_of, load_visible, viewer
 from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import seal_bytes
 from app.watermark import LEGENDS, MarkSpec, authentication_tag, embed
@@ -124,14 +125,15 @@ def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID
     action = "document.downloads.read"
     doc = repo.get_document(session, ctx.case_id, document_id)
     if doc is None:
-        refuse(session, ctx, action, document_id, pol.Denial(pol.NOT_VISIBLE, "No such."))
+        refuse(session, ctx, action, "document", document_id,
+            pol.Denial.not_visible("No such document."))
     assert doc is not None
     facts = facts_of(session, doc)
     decision = pol.can_trace_document(ctx.memberships, facts)
     if not decision:
         # Not a tracer: someone who may see the document learns 403, others 404.
         seen = pol.can_see_document(viewer(ctx), facts)
-        refuse(session, ctx, action, document_id, decision if seen else seen)
+        refuse(session, ctx, action, "document", document_id, decision if seen else seen)
     rows = repo.list_downloads(session, document_id, offset=offset, limit=limit)
     record(session, ctx, action, "document", document_id, {"document_id": document_id,
                                                            "count": len(rows)})

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz import policy_documents as pol
 from app.authz.policy import Denial
 from app.authz.policy_ene import SessionFacts, Viewer
@@ -29,14 +29,11 @@ from app.documents.inspect import inspect_file
 from app.documents.multipart import FilePart, Form
 from app.documents.schemas import DocumentRead
 from app.ene import repository as ene_repo
-from app.errors import Conflict, Forbidden, Invalid
+from app.errors import Conflict, Invalid
 from app.models.documents import NAMES_OBJECT_TYPE, Document, DocumentVersion
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import open_json, seal_json
-
-_DENIAL_STATUS = {"invalid_designation": Invalid, "invalid_audience": Invalid,
-                  "ene_session_required": Invalid, "ene_session_not_allowed": Invalid,
-                  "party_required": Invalid}
 
 
 @dataclass(frozen=True)
@@ -47,14 +44,6 @@ class Loaded:
 
 def viewer(ctx: CaseContext) -> Viewer:
     return Viewer(user_id=ctx.user_id, memberships=ctx.memberships)
-
-
-def refuse(session: Session, ctx: CaseContext, action: str, object_id: uuid.UUID | None,
-           denial: Denial) -> None:
-    record_denied(session, ctx, action, "document", object_id, denial.code)
-    if denial.code == pol.NOT_VISIBLE:
-        raise DocumentNotFound("No such document.")
-    raise _DENIAL_STATUS.get(denial.code, Forbidden)(denial.detail, code=denial.code)
 
 
 def ene_facts(session: Session, case_id: uuid.UUID,
@@ -81,12 +70,12 @@ def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
                  action: str) -> Loaded:
     doc = repo.get_document(session, ctx.case_id, document_id)
     if doc is None:
-        record_denied(session, ctx, action, "document", document_id, "document_not_found")
-        raise DocumentNotFound("No such document.")
+        refuse(session, ctx, action, "document", document_id,
+               DocumentNotFound("No such document."))
     facts = facts_of(session, doc)
     decision = pol.can_see_document(viewer(ctx), facts)
     if not decision:
-        refuse(session, ctx, action, document_id, decision)
+        refuse(session, ctx, action, "document", document_id, decision)
     return Loaded(doc, facts)
 
 
@@ -166,7 +155,7 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     action = "document.upload"
     party = pol.uploading_party(ctx.memberships, _uuid_field(form, "party_id"))
     if isinstance(party, Denial):
-        refuse(session, ctx, action, None, party)
+        refuse(session, ctx, action, "document", None, party)
     assert isinstance(party, uuid.UUID)
     designation = form.fields.get("designation", "").strip()
     audience_all, audience = _audience(form.fields.get("audience"))
@@ -177,7 +166,7 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     parties = frozenset(p.id for p in case_repo.list_parties(session, ctx.case_id))
     decision = pol.check_audience(designation, party, audience, parties, ene)
     if not decision:
-        refuse(session, ctx, action, None, decision)
+        refuse(session, ctx, action, "document", None, decision)
     if ene is not None and session_id is not None:
         row = ene_repo.get_session(session, ctx.case_id, session_id)
         if row is not None and row.status == "closed":
@@ -205,7 +194,7 @@ def replace_document(session: Session, ctx: CaseContext, svc: Services, *,
     loaded = load_visible(session, ctx, document_id, action)
     decision = pol.can_replace(ctx.memberships, loaded.facts)
     if not decision:
-        refuse(session, ctx, action, document_id, decision)
+        refuse(session, ctx, action, "document", document_id, decision)
     part = one_file(form)
     doc = repo.get_document(session, ctx.case_id, document_id, lock=True)
     assert doc is not None

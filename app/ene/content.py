@@ -32,7 +32,7 @@ from app.ene.schemas import (
     StatementCreate,
     StatementRead,
 )
-from app.ene.service import Loaded, load, refuse, require_open
+from app.ene.service import Loaded, load, require_open
 from app.errors import Invalid
 from app.models.base import new_id
 from app.models.ene import (
@@ -42,6 +42,7 @@ from app.models.ene import (
     EneRelease,
     EneStatement,
 )
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import open_bytes, seal_bytes
 
@@ -143,7 +144,7 @@ def _visible(session: Session, ctx: CaseContext, loaded: Loaded, item_type: str,
     with the parties it was released to; otherwise the refusal (404 before 403, audited)."""
     released = repo.releases_of(session, loaded.row.id, item_type)
     decision = (pol.can_see_item(loaded.viewer, loaded.facts, to_item(row, released))
-                if row is not None else pol.Denial(pol.NOT_VISIBLE, f"No such {item_type}."))
+                if row is not None else pol.Denial.not_visible(f"No such {item_type}."))
     if row is None or not decision:
         refuse(session, ctx, action, f"ene_{item_type}", item_id, decision,  # type: ignore[arg-type]
                not_found_code=f"{item_type}_not_found")

@@ -20,14 +20,3 @@ class EvaluatorNotNeutral(Invalid):
 class NotTheEvaluator(Forbidden):
     code = "not_the_evaluator"
 
-
-# Denial codes of app.authz.policy_ene -> the status class that answers them.
-DENIAL_STATUS: dict[str, type] = {
-    "not_the_evaluator": Forbidden,
-    "statement_not_yours": Forbidden,
-    "not_the_disclosing_party": Forbidden,
-    "not_a_participant": Forbidden,
-    "already_released": Conflict,
-    "not_releasable": Conflict,
-    "invalid_release_target": Invalid,
-}

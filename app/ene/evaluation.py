@@ -14,16 +14,16 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz import policy_ene as pol
 from app.context import CaseContext
 from app.ene import repository as repo
-from app.ene.errors import NotTheEvaluator
 from app.ene.schemas import EvaluationRead, EvaluationShare, EvaluationWrite
-from app.ene.service import Loaded, load, refuse, require_open
+from app.ene.service import Loaded, load, require_open
 from app.errors import Invalid, NotFound
 from app.models.base import new_id
 from app.models.ene import EVALUATION_OBJECT, EneEvaluation, EneEvaluationShare
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import open_bytes, seal_bytes
 
@@ -31,8 +31,7 @@ from app.sealing import open_bytes, seal_bytes
 def _require_evaluator(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
     decision = pol.can_evaluate(loaded.viewer, loaded.facts)
     if not decision:
-        record_denied(session, ctx, action, "ene_session", loaded.row.id, decision.code)
-        raise NotTheEvaluator(decision.detail)
+        refuse(session, ctx, action, "ene_session", loaded.row.id, decision)
 
 
 def _share(session: Session, ctx: CaseContext, svc: Services, loaded: Loaded,
@@ -85,8 +84,8 @@ def share_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
     require_open(session, ctx, loaded, action)
     evaluation = repo.get_evaluation(session, session_id)
     if evaluation is None:
-        record_denied(session, ctx, action, "ene_session", session_id, "evaluation_not_found")
-        raise NotFound("No evaluation has been written.", code="evaluation_not_found")
+        refuse(session, ctx, action, "ene_session", session_id,
+               NotFound("No evaluation has been written.", code="evaluation_not_found"))
     _share(session, ctx, svc, loaded, evaluation, data.party_ids)
     return _read(session, loaded, evaluation, svc)
 
@@ -100,7 +99,7 @@ def get_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
     decision = pol.can_see_evaluation(loaded.viewer, loaded.facts, frozenset(shared))
     if evaluation is None or not decision:
         denial = (decision if isinstance(decision, pol.Denial)
-                  else pol.Denial(pol.NOT_VISIBLE, "No such evaluation."))
+                  else pol.Denial.not_visible("No such evaluation."))
         refuse(session, ctx, action, "ene_session", session_id, denial,
                not_found_code="evaluation_not_found")
     assert evaluation is not None

@@ -18,17 +18,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz import policy_ene as pol
 from app.authz.permissions import Role
-from app.authz.policy import Denial
 from app.cases import repository as case_repo
 from app.context import CaseContext
 from app.ene import repository as repo
 from app.ene.errors import (
-    DENIAL_STATUS,
     EvaluatorNotNeutral,
-    NotTheEvaluator,
     SessionClosed,
     SessionNotFound,
 )
@@ -41,8 +38,9 @@ from app.ene.schemas import (
     SessionRead,
     StatementDueDays,
 )
-from app.errors import Forbidden, Invalid, NotFound
+from app.errors import Invalid
 from app.models.ene import EneAttendance, EneParticipant, EneSession
+from app.refusals import refuse
 from app.runtime import Services
 
 CLOSED = "closed"
@@ -63,8 +61,8 @@ def load(session: Session, ctx: CaseContext, session_id: uuid.UUID, action: str,
          lock: bool = False) -> Loaded:
     row = repo.get_session(session, ctx.case_id, session_id, lock=lock)
     if row is None:
-        record_denied(session, ctx, action, "ene_session", session_id, "session_not_found")
-        raise SessionNotFound("No such ENE session.")
+        refuse(session, ctx, action, "ene_session", session_id,
+               SessionNotFound("No such ENE session."))
     parties = repo.participants(session, [row.id])[row.id]
     return Loaded(
         row=row,
@@ -74,21 +72,11 @@ def load(session: Session, ctx: CaseContext, session_id: uuid.UUID, action: str,
     )
 
 
-def refuse(session: Session, ctx: CaseContext, action: str, object_type: str,
-           object_id: uuid.UUID | None, denial: Denial, *, not_found_code: str) -> None:
-    """Record the refusal and raise: an invisible object answers like an unknown id."""
-    record_denied(session, ctx, action, object_type, object_id, denial.code)
-    if denial.code == pol.NOT_VISIBLE:
-        raise NotFound(denial.detail, code=not_found_code)
-    status = DENIAL_STATUS.get(denial.code, Forbidden)
-    raise status(denial.detail, code=denial.code)
-
-
 def require_open(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
     if loaded.closed:
-        record_denied(session, ctx, action, "ene_session", loaded.row.id, "session_closed",
-                      {"session_id": loaded.row.id})
-        raise SessionClosed("The session is closed; nothing can be added or released.")
+        refuse(session, ctx, action, "ene_session", loaded.row.id,
+               SessionClosed("The session is closed; nothing can be added or released."),
+               details={"session_id": loaded.row.id})
 
 
 def _read(row: EneSession, parties: list[uuid.UUID]) -> SessionRead:
@@ -200,8 +188,7 @@ def close_session(session: Session, ctx: CaseContext, svc: Services, *,
     loaded = load(session, ctx, session_id, action, lock=True)
     decision = pol.can_evaluate(loaded.viewer, loaded.facts)
     if not decision:
-        record_denied(session, ctx, action, "ene_session", session_id, decision.code)
-        raise NotTheEvaluator(decision.detail)
+        refuse(session, ctx, action, "ene_session", session_id, decision)
     require_open(session, ctx, loaded, action)
     loaded.row.status, loaded.row.outcome, loaded.row.closed_at = CLOSED, data.outcome, svc.now()
     session.flush()

@@ -21,9 +21,9 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz.permissions import Role
-from app.authz.policy import Decision, Denial
+from app.authz.policy import Denial
 from app.authz.policy_negotiation import (
     OfferFacts,
     may_address,
@@ -33,16 +33,20 @@ from app.authz.policy_negotiation import (
     offer_scope,
 )
 from app.context import CaseContext
-from app.errors import AppError, Conflict, Forbidden, Invalid, NotFound
+from app.errors import Conflict, Invalid, NotFound
 from app.kernel.timefmt import rfc3339
 from app.models.offers import OFFER_OBJECT_TYPE, SettlementOffer
 from app.offers import repository as repo
 from app.offers.schemas import Acceptance, OfferCreate, OfferRead
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import open_json, seal_json
 from crypto.canonical import canonical_json
 
 SIGNED_TYPE = "settleroom/settlement-acceptance/v1"
+
+
+OBJECT = "settlement_offer"
 
 
 class OfferNotOpen(Conflict):
@@ -105,26 +109,12 @@ def to_read(session: Session, svc: Services, offer: SettlementOffer) -> OfferRea
     )
 
 
-def refuse(session: Session, ctx: CaseContext, action: str, object_id: uuid.UUID | None,
-           error: AppError) -> AppError:
-    """Record the refusal (it survives the rollback) and hand back the error to raise."""
-    record_denied(session, ctx, action, "settlement_offer", object_id, error.code)
-    return error
-
-
-def deny_unless(session: Session, ctx: CaseContext, action: str, object_id: uuid.UUID | None,
-           decision: Decision) -> None:
-    if isinstance(decision, Denial):
-        raise refuse(session, ctx, action, object_id, Forbidden(decision.detail,
-                                                                 code=decision.code))
-
-
 def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action: str, *,
                  lock: bool = False) -> SettlementOffer:
     loader = repo.lock_offer if lock else repo.get_offer
     offer = loader(session, ctx.case_id, offer_id)
     if offer is None or not may_see_offer(ctx.memberships, facts(offer)):
-        raise refuse(session, ctx, action, offer_id,
+        refuse(session, ctx, action, OBJECT, offer_id,
                      NotFound("No such offer.", code="offer_not_found"))
     return offer
 
@@ -132,11 +122,11 @@ def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action
 def _check_recipient(session: Session, ctx: CaseContext, data: OfferCreate) -> None:
     action = "offer.make"
     if data.from_party_id == data.to_party_id:
-        raise refuse(session, ctx, action, None,
+        refuse(session, ctx, action, OBJECT, None,
                      Invalid("An offer is made to another party.", code="same_party"))
     for party_id in (data.from_party_id, data.to_party_id):
         if repo.get_party(session, ctx.case_id, party_id) is None:
-            raise refuse(session, ctx, action, None, Invalid(
+            refuse(session, ctx, action, OBJECT, None, Invalid(
                 "A party of the offer is not a party of this case.", code="unknown_party"))
     to_party = repo.get_party(session, ctx.case_id, data.to_party_id)
     assert to_party is not None
@@ -146,7 +136,7 @@ def _check_recipient(session: Session, ctx: CaseContext, data: OfferCreate) -> N
         pro_se_count=repo.count_party_role(session, ctx.case_id, to_party.id, Role.PRO_SE),
     )
     if isinstance(decision, Denial):
-        raise refuse(session, ctx, action, None, Conflict(decision.detail, code=decision.code))
+        refuse(session, ctx, action, OBJECT, None, Conflict(decision.detail, code=decision.code))
 
 
 def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreate) -> None:
@@ -155,13 +145,13 @@ def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreat
     action = "offer.counter"
     earlier = load_visible(session, ctx, data.replies_to, action, lock=True)
     if (earlier.to_party_id, earlier.from_party_id) != (data.from_party_id, data.to_party_id):
-        raise refuse(session, ctx, action, earlier.id, Invalid(
+        refuse(session, ctx, action, OBJECT, earlier.id, Invalid(
             "A counter-offer goes from the offer's recipient back to its maker.",
             code="not_a_reply"))
-    deny_unless(session, ctx, action, earlier.id,
+    refuse_unless(session, ctx, action, OBJECT, earlier.id,
                 may_respond_offer(ctx.memberships, facts(earlier)))
     if effective_status(earlier, svc.now()) != "open":
-        raise refuse(session, ctx, action, earlier.id, OfferNotOpen("The offer is not open."))
+        refuse(session, ctx, action, OBJECT, earlier.id, OfferNotOpen("The offer is not open."))
     earlier.status, earlier.closed_at, earlier.closed_by = "countered", svc.now(), ctx.user_id
     session.flush()
     record(session, ctx, action, "settlement_offer", earlier.id,
@@ -170,12 +160,12 @@ def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreat
 
 def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
                data: OfferCreate) -> OfferRead:
-    deny_unless(session, ctx, "offer.make", None,
+    refuse_unless(session, ctx, "offer.make", OBJECT, None,
                 may_make_offer(ctx.memberships, data.from_party_id))
     _check_recipient(session, ctx, data)
     now = svc.now()
     if data.expires_at is not None and data.expires_at <= now:
-        raise refuse(session, ctx, "offer.make", None,
+        refuse(session, ctx, "offer.make", OBJECT, None,
                      Invalid("expires_at must be in the future.", code="expiry_in_past"))
     if data.replies_to is not None:
         _counter(session, ctx, svc, data)

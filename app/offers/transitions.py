@@ -26,17 +26,17 @@ from app.models.offers import SettlementOffer
 from app.offers import repository as repo
 from app.offers.schemas import OfferRead
 from app.offers.service import (
+    OBJECT,
     OfferNotOpen,
     TermsMismatch,
     content_of,
-    deny_unless,
     effective_status,
     facts,
     load_visible,
-    refuse,
     signed_payload,
     to_read,
 )
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from crypto import signing
 
@@ -46,7 +46,7 @@ FRE_408_MARKING = "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408"
 def _require_open(session: Session, ctx: CaseContext, svc: Services, action: str,
                   offer: SettlementOffer) -> None:
     if effective_status(offer, svc.now()) != "open":
-        raise refuse(session, ctx, action, offer.id, OfferNotOpen("The offer is not open."))
+        refuse(session, ctx, action, OBJECT, offer.id, OfferNotOpen("The offer is not open."))
 
 
 def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
@@ -58,10 +58,11 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
                                 request_sha256=request_sha)
     if stored is not None:
         return OfferRead.model_validate(stored)
-    deny_unless(session, ctx, action, offer.id, may_respond_offer(ctx.memberships, facts(offer)))
+    refuse_unless(session, ctx, action, OBJECT, offer.id, may_respond_offer(ctx.memberships,
+        facts(offer)))
     _require_open(session, ctx, svc, action, offer)
     if terms_sha256 != offer.terms_sha256:
-        raise refuse(session, ctx, action, offer.id, TermsMismatch(
+        refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
             "The terms changed or differ from the ones you saw; read the offer again."))
     now = svc.now()
     offer.status, offer.closed_at, offer.closed_by = "accepted", now, ctx.user_id
@@ -84,7 +85,7 @@ def _close_offer(session: Session, ctx: CaseContext, svc: Services, offer_id: uu
                  by_offeror: bool) -> OfferRead:
     """One terminal transition by one side: under the row lock, refused unless still open."""
     offer = load_visible(session, ctx, offer_id, action, lock=True)
-    deny_unless(session, ctx, action, offer.id, may(ctx.memberships, facts(offer)))
+    refuse_unless(session, ctx, action, OBJECT, offer.id, may(ctx.memberships, facts(offer)))
     _require_open(session, ctx, svc, action, offer)
     offer.status, offer.closed_at, offer.closed_by = status, svc.now(), ctx.user_id
     session.flush()
@@ -112,7 +113,7 @@ def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
     action = "offer.memorandum"
     offer = load_visible(session, ctx, offer_id, action)
     if offer.status != "accepted" or offer.accepted_at is None:
-        raise refuse(session, ctx, action, offer.id,
+        refuse(session, ctx, action, OBJECT, offer.id,
                      Conflict("The offer has not been accepted.", code="offer_not_accepted"))
     content = content_of(svc, offer)
     parties = {p: party.name if (party := repo.get_party(session, offer.case_id, p)) else ""

@@ -22,10 +22,11 @@ from app.kernel.money import money
 from app.kernel.papers import Section, render_pdf
 from app.kernel.timefmt import rfc3339
 from app.models.rule68 import Rule68Offer, Rule68Offeree
+from app.refusals import refuse
 from app.rule68 import repository as repo
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
-from app.rule68.service import OBJECT, content_of, load_visible, refuse, status_of
+from app.rule68.service import OBJECT, content_of, load_visible, status_of
 from app.runtime import Services
 
 COSTS_ONLY_MARKING = "Admissible only in a proceeding to determine costs - FRCP 68(b)"
@@ -95,7 +96,7 @@ def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
     action = "rule68.filing_package"
     offer, offerees = load_visible(session, ctx, offer_id, action)
     if status_of(offer, svc.now()) != "accepted":
-        raise refuse(session, ctx, action, offer.id, Conflict(
+        refuse(session, ctx, action, OBJECT, offer.id, Conflict(
             "The filing package exists once every offeree has accepted.",
             code="offer_not_accepted"))
     sections = _offer_sections(session, svc, offer, offerees)
@@ -125,7 +126,7 @@ def cost_comparison(session: Session, ctx: CaseContext, *, svc: Services, offer_
     offer, _ = load_visible(session, ctx, offer_id, action)
     status = status_of(offer, svc.now())
     if status != "withdrawn":
-        raise refuse(session, ctx, action, offer.id, Conflict(
+        refuse(session, ctx, action, OBJECT, offer.id, Conflict(
             "Rule 68(d) compares a judgment with an offer that was not accepted; this offer "
             + ("was accepted." if status == "accepted" else "is still open."),
             code="offer_accepted" if status == "accepted" else "offer_still_open"))

@@ -28,6 +28,7 @@ from app.errors import Conflict, Invalid
 from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.offers import repository as offer_repo
+from app.refusals import refuse
 from app.rule68 import repository as repo
 from app.rule68.rules import (
     Rule68InputError,
@@ -36,7 +37,7 @@ from app.rule68.rules import (
     defends_claims_of,
 )
 from app.rule68.schemas import Rule68Create, Rule68Read
-from app.rule68.service import OBJECT, forbid, refuse, to_read
+from app.rule68.service import OBJECT, to_read
 from app.runtime import Services
 from app.sealing import seal_json
 from crypto.canonical import canonical_json
@@ -49,23 +50,23 @@ def _check_parties(session: Session, ctx: CaseContext, data: Rule68Create,
     """Validate ids and eligibility; return the claims considered."""
     offerees = data.offerees
     if any(p not in parties for p in [data.offeror_party_id, *offerees]):
-        raise refuse(session, ctx, ACTION, None, Invalid(
+        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
             "A party of the offer is not a party of this case.", code="unknown_party"))
     if data.offeror_party_id in offerees:
-        raise refuse(session, ctx, ACTION, None,
+        refuse(session, ctx, ACTION, OBJECT, None,
                      Invalid("An offer is served on another party.", code="same_party"))
     claims = [(c.claimant_party_id, d) for c, d in case_repo.list_claims(session, ctx.case_id)
               if data.claim_id is None or c.id == data.claim_id]
     if data.claim_id is not None:
         if not claims:
-            raise refuse(session, ctx, ACTION, None, Invalid(
+            refuse(session, ctx, ACTION, OBJECT, None, Invalid(
                 "claim_id is not a claim of this case.", code="unknown_claim"))
     defends = defends_claims_of(data.offeror_party_id, offerees, claims,
                                 sides={p.id: p.side for p in parties.values()})
     decision = may_serve_rule68(ctx.memberships, data.offeror_party_id,
                                 defends_each_offeree=defends)
     if isinstance(decision, Denial):
-        raise forbid(session, ctx, ACTION, None, decision)
+        refuse(session, ctx, ACTION, OBJECT, None, decision)
     return claims
 
 
@@ -80,7 +81,7 @@ def _check_reachable(session: Session, ctx: CaseContext, data: Rule68Create,
                                                      Role.PRO_SE),
         )
         if isinstance(decision, Denial):
-            raise refuse(session, ctx, ACTION, None, Conflict(decision.detail,
+            refuse(session, ctx, ACTION, OBJECT, None, Conflict(decision.detail,
                                                               code=decision.code))
     # The offeror receives the notice of acceptance through the room; the offerees are
     # served through it when the method is electronic. Both need consent on record.
@@ -88,7 +89,7 @@ def _check_reachable(session: Session, ctx: CaseContext, data: Rule68Create,
     if data.service_method == "electronic":
         needed += data.offerees
     if any(repo.get_consent(session, ctx.case_id, p) is None for p in needed):
-        raise refuse(session, ctx, ACTION, None, Conflict(
+        refuse(session, ctx, ACTION, OBJECT, None, Conflict(
             "Electronic service through the room needs the party's written consent "
             "(FRCP 5(b)(2)(E)).", code="no_electronic_service_consent"))
 
@@ -98,12 +99,12 @@ def _service_time(session: Session, ctx: CaseContext, svc: Services,
     now = svc.now()
     if data.service_method == "electronic":
         if data.served_at is not None:
-            raise refuse(session, ctx, ACTION, None, Invalid(
+            refuse(session, ctx, ACTION, OBJECT, None, Invalid(
                 "Electronic service happens now, through the room; served_at is only for "
                 "service by other means.", code="served_at_not_allowed"))
         return now
     if data.served_at is not None and data.served_at > now:
-        raise refuse(session, ctx, ACTION, None, Invalid(
+        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
             "served_at cannot be in the future.", code="served_at_in_future"))
     return data.served_at or now
 
@@ -116,16 +117,16 @@ def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
             served_on, case.trial_date, hearing.hearing_date if hearing else None,
             court_timezone=case.court_timezone)
         if problem is not None:
-            raise refuse(session, ctx, ACTION, None, Invalid(
+            refuse(session, ctx, ACTION, OBJECT, None, Invalid(
                 "A Rule 68 offer must be served at least 14 days before "
                 + ("trial." if problem == "too_close_to_trial" else
                    "the hearing on the extent of liability."), code=problem))
         return acceptance_deadline(served_on, method, court_state=case.court_state,
                                    court_timezone=case.court_timezone)
     except (DeadlineInputError, Rule68InputError):
-        raise refuse(session, ctx, ACTION, None, Invalid(
+        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
             "The service date is outside the range the deadline engine computes.",
-            code="invalid_service_date")) from None
+            code="invalid_service_date"))
 
 
 def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
@@ -140,7 +141,7 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     deadline = _deadline(session, ctx, case, served_on, data.service_method)
     if repo.pending_offers(session, ctx.case_id, data.offeror_party_id, data.offerees,
                            svc.now()):
-        raise refuse(session, ctx, ACTION, None, Conflict(
+        refuse(session, ctx, ACTION, OBJECT, None, Conflict(
             "An earlier offer to this offeree is still open; serve a later offer after its "
             "acceptance window ends.", code="rule68_offer_pending"))
     content = {"amount_cents": data.amount_cents, "currency": data.currency,

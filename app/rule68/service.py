@@ -21,7 +21,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz.policy import Denial
 from app.authz.policy_negotiation import (
     Rule68Facts,
@@ -31,10 +31,11 @@ from app.authz.policy_negotiation import (
     rule68_scope,
 )
 from app.context import CaseContext
-from app.errors import AppError, Conflict, Forbidden, NotFound
+from app.errors import Conflict, NotFound
 from app.kernel import idempotency
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.offers.service import TermsMismatch
+from app.refusals import refuse
 from app.rule68 import repository as repo
 from app.rule68.rules import offer_status
 from app.rule68.schemas import OffereeAcceptance, Rule68Read
@@ -54,17 +55,6 @@ class AcceptanceWindowClosed(Conflict):
 
 class OfferIrrevocable(Conflict):
     code = "offer_irrevocable"
-
-
-def refuse(session: Session, ctx: CaseContext, action: str, object_id: uuid.UUID | None,
-           error: AppError) -> AppError:
-    record_denied(session, ctx, action, OBJECT, object_id, error.code)
-    return error
-
-
-def forbid(session: Session, ctx: CaseContext, action: str, object_id: uuid.UUID | None,
-           denial: Denial) -> AppError:
-    return refuse(session, ctx, action, object_id, Forbidden(denial.detail, code=denial.code))
 
 
 def status_of(offer: Rule68Offer, now: datetime) -> str:
@@ -103,7 +93,7 @@ def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action
     offer = loader(session, ctx.case_id, offer_id)
     offerees = repo.offerees(session, offer_id) if offer is not None else []
     if offer is None or not may_see_rule68(ctx.memberships, facts(offer, offerees)):
-        raise refuse(session, ctx, action, offer_id,
+        refuse(session, ctx, action, OBJECT, offer_id,
                      NotFound("No such offer.", code="offer_not_found"))
     return offer, offerees
 
@@ -130,19 +120,19 @@ def _check_can_accept(
     action = "rule68.accept"
     parties = rule68_accepting_parties(ctx.memberships, facts(offer, offerees))
     if isinstance(parties, Denial):
-        raise forbid(session, ctx, action, offer.id, parties)
+        refuse(session, ctx, action, OBJECT, offer.id, parties)
     status = status_of(offer, svc.now())
     if status == "withdrawn":
-        raise refuse(session, ctx, action, offer.id, AcceptanceWindowClosed(
+        refuse(session, ctx, action, OBJECT, offer.id, AcceptanceWindowClosed(
             "The 14-day acceptance window has ended; the offer is considered withdrawn."))
     if status != "open":
-        raise refuse(session, ctx, action, offer.id, OfferNotOpen("The offer is not open."))
+        refuse(session, ctx, action, OBJECT, offer.id, OfferNotOpen("The offer is not open."))
     if terms_sha256 is not None and terms_sha256 != offer.terms_sha256:
-        raise refuse(session, ctx, action, offer.id, TermsMismatch(
+        refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
             "The terms differ from the ones you saw; read the offer again."))
     pending = [o for o in offerees if o.party_id in parties and o.accepted_at is None]
     if not pending:
-        raise refuse(session, ctx, action, offer.id, Conflict(
+        refuse(session, ctx, action, OBJECT, offer.id, Conflict(
             "Your party has already accepted this offer.", code="already_accepted"))
     return pending
 
@@ -182,11 +172,11 @@ def withdraw_offer(session: Session, ctx: CaseContext, *, svc: Services,
     offer, offerees = load_visible(session, ctx, offer_id, action, lock=True)
     decision = may_withdraw_rule68(ctx.memberships, facts(offer, offerees))
     if isinstance(decision, Denial):
-        raise forbid(session, ctx, action, offer.id, decision)
+        refuse(session, ctx, action, OBJECT, offer.id, decision)
     status = status_of(offer, svc.now())
     if status == "open":
-        raise refuse(session, ctx, action, offer.id, OfferIrrevocable(
+        refuse(session, ctx, action, OBJECT, offer.id, OfferIrrevocable(
             "A Rule 68 offer cannot be withdrawn during the 14 days after service."))
-    raise refuse(session, ctx, action, offer.id, OfferNotOpen(
+    refuse(session, ctx, action, OBJECT, offer.id, OfferNotOpen(
         "The offer was accepted." if status == "accepted"
         else "The offer is already considered withdrawn (FRCP 68(b))."))

@@ -8,13 +8,14 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from app.audit.service import record, record_denied
+from app.audit.service import record
 from app.authz.policy import Denial
 from app.authz.policy_negotiation import may_consent_to_service
 from app.context import CaseContext
-from app.errors import Forbidden, Invalid
+from app.errors import Invalid
 from app.models.rule68 import LiabilityHearing, ServiceConsent
 from app.offers import repository as offer_repo
+from app.refusals import refuse
 from app.rule68 import repository as repo
 from app.rule68.schemas import (
     LiabilityHearingRead,
@@ -36,8 +37,7 @@ def give_consent(session: Session, ctx: CaseContext, *, svc: Services,
     action = "service_consent.give"
     decision = may_consent_to_service(ctx.memberships, party_id)
     if isinstance(decision, Denial):
-        record_denied(session, ctx, action, "party", party_id, decision.code)
-        raise Forbidden(decision.detail, code=decision.code)
+        refuse(session, ctx, action, "party", party_id, decision)
     if offer_repo.get_party(session, ctx.case_id, party_id) is None:
         raise Invalid("party_id is not a party of this case.", code="unknown_party")
     consent = repo.get_consent(session, ctx.case_id, party_id)

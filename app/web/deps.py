@@ -11,13 +11,13 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from app.audit.service import record_denied
 from app.auth import repository as user_repo
 from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
 from app.deps import ServicesDep, SessionDep, client_address, load_case_context
 from app.errors import Forbidden
 from app.models.web import WebSession
+from app.refusals import refuse
 from app.web import session as web_session
 from app.web.render import SignInRequired
 
@@ -58,9 +58,9 @@ WebAuthDep = Annotated[WebAuth, Depends(web_auth)]
 
 def check_csrf(session: Session, auth: WebAuth, submitted: str | None) -> None:
     if not web_session.csrf_ok(auth.row, submitted):
-        record_denied(session, auth.principal, "web.form", "web_session", None, "csrf_failed")
-        raise Forbidden("The form's security token is missing or out of date. Reload the "
-                        "page and submit it again.", code="csrf_failed")
+        refuse(session, auth.principal, "web.form", "web_session", None, Forbidden(
+            "The form's security token is missing or out of date. Reload the page and submit "
+            "it again.", code="csrf_failed"))
 
 
 def csrf_auth(session: SessionDep, auth: WebAuthDep,

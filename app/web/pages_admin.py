@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.audit.service import record_denied
 from app.auth.schemas import UserCreate
 from app.deps import ServicesDep, SessionDep
 from app.errors import Forbidden
+from app.refusals import refuse
 from app.users import service as user_service
 from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep
 from app.web.render import PageRoute, redirect, render
@@ -20,10 +20,8 @@ Text = Annotated[str, Form(max_length=1024)]
 
 def _require_admin(session: SessionDep, auth: WebAuth) -> None:
     if not auth.is_platform_admin:
-        record_denied(session, auth.principal, "platform.admin", "user", None,
-                      "not_platform_admin")
-        raise Forbidden("Only a platform administrator may manage accounts.",
-                        code="not_platform_admin")
+        refuse(session, auth.principal, "platform.admin", "user", None, Forbidden(
+            "Only a platform administrator may manage accounts.", code="not_platform_admin"))
 
 
 @router.get("/admin/users")

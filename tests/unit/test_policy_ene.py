@@ -7,6 +7,7 @@ import uuid
 import pytest
 
 from app.authz import policy_ene as pol
+from app.authz.policy import NOT_VISIBLE
 from app.authz.permissions import Role
 from app.authz.policy import Membership
 
@@ -58,7 +59,7 @@ def test_item_visibility(who, item, ok):
     (P_CLIENT, pol.Item(P), D, "not_the_disclosing_party"),
     (EVAL, pol.Item(P), D, "not_the_disclosing_party"),
     (P_COUNSEL, pol.Item(D, released_to=frozenset({P})), D2, "not_the_disclosing_party"),
-    (P_COUNSEL, pol.Item(D), D2, pol.NOT_VISIBLE),
+    (P_COUNSEL, pol.Item(D), D2, NOT_VISIBLE),
     (P_COUNSEL, pol.Item(None), D, "not_releasable"),
     (P_COUNSEL, pol.Item(P, shared=True), D, "not_releasable"),
     (P_COUNSEL, pol.Item(P), P, "invalid_release_target"),

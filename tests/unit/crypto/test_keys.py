@@ -21,9 +21,9 @@ from crypto.keys import (
     fingerprint,
     key_check_value,
     key_label,
-    provider_from_settings,
     wrap_aad,
 )
+from crypto.providers import provider_from_settings
 
 DEK = bytes(range(32))
 

@@ -9,7 +9,8 @@ from typing import Any
 import pytest
 
 from crypto.errors import KeyProviderError
-from crypto.keys import fingerprint, key_check_value, key_label, provider_from_settings
+from crypto.keys import fingerprint, key_check_value, key_label
+from crypto.providers import provider_from_settings
 
 pytestmark = pytest.mark.pkcs11
 
