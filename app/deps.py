@@ -15,10 +15,10 @@ from fastapi import Depends, Header, Path, Request
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.auth.tokens import InvalidToken
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.db import get_session
 from app.errors import Forbidden, NotFound, Unauthenticated
@@ -51,7 +51,7 @@ def current_principal(
         claims = svc.access_tokens.verify(token)
     except InvalidToken:
         raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
-    user = user_repo.get_user(session, claims.user_id)
+    user = auth_service.user_row(session, claims.user_id)
     if user is None or not user.is_active or user.token_generation != claims.generation:
         raise Unauthenticated("The access token is not valid.", code="invalid_token")
     return Principal(
@@ -73,15 +73,15 @@ def require_platform_admin(session: SessionDep, principal: PrincipalDep) -> Prin
 def load_case_context(
     session: Session, principal: Principal, case_id: uuid.UUID, permission: Permission
 ) -> CaseContext:
-    memberships = case_repo.memberships_of(session, case_id, principal.user_id)
+    memberships = case_service.memberships_of(session, case_id, principal.user_id)
     if not memberships:
-        known = case_repo.case_exists(session, case_id)
+        known = case_service.case_exists(session, case_id)
         refuse(session, principal, str(permission), "case", case_id,
                NotFound("No such case.", code="case_not_found"), audit_reason="not_a_member",
                case_id=case_id if known else None)
     ctx = CaseContext(principal=principal, case_id=case_id, memberships=memberships)
     refuse_unless(session, ctx, str(permission), "case", case_id, ctx.can(permission))
-    if permission in CONTENT_PERMISSIONS and case_repo.is_destroyed(session, case_id):
+    if permission in CONTENT_PERMISSIONS and case_service.is_destroyed(session, case_id):
         raise CaseDestroyed()
     return ctx
 

@@ -212,3 +212,14 @@ def confirm_totp(session: Session, ctx: Principal, *, code: str) -> None:
     user.totp_enabled = True
     user.totp_last_step = step
     record(session, ctx, "auth.totp_confirm", "user", user.id)
+
+
+# --- lookups for other domains ------------------------------------------------------
+
+
+def user_row(session: Session, user_id: uuid.UUID) -> User | None:
+    return repo.get_user(session, user_id)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return repo.get_user_by_email(session, email)

@@ -126,3 +126,11 @@ def lock_case(session: Session, case_id: uuid.UUID) -> Case | None:
 def delete(session: Session, obj: object) -> None:
     session.delete(obj)
     session.flush()
+
+
+def count_party_role(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,
+                     role: Role) -> int:
+    return int(session.execute(
+        select(func.count()).select_from(Member).where(
+            Member.case_id == case_id, Member.party_id == party_id, Member.role == role.value)
+    ).scalar_one())

@@ -8,9 +8,9 @@ import uuid
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.authz.permissions import Role
-from app.authz.policy import validate_member_role, validate_party_role
+from app.authz.policy import Membership, validate_member_role, validate_party_role
 from app.cases import repository as repo
 from app.cases.schemas import (
     CaseCreate,
@@ -138,7 +138,7 @@ def add_member(session: Session, ctx: CaseContext, *, data: MemberCreate) -> Mem
         decision = validate_party_role(data.role, party.represented)
         if not decision:
             raise Invalid(decision.detail, code=decision.code)
-    if user_repo.get_user(session, data.user_id) is None:
+    if auth_service.user_row(session, data.user_id) is None:
         raise Invalid("user_id is not a known user.", code="unknown_user")
     party_key = str(data.party_id) if data.party_id else "-"
     if repo.find_member(session, ctx.case_id, data.user_id, data.role.value, party_key):
@@ -170,3 +170,42 @@ def remove_member(session: Session, ctx: CaseContext, *, member_id: uuid.UUID) -
     details = {"user_id": member.user_id, "role": member.role, "party_id": member.party_id}
     repo.delete(session, member)
     record(session, ctx, "member.remove", "member", member_id, details)
+
+
+# --- lookups for other domains ------------------------------------------------------
+# Other domains reach cases, parties, claims and members only through these functions.
+
+
+def case_row(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Case | None:
+    """The case row; ``lock`` takes its row lock (serialises checks across requests)."""
+    return repo.lock_case(session, case_id) if lock else repo.get_case(session, case_id)
+
+
+def case_exists(session: Session, case_id: uuid.UUID) -> bool:
+    return repo.case_exists(session, case_id)
+
+
+def is_destroyed(session: Session, case_id: uuid.UUID) -> bool:
+    return repo.is_destroyed(session, case_id)
+
+
+def memberships_of(session: Session, case_id: uuid.UUID,
+                   user_id: uuid.UUID) -> frozenset[Membership]:
+    return repo.memberships_of(session, case_id, user_id)
+
+
+def party_row(session: Session, case_id: uuid.UUID, party_id: uuid.UUID) -> Party | None:
+    return repo.get_party(session, case_id, party_id)
+
+
+def party_rows(session: Session, case_id: uuid.UUID) -> list[Party]:
+    return repo.list_parties(session, case_id)
+
+
+def claim_rows(session: Session, case_id: uuid.UUID) -> list[tuple[Claim, list[uuid.UUID]]]:
+    return repo.list_claims(session, case_id)
+
+
+def count_party_members(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,
+                        role: Role) -> int:
+    return repo.count_party_role(session, case_id, party_id, role)

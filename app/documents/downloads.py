@@ -19,12 +19,12 @@ from dataclasses import dataclass
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.authz import policy_documents as pol
 from app.authz.permissions import PARTY_ROLES, Role
 from app.authz.policy import parties_acting_as
 from app.authz.policy_ene import is_evaluator
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
 from app.documents import storage
@@ -65,7 +65,7 @@ def _recipient(session: Session, ctx: CaseContext, facts: pol.DocumentFacts
         party_id = sorted(reached, key=str)[0]
         role = next(m.role for m in sorted(ctx.memberships, key=lambda m: m.role.value)
                     if m.party_id == party_id)
-        party = case_repo.get_party(session, ctx.case_id, party_id)
+        party = case_service.party_row(session, ctx.case_id, party_id)
         return party_id, role.value, party.name if party else "Party"
     if facts.ene is not None and is_evaluator(viewer(ctx), facts.ene):
         return None, Role.NEUTRAL.value, "Evaluator"
@@ -79,7 +79,7 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     row = repo.version_of(session, doc.id, doc.current_version)
     original = storage.open_version(svc.key_provider, svc.settings, row)
     party_id, role, party_name = _recipient(session, ctx, loaded.facts)
-    user = user_repo.get_user(session, ctx.user_id)
+    user = auth_service.user_row(session, ctx.user_id)
     code = secrets.token_bytes(32)
     tag = authentication_tag(tag_key(svc), code)
     channels = case_channels(session, ctx.case_id)

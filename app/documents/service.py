@@ -19,7 +19,7 @@ from app.audit.service import record
 from app.authz import policy_documents as pol
 from app.authz.policy import Denial
 from app.authz.policy_ene import SessionFacts, Viewer
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
 from app.documents import storage
@@ -28,7 +28,7 @@ from app.documents.filenames import neutralise
 from app.documents.inspect import inspect_file
 from app.documents.multipart import FilePart, Form
 from app.documents.schemas import DocumentRead
-from app.ene import repository as ene_repo
+from app.ene import service as ene_service
 from app.errors import Conflict, Invalid
 from app.models.documents import NAMES_OBJECT_TYPE, Document, DocumentVersion
 from app.refusals import refuse
@@ -48,13 +48,14 @@ def viewer(ctx: CaseContext) -> Viewer:
 
 def ene_facts(session: Session, case_id: uuid.UUID,
               session_id: uuid.UUID | None) -> SessionFacts | None:
-    if session_id is None:
-        return None
-    row = ene_repo.get_session(session, case_id, session_id)
-    if row is None:
-        return None
-    parties = ene_repo.participants(session, [row.id])[row.id]
-    return SessionFacts(evaluator_user_id=row.evaluator_user_id, party_ids=frozenset(parties))
+    summary = ene_summary(session, case_id, session_id)
+    return summary.facts if summary else None
+
+
+def ene_summary(session: Session, case_id: uuid.UUID,
+                session_id: uuid.UUID | None) -> ene_service.SessionSummary | None:
+    return None if session_id is None else ene_service.session_summary(session, case_id,
+                                                                      session_id)
 
 
 def facts_of(session: Session, doc: Document) -> pol.DocumentFacts:
@@ -160,17 +161,16 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     designation = form.fields.get("designation", "").strip()
     audience_all, audience = _audience(form.fields.get("audience"))
     session_id = _uuid_field(form, "ene_session_id")
-    ene = ene_facts(session, ctx.case_id, session_id)
+    summary = ene_summary(session, ctx.case_id, session_id)
+    ene = summary.facts if summary else None
     if session_id is not None and ene is None:
         raise Invalid("No such ENE session in this case.", code="unknown_ene_session")
-    parties = frozenset(p.id for p in case_repo.list_parties(session, ctx.case_id))
+    parties = frozenset(p.id for p in case_service.party_rows(session, ctx.case_id))
     decision = pol.check_audience(designation, party, audience, parties, ene)
     if not decision:
         refuse(session, ctx, action, "document", None, decision)
-    if ene is not None and session_id is not None:
-        row = ene_repo.get_session(session, ctx.case_id, session_id)
-        if row is not None and row.status == "closed":
-            raise Conflict("The ENE session is closed.", code="session_closed")
+    if summary is not None and summary.closed:
+        raise Conflict("The ENE session is closed.", code="session_closed")
     part = one_file(form)
     doc = Document(case_id=ctx.case_id, uploader_party_id=party, created_by=ctx.user_id,
                    designation=designation, audience_all=audience_all,

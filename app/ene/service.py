@@ -21,7 +21,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.authz import policy_ene as pol
 from app.authz.permissions import Role
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext
 from app.ene import repository as repo
 from app.ene.errors import (
@@ -92,7 +92,7 @@ def _read(row: EneSession, parties: list[uuid.UUID]) -> SessionRead:
 
 def _participating(session: Session, ctx: CaseContext,
                    requested: list[uuid.UUID] | None) -> list[uuid.UUID]:
-    known = [p.id for p in case_repo.list_parties(session, ctx.case_id)]
+    known = [p.id for p in case_service.party_rows(session, ctx.case_id)]
     if requested is None:
         if len(known) < 2:
             raise Invalid("An ENE needs at least two parties.", code="too_few_parties")
@@ -113,7 +113,7 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
     if data.scheduled_at <= svc.now():
         raise Invalid("The session must be scheduled in the future.", code="scheduled_in_past")
     parties = _participating(session, ctx, data.participating_party_ids)
-    case = case_repo.get_case(session, ctx.case_id)
+    case = case_service.case_row(session, ctx.case_id)
     assert case is not None  # the guard loaded the membership
     tz = data.court_timezone or case.court_timezone
     due_spec = data.statement_due
@@ -210,3 +210,26 @@ def report(session: Session, ctx: CaseContext, *, session_id: uuid.UUID) -> Repo
         status=row.status, outcome=row.outcome, closed_at=row.closed_at,  # type: ignore[arg-type]
         attendance=[_attendance(a) for a in repo.attendance(session, session_id)],
     )
+
+
+# --- lookups for other domains ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What another domain may know of an ENE session: who takes part, and whether closed."""
+
+    facts: pol.SessionFacts
+    closed: bool
+
+
+def session_summary(session: Session, case_id: uuid.UUID,
+                    session_id: uuid.UUID) -> SessionSummary | None:
+    row = repo.get_session(session, case_id, session_id)
+    if row is None:
+        return None
+    parties = repo.participants(session, [row.id])[row.id]
+    return SessionSummary(
+        facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
+                               party_ids=frozenset(parties)),
+        closed=row.status == CLOSED)

@@ -6,13 +6,10 @@ from __future__ import annotations
 
 import uuid
 
-from sqlalchemy import ColumnElement, false, func, or_, select
+from sqlalchemy import ColumnElement, false, or_, select
 from sqlalchemy.orm import Session
 
-from app.authz.permissions import Role
 from app.authz.policy_negotiation import AEO, OfferScope
-from app.cases import repository as case_repository
-from app.models.cases import Member
 from app.models.offers import SettlementOffer
 
 
@@ -63,15 +60,4 @@ def visible_offers(session: Session, case_id: uuid.UUID, scope: OfferScope, *,
     )
     return list(session.execute(stmt).scalars())
 
-
-# The case-scoped party lookup is the cases domain's own.
-get_party = case_repository.get_party
-
-
-def count_party_role(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,
-                     role: Role) -> int:
-    return int(session.execute(
-        select(func.count()).select_from(Member).where(
-            Member.case_id == case_id, Member.party_id == party_id, Member.role == role.value)
-    ).scalar_one())
 

@@ -8,7 +8,7 @@ from fastapi import APIRouter, Depends, Response
 from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
-from app.offers import service, transitions
+from app.offers import service
 from app.offers.schemas import OfferAccept, OfferCreate, OfferRead
 from app.pagination import PageDep
 
@@ -39,7 +39,7 @@ def get_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
 @router.post("/{offer_id}/accept")
 def accept_offer(offer_id: uuid.UUID, data: OfferAccept, session: SessionDep, ctx: Responder,
                  svc: ServicesDep, idempotency_key: IdempotencyKey = None) -> OfferRead:
-    return transitions.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
+    return service.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
                                     terms_sha256=data.terms_sha256,
                                     idempotency_key=idempotency_key)
 
@@ -47,20 +47,20 @@ def accept_offer(offer_id: uuid.UUID, data: OfferAccept, session: SessionDep, ct
 @router.post("/{offer_id}/reject")
 def reject_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Responder,
                  svc: ServicesDep) -> OfferRead:
-    return transitions.reject_offer(session, ctx, svc=svc, offer_id=offer_id)
+    return service.reject_offer(session, ctx, svc=svc, offer_id=offer_id)
 
 
 @router.post("/{offer_id}/withdraw")
 def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Maker,
                    svc: ServicesDep) -> OfferRead:
-    return transitions.withdraw_offer(session, ctx, svc=svc, offer_id=offer_id)
+    return service.withdraw_offer(session, ctx, svc=svc, offer_id=offer_id)
 
 
 @router.get("/{offer_id}/memorandum", response_class=Response,
             responses={200: {"content": {"application/pdf": {}}}})
 def memorandum(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                svc: ServicesDep) -> Response:
-    pdf = transitions.memorandum(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id)
     disposition = f'attachment; filename="memorandum-{offer_id}.pdf"'
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": disposition})

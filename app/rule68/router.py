@@ -9,7 +9,7 @@ from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
 from app.pagination import PageDep
-from app.rule68 import calendar, documents, serve, service, setup
+from app.rule68 import service
 from app.rule68.schemas import (
     CostComparisonRead,
     CostComparisonRequest,
@@ -39,7 +39,7 @@ def _pdf(data: bytes, name: str) -> Response:
 @router.post("/rule68-offers", status_code=201)
 def serve_offer(data: Rule68Create, session: SessionDep, ctx: Server,
                 svc: ServicesDep) -> Rule68Read:
-    return serve.serve_offer(session, ctx, svc=svc, data=data)
+    return service.serve_offer(session, ctx, svc=svc, data=data)
 
 
 @router.get("/rule68-offers")
@@ -73,47 +73,47 @@ def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Server,
             responses=PDF)
 def filing_package(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                    svc: ServicesDep) -> Response:
-    pdf = documents.filing_package(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.filing_package(session, ctx, svc=svc, offer_id=offer_id)
     return _pdf(pdf, f"rule68-filing-{offer_id}")
 
 
 @router.get("/rule68-offers/{offer_id}/export", response_class=Response, responses=PDF)
 def export_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                  svc: ServicesDep) -> Response:
-    return _pdf(documents.export(session, ctx, svc=svc, offer_id=offer_id),
+    return _pdf(service.export(session, ctx, svc=svc, offer_id=offer_id),
                 f"rule68-offer-{offer_id}")
 
 
 @router.post("/rule68-offers/{offer_id}/cost-comparison")
 def cost_comparison(offer_id: uuid.UUID, data: CostComparisonRequest, session: SessionDep,
                     ctx: Reader, svc: ServicesDep) -> CostComparisonRead:
-    return documents.cost_comparison(session, ctx, svc=svc, offer_id=offer_id, data=data)
+    return service.cost_comparison(session, ctx, svc=svc, offer_id=offer_id, data=data)
 
 
 @router.post("/service-consents", status_code=201)
 def give_consent(data: ServiceConsentCreate, session: SessionDep, ctx: Server,
                  svc: ServicesDep) -> ServiceConsentRead:
-    return setup.give_consent(session, ctx, svc=svc, party_id=data.party_id)
+    return service.give_consent(session, ctx, svc=svc, party_id=data.party_id)
 
 
 @router.get("/service-consents")
 def list_consents(session: SessionDep, ctx: Member) -> list[ServiceConsentRead]:
-    return setup.list_consents(session, ctx)
+    return service.list_consents(session, ctx)
 
 
 @router.put("/liability-hearing")
 def set_hearing(data: LiabilityHearingSet, session: SessionDep, ctx: Manager,
                 svc: ServicesDep) -> LiabilityHearingRead:
-    return setup.set_hearing(session, ctx, svc=svc, data=data)
+    return service.set_hearing(session, ctx, svc=svc, data=data)
 
 
 @router.get("/liability-hearing")
 def get_hearing(session: SessionDep, ctx: Member) -> LiabilityHearingRead:
-    return setup.get_hearing(session, ctx)
+    return service.get_hearing(session, ctx)
 
 
 @router.get("/deadlines.ics", response_class=Response,
             responses={200: {"content": {"text/calendar": {}}}})
 def deadlines_calendar(session: SessionDep, ctx: Member, svc: ServicesDep) -> Response:
-    return Response(calendar.deadlines_ics(session, ctx, svc=svc),
+    return Response(service.deadlines_ics(session, ctx, svc=svc),
                     media_type="text/calendar; charset=utf-8")

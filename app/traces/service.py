@@ -29,7 +29,7 @@ from app.audit.service import record
 from app.authz import policy_documents as pol
 from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
 from app.authz.policy import Membership
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import Principal
 from app.documents import repository as repo
 from app.documents import storage
@@ -67,7 +67,7 @@ def traceable_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, fro
         by_case[m.case_id].add(Membership(Role(m.role), m.party_id))
     tracers = ROLE_PERMISSIONS[Permission.TRACE]
     return {cid: frozenset(ms) for cid, ms in sorted(by_case.items(), key=lambda kv: str(kv[0]))
-            if any(m.role in tracers for m in ms) and not case_repo.is_destroyed(session, cid)}
+            if any(m.role in tracers for m in ms) and not case_service.is_destroyed(session, cid)}
 
 
 def _targets(session: Session, svc: Services, cases: dict[uuid.UUID, frozenset],

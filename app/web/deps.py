@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import Depends, Form, Request
 from sqlalchemy.orm import Session
 
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
 from app.deps import ServicesDep, SessionDep, client_address, load_case_context
@@ -35,7 +35,7 @@ def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAut
     row = web_session.resolve(session, token, svc.now())
     if row is None:
         return None
-    user = user_repo.get_user(session, row.user_id)
+    user = auth_service.user_row(session, row.user_id)
     if user is None or not user.is_active:
         return None
     principal = Principal(user_id=user.id, email=user.email, name=user.name,

@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.auth import repository as user_repo
 from app.auth import service as auth_service
 from app.auth.schemas import PasswordChange
 from app.deps import ServicesDep, SessionDep, client_address
@@ -92,7 +91,7 @@ def signout_everywhere(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep)
 
 def _account(request: Request, session: SessionDep, svc: ServicesDep, auth: WebAuthDep,
              **extra: object) -> Response:
-    user = user_repo.get_user(session, auth.principal.user_id)
+    user = auth_service.user_row(session, auth.principal.user_id)
     assert user is not None
     sessions = web_session.live_sessions(session, user.id, svc.now())
     return render(request, "account.html", user=user, session_count=len(sessions),

@@ -7,14 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.authz.permissions import Permission
 from app.cases import service as case_service
 from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep
 from app.errors import Invalid
-from app.rule68 import calendar, setup
+from app.rule68 import service as rule68_service
 from app.web.deadlines import next_deadline
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
@@ -57,7 +57,7 @@ def case_room(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
     deadline = next_deadline(session, ctx, svc, trial_date=room.case.trial_date,
                              court_timezone=room.tz)
     return render(request, "room.html", **context(room, "overview", deadline=deadline,
-                                                  hearing=setup.get_hearing(session, ctx)))
+                                                  hearing=rule68_service.get_hearing(session, ctx)))
 
 
 @router.get("/cases/{case_id}/parties")
@@ -102,7 +102,7 @@ def members(case_id: uuid.UUID, request: Request, session: SessionDep,
 
 
 def _member_data(session: SessionDep, email: str, role: str, party_id: str) -> MemberCreate:
-    user = user_repo.get_user_by_email(session, email.strip())
+    user = auth_service.user_by_email(session, email.strip())
     if user is None:
         # The same answer the service gives for an unknown user id.
         raise Invalid("No account has this email address.", code="unknown_user")
@@ -146,6 +146,6 @@ def update_case(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
 def deadlines_calendar(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
                        auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id)
-    return Response(calendar.deadlines_ics(session, ctx, svc=svc),
+    return Response(rule68_service.deadlines_ics(session, ctx, svc=svc),
                     media_type="text/calendar; charset=utf-8", headers={
                         "Content-Disposition": f'attachment; filename="deadlines-{case_id}.ics"'})

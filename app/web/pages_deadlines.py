@@ -13,7 +13,7 @@ from app.authz.permissions import Permission
 from app.deadlines import service as deadlines
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.deps import ServicesDep, SessionDep
-from app.rule68 import setup
+from app.rule68 import service as rule68_service
 from app.rule68.schemas import LiabilityHearingSet
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
@@ -56,5 +56,5 @@ def set_hearing(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth:
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
     chosen = None if clear == "yes" else (hearing_date.strip() or None)
     data = LiabilityHearingSet(hearing_date=chosen)  # type: ignore[arg-type]
-    setup.set_hearing(session, ctx, svc=svc, data=data)
+    rule68_service.set_hearing(session, ctx, svc=svc, data=data)
     return redirect(f"/cases/{case_id}", "hearing_saved" if chosen else "hearing_cleared")

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.deps import ServicesDep, SessionDep
-from app.offers import service, transitions
+from app.offers import service
 from app.offers.schemas import OfferCreate, OfferRead
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents, local_time
@@ -71,7 +71,7 @@ def make_offer(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: 
 def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
            auth: CsrfAuthDep, terms_sha256: Opt) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.OFFER_RESPOND)
-    transitions.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
+    service.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
                              terms_sha256=terms_sha256.strip(), idempotency_key=None)
     return redirect(f"/cases/{case_id}/offers", "offer_accepted")
 
@@ -80,7 +80,7 @@ def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
 def reject(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
            auth: CsrfAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.OFFER_RESPOND)
-    transitions.reject_offer(session, ctx, svc=svc, offer_id=offer_id)
+    service.reject_offer(session, ctx, svc=svc, offer_id=offer_id)
     return redirect(f"/cases/{case_id}/offers", "offer_rejected")
 
 
@@ -88,7 +88,7 @@ def reject(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
 def withdraw(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
              auth: CsrfAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.OFFER_MAKE)
-    transitions.withdraw_offer(session, ctx, svc=svc, offer_id=offer_id)
+    service.withdraw_offer(session, ctx, svc=svc, offer_id=offer_id)
     return redirect(f"/cases/{case_id}/offers", "offer_withdrawn")
 
 
@@ -96,6 +96,6 @@ def withdraw(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: 
 def memorandum(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
                svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.OFFER_READ)
-    pdf = transitions.memorandum(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="memorandum-{offer_id}.pdf"'})

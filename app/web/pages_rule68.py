@@ -14,9 +14,10 @@ from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep
-from app.rule68 import documents, serve, service, setup
+from app.rule68 import service as rule68_service
 from app.rule68.rules import defends_claims_of
 from app.rule68.schemas import CostComparisonRequest, Rule68Create, ServiceConsentCreate
+from app.rule68.service.filing import COSTS_ONLY_MARKING
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents
 from app.web.render import PageRoute, redirect, render
@@ -50,14 +51,14 @@ def rule68(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Servi
 def _page(request: Request, session: SessionDep, svc: ServicesDep, ctx: CaseContext,
           **extra: object) -> Response:
     room = load_room(session, ctx)
-    offers = service.list_offers(session, ctx, svc=svc, offset=0, limit=200)
-    consents = {c.party_id for c in setup.list_consents(session, ctx)}
+    offers = rule68_service.list_offers(session, ctx, svc=svc, offset=0, limit=200)
+    consents = {c.party_id for c in rule68_service.list_consents(session, ctx)}
     speaks_for = {p.id for p in room.my_parties("counsel", "pro_se")}
     pairs = eligible_pairs(session, ctx, room) if ctx.can(Permission.RULE68_SERVE) else []
     return render(request, "rule68.html", **context(
         room, "rule68", offers=offers, consents=consents, speaks_for=speaks_for, pairs=pairs,
-        now=svc.now(), hearing=setup.get_hearing(session, ctx),
-        costs_only=documents.COSTS_ONLY_MARKING, **extra))
+        now=svc.now(), hearing=rule68_service.get_hearing(session, ctx),
+        costs_only=COSTS_ONLY_MARKING, **extra))
 
 
 @router.post("/cases/{case_id}/rule68")
@@ -71,7 +72,7 @@ def serve_offer(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth:
         amount_cents=cents(amount), currency=currency.strip().upper() or "USD",
         costs=costs, terms=terms, service_method=service_method,  # type: ignore[arg-type]
     )
-    serve.serve_offer(session, ctx, svc=svc, data=data)
+    rule68_service.serve_offer(session, ctx, svc=svc, data=data)
     return redirect(f"/cases/{case_id}/rule68", "rule68_served")
 
 
@@ -80,7 +81,7 @@ def consent(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: Csr
             party_id: Opt) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_SERVE)
     data = ServiceConsentCreate(party_id=party_id)  # type: ignore[arg-type]
-    setup.give_consent(session, ctx, svc=svc, party_id=data.party_id)
+    rule68_service.give_consent(session, ctx, svc=svc, party_id=data.party_id)
     return redirect(f"/cases/{case_id}/rule68", "consent_recorded")
 
 
@@ -88,7 +89,7 @@ def consent(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: Csr
 def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
            auth: CsrfAuthDep, terms_sha256: Opt) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_ACCEPT)
-    service.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
+    rule68_service.accept_offer(session, ctx, svc=svc, offer_id=offer_id,
                          terms_sha256=terms_sha256.strip() or None, idempotency_key=None)
     return redirect(f"/cases/{case_id}/rule68", "rule68_accepted")
 
@@ -97,7 +98,7 @@ def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
 def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
                    svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
-    pdf = documents.filing_package(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = rule68_service.filing_package(session, ctx, svc=svc, offer_id=offer_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})
 
@@ -107,7 +108,7 @@ def export(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
            auth: WebAuthDep) -> Response:
     """The offer as a PDF; unaccepted, it is marked admissible only on costs (68(b))."""
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
-    pdf = documents.export(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = rule68_service.export(session, ctx, svc=svc, offer_id=offer_id)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-offer-{offer_id}.pdf"'})
 
@@ -123,5 +124,5 @@ def cost_comparison(case_id: uuid.UUID, offer_id: uuid.UUID, request: Request,
         judgment_amount_cents=cents(judgment_amount, "judgment amount"),
         pre_offer_costs_cents=cents(pre_offer_costs, "pre-offer costs"),
         judgment_for=judgment_for)  # type: ignore[arg-type]
-    result = documents.cost_comparison(session, ctx, svc=svc, offer_id=offer_id, data=data)
+    result = rule68_service.cost_comparison(session, ctx, svc=svc, offer_id=offer_id, data=data)
     return _page(request, session, svc, ctx, comparison=(offer_id, result))

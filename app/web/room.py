@@ -10,7 +10,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from app.auth import repository as user_repo
+from app.auth import service as auth_service
 from app.authz.permissions import Permission
 from app.cases import service as case_service
 from app.cases.schemas import CaseRead, PartyRead
@@ -77,7 +77,7 @@ def load_room(session: Session, ctx: CaseContext) -> Room:
 def user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
     names = {}
     for user_id in user_ids:
-        user = user_repo.get_user(session, user_id)
+        user = auth_service.user_row(session, user_id)
         names[user_id] = f"{user.name} <{user.email}>" if user else "unknown user"
     return names
 

@@ -14,13 +14,12 @@ from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.authz.policy_negotiation import offer_scope, rule68_scope
+from app.authz.policy_negotiation import rule68_scope
 from app.context import CaseContext
 from app.kernel.timefmt import rfc3339
-from app.offers import repository as offer_repo
-from app.offers.service import effective_status
+from app.offers import service as offers_service
 from app.rule68 import repository as repo
-from app.rule68.service import status_of
+from app.rule68.reads import status_of
 from app.runtime import Services
 
 PRODID = "-//settleroom//deadlines//EN"
@@ -30,17 +29,15 @@ MAX_EVENTS = 10_000
 def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
     events = []
     now = svc.now()
-    for offer in offer_repo.visible_offers(session, ctx.case_id, offer_scope(ctx.memberships),
-                                           limit=MAX_EVENTS):
-        if offer.expires_at is None or effective_status(offer, now) != "open":
-            continue
+    for offer_id, expires_at in offers_service.open_expiries(session, ctx, svc=svc,
+                                                             limit=MAX_EVENTS):
         event = Event()
-        event.add("uid", f"offer-expiry-{offer.id}@settleroom")
+        event.add("uid", f"offer-expiry-{offer_id}@settleroom")
         event.add("dtstamp", now)
-        event.add("dtstart", offer.expires_at)
+        event.add("dtstart", expires_at)
         event.add("summary", "Settlement offer expires")
-        event.add("description", f"Settlement offer {offer.id} expires at "
-                                 f"{rfc3339(offer.expires_at)}.")
+        event.add("description", f"Settlement offer {offer_id} expires at "
+                                 f"{rfc3339(expires_at)}.")
         events.append(event)
     return events
 

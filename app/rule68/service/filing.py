@@ -15,7 +15,7 @@ from typing import Any, cast
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Conflict, Invalid
 from app.kernel.money import money
@@ -24,9 +24,9 @@ from app.kernel.timefmt import rfc3339
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68 import repository as repo
+from app.rule68.reads import OBJECT, content_of, load_visible, status_of
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
-from app.rule68.service import OBJECT, content_of, load_visible, status_of
 from app.runtime import Services
 
 COSTS_ONLY_MARKING = "Admissible only in a proceeding to determine costs - FRCP 68(b)"
@@ -48,7 +48,7 @@ def _served_on_whom(session: Session, offer: Rule68Offer, party_id: uuid.UUID) -
 
 def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
                     offerees: list[Rule68Offeree]) -> list[Section]:
-    case = case_repo.get_case(session, offer.case_id)
+    case = case_service.case_row(session, offer.case_id)
     assert case is not None
     parties = repo.parties(session, offer.case_id)
     content: dict[str, Any] = content_of(svc, offer)

@@ -10,7 +10,6 @@ trial or the 68(c) hearing; no earlier offer to the same offeree is still open.
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
@@ -21,15 +20,16 @@ from app.audit.service import record
 from app.authz.permissions import Role
 from app.authz.policy import Denial
 from app.authz.policy_negotiation import may_address, may_serve_rule68
-from app.cases import repository as case_repo
+from app.cases import service as case_service
 from app.context import CaseContext
 from app.deadlines.rules import Deadline, DeadlineInputError
 from app.errors import Conflict, Invalid
+from app.kernel.terms import terms_sha256
 from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
-from app.offers import repository as offer_repo
 from app.refusals import refuse
 from app.rule68 import repository as repo
+from app.rule68.reads import OBJECT, to_read
 from app.rule68.rules import (
     Rule68InputError,
     acceptance_deadline,
@@ -37,10 +37,8 @@ from app.rule68.rules import (
     defends_claims_of,
 )
 from app.rule68.schemas import Rule68Create, Rule68Read
-from app.rule68.service import OBJECT, to_read
 from app.runtime import Services
 from app.sealing import seal_json
-from crypto.canonical import canonical_json
 
 ACTION = "rule68.serve"
 
@@ -55,7 +53,7 @@ def _check_parties(session: Session, ctx: CaseContext, data: Rule68Create,
     if data.offeror_party_id in offerees:
         refuse(session, ctx, ACTION, OBJECT, None,
                      Invalid("An offer is served on another party.", code="same_party"))
-    claims = [(c.claimant_party_id, d) for c, d in case_repo.list_claims(session, ctx.case_id)
+    claims = [(c.claimant_party_id, d) for c, d in case_service.claim_rows(session, ctx.case_id)
               if data.claim_id is None or c.id == data.claim_id]
     if data.claim_id is not None:
         if not claims:
@@ -75,9 +73,9 @@ def _check_reachable(session: Session, ctx: CaseContext, data: Rule68Create,
     for party_id in data.offerees:
         decision = may_address(
             represented=parties[party_id].represented,
-            counsel_count=offer_repo.count_party_role(session, ctx.case_id, party_id,
+            counsel_count=case_service.count_party_members(session, ctx.case_id, party_id,
                                                       Role.COUNSEL),
-            pro_se_count=offer_repo.count_party_role(session, ctx.case_id, party_id,
+            pro_se_count=case_service.count_party_members(session, ctx.case_id, party_id,
                                                      Role.PRO_SE),
         )
         if isinstance(decision, Denial):
@@ -131,7 +129,8 @@ def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
 
 def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
                 data: Rule68Create) -> Rule68Read:
-    case = case_repo.lock_case(session, ctx.case_id)  # serialises the pending-offer check
+    # The case row lock serialises the pending-offer check across requests.
+    case = case_service.case_row(session, ctx.case_id, lock=True)
     assert case is not None
     parties = repo.parties(session, ctx.case_id)
     _check_parties(session, ctx, data, parties)
@@ -152,8 +151,7 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
         claim_id=data.claim_id, costs=data.costs, service_method=data.service_method,
         content=seal_json(svc.key_provider, content, case_id=ctx.case_id,
                           object_type=RULE68_OBJECT_TYPE, object_id=offer_id),
-        terms_sha256=hashlib.sha256(canonical_json({**content, "costs": data.costs}))
-        .hexdigest(),
+        terms_sha256=terms_sha256({**content, "costs": data.costs}),
         served_at=served_at, served_on=served_on, served_by=ctx.user_id,
         acceptance_deadline=deadline.date, acceptance_ends_at=deadline.ends_at,
         deadline_explanation=deadline.explanation, status="open", created_at=svc.now(),

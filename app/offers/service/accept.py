@@ -1,0 +1,62 @@
+"""Use case: accept a settlement offer, quoting the hash of the terms read.
+
+Locks the offer row, then re-checks visibility, side and status, so of N concurrent
+transitions exactly one succeeds and appends its event; the others get 409
+``offer_not_open``. A replayed Idempotency-Key answers from the stored response before any
+state check, without a new event. The acceptance is signed with the audit log's key."""
+
+from __future__ import annotations
+
+import uuid
+
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.authz.policy_negotiation import may_respond_offer
+from app.context import CaseContext
+from app.kernel import idempotency
+from app.kernel.terms import TermsMismatch
+from app.offers.reads import (
+    OBJECT,
+    content_of,
+    facts,
+    load_visible,
+    require_open,
+    signed_payload,
+    to_read,
+)
+from app.offers.schemas import OfferRead
+from app.refusals import refuse, refuse_unless
+from app.runtime import Services
+from crypto import signing
+
+
+def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
+                 terms_sha256: str, idempotency_key: str | None) -> OfferRead:
+    action = "offer.accept"
+    offer = load_visible(session, ctx, offer_id, action, lock=True)
+    request_sha = idempotency.fingerprint(action, offer_id, {"terms_sha256": terms_sha256})
+    stored = idempotency.replay(session, ctx, svc, key=idempotency_key,
+                                request_sha256=request_sha)
+    if stored is not None:
+        return OfferRead.model_validate(stored)
+    refuse_unless(session, ctx, action, OBJECT, offer.id, may_respond_offer(ctx.memberships,
+        facts(offer)))
+    require_open(session, ctx, svc, action, offer)
+    if terms_sha256 != offer.terms_sha256:
+        refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
+            "The terms changed or differ from the ones you saw; read the offer again."))
+    now = svc.now()
+    offer.status, offer.closed_at, offer.closed_by = "accepted", now, ctx.user_id
+    offer.accepted_at, offer.accepted_by = now, ctx.user_id
+    # Signed with the log's key, which GET /audit/public-keys publishes.
+    signed = signing.sign_document(signed_payload(offer, content_of(svc, offer)), svc.audit_key)
+    offer.signature, offer.key_id = str(signed["signature"]), str(signed["key_id"])
+    session.flush()
+    record(session, ctx, action, "settlement_offer", offer.id, {
+        "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": offer.key_id,
+        "status": "accepted"}, party_id=offer.to_party_id)
+    result = to_read(session, svc, offer)
+    idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
+                         status_code=200, body=result.model_dump(mode="json"))
+    return result
