@@ -17,10 +17,10 @@ DEV_ADMIN_EMAIL = "admin@example.com"
 
 
 def _prepare(settings: Settings) -> None:
+    from app.auth.service import bootstrap_admin
     from app.db import make_engine, make_sessionmaker, transaction
     from app.migrate import upgrade
     from app.runtime import build_services
-    from app.users.service import bootstrap_admin
 
     settings.check_production()
     ensure_data_dir(settings.data_dir)
@@ -74,10 +74,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 def cmd_users_create(args: argparse.Namespace) -> int:
     from app.auth.passwords import MIN_PASSWORD_LENGTH
+    from app.auth.service import create_user
     from app.db import make_engine, make_sessionmaker, transaction
     from app.errors import AppError
     from app.runtime import build_services
-    from app.users.service import create_user
 
     settings = get_settings()
     password = os.environ.get("SETTLEROOM_NEW_USER_PASSWORD") or getpass.getpass("Password: ")

@@ -8,6 +8,7 @@ from fastapi import APIRouter, FastAPI
 from app.audit.router import router as audit_router
 from app.audit.service import SIGNER_KEY
 from app.auth.router import router as auth_router
+from app.auth.router import users_router
 from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
@@ -21,7 +22,6 @@ from app.ops import router as ops_router
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
 from app.traces.router import router as traces_router
-from app.users.router import router as users_router
 from app.web import router as web
 
 API_PREFIX = "/api/v1"

@@ -11,8 +11,8 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
+from app.auth.service import bootstrap_admin
 from app.db import transaction
-from app.users.service import bootstrap_admin
 
 PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Request, Response
 
 from app.auth import service
-from app.auth.repository import get_user
 from app.auth.schemas import (
     MeRead,
     PasswordChange,
@@ -13,8 +12,12 @@ from app.auth.schemas import (
     TokenPair,
     TotpConfirm,
     TotpSetup,
+    UserCreate,
+    UserRead,
 )
-from app.deps import PrincipalDep, ServicesDep, SessionDep, client_address
+from app.context import Principal
+from app.deps import PrincipalDep, ServicesDep, SessionDep, client_address, require_platform_admin
+from app.pagination import PageDep
 
 router = APIRouter(tags=["auth"])
 NO_NUL = r"^[^\x00]*$"
@@ -48,7 +51,7 @@ def logout(session: SessionDep, principal: PrincipalDep) -> Response:
 
 @router.get("/me")
 def me(session: SessionDep, principal: PrincipalDep) -> MeRead:
-    user = get_user(session, principal.user_id)
+    user = service.user_row(session, principal.user_id)
     assert user is not None
     return MeRead(id=user.id, email=user.email, name=user.name,
                   is_platform_admin=user.is_platform_admin, totp_enabled=user.totp_enabled)
@@ -72,3 +75,20 @@ def begin_totp(session: SessionDep, principal: PrincipalDep) -> TotpSetup:
 def confirm_totp(data: TotpConfirm, session: SessionDep, principal: PrincipalDep) -> Response:
     service.confirm_totp(session, principal, code=data.code)
     return Response(status_code=204)
+
+
+users_router = APIRouter(prefix="/users", tags=["users"])
+PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
+
+
+@users_router.post("", status_code=201)
+def create_user(
+    data: UserCreate, session: SessionDep, admin: PlatformAdmin, svc: ServicesDep
+) -> UserRead:
+    return service.create_user(session, admin, svc.passwords, email=str(data.email),
+                               name=data.name, password=data.password)
+
+
+@users_router.get("")
+def list_users(session: SessionDep, admin: PlatformAdmin, page: PageDep) -> list[UserRead]:
+    return service.list_users(session, offset=page.offset, limit=page.limit)

@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
+from app.auth import service as user_service
 from app.auth.schemas import UserCreate
 from app.deps import ServicesDep, SessionDep
 from app.errors import Forbidden
 from app.refusals import refuse
-from app.users import service as user_service
 from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep
 from app.web.render import PageRoute, redirect, render
 

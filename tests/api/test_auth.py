@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from app.auth import service as auth_service
+from app.auth.service import signin as auth_service
 from app.auth.passwords import Passwords
 from tests.factories import PASSWORD
 

@@ -7,9 +7,8 @@ import uuid
 import pytest
 
 from app.authz import policy_ene as pol
-from app.authz.policy import NOT_VISIBLE
 from app.authz.permissions import Role
-from app.authz.policy import Membership
+from app.authz.policy import NOT_VISIBLE, Membership
 
 P, D, D2, OUT = (uuid.uuid4() for _ in range(4))
 EVALUATOR = uuid.uuid4()

@@ -19,11 +19,11 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth import repository as repo
-from app.auth.schemas import TokenPair, TotpSetup
+from app.auth.schemas import TokenPair
 from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.context import Principal
 from app.db import defer_after_rollback
-from app.errors import Conflict, Invalid, RateLimited, Unauthenticated
+from app.errors import RateLimited, Unauthenticated
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
 from app.refusals import refuse
@@ -70,7 +70,7 @@ def _fail_login(session: Session, keys: list[str], user: User | None, reason: st
            audit_reason=reason)
 
 
-def _totp_step_accepted(user: User, code: str | None, now: datetime) -> int | None:
+def totp_step_accepted(user: User, code: str | None, now: datetime) -> int | None:
     """The matched time step, or None. A step at or before the last accepted one is refused."""
     if not code or not user.totp_secret:
         return None
@@ -125,7 +125,7 @@ def authenticate(
         _fail_login(session, list(keys.values()), user, "invalid_credentials")
     assert user is not None
     if user.totp_enabled:
-        step = _totp_step_accepted(user, otp, now)
+        step = totp_step_accepted(user, otp, now)
         if step is None:
             _fail_login(session, list(keys.values()), user, "invalid_second_factor")
         user.totp_last_step = step
@@ -174,52 +174,6 @@ def logout(session: Session, ctx: Principal) -> None:
     record(session, ctx, "auth.logout", "user", user.id)
 
 
-def change_password(
-    session: Session, ctx: Principal, svc: Services, *, current_password: str, new_password: str
-) -> None:
-    user = repo.get_user_for_update(session, ctx.user_id)
-    assert user is not None
-    if not svc.passwords.verify(user.password_hash, current_password):
-        refuse(session, ctx, "auth.password_change", "user", user.id,
-               Invalid("The current password is not correct.", code="wrong_password"))
-    user.password_hash = svc.passwords.hash(new_password)
-    user.token_generation += 1
-    repo.revoke_user_tokens(session, user.id, utcnow())
-    record(session, ctx, "auth.password_change", "user", user.id)
-
-
-def begin_totp(session: Session, ctx: Principal) -> TotpSetup:
-    user = repo.get_user_for_update(session, ctx.user_id)
-    assert user is not None
-    if user.totp_enabled:
-        raise Conflict("A second factor is already enabled.", code="totp_already_enabled")
-    user.totp_secret = pyotp.random_base32()
-    record(session, ctx, "auth.totp_begin", "user", user.id)
-    uri = pyotp.TOTP(user.totp_secret).provisioning_uri(name=user.email, issuer_name="settleroom")
-    return TotpSetup(secret=user.totp_secret, otpauth_uri=uri)
-
-
-def confirm_totp(session: Session, ctx: Principal, *, code: str) -> None:
-    user = repo.get_user_for_update(session, ctx.user_id)
-    assert user is not None
-    if user.totp_enabled or not user.totp_secret:
-        raise Conflict("Start the second-factor set-up first.", code="totp_not_pending")
-    step = _totp_step_accepted(user, code, utcnow())
-    if step is None:
-        refuse(session, ctx, "auth.totp_confirm", "user", user.id,
-               Invalid("The code does not match.", code="invalid_second_factor"),
-               audit_reason="invalid_code")
-    user.totp_enabled = True
-    user.totp_last_step = step
-    record(session, ctx, "auth.totp_confirm", "user", user.id)
-
-
 # --- lookups for other domains ------------------------------------------------------
 
 
-def user_row(session: Session, user_id: uuid.UUID) -> User | None:
-    return repo.get_user(session, user_id)
-
-
-def user_by_email(session: Session, email: str) -> User | None:
-    return repo.get_user_by_email(session, email)

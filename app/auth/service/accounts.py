@@ -1,6 +1,9 @@
-"""Account creation, shared by the API, the CLI and the start-up bootstrap."""
+"""Accounts: creation by the platform admin, the start-up bootstrap, lists, and the lookups
+other domains use (they reach accounts only through these functions)."""
 
 from __future__ import annotations
+
+import uuid
 
 from sqlalchemy.orm import Session
 
@@ -11,6 +14,14 @@ from app.auth.schemas import UserRead
 from app.context import Actor
 from app.errors import Conflict
 from app.models.users import User
+
+
+def user_row(session: Session, user_id: uuid.UUID) -> User | None:
+    return repo.get_user(session, user_id)
+
+
+def user_by_email(session: Session, email: str) -> User | None:
+    return repo.get_user_by_email(session, email)
 
 
 def create_user(

@@ -1,0 +1,27 @@
+"""Use cases of accounts and sign-in, one module per verb.
+
+``signin`` (password and second factor, token pairs, refresh with reuse detection, sign-out
+everywhere), ``credentials`` (password change, TOTP set-up), ``accounts`` (creation, the
+platform admin's bootstrap, lists, lookups for other domains).
+"""
+
+from app.auth.service.accounts import (
+    bootstrap_admin,
+    create_user,
+    list_users,
+    user_by_email,
+    user_row,
+)
+from app.auth.service.credentials import begin_totp, change_password, confirm_totp
+from app.auth.service.signin import (
+    InvalidCredentials,
+    authenticate,
+    issue_pair,
+    login,
+    logout,
+    refresh,
+)
+
+__all__ = ["InvalidCredentials", "authenticate", "begin_totp", "bootstrap_admin",
+           "change_password", "confirm_totp", "create_user", "issue_pair", "list_users",
+           "login", "logout", "refresh", "user_by_email", "user_row"]
