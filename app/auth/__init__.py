@@ -1,0 +1,1 @@
+"""Accounts and sign-in: passwords, tokens, second factors, the platform admin."""
