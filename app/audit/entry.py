@@ -32,9 +32,6 @@ DETAIL_KEYS = frozenset(
         "late", "item_type", "party_ids",
     }
 )
-# The queryable columns an entry carries besides its index and time, in entry order.
-FIELDS = ("case_id", "actor_user_id", "actor_party_id", "action", "outcome", "object_type",
-          "object_id", "details")
 
 
 class AuditDetailError(ValueError):

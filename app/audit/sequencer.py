@@ -58,8 +58,7 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import log, repository
-from app.audit.entry import FIELDS, build_entry, clean_details
-from app.audit.store import insert_subtrees
+from app.audit.entry import build_entry, clean_details
 from app.models.audit import SigningKey, TreeHead
 from app.models.base import utcnow
 from crypto import merkle, signing
@@ -84,15 +83,9 @@ class Sequenced:
     oldest: datetime | None  # timestamp of the oldest event sequenced
 
 
-@dataclass(frozen=True)
-class _Leaf:
-    pending_id: int | None
-    timestamp: datetime
-    fields: dict[str, Any]
-
-
-def _append(session: Session, frontier: merkle.Frontier, leaves: Sequence[_Leaf]
-            ) -> merkle.Frontier:
+def _build(frontier: merkle.Frontier, leaves: Sequence[repository.PendingEvent]
+           ) -> tuple[merkle.Frontier, list[dict[str, Any]], list[tuple[int, int, bytes]]]:
+    """Entries, leaf hashes and completed subtrees for ``leaves`` appended in order."""
     events, nodes = [], []
     for item in leaves:
         index = frontier.size
@@ -101,44 +94,38 @@ def _append(session: Session, frontier: merkle.Frontier, leaves: Sequence[_Leaf]
         completed, frontier = merkle.append_leaf(frontier, leaf)
         nodes.extend(completed)
         events.append({"leaf_index": index, "timestamp": item.timestamp, **item.fields,
-                       "entry": entry, "leaf_hash": leaf, "pending_id": item.pending_id})
-    repository.insert_events(session, events)
-    insert_subtrees(session, nodes)
-    moved = [item.pending_id for item in leaves if item.pending_id is not None]
-    if moved:
-        repository.delete_pending(session, moved)
-    return frontier
+                       "entry": entry, "leaf_hash": leaf,
+                       "pending_id": item.id or None})
+    return frontier, events, nodes
 
 
-def _log_new_key(session: Session, signer: log.LogSigner, frontier: merkle.Frontier,
-                 now: datetime) -> merkle.Frontier:
-    """Record a key the log does not know yet, as an event of the log itself."""
+def _key_event(session: Session, signer: log.LogSigner,
+               now: datetime) -> repository.PendingEvent | None:
+    """The event that logs a key the log does not know yet (id 0: no pending row)."""
     kid = signing.key_id(signer.key)
     if session.get(SigningKey, kid) is not None:
-        return frontier
+        return None
     session.add(SigningKey(
         key_id=kid, algorithm=signing.ALGORITHM, note_name=signer.origin,
         public_key_pem=signing.public_key_to_pem(signer.key.public_key()).decode(),
         created_at=now,
     ))
     session.flush()
-    fields = {"case_id": None, "actor_user_id": None, "actor_party_id": None,
-              "action": "audit.signing_key_added", "outcome": "ok",
-              "object_type": "signing_key", "object_id": kid[:64],
-              "details": clean_details({"key_id": kid[:64]})}
-    return _append(session, frontier, [_Leaf(None, now, fields)])
+    return repository.PendingEvent(0, now, {
+        "case_id": None, "actor_user_id": None, "actor_party_id": None,
+        "action": "audit.signing_key_added", "outcome": "ok", "object_type": "signing_key",
+        "object_id": kid[:64], "details": clean_details({"key_id": kid[:64]})})
 
 
-def _head_due(latest: TreeHead | None, size: int, now: datetime, interval_seconds: int,
-              fresh: bool) -> bool:
-    if latest is not None and latest.tree_size == size:
+def _head_due(latest: tuple[int, int] | None, size: int, now: datetime,
+              interval_seconds: int, fresh: bool) -> bool:
+    if latest is not None and latest[0] == size:
         return False
     if fresh:
         return True
     if size == 0:
         return False
-    return latest is None or now.timestamp() * 1000 - latest.timestamp_ms >= (
-        interval_seconds * 1000)
+    return latest is None or now.timestamp() * 1000 - latest[1] >= interval_seconds * 1000
 
 
 def sequence_in(session: Session, signer: log.LogSigner, *, fresh_head: bool = False,
@@ -148,35 +135,38 @@ def sequence_in(session: Session, signer: log.LogSigner, *, fresh_head: bool = F
     committed ones and its own) and sign a head if due, in the caller's transaction.
 
     Takes the sequencer lock until the caller commits or rolls back; returns None when
-    ``wait`` is off and another sequencer holds it. With ``fresh_head`` the result's head
-    covers the whole log, this transaction's own events included. Never commits.
+    ``wait`` is off and another sequencer holds it. Without ``limit`` every visible
+    pending event is sequenced. With ``fresh_head`` the result's head covers the whole
+    log, this transaction's own events included. Never commits.
     """
-    if not repository.lock_sequencer(session, wait=wait):
+    want = BATCH if limit is None else min(BATCH, limit)
+    view = repository.read_for_sequencing(session, limit=want, wait=wait)
+    if view is None:
         return None
     now = now or utcnow()
-    start = repository.tree_size(session)
-    frontier = log.frontier_at(session, start)
-    count, oldest = 0, None
-    while limit is None or count < limit:
-        want = BATCH if limit is None else min(BATCH, limit - count)
-        rows = repository.oldest_pending(session, want)
-        if rows:
-            frontier = _append(session, frontier, [
-                _Leaf(int(r.id), r.timestamp, {name: getattr(r, name) for name in FIELDS})
-                for r in rows])
-            count += len(rows)
-            first = min(r.timestamp for r in rows)
-            oldest = first if oldest is None else min(oldest, first)
-        if len(rows) < want:
+    leaves = list(view.pending)
+    while limit is None and leaves and len(leaves) % want == 0:
+        more = repository.oldest_pending(session, want, after=leaves[-1].id)
+        if not more:
             break
-    latest = log.latest_head(session)
-    head = latest if fresh_head else None
-    if _head_due(latest, frontier.size, now, signer.interval_seconds, fresh_head):
-        frontier = _log_new_key(session, signer, frontier, now)
+        leaves.extend(more)
+    size = view.frontier.size + len(leaves)
+    due = _head_due(view.head, size, now, signer.interval_seconds, fresh_head)
+    if due and (key_event := _key_event(session, signer, now)) is not None:
+        leaves.append(key_event)
+    frontier, events, nodes = _build(view.frontier, leaves)
+    if leaves:
+        repository.append_batch(session, events=events, nodes=nodes,
+                                moved=[item.id for item in leaves if item.id],
+                                size=frontier.size)
+    head = None
+    if due:
         head = log.sign_head(session, signer, frontier.size, frontier.root(), now)
-    if frontier.size != start:
-        repository.set_tree_size(session, frontier.size)
-    return Sequenced(count, frontier.size, head, oldest)
+    elif fresh_head:
+        head = log.latest_head(session)
+    moved = [item for item in leaves if item.id]
+    oldest = min((item.timestamp for item in moved), default=None)
+    return Sequenced(len(moved), frontier.size, head, oldest)
 
 
 def head_covering_all(session: Session, signer: log.LogSigner,
@@ -194,7 +184,10 @@ class Stats:
 
     events: int = 0
     batches: int = 0
-    max_delay_seconds: float = 0.0  # action time to sequencing commit, worst seen
+    # Worst seen, to the commit of the batch: from the action's timestamp (includes the
+    # rest of the action's own transaction), and from the action's commit (in-process).
+    max_delay_seconds: float = 0.0
+    max_commit_delay_seconds: float = 0.0
     errors: int = 0
 
 
@@ -240,6 +233,7 @@ class Sequencer:
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._woken_at: float | None = None  # the first commit not yet served
         self.stats = Stats()
 
     @property
@@ -275,6 +269,8 @@ class Sequencer:
         if not session.info.pop(_PENDING_FLAG, False):
             return
         if not self._on_commit:
+            if self._woken_at is None:
+                self._woken_at = time.monotonic()
             self._wake.set()
             return
         try:
@@ -290,8 +286,12 @@ class Sequencer:
             self._wake.clear()
             if self._stopping.is_set():
                 return
+            woken_at, self._woken_at = self._woken_at, None
             try:
                 self.sequence_pending()
+                if woken_at is not None:
+                    self.stats.max_commit_delay_seconds = max(
+                        self.stats.max_commit_delay_seconds, time.monotonic() - woken_at)
             except Exception:  # noqa: BLE001 - keep the thread alive; events stay pending
                 self.stats.errors += 1
                 logger.exception("audit sequencing failed; retrying")
