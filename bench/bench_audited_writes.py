@@ -46,12 +46,12 @@ from app.audit import sequencer  # noqa: E402
 from app.audit.log import LogSigner  # noqa: E402
 from app.audit.repository import count_pending  # noqa: E402
 from app.audit.verify import verify_log  # noqa: E402
-from app.authz.guard import load_case_context  # noqa: E402
 from app.authz.permissions import Permission  # noqa: E402
 from app.cases import service as cases_service  # noqa: E402
 from app.cases.schemas import CaseCreate, PartyCreate  # noqa: E402
 from app.context import Principal  # noqa: E402
 from app.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from app.deps import load_case_context  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models.users import User  # noqa: E402
 from crypto import signing  # noqa: E402

@@ -19,12 +19,12 @@ from app.audit.log import LogSigner, latest_head
 from app.audit.repository import count_pending
 from app.audit.service import record
 from app.audit.verify import verify_log
-from app.authz.guard import load_case_context
 from app.authz.permissions import Permission
 from app.cases import service as cases_service
 from app.cases.schemas import PartyCreate
 from app.context import Principal
 from app.db import make_engine, make_sessionmaker, transaction
+from app.deps import load_case_context
 from app.models.audit import AuditEvent, AuditPending
 from crypto import signing
 from tests import dbutil
