@@ -55,7 +55,7 @@ from app.deps import load_case_context  # noqa: E402
 from app.migrate import upgrade  # noqa: E402
 from app.models.users import User  # noqa: E402
 from crypto import signing  # noqa: E402
-from crypto.keys import provider_from_settings  # noqa: E402
+from crypto.providers import provider_from_settings  # noqa: E402
 from tests import dbutil  # noqa: E402
 
 ORIGIN = "bench.settleroom/audit-log"
