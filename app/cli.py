@@ -116,6 +116,7 @@ def _progress_bar(total: int, label: str):  # noqa: ANN202
 
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from app.audit.log import current_size
+    from app.audit.repository import count_pending
     from app.audit.verify import verify_log
 
     engine, factory = _session_factory(get_settings())
@@ -123,15 +124,36 @@ def cmd_audit_verify(args: argparse.Namespace) -> int:
         with factory() as session:
             with _progress_bar(current_size(session), "verifying") as bar:
                 report = verify_log(session, progress=bar.update, deep=args.deep)
+            pending = count_pending(session)
     finally:
         engine.dispose()
     if report.ok:
-        print(f"ok: {report.events} entries and {report.heads} signed tree heads verify")
+        waiting = f"; {pending} events wait to be sequenced" if pending else ""
+        print(f"ok: {report.events} entries and {report.heads} signed tree heads verify"
+              f"{waiting}")
         return 0
     print(f"FAILED: first bad entry: leaf {report.first_bad_leaf}", file=sys.stderr)
     for problem in report.problems[:20]:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_audit_sequence(_: argparse.Namespace) -> int:
+    """Sequence pending events and sign a head now (a server does this continuously)."""
+    from app.audit.sequencer import head_covering_all, sequence_pending
+    from app.runtime import build_services
+
+    settings = get_settings()
+    signer = build_services(settings).log_signer
+    engine, factory = _session_factory(settings)
+    try:
+        done = sequence_pending(factory, signer)
+        with factory() as session, session.begin():
+            head = head_covering_all(session, signer)
+    finally:
+        engine.dispose()
+    print(f"ok: sequenced {done} events; the signed head covers {head.tree_size}")
+    return 0
 
 
 def _read_key(path: str | None) -> bytes | None:
@@ -205,12 +227,14 @@ def cmd_blobs_sweep(args: argparse.Namespace) -> int:
 
 
 def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
-    audit = sub.add_parser("audit", help="verify the audit log").add_subparsers(
+    audit = sub.add_parser("audit", help="verify and sequence the audit log").add_subparsers(
         dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="recompute the log, check every signed tree head")
     verify.add_argument("--deep", action="store_true",
                         help="also check the queryable columns and every stored subtree hash")
     verify.set_defaults(func=cmd_audit_verify)
+    audit.add_parser("sequence", help="give pending events their leaf indices and sign a "
+                     "tree head now").set_defaults(func=cmd_audit_sequence)
     vb = audit.add_parser("verify-bundle", help="check an exported case bundle offline")
     vb.add_argument("bundle")
     vb.add_argument("--public-key", help="PEM of the log's Ed25519 key, obtained out of band")

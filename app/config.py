@@ -51,6 +51,11 @@ class Settings(BaseSettings):
     log_origin: str = Field(default="settleroom.local/audit-log", pattern=r"^[\x21-\x7e]+$")
     # A new signed tree head at least this often while events arrive.
     tree_head_interval_seconds: int = Field(default=60, ge=1)
+    # Who moves committed audit events into the log: the app's background sequencer
+    # (woken by each commit), or also the committing request itself before it answers
+    # ("on_commit": read-your-writes on the log, at the cost of one more transaction per
+    # request; tests use it to read the log right after a call).
+    audit_sequencing: Literal["background", "on_commit"] = "background"
 
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)

@@ -56,11 +56,10 @@ def _configure_sqlite(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def make_sessionmaker(
-    engine: Engine, info: dict[str, Any] | None = None
-) -> sessionmaker[Session]:
-    """``info`` is copied into every session (the audit log's signer travels this way)."""
-    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True, info=info or {})
+def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
+    """Sessions carry no collaborators: the audit log's signer belongs to the sequencer
+    (``app.audit.sequencer``), which hooks the factory's commits to learn of new events."""
+    return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
 def defer_after_rollback(session: Session, write: DeferredWrite) -> None:

@@ -3,10 +3,13 @@ ASGI server (``uvicorn app.main:app``)."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
 from fastapi import APIRouter, FastAPI
 
 from app.audit.router import router as audit_router
-from app.audit.service import SIGNER_KEY
+from app.audit.sequencer import Sequencer
 from app.auth.router import router as auth_router
 from app.auth.router import users_router
 from app.cases.router import router as cases_router
@@ -31,22 +34,36 @@ def configure(app: FastAPI, settings: Settings) -> None:
     """Bind ``app`` to ``settings``: database, keys, services. Routes are built once per app
     (building them is the costly part), so tests re-configure one app for each test."""
     settings.check_production()
+    previous_sequencer = getattr(app.state, "sequencer", None)
+    if previous_sequencer is not None:
+        previous_sequencer.stop()
     previous = getattr(app.state, "engine", None)
     if previous is not None:
         previous.dispose()
     app.state.settings = settings
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = build_services(settings)
-    app.state.sessionmaker = make_sessionmaker(
-        app.state.engine, {SIGNER_KEY: app.state.services.log_signer}
-    )
+    app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.sequencer = Sequencer(app.state.sessionmaker, app.state.services.log_signer,
+                                    on_commit=settings.audit_sequencing == "on_commit")
     app.state.readiness_checks = [app.state.services.key_store_problem]
+
+
+@asynccontextmanager
+async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
+    """The audit sequencer runs while the app serves (``configure`` may swap it)."""
+    app.state.sequencer.start()
+    try:
+        yield
+    finally:
+        app.state.sequencer.stop()
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
     app = FastAPI(
+        lifespan=_lifespan,
         title="settleroom",
         version="1.0.0",
         description="Encrypted per-case rooms for settlement offers, Rule 68 offers of "

@@ -53,6 +53,9 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
         "argon2_time_cost": 1,
         "argon2_memory_kib": 64,
         "argon2_parallelism": 1,
+        # Tests read the audit log right after a call: each request's events are sequenced
+        # before it answers (the background sequencer has tests of its own).
+        "audit_sequencing": "on_commit",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

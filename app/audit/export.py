@@ -7,7 +7,7 @@ import base64
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit import log
+from app.audit import log, sequencer
 from app.audit.bundle import BUNDLE_FORMAT
 from app.audit.queries import public_keys
 from app.audit.service import record
@@ -19,8 +19,10 @@ from crypto.canonical import canonical_json
 
 
 def build_bundle(session: Session, ctx: CaseContext, signer: log.LogSigner) -> bytes:
-    record(session, ctx, "audit.export", "case", ctx.case_id, sign_heads=False)
-    head = log.issue_head(session, signer)  # covers the export event itself
+    record(session, ctx, "audit.export", "case", ctx.case_id)
+    # Sequence in this transaction: the head covers every event of the case, the export
+    # event itself included.
+    head = sequencer.head_covering_all(session, signer)
     events = session.execute(
         select(AuditEvent.leaf_index, AuditEvent.entry)
         .where(AuditEvent.case_id == ctx.case_id, AuditEvent.leaf_index < head.tree_size)

@@ -1,15 +1,14 @@
-"""The Merkle log over audit events (RFC 9162): appends, signed tree heads, proofs.
+"""The Merkle log over audit events (RFC 9162): roots, signed tree heads, proofs.
 
 Invariants:
-- Leaf i is the canonical JSON entry of event i; sequence numbers come from the locked
-  counter row, so the tree grows without gaps and concurrent appends are serialised.
-- Appending leaf i stores every perfect subtree ending at i + 1, so any root or proof
-  needs O(log n) row reads.
+- Leaf i is the canonical JSON entry of event i. Appending leaf i stores every perfect
+  subtree ending at i + 1, so any root or proof needs O(log n) row reads; stored subtrees
+  never change, so a root or proof for a size already reached can be read at any time.
 - A tree head is signed with the audit Ed25519 key over (size, root, time) and kept as a
-  C2SP checkpoint too. A new head is issued on demand and, while events arrive, whenever
-  the latest is older than the configured interval (checked in the appending transaction).
-- The first head signed by a key that the log does not know yet is preceded by a
-  ``audit.signing_key_added`` event, so every key change is itself in the log.
+  C2SP checkpoint too. Heads are issued by the sequencer (``app.audit.sequencer``), which
+  also logs a key the log does not know yet before its first head.
+
+This module appends nothing and knows nothing of pending events or of ``record()``.
 """
 
 from __future__ import annotations
@@ -23,8 +22,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit.store import DbSubtreeStore, insert_subtrees
-from app.models.audit import AuditLogState, SigningKey, TreeHead
+from app.audit import repository
+from app.audit.store import DbSubtreeStore
+from app.models.audit import TreeHead
 from crypto import merkle, signing
 
 T = TypeVar("T")
@@ -38,26 +38,18 @@ class LogSigner:
 
 
 def current_size(session: Session) -> int:
-    return int(session.execute(
-        select(AuditLogState.tree_size).where(AuditLogState.id == 1)
-    ).scalar_one())
+    """The number of sequenced leaves (pending events are not counted)."""
+    return repository.tree_size(session)
 
 
-def append_leaf_nodes(session: Session, index: int, leaf: bytes) -> bytes:
-    """Store the subtrees that leaf ``index`` completes; return the new root."""
+def frontier_at(session: Session, size: int) -> merkle.Frontier:
     store = DbSubtreeStore(session)
-    ranges = merkle.frontier_ranges(index)
-    store.preload(ranges)
-    frontier = merkle.store_frontier(store, index)
-    nodes, new_frontier = merkle.append_leaf(frontier, leaf)
-    insert_subtrees(session, nodes)
-    return new_frontier.root()
+    store.preload(merkle.frontier_ranges(size))
+    return merkle.store_frontier(store, size)
 
 
 def root_at(session: Session, size: int) -> bytes:
-    store = DbSubtreeStore(session)
-    store.preload(merkle.frontier_ranges(size))
-    return merkle.store_root(store, size)
+    return frontier_at(session, size).root()
 
 
 def latest_head(session: Session) -> TreeHead | None:
@@ -66,27 +58,10 @@ def latest_head(session: Session) -> TreeHead | None:
     ).scalar_one_or_none()
 
 
-def _ensure_key_known(session: Session, signer: LogSigner) -> None:
-    from app.audit.service import record  # the key change is an event of the same log
-
-    kid = signing.key_id(signer.key)
-    if session.get(SigningKey, kid) is not None:
-        return
-    session.add(SigningKey(
-        key_id=kid, algorithm=signing.ALGORITHM, note_name=signer.origin,
-        public_key_pem=signing.public_key_to_pem(signer.key.public_key()).decode(),
-        created_at=datetime.now(UTC),
-    ))
-    session.flush()
-    record(session, None, "audit.signing_key_added", "signing_key", kid[:64],
-           {"key_id": kid[:64]}, sign_heads=False)
-
-
-def issue_head(session: Session, signer: LogSigner, now: datetime | None = None) -> TreeHead:
-    """Sign the current tree and store the head."""
-    _ensure_key_known(session, signer)
-    size = current_size(session)
-    root = root_at(session, size)
+def sign_head(session: Session, signer: LogSigner, size: int, root: bytes,
+              now: datetime | None = None) -> TreeHead:
+    """Store a signed head of (size, root). The caller holds the sequencer lock, so heads
+    are stored in the order of the sizes they cover."""
     now = now or datetime.now(UTC)
     signed = signing.sign_tree_head(signer.key, size, root, int(now.timestamp() * 1000))
     head = TreeHead(
@@ -98,22 +73,6 @@ def issue_head(session: Session, signer: LogSigner, now: datetime | None = None)
     session.add(head)
     session.flush()
     return head
-
-
-def head_for_now(session: Session, signer: LogSigner) -> TreeHead:
-    """The latest head if it covers the whole log, else a fresh one."""
-    head = latest_head(session)
-    if head is not None and head.tree_size == current_size(session):
-        return head
-    return issue_head(session, signer)
-
-
-def maybe_issue_head(session: Session, signer: LogSigner, now: datetime) -> None:
-    head = latest_head(session)
-    if head is None or now.timestamp() * 1000 - head.timestamp_ms >= (
-        signer.interval_seconds * 1000
-    ):
-        issue_head(session, signer, now)
 
 
 class _RangeRecorder:

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.audit import log
+from app.audit import log, repository, sequencer
 from app.audit.schemas import (
     AuditEventRead,
     ConsistencyProofRead,
@@ -32,7 +32,13 @@ def head_read(head: TreeHead) -> TreeHeadRead:
 
 
 def current_head(session: Session, signer: log.LogSigner) -> TreeHeadRead:
-    return head_read(log.head_for_now(session, signer))
+    """The latest head when it covers every event so far; otherwise the pending events are
+    sequenced in this transaction and a fresh head is signed."""
+    head = log.latest_head(session)
+    if (head is None or head.tree_size != log.current_size(session)
+            or repository.has_pending(session)):
+        head = sequencer.head_covering_all(session, signer)
+    return head_read(head)
 
 
 def public_keys(session: Session) -> list[PublicKeyRead]:
@@ -62,6 +68,14 @@ def case_events(session: Session, case_id: uuid.UUID, *, after: int | None,
         stmt = stmt.where(AuditEvent.leaf_index > after)
     stmt = stmt.order_by(AuditEvent.leaf_index).limit(limit)
     return [event_read(e) for e in session.execute(stmt).scalars()]
+
+
+def leaf_indexes_of(session: Session, *, object_type: str, action: str,
+                    object_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """Each object's ``action`` event in the log; an object missing from the answer has its
+    event still pending (every audited object's event commits with the object)."""
+    return repository.leaf_indexes_of(session, object_type=object_type, action=action,
+                                      object_ids=object_ids)
 
 
 def get_event(session: Session, leaf_index: int) -> AuditEvent:

@@ -1,37 +1,235 @@
-"""SQL for the audit log. The counter row's UPDATE is the lock that orders appends."""
+"""SQL for the audit log: pending events, the sequencer's lock, batch appends, lookups.
+
+Only the sequencer, holding ``lock_sequencer``, reads the pending queue for sequencing
+and writes ``audit_events``, ``audit_subtrees``, ``tree_heads`` and the size row.
+
+On PostgreSQL a batch takes one network round trip to lock and read and one to write
+(psycopg pipeline mode). Each reply costs a sequencer thread a fresh turn at the
+interpreter lock, which many request threads compete for; fewer replies keep the
+sequencing delay short under load.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, exists, func, insert, select, update
 from sqlalchemy.orm import Session
 
-from app.models.audit import AuditEvent, AuditLogState
+from app.audit.store import DbSubtreeStore, insert_subtrees
+from app.models.audit import AuditEvent, AuditLogState, AuditPending, TreeHead
+from crypto import merkle
 
 STATE_ROW_ID = 1
+# The PostgreSQL advisory lock that elects the sequencer (any constant every process shares).
+SEQUENCER_LOCK_KEY = 0x5E77_1E00_A0D1
 
 
-def reserve_leaf_index(session: Session) -> int:
-    """Take the next sequence number under the counter row's lock (released at commit)."""
-    new_size = session.execute(
-        update(AuditLogState)
-        .where(AuditLogState.id == STATE_ROW_ID)
-        .values(tree_size=AuditLogState.tree_size + 1)
-        .returning(AuditLogState.tree_size)
-    ).scalar_one()
-    return int(new_size) - 1
+def insert_pending(session: Session, *, timestamp: datetime, fields: dict[str, Any]) -> None:
+    """One INSERT and no lock: concurrent actions do not wait for each other here."""
+    session.execute(insert(AuditPending).values(timestamp=timestamp, **fields))
 
 
-def insert_event(
-    session: Session, *, leaf_index: int, timestamp: datetime, entry: bytes, leaf_hash: bytes,
-    fields: dict[str, Any],
-) -> None:
-    session.add(
-        AuditEvent(
-            leaf_index=leaf_index, timestamp=timestamp, entry=entry, leaf_hash=leaf_hash,
-            **fields,
-        )
+def lock_sequencer(session: Session, *, wait: bool) -> bool:
+    """Take the sequencer lock for the rest of this transaction; False if ``wait`` is off and
+    another transaction holds it.
+
+    PostgreSQL: a transaction-scoped advisory lock, released by commit or rollback, so a
+    crashed sequencer never keeps it. SQLite: every transaction begins IMMEDIATE (see
+    ``app.db``) and so already holds the database's single write lock.
+    """
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return True
+    if wait:
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(k)s)", {"k": SEQUENCER_LOCK_KEY})
+        return True
+    got = conn.exec_driver_sql("SELECT pg_try_advisory_xact_lock(%(k)s)",
+                               {"k": SEQUENCER_LOCK_KEY}).scalar_one()
+    return bool(got)
+
+
+def tree_size(session: Session) -> int:
+    return int(session.execute(
+        select(AuditLogState.tree_size).where(AuditLogState.id == STATE_ROW_ID)
+    ).scalar_one())
+
+
+def set_tree_size(session: Session, size: int) -> None:
+    session.execute(
+        update(AuditLogState).where(AuditLogState.id == STATE_ROW_ID).values(tree_size=size)
     )
-    session.flush()
+
+
+_PENDING_COLUMNS = (AuditPending.id, AuditPending.timestamp, AuditPending.case_id,
+                    AuditPending.actor_user_id, AuditPending.actor_party_id,
+                    AuditPending.action, AuditPending.outcome, AuditPending.object_type,
+                    AuditPending.object_id, AuditPending.details)
+
+
+@dataclass(frozen=True)
+class PendingEvent:
+    id: int
+    timestamp: datetime
+    fields: dict[str, Any]  # the entry's fields, ``app.audit.entry.FIELDS``
+
+
+@dataclass(frozen=True)
+class SequencerView:
+    """What a batch starts from, read under the lock."""
+
+    frontier: merkle.Frontier
+    head: tuple[int, int] | None  # (tree_size, timestamp_ms) of the latest head
+    pending: list[PendingEvent]
+
+
+def _pending(row: Sequence[Any]) -> PendingEvent:
+    timestamp = row[1] if row[1].tzinfo is not None else row[1].replace(tzinfo=UTC)
+    return PendingEvent(int(row[0]), timestamp.astimezone(UTC), {
+        "case_id": row[2], "actor_user_id": row[3], "actor_party_id": row[4],
+        "action": row[5], "outcome": row[6], "object_type": row[7], "object_id": row[8],
+        "details": row[9]})
+
+
+def oldest_pending(session: Session, limit: int, after: int = 0) -> list[PendingEvent]:
+    """Committed pending events (and this transaction's own), oldest id first."""
+    rows = session.execute(
+        select(*_PENDING_COLUMNS).where(AuditPending.id > after)
+        .order_by(AuditPending.id).limit(limit)
+    ).all()
+    return [_pending(r) for r in rows]
+
+
+_PG_LOCK = "SELECT pg_advisory_xact_lock(%(k)s), true"
+_PG_TRY_LOCK = "SELECT 0, pg_try_advisory_xact_lock(%(k)s)"
+_PG_HEAD = "SELECT tree_size, timestamp_ms FROM tree_heads ORDER BY id DESC LIMIT 1"
+_PG_PENDING = (
+    "SELECT id, timestamp, case_id, actor_user_id, actor_party_id, action, outcome, "
+    "object_type, object_id, details FROM audit_pending ORDER BY id LIMIT %(limit)s"
+)
+# The size and the subtrees of its frontier (one per set bit k of the size:
+# [size with bits <= k cleared, + 2**k)), read by one statement so that both come from
+# the same snapshot.
+_PG_FRONTIER = (
+    "WITH n AS (SELECT tree_size AS size FROM audit_log_state WHERE id = 1), "
+    "r AS (SELECT (n.size >> (k + 1)) << (k + 1) AS start, "
+    "((n.size >> (k + 1)) << (k + 1)) + (1::bigint << k) AS stop "
+    "FROM n, generate_series(0, 62) AS k WHERE (n.size >> k) & 1 = 1) "
+    "SELECT n.size, s.start, s.\"end\", s.hash FROM n LEFT JOIN r ON true "
+    "LEFT JOIN audit_subtrees AS s ON s.start = r.start AND s.\"end\" = r.stop"
+)
+
+
+def _frontier(size: int, found: dict[tuple[int, int], bytes]) -> merkle.Frontier:
+    ranges = merkle.frontier_ranges(size)
+    missing = [r for r in ranges if r not in found]
+    if missing:
+        raise LookupError(f"subtree {missing[0]} is missing from the log")
+    return merkle.Frontier(size, tuple(found[r] for r in ranges))
+
+
+def read_for_sequencing(session: Session, *, limit: int, wait: bool) -> SequencerView | None:
+    """Take the sequencer lock, then read the size, its frontier, the latest head and the
+    oldest pending events; None if ``wait`` is off and another sequencer holds the lock.
+
+    On PostgreSQL the statements go in one pipeline: the server runs them in order, and
+    each later statement takes its snapshot after the lock is granted (READ COMMITTED)."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        lock_sequencer(session, wait=wait)
+        size = tree_size(session)
+        store = DbSubtreeStore(session)
+        store.preload(merkle.frontier_ranges(size))
+        head = session.execute(select(TreeHead.tree_size, TreeHead.timestamp_ms)
+                               .order_by(TreeHead.id.desc()).limit(1)).first()
+        return SequencerView(merkle.store_frontier(store, size),
+                             None if head is None else (int(head[0]), int(head[1])),
+                             oldest_pending(session, limit))
+    raw: Any = conn.connection.driver_connection
+    with raw.pipeline():
+        locked = raw.execute(_PG_LOCK if wait else _PG_TRY_LOCK, {"k": SEQUENCER_LOCK_KEY})
+        frontier = raw.execute(_PG_FRONTIER)
+        head = raw.execute(_PG_HEAD)
+        pending = raw.execute(_PG_PENDING, {"limit": limit})
+        if not locked.fetchone()[1]:
+            return None
+        rows = frontier.fetchall()
+        latest = head.fetchone()
+        events = [_pending(r) for r in pending.fetchall()]
+    found = {(int(r[1]), int(r[2])): bytes(r[3]) for r in rows if r[1] is not None}
+    return SequencerView(_frontier(int(rows[0][0]), found),
+                         None if latest is None else (int(latest[0]), int(latest[1])),
+                         events)
+
+
+_PG_INSERT_EVENT = (
+    "INSERT INTO audit_events (leaf_index, timestamp, case_id, actor_user_id, "
+    "actor_party_id, action, outcome, object_type, object_id, details, entry, leaf_hash, "
+    "pending_id) VALUES (%(leaf_index)s, %(timestamp)s, %(case_id)s, %(actor_user_id)s, "
+    "%(actor_party_id)s, %(action)s, %(outcome)s, %(object_type)s, %(object_id)s, "
+    "%(details)s, %(entry)s, %(leaf_hash)s, %(pending_id)s)"
+)
+_PG_INSERT_SUBTREE = 'INSERT INTO audit_subtrees (start, "end", hash) VALUES (%s, %s, %s)'
+
+
+def append_batch(session: Session, *, events: list[dict[str, Any]],
+                 nodes: list[tuple[int, int, bytes]], moved: list[int], size: int) -> None:
+    """Store sequenced leaves and the subtrees they complete, drop their pending rows
+    (the database checks each has its leaf) and set the size: one round trip on
+    PostgreSQL."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        if events:
+            insert_events(session, events)
+        insert_subtrees(session, nodes)
+        if moved:
+            delete_pending(session, moved)
+        set_tree_size(session, size)
+        return
+    from psycopg.types.json import Json
+
+    raw: Any = conn.connection.driver_connection
+    with raw.pipeline(), raw.cursor() as cur:
+        if events:
+            cur.executemany(_PG_INSERT_EVENT, [{**e, "details": Json(e["details"])}
+                                               for e in events])
+        if nodes:
+            cur.executemany(_PG_INSERT_SUBTREE, nodes)
+        if moved:
+            cur.execute("DELETE FROM audit_pending WHERE id = ANY(%s::bigint[])", (moved,))
+        cur.execute("UPDATE audit_log_state SET tree_size = %s WHERE id = %s",
+                    (size, STATE_ROW_ID))
+
+
+def has_pending(session: Session) -> bool:
+    return bool(session.execute(select(exists().select_from(AuditPending))).scalar_one())
+
+
+def count_pending(session: Session) -> int:
+    return int(session.execute(select(func.count()).select_from(AuditPending)).scalar_one())
+
+
+def insert_events(session: Session, rows: list[dict[str, Any]]) -> None:
+    session.execute(insert(AuditEvent), rows)
+
+
+def delete_pending(session: Session, ids: list[int]) -> None:
+    """The database refuses this for an id whose sequenced copy is missing."""
+    session.execute(delete(AuditPending).where(AuditPending.id.in_(ids)))
+
+
+def leaf_indexes_of(session: Session, *, object_type: str, action: str,
+                    object_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, int]:
+    """The leaf of each object's ``action`` event, for objects whose event is in the log."""
+    if not object_ids:
+        return {}
+    rows = session.execute(
+        select(AuditEvent.object_id, AuditEvent.leaf_index).where(
+            AuditEvent.object_id.in_([str(i) for i in object_ids]),
+            AuditEvent.object_type == object_type, AuditEvent.action == action)
+    ).all()
+    return {uuid.UUID(object_id): int(leaf) for object_id, leaf in rows}

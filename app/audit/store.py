@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import insert, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditSubtree
@@ -57,4 +57,6 @@ class DbSubtreeStore:
 
 
 def insert_subtrees(session: Session, nodes: list[tuple[int, int, bytes]]) -> None:
-    session.add_all([AuditSubtree(start=s, end=e, hash=h) for s, e, h in nodes])
+    if nodes:
+        session.execute(insert(AuditSubtree),
+                        [{"start": s, "end": e, "hash": h} for s, e, h in nodes])

@@ -15,7 +15,7 @@ import shutil
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
-from app.audit import log
+from app.audit import sequencer
 from app.audit.service import record
 from app.blobs import case_blob_dir
 from app.cases import repository as repo
@@ -52,9 +52,10 @@ def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
     if svc.key_provider.has_keys(case_key):
         raise IntegrityFailure("The key store still holds keys of this case.")
     shutil.rmtree(case_blob_dir(svc.settings, case.id), ignore_errors=True)
-    record(session, ctx, "case.destroy", "case", case.id, {"fingerprints": fingerprints},
-           sign_heads=False)
-    head = log.issue_head(session, svc.log_signer, now)
+    record(session, ctx, "case.destroy", "case", case.id, {"fingerprints": fingerprints})
+    # The certificate's head must cover the destruction event: sequence it now, in this
+    # transaction (the sequencer lock is held until the destruction commits).
+    head = sequencer.head_covering_all(session, svc.log_signer, now)
     certificate = make_certificate(
         svc.audit_key, case_id=case_key, destroyed_at=now.isoformat().replace("+00:00", "Z"),
         fingerprints=fingerprints,

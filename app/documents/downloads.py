@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
+from app.audit.queries import leaf_indexes_of
 from app.audit.service import record
 from app.auth import service as auth_service
 from app.authz import policy_documents as pol
@@ -102,8 +103,7 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
         tag=tag, channels=sorted(channels),
     )
     repo.add(session, rec)
-    rec.audit_leaf_index = record(session, ctx, "document.download", "document_download",
-                                  download_id, {
+    record(session, ctx, "document.download", "document_download", download_id, {
         "document_id": doc.id, "download_id": download_id, "version": row.version,
         "media_type": row.media_type, "sha256": row.sha256, "layers": sorted(channels),
         "designation": doc.designation,
@@ -137,8 +137,11 @@ def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID
     rows = repo.list_downloads(session, document_id, offset=offset, limit=limit)
     record(session, ctx, action, "document", document_id, {"document_id": document_id,
                                                            "count": len(rows)})
+    leaves = leaf_indexes_of(session, object_type="document_download",
+                             action="document.download", object_ids=[d.id for d, _ in rows])
     return [DownloadRead(
         id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
         user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
         client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
-        audit_leaf_index=d.audit_leaf_index) for d, v in rows]
+        audit_leaf_index=leaves.get(d.id), audit_pending=d.id not in leaves)
+        for d, v in rows]

@@ -35,7 +35,10 @@ class DownloadRead(BaseModel):
     client_address: str | None
     user_agent: str | None
     channels: list[str]
+    # The download's audit event; None while the event waits to be sequenced (then
+    # ``audit_pending`` is true, for at most about a second).
     audit_leaf_index: int | None
+    audit_pending: bool = False
 
 
 class ChannelsUpdate(BaseModel):

@@ -2,6 +2,11 @@
 
 Rows hold ids, actions and outcomes only: never content. ``entry`` is the canonical JSON
 leaf that the log's hashes cover; the other columns are a queryable copy of it.
+
+An action's transaction writes its event to ``audit_pending``; the sequencer
+(``app.audit.sequencer``) moves committed pending events into ``audit_events`` with the
+next leaf indices. Both tables refuse UPDATE in the database; a pending row can only be
+deleted once its sequenced copy (``audit_events.pending_id``) exists.
 """
 
 from __future__ import annotations
@@ -18,7 +23,10 @@ from app.models.base import Base
 
 class AuditEvent(Base):
     __tablename__ = "audit_events"
-    __table_args__ = (Index("ix_audit_events_case_leaf", "case_id", "leaf_index"),)
+    __table_args__ = (
+        Index("ix_audit_events_case_leaf", "case_id", "leaf_index"),
+        Index("ix_audit_events_pending_id", "pending_id", unique=True),
+    )
 
     leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
     timestamp: Mapped[datetime]
@@ -28,14 +36,40 @@ class AuditEvent(Base):
     action: Mapped[str] = mapped_column(String(80))
     outcome: Mapped[str] = mapped_column(String(20))  # ok | denied
     object_type: Mapped[str] = mapped_column(String(40))
-    object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    object_id: Mapped[str | None] = mapped_column(String(64), default=None, index=True)
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     entry: Mapped[bytes] = mapped_column(LargeBinary)
     leaf_hash: Mapped[bytes] = mapped_column(LargeBinary(32))
+    # The ``audit_pending.id`` this leaf was sequenced from (None for events logged before
+    # sequencing was asynchronous). Unique: no pending event becomes two leaves.
+    pending_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+
+
+class AuditPending(Base):
+    """An event committed with its action but not yet in the Merkle log.
+
+    ``id`` orders pending events and is never reused (AUTOINCREMENT on SQLite, a sequence
+    on PostgreSQL), so ``audit_events.pending_id`` names one event for good.
+    """
+
+    __tablename__ = "audit_pending"
+    __table_args__ = {"sqlite_autoincrement": True}
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    timestamp: Mapped[datetime]
+    case_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    actor_user_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    actor_party_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    action: Mapped[str] = mapped_column(String(80))
+    outcome: Mapped[str] = mapped_column(String(20))
+    object_type: Mapped[str] = mapped_column(String(40))
+    object_id: Mapped[str | None] = mapped_column(String(64), default=None)
+    details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AuditLogState(Base):
-    """A single row; updating it serialises appends, so sequence numbers have no gaps."""
+    """A single row: the log's size. Only the sequencer, under its lock, updates it."""
 
     __tablename__ = "audit_log_state"
 

@@ -86,7 +86,6 @@ class DocumentDownload(IdMixin, Base):
     code_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     tag: Mapped[str] = mapped_column(String(32), index=True)
     channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
-    audit_leaf_index: Mapped[int | None] = mapped_column(default=None)
 
 
 class CaseWatermarkSetting(Base):

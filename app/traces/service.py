@@ -23,8 +23,8 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.audit import log
-from app.audit.queries import head_read
+from app.audit import log, sequencer
+from app.audit.queries import head_read, leaf_indexes_of
 from app.audit.service import record
 from app.authz import policy_documents as pol
 from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
@@ -105,28 +105,35 @@ def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
 
 
 def _match(session: Session, target: Target, result: CandidateResult, total_tests: int,
-           proof_for: dict[int, AuditProof]) -> TraceMatch:
+           proof_for: dict[uuid.UUID, AuditProof]) -> TraceMatch:
     d = target.downloads[result.candidate_id]
     scale = total_tests / target.tests
     agreeing = [s.layer for s in result.layers if s.p_value * total_tests < FP_TARGET]
-    assert d.audit_leaf_index is not None
     return TraceMatch(
         download_id=d.id, document_id=d.document_id, version=target.version.version,
         case_id=d.case_id, user_id=d.user_id, party_id=d.party_id,
         downloaded_at=d.downloaded_at, confidence=min(1.0, result.bound * scale),
-        layers=agreeing, channels=list(d.channels), audit=proof_for[d.audit_leaf_index],
+        layers=agreeing, channels=list(d.channels), audit=proof_for[d.id],
         scores=[LayerScoreRead(layer=s.layer, agree=s.agree, compared=s.compared,
                                p_value=s.p_value) for s in result.layers],
     )
 
 
-def _proofs(session: Session, svc: Services, leaves: list[int]) -> dict[int, AuditProof]:
-    head = log.head_for_now(session, svc.log_signer)
+def _proofs(session: Session, svc: Services, downloads: list[uuid.UUID]
+            ) -> dict[uuid.UUID, AuditProof]:
+    """Each download's event with its inclusion proof under one head that also covers this
+    trace's events: sequenced here, in the trace's transaction."""
+    if not downloads:
+        return {}
+    head = sequencer.head_covering_all(session, svc.log_signer)
+    leaves = leaf_indexes_of(session, object_type="document_download",
+                             action="document.download", object_ids=downloads)
     out = {}
-    for leaf in leaves:
+    for download_id in downloads:
+        leaf = leaves[download_id]
         event = session.get(AuditEvent, leaf)
         assert event is not None
-        out[leaf] = AuditProof(
+        out[download_id] = AuditProof(
             leaf_index=leaf, leaf_hash=event.leaf_hash.hex(), tree_size=head.tree_size,
             root_hash=head.root_hash.hex(), tree_head=head_read(head),
             inclusion_proof=[p.hex() for p in log.inclusion_proof(session, leaf,
@@ -160,8 +167,7 @@ def trace(session: Session, principal: Principal, svc: Services, *,
         record(session, principal, "trace.match", "document_download", d.id, {
             "trace_id": trace_id, "download_id": d.id, "document_id": d.document_id,
             "verdict": verdict}, case_id=d.case_id)
-    proofs = _proofs(session, svc, sorted({t.downloads[r.candidate_id].audit_leaf_index
-                                           for t, r in hits}))  # type: ignore[type-var]
+    proofs = _proofs(session, svc, sorted({t.downloads[r.candidate_id].id for t, r in hits}))
     matches = sorted((_match(session, t, r, total, proofs) for t, r in hits),
                      key=lambda m: (m.confidence, str(m.download_id)))
     return TraceResult(trace_id=trace_id, verdict=verdict, matches=matches,

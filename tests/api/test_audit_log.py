@@ -87,9 +87,12 @@ def test_inclusion_and_consistency_proofs_verify(api, room):
     api.client.patch(f"/api/v1/cases/{room.id}", headers=room.admin.headers,
                      json={"trial_date": "2027-01-04"})
     second = head(api, auditor)
+    assert second["tree_size"] > first["tree_size"]  # the tree grew: a real proof to check
     events = api.client.get(f"/api/v1/audit/events?case_id={room.id}&limit=200",
                             headers=auditor.headers).json()
-    for e in events[:: max(1, len(events) // 5)]:
+    newest = events[-1]
+    assert newest["action"] == "case.update" and newest["leaf_index"] >= first["tree_size"]
+    for e in [*events[:: max(1, len(events) // 5)], newest]:
         r = api.client.get(f"/api/v1/audit/events/{e['leaf_index']}/inclusion-proof"
                            f"?tree_size={second['tree_size']}", headers=auditor.headers)
         p = r.json()
@@ -98,10 +101,15 @@ def test_inclusion_and_consistency_proofs_verify(api, room):
                                 bytes.fromhex(second["root_hash"]))
     c = api.client.get(f"/api/v1/audit/consistency-proof?first={first['tree_size']}"
                        f"&second={second['tree_size']}", headers=auditor.headers).json()
+    proof = [bytes.fromhex(x) for x in c["proof"]]
+    assert proof  # never empty when 0 < first < second
     merkle.verify_consistency(first["tree_size"], second["tree_size"],
                               bytes.fromhex(first["root_hash"]),
-                              bytes.fromhex(second["root_hash"]),
-                              [bytes.fromhex(x) for x in c["proof"]])
+                              bytes.fromhex(second["root_hash"]), proof)
+    with pytest.raises(merkle.ProofError):  # the proof binds the old root to the new one
+        merkle.verify_consistency(first["tree_size"], second["tree_size"],
+                                  bytes.fromhex(second["root_hash"]),
+                                  bytes.fromhex(second["root_hash"]), proof)
 
 
 def test_proof_requests_are_scoped_and_validated(api, room):
@@ -160,6 +168,7 @@ def test_a_head_is_signed_at_least_once_a_minute_while_events_arrive(api, app, m
 
     from sqlalchemy import func, select
 
+    from app.audit import sequencer
     from app.audit import service as audit_service
     from app.models.audit import TreeHead
 
@@ -172,8 +181,9 @@ def test_a_head_is_signed_at_least_once_a_minute_while_events_arrive(api, app, m
     start = heads()
     base = datetime.now(UTC)
     for minute in (1, 2, 3):
-        monkeypatch.setattr(audit_service, "utcnow",
-                            lambda m=minute: base + timedelta(seconds=61 * m))
+        for module in (audit_service, sequencer):  # the actions' and the sequencer's clock
+            monkeypatch.setattr(module, "utcnow",
+                                lambda m=minute: base + timedelta(seconds=61 * m))
         api.client.patch(f"/api/v1/cases/{case_id}", headers=owner.headers,
                          json={"trial_date": f"2027-0{minute}-04"})
         api.client.patch(f"/api/v1/cases/{case_id}", headers=owner.headers,

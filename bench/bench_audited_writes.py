@@ -1,0 +1,206 @@
+"""Audited writes on PostgreSQL against a raw write, both measured in the same run.
+
+Audited write: one request's work through the real service path, ``POST
+/cases/{id}/parties`` without HTTP: a session from the app's factory, the case guard's
+membership load, ``cases.service.add_party`` (party row + pending audit event), commit.
+The app's background sequencer runs meanwhile, integrating the events in batches.
+
+Baseline: raw SQL on the same engine: ``SELECT ... FOR UPDATE`` of the writer's case row,
+INSERT of a party row, COMMIT. For attribution, the same service path with ``record`` made
+a no-op is measured too ("unaudited"): audited / unaudited is what the audit log costs.
+
+Each writer works in its own case (independent rooms must not wait for each other; the
+old design serialised every audited write on one counter row). Throughput is measured for
+``--seconds`` per run at c=1 and c=8, alternating audited and baseline runs for
+``--rounds`` rounds and comparing medians. Printed:
+- audited / baseline throughput at c=1 (goal >= 0.80),
+- audited c=8 / c=1 throughput (goal >= 3x), with the baseline's own c=8 / c=1 beside it,
+- the worst sequencing delay seen: from an action's commit to its batch's commit (goal
+  < 1 s), and from the action's timestamp (which adds the rest of the action's own
+  transaction).
+Afterwards the log must be gapless, fully sequenced and pass ``verify_log``.
+
+Usage: .venv/bin/python bench/bench_audited_writes.py [--seconds 3] [--rounds 3]
+       [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
+
+from app.audit import sequencer  # noqa: E402
+from app.audit.log import LogSigner  # noqa: E402
+from app.audit.repository import count_pending  # noqa: E402
+from app.audit.verify import verify_log  # noqa: E402
+from app.authz.permissions import Permission  # noqa: E402
+from app.cases import service as cases_service  # noqa: E402
+from app.cases.schemas import CaseCreate, PartyCreate  # noqa: E402
+from app.context import Principal  # noqa: E402
+from app.db import make_engine, make_sessionmaker, transaction  # noqa: E402
+from app.deps import load_case_context  # noqa: E402
+from app.migrate import upgrade  # noqa: E402
+from app.models.users import User  # noqa: E402
+from crypto import signing  # noqa: E402
+from crypto.providers import provider_from_settings  # noqa: E402
+from tests import dbutil  # noqa: E402
+
+ORIGIN = "bench.settleroom/audit-log"
+CONCURRENCY = (1, 8)
+
+Write = Callable[[int], None]  # one write by writer w
+
+
+def setup_cases(factory: sessionmaker[Session], writers: int,
+                key_dir: Path) -> tuple[Principal, list[uuid.UUID]]:
+    """A user who is room admin of one case per writer."""
+    provider = provider_from_settings("local", key_dir)
+    with transaction(factory) as session:
+        user = User(email="bench@example.com", name="Bench", password_hash="-")
+        session.add(user)
+        session.flush()
+        principal = Principal(user_id=user.id, email=user.email, name=user.name,
+                              is_platform_admin=False)
+        cases = [cases_service.create_case(session, principal, provider, data=CaseCreate(
+            caption="Bench v. Bench", court="N.D. Cal.", court_state="CA",
+            docket_number=f"3:26-cv-{i:05d}")).id for i in range(writers)]
+    return principal, cases
+
+
+def audited_write(factory: sessionmaker[Session], principal: Principal,
+                  cases: list[uuid.UUID]) -> Write:
+    def write(w: int) -> None:
+        with transaction(factory) as session:
+            ctx = load_case_context(session, principal, cases[w], Permission.CASE_MANAGE)
+            cases_service.add_party(session, ctx, data=PartyCreate(
+                name="Party", side="plaintiff", represented=True))
+    return write
+
+
+def measure(kind: str, write: Write, writers: int, seconds: float) -> float:
+    """The "unaudited" kind runs the audited write with ``record`` made a no-op."""
+    if kind != "unaudited":
+        return throughput(write, writers, seconds)
+    real = cases_service.record
+    cases_service.record = lambda *_, **__: None  # type: ignore[assignment]
+    try:
+        return throughput(write, writers, seconds)
+    finally:
+        cases_service.record = real
+
+
+def raw_write(engine: Engine, cases: list[uuid.UUID]) -> Write:
+    lock = text("SELECT id FROM cases WHERE id = :id FOR UPDATE")
+    insert = text("INSERT INTO parties (id, case_id, name, side, represented, created_at) "
+                  "VALUES (:id, :case_id, 'Party', 'plaintiff', true, now())")
+
+    def write(w: int) -> None:
+        with engine.begin() as conn:
+            conn.execute(lock, {"id": cases[w]})
+            conn.execute(insert, {"id": uuid.uuid4(), "case_id": cases[w]})
+    return write
+
+
+def throughput(write: Write, writers: int, seconds: float) -> float:
+    """Writes per second by ``writers`` threads writing as fast as they can."""
+    stop, counts = threading.Event(), [0] * writers
+    start_line = threading.Barrier(writers + 1)
+
+    def run(w: int) -> None:
+        start_line.wait()
+        while not stop.is_set():
+            write(w)
+            counts[w] += 1
+
+    threads = [threading.Thread(target=run, args=(w,)) for w in range(writers)]
+    for t in threads:
+        t.start()
+    start_line.wait()
+    began = time.perf_counter()
+    time.sleep(seconds)
+    stop.set()
+    for t in threads:
+        t.join()
+    return sum(counts) / (time.perf_counter() - began)
+
+
+def check_log(factory: sessionmaker[Session], seq: sequencer.Sequencer) -> str:
+    seq.sequence_pending()
+    with factory() as session:
+        indices = session.execute(text("SELECT leaf_index FROM audit_events ORDER BY 1")
+                                  ).scalars().all()
+        assert indices == list(range(len(indices))), "leaf indices have a gap"
+        assert count_pending(session) == 0
+        report = verify_log(session)
+        assert report.ok, report.problems[:3]
+    return f"{report.events:,} events gapless, verify ok"
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--seconds", type=float, default=3.0)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--server", default=os.environ.get(
+        dbutil.PG_ENV, "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    args = parser.parse_args()
+    os.environ[dbutil.PG_ENV] = args.server
+    writers = max(CONCURRENCY)
+    with dbutil.throwaway_pg_database("settleroom_bench") as url, \
+            tempfile.TemporaryDirectory() as key_dir:
+        upgrade(url)
+        engine = make_engine(url, pool_size=writers + 4)
+        factory = make_sessionmaker(engine)
+        signer = LogSigner(signing.generate_private_key(), ORIGIN, 60)
+        seq = sequencer.Sequencer(factory, signer)
+        seq.start()
+        try:
+            principal, cases = setup_cases(factory, writers, Path(key_dir))
+            audited = audited_write(factory, principal, cases)
+            kinds = {"audited": audited, "unaudited": audited, "raw": raw_write(engine, cases)}
+            for kind, write in kinds.items():  # warm up pools, caches, prepared statements
+                measure(kind, write, writers, 0.5)
+            seq.stats = sequencer.Stats()
+            rates: dict[tuple[str, int], list[float]] = {}
+            for _ in range(args.rounds):
+                for c in CONCURRENCY:
+                    for kind, write in kinds.items():
+                        rates.setdefault((kind, c), []).append(
+                            measure(kind, write, c, args.seconds))
+            stats = seq.stats
+            summary = check_log(factory, seq)
+        finally:
+            seq.stop()
+            engine.dispose()
+    med = {k: statistics.median(v) for k, v in rates.items()}
+    print(f"audited writes vs raw SELECT FOR UPDATE + INSERT + COMMIT, PostgreSQL, "
+          f"median of {args.rounds} x {args.seconds:g} s")
+    print(f"  c=1 audited / raw throughput:  {med['audited', 1] / med['raw', 1]:.2f}"
+          "  (goal >= 0.80)")
+    print(f"  c=1 unaudited service path / raw: {med['unaudited', 1] / med['raw', 1]:.2f}; "
+          f"audited / unaudited: {med['audited', 1] / med['unaudited', 1]:.2f}")
+    print(f"  c=8 audited / raw throughput:  {med['audited', 8] / med['raw', 8]:.2f}; "
+          f"audited / unaudited: {med['audited', 8] / med['unaudited', 8]:.2f}")
+    print(f"  audited c=8 / c=1 throughput:  {med['audited', 8] / med['audited', 1]:.2f}x"
+          f"  (goal >= 3x; raw c=8 / c=1: {med['raw', 8] / med['raw', 1]:.2f}x)")
+    print(f"  max sequencing delay: {stats.max_commit_delay_seconds:.3f} s after commit "
+          f"(goal < 1 s), {stats.max_delay_seconds:.3f} s after the action's timestamp; "
+          f"{stats.events:,} events in {stats.batches:,} batches "
+          f"({stats.events / max(1, stats.batches):.1f} per batch), {stats.errors} errors")
+    print(f"  log afterwards: {summary}")
+
+
+if __name__ == "__main__":
+    main()
