@@ -73,10 +73,10 @@ def cmd_migrate(_: argparse.Namespace) -> int:
 
 
 def cmd_users_create(args: argparse.Namespace) -> int:
-    from app.auth.passwords import MIN_PASSWORD_LENGTH
     from app.auth.service import create_user
     from app.db import make_engine, make_sessionmaker, transaction
     from app.errors import AppError
+    from app.kernel.passwords import MIN_PASSWORD_LENGTH
     from app.runtime import build_services
 
     settings = get_settings()

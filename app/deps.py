@@ -16,12 +16,12 @@ from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
-from app.auth.tokens import InvalidToken
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.db import get_session
 from app.errors import Forbidden, NotFound, Unauthenticated
+from app.kernel.tokens import InvalidToken
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services, get_services
 from app.sealing import CaseDestroyed

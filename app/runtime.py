@@ -10,9 +10,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Request
 
 from app.audit.log import LogSigner
-from app.auth.passwords import Passwords
-from app.auth.tokens import AccessTokens
 from app.config import Settings
+from app.kernel.passwords import Passwords
+from app.kernel.tokens import AccessTokens
 from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
 from app.models.base import utcnow
 from crypto.errors import KeyProviderError

@@ -4,7 +4,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
-from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.kernel.passwords import MIN_PASSWORD_LENGTH
 from app.kernel.schemas import Strict
 
 

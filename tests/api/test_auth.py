@@ -8,8 +8,8 @@ from datetime import UTC, datetime, timedelta
 import pyotp
 import pytest
 
-from app.auth.passwords import Passwords
 from app.auth.service import signin as auth_service
+from app.kernel.passwords import Passwords
 from tests.factories import PASSWORD
 
 

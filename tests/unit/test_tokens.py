@@ -13,7 +13,7 @@ import pytest
 from cryptography.hazmat.primitives.asymmetric import ec
 from jose import jwt
 
-from app.auth.tokens import AccessTokens, InvalidToken
+from app.kernel.tokens import AccessTokens, InvalidToken
 
 NOW = datetime(2026, 3, 2, 12, 0, tzinfo=UTC)
 KEY = ec.generate_private_key(ec.SECP256R1())

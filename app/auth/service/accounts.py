@@ -9,10 +9,10 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth import repository as repo
-from app.auth.passwords import Passwords
 from app.auth.schemas import UserRead
 from app.context import Actor
 from app.errors import Conflict
+from app.kernel.passwords import Passwords
 from app.models.users import User
 
 

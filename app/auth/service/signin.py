@@ -20,10 +20,10 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.auth import repository as repo
 from app.auth.schemas import TokenPair
-from app.auth.tokens import hash_refresh_token, new_refresh_token
 from app.context import Principal
 from app.db import defer_after_rollback
 from app.errors import RateLimited, Unauthenticated
+from app.kernel.tokens import hash_refresh_token, new_refresh_token
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
 from app.refusals import refuse
