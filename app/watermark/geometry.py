@@ -16,6 +16,7 @@ from functools import lru_cache
 import numpy as np
 from numpy.typing import NDArray
 
+from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analyse
 from .reading import BitReading, Reading
 
@@ -137,8 +138,6 @@ def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], he
 
 
 def _read_arrays(pages: list[Array], original: bytes) -> Reading:
-    from .pdf import GEOMETRY_LABEL
-
     an = analyse(original)
     origs = _original_pages(original)
     values: list[int | None] = [None] * len(an.geo_slots)

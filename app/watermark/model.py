@@ -15,6 +15,10 @@ CHANNELS = frozenset({"text", "geometry", "metadata", "image", "canary"})
 # Every test the detector may run per candidate; the union bound counts all of them.
 LAYERS = ("footer", "metadata", "text", "canary", "geometry", "image")
 LEGENDS = ("Produced under protective order", "FRE 408 settlement communication")
+# Key-derivation labels of the PDF layers. Here rather than in pdf.py so that the embedder
+# (pdf.py) and the pixel reader (geometry.py) share them without importing each other.
+PDF_TEXT_LABEL = "pdftext/v1"
+GEOMETRY_LABEL = "geometry/v1"
 
 Verdict = Literal["identified", "inconclusive", "no_watermark"]
 Evidence = str | bytes | list[bytes]

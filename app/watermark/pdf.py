@@ -22,7 +22,7 @@ import pikepdf
 
 from crypto.fingerprint import code_bit_bytes
 
-from .model import Canary, Evidence, MarkSpec
+from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, MarkSpec
 from .pdfcontent import join_text, walk
 from .pdffill import fill_bodies
 from .pdftemplate import PAGE_SEP, analyse
@@ -39,8 +39,6 @@ from .pdfwriter import (
 from .reading import BitReading, Reading
 from .text import TEXT_LABEL, read_slots, text_overlap
 
-PDF_TEXT_LABEL = "pdftext/v1"
-GEOMETRY_LABEL = "geometry/v1"
 _XMP_PREFIX = XMP_PREFIX
 _FOOTER_MARK = FOOTER_MARK
 __all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TAG_KEY", "TEXT_LABEL"]
