@@ -18,7 +18,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import pikepdf  # noqa: E402
 
-from app.watermark import LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed  # noqa: E402
+from app.watermark import (  # noqa: E402
+    LEGENDS,
+    Candidate,
+    MarkSpec,
+    authentication_tag,
+    detect,
+    embed,
+    prepare,
+)
 
 PARA = (
     "Calloway proposes a lump-sum payment of $1,375,000.00, payable within thirty (30) days "
@@ -88,14 +96,15 @@ def interleaved(fns, reps: int) -> list[tuple[float, float]]:  # type: ignore[no
 def main() -> None:
     for label, paras in (("2-page letter", 7), ("20-page document", 70)):
         pdf = make_pdf(paras)
+        prep = prepare(pdf, "application/pdf")  # as the server's originals cache holds it
         t0 = time.perf_counter()
-        embed(pdf, "application/pdf", mark(secrets.token_bytes(32)))  # first download: analysis
+        embed(prep, "application/pdf", mark(secrets.token_bytes(32)))  # first download: analysis
         cold = time.perf_counter() - t0
-        marked = embed(pdf, "application/pdf", mark(secrets.token_bytes(32)))
+        marked = embed(prep, "application/pdf", mark(secrets.token_bytes(32)))
         (b_best, b_med), (o_best, o_med) = interleaved(
             [lambda pdf=pdf: stamp_page_numbers(pdf),  # type: ignore[misc]
-             lambda pdf=pdf: embed(pdf, "application/pdf",  # type: ignore[misc]
-                                   mark(secrets.token_bytes(32)))], 40)
+             lambda prep=prep: embed(prep, "application/pdf",  # type: ignore[misc]
+                                     mark(secrets.token_bytes(32)))], 40)
         print(f"{label}: footer stamp {b_best * 1e3:.2f} ms, embed {o_best * 1e3:.2f} ms "
               f"(best of 40 interleaved; first download of this original {cold * 1e3:.1f} ms); "
               f"ratio {o_best / b_best:.2f}x (medians {b_med * 1e3:.2f} / {o_med * 1e3:.2f} ms, "
@@ -105,10 +114,11 @@ def main() -> None:
         pages = len(p.pages)
     codes = [secrets.token_bytes(32) for _ in range(100)]
     cands = [Candidate(f"c{i}", c, authentication_tag(b"k" * 32, c)) for i, c in enumerate(codes)]
-    marked = embed(big, "application/pdf", mark(codes[17]))
-    det = detect(marked, big, "application/pdf", cands)
+    big_prep = prepare(big, "application/pdf")
+    marked = embed(big_prep, "application/pdf", mark(codes[17]))
+    det = detect(marked, big_prep, "application/pdf", cands)
     assert det.identified == ("c17",), det.verdict
-    t = timed(lambda: detect(marked, big, "application/pdf", cands), 7)
+    t = timed(lambda: detect(marked, big_prep, "application/pdf", cands), 7)
     print(f"detect intact {pages}-page PDF, 100 candidates: {t * 1e3:.1f} ms (target < 100 ms)")
 
 

@@ -1,13 +1,19 @@
 """Per-download watermarking and leak attribution (pure code: bytes and keys in, bytes out).
 
-    embed(original, media_type, mark) -> marked copy
-    detect(evidence, original, media_type, candidates) -> Detection
+    prepare(original, media_type) -> Prepared
+    embed(prepared, media_type, mark) -> marked copy
+    detect(evidence, prepared, media_type, candidates) -> Detection
 
 Layers: a visible footer with an all-digit authentication tag (always on), and the invisible
 channels named in MarkSpec.channels: "text" (character variants in the text layer), "canary"
 (author-approved wordings), "metadata" (PDF Info/XMP), "geometry" (sub-point word shifts in
 PDFs) and "image" (keyed luminance pattern in PNG/JPEG uploads). Detection is informed: it reads
 the evidence against the stored original and accuses only under a 1e-6 union bound.
+
+Everything derived from an original alone is kept in its `Prepared` (see prepared.py), never in
+a process-wide cache: pass the same Prepared to every call about one original to reuse that
+work, and drop it to drop the plaintext and all that was derived from it. Raw bytes are
+accepted too and prepared for that one call.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from .model import (
     Evidence,
     MarkSpec,
 )
+from .prepared import Prepared, prepare
 from .reading import Reading
 
 __all__ = [
@@ -43,10 +50,12 @@ __all__ = [
     "Detection",
     "Evidence",
     "MarkSpec",
+    "Prepared",
     "authentication_tag",
     "detect",
     "embed",
     "format_tag",
+    "prepare",
     "scan_tags",
     "tag_strings",
 ]
@@ -54,51 +63,51 @@ __all__ = [
 OcrFn = Callable[[bytes], str]
 
 
-def embed(original: bytes, media_type: str, mark: MarkSpec) -> bytes:
+def embed(original: bytes | Prepared, media_type: str, mark: MarkSpec) -> bytes:
     """The recipient's copy of `original`, marked for one download."""
+    prep = prepare(original, media_type)
     if media_type in ("text/plain", "text/markdown"):
         from .textdoc import embed_text_document
 
-        return embed_text_document(original.decode("utf-8"), mark).encode("utf-8")
+        return embed_text_document(prep, mark).encode("utf-8")
     if media_type == "application/pdf":
         from .pdf import embed_pdf
 
-        return embed_pdf(original, mark)
+        return embed_pdf(prep, mark)
     if media_type in ("image/png", "image/jpeg"):
         from .image import embed_image
 
-        return embed_image(original, media_type, mark)
+        return embed_image(prep, media_type, mark)
     raise ValueError(f"unsupported media type: {media_type}")
 
 
 def _read(
     evidence: Evidence,
-    original: bytes,
-    media_type: str,
+    prep: Prepared,
     canaries: Sequence[Canary],
     ocr: OcrFn | None,
 ) -> Reading:
+    media_type = prep.media_type
     if media_type in ("text/plain", "text/markdown"):
         from .textdoc import read_text
 
-        text = original.decode("utf-8")
         if isinstance(evidence, str):
-            return read_text(evidence, text, canaries)
+            return read_text(evidence, prep, canaries)
         r = Reading()
         if isinstance(evidence, bytes):
             r.notes.append("binary evidence for a text original: only tags are read")
         for page in _as_pages(evidence):
             if ocr is not None:
-                r.merge(read_text(ocr(page), text, canaries))
+                r.merge(read_text(ocr(page), prep, canaries))
         return r
     if media_type == "application/pdf":
         from .pdf import read_pdf_evidence
 
-        return read_pdf_evidence(evidence, original, canaries, ocr)
+        return read_pdf_evidence(evidence, prep, canaries, ocr)
     if media_type in ("image/png", "image/jpeg"):
         from .image import read_image_evidence
 
-        return read_image_evidence(evidence, original, ocr)
+        return read_image_evidence(evidence, prep, ocr)
     raise ValueError(f"unsupported media type: {media_type}")
 
 
@@ -112,7 +121,7 @@ def _as_pages(evidence: Evidence) -> list[bytes]:
 
 def detect(
     evidence: Evidence,
-    original: bytes,
+    original: bytes | Prepared,
     media_type: str,
     candidates: Sequence[Candidate],
     *,
@@ -124,20 +133,23 @@ def detect(
     whose marks it carries, under a `fp_target` union bound over all candidates and layers.
     `ocr` (image bytes -> text) lets the footer tag be read from pixels; without it image
     evidence is read through the invisible layers only."""
-    reading = _read(evidence, original, media_type, canaries, ocr)
-    radices = _radices(original, media_type, canaries)
+    prep = prepare(original, media_type)
+    reading = _read(evidence, prep, canaries, ocr)
+    radices = _radices(prep, canaries)
     return score(reading, candidates, radices, fp_target)
 
 
-def _radices(original: bytes, media_type: str, canaries: Sequence[Canary]) -> dict[str, list[int]]:
-    if not canaries or media_type not in ("text/plain", "text/markdown", "application/pdf"):
+def _radices(prep: Prepared, canaries: Sequence[Canary]) -> dict[str, list[int]]:
+    if not canaries or prep.media_type not in ("text/plain", "text/markdown", "application/pdf"):
         return {}
     from . import canary
 
-    if media_type == "application/pdf":
+    if prep.media_type == "application/pdf":
         from .pdf import original_text
 
-        text = original_text(original)
+        text = original_text(prep)
     else:
-        text = original.decode("utf-8")
+        from .textdoc import original_text as decoded
+
+        text = decoded(prep)
     return {"canary": [1 + len(c.alternatives) for _, c in canary.usable(text, canaries)]}

@@ -20,7 +20,7 @@ from crypto.fingerprint import (
     union_bound,
 )
 
-from .footer import scan_tags, tag_strings
+from .footer import TagText, scan_tags, tag_strings
 from .model import LAYERS, Candidate, CandidateResult, Detection, Verdict
 from .reading import Reading
 
@@ -31,7 +31,7 @@ def _tag_score(layer: str, tag: str, distances: dict[str, int], p: float) -> Lay
 
 
 def _candidate_layers(
-    c: Candidate, reading: Reading, tag_text: str, radices: Mapping[str, Sequence[int]]
+    c: Candidate, reading: Reading, tag_text: TagText, radices: Mapping[str, Sequence[int]]
 ) -> list[LayerScore]:
     out: list[LayerScore] = []
     scan = scan_tags(tag_text, [c.tag])
@@ -61,7 +61,7 @@ def score(
 ) -> Detection:
     tests = max(1, len(candidates)) * len(LAYERS)
     results = []
-    tag_text = "\n".join(reading.tag_texts)
+    tag_text = TagText("\n".join(reading.tag_texts))
     for c in candidates:
         layers = _candidate_layers(c, reading, tag_text, radices or {})
         best = min((s.p_value for s in layers), default=1.0)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 from crypto.fingerprint import tag_match_probability
 
@@ -51,7 +50,6 @@ def _digit_tokens(text: str) -> list[tuple[int, int, str]]:
     return out
 
 
-@lru_cache(maxsize=256)
 def tag_strings(text: str, digits: int = 12) -> tuple[str, ...]:
     """Maximal digit groups (joined across short separators) with exactly `digits` digits."""
     toks = _digit_tokens(text)
@@ -83,12 +81,28 @@ class TagScan:
         return min(1.0, self.tried * tag_match_probability(digits, MAX_SUBSTITUTIONS))
 
 
+class TagText:
+    """Text to scan for tags, with its digit groups memoised per length for this one text:
+    scoring scans the same evidence once per candidate. It lives as long as one scoring, so
+    evidence text (a copy of a case document) is never kept in a process-wide cache."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self._strings: dict[int, frozenset[str]] = {}
+
+    def strings(self, digits: int) -> frozenset[str]:
+        if digits not in self._strings:
+            self._strings[digits] = frozenset(tag_strings(self.text, digits))
+        return self._strings[digits]
+
+
 def _distance(a: str, b: str) -> int:
     return sum(x != y for x, y in zip(a, b, strict=True))
 
 
-def scan_tags(text: str, candidate_tags: Sequence[str]) -> TagScan:
+def scan_tags(text: str | TagText, candidate_tags: Sequence[str]) -> TagScan:
     """Compare every tag-shaped string in `text` with the candidates' tags (never names)."""
+    scan = text if isinstance(text, TagText) else TagText(text)
     wanted = {t for t in candidate_tags if t.isdigit()}
     by_len: dict[int, list[str]] = {}
     for t in wanted:
@@ -96,7 +110,7 @@ def scan_tags(text: str, candidate_tags: Sequence[str]) -> TagScan:
     tried = 0
     best: dict[str, int] = {}
     for n, tags in by_len.items():
-        strings = set(tag_strings(text, n))
+        strings = scan.strings(n)
         tried += len(strings)
         for s in strings:
             for t in tags:

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
-from .pdftemplate import WordBox, analyse
+from .pdftemplate import WordBox, analysis
+from .prepared import Prepared
 from .reading import BitReading, Reading
 
 DPI = 150
@@ -40,9 +40,15 @@ def render(pdf: bytes, dpi: int = DPI) -> list[Array]:
         doc.close()
 
 
-@lru_cache(maxsize=8)
-def _original_pages(original: bytes) -> tuple[Array, ...]:
-    return tuple(render(original))
+def _render_original(original: bytes) -> tuple[NDArray[np.uint8], ...]:
+    # Stored as 8-bit ink (the renders are whole grey levels): an eighth of float64's memory.
+    return tuple(np.asarray(page, dtype=np.uint8) for page in render(original))
+
+
+def _original_pages(prep: Prepared) -> tuple[NDArray[np.uint8], ...]:
+    """The original's pages rendered at DPI (ink = 255 - grey), built once per original."""
+    return prep.derive(f"pdf.pages{DPI}", lambda: _render_original(prep.original),
+                       lambda pages: sum(p.nbytes for p in pages))
 
 
 def _decode_image(data: bytes, shape: tuple[int, ...]) -> Array:
@@ -137,15 +143,16 @@ def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], he
     return {i: (1 if r > THRESHOLD else 0 if r < -THRESHOLD else None) for i, r in res.items()}
 
 
-def _read_arrays(pages: list[Array], original: bytes) -> Reading:
-    an = analyse(original)
-    origs = _original_pages(original)
+def _read_arrays(pages: list[Array], prep: Prepared) -> Reading:
+    an = analysis(prep)
+    origs = _original_pages(prep)
     values: list[int | None] = [None] * len(an.geo_slots)
     for k, ev in enumerate(pages[: len(origs)]):
         boxes = [(i, b) for i, b in enumerate(an.geo_slots) if b.page == k]
         if not boxes or ev.shape != origs[k].shape:
             continue
-        for i, v in decode_page(origs[k], ev, boxes, an.page_sizes[k][1]).items():
+        orig = origs[k].astype(np.float64)
+        for i, v in decode_page(orig, ev, boxes, an.page_sizes[k][1]).items():
             values[i] = v
     r = Reading()
     r.bits["geometry"] = BitReading(GEOMETRY_LABEL, values)
@@ -163,20 +170,20 @@ def _png(arr: Array) -> bytes:
     return buf.getvalue()
 
 
-def read_page_images(images: list[bytes], original: bytes,
+def read_page_images(images: list[bytes], prep: Prepared,
                      ocr: Callable[[bytes], str] | None) -> Reading:
-    origs = _original_pages(original)
+    origs = _original_pages(prep)
     shape = origs[0].shape if origs else (1, 1)
     pages = [_decode_image(img, shape) for img in images]
-    r = _read_arrays(pages, original)
+    r = _read_arrays(pages, prep)
     if ocr is not None and "geometry" not in r.found:  # OCR costs seconds per page: only
         r.tag_texts += [ocr(img) for img in images]  # when the word shifts were not read
     return r
 
 
-def read_rendered(pdf: bytes, original: bytes, ocr: Callable[[bytes], str] | None) -> Reading:
+def read_rendered(pdf: bytes, prep: Prepared, ocr: Callable[[bytes], str] | None) -> Reading:
     pages = render(pdf)
-    r = _read_arrays(pages, original)
+    r = _read_arrays(pages, prep)
     if ocr is not None and "geometry" not in r.found:
         r.tag_texts += [ocr(_png(p)) for p in pages]
     return r

@@ -12,7 +12,6 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,6 +20,7 @@ from crypto.fingerprint import code_bits
 
 from .footer import footer_lines
 from .model import Evidence, MarkSpec
+from .prepared import Prepared
 from .reading import BitReading, Reading
 
 IMAGE_LABEL = "image/v1"
@@ -37,8 +37,16 @@ def _load(data: bytes) -> Array:
         return np.asarray(im.convert("RGB"), dtype=np.float64)
 
 
-@lru_cache(maxsize=8)
-def _layout(original: bytes) -> tuple[NDArray[np.int64], Array, int, tuple[int, int]]:
+Layout = tuple[NDArray[np.int64], Array, int, tuple[int, int]]
+
+
+def _layout(prep: Prepared) -> Layout:
+    """The block layout of a prepared original, built once and kept with it."""
+    return prep.derive("image.layout", lambda: layout(prep.original),
+                       lambda lay: lay[0].nbytes + lay[1].nbytes)
+
+
+def layout(original: bytes) -> Layout:
     """(bit index per block, pattern per block, nbits, grid shape) -- a function of the original."""
     img = _load(original)
     h, w = img.shape[0] - STAMP_BAND, img.shape[1]
@@ -53,8 +61,8 @@ def _layout(original: bytes) -> tuple[NDArray[np.int64], Array, int, tuple[int, 
     return assign, pattern, nbits, (gy, gx)
 
 
-def _delta(original: bytes, bits: tuple[int, ...], shape: tuple[int, ...]) -> Array:
-    assign, pattern, _, (gy, gx) = _layout(original)
+def _delta(lay: Layout, bits: tuple[int, ...], shape: tuple[int, ...]) -> Array:
+    assign, pattern, _, (gy, gx) = lay
     signs = np.array([1.0 if b else -1.0 for b in bits])[assign]
     blocks = pattern * signs[:, None, None] * AMPLITUDE
     grid = blocks.reshape(gy, gx, BLOCK, BLOCK).transpose(0, 2, 1, 3)
@@ -78,14 +86,14 @@ def _stamp(img: Array, mark: MarkSpec) -> Array:
     return np.asarray(pil, dtype=np.float64)
 
 
-def embed_image(original: bytes, media_type: str, mark: MarkSpec) -> bytes:
+def embed_image(prep: Prepared, media_type: str, mark: MarkSpec) -> bytes:
     from PIL import Image
 
-    img = _load(original)
+    img = _load(prep.original)
     if "image" in mark.channels and img.shape[0] > STAMP_BAND + BLOCK:
-        _, _, nbits, _ = _layout(original)
-        bits = code_bits(mark.download_code, IMAGE_LABEL, nbits)
-        img = img + _delta(original, bits, img.shape)[:, :, None]
+        lay = _layout(prep)
+        bits = code_bits(mark.download_code, IMAGE_LABEL, lay[2])
+        img = img + _delta(lay, bits, img.shape)[:, :, None]
     img = _stamp(img, mark)
     pil = Image.fromarray(img.clip(0, 255).round().astype(np.uint8))
     buf = io.BytesIO()
@@ -96,16 +104,16 @@ def embed_image(original: bytes, media_type: str, mark: MarkSpec) -> bytes:
     return buf.getvalue()
 
 
-def decode_image(evidence: bytes, original: bytes) -> list[int | None]:
+def decode_image(evidence: bytes, prep: Prepared) -> list[int | None]:
     from PIL import Image
 
-    orig = _load(original).mean(axis=2)
+    orig = _load(prep.original).mean(axis=2)
     with Image.open(io.BytesIO(evidence)) as im:
         ev_img = im.convert("L")
         if ev_img.size != (orig.shape[1], orig.shape[0]):
             ev_img = ev_img.resize((orig.shape[1], orig.shape[0]), Image.Resampling.BICUBIC)
         ev = np.asarray(ev_img, dtype=np.float64)
-    assign, pattern, nbits, (gy, gx) = _layout(original)
+    assign, pattern, nbits, (gy, gx) = _layout(prep)
     resid = (ev - orig)[: gy * BLOCK, : gx * BLOCK]
     blocks = resid.reshape(gy, BLOCK, gx, BLOCK).transpose(0, 2, 1, 3).reshape(-1, BLOCK, BLOCK)
     corr = (blocks * pattern).sum(axis=(1, 2)) / pattern[0].size
@@ -115,7 +123,7 @@ def decode_image(evidence: bytes, original: bytes) -> list[int | None]:
     return [1 if m > AMPLITUDE / 3 else 0 if m < -AMPLITUDE / 3 else None for m in mean]
 
 
-def read_image_evidence(evidence: Evidence, original: bytes,
+def read_image_evidence(evidence: Evidence, prep: Prepared,
                         ocr: Callable[[bytes], str] | None) -> Reading:
     r = Reading()
     if isinstance(evidence, str):
@@ -123,7 +131,7 @@ def read_image_evidence(evidence: Evidence, original: bytes,
         return r
     pages = evidence if isinstance(evidence, list) else [evidence]
     for page in pages[:1]:
-        values = decode_image(page, original)
+        values = decode_image(page, prep)
         r.bits["image"] = BitReading(IMAGE_LABEL, values)
         if sum(v is not None for v in values) >= 0.5 * len(values) and len(values) >= 16:
             r.found.add("image")

@@ -13,7 +13,6 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -25,7 +24,7 @@ from crypto.fingerprint import code_bit_bytes
 from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, MarkSpec
 from .pdfcontent import join_text, walk
 from .pdffill import fill_bodies
-from .pdftemplate import PAGE_SEP, analyse
+from .pdftemplate import PAGE_SEP, analysis
 from .pdfwriter import (
     FOOTER_MARK,
     TAG_KEY,
@@ -35,17 +34,30 @@ from .pdfwriter import (
     mark_structure,
     render,
     template,
+    template_nbytes,
 )
+from .prepared import Prepared
 from .reading import BitReading, Reading
-from .text import TEXT_LABEL, read_slots, text_overlap
+from .text import TEXT_LABEL, FoldedText, Slot, read_slots, text_overlap
 
 _XMP_PREFIX = XMP_PREFIX
 _FOOTER_MARK = FOOTER_MARK
 __all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TAG_KEY", "TEXT_LABEL"]
 
 
-def original_text(original: bytes) -> str:
-    return analyse(original).text
+def original_text(prep: Prepared) -> str:
+    return analysis(prep).text
+
+
+def _folded(prep: Prepared) -> FoldedText:
+    return prep.derive("pdf.folded", lambda: FoldedText.of(analysis(prep).text),
+                       lambda f: f.nbytes)
+
+
+def _page_folded(prep: Prepared) -> tuple[FoldedText, ...]:
+    return prep.derive("pdf.page_folded",
+                       lambda: tuple(FoldedText.of(t) for t in analysis(prep).page_text),
+                       lambda fs: sum(f.nbytes for f in fs))
 
 
 def _bits(code: bytes, label: str, n: int) -> npt.NDArray[np.uint8]:
@@ -53,10 +65,10 @@ def _bits(code: bytes, label: str, n: int) -> npt.NDArray[np.uint8]:
     return np.unpackbits(raw)[:n]
 
 
-def download_choice(original: bytes, mark: MarkSpec) -> npt.NDArray[np.uint8]:
+def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
     """0/1 per text slot (0 when the text channel is off), then 0/1 per geometry slot (2 when
     the geometry channel is off): the hook choices of pdftemplate.PageTemplate.index."""
-    an = analyse(original)
+    an = analysis(prep)
     n_text, n_geo = len(an.text_slots), len(an.geo_slots)
     choice = np.zeros(n_text + n_geo, dtype=np.uint8)
     if "text" in mark.channels:
@@ -73,31 +85,37 @@ def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
     return [by_width[w] for w in widths]
 
 
-@lru_cache(maxsize=16)
-def _template_or_none(original: bytes, use_text: bool, use_meta: bool) -> Template | None:
+def _build_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | None:
     try:
-        return template(original, use_text, use_meta)
+        return template(prep.original, analysis(prep), use_text, use_meta)
     except (ValueError, KeyError, IndexError, pikepdf.PdfError):
         return None  # an unusual file structure: marked through pikepdf per download
 
 
-def embed_pdf(original: bytes, mark: MarkSpec) -> bytes:
+def pdf_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | None:
+    """The splice template for one set of channels, built once per prepared original."""
+    return prep.derive(f"pdf.template.{int(use_text)}{int(use_meta)}",
+                       lambda: _build_template(prep, use_text, use_meta),
+                       lambda t: 0 if t is None else template_nbytes(t))
+
+
+def embed_pdf(prep: Prepared, mark: MarkSpec) -> bytes:
     use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
-    choice = download_choice(original, mark)
-    t = _template_or_none(original, use_text, use_meta)
+    choice = download_choice(prep, mark)
+    t = pdf_template(prep, use_text, use_meta)
     if t is None:
-        return embed_pdf_pikepdf(original, mark, choice)
+        return embed_pdf_pikepdf(prep, mark, choice)
     bodies = [zlib.compress(b, 2) for b in fill_bodies(t.fill, choice)]
     return render(t, bodies, _footers(mark, t.widths), mark.tag)
 
 
-def embed_pdf_pikepdf(original: bytes, mark: MarkSpec, choice: npt.NDArray[np.uint8]) -> bytes:
+def embed_pdf_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.uint8]) -> bytes:
     """The same marked copy through pikepdf open/modify/save (fallback and reference)."""
     use_meta = "metadata" in mark.channels
-    with pikepdf.open(io.BytesIO(original)) as pdf:
-        contents = mark_structure(pdf, original, "text" in mark.channels,
+    an = analysis(prep)
+    with pikepdf.open(io.BytesIO(prep.original)) as pdf:
+        contents = mark_structure(pdf, an, "text" in mark.channels,
                                   mark.tag if use_meta else None)
-        an = analyse(original)
         from .pdffill import build_fill
 
         widths = tuple(w for w, _ in an.page_sizes)
@@ -148,10 +166,11 @@ def _extract(pdf: Any) -> list[str]:
     return texts
 
 
-def _text_layer(original: bytes, texts: list[str]) -> list[int | None]:
-    an = analyse(original)
+def _text_layer(prep: Prepared, texts: list[str]) -> list[int | None]:
+    an = analysis(prep)
     if len(texts) != len(an.page_text):
-        return read_slots(an.text, an.text_slots, PAGE_SEP.join(texts))
+        return read_slots(_folded(prep), an.text_slots, PAGE_SEP.join(texts))
+    pages = _page_folded(prep)
     values: list[int | None] = [None] * len(an.text_slots)
     for k, evid in enumerate(texts):
         lo, hi = an.page_offset[k], an.page_offset[k] + len(an.page_text[k])
@@ -159,17 +178,14 @@ def _text_layer(original: bytes, texts: list[str]) -> list[int | None]:
         if not idx:
             continue
         local = [an.text_slots[i] for i in idx]
-        from .text import Slot
-
         shifted = [Slot(s.pos - lo, s.base, s.variant) for s in local]
-        for i, v in zip(idx, read_slots(an.page_text[k], shifted, evid), strict=True):
+        for i, v in zip(idx, read_slots(pages[k], shifted, evid), strict=True):
             values[i] = v
     return values
 
 
-def read_text_evidence(evidence: str, original: bytes) -> Reading:
-    an = analyse(original)
-    values = read_slots(an.text, an.text_slots, evidence)
+def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
+    values = read_slots(_folded(prep), analysis(prep).text_slots, evidence)
     r = Reading(tag_texts=[evidence])
     r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
     if any(v == 1 for v in values):
@@ -177,7 +193,7 @@ def read_text_evidence(evidence: str, original: bytes) -> Reading:
     return r
 
 
-def read_pdf_file(evidence: bytes, original: bytes, thorough: bool) -> Reading:
+def read_pdf_file(evidence: bytes, prep: Prepared, thorough: bool) -> Reading:
     r = Reading()
     with pikepdf.open(io.BytesIO(evidence)) as pdf:
         r.metadata_tags = _metadata_tags(pdf)
@@ -188,7 +204,7 @@ def read_pdf_file(evidence: bytes, original: bytes, thorough: bool) -> Reading:
             return r
         texts = _extract(pdf)
     r.tag_texts.append(PAGE_SEP.join(texts))
-    values = _text_layer(original, texts)
+    values = _text_layer(prep, texts)
     r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
@@ -204,32 +220,32 @@ def _text_marked(r: Reading) -> bool:
     return sum(v == 1 for v in br.values) >= 0.3 * br.read
 
 
-def _worth_rendering(r: Reading, original: bytes) -> bool:
+def _worth_rendering(r: Reading, prep: Prepared) -> bool:
     """Pixels are read only when the text layer is missing or unmarked but belongs to this
     original (e.g. re-rendered through another producer), never for an unrelated document."""
     text = r.tag_texts[-1] if r.tag_texts else ""
     if len(text.strip()) < 200:
         return True
-    return text_overlap(analyse(original).text, text) >= 0.3
+    return text_overlap(_folded(prep), text) >= 0.3
 
 
 def read_pdf_evidence(
     evidence: Evidence,
-    original: bytes,
+    prep: Prepared,
     canaries: Sequence[Canary],
     ocr: Callable[[bytes], str] | None,
     thorough: bool = False,
 ) -> Reading:
     if isinstance(evidence, str):
-        return read_text_evidence(evidence, original)
+        return read_text_evidence(evidence, prep)
     if isinstance(evidence, bytes):
-        r = read_pdf_file(evidence, original, thorough)
-        if "metadata" in r.found or _text_marked(r) or not _worth_rendering(r, original):
+        r = read_pdf_file(evidence, prep, thorough)
+        if "metadata" in r.found or _text_marked(r) or not _worth_rendering(r, prep):
             return r
         from .geometry import read_rendered
 
-        r.merge(read_rendered(evidence, original, ocr))
+        r.merge(read_rendered(evidence, prep, ocr))
         return r
     from .geometry import read_page_images
 
-    return read_page_images(evidence, original, ocr)
+    return read_page_images(evidence, prep, ocr)

@@ -86,6 +86,8 @@ class FontInfo:
     default_width: float = 0.5
 
 
+# Process-wide on purpose: keyed by a standard-14 font name and holding reportlab's metrics
+# for it, nothing from any document. Every cache keyed by content lives in a Prepared instead.
 @lru_cache(maxsize=64)
 def _base14_widths(base: str) -> dict[int, float]:
     from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]

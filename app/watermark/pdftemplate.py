@@ -9,9 +9,9 @@ one page for one download; downloads use the equivalent byte mask of pdffill.
 from __future__ import annotations
 
 import io
+import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from operator import getitem
 from typing import Any
 
@@ -19,7 +19,8 @@ import pikepdf
 
 from .pdfcontent import Show, join_text, walk
 from .pdffonts import build_tounicode, font_info
-from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots
+from .prepared import Prepared
+from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, slots_nbytes
 
 GEOMETRY_SHIFT_PT = 0.45
 _VARIANTS = {**HOMOGLYPHS, **TYPOGRAPHIC}
@@ -86,6 +87,26 @@ class Analysis:
     geo_slots: tuple[WordBox, ...]
     pages: list[PageTemplate]
     page_sizes: list[tuple[float, float]]
+
+
+def _page_nbytes(pt: PageTemplate) -> int:
+    """Chunk bytes plus per-object overhead; `alts` mostly re-reference the chunks' bytes."""
+    size = 72 * len(pt.alts) + sum(len(c) for c in pt.marked_fonts.values())
+    for c in pt.chunks:
+        if isinstance(c, bytes):
+            size += 33 + len(c)
+        elif isinstance(c, TextHook):
+            size += 150 + len(c.literal) + len(c.marked)
+        else:
+            size += 150 + len(c.plus) + len(c.minus)
+    return size
+
+
+def analysis_nbytes(an: Analysis) -> int:
+    """Approximate memory of an Analysis (for the owner's byte budget)."""
+    texts = sys.getsizeof(an.text) + sum(sys.getsizeof(t) for t in an.page_text)
+    slots = slots_nbytes(an.text_slots) + 120 * len(an.geo_slots)
+    return texts + slots + sum(_page_nbytes(pt) for pt in an.pages)
 
 
 def literal(data: bytes) -> bytes:
@@ -225,9 +246,13 @@ def _merge(chunks: list[Chunk]) -> list[Chunk]:
     return out
 
 
-@lru_cache(maxsize=16)
+def analysis(prep: Prepared) -> Analysis:
+    """The analysis of a prepared PDF original, built on first use and kept with it."""
+    return prep.derive("pdf.analysis", lambda: analyse(prep.original), analysis_nbytes)
+
+
 def analyse(original: bytes) -> Analysis:
-    """Everything derived from the original alone (pure; cached per original)."""
+    """Everything derived from the original alone (pure; uncached: see analysis())."""
     with pikepdf.open(io.BytesIO(original)) as pdf:
         parsed = [(p, pikepdf.parse_content_stream(p)) for p in pdf.pages]
         walked = [walk(p, ops) for p, ops in parsed]

@@ -23,7 +23,7 @@ import pikepdf
 from .footer import footer_lines
 from .model import MarkSpec
 from .pdffill import DocFill, build_fill
-from .pdftemplate import analyse, literal
+from .pdftemplate import Analysis, literal
 
 TAG_KEY = "/SettleroomTag"
 XMP_PREFIX = "settleroom-download-tag:"
@@ -102,10 +102,10 @@ def set_metadata(pdf: Any, tag: str) -> None:
         meta["dc:identifier"] = XMP_PREFIX + tag
 
 
-def mark_structure(pdf: Any, original: bytes, use_text: bool, tag: str | None) -> list[Any]:
+def mark_structure(pdf: Any, an: Analysis, use_text: bool, tag: str | None) -> list[Any]:
     """Fonts, metadata and per page a [body, footer] Contents array of empty streams that the
-    caller fills; returns those Contents arrays."""
-    an = analyse(original)
+    caller fills (`an` is the analysis of the original `pdf` was opened from); returns those
+    Contents arrays."""
     shared = footer_fonts(pdf)
     contents = []
     for k, page in enumerate(pdf.pages):
@@ -187,10 +187,11 @@ def _variables(saved: bytes) -> dict[int, Var]:
     return out
 
 
-def template(original: bytes, use_text: bool, use_meta: bool) -> Template:
-    """The marked structure of `original` for one set of channels (the caller caches it)."""
+def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool) -> Template:
+    """The marked structure of `original` (analysed as `an`) for one set of channels; the
+    caller keeps it with the original (see pdf.pdf_template)."""
     with pikepdf.open(io.BytesIO(original)) as pdf:
-        mark_structure(pdf, original, use_text, _PLACEHOLDER if use_meta else None)
+        mark_structure(pdf, an, use_text, _PLACEHOLDER if use_meta else None)
         out = io.BytesIO()
         pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
                  compress_streams=True, deterministic_id=True)
@@ -206,9 +207,20 @@ def template(original: bytes, use_text: bool, use_meta: bool) -> Template:
         items.append((num, saved[off:end] if v is None else v))
     m = _ID.search(trailer)
     split = (trailer[: m.start(2)], trailer[m.end(2) :]) if m else (trailer,)
-    an = analyse(original)
     return Template(saved[: objs[0][1]], tuple(items), split, m.group(1) if m else b"",
                     tuple(w for w, _ in an.page_sizes), build_fill(an.pages))
+
+
+def template_nbytes(t: Template) -> int:
+    """Approximate memory of a Template: its byte pieces and the fill arrays."""
+    pieces = len(t.header) + sum(map(len, t.trailer))
+    for _, item in t.objects:
+        pieces += 60 + (len(item) if isinstance(item, bytes)
+                        else len(item.head) + sum(map(len, item.parts)))
+    f = t.fill
+    arrays = (f.superset.nbytes + f.sublens.nbytes + f.keys.nbytes + f.wants.nbytes
+              + f.page_starts.nbytes)
+    return pieces + arrays
 
 
 def _stream(num: int, head: bytes, data: bytes | memoryview) -> list[bytes | memoryview]:

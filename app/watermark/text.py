@@ -18,12 +18,10 @@ from __future__ import annotations
 
 import difflib
 import re
+import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
-
-from crypto.fingerprint import code_bits
 
 TEXT_LABEL = "text/v1"
 
@@ -88,9 +86,9 @@ def find_slots(text: str) -> tuple[Slot, ...]:
     return tuple(slots)
 
 
-@lru_cache(maxsize=64)
-def cached_slots(text: str) -> tuple[Slot, ...]:
-    return find_slots(text)
+def slots_nbytes(slots: Sequence[Slot]) -> int:
+    """Approximate memory of a slot tuple (for the owner's byte budget)."""
+    return 64 + 200 * len(slots)
 
 
 def apply_bits(text: str, slots: Sequence[Slot], bits: Sequence[int]) -> str:
@@ -99,12 +97,6 @@ def apply_bits(text: str, slots: Sequence[Slot], bits: Sequence[int]) -> str:
         if bit:
             chars[slot.pos] = slot.variant
     return "".join(chars)
-
-
-def embed_text(text: str, download_code: bytes) -> str:
-    """The text with this download's variants applied (same length, same reading)."""
-    slots = cached_slots(text)
-    return apply_bits(text, slots, code_bits(download_code, TEXT_LABEL, len(slots)))
 
 
 def fold(text: str) -> tuple[str, list[int]]:
@@ -122,33 +114,50 @@ def fold(text: str) -> tuple[str, list[int]]:
     return "".join(out), idx
 
 
-@lru_cache(maxsize=64)
-def _fold_cached(text: str) -> tuple[str, tuple[int, ...]]:
-    s, idx = fold(text)
-    return s, tuple(idx)
-
-
-@lru_cache(maxsize=64)
 def _shingles(folded: str, k: int = 8) -> frozenset[str]:
     return frozenset(folded[i : i + k] for i in range(0, max(0, len(folded) - k + 1)))
 
 
-def _overlap(fo: str, fe: str) -> float:
+@dataclass(frozen=True)
+class FoldedText:
+    """An original text prepared for informed decoding: its folded form, the index in `text`
+    of each folded character, and the folded text's 8-character shingles. A function of the
+    original only, built once and kept with the original by the caller (see prepared.py)."""
+
+    text: str
+    folded: str
+    index: tuple[int, ...]
+    shingles: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> FoldedText:
+        folded, idx = fold(text)
+        return cls(text, folded, tuple(idx), _shingles(folded))
+
+    @property
+    def nbytes(self) -> int:
+        """Approximate memory: two strings, one int object per index entry, one short string
+        and a set slot per shingle."""
+        strings = sys.getsizeof(self.text) + sys.getsizeof(self.folded)
+        return strings + 36 * len(self.index) + 100 * len(self.shingles)
+
+
+def _overlap(original: FoldedText, fe: str) -> float:
     """Share of the evidence's 8-character shingles that occur in the original."""
     ev = {fe[i : i + 8] for i in range(0, max(0, len(fe) - 7), 4)}
     if not ev:
         return 0.0
-    return len(ev & _shingles(fo)) / len(ev)
+    return len(ev & original.shingles) / len(ev)
 
 
-def text_overlap(original: str, evidence: str) -> float:
+def text_overlap(original: FoldedText, evidence: str) -> float:
     """How much of the evidence text is shared with the original (0..1), after folding."""
-    return _overlap(_fold_cached(original)[0], fold(evidence)[0])
+    return _overlap(original, fold(evidence)[0])
 
 
-def align(original: str, evidence: str) -> dict[int, int]:
+def align(original: FoldedText, evidence: str) -> dict[int, int]:
     """Map original indices to evidence indices where the folded texts match."""
-    fo, io = _fold_cached(original)
+    fo, io = original.folded, original.index
     fe, ie = fold(evidence)
     mapping: dict[int, int] = {}
     if not fe:
@@ -156,7 +165,7 @@ def align(original: str, evidence: str) -> dict[int, int]:
     at = fo.find(fe)
     if at >= 0 and fo.find(fe, at + 1) < 0:  # an exact, unique excerpt: no diff needed
         blocks = [(at, 0, len(fe))]
-    elif _overlap(fo, fe) < 0.2:  # another document: nothing to align (and difflib is slow)
+    elif _overlap(original, fe) < 0.2:  # another document: nothing to align (and difflib is slow)
         return mapping
     else:
         sm = difflib.SequenceMatcher(None, fo, fe, autojunk=False)
@@ -167,7 +176,8 @@ def align(original: str, evidence: str) -> dict[int, int]:
     return mapping
 
 
-def read_slots(original: str, slots: Sequence[Slot], evidence: str) -> list[int | None]:
+def read_slots(original: FoldedText, slots: Sequence[Slot], evidence: str
+               ) -> list[int | None]:
     """0/1 per slot as found in the evidence; None where the slot is absent or unreadable."""
     mapping = align(original, evidence)
     out: list[int | None] = []
@@ -180,7 +190,3 @@ def read_slots(original: str, slots: Sequence[Slot], evidence: str) -> list[int 
         ch = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
         out.append(0 if ch == slot.base else 1 if ch == slot.variant else None)
     return out
-
-
-def decode_text(original: str, evidence: str) -> list[int | None]:
-    return read_slots(original, cached_slots(original), evidence)

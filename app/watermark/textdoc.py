@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Sequence
 
 from crypto.fingerprint import code_bits
@@ -9,22 +10,38 @@ from crypto.fingerprint import code_bits
 from . import canary
 from .footer import footer_lines
 from .model import Canary, MarkSpec
+from .prepared import Prepared
 from .reading import BitReading, Reading
-from .text import TEXT_LABEL, Slot, apply_bits, cached_slots, read_slots
+from .text import TEXT_LABEL, FoldedText, Slot, apply_bits, find_slots, read_slots, slots_nbytes
 
 
-def text_slots(original: str, canaries: Sequence[Canary]) -> tuple[Slot, ...]:
-    slots = cached_slots(original)
+def original_text(prep: Prepared) -> str:
+    """The decoded original, kept with it (decoded once, not per download or trace)."""
+    return prep.derive("text.str", lambda: prep.original.decode("utf-8"), sys.getsizeof)
+
+
+def _slots(prep: Prepared) -> tuple[Slot, ...]:
+    return prep.derive("text.slots", lambda: find_slots(original_text(prep)), slots_nbytes)
+
+
+def _folded(prep: Prepared) -> FoldedText:
+    return prep.derive("text.folded", lambda: FoldedText.of(original_text(prep)),
+                       lambda f: f.nbytes)
+
+
+def text_slots(prep: Prepared, canaries: Sequence[Canary]) -> tuple[Slot, ...]:
+    slots = _slots(prep)
     if not canaries:
         return slots
-    skip = canary.covered(original, canaries)
+    skip = canary.covered(original_text(prep), canaries)
     return tuple(s for s in slots if s.pos not in skip)
 
 
-def embed_text_document(original: str, mark: MarkSpec) -> str:
+def embed_text_document(prep: Prepared, mark: MarkSpec) -> str:
+    original = original_text(prep)
     text = original
     if "text" in mark.channels:
-        slots = text_slots(original, mark.canaries)
+        slots = text_slots(prep, mark.canaries)
         text = apply_bits(text, slots, code_bits(mark.download_code, TEXT_LABEL, len(slots)))
     if "canary" in mark.channels and mark.canaries:
         text = canary.apply(text, original, mark.canaries, mark.download_code)
@@ -32,15 +49,16 @@ def embed_text_document(original: str, mark: MarkSpec) -> str:
     return text.rstrip("\n") + "\n\n--\n" + line1 + "\n" + line2 + "\n"
 
 
-def read_text(evidence: str, original: str, canaries: Sequence[Canary] = ()) -> Reading:
+def read_text(evidence: str, prep: Prepared, canaries: Sequence[Canary] = ()) -> Reading:
     """Decode text evidence against an original text (whose slots define the text layer)."""
     r = Reading(tag_texts=[evidence])
-    slots = text_slots(original, canaries)
-    values = read_slots(original, slots, evidence)
+    slots = text_slots(prep, canaries)
+    values = read_slots(_folded(prep), slots, evidence)
     r.bits["text"] = BitReading(TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
     if canaries:
+        original = original_text(prep)
         vals = canary.decode(original, canaries, evidence)
         r.bits["canary"] = BitReading(
             canary.CANARY_LABEL, vals, canary.null_probability(original, canaries), symbols=True

@@ -10,8 +10,17 @@ import numpy as np
 import pikepdf
 import pytest
 
-from app.watermark import CHANNELS, LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed
-from app.watermark.pdf import _template_or_none, download_choice, embed_pdf_pikepdf
+from app.watermark import (
+    CHANNELS,
+    LEGENDS,
+    Candidate,
+    MarkSpec,
+    authentication_tag,
+    detect,
+    embed,
+    prepare,
+)
+from app.watermark.pdf import download_choice, embed_pdf_pikepdf, pdf_template
 from app.watermark.pdffill import build_fill, fill_bodies
 from app.watermark.pdftemplate import analyse, choices, fill
 from app.watermark.pdfwriter import _objects
@@ -54,11 +63,12 @@ CHANNEL_SETS = [CHANNELS, frozenset({"text"}), frozenset({"geometry"}), frozense
 @pytest.mark.parametrize("channels", CHANNEL_SETS, ids=lambda c: "+".join(sorted(c)) or "none")
 def test_spliced_file_is_valid_and_equals_the_pikepdf_document(channels):
     for original in (ORIGINAL, LONG):
-        assert _template_or_none(original, "text" in channels, "metadata" in channels)
+        prep = prepare(original, PDF)
+        assert pdf_template(prep, "text" in channels, "metadata" in channels)
         m = spec(bytes([7]) * 32, channels)
-        out = embed(original, PDF, m)
+        out = embed(prep, PDF, m)
         assert qpdf_ok(out)
-        ref = embed_pdf_pikepdf(original, m, download_choice(original, m))
+        ref = embed_pdf_pikepdf(prep, m, download_choice(prep, m))
         assert decoded(out) == decoded(ref)
 
 
@@ -111,9 +121,10 @@ def test_original_with_xmp_and_object_streams():
     codes = [bytes([0x30 + i]) * 32 for i in range(3)]
     cs = [Candidate(f"x{i}", c, authentication_tag(KEY, c)) for i, c in enumerate(codes)]
     m = spec(codes[1])
-    out = embed(original, PDF, m)
+    prep = prepare(original, PDF)
+    out = embed(prep, PDF, m)
     assert qpdf_ok(out)
-    assert decoded(out) == decoded(embed_pdf_pikepdf(original, m, download_choice(original, m)))
+    assert decoded(out) == decoded(embed_pdf_pikepdf(prep, m, download_choice(prep, m)))
     with pikepdf.open(io.BytesIO(out)) as pdf:
         meta = pdf.open_metadata()
         assert meta["dc:title"] == "Settlement letter"
@@ -142,7 +153,7 @@ def test_mask_fill_equals_the_reference_join(channels):
     df = build_fill(an.pages)
     n_text = len(an.text_slots)
     for code in (bytes([4]) * 32, bytes([5]) * 32):
-        choice = download_choice(LONG, spec(code, channels))
+        choice = download_choice(prepare(LONG, PDF), spec(code, channels))
         ref = choices(tuple(choice[:n_text].tolist()), tuple(choice[n_text:].tolist()))
         want = [b"q\n" + fill(pt, ref) + b"Q\n" for pt in an.pages]
         assert [bytes(b) for b in fill_bodies(df, choice)] == want
