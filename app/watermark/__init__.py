@@ -19,6 +19,7 @@ accepted too and prepared for that one call.
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from functools import partial
 
 from crypto.fingerprint import DEFAULT_FP_TARGET, authentication_tag
 
@@ -34,10 +35,11 @@ from .model import (
     CandidateResult,
     Detection,
     Evidence,
+    Issue,
     MarkSpec,
 )
 from .prepared import Prepared, prepare
-from .reading import Reading
+from .reading import Reading, guarded
 
 __all__ = [
     "CHANNELS",
@@ -49,6 +51,7 @@ __all__ = [
     "CandidateResult",
     "Detection",
     "Evidence",
+    "Issue",
     "MarkSpec",
     "Prepared",
     "authentication_tag",
@@ -63,8 +66,14 @@ __all__ = [
 OcrFn = Callable[[bytes], str]
 
 
-def embed(original: bytes | Prepared, media_type: str, mark: MarkSpec) -> bytes:
-    """The recipient's copy of `original`, marked for one download."""
+IssueSink = Callable[[Issue], None]
+
+
+def embed(original: bytes | Prepared, media_type: str, mark: MarkSpec, *,
+          on_issue: IssueSink | None = None) -> bytes:
+    """The recipient's copy of `original`, marked for one download. `on_issue` hears of every
+    fallback taken (a PDF marked through the slower pikepdf path because its splice template
+    could not be built); the copy is marked either way, and a failure to mark raises."""
     prep = prepare(original, media_type)
     if media_type in ("text/plain", "text/markdown"):
         from .textdoc import embed_text_document
@@ -73,7 +82,7 @@ def embed(original: bytes | Prepared, media_type: str, mark: MarkSpec) -> bytes:
     if media_type == "application/pdf":
         from .pdf import embed_pdf
 
-        return embed_pdf(prep, mark)
+        return embed_pdf(prep, mark, on_issue)
     if media_type in ("image/png", "image/jpeg"):
         from .image import embed_image
 
@@ -97,8 +106,8 @@ def _read(
         if isinstance(evidence, bytes):
             r.notes.append("binary evidence for a text original: only tags are read")
         for page in _as_pages(evidence):
-            if ocr is not None:
-                r.merge(read_text(ocr(page), prep, canaries))
+            if ocr is not None:  # read_text reports its own layers: what escapes is the OCR
+                guarded(r, "ocr", partial(_read_ocr, ocr, page, prep, canaries))
         return r
     if media_type == "application/pdf":
         from .pdf import read_pdf_evidence
@@ -109,6 +118,12 @@ def _read(
 
         return read_image_evidence(evidence, prep, ocr)
     raise ValueError(f"unsupported media type: {media_type}")
+
+
+def _read_ocr(ocr: OcrFn, page: bytes, prep: Prepared, canaries: Sequence[Canary]) -> Reading:
+    from .textdoc import read_text
+
+    return read_text(ocr(page), prep, canaries)
 
 
 def _as_pages(evidence: Evidence) -> list[bytes]:
@@ -132,7 +147,9 @@ def detect(
     """Attribute `evidence` (text, a PDF/image file, or page images) to at most the candidates
     whose marks it carries, under a `fp_target` union bound over all candidates and layers.
     `ocr` (image bytes -> text) lets the footer tag be read from pixels; without it image
-    evidence is read through the invisible layers only."""
+    evidence is read through the invisible layers only. A layer that fails is reported in
+    `Detection.errors` and the others still count; a failure outside the layers (scoring)
+    raises."""
     prep = prepare(original, media_type)
     reading = _read(evidence, prep, canaries, ocr)
     radices = _radices(prep, canaries)

@@ -74,11 +74,12 @@ def score(
     verdict: Verdict
     if any(r.identified for r in results):
         verdict = "identified"
-    elif found:
+    elif found or reading.errors:  # a failed layer read nothing: it did not read "no marks"
         verdict = "inconclusive"
     else:
         verdict = "no_watermark"
-    return Detection(verdict, tuple(results), tuple(sorted(found)), tests, tuple(reading.notes))
+    return Detection(verdict, tuple(results), tuple(sorted(found)), tests, tuple(reading.notes),
+                     tuple(reading.errors))
 
 
 def _has_tag_shape(reading: Reading) -> bool:

@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analysis
 from .prepared import Prepared
-from .reading import BitReading, Reading
+from .reading import BitReading, Reading, Unreadable, guarded
 
 DPI = 150
 SEARCH = 10  # px
@@ -29,7 +29,7 @@ Array = NDArray[np.float64]
 def render(pdf: bytes, dpi: int = DPI) -> list[Array]:
     import pypdfium2 as pdfium  # type: ignore[import-untyped]
 
-    doc = pdfium.PdfDocument(pdf)
+    doc = pdfium.PdfDocument(pdf)  # never evidence: see _render_evidence
     try:
         out = []
         for page in doc:
@@ -51,10 +51,23 @@ def _original_pages(prep: Prepared) -> tuple[NDArray[np.uint8], ...]:
                        lambda pages: sum(p.nbytes for p in pages))
 
 
+def _render_evidence(pdf: bytes) -> list[Array]:
+    import pypdfium2 as pdfium
+
+    try:
+        return render(pdf)
+    except pdfium.PdfiumError:
+        raise Unreadable() from None
+
+
 def _decode_image(data: bytes, shape: tuple[int, ...]) -> Array:
     from PIL import Image
 
-    with Image.open(io.BytesIO(data)) as im:
+    try:
+        im = Image.open(io.BytesIO(data))
+    except (OSError, Image.DecompressionBombError):  # not an image we can read: no marks
+        raise Unreadable() from None
+    with im:
         g = im.convert("L")
         if g.size != (shape[1], shape[0]):
             g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
@@ -175,17 +188,23 @@ def read_page_images(images: list[bytes], prep: Prepared,
     origs = _original_pages(prep)
     shape = origs[0].shape if origs else (1, 1)
     pages = [_decode_image(img, shape) for img in images]
-    r = _read_arrays(pages, prep)
-    if ocr is not None and "geometry" not in r.found:  # OCR costs seconds per page: only
-        r.tag_texts += [ocr(img) for img in images]  # when the word shifts were not read
+    return _read_pages(pages, prep, ocr, lambda: images)
+
+
+def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] | None,
+                images: Callable[[], list[bytes]]) -> Reading:
+    """Word shifts, then (OCR costs seconds per page: only when they were not read) the
+    footer tag through OCR; each fails alone."""
+    r = Reading()
+    guarded(r, "geometry", lambda: _read_arrays(pages, prep))
+    if ocr is not None and "geometry" not in r.found:
+        read = ocr
+        guarded(r, "ocr", lambda: Reading(tag_texts=[read(img) for img in images()]))
     return r
 
 
 def read_rendered(pdf: bytes, prep: Prepared, ocr: Callable[[bytes], str] | None) -> Reading:
-    pages = render(pdf)
-    r = _read_arrays(pages, prep)
-    if ocr is not None and "geometry" not in r.found:
-        r.tag_texts += [ocr(_png(p)) for p in pages]
-    return r
+    pages = _render_evidence(pdf)
+    return _read_pages(pages, prep, ocr, lambda: [_png(p) for p in pages])
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import io
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 from numpy.typing import NDArray
@@ -21,7 +22,7 @@ from crypto.fingerprint import code_bits
 from .footer import footer_lines
 from .model import Evidence, MarkSpec
 from .prepared import Prepared
-from .reading import BitReading, Reading
+from .reading import BitReading, Reading, Unreadable, guarded
 
 IMAGE_LABEL = "image/v1"
 BLOCK = 8
@@ -108,7 +109,11 @@ def decode_image(evidence: bytes, prep: Prepared) -> list[int | None]:
     from PIL import Image
 
     orig = _load(prep.original).mean(axis=2)
-    with Image.open(io.BytesIO(evidence)) as im:
+    try:
+        ev_file = Image.open(io.BytesIO(evidence))
+    except (OSError, Image.DecompressionBombError):  # not an image we can read: no marks
+        raise Unreadable() from None
+    with ev_file as im:
         ev_img = im.convert("L")
         if ev_img.size != (orig.shape[1], orig.shape[0]):
             ev_img = ev_img.resize((orig.shape[1], orig.shape[0]), Image.Resampling.BICUBIC)
@@ -131,10 +136,17 @@ def read_image_evidence(evidence: Evidence, prep: Prepared,
         return r
     pages = evidence if isinstance(evidence, list) else [evidence]
     for page in pages[:1]:
-        values = decode_image(page, prep)
-        r.bits["image"] = BitReading(IMAGE_LABEL, values)
-        if sum(v is not None for v in values) >= 0.5 * len(values) and len(values) >= 16:
-            r.found.add("image")
+        guarded(r, "image", partial(_image_layer, page, prep))
     if ocr is not None:
-        r.tag_texts += [ocr(p) for p in pages]
+        read = ocr
+        guarded(r, "ocr", lambda: Reading(tag_texts=[read(p) for p in pages]))
+    return r
+
+
+def _image_layer(page: bytes, prep: Prepared) -> Reading:
+    r = Reading()
+    values = decode_image(page, prep)
+    r.bits["image"] = BitReading(IMAGE_LABEL, values)
+    if sum(v is not None for v in values) >= 0.5 * len(values) and len(values) >= 16:
+        r.found.add("image")
     return r

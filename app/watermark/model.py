@@ -78,12 +78,34 @@ class CandidateResult:
 
 
 @dataclass(frozen=True)
+class Issue:
+    """A failure while marking or reading, reported instead of hidden.
+
+    Content-free by construction: `stage` is a layer of LAYERS or a step ("read", "ocr",
+    "pdf_template", "detect"), `kind` the exception's class name -- never its message, which
+    may quote the document. Evidence that simply is not readable as a PDF or an image is an
+    expected outcome (no marks), not an Issue; see reading.Unreadable."""
+
+    stage: str
+    kind: str
+
+    @classmethod
+    def of(cls, stage: str, error: BaseException) -> Issue:
+        return cls(stage, type(error).__name__)
+
+
+@dataclass(frozen=True)
 class Detection:
+    """`errors` lists the layers that failed: a verdict other than "identified" is then
+    "inconclusive", never "no_watermark" (a crashed layer read nothing, it did not read an
+    absence of marks)."""
+
     verdict: Verdict
     results: tuple[CandidateResult, ...]  # best first
     found_layers: tuple[str, ...]  # layers where marks were read from the evidence
     tests: int
     notes: tuple[str, ...] = field(default=())
+    errors: tuple[Issue, ...] = field(default=())
 
     @property
     def identified(self) -> tuple[str, ...]:

@@ -21,7 +21,7 @@ import pikepdf
 
 from crypto.fingerprint import code_bit_bytes
 
-from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, MarkSpec
+from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
 from .pdfcontent import join_text, walk
 from .pdffill import fill_bodies
 from .pdftemplate import PAGE_SEP, analysis
@@ -37,9 +37,10 @@ from .pdfwriter import (
     template_nbytes,
 )
 from .prepared import Prepared
-from .reading import BitReading, Reading
+from .reading import BitReading, Reading, Unreadable, guarded
 from .text import TEXT_LABEL, FoldedText, Slot, read_slots, text_overlap
 
+TEMPLATE_STAGE = "pdf_template"
 _XMP_PREFIX = XMP_PREFIX
 _FOOTER_MARK = FOOTER_MARK
 __all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TAG_KEY", "TEXT_LABEL"]
@@ -85,25 +86,34 @@ def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
     return [by_width[w] for w in widths]
 
 
-def _build_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | None:
+def _build_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | Issue:
     try:
         return template(prep.original, analysis(prep), use_text, use_meta)
-    except (ValueError, KeyError, IndexError, pikepdf.PdfError):
-        return None  # an unusual file structure: marked through pikepdf per download
+    except (ValueError, KeyError, IndexError, pikepdf.PdfError) as e:
+        # A file structure the splice writer does not handle: every download of it is marked
+        # through pikepdf instead, and reported (see embed_pdf). Anything else raises.
+        return Issue.of(TEMPLATE_STAGE, e)
 
 
-def pdf_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | None:
-    """The splice template for one set of channels, built once per prepared original."""
+def pdf_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | Issue:
+    """The splice template for one set of channels, built once per prepared original. A
+    failure is remembered as long as the Prepared lives (building it again would cost as much
+    as the fallback per download); the owner's cache bounds that lifetime."""
     return prep.derive(f"pdf.template.{int(use_text)}{int(use_meta)}",
                        lambda: _build_template(prep, use_text, use_meta),
-                       lambda t: 0 if t is None else template_nbytes(t))
+                       lambda t: template_nbytes(t) if isinstance(t, Template) else 0)
 
 
-def embed_pdf(prep: Prepared, mark: MarkSpec) -> bytes:
+def embed_pdf(prep: Prepared, mark: MarkSpec,
+              on_issue: Callable[[Issue], None] | None = None) -> bytes:
+    """A marked copy through the splice template; when there is none, through pikepdf, and
+    `on_issue` hears of it on every such download (the fallback is slower, never silent)."""
     use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
     choice = download_choice(prep, mark)
     t = pdf_template(prep, use_text, use_meta)
-    if t is None:
+    if isinstance(t, Issue):
+        if on_issue is not None:
+            on_issue(t)
         return embed_pdf_pikepdf(prep, mark, choice)
     bodies = [zlib.compress(b, 2) for b in fill_bodies(t.fill, choice)]
     return render(t, bodies, _footers(mark, t.widths), mark.tag)
@@ -184,30 +194,54 @@ def _text_layer(prep: Prepared, texts: list[str]) -> list[int | None]:
     return values
 
 
-def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
-    values = read_slots(_folded(prep), analysis(prep).text_slots, evidence)
-    r = Reading(tag_texts=[evidence])
+def _text_bits(values: list[int | None]) -> Reading:
+    r = Reading()
     r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
     return r
 
 
-def read_pdf_file(evidence: bytes, prep: Prepared, thorough: bool) -> Reading:
+def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
+    r = Reading(tag_texts=[evidence])
+    guarded(r, "text", lambda: _text_bits(
+        read_slots(_folded(prep), analysis(prep).text_slots, evidence)))
+    return r
+
+
+def _open_evidence(evidence: bytes) -> Any:
+    try:
+        return pikepdf.open(io.BytesIO(evidence))
+    except pikepdf.PdfError:
+        raise Unreadable() from None
+
+
+def _metadata_reading(pdf: Any) -> Reading:
+    tags = _metadata_tags(pdf)
+    return Reading(metadata_tags=tags, found={"metadata"} if tags else set())
+
+
+def read_pdf_file(evidence: bytes, prep: Prepared, thorough: bool,
+                  extracted: list[str] | None = None) -> Reading:
+    """Metadata, footer and text layer of a PDF file, each failing alone. The text extracted
+    from the evidence is appended to `extracted` when given."""
     r = Reading()
-    with pikepdf.open(io.BytesIO(evidence)) as pdf:
-        r.metadata_tags = _metadata_tags(pdf)
-        if r.metadata_tags:
-            r.found.add("metadata")
-        r.tag_texts += _footer_texts(pdf)
+    texts: list[str] = []
+
+    def extract() -> Reading:
+        texts.extend(_extract(pdf))
+        return Reading(tag_texts=[PAGE_SEP.join(texts)])
+
+    with _open_evidence(evidence) as pdf:
+        guarded(r, "metadata", lambda: _metadata_reading(pdf))
+        guarded(r, "footer", lambda: Reading(tag_texts=_footer_texts(pdf)))
         if not thorough and r.metadata_tags and r.tag_texts:
             return r
-        texts = _extract(pdf)
-    r.tag_texts.append(PAGE_SEP.join(texts))
-    values = _text_layer(prep, texts)
-    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
-    if any(v == 1 for v in values):
-        r.found.add("text")
+        guarded(r, "text", extract)
+    if texts:
+        if extracted is not None:
+            extracted.append(PAGE_SEP.join(texts))
+        guarded(r, "text", lambda: _text_bits(_text_layer(prep, texts)))
     return r
 
 
@@ -220,13 +254,21 @@ def _text_marked(r: Reading) -> bool:
     return sum(v == 1 for v in br.values) >= 0.3 * br.read
 
 
-def _worth_rendering(r: Reading, prep: Prepared) -> bool:
+def _worth_rendering(text: str, prep: Prepared) -> bool:
     """Pixels are read only when the text layer is missing or unmarked but belongs to this
     original (e.g. re-rendered through another producer), never for an unrelated document."""
-    text = r.tag_texts[-1] if r.tag_texts else ""
     if len(text.strip()) < 200:
         return True
     return text_overlap(_folded(prep), text) >= 0.3
+
+
+def _rendered(evidence: bytes, prep: Prepared, ocr: Callable[[bytes], str] | None,
+              extracted: list[str]) -> Reading:
+    if not _worth_rendering(extracted[-1] if extracted else "", prep):
+        return Reading()
+    from .geometry import read_rendered
+
+    return read_rendered(evidence, prep, ocr)
 
 
 def read_pdf_evidence(
@@ -236,16 +278,18 @@ def read_pdf_evidence(
     ocr: Callable[[bytes], str] | None,
     thorough: bool = False,
 ) -> Reading:
+    """Each layer fails alone (see reading.guarded); evidence that is not a PDF reads nothing."""
     if isinstance(evidence, str):
         return read_text_evidence(evidence, prep)
+    r = Reading()
     if isinstance(evidence, bytes):
-        r = read_pdf_file(evidence, prep, thorough)
-        if "metadata" in r.found or _text_marked(r) or not _worth_rendering(r, prep):
+        extracted: list[str] = []
+        guarded(r, "read", lambda: read_pdf_file(evidence, prep, thorough, extracted))
+        if "metadata" in r.found or _text_marked(r):
             return r
-        from .geometry import read_rendered
-
-        r.merge(read_rendered(evidence, prep, ocr))
+        guarded(r, "geometry", lambda: _rendered(evidence, prep, ocr, extracted))
         return r
     from .geometry import read_page_images
 
-    return read_page_images(evidence, prep, ocr)
+    guarded(r, "geometry", lambda: read_page_images(evidence, prep, ocr))
+    return r

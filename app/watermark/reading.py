@@ -6,8 +6,11 @@ function of the evidence and the stored original only.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
+
+from .model import Issue
 
 
 @dataclass
@@ -31,6 +34,7 @@ class Reading:
     bits: dict[str, BitReading] = field(default_factory=dict)
     found: set[str] = field(default_factory=set)
     notes: list[str] = field(default_factory=list)
+    errors: list[Issue] = field(default_factory=list)
 
     def merge(self, other: Reading) -> None:
         self.tag_texts += other.tag_texts
@@ -46,3 +50,26 @@ class Reading:
                 ]
         self.found |= other.found
         self.notes += other.notes
+        self.errors += other.errors
+
+
+class Unreadable(Exception):  # noqa: N818 - an outcome, not a failure: see Issue
+    """The evidence is not readable as what a layer takes it for (not a PDF, not an image).
+    An expected outcome that reads no marks, never an Issue. Raised only where the EVIDENCE
+    is parsed: a failure on the stored original is a genuine error."""
+
+
+def guarded(r: Reading, stage: str, step: Callable[[], Reading]) -> None:
+    """Merge the reading of `step` into `r`. Unreadable evidence leaves a note; any other
+    exception leaves an Issue in `r.errors`, so a crashing layer is reported and cannot pass
+    for "no watermark", while the other layers still count. Dropping a layer only loses
+    evidence: the union bound covers every layer whether it was read or not."""
+    try:
+        got = step()
+    except Unreadable:
+        r.notes.append(f"{stage}: evidence not readable for this layer")
+        return
+    except Exception as e:  # noqa: BLE001 - reported in Detection.errors, never hidden
+        r.errors.append(Issue.of(stage, e))
+        return
+    r.merge(got)

@@ -11,7 +11,7 @@ from . import canary
 from .footer import footer_lines
 from .model import Canary, MarkSpec
 from .prepared import Prepared
-from .reading import BitReading, Reading
+from .reading import BitReading, Reading, guarded
 from .text import TEXT_LABEL, FoldedText, Slot, apply_bits, find_slots, read_slots, slots_nbytes
 
 
@@ -50,19 +50,31 @@ def embed_text_document(prep: Prepared, mark: MarkSpec) -> str:
 
 
 def read_text(evidence: str, prep: Prepared, canaries: Sequence[Canary] = ()) -> Reading:
-    """Decode text evidence against an original text (whose slots define the text layer)."""
+    """Decode text evidence against an original text (whose slots define the text layer).
+    The footer tag is read from `tag_texts` by the scorer; each layer here fails alone."""
     r = Reading(tag_texts=[evidence])
-    slots = text_slots(prep, canaries)
-    values = read_slots(_folded(prep), slots, evidence)
+    guarded(r, "text", lambda: _text_layer(evidence, prep, canaries))
+    if canaries:
+        guarded(r, "canary", lambda: _canary_layer(evidence, prep, canaries))
+    return r
+
+
+def _text_layer(evidence: str, prep: Prepared, canaries: Sequence[Canary]) -> Reading:
+    r = Reading()
+    values = read_slots(_folded(prep), text_slots(prep, canaries), evidence)
     r.bits["text"] = BitReading(TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
-    if canaries:
-        original = original_text(prep)
-        vals = canary.decode(original, canaries, evidence)
-        r.bits["canary"] = BitReading(
-            canary.CANARY_LABEL, vals, canary.null_probability(original, canaries), symbols=True
-        )
-        if any(v not in (None, 0) for v in vals):
-            r.found.add("canary")
+    return r
+
+
+def _canary_layer(evidence: str, prep: Prepared, canaries: Sequence[Canary]) -> Reading:
+    r = Reading()
+    original = original_text(prep)
+    vals = canary.decode(original, canaries, evidence)
+    r.bits["canary"] = BitReading(
+        canary.CANARY_LABEL, vals, canary.null_probability(original, canaries), symbols=True
+    )
+    if any(v not in (None, 0) for v in vals):
+        r.found.add("canary")
     return r

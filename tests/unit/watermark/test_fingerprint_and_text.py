@@ -129,10 +129,11 @@ def test_text_layer_alone_survives_sanitising_excerpt():
 
 def test_unmarked_and_unrelated_documents_accuse_no_one():
     cs = cands(5)
-    assert detect(LETTER, LETTER.encode(), "text/plain", cs).verdict == "no_watermark"
+    det = detect(LETTER, LETTER.encode(), "text/plain", cs)
+    assert det.verdict == "no_watermark" and det.errors == ()
     other = "An unrelated memo about parking permits and the office kitchen rota. " * 20
-    assert detect(other, LETTER.encode(), "text/plain", cs).verdict in (
-        "no_watermark", "inconclusive")
+    det = detect(other, LETTER.encode(), "text/plain", cs)
+    assert det.verdict in ("no_watermark", "inconclusive") and det.errors == ()
 
 
 def test_edited_footer_name_accuses_only_the_tag_owner():

@@ -143,9 +143,11 @@ def test_geometry_layer_alone_from_page_images_and_average_collusion():
 def test_unmarked_pdf_text_and_pages_accuse_no_one():
     cs = cands()
     for ev in (ORIGINAL, pdftotext(ORIGINAL), rasterize(ORIGINAL)):
-        assert detect(ev, ORIGINAL, PDF, cs).verdict in ("no_watermark", "inconclusive")
+        det = detect(ev, ORIGINAL, PDF, cs)
+        assert det.verdict in ("no_watermark", "inconclusive") and det.errors == ()
     other = make_pdf("A different memo about parking permits and the office rota. " * 30)
-    assert detect(other, ORIGINAL, PDF, cs).verdict != "identified"
+    det = detect(other, ORIGINAL, PDF, cs)
+    assert det.verdict != "identified" and det.errors == ()
 
 
 @pytest.mark.skipif(not HAVE_POPPLER, reason="poppler-utils not installed")
