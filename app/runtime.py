@@ -11,6 +11,7 @@ from fastapi import Request
 
 from app.audit.log import LogSigner
 from app.config import Settings
+from app.documents.originals import Originals
 from app.kernel.passwords import Passwords
 from app.kernel.tokens import AccessTokens
 from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
@@ -30,6 +31,7 @@ class Services:
     audit_key: Ed25519PrivateKey
     # The time source of every time-dependent rule (deadlines, expiry); tests replace it.
     clock: Callable[[], datetime] = field(default=utcnow)
+    originals: Originals = field(default_factory=Originals)  # decrypted originals, per version
 
     @property
     def log_signer(self) -> LogSigner:
@@ -67,6 +69,7 @@ def build_services(settings: Settings) -> Services:
             pkcs11_pin=settings.pkcs11_pin,
         ),
         audit_key=audit_signing_key(settings),
+        originals=Originals(settings.originals_cache_bytes),
     )
 
 

@@ -52,6 +52,7 @@ def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
     if svc.key_provider.has_keys(case_key):
         raise IntegrityFailure("The key store still holds keys of this case.")
     shutil.rmtree(case_blob_dir(svc.settings, case.id), ignore_errors=True)
+    svc.originals.drop_case(case.id)  # decrypted originals and all derived from them
     record(session, ctx, "case.destroy", "case", case.id, {"fingerprints": fingerprints})
     # The certificate's head must cover the destruction event: sequence it now, in this
     # transaction (the sequencer lock is held until the destruction commits).

@@ -28,7 +28,6 @@ from app.authz.policy_ene import is_evaluator
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
-from app.documents import storage
 from app.documents.channels import case_channels
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
@@ -38,7 +37,7 @@ from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
 from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import seal_bytes
-from app.watermark import LEGENDS, MarkSpec, authentication_tag, embed
+from app.watermark import LEGENDS, Issue, MarkSpec, Prepared, authentication_tag, embed
 
 MAX_USER_AGENT = 300
 
@@ -73,12 +72,26 @@ def _recipient(session: Session, ctx: CaseContext, facts: pol.DocumentFacts
     raise AssertionError("visible document without a recipient role")
 
 
+def _marked_copy(svc: Services, version_id: uuid.UUID, original: Prepared, media_type: str,
+                 mark: MarkSpec) -> bytes:
+    """The marked copy; a fallback taken on the way, or a failure, is counted and logged."""
+
+    def heard(issue: Issue) -> None:
+        svc.originals.report(issue, version_id=version_id)
+
+    try:
+        return embed(original, media_type, mark, on_issue=heard)
+    except Exception as e:  # noqa: BLE001 - no unmarked copy ever leaves; reported below
+        heard(Issue.of("embed", e))
+        raise WatermarkFailed("The watermarked copy could not be produced.") from None
+
+
 def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
              client_address: str | None, user_agent: str | None) -> Copy:
     loaded = load_visible(session, ctx, document_id, "document.download")
     doc = loaded.doc
     row = repo.version_of(session, doc.id, doc.current_version)
-    original = storage.open_version(svc.key_provider, svc.settings, row)
+    original = svc.originals.open(svc.key_provider, svc.settings, row)
     party_id, role, party_name = _recipient(session, ctx, loaded.facts)
     user = auth_service.user_row(session, ctx.user_id)
     code = secrets.token_bytes(32)
@@ -87,10 +100,7 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     legend = LEGENDS[1] if doc.designation == "ENE" else LEGENDS[0]
     mark = MarkSpec(code, user.name if user else "Recipient", party_name, doc.designation,
                     legend, tag, channels=frozenset(channels))
-    try:
-        content = embed(original, row.media_type, mark)
-    except Exception:  # noqa: BLE001 - no unmarked copy ever leaves
-        raise WatermarkFailed("The watermarked copy could not be produced.") from None
+    content = _marked_copy(svc, row.id, original, row.media_type, mark)
     download_id = uuid.uuid4()
     rec = DocumentDownload(
         id=download_id, case_id=ctx.case_id, document_id=doc.id, version_id=row.id,

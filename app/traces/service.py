@@ -11,6 +11,8 @@ Threat model: naming the wrong person is the worst outcome. So
   so the result does not depend on how many cases or documents there are or their order;
 - versions are pre-filtered by evidence kind only (a PDF file can only carry the marks of
   a PDF), never by anything read from the marks.
+Originals come from the services' cache (``app.documents.originals``): tracing against many
+versions decrypts and analyses each at most once while it stays cached.
 A trace is itself an audit event; each match carries its download's audit event with an
 inclusion proof under a signed tree head that also covers the trace event.
 """
@@ -32,7 +34,6 @@ from app.authz.policy import Membership
 from app.cases import service as case_service
 from app.context import Principal
 from app.documents import repository as repo
-from app.documents import storage
 from app.documents.inspect import PDF
 from app.models.audit import AuditEvent
 from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
@@ -91,7 +92,7 @@ def _targets(session: Session, svc: Services, cases: dict[uuid.UUID, frozenset],
 
 def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
             total_tests: int) -> tuple[str, list[CandidateResult], tuple[str, ...]]:
-    original = storage.open_version(svc.key_provider, svc.settings, target.version)
+    original = svc.originals.open(svc.key_provider, svc.settings, target.version)
     value = evidence.value
     if evidence.kind == "images" and isinstance(value, bytes):
         value = [value]
