@@ -45,10 +45,20 @@ class TraceMatch(BaseModel):
     audit: AuditProof
 
 
+class TraceError(BaseModel):
+    """A detector failure on one compared version: the layer or step and the exception class,
+    never a message (it may quote the document)."""
+
+    document_version_id: uuid.UUID
+    layer: str  # a watermark layer (footer, metadata, text, canary, geometry, image) or a step
+    kind: str  # exception class name
+
+
 class TraceResult(BaseModel):
     trace_id: uuid.UUID
-    verdict: str  # identified | inconclusive | no_watermark
+    verdict: str  # identified | inconclusive | no_watermark (never when errors is non-empty)
     matches: list[TraceMatch]
     found_layers: list[str]
     documents_compared: int
     tests: int
+    errors: list[TraceError] = []  # failures of the detector: none means every layer ran

@@ -10,7 +10,11 @@ Threat model: naming the wrong person is the worst outcome. So
   per-document target handed to ``detect`` is scaled by that document's share of tests,
   so the result does not depend on how many cases or documents there are or their order;
 - versions are pre-filtered by evidence kind only (a PDF file can only carry the marks of
-  a PDF), never by anything read from the marks.
+  a PDF), never by anything read from the marks;
+- a detector that fails is never read as "no watermark": the failure (version id, layer or
+  step, exception class; never a message, which may quote the document) is counted, logged,
+  listed in the result's ``errors`` and in the audit event, and the verdict is then at most
+  "inconclusive". Evidence that is simply not readable as a PDF or image is not a failure.
 Originals come from the services' cache (``app.documents.originals``): tracing against many
 versions decrypts and analyses each at most once while it stays cached.
 A trace is itself an audit event; each match carries its download's audit event with an
@@ -41,8 +45,8 @@ from app.runtime import Services
 from app.sealing import open_bytes
 from app.traces.evidence import Evidence, RawEvidence, to_evidence
 from app.traces.ocr import make_ocr
-from app.traces.schemas import AuditProof, LayerScoreRead, TraceMatch, TraceResult
-from app.watermark import LAYERS, MEDIA_TYPES, Candidate, CandidateResult, detect
+from app.traces.schemas import AuditProof, LayerScoreRead, TraceError, TraceMatch, TraceResult
+from app.watermark import LAYERS, MEDIA_TYPES, Candidate, CandidateResult, Issue, detect
 from crypto.fingerprint import DEFAULT_FP_TARGET
 
 FP_TARGET = DEFAULT_FP_TARGET
@@ -90,8 +94,18 @@ def _targets(session: Session, svc: Services, cases: dict[uuid.UUID, frozenset],
     return out
 
 
+@dataclass(frozen=True)
+class Compared:
+    """What one version's detector said: verdict, identified results, layers, failures."""
+
+    verdict: str
+    identified: list[CandidateResult]
+    layers: tuple[str, ...]
+    errors: tuple[Issue, ...]
+
+
 def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
-            total_tests: int) -> tuple[str, list[CandidateResult], tuple[str, ...]]:
+            total_tests: int) -> Compared:
     original = svc.originals.open(svc.key_provider, svc.settings, target.version)
     value = evidence.value
     if evidence.kind == "images" and isinstance(value, bytes):
@@ -100,9 +114,11 @@ def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
         det = detect(value, original, target.version.media_type, target.candidates,
                      ocr=ocr,  # type: ignore[arg-type]
                      fp_target=FP_TARGET * target.tests / total_tests)
-    except Exception:  # noqa: BLE001 - unreadable against this original: no marks read
-        return "no_watermark", [], ()
-    return det.verdict, [r for r in det.results if r.identified], det.found_layers
+    except Exception as e:  # noqa: BLE001 - reported as an error of this version, below
+        # Layers fail alone inside detect; what escapes is scoring itself: nothing was read.
+        return Compared("inconclusive", [], (), (Issue.of("detect", e),))
+    return Compared(det.verdict, [r for r in det.results if r.identified], det.found_layers,
+                    det.errors)
 
 
 def _match(session: Session, target: Target, result: CandidateResult, total_tests: int,
@@ -150,18 +166,24 @@ def trace(session: Session, principal: Principal, svc: Services, *,
     total = max(1, sum(t.tests for t in targets))
     ocr = make_ocr(svc.settings.data_dir / "tmp") if evidence.kind == "images" else None
     verdicts, found, hits = set(), set(), []
+    errors: list[tuple[uuid.UUID, Issue]] = []
     for target in targets:
-        verdict, identified, layers = _detect(target, evidence, svc, ocr, total)
-        verdicts.add(verdict)
-        found.update(layers)
-        hits += [(target, r) for r in identified]
+        got = _detect(target, evidence, svc, ocr, total)
+        verdicts.add(got.verdict)
+        found.update(got.layers)
+        hits += [(target, r) for r in got.identified]
+        errors += [(target.version.id, e) for e in got.errors]
     verdict = ("identified" if hits else
-               "inconclusive" if "inconclusive" in verdicts or "identified" in verdicts
+               "inconclusive" if verdicts & {"inconclusive", "identified"} or errors
                else "no_watermark")
     trace_id = uuid.uuid4()
+    for version_id, issue in errors:
+        svc.originals.report(issue, version_id=version_id)
     record(session, principal, "trace.run", "trace", trace_id, {
         "trace_id": trace_id, "verdict": verdict, "matches": len(hits),
         "evidence_sha256": evidence.sha256, "layers": sorted(found), "count": len(targets),
+        "detector_errors": len(errors),
+        "error_kinds": sorted({f"{e.stage}:{e.kind}" for _, e in errors}),
     })
     for target, r in hits:
         d = target.downloads[r.candidate_id]
@@ -173,4 +195,5 @@ def trace(session: Session, principal: Principal, svc: Services, *,
                      key=lambda m: (m.confidence, str(m.download_id)))
     return TraceResult(trace_id=trace_id, verdict=verdict, matches=matches,
                        found_layers=sorted(found), documents_compared=len(targets),
-                       tests=total)
+                       tests=total, errors=[TraceError(document_version_id=v, layer=e.stage,
+                                                       kind=e.kind) for v, e in errors])

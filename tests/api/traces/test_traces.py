@@ -16,17 +16,25 @@ from tests.api.documents.helpers import pdf_doc, text_doc
 RECIPIENTS = ("defense_counsel", "defense_client", "pro_se")
 
 
-def trace_text(api, user, text: str):  # noqa: ANN001, ANN201
-    r = api.client.post("/api/v1/traces", headers=user.headers, json={"text": text})
+def _result(r, errors_ok: bool):  # noqa: ANN001, ANN202
     assert r.status_code == 200, r.text
-    return r.json()
+    got = r.json()
+    # A detector that crashed must never pass for "no watermark": every trace in this file
+    # fails unless all layers ran, except where a test provokes the crash itself.
+    assert errors_ok or got["errors"] == [], got["errors"]
+    return got
 
 
-def trace_files(api, user, files: list[tuple[str, bytes]]):  # noqa: ANN001, ANN201
+def trace_text(api, user, text: str, *, errors_ok: bool = False):  # noqa: ANN001, ANN201
+    r = api.client.post("/api/v1/traces", headers=user.headers, json={"text": text})
+    return _result(r, errors_ok)
+
+
+def trace_files(api, user, files: list[tuple[str, bytes]], *,  # noqa: ANN001, ANN201
+                errors_ok: bool = False):
     parts = [("file", (name, data, "application/octet-stream")) for name, data in files]
     r = api.client.post("/api/v1/traces", headers=user.headers, files=parts)
-    assert r.status_code == 200, r.text
-    return r.json()
+    return _result(r, errors_ok)
 
 
 def _copies(api, room, doc_id):  # noqa: ANN001, ANN202
@@ -72,6 +80,7 @@ def test_unmarked_original_and_foreign_copy_accuse_no_one(api):
     for evidence in (text_doc().decode(), leaked):
         got = trace_text(api, room.users["auditor"], evidence)
         assert got["verdict"] in ("no_watermark", "inconclusive") and got["matches"] == []
+        assert got["errors"] == [] and got["documents_compared"] >= 1
 
 
 def test_footer_edited_to_a_colleague_does_not_accuse_the_colleague(api):
@@ -178,3 +187,67 @@ def test_page_images_of_a_pdf_copy_traced_with_ocr(api):
     got = trace_files(api, room.users["auditor"],
                       [(f"p{i}.png", p) for i, p in enumerate(pages)])
     assert [m["download_id"] for m in got["matches"]] == [download_id]
+
+
+class Boom(RuntimeError):
+    pass
+
+
+def _boom(*args: object, **kwargs: object) -> object:
+    raise Boom("Reference ZQXJ-MARKER-7731 quoted from the document")
+
+
+def _trace_run_details(app) -> dict:  # noqa: ANN001
+    from sqlalchemy import select
+
+    from app.models.audit import AuditEvent
+
+    with app.state.sessionmaker() as s:
+        event = s.execute(select(AuditEvent).where(AuditEvent.action == "trace.run")
+                          .order_by(AuditEvent.leaf_index.desc())).scalars().first()
+        return dict(event.details)
+
+
+def test_a_crashing_layer_is_reported_never_read_as_no_watermark(api, app, monkeypatch,
+                                                                 caplog):  # noqa: ANN001
+    room = api.room()
+    doc = api.document(room, text_doc())
+    _copies(api, room, doc["id"])
+    version_id = api.client.get(f"/api/v1/cases/{room.id}/documents/{doc['id']}/downloads",
+                                headers=room.users["auditor"].headers).json()[0]["version_id"]
+    clean = trace_text(api, room.users["auditor"], text_doc().decode())
+    assert clean["verdict"] == "no_watermark" and clean["errors"] == []
+
+    monkeypatch.setattr("app.watermark.textdoc.read_slots", _boom)
+    caplog.set_level("WARNING", logger="settleroom.watermark")
+    got = trace_text(api, room.users["auditor"], text_doc().decode(), errors_ok=True)
+    assert got["errors"] == [{"document_version_id": version_id, "layer": "text",
+                              "kind": "Boom"}]
+    assert got["verdict"] == "inconclusive" and got["matches"] == []
+    details = _trace_run_details(app)
+    assert details["detector_errors"] == 1 and details["error_kinds"] == ["text:Boom"]
+    assert app.state.services.originals.issues.snapshot() == {("text", "Boom"): 1}
+    logged = "\n".join(r.getMessage() for r in caplog.records)
+    assert version_id in logged and "Boom" in logged
+    assert "ZQXJ" not in logged and "Reference" not in logged and "ZQXJ" not in str(details)
+
+
+def test_a_crashing_layer_leaves_the_other_layers_to_identify(api, monkeypatch):  # noqa: ANN001
+    room = api.room()
+    doc = api.document(room, text_doc())
+    download_id, content = _copies(api, room, doc["id"])["pro_se"]
+    monkeypatch.setattr("app.watermark.textdoc.read_slots", _boom)
+    got = trace_text(api, room.users["auditor"], content.decode(), errors_ok=True)
+    assert [m["download_id"] for m in got["matches"]] == [download_id]  # the footer tag
+    assert [e["layer"] for e in got["errors"]] == ["text"]
+
+
+def test_a_crashing_detector_is_reported(api, app, monkeypatch):  # noqa: ANN001
+    room = api.room()
+    doc = api.document(room, pdf_doc(), filename="order.pdf")
+    _, content = _copies(api, room, doc["id"])["defense_counsel"]
+    monkeypatch.setattr("app.traces.service.detect", _boom)
+    got = trace_files(api, room.users["auditor"], [("leak.pdf", content)], errors_ok=True)
+    assert got["verdict"] == "inconclusive" and got["matches"] == []
+    assert [(e["layer"], e["kind"]) for e in got["errors"]] == [("detect", "Boom")]
+    assert _trace_run_details(app)["error_kinds"] == ["detect:Boom"]
