@@ -147,8 +147,9 @@ def _metadata_tags(pdf: Any) -> list[str]:
     try:
         meta = pdf.open_metadata()
         ident = str(meta.get("dc:identifier", ""))
-    except Exception:  # noqa: BLE001 - malformed XMP is just absent metadata
-        ident = ""
+    except (pikepdf.PdfError, SyntaxError, ValueError, TypeError, KeyError):
+        ident = ""  # malformed XMP in the evidence is absent metadata (lxml's errors are
+        # SyntaxErrors); anything else is a failure of this layer and is reported
     for m in re.finditer(re.escape(_XMP_PREFIX) + r"(\d+)", ident):
         tags.append(m.group(1))
     return tags

@@ -133,3 +133,17 @@ def test_failed_derivation_is_not_stored():
     with pytest.raises(Boom):
         prep.derive("k", lambda: _boom(), len)
     assert not prep.has("k") and prep.derive("k", lambda: b"ok", len) == b"ok"
+
+
+def test_malformed_xmp_in_the_evidence_is_absent_metadata_not_an_error():
+    import io
+
+    import pikepdf
+
+    cs = cands(2)
+    with pikepdf.open(io.BytesIO(embed(ORIGINAL, PDF, spec(cs[0])))) as pdf:
+        pdf.Root.Metadata = pdf.make_stream(b"<?xpacket begin=''?><x:xmpmeta><rdf:RDF><broken")
+        buf = io.BytesIO()
+        pdf.save(buf)
+    det = detect(buf.getvalue(), ORIGINAL, PDF, cs)
+    assert det.errors == () and det.identified == (cs[0].id,)
