@@ -59,7 +59,7 @@ class Settings(BaseSettings):
 
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)
-    # Memory for decrypted originals and what is derived from them (app.documents.originals);
+    # Memory for decrypted originals and what is derived from them (app.kernel.originals);
     # 0 decrypts and analyses per request.
     originals_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
     key_provider: Literal["local", "pkcs11"] = "local"

@@ -11,7 +11,7 @@ from fastapi import Request
 
 from app.audit.log import LogSigner
 from app.config import Settings
-from app.documents.originals import Originals
+from app.kernel.originals import Originals
 from app.kernel.passwords import Passwords
 from app.kernel.tokens import AccessTokens
 from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key

@@ -28,6 +28,7 @@ from app.authz.policy_ene import is_evaluator
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
+from app.documents import storage
 from app.documents.channels import case_channels
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
@@ -91,7 +92,7 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     loaded = load_visible(session, ctx, document_id, "document.download")
     doc = loaded.doc
     row = repo.version_of(session, doc.id, doc.current_version)
-    original = svc.originals.open(svc.key_provider, svc.settings, row)
+    original = storage.open_prepared(svc.originals, svc.key_provider, svc.settings, row)
     party_id, role, party_name = _recipient(session, ctx, loaded.facts)
     user = auth_service.user_row(session, ctx.user_id)
     code = secrets.token_bytes(32)

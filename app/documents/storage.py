@@ -21,8 +21,10 @@ from sqlalchemy.orm import Session
 from app.blobs import case_blob_dir
 from app.config import Settings
 from app.documents.multipart import private_file
+from app.kernel.originals import Originals
 from app.models.documents import CONTENT_OBJECT_TYPE, DocumentVersion
 from app.sealing import CaseDestroyed, IntegrityFailure
+from app.watermark import Prepared
 from crypto import envelope
 from crypto.errors import InvalidCiphertext, KeyDestroyed
 from crypto.keys import KeyProvider
@@ -66,6 +68,14 @@ def open_version(provider: KeyProvider, settings: Settings, row: DocumentVersion
     except (InvalidCiphertext, FileNotFoundError):
         raise IntegrityFailure("Stored content failed its integrity check.") from None
     return out.getvalue()
+
+
+def open_prepared(originals: Originals, provider: KeyProvider, settings: Settings,
+                  row: DocumentVersion) -> Prepared:
+    """The version's original from the services' cache, decrypted by open_version on a miss.
+    Call it only once the request is authorised for the version (the cache checks nothing)."""
+    return originals.get(row.id, row.case_id, row.media_type,
+                         lambda: open_version(provider, settings, row))
 
 
 def sweep_orphans(session: Session, settings: Settings, *, now: float | None = None,

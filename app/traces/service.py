@@ -15,7 +15,7 @@ Threat model: naming the wrong person is the worst outcome. So
   step, exception class; never a message, which may quote the document) is counted, logged,
   listed in the result's ``errors`` and in the audit event, and the verdict is then at most
   "inconclusive". Evidence that is simply not readable as a PDF or image is not a failure.
-Originals come from the services' cache (``app.documents.originals``): tracing against many
+Originals come from the services' cache (``app.kernel.originals``): tracing against many
 versions decrypts and analyses each at most once while it stays cached.
 A trace is itself an audit event; each match carries its download's audit event with an
 inclusion proof under a signed tree head that also covers the trace event.
@@ -38,6 +38,7 @@ from app.authz.policy import Membership
 from app.cases import service as case_service
 from app.context import Principal
 from app.documents import repository as repo
+from app.documents import storage
 from app.documents.inspect import PDF
 from app.models.audit import AuditEvent
 from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
@@ -106,7 +107,8 @@ class Compared:
 
 def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
             total_tests: int) -> Compared:
-    original = svc.originals.open(svc.key_provider, svc.settings, target.version)
+    original = storage.open_prepared(svc.originals, svc.key_provider, svc.settings,
+                                     target.version)
     value = evidence.value
     if evidence.kind == "images" and isinstance(value, bytes):
         value = [value]

@@ -3,7 +3,7 @@
 import threading
 import uuid
 
-from app.documents.originals import Originals
+from app.kernel.originals import Originals
 from app.watermark import Issue
 
 TEXT = "text/plain"

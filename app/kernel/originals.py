@@ -1,4 +1,7 @@
-"""The one in-memory cache of decrypted originals, owned by the services.
+"""The one in-memory cache of decrypted originals, owned by the services (``Services``).
+
+It sits in the kernel because the start-up collaborators import no domain: it knows document
+versions only by id, and the documents domain supplies the decryption (``storage.open_prepared``).
 
 Downloads mark, and traces read evidence against, the decrypted original of a document
 version and structures derived from it alone (the watermark package's `Prepared`). Decrypting
@@ -33,11 +36,7 @@ from collections import Counter, OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from app.config import Settings
-from app.documents import storage
-from app.models.documents import DocumentVersion
 from app.watermark import Issue, Prepared, prepare
-from crypto.keys import KeyProvider
 
 DEFAULT_MAX_BYTES = 64 * 1024 * 1024
 logger = logging.getLogger("settleroom.watermark")
@@ -83,13 +82,10 @@ class Originals:
         self._handed_out: set[uuid.UUID] = set()  # may have grown since: measure again
         self._dropped_cases: set[uuid.UUID] = set()
 
-    def open(self, provider: KeyProvider, settings: Settings, row: DocumentVersion) -> Prepared:
-        """The prepared original of `row`, decrypted (and authenticated) on a miss."""
-        return self.get(row.id, row.case_id, row.media_type,
-                        lambda: storage.open_version(provider, settings, row))
-
     def get(self, version_id: uuid.UUID, case_id: uuid.UUID, media_type: str,
             load: Callable[[], bytes]) -> Prepared:
+        """The prepared original of a version; `load` decrypts (and authenticates) it on a
+        miss, outside the lock."""
         with self._lock:
             entry = self._entries.get(version_id)
             if entry is not None:
