@@ -29,7 +29,8 @@ DETAIL_KEYS = frozenset(
         "verdict", "matches", "permission", "layers", "media_type", "fields", "key_id",
         "tree_size", "fingerprints", "idempotent_replay", "offeree_party_ids", "served_at",
         "evidence_sha256", "trace_id", "case_id", "totp", "family_id",
-        "late", "item_type", "party_ids",
+        "late", "item_type", "party_ids", "offer_ids", "document_ids", "message_ids",
+        "statement_ids",
     }
 )
 

@@ -37,7 +37,7 @@ def get_session(
 
 
 def list_sessions(session: Session, case_id: uuid.UUID, *, offset: int,
-                  limit: int) -> list[EneSession]:
+                  limit: int | None) -> list[EneSession]:
     stmt = (select(EneSession).where(EneSession.case_id == case_id)
             .order_by(EneSession.scheduled_at, EneSession.id).offset(offset).limit(limit))
     return list(session.execute(stmt).scalars())

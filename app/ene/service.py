@@ -233,3 +233,13 @@ def session_summary(session: Session, case_id: uuid.UUID,
         facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
                                party_ids=frozenset(parties)),
         closed=row.status == CLOSED)
+
+
+def case_session_summaries(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionSummary]:
+    """Every ENE session of a case, summarised in two queries (a whole document list)."""
+    rows = repo.list_sessions(session, case_id, offset=0, limit=None)
+    parties = repo.participants(session, [r.id for r in rows])
+    return {r.id: SessionSummary(
+        facts=pol.SessionFacts(evaluator_user_id=r.evaluator_user_id,
+                               party_ids=frozenset(parties[r.id])),
+        closed=r.status == CLOSED) for r in rows}

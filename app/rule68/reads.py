@@ -84,10 +84,14 @@ def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action
 
 def list_offers(session: Session, ctx: CaseContext, *, svc: Services, offset: int,
                 limit: int) -> list[Rule68Read]:
+    """Two queries whatever the number of offers (the scoped page, their offerees); one
+    audit event naming the offers whose terms the response shows."""
     offers = repo.visible_offers(session, ctx.case_id, rule68_scope(ctx.memberships),
                                  offset=offset, limit=limit)
-    record(session, ctx, "rule68.list", "case", ctx.case_id, {"count": len(offers)})
-    return [to_read(svc, o, repo.offerees(session, o.id)) for o in offers]
+    offerees = repo.offerees_of(session, [o.id for o in offers])
+    record(session, ctx, "rule68.list", "case", ctx.case_id,
+           {"count": len(offers), "offer_ids": [o.id for o in offers]})
+    return [to_read(svc, o, offerees[o.id]) for o in offers]
 
 
 def get_offer(session: Session, ctx: CaseContext, *, svc: Services,

@@ -75,11 +75,9 @@ def load_room(session: Session, ctx: CaseContext) -> Room:
 
 
 def user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    names = {}
-    for user_id in user_ids:
-        user = auth_service.user_row(session, user_id)
-        names[user_id] = f"{user.name} <{user.email}>" if user else "unknown user"
-    return names
+    users = auth_service.user_rows(session, user_ids)
+    return {user_id: f"{user.name} <{user.email}>" if (user := users.get(user_id))
+            else "unknown user" for user_id in user_ids}
 
 
 @dataclass(frozen=True)
