@@ -14,8 +14,11 @@ Invariants:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -256,3 +259,11 @@ def case_session_summaries(session: Session, case_id: uuid.UUID) -> dict[uuid.UU
         facts=pol.SessionFacts(evaluator_user_id=r.evaluator_user_id,
                                party_ids=frozenset(parties[r.id])),
         closed=r.status == CLOSED) for r in rows}
+
+
+def upcoming_dates(case_ids: Collection[uuid.UUID], now: datetime
+                   ) -> tuple[Select[tuple[uuid.UUID, datetime]],
+                              Select[tuple[uuid.UUID, datetime]]]:
+    """(case id, earliest date) of the open sessions' statement due times and of their
+    start times, as statements another read combines with its own (metadata only)."""
+    return repo.upcoming_dates(case_ids, now)

@@ -10,11 +10,13 @@ from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.authz.policy_negotiation import (
     OfferFacts,
+    OfferScope,
     may_see_offer,
     offer_scope,
 )
@@ -137,3 +139,10 @@ def open_expiries(session: Session, ctx: CaseContext, *, svc: Services,
                                  limit=limit)
     return [(o.id, o.expires_at) for o in offers
             if o.expires_at is not None and effective_status(o, now) == "open"]
+
+
+def upcoming_expiries(scopes: Mapping[uuid.UUID, OfferScope],
+                      now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest expiry) of the open offers each case's scope may see, as a
+    statement another read combines with its own: dates only, nothing is opened."""
+    return repo.upcoming_expiries(scopes, now)

@@ -6,9 +6,11 @@ unknown ids); reading content is one audit event per request naming ids only."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -118,3 +120,10 @@ def _consent_read(consent: ServiceConsent) -> ServiceConsentRead:
     return ServiceConsentRead(case_id=consent.case_id, party_id=consent.party_id,
                               consented_by=consent.consented_by,
                               consented_at=consent.consented_at)
+
+
+def upcoming_deadlines(scopes: Mapping[uuid.UUID, Collection[uuid.UUID]],
+                       now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest end of an acceptance window) of the open offers each case's party
+    scope may see, as a statement another read combines with its own: dates only."""
+    return repo.upcoming_deadlines(scopes, now)

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -78,13 +77,6 @@ def user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, st
     users = auth_service.user_rows(session, user_ids)
     return {user_id: f"{user.name} <{user.email}>" if (user := users.get(user_id))
             else "unknown user" for user_id in user_ids}
-
-
-@dataclass(frozen=True)
-class Deadline:
-    label: str
-    at: datetime
-    explanation: list[str]
 
 
 def context(room: Room, active: str, **extra: Any) -> dict[str, Any]:
