@@ -30,6 +30,7 @@ DETAIL_KEYS = frozenset(
         "tree_size", "fingerprints", "idempotent_replay", "offeree_party_ids", "served_at",
         "evidence_sha256", "trace_id", "case_id", "totp", "family_id",
         "late", "item_type", "party_ids", "detector_errors", "error_kinds",
+        "offer_ids", "document_ids", "message_ids", "statement_ids",
     }
 )
 

@@ -19,6 +19,13 @@ def get_user(session: Session, user_id: uuid.UUID) -> User | None:
     return session.get(User, user_id)
 
 
+def users_by_id(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(User).where(User.id.in_(list(user_ids)))).scalars()
+    return {user.id: user for user in rows}
+
+
 def get_user_for_update(session: Session, user_id: uuid.UUID) -> User | None:
     return session.execute(
         select(User).where(User.id == user_id).with_for_update()

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
+from datetime import datetime
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, literal, select, union_all
 from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
@@ -40,6 +42,41 @@ def memberships_of(
         )
     ).all()
     return frozenset(Membership(Role(role), party_id) for role, party_id in rows)
+
+
+def memberships_by_case(
+    session: Session, user_id: uuid.UUID, case_ids: Collection[uuid.UUID]
+) -> dict[uuid.UUID, frozenset[Membership]]:
+    """The user's memberships in each of ``case_ids``, in one query."""
+    found: dict[uuid.UUID, set[Membership]] = {case_id: set() for case_id in case_ids}
+    if found:
+        rows = session.execute(
+            select(Member.case_id, Member.role, Member.party_id).where(
+                Member.user_id == user_id, Member.case_id.in_(list(found)))
+        ).all()
+        for case_id, role, party_id in rows:
+            found[case_id].add(Membership(Role(role), party_id))
+    return {case_id: frozenset(ms) for case_id, ms in found.items()}
+
+
+def earliest_per_case(
+    session: Session, parts: Mapping[str, Select[tuple[uuid.UUID, datetime]]]
+) -> list[tuple[uuid.UUID, str, datetime]]:
+    """(case id, part name, time) of each part's ``(case id, time)`` rows, in ONE statement
+    (UNION ALL), cases whose keys were destroyed left out."""
+    if not parts:
+        return []
+    labelled = []
+    for name, part in parts.items():
+        rows = part.subquery()
+        labelled.append(select(rows.c[0].label("case_id"), literal(name).label("kind"),
+                               rows.c[1].label("at")))
+    union = union_all(*labelled).subquery()
+    # Not a join with cases: SQLite would then run the union once per case row.
+    destroyed = select(Case.id).where(Case.destroyed_at.is_not(None))
+    stmt = (select(union.c.case_id, union.c.kind, union.c.at)
+            .where(union.c.case_id.not_in(destroyed)))
+    return [(case_id, kind, at) for case_id, kind, at in session.execute(stmt).all()]
 
 
 def list_cases_for_user(

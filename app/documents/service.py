@@ -11,6 +11,7 @@ Invariants (threats in ``inspect``, ``filenames`` and ``storage``):
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -58,12 +59,26 @@ def ene_summary(session: Session, case_id: uuid.UUID,
                                                                       session_id)
 
 
-def facts_of(session: Session, doc: Document) -> pol.DocumentFacts:
+def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionFacts]:
+    """Facts of every ENE session of the case in two queries, for a whole document list."""
+    return {sid: summary.facts
+            for sid, summary in ene_service.case_session_summaries(session, case_id).items()}
+
+
+def facts_of(session: Session, doc: Document,
+             ene: Mapping[uuid.UUID, SessionFacts] | None = None) -> pol.DocumentFacts:
+    """``ene``: the case's session facts when a list loaded them (``case_ene_facts``)."""
+    if doc.ene_session_id is None:
+        session_ene = None
+    elif ene is not None:
+        session_ene = ene.get(doc.ene_session_id)
+    else:
+        session_ene = ene_facts(session, doc.case_id, doc.ene_session_id)
     return pol.DocumentFacts(
         uploader_party_id=doc.uploader_party_id, designation=doc.designation,
         audience_all=doc.audience_all,
         audience=frozenset(uuid.UUID(p) for p in doc.audience_party_ids),
-        ene=ene_facts(session, doc.case_id, doc.ene_session_id),
+        ene=session_ene,
     )
 
 
@@ -210,9 +225,14 @@ def replace_document(session: Session, ctx: CaseContext, svc: Services, *,
 
 def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset: int,
                    limit: int) -> list[DocumentRead]:
+    """A fixed number of queries whatever the number of documents; one audit event naming
+    the documents whose (sealed) names the response shows."""
+    ene = case_ene_facts(session, ctx.case_id)
     docs = pol.visible_documents(viewer(ctx), repo.list_documents(session, ctx.case_id),
-                                 lambda d: facts_of(session, d))[offset: offset + limit]
+                                 lambda d: facts_of(session, d, ene))[offset: offset + limit]
     versions = repo.current_versions(session, docs)
+    record(session, ctx, "document.list", "case", ctx.case_id,
+           {"count": len(docs), "document_ids": [d.id for d in docs]})
     return [document_read(svc, d, versions[d.id]) for d in docs]
 
 
@@ -220,4 +240,7 @@ def get_document(session: Session, ctx: CaseContext, svc: Services, *,
                  document_id: uuid.UUID) -> DocumentRead:
     loaded = load_visible(session, ctx, document_id, "document.read")
     row = repo.version_of(session, loaded.doc.id, loaded.doc.current_version)
+    # The (sealed) name is content: its read is recorded, by id.
+    record(session, ctx, "document.read", "document", document_id,
+           {"document_id": document_id, "version": row.version})
     return document_read(svc, loaded.doc, row)

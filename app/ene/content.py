@@ -107,6 +107,15 @@ def _message_read(loaded: Loaded, msg: EneMessage, svc: Services,
             loaded.viewer, loaded.facts, msg.channel_party_id, released))
 
 
+def _shown_messages(session: Session, loaded: Loaded, svc: Services, *,
+                    channel: str | None, home: uuid.UUID | None) -> list[MessageRead]:
+    released = repo.releases_of(session, loaded.row.id, "message")
+    rows = repo.list_messages(session, loaded.row.id, channel_known=channel is not None,
+                              home=home)
+    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda m: _message_item(m, released))
+    return [_message_read(loaded, m, svc, released.get(m.id, set())) for m in shown]
+
+
 def list_messages(session: Session, ctx: CaseContext, svc: Services, *,
                   session_id: uuid.UUID, channel: str | None) -> list[MessageRead]:
     """The caller's visible messages, of one channel or of all. A channel the caller can
@@ -114,17 +123,16 @@ def list_messages(session: Session, ctx: CaseContext, svc: Services, *,
     action = "ene.message.read"
     home = _channel(channel) if channel is not None else None
     loaded = load(session, ctx, session_id, action)
-    released = repo.releases_of(session, session_id, "message")
-    rows = repo.list_messages(session, session_id, channel_known=channel is not None, home=home)
-    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda m: _message_item(m, released))
+    shown = _shown_messages(session, loaded, svc, channel=channel, home=home)
     if channel is not None and not shown:
         decision = pol.can_use_channel(loaded.viewer, loaded.facts, home)
         if not decision:
             refuse(session, ctx, action, "ene_session", session_id, decision,
                    not_found_code="channel_not_found")
     record(session, ctx, action, "ene_session", session_id,
-           {"session_id": session_id, "channel": channel, "count": len(shown)})
-    return [_message_read(loaded, m, svc, released.get(m.id, set())) for m in shown]
+           {"session_id": session_id, "channel": channel, "count": len(shown),
+            "message_ids": [m.id for m in shown]})
+    return shown
 
 
 def get_message(session: Session, ctx: CaseContext, svc: Services, *,
@@ -207,19 +215,39 @@ def _statement_read(loaded: Loaded, st: EneStatement, svc: Services,
             loaded.viewer, loaded.facts, st.party_id, released))
 
 
+def _shown_statements(session: Session, loaded: Loaded, svc: Services) -> list[StatementRead]:
+    released = repo.releases_of(session, loaded.row.id, "statement")
+    rows = repo.list_statements(session, loaded.row.id)
+    latest = {r.party_id: r.version for r in rows}
+    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda s: _statement_item(s, released))
+    return [_statement_read(loaded, s, svc, released.get(s.id, set()),
+                            current=latest[s.party_id] == s.version) for s in shown]
+
+
 def list_statements(session: Session, ctx: CaseContext, svc: Services, *,
                     session_id: uuid.UUID) -> list[StatementRead]:
     """Every visible version, oldest first per party; ``current`` marks the latest."""
     action = "ene.statement.read"
     loaded = load(session, ctx, session_id, action)
-    released = repo.releases_of(session, session_id, "statement")
-    rows = repo.list_statements(session, session_id)
-    latest = {r.party_id: r.version for r in rows}
-    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda s: _statement_item(s, released))
+    shown = _shown_statements(session, loaded, svc)
     record(session, ctx, action, "ene_session", session_id,
-           {"session_id": session_id, "count": len(shown)})
-    return [_statement_read(loaded, s, svc, released.get(s.id, set()),
-                            current=latest[s.party_id] == s.version) for s in shown]
+           {"session_id": session_id, "count": len(shown),
+            "statement_ids": [s.id for s in shown]})
+    return shown
+
+
+def session_content(session: Session, ctx: CaseContext, svc: Services, *,
+                    session_id: uuid.UUID) -> tuple[list[MessageRead], list[StatementRead]]:
+    """What a session's page shows: every message and statement the caller may read, from
+    one load of the session and recorded as one content read naming their ids."""
+    action = "ene.content.read"
+    loaded = load(session, ctx, session_id, action)
+    messages = _shown_messages(session, loaded, svc, channel=None, home=None)
+    statements = _shown_statements(session, loaded, svc)
+    record(session, ctx, action, "ene_session", session_id, {
+        "session_id": session_id, "count": len(messages) + len(statements),
+        "message_ids": [m.id for m in messages], "statement_ids": [s.id for s in statements]})
+    return messages, statements
 
 
 def _visible_statement(session: Session, ctx: CaseContext, loaded: Loaded,

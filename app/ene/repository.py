@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import uuid
 from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models.cases import Member
@@ -37,10 +40,23 @@ def get_session(
 
 
 def list_sessions(session: Session, case_id: uuid.UUID, *, offset: int,
-                  limit: int) -> list[EneSession]:
+                  limit: int | None) -> list[EneSession]:
     stmt = (select(EneSession).where(EneSession.case_id == case_id)
             .order_by(EneSession.scheduled_at, EneSession.id).offset(offset).limit(limit))
     return list(session.execute(stmt).scalars())
+
+
+def upcoming_dates(case_ids: Collection[uuid.UUID], now: datetime
+                   ) -> tuple[Select[tuple[uuid.UUID, datetime]],
+                              Select[tuple[uuid.UUID, datetime]]]:
+    """(case id, earliest date) of the open sessions' statement due times, and of their
+    scheduled times: two statements to combine with others (dates only)."""
+    def earliest(column: Any) -> Select[tuple[uuid.UUID, datetime]]:
+        return (select(EneSession.case_id, func.min(column))
+                .where(EneSession.case_id.in_(list(case_ids)), EneSession.status != "closed",
+                       column > now)
+                .group_by(EneSession.case_id))
+    return earliest(EneSession.statement_due_at), earliest(EneSession.scheduled_at)
 
 
 def participants(session: Session, session_ids: list[uuid.UUID]) -> dict[uuid.UUID, list]:

@@ -14,8 +14,11 @@ Invariants:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
+from datetime import datetime
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -139,10 +142,11 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
 
 def list_sessions(session: Session, ctx: CaseContext, *, offset: int,
                   limit: int) -> list[SessionRead]:
-    """Session metadata is content-free (as the report): every member may list it."""
+    """Session metadata is content-free (as the report): every member may list it, and
+    listing it is no audited read of content."""
     rows = repo.list_sessions(session, ctx.case_id, offset=offset, limit=limit)
     parties = repo.participants(session, [r.id for r in rows])
-    record(session, ctx, "ene.session.list", "case", ctx.case_id, {"count": len(rows)})
+    # No audit event: a list of dates and ids reads no content (pages list it as chrome).
     return [_read(r, parties[r.id]) for r in rows]
 
 
@@ -200,15 +204,27 @@ def close_session(session: Session, ctx: CaseContext, svc: Services, *,
 def report(session: Session, ctx: CaseContext, *, session_id: uuid.UUID) -> ReportRead:
     """Dates, attendance and outcome: never a body, a statement or the evaluation."""
     loaded = load(session, ctx, session_id, "ene.report.read")
-    row = loaded.row
     record(session, ctx, "ene.report.read", "ene_session", session_id,
            {"session_id": session_id})
+    return _report(session, loaded)
+
+
+def overview(session: Session, ctx: CaseContext, *,
+             session_id: uuid.UUID) -> tuple[SessionRead, ReportRead]:
+    """A session page's frame: its metadata and report, both content-free, from one load
+    and without an audit event (the page records its one content read separately)."""
+    loaded = load(session, ctx, session_id, "ene.session.read")
+    return _read(loaded.row, sorted(loaded.facts.party_ids)), _report(session, loaded)
+
+
+def _report(session: Session, loaded: Loaded) -> ReportRead:
+    row = loaded.row
     return ReportRead(
         session_id=row.id, case_id=row.case_id, evaluator_user_id=row.evaluator_user_id,
         participating_party_ids=sorted(loaded.facts.party_ids), scheduled_at=row.scheduled_at,
         court_timezone=row.court_timezone, statement_due_date=row.statement_due_date,
         status=row.status, outcome=row.outcome, closed_at=row.closed_at,  # type: ignore[arg-type]
-        attendance=[_attendance(a) for a in repo.attendance(session, session_id)],
+        attendance=[_attendance(a) for a in repo.attendance(session, row.id)],
     )
 
 
@@ -233,3 +249,21 @@ def session_summary(session: Session, case_id: uuid.UUID,
         facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
                                party_ids=frozenset(parties)),
         closed=row.status == CLOSED)
+
+
+def case_session_summaries(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionSummary]:
+    """Every ENE session of a case, summarised in two queries (a whole document list)."""
+    rows = repo.list_sessions(session, case_id, offset=0, limit=None)
+    parties = repo.participants(session, [r.id for r in rows])
+    return {r.id: SessionSummary(
+        facts=pol.SessionFacts(evaluator_user_id=r.evaluator_user_id,
+                               party_ids=frozenset(parties[r.id])),
+        closed=r.status == CLOSED) for r in rows}
+
+
+def upcoming_dates(case_ids: Collection[uuid.UUID], now: datetime
+                   ) -> tuple[Select[tuple[uuid.UUID, datetime]],
+                              Select[tuple[uuid.UUID, datetime]]]:
+    """(case id, earliest date) of the open sessions' statement due times and of their
+    start times, as statements another read combines with its own (metadata only)."""
+    return repo.upcoming_dates(case_ids, now)

@@ -6,14 +6,17 @@ reading content is one audit event per request naming ids only."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.authz.policy_negotiation import (
     OfferFacts,
+    OfferScope,
     may_see_offer,
     offer_scope,
 )
@@ -62,9 +65,19 @@ def signed_payload(offer: SettlementOffer, content: dict[str, Any]) -> dict[str,
     }
 
 
-def to_read(session: Session, svc: Services, offer: SettlementOffer) -> OfferRead:
-    content = content_of(svc, offer)
-    to_party = case_service.party_row(session, offer.case_id, offer.to_party_id)
+def to_read(session: Session, svc: Services, offer: SettlementOffer, *,
+            content: dict[str, Any] | None = None,
+            represented: Mapping[uuid.UUID, bool] | None = None) -> OfferRead:
+    """The offer as its reader sees it. ``content`` is the already opened content when the
+    caller holds it (so it is decrypted once per request), ``represented`` the parties'
+    representation when a list loaded it in one query."""
+    if content is None:
+        content = content_of(svc, offer)
+    if represented is None:
+        to_party = case_service.party_row(session, offer.case_id, offer.to_party_id)
+        to_represented = to_party is None or to_party.represented
+    else:
+        to_represented = represented.get(offer.to_party_id, True)
     acceptance = None
     if offer.status == "accepted" and offer.signature and offer.key_id:
         assert offer.accepted_at is not None and offer.accepted_by is not None
@@ -76,7 +89,7 @@ def to_read(session: Session, svc: Services, offer: SettlementOffer) -> OfferRea
         to_party_id=offer.to_party_id, **content, terms_sha256=offer.terms_sha256,
         status=effective_status(offer, svc.now()), designation=offer.designation,
         share_with_neutral=offer.share_with_neutral,
-        addressed_to="counsel" if to_party is None or to_party.represented else "pro_se",
+        addressed_to="counsel" if to_represented else "pro_se",
         created_at=offer.created_at, expires_at=offer.expires_at, replies_to=offer.replies_to,
         closed_at=offer.closed_at, acceptance=acceptance,
     )
@@ -94,10 +107,14 @@ def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action
 
 def list_offers(session: Session, ctx: CaseContext, *, svc: Services, offset: int,
                 limit: int) -> list[OfferRead]:
+    """Two queries whatever the number of offers (the scoped page, the parties); one audit
+    event naming the offers whose terms the response shows."""
     offers = repo.visible_offers(session, ctx.case_id, offer_scope(ctx.memberships),
                                  offset=offset, limit=limit)
-    record(session, ctx, "offer.list", "case", ctx.case_id, {"count": len(offers)})
-    return [to_read(session, svc, o) for o in offers]
+    represented = {p.id: p.represented for p in case_service.party_rows(session, ctx.case_id)}
+    record(session, ctx, "offer.list", "case", ctx.case_id,
+           {"count": len(offers), "offer_ids": [o.id for o in offers]})
+    return [to_read(session, svc, o, represented=represented) for o in offers]
 
 
 def get_offer(session: Session, ctx: CaseContext, *, svc: Services,
@@ -122,3 +139,10 @@ def open_expiries(session: Session, ctx: CaseContext, *, svc: Services,
                                  limit=limit)
     return [(o.id, o.expires_at) for o in offers
             if o.expires_at is not None and effective_status(o, now) == "open"]
+
+
+def upcoming_expiries(scopes: Mapping[uuid.UUID, OfferScope],
+                      now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest expiry) of the open offers each case's scope may see, as a
+    statement another read combines with its own: dates only, nothing is opened."""
+    return repo.upcoming_expiries(scopes, now)

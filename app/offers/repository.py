@@ -5,8 +5,10 @@ transaction with BEGIN IMMEDIATE instead)."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Mapping
+from datetime import datetime
 
-from sqlalchemy import ColumnElement, false, or_, select
+from sqlalchemy import ColumnElement, Select, false, func, or_, select
 from sqlalchemy.orm import Session
 
 from app.authz.policy_negotiation import AEO, OfferScope
@@ -47,6 +49,32 @@ def _scope_filter(scope: OfferScope) -> ColumnElement[bool]:
     if scope.neutral:
         clauses.append(SettlementOffer.share_with_neutral.is_(True))
     return or_(*clauses) if clauses else false()
+
+
+def upcoming_expiries(scopes: Mapping[uuid.UUID, OfferScope],
+                      now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest expiry) of the open, unexpired offers each case's ``scope`` may
+    see: a statement to combine with others (no content column is read).
+
+    One statement shape for any number of cases: a party id belongs to one case and an
+    offer's parties to the offer's case, so the union of the cases' party scopes selects
+    in each case exactly what that case's own scope selects. Only the neutral's right is
+    per case, so it is matched by case id.
+    """
+    merged = OfferScope(full=frozenset().union(*(s.full for s in scopes.values())),
+                        non_aeo=frozenset().union(*(s.non_aeo for s in scopes.values())),
+                        neutral=False)
+    neutral_cases = [case_id for case_id, scope in scopes.items() if scope.neutral]
+    visible = or_(_scope_filter(merged),
+                  SettlementOffer.case_id.in_(neutral_cases)
+                  & SettlementOffer.share_with_neutral.is_(True))
+    return (
+        select(SettlementOffer.case_id, func.min(SettlementOffer.expires_at))
+        .where(SettlementOffer.case_id.in_(list(scopes)), visible,
+               SettlementOffer.status == "open", SettlementOffer.expires_at.is_not(None),
+               SettlementOffer.expires_at > now)
+        .group_by(SettlementOffer.case_id)
+    )
 
 
 def visible_offers(session: Session, case_id: uuid.UUID, scope: OfferScope, *,

@@ -6,9 +6,11 @@ unknown ids); reading content is one audit event per request naming ids only."""
 from __future__ import annotations
 
 import uuid
+from collections.abc import Collection, Mapping
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -84,10 +86,14 @@ def load_visible(session: Session, ctx: CaseContext, offer_id: uuid.UUID, action
 
 def list_offers(session: Session, ctx: CaseContext, *, svc: Services, offset: int,
                 limit: int) -> list[Rule68Read]:
+    """Two queries whatever the number of offers (the scoped page, their offerees); one
+    audit event naming the offers whose terms the response shows."""
     offers = repo.visible_offers(session, ctx.case_id, rule68_scope(ctx.memberships),
                                  offset=offset, limit=limit)
-    record(session, ctx, "rule68.list", "case", ctx.case_id, {"count": len(offers)})
-    return [to_read(svc, o, repo.offerees(session, o.id)) for o in offers]
+    offerees = repo.offerees_of(session, [o.id for o in offers])
+    record(session, ctx, "rule68.list", "case", ctx.case_id,
+           {"count": len(offers), "offer_ids": [o.id for o in offers]})
+    return [to_read(svc, o, offerees[o.id]) for o in offers]
 
 
 def get_offer(session: Session, ctx: CaseContext, *, svc: Services,
@@ -114,3 +120,10 @@ def _consent_read(consent: ServiceConsent) -> ServiceConsentRead:
     return ServiceConsentRead(case_id=consent.case_id, party_id=consent.party_id,
                               consented_by=consent.consented_by,
                               consented_at=consent.consented_at)
+
+
+def upcoming_deadlines(scopes: Mapping[uuid.UUID, Collection[uuid.UUID]],
+                       now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest end of an acceptance window) of the open offers each case's party
+    scope may see, as a statement another read combines with its own: dates only."""
+    return repo.upcoming_deadlines(scopes, now)

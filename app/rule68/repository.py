@@ -8,10 +8,10 @@ check cannot race.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models.cases import Member, Party
@@ -46,20 +46,56 @@ def offerees(session: Session, offer_id: uuid.UUID) -> list[Rule68Offeree]:
     ).scalars())
 
 
+def offerees_of(session: Session,
+                offer_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Rule68Offeree]]:
+    """The offerees of many offers in one query (a list page never asks offer by offer)."""
+    out: dict[uuid.UUID, list[Rule68Offeree]] = {offer_id: [] for offer_id in offer_ids}
+    if out:
+        for row in session.execute(
+            select(Rule68Offeree).where(Rule68Offeree.offer_id.in_(list(out)))
+            .order_by(Rule68Offeree.offer_id, Rule68Offeree.party_id)
+            .execution_options(populate_existing=True)
+        ).scalars():
+            out[row.offer_id].append(row)
+    return out
+
+
+def _visible_to(parties: Collection[uuid.UUID]) -> ColumnElement[bool]:
+    """Offers whose offeror or an offeree is one of ``parties`` (policy's ``rule68_scope``)."""
+    as_offeree = select(Rule68Offeree.offer_id).where(Rule68Offeree.party_id.in_(list(parties)))
+    return Rule68Offer.offeror_party_id.in_(list(parties)) | Rule68Offer.id.in_(as_offeree)
+
+
 def visible_offers(session: Session, case_id: uuid.UUID, parties: Collection[uuid.UUID], *,
                    offset: int = 0, limit: int = 1000) -> list[Rule68Offer]:
     """The one scoping helper: offers whose offeror or an offeree is one of ``parties``."""
     if not parties:
         return []
-    as_offeree = select(Rule68Offeree.offer_id).where(Rule68Offeree.party_id.in_(list(parties)))
     stmt = (
         select(Rule68Offer)
-        .where(Rule68Offer.case_id == case_id,
-               Rule68Offer.offeror_party_id.in_(list(parties)) | Rule68Offer.id.in_(as_offeree))
+        .where(Rule68Offer.case_id == case_id, _visible_to(parties))
         .order_by(Rule68Offer.served_at, Rule68Offer.id)
         .offset(offset).limit(limit)
     )
     return list(session.execute(stmt).scalars())
+
+
+def upcoming_deadlines(scopes: Mapping[uuid.UUID, Collection[uuid.UUID]],
+                       now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
+    """(case id, earliest end of an acceptance window) of the open offers each case's party
+    scope may see: a statement to combine with others (no content column is read).
+
+    One statement shape for any number of cases: a party id belongs to one case and an
+    offer's offeror and offerees to the offer's case, so the union of the cases' scopes
+    selects in each case exactly what that case's own scope selects.
+    """
+    parties = frozenset().union(*scopes.values())
+    return (
+        select(Rule68Offer.case_id, func.min(Rule68Offer.acceptance_ends_at))
+        .where(Rule68Offer.case_id.in_(list(scopes)), _visible_to(parties),
+               Rule68Offer.status == "open", Rule68Offer.acceptance_ends_at > now)
+        .group_by(Rule68Offer.case_id)
+    )
 
 
 def pending_offers(session: Session, case_id: uuid.UUID, offeror: uuid.UUID,

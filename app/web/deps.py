@@ -1,14 +1,21 @@
 """Page dependencies: the cookie resolves to the same ``Principal`` the API builds from a
 bearer token, case pages then go through the same ``load_case_context``, and every POST
-proves its CSRF token before anything runs."""
+proves its CSRF token before anything runs.
+
+Pages that take an upload (a multipart body) declare ``body_guard`` the way the API
+routers declare ``case_guard``: the body's dependency depends on the guard, so CSRF and
+membership are checked before one byte of the body is read or any file is created. Their
+token travels in the form's action URL (``?csrf_token=``) or the ``X-CSRF-Token`` header;
+a token inside the body would only be seen after the body had been read."""
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Annotated
 
-from fastapi import Depends, Form, Request
+from fastapi import Depends, Form, Path, Request
 from sqlalchemy.orm import Session
 
 from app.auth import service as auth_service
@@ -70,6 +77,28 @@ def csrf_auth(session: SessionDep, auth: WebAuthDep,
 
 
 CsrfAuthDep = Annotated[WebAuth, Depends(csrf_auth)]
+
+
+CSRF_HEADER = "X-CSRF-Token"
+
+
+def submitted_csrf(request: Request) -> str | None:
+    """The token of a request whose body is not read before the guard: header or query."""
+    return request.headers.get(CSRF_HEADER) or request.query_params.get("csrf_token")
+
+
+def body_guard(permission: Permission) -> Callable[..., CaseContext]:
+    """The guard of a page whose body is an upload: CSRF, then 404 for a non-member, then
+    403 for a missing right, all before the body's dependency (which depends on this one)
+    may read the body."""
+
+    def guard(request: Request, session: SessionDep, auth: WebAuthDep,
+              case_id: Annotated[uuid.UUID, Path()]) -> CaseContext:
+        check_csrf(session, auth, submitted_csrf(request))
+        return case_ctx(session, auth, case_id, permission)
+
+    guard.__name__ = f"page_guard_{permission.name.lower()}"
+    return guard
 
 
 def case_ctx(session: Session, auth: WebAuth, case_id: uuid.UUID,

@@ -15,7 +15,7 @@ from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep
 from app.errors import Invalid
 from app.rule68 import service as rule68_service
-from app.web.deadlines import next_deadline
+from app.web import deadlines
 from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
@@ -28,12 +28,10 @@ OptText = Annotated[str, Form(max_length=2000)]
 @router.get("/")
 def my_cases(request: Request, session: SessionDep, svc: ServicesDep,
              auth: WebAuthDep) -> Response:
-    rows = []
-    for case in case_service.list_cases(session, auth.principal, offset=0, limit=200):
-        ctx = case_ctx(session, auth, case.id)
-        deadline = next_deadline(session, ctx, svc, trial_date=case.trial_date,
-                                 court_timezone=case.court_timezone)
-        rows.append((case, deadline))
+    """Page chrome: one content-free deadline query for every case, nothing decrypted,
+    no audit event."""
+    rows = deadlines.cases_with_deadlines(session, auth.principal, now=svc.now(), offset=0,
+                                         limit=200)
     return render(request, "cases.html", rows=rows)
 
 
@@ -54,8 +52,9 @@ def case_room(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
               auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id)
     room = load_room(session, ctx)
-    deadline = next_deadline(session, ctx, svc, trial_date=room.case.trial_date,
-                             court_timezone=room.tz)
+    deadline = deadlines.next_deadlines(session, ctx.principal, cases=[room.case],
+                                       now=svc.now(),
+                                       memberships={ctx.case_id: ctx.memberships})[ctx.case_id]
     return render(request, "room.html", **context(room, "overview", deadline=deadline,
                                                   hearing=rule68_service.get_hearing(session, ctx)))
 

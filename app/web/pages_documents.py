@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Form as FormField
 
 from app.authz.permissions import Permission
@@ -20,7 +20,7 @@ from app.documents.multipart import Form, read_form
 from app.documents.schemas import ChannelsUpdate
 from app.ene import service as ene_service
 from app.runtime import Services, get_services
-from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep, case_ctx, check_csrf
+from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep, body_guard, case_ctx
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
@@ -66,9 +66,14 @@ def documents(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
         else None, channel_labels=CHANNEL_LABELS))
 
 
-async def upload_form(request: Request, case_id: Annotated[uuid.UUID, Path()],
+UploadCtx = Annotated[CaseContext, Depends(body_guard(Permission.DOCUMENT_UPLOAD))]
+
+
+async def upload_form(request: Request, ctx: UploadCtx,
                       svc: Annotated[Services, Depends(get_services)]) -> AsyncIterator[Form]:
-    form = await read_form(request, case_blob_dir(svc.settings, case_id),
+    """The body, read only once the guard (a dependency of this one) has let the caller in:
+    a non-member or a forged form never creates a folder or a file under ``blobs/``."""
+    form = await read_form(request, case_blob_dir(svc.settings, ctx.case_id),
                            max_file_bytes=svc.settings.max_upload_bytes)
     try:
         yield form
@@ -91,10 +96,8 @@ def _audience_field(form: Form) -> None:
 
 
 @router.post("/cases/{case_id}/documents")
-def upload(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: WebAuthDep,
+def upload(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, ctx: UploadCtx,
            form: UploadForm) -> Response:
-    check_csrf(session, auth, form.fields.get("csrf_token"))
-    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
     _audience_field(form)
     if form.fields.get("designation") != "ENE":
         form.fields.pop("ene_session_id", None)
@@ -114,9 +117,7 @@ def download(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: S
 
 @router.post("/cases/{case_id}/documents/{doc_id}/versions")
 def new_version(case_id: uuid.UUID, doc_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
-                auth: WebAuthDep, form: UploadForm) -> Response:
-    check_csrf(session, auth, form.fields.get("csrf_token"))
-    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+                ctx: UploadCtx, form: UploadForm) -> Response:
     service.replace_document(session, ctx, svc, document_id=doc_id, form=form)
     return redirect(f"/cases/{case_id}/documents", "version_uploaded")
 

@@ -85,17 +85,16 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
                  svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
     room = load_room(session, ctx)
-    row = service.get_session(session, ctx, session_id=sid)
-    report = service.report(session, ctx, session_id=sid)
+    row, report = service.overview(session, ctx, session_id=sid)
     is_evaluator = row.evaluator_user_id == auth.principal.user_id
     participant = bool(ctx.can(Permission.ENE_PARTICIPATE)) and (
         is_evaluator or bool({p.id for p in room.my_parties()} & set(row.participating_party_ids)))
     by_channel: dict[str, list] = defaultdict(list)
     statements: list = []
     if participant:
-        for msg in content.list_messages(session, ctx, svc, session_id=sid, channel=None):
+        messages, statements = content.session_content(session, ctx, svc, session_id=sid)
+        for msg in messages:
             by_channel[msg.channel].append(msg)
-        statements = content.list_statements(session, ctx, svc, session_id=sid)
     authors = user_names(session, {m.author_user_id for ms in by_channel.values() for m in ms}
                          | {a.user_id for a in report.attendance} | {row.evaluator_user_id})
     speaks = {p.id for p in room.my_parties("counsel", "pro_se")}
@@ -151,7 +150,7 @@ def evaluation_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request,
                     session: SessionDep, svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
     room = load_room(session, ctx)
-    row = service.get_session(session, ctx, session_id=sid)
+    row, _ = service.overview(session, ctx, session_id=sid)
     found = evaluation.get_evaluation(session, ctx, svc, session_id=sid)
     return render(request, "ene_evaluation.html", **context(
         room, "ene", row=row, evaluation=found, banner=BANNER,

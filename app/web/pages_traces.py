@@ -11,6 +11,7 @@ from fastapi import APIRouter, Depends, Request, Response
 
 from app.audit.schemas import TreeHeadRead
 from app.authz.permissions import Permission
+from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep
 from app.documents.multipart import Form, read_form
 from app.errors import Invalid
@@ -18,7 +19,7 @@ from app.runtime import Services, get_services
 from app.traces import service
 from app.traces.evidence import MAX_PAGES, RawEvidence
 from app.traces.schemas import TraceMatch
-from app.web.deps import WebAuthDep, case_ctx, check_csrf
+from app.web.deps import WebAuthDep, body_guard, case_ctx
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names
 from crypto import merkle
@@ -33,8 +34,12 @@ def traces(case_id: uuid.UUID, request: Request, session: SessionDep,
     return render(request, "traces.html", **context(load_room(session, ctx), "traces"))
 
 
-async def evidence_form(request: Request,
+TracerCtx = Annotated[CaseContext, Depends(body_guard(Permission.TRACE))]
+
+
+async def evidence_form(request: Request, ctx: TracerCtx,
                         svc: Annotated[Services, Depends(get_services)]) -> AsyncIterator[Form]:
+    """Read only after the guard (a dependency of this one): CSRF and the trace right."""
     form = await read_form(request, svc.settings.data_dir / "tmp",
                            max_file_bytes=svc.settings.max_upload_bytes, max_files=MAX_PAGES)
     try:
@@ -80,9 +85,7 @@ def _head_matches(head: TreeHeadRead, size: int, root: str) -> bool:
 
 @router.post("/cases/{case_id}/traces")
 def run_trace(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
-              auth: WebAuthDep, form: EvidenceForm) -> Response:
-    check_csrf(session, auth, form.fields.get("csrf_token"))
-    ctx = case_ctx(session, auth, case_id, Permission.TRACE)
+              auth: WebAuthDep, ctx: TracerCtx, form: EvidenceForm) -> Response:
     room = load_room(session, ctx)
     result = service.trace(session, auth.principal, svc, raw=_raw(form))
     names = user_names(session, {m.user_id for m in result.matches})

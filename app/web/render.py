@@ -104,11 +104,23 @@ def signin_redirect(request: Request) -> RedirectResponse:
     return RedirectResponse("/signin?next=" + quote(target, safe=""), status_code=303)
 
 
+def _is_multipart(request: Request) -> bool:
+    return request.headers.get("content-type", "").lower().startswith("multipart/")
+
+
 class PageRoute(APIRoute):
+    """Also refuses a multipart body on a page that declares form fields: the framework
+    would parse such a body (spooling its files) before any guard ran. Upload pages
+    declare no form fields; they read their body after ``body_guard``."""
+
     def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
         original = super().get_route_handler()
+        takes_fields = self.body_field is not None
 
         async def handler(request: Request) -> Response:
+            if takes_fields and _is_multipart(request):
+                return error_page(request, 415, "unsupported_media_type",
+                                  "This form takes no file; send it from its page.")
             try:
                 return await original(request)
             except SignInRequired:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
 from sqlalchemy.orm import Session
@@ -75,18 +74,9 @@ def load_room(session: Session, ctx: CaseContext) -> Room:
 
 
 def user_names(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
-    names = {}
-    for user_id in user_ids:
-        user = auth_service.user_row(session, user_id)
-        names[user_id] = f"{user.name} <{user.email}>" if user else "unknown user"
-    return names
-
-
-@dataclass(frozen=True)
-class Deadline:
-    label: str
-    at: datetime
-    explanation: list[str]
+    users = auth_service.user_rows(session, user_ids)
+    return {user_id: f"{user.name} <{user.email}>" if (user := users.get(user_id))
+            else "unknown user" for user_id in user_ids}
 
 
 def context(room: Room, active: str, **extra: Any) -> dict[str, Any]:

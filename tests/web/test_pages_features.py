@@ -17,9 +17,9 @@ def test_uploader_counsel_uploads_a_new_version(api, client, room):
     doc = api.document(room, b"Version one of the order.\n")
     sign_in_as(client, room.users["plaintiff_counsel"])
     page = client.get(f"/cases/{room.id}/documents")
-    assert f'/documents/{doc["id"]}/versions"' in page.text
+    assert f'/documents/{doc["id"]}/versions?csrf_token=' in page.text
     r = client.post(f"/cases/{room.id}/documents/{doc['id']}/versions", files=_file(),
-                    data={"csrf_token": page_csrf(client)})
+                    params={"csrf_token": page_csrf(client)})
     assert r.status_code == 200 and "New version uploaded" in r.text
     assert "version 2" in r.text
 
@@ -29,10 +29,10 @@ def test_other_party_gets_no_version_form_and_is_refused(api, client, room):
     sign_in_as(client, room.users["defense_counsel"])
     page = client.get(f"/cases/{room.id}/documents")
     assert doc["id"] in page.text
-    assert f'/documents/{doc["id"]}/versions"' not in page.text
+    assert f'/documents/{doc["id"]}/versions?csrf_token=' not in page.text
     assert f'/documents/{doc["id"]}/downloads"' not in page.text
     r = client.post(f"/cases/{room.id}/documents/{doc['id']}/versions", files=_file(),
-                    data={"csrf_token": page_csrf(client)})
+                    params={"csrf_token": page_csrf(client)})
     assert r.status_code == 403 and "Only the uploading party may replace" in r.text
 
 
@@ -40,9 +40,9 @@ def test_client_may_not_upload_a_version(api, client, room):
     doc = api.document(room, b"Exhibit for the client test.\n")
     sign_in_as(client, room.users["plaintiff_client"])
     page = client.get(f"/cases/{room.id}/documents")
-    assert f'/documents/{doc["id"]}/versions"' not in page.text
+    assert f'/documents/{doc["id"]}/versions?csrf_token=' not in page.text
     r = client.post(f"/cases/{room.id}/documents/{doc['id']}/versions", files=_file(),
-                    data={"csrf_token": page_csrf(client)})
+                    params={"csrf_token": page_csrf(client)})
     assert r.status_code == 403
 
 

@@ -11,6 +11,7 @@ from app.auth.service.accounts import (
     list_users,
     user_by_email,
     user_row,
+    user_rows,
 )
 from app.auth.service.credentials import begin_totp, change_password, confirm_totp
 from app.auth.service.signin import (
@@ -24,4 +25,4 @@ from app.auth.service.signin import (
 
 __all__ = ["InvalidCredentials", "authenticate", "begin_totp", "bootstrap_admin",
            "change_password", "confirm_totp", "create_user", "issue_pair", "list_users",
-           "login", "logout", "refresh", "user_by_email", "user_row"]
+           "login", "logout", "refresh", "user_by_email", "user_row", "user_rows"]

@@ -20,6 +20,11 @@ def user_row(session: Session, user_id: uuid.UUID) -> User | None:
     return repo.get_user(session, user_id)
 
 
+def user_rows(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, User]:
+    """Many users in one query (a page naming members never asks one by one)."""
+    return repo.users_by_id(session, user_ids)
+
+
 def user_by_email(session: Session, email: str) -> User | None:
     return repo.get_user_by_email(session, email)
 

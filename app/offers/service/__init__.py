@@ -12,11 +12,11 @@ Invariants:
 - every action and every refusal is an audit event with ids, codes and hashes only.
 """
 
-from app.offers.reads import get_offer, list_offers, open_expiries
+from app.offers.reads import get_offer, list_offers, open_expiries, upcoming_expiries
 from app.offers.service.accept import accept_offer
 from app.offers.service.close import reject_offer, withdraw_offer
 from app.offers.service.make import make_offer
 from app.offers.service.memorandum import memorandum
 
 __all__ = ["accept_offer", "get_offer", "list_offers", "make_offer", "memorandum",
-           "open_expiries", "reject_offer", "withdraw_offer"]
+           "open_expiries", "reject_offer", "upcoming_expiries", "withdraw_offer"]

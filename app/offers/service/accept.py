@@ -49,14 +49,16 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     now = svc.now()
     offer.status, offer.closed_at, offer.closed_by = "accepted", now, ctx.user_id
     offer.accepted_at, offer.accepted_by = now, ctx.user_id
-    # Signed with the log's key, which GET /audit/public-keys publishes.
-    signed = signing.sign_document(signed_payload(offer, content_of(svc, offer)), svc.audit_key)
+    # Signed with the log's key, which GET /audit/public-keys publishes. The content is
+    # opened once and serves both the signature and the answer.
+    content = content_of(svc, offer)
+    signed = signing.sign_document(signed_payload(offer, content), svc.audit_key)
     offer.signature, offer.key_id = str(signed["signature"]), str(signed["key_id"])
     session.flush()
     record(session, ctx, action, "settlement_offer", offer.id, {
         "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": offer.key_id,
         "status": "accepted"}, party_id=offer.to_party_id)
-    result = to_read(session, svc, offer)
+    result = to_read(session, svc, offer, content=content)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
                          status_code=200, body=result.model_dump(mode="json"))
     return result

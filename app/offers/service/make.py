@@ -101,4 +101,4 @@ def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
         "to_party_id": offer.to_party_id, "designation": offer.designation,
         "terms_sha256": offer.terms_sha256, "replies_to": offer.replies_to,
     }, party_id=data.from_party_id)
-    return to_read(session, svc, offer)
+    return to_read(session, svc, offer, content=content)

@@ -13,7 +13,13 @@ Invariants:
 - transitions lock the offer row; content is sealed; audit events carry ids only.
 """
 
-from app.rule68.reads import get_hearing, get_offer, list_consents, list_offers
+from app.rule68.reads import (
+    get_hearing,
+    get_offer,
+    list_consents,
+    list_offers,
+    upcoming_deadlines,
+)
 from app.rule68.service.accept import accept_offer
 from app.rule68.service.calendar_feed import deadlines_ics
 from app.rule68.service.consent import give_consent
@@ -24,4 +30,4 @@ from app.rule68.service.withdraw import withdraw_offer
 
 __all__ = ["accept_offer", "cost_comparison", "deadlines_ics", "export", "filing_package",
            "get_hearing", "get_offer", "give_consent", "list_consents", "list_offers",
-           "serve_offer", "set_hearing", "withdraw_offer"]
+           "serve_offer", "set_hearing", "upcoming_deadlines", "withdraw_offer"]
