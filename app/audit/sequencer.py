@@ -71,6 +71,7 @@ POLL_SECONDS = 0.25  # idle check for other processes' events and for a due head
 # many requests (a batch costs about as much as a request's own commit).
 GATHER_SECONDS = 0.1
 _PENDING_FLAG = "settleroom.audit_pending"
+_SEQUENCE_ON_RELEASE = "settleroom.audit_sequence_on_release"
 
 
 def mark_pending(session: Session) -> None:
@@ -250,6 +251,7 @@ class Sequencer:
             return
         self._stopping.clear()
         event.listen(self._factory, "after_commit", self._after_commit)
+        event.listen(self._factory, "after_transaction_end", self._after_release)
         self._thread = threading.Thread(target=self._run, name="settleroom-audit-sequencer",
                                         daemon=True)
         self._thread.start()
@@ -259,6 +261,7 @@ class Sequencer:
         if thread is None:
             return
         event.remove(self._factory, "after_commit", self._after_commit)
+        event.remove(self._factory, "after_transaction_end", self._after_release)
         self._stopping.set()
         self._wake.set()
         thread.join(timeout)
@@ -277,6 +280,14 @@ class Sequencer:
             if self._woken_at is None:
                 self._woken_at = time.monotonic()
             self._wake.set()
+            return
+        # Sequenced once the committed transaction has handed its connection back
+        # (``_after_release``): sequencing here, while the request still holds one, makes
+        # every concurrent request wait for a second connection from the same pool.
+        session.info[_SEQUENCE_ON_RELEASE] = True
+
+    def _after_release(self, session: Session, transaction: Any) -> None:
+        if transaction.parent is not None or not session.info.pop(_SEQUENCE_ON_RELEASE, False):
             return
         try:
             self.sequence_pending()
