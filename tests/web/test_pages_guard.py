@@ -11,6 +11,7 @@ import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
@@ -48,7 +49,11 @@ def _post_streamed(app, client, path: str, body: bytes,  # noqa: ANN001
             return await ac.post(path, content=stream(), headers={
                 "content-type": f"multipart/form-data; boundary={BOUNDARY}", **(headers or {})})
 
-    return asyncio.run(go()), pulled
+    # A thread of its own: a browser journey earlier in this worker may leave an event loop
+    # running in the main thread, where asyncio.run() refuses to start another.
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        response = pool.submit(asyncio.run, go()).result()
+    return response, pulled
 
 
 def _files(folder: Path) -> set[Path]:
