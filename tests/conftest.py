@@ -14,6 +14,7 @@ from app.main import configure, create_app
 from app.migrate import upgrade
 from tests import dbutil
 from tests.factories import Api
+from tests.template import Template, build_standard_room, copy_data_dir
 
 
 def pytest_report_header(config: pytest.Config) -> str:
@@ -21,26 +22,58 @@ def pytest_report_header(config: pytest.Config) -> str:
 
 
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database: a SQLite template file, or a throwaway PostgreSQL database."""
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    """A migrated database holding the standard room (``tests.template``), with its data
+    dir: a SQLite file, or a throwaway PostgreSQL database whose rows each reset restores."""
+    folder = tmp_path_factory.mktemp("template")
+    if dbutil.pg_server_url():
+        with dbutil.throwaway_pg_database() as url:
+            upgrade(url)
+            seed = build_standard_room(make_settings(folder / "data", url))
+            dbutil.take_snapshot(url)
+            yield Template(url, folder / "data", seed)
+        return
+    path = folder / "template.db"
+    upgrade(dbutil.sqlite_url(path))
+    seed = build_standard_room(make_settings(folder / "data", dbutil.sqlite_url(path)))
+    yield Template(str(path), folder / "data", seed)
+
+
+@pytest.fixture(scope="session")
+def _template_db(_template: Template) -> str:
+    return _template.db
+
+
+@pytest.fixture
+def database_url(_template: Template, tmp_path: Path) -> Iterator[str]:
+    """A database holding the standard room and nothing else."""
+    if dbutil.pg_server_url():
+        yield _template.db
+        dbutil.reset_pg(_template.db)
+    else:
+        yield dbutil.copy_sqlite(Path(_template.db), tmp_path / "test.db")
+
+
+@pytest.fixture(scope="session")
+def _empty_template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if dbutil.pg_server_url():
         with dbutil.throwaway_pg_database() as url:
             upgrade(url)
             yield url
         return
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    url = dbutil.sqlite_url(path)
-    upgrade(url)
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    upgrade(dbutil.sqlite_url(path))
     yield str(path)
 
 
 @pytest.fixture
-def database_url(_template_db: str, tmp_path: Path) -> Iterator[str]:
+def empty_database_url(_empty_template_db: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database without a single row (start-up bootstrap needs one)."""
     if dbutil.pg_server_url():
-        yield _template_db
-        dbutil.reset_pg(_template_db)
+        yield _empty_template_db
+        dbutil.reset_pg(_empty_template_db)
     else:
-        yield dbutil.copy_sqlite(Path(_template_db), tmp_path / "test.db")
+        yield dbutil.copy_sqlite(Path(_empty_template_db), tmp_path / "empty.db")
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
@@ -62,16 +95,16 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path / "data", database_url)
+def settings(tmp_path: Path, database_url: str, _template: Template) -> Settings:
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url)
 
 
 @pytest.fixture(scope="session")
-def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template_db: str):  # noqa: ANN202
+def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template: Template):  # noqa: ANN202
     """One app for the whole run: building FastAPI's routes is the costly part, so each test
     re-binds this app to its own database and data directory (``configure``)."""
     base = tmp_path_factory.mktemp("boot")
-    url = _template_db if dbutil.pg_server_url() else dbutil.sqlite_url(base / "boot.db")
+    url = _template.db if dbutil.pg_server_url() else dbutil.sqlite_url(base / "boot.db")
     application = create_app(make_settings(base / "data", url))
     yield application
     application.state.engine.dispose()
@@ -91,5 +124,5 @@ def client(app) -> Iterator[TestClient]:  # noqa: ANN001
 
 
 @pytest.fixture
-def api(client: TestClient, app) -> Api:  # noqa: ANN001
-    return Api(client, app)
+def api(client: TestClient, app, _template: Template) -> Api:  # noqa: ANN001
+    return Api(client, app, seed=_template.seed)
