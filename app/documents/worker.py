@@ -2,7 +2,7 @@
 
 Parsing untrusted PDFs and images is the riskiest step of an upload (decompression bombs,
 deep nesting, pixel floods, parser bugs), so it happens in a child process with an address
-space limit, a CPU limit and a wall-clock timeout set by ``app.documents.inspect``. The
+space limit, a CPU limit and a wall-clock timeout set by ``app.documents.inspection``. The
 child prints one JSON line ``{"code": null | "<problem code>"}``; anything else (a crash, a
 kill, a timeout) is a refusal. MODE ``upload`` also proves that a watermark can be embedded,
 so a stored document can always be downloaded; ``evidence`` only checks.
