@@ -10,11 +10,21 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.main import configure, create_app
 from app.migrate import upgrade
 from tests import dbutil
 from tests.factories import Api
 from tests.template import Template, build_standard_room, copy_data_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _inspection_workers() -> Iterator[None]:
+    """Keep the inspection workers for the whole run: every test's TestClient starts and
+    stops the app, and the last app to stop stops the workers."""
+    INSPECTION_WORKERS.hold()
+    yield
+    INSPECTION_WORKERS.release()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
