@@ -3,7 +3,8 @@ PostgreSQL server; ``make test`` runs the database-backed tests on both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
@@ -43,22 +44,40 @@ def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  
             report.longrepr = message
 
 
+@contextmanager
+def build_template(
+    folder: Path, extend: Callable[[Template], None] | None = None
+) -> Iterator[Template]:
+    """A migrated database holding the standard room (``tests.template``) and whatever
+    ``extend`` adds, with its data dir: a SQLite file, or a throwaway PostgreSQL database
+    whose rows each ``dbutil.reset_pg`` restores."""
+    pg = dbutil.pg_server_url()
+    with dbutil.throwaway_pg_database() if pg else nullcontext(None) as pg_url:
+        url = pg_url or dbutil.sqlite_url(folder / "template.db")
+        upgrade(url)
+        template = Template(pg_url or str(folder / "template.db"), folder / "data",
+                            build_standard_room(make_settings(folder / "data", url)))
+        if extend is not None:
+            extend(template)
+        if pg_url:
+            dbutil.take_snapshot(pg_url)
+        yield template
+
+
+def fresh_database(template: Template, tmp_path: Path) -> Iterator[str]:
+    """What a test gets of ``template``: a copy (SQLite), or the database itself, put back
+    afterwards (PostgreSQL). A fixture body: ``yield from``."""
+    if dbutil.pg_server_url():
+        yield template.db
+        dbutil.reset_pg(template.db)
+    else:
+        yield dbutil.copy_sqlite(Path(template.db), tmp_path / "test.db")
+
+
 @pytest.fixture(scope="session")
 def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
-    """A migrated database holding the standard room (``tests.template``), with its data
-    dir: a SQLite file, or a throwaway PostgreSQL database whose rows each reset restores."""
-    folder = tmp_path_factory.mktemp("template")
-    if dbutil.pg_server_url():
-        with dbutil.throwaway_pg_database() as url:
-            upgrade(url)
-            seed = build_standard_room(make_settings(folder / "data", url))
-            dbutil.take_snapshot(url)
-            yield Template(url, folder / "data", seed)
-        return
-    path = folder / "template.db"
-    upgrade(dbutil.sqlite_url(path))
-    seed = build_standard_room(make_settings(folder / "data", dbutil.sqlite_url(path)))
-    yield Template(str(path), folder / "data", seed)
+    with build_template(tmp_path_factory.mktemp("template")) as template:
+        yield template
 
 
 @pytest.fixture(scope="session")
@@ -69,11 +88,7 @@ def _template_db(_template: Template) -> str:
 @pytest.fixture
 def database_url(_template: Template, tmp_path: Path) -> Iterator[str]:
     """A database holding the standard room and nothing else."""
-    if dbutil.pg_server_url():
-        yield _template.db
-        dbutil.reset_pg(_template.db)
-    else:
-        yield dbutil.copy_sqlite(Path(_template.db), tmp_path / "test.db")
+    yield from fresh_database(_template, tmp_path)
 
 
 @pytest.fixture(scope="session")

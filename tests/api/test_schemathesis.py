@@ -15,21 +15,26 @@ from __future__ import annotations
 
 import tempfile
 import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import hypothesis
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, settings
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck
 
 from app.authz.permissions import PARTY_ROLES, Role
 from app.authz.policy import validate_member_role, validate_party_role
-from app.main import create_app
+from app.config import Settings
+from app.main import configure, create_app
+from tests import dbutil
 from tests.api.documents.helpers import text_doc
-from tests.conftest import make_settings
+from tests.conftest import build_template, fresh_database, make_settings
 from tests.factories import Api, Room, User
-from tests.template import PARTIES
+from tests.template import PARTIES, Template, copy_data_dir
 
 MAX_EXAMPLES = 20
 # One call in PIN_EVERY keeps its generated ids (and meets 404s and 422s); the rest are pinned.
@@ -80,7 +85,8 @@ def every_role(room: Room) -> list[tuple[Role, str | None]]:
     return held
 
 
-def build_world(api: Api) -> World:
+def build_world(api: Api) -> dict[str, str]:
+    """The ids the calls are pinned to, created through HTTP in ``api``'s database."""
     room = api.room()
     api.consent_all(room)
     me = room.admin
@@ -114,7 +120,7 @@ def build_world(api: Api) -> World:
         "member_id": auditor["id"],
         "leaf_index": "1",
     }
-    return World(me=me, platform_admin=api.admin, room=room, ids=ids)
+    return ids
 
 
 def _pinned(case: Any) -> bool:
@@ -139,10 +145,43 @@ def pin(case: Any, world: World) -> None:
                 case.body[key] = world.room.users["neutral"].id
 
 
+@pytest.fixture(scope="module")
+def fuzz_template(_shared_app, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    """The standard room plus the world, built once for the module; each operation (each
+    test) gets a fresh copy, so no operation sees what another one changed."""
+    ids: dict[str, str] = {}
+
+    def extend(template: Template) -> None:
+        url = template.db if dbutil.pg_server_url() else dbutil.sqlite_url(Path(template.db))
+        configure(_shared_app, make_settings(template.data_dir, url))
+        with TestClient(_shared_app) as client:
+            ids.update(build_world(Api(client, _shared_app, seed=template.seed)))
+        _shared_app.state.engine.dispose()
+
+    with build_template(tmp_path_factory.mktemp("fuzz"), extend) as template:
+        yield template, ids
+
+
 @pytest.fixture
-def world(api: Api) -> World:
-    """Shared by the examples of one operation (one test): built once per operation."""
-    return build_world(api)
+def database_url(fuzz_template, tmp_path: Path) -> Iterator[str]:  # noqa: ANN001
+    yield from fresh_database(fuzz_template[0], tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, fuzz_template) -> Settings:  # noqa: ANN001
+    return make_settings(copy_data_dir(fuzz_template[0].data_dir, tmp_path / "data"),
+                         database_url)
+
+
+@pytest.fixture
+def api(client: TestClient, app, fuzz_template) -> Api:  # noqa: ANN001
+    return Api(client, app, seed=fuzz_template[0].seed)
+
+
+@pytest.fixture
+def world(api: Api, fuzz_template) -> World:  # noqa: ANN001
+    room = api.room()
+    return World(me=room.admin, platform_admin=api.admin, room=room, ids=fuzz_template[1])
 
 
 def test_the_caller_holds_every_role_and_the_ids_exist(api, world):
@@ -161,7 +200,7 @@ def test_the_caller_holds_every_role_and_the_ids_exist(api, world):
 
 
 @schema.parametrize()
-@settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
+@hypothesis.settings(max_examples=MAX_EXAMPLES, deadline=None, derandomize=True,
           suppress_health_check=list(HealthCheck))
 def test_no_server_errors(case, api, world):
     if _pinned(case):
