@@ -32,6 +32,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "database: " + ("postgresql" if dbutil.pg_server_url() else "sqlite")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too."""
+    for item in items:
+        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
     """In CI, a test skipped for want of a tool fails instead (``tests.tools``)."""

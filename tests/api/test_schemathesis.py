@@ -36,6 +36,8 @@ from tests.conftest import build_template, fresh_database, make_settings
 from tests.factories import Api, Room, User
 from tests.template import PARTIES, Template, copy_data_dir
 
+pytestmark = pytest.mark.slow  # about 1,500 generated calls
+
 MAX_EXAMPLES = 20
 # One call in PIN_EVERY keeps its generated ids (and meets 404s and 422s); the rest are pinned.
 PIN_EVERY = 4
