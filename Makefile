@@ -7,7 +7,9 @@ PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
 # One pytest-xdist worker per core (each builds its own app and databases);
-# `make test PYTEST_ARGS=` runs in one process.
+# `make test PYTEST_ARGS=` runs in one process, and
+# `make test PYTEST_ARGS="-n auto -m 'not slow'"` leaves out the slow tests (schemathesis,
+# browser journeys, OCR) for a quick loop. `make test` itself runs everything.
 PYTEST_ARGS ?= -n auto
 # Database-backed tests; pure unit tests run once, on the SQLite pass.
 DB_TESTS := tests/api tests/migrations tests/cli tests/web

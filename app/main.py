@@ -3,6 +3,7 @@ ASGI server (``uvicorn app.main:app``)."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -16,6 +17,7 @@ from app.cases.router import router as cases_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.deadlines.router import router as deadlines_router
+from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.documents.router import router as documents_router
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
@@ -51,12 +53,15 @@ def configure(app: FastAPI, settings: Settings) -> None:
 
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """The audit sequencer runs while the app serves (``configure`` may swap it)."""
+    """The audit sequencer runs while the app serves (``configure`` may swap it); the
+    inspection workers (started on first upload) stop when the last app stops."""
     app.state.sequencer.start()
+    INSPECTION_WORKERS.hold()
     try:
         yield
     finally:
         app.state.sequencer.stop()
+        await asyncio.to_thread(INSPECTION_WORKERS.release)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:

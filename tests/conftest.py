@@ -3,44 +3,121 @@ PostgreSQL server; ``make test`` runs the database-backed tests on both."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from pathlib import Path
 
 import pytest
 from fastapi.testclient import TestClient
 
 from app.config import Settings
+from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.main import configure, create_app
 from app.migrate import upgrade
-from tests import dbutil
+from tests import dbutil, tools
 from tests.factories import Api
+from tests.template import Template, build_standard_room, copy_data_dir
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _inspection_workers() -> Iterator[None]:
+    """Keep the inspection workers for the whole run: every test's TestClient starts and
+    stops the app, and the last app to stop stops the workers."""
+    INSPECTION_WORKERS.hold()
+    yield
+    INSPECTION_WORKERS.release()
 
 
 def pytest_report_header(config: pytest.Config) -> str:
     return "database: " + ("postgresql" if dbutil.pg_server_url() else "sqlite")
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too."""
+    for item in items:
+        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
+    """In CI, a test skipped for want of a tool fails instead (``tests.tools``)."""
+    outcome = yield
+    report: pytest.TestReport = outcome.get_result()
+    if report.skipped and not hasattr(report, "wasxfail") and isinstance(report.longrepr, tuple):
+        message = tools.failure_for_skip(str(report.longrepr[2]))
+        if message is not None:
+            report.outcome = "failed"
+            report.longrepr = message
+
+
+@contextmanager
+def build_template(
+    folder: Path, extend: Callable[[Template], None] | None = None
+) -> Iterator[Template]:
+    """A migrated database holding the standard room (``tests.template``) and whatever
+    ``extend`` adds, with its data dir: a SQLite file, or a throwaway PostgreSQL database
+    whose rows each ``dbutil.reset_pg`` restores."""
+    pg = dbutil.pg_server_url()
+    with dbutil.throwaway_pg_database() if pg else nullcontext(None) as pg_url:
+        url = pg_url or dbutil.sqlite_url(folder / "template.db")
+        upgrade(url)
+        template = Template(pg_url or str(folder / "template.db"), folder / "data",
+                            build_standard_room(make_settings(folder / "data", url)))
+        if extend is not None:
+            extend(template)
+        if pg_url:
+            dbutil.take_snapshot(pg_url)
+        yield template
+
+
+def fresh_database(template: Template, tmp_path: Path) -> Iterator[str]:
+    """What a test gets of ``template``: a copy (SQLite), or the database itself, put back
+    afterwards (PostgreSQL). A fixture body: ``yield from``."""
+    if dbutil.pg_server_url():
+        yield template.db
+        dbutil.reset_pg(template.db)
+    else:
+        yield dbutil.copy_sqlite(Path(template.db), tmp_path / "test.db")
+
+
 @pytest.fixture(scope="session")
-def _template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
-    """A migrated database: a SQLite template file, or a throwaway PostgreSQL database."""
+def _template(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Template]:
+    with build_template(tmp_path_factory.mktemp("template")) as template:
+        yield template
+
+
+@pytest.fixture(scope="session")
+def _template_db(_template: Template) -> str:
+    return _template.db
+
+
+@pytest.fixture
+def database_url(_template: Template, tmp_path: Path) -> Iterator[str]:
+    """A database holding the standard room and nothing else."""
+    yield from fresh_database(_template, tmp_path)
+
+
+@pytest.fixture(scope="session")
+def _empty_template_db(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     if dbutil.pg_server_url():
         with dbutil.throwaway_pg_database() as url:
             upgrade(url)
             yield url
         return
-    path = tmp_path_factory.mktemp("template") / "template.db"
-    url = dbutil.sqlite_url(path)
-    upgrade(url)
+    path = tmp_path_factory.mktemp("empty") / "empty.db"
+    upgrade(dbutil.sqlite_url(path))
     yield str(path)
 
 
 @pytest.fixture
-def database_url(_template_db: str, tmp_path: Path) -> Iterator[str]:
+def empty_database_url(_empty_template_db: str, tmp_path: Path) -> Iterator[str]:
+    """A migrated database without a single row (start-up bootstrap needs one)."""
     if dbutil.pg_server_url():
-        yield _template_db
-        dbutil.reset_pg(_template_db)
+        yield _empty_template_db
+        dbutil.reset_pg(_empty_template_db)
     else:
-        yield dbutil.copy_sqlite(Path(_template_db), tmp_path / "test.db")
+        yield dbutil.copy_sqlite(Path(_empty_template_db), tmp_path / "empty.db")
 
 
 def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
@@ -62,16 +139,16 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str) -> Settings:
-    return make_settings(tmp_path / "data", database_url)
+def settings(tmp_path: Path, database_url: str, _template: Template) -> Settings:
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url)
 
 
 @pytest.fixture(scope="session")
-def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template_db: str):  # noqa: ANN202
+def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template: Template):  # noqa: ANN202
     """One app for the whole run: building FastAPI's routes is the costly part, so each test
     re-binds this app to its own database and data directory (``configure``)."""
     base = tmp_path_factory.mktemp("boot")
-    url = _template_db if dbutil.pg_server_url() else dbutil.sqlite_url(base / "boot.db")
+    url = _template.db if dbutil.pg_server_url() else dbutil.sqlite_url(base / "boot.db")
     application = create_app(make_settings(base / "data", url))
     yield application
     application.state.engine.dispose()
@@ -91,5 +168,5 @@ def client(app) -> Iterator[TestClient]:  # noqa: ANN001
 
 
 @pytest.fixture
-def api(client: TestClient, app) -> Api:  # noqa: ANN001
-    return Api(client, app)
+def api(client: TestClient, app, _template: Template) -> Api:  # noqa: ANN001
+    return Api(client, app, seed=_template.seed)

@@ -1,5 +1,6 @@
 """Test databases: a migrated SQLite template copied per test, or a throwaway PostgreSQL
-database (created on the server named by SETTLEROOM_TEST_DATABASE_URL) truncated per test."""
+database (created on the server named by SETTLEROOM_TEST_DATABASE_URL) emptied after each
+test and refilled with the rows it held when its snapshot was taken (``take_snapshot``)."""
 
 from __future__ import annotations
 
@@ -8,11 +9,29 @@ import secrets
 import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import Engine, MetaData, create_engine, make_url, select, text
 
 PG_ENV = "SETTLEROOM_TEST_DATABASE_URL"
+# Tables a reset keeps: the schema version and the audit log's single state row.
+KEPT_TABLES = ("alembic_version", "audit_log_state")
+
+
+@dataclass
+class _Database:
+    """What resetting one PostgreSQL database needs, kept for the whole session."""
+
+    engine: Engine
+    metadata: MetaData
+    append_only: list[str]  # tables whose triggers refuse DELETE
+    rows: list[tuple[str, list[dict[str, Any]]]] = field(default_factory=list)
+    tree_size: int = 0
+
+
+_databases: dict[str, _Database] = {}
 
 
 def pg_server_url() -> str | None:
@@ -34,9 +53,13 @@ def throwaway_pg_database(prefix: str = "settleroom_t") -> Iterator[str]:
     admin = create_engine(server, isolation_level="AUTOCOMMIT")
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
+    # A throwaway database need not wait for its commits to reach the disk.
+    url = server.set(database=name, query={**server.query,
+                     "options": "-c synchronous_commit=off"}).render_as_string(hide_password=False)
     try:
-        yield server.set(database=name).render_as_string(hide_password=False)
+        yield url
     finally:
+        forget(url)
         with admin.connect() as conn:
             conn.execute(text(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = :n"
@@ -54,15 +77,53 @@ def copy_sqlite(template: Path, dest: Path) -> str:
     return sqlite_url(dest)
 
 
+def _database(url: str) -> _Database:
+    db = _databases.get(url)
+    if db is None:
+        engine = create_engine(url)
+        metadata = MetaData()
+        with engine.connect() as conn:
+            metadata.reflect(conn)
+            guarded = conn.execute(text(
+                "SELECT DISTINCT event_object_table FROM information_schema.triggers "
+                "WHERE event_manipulation = 'DELETE'")).scalars()
+            db = _Database(engine, metadata, sorted(guarded))
+        _databases[url] = db
+    return db
+
+
+def take_snapshot(url: str) -> None:
+    """Remember the rows of ``url``'s database: ``reset_pg`` restores them from now on."""
+    db = _database(url)
+    with db.engine.connect() as conn:
+        db.rows = [(t.name, [dict(r) for r in conn.execute(select(t)).mappings()])
+                   for t in db.metadata.sorted_tables if t.name not in KEPT_TABLES]
+        db.rows = [(name, rows) for name, rows in db.rows if rows]
+        db.tree_size = conn.execute(text("SELECT tree_size FROM audit_log_state")).scalar_one()
+
+
 def reset_pg(url: str) -> None:
-    """Empty every table (TRUNCATE does not fire the audit log's UPDATE/DELETE trigger)."""
-    engine = create_engine(url)
-    with engine.begin() as conn:
-        tables = conn.execute(text(
-            "SELECT tablename FROM pg_tables WHERE schemaname = 'public' "
-            "AND tablename NOT IN ('alembic_version', 'audit_log_state')"
-        )).scalars().all()
-        if tables:
-            conn.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE"))
-        conn.execute(text("UPDATE audit_log_state SET tree_size = 0"))
-    engine.dispose()
+    """Bring the database back to its snapshot (empty without one), in one transaction.
+
+    DELETE, not TRUNCATE: on a few hundred rows it is several times faster (TRUNCATE swaps
+    every table's files). The audit tables' append-only triggers are switched off for the
+    transaction only; that needs the table owner, which the suite is (it created them)."""
+    db = _database(url)
+    with db.engine.begin() as conn:
+        for name in db.append_only:
+            conn.execute(text(f'ALTER TABLE "{name}" DISABLE TRIGGER USER'))
+        for table in reversed(db.metadata.sorted_tables):
+            if table.name not in KEPT_TABLES:
+                conn.execute(table.delete())
+        for name in db.append_only:
+            conn.execute(text(f'ALTER TABLE "{name}" ENABLE TRIGGER USER'))
+        for name, rows in db.rows:
+            conn.execute(db.metadata.tables[name].insert(), rows)
+        conn.execute(text("UPDATE audit_log_state SET tree_size = :n"), {"n": db.tree_size})
+
+
+def forget(url: str) -> None:
+    """Close the reset connections to ``url`` (before it is dropped)."""
+    db = _databases.pop(url, None)
+    if db is not None:
+        db.engine.dispose()

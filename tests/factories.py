@@ -1,5 +1,7 @@
-"""Builders for users, cases, parties and members, all through the HTTP API (the admin
-bootstrap goes through the same service the CLI uses)."""
+"""Builders for users, cases, parties and members through the HTTP API (the admin
+bootstrap goes through the same service the CLI uses). The standard room of ``Api.room``
+comes from the session's template (``tests.template``) the first time a test asks for it;
+a second room in the same test is built through HTTP."""
 
 from __future__ import annotations
 
@@ -13,8 +15,9 @@ from fastapi.testclient import TestClient
 
 from app.auth.service import bootstrap_admin
 from app.db import transaction
+from app.models.base import utcnow
+from tests.template import PASSWORD, Seed, SeedUser
 
-PASSWORD = "correct horse battery staple"
 _counter = itertools.count(1)
 
 
@@ -42,10 +45,15 @@ class Room:
 
 
 class Api:
-    def __init__(self, client: TestClient, app: FastAPI) -> None:
+    """``seed``: what the test's database already holds (its copy of the template); without
+    one, the database is taken to be empty."""
+
+    def __init__(self, client: TestClient, app: FastAPI, seed: Seed | None = None) -> None:
         self.client = client
         self.app = app
         self._admin: User | None = None
+        self._seed = seed
+        self._seed_room_taken = False
 
     # accounts -------------------------------------------------------------------------
     def login(self, email: str, password: str = PASSWORD, **form: str) -> Any:
@@ -58,8 +66,16 @@ class Api:
         body = r.json()
         return User(user_id, email, body["access_token"], body["refresh_token"], password)
 
+    def _from_seed(self, user: SeedUser) -> User:
+        """A seeded account with a fresh access token (what signing in would have given)."""
+        token, _ = self.app.state.services.access_tokens.issue(
+            uuid.UUID(user.id), user.generation, utcnow())
+        return User(user.id, user.email, token, user.refresh_token)
+
     @property
     def admin(self) -> User:
+        if self._admin is None and self._seed is not None:
+            self._admin = self._from_seed(self._seed.platform_admin)
         if self._admin is None:
             svc = self.app.state.services
             with transaction(self.app.state.sessionmaker) as session:
@@ -103,7 +119,17 @@ class Api:
         return r.json()["id"]
 
     def room(self) -> Room:
-        """Plaintiff (represented) v. two defendants (one pro se), with every role."""
+        """Plaintiff (represented) v. two defendants (one pro se), with every role, and an
+        outsider. The first one is the template's; later ones are built through HTTP."""
+        if self._seed is not None and not self._seed_room_taken:
+            self._seed_room_taken = True
+            users = {label: self._from_seed(u) for label, u in self._seed.users.items()}
+            return Room(id=self._seed.room_id, admin=users["room_admin"],
+                        parties=dict(self._seed.parties), users=users)
+        return self.http_room()
+
+    def http_room(self) -> Room:
+        """The same room built through thirty-odd HTTP requests."""
         admin = self.user("room-admin")
         case_id = self.case(admin)
         room = Room(id=case_id, admin=admin)

@@ -1,6 +1,6 @@
 """Upload, replace, list and read documents.
 
-Invariants (threats in ``inspect``, ``filenames`` and ``storage``):
+Invariants (threats in ``inspection``, ``filenames`` and ``storage``):
 - the type is decided by content; the plaintext exists only as a 0600 temp file under
   ``data_dir`` for the length of the request and is deleted in ``finally``;
 - ciphertext file first, row second; the names (original and displayed) are sealed;
@@ -26,7 +26,7 @@ from app.documents import repository as repo
 from app.documents import storage
 from app.documents.errors import DocumentNotFound
 from app.documents.filenames import neutralise
-from app.documents.inspect import inspect_file
+from app.documents.inspection import inspect_file
 from app.documents.multipart import FilePart, Form
 from app.documents.schemas import DocumentRead
 from app.ene import service as ene_service

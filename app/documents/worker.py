@@ -1,19 +1,26 @@
-"""Run as ``python -m app.documents.worker MEDIA_TYPE PATH MODE`` under OS limits.
+"""Run as ``python -m app.documents.worker``: one process of the inspection pool.
 
 Parsing untrusted PDFs and images is the riskiest step of an upload (decompression bombs,
-deep nesting, pixel floods, parser bugs), so it happens in a child process with an address
-space limit, a CPU limit and a wall-clock timeout set by ``app.documents.inspect``. The
-child prints one JSON line ``{"code": null | "<problem code>"}``; anything else (a crash, a
-kill, a timeout) is a refusal. MODE ``upload`` also proves that a watermark can be embedded,
-so a stored document can always be downloaded; ``evidence`` only checks.
+deep nesting, pixel floods, parser bugs), so it happens in a separate process
+(``app.documents.pool``) that sets its own limits before it reads any job: address space,
+file size (it never writes a file), no core dumps, and CPU seconds per job. The parent adds
+a wall-clock deadline. Jobs arrive on stdin as JSON lines ``{"media_type", "path",
+"mode"}``; each gets one JSON line ``{"code": null | "<problem code>"}`` on the reply pipe.
+Anything else (a crash, a kill, a timeout) is a refusal. Mode ``upload`` also proves that a
+watermark can be embedded, so a stored document can always be downloaded; ``evidence``
+only checks. End of input ends the process.
 """
 
 from __future__ import annotations
 
 import json
+import math
+import os
+import resource
 import sys
 import zlib
 from pathlib import Path
+from typing import BinaryIO
 
 MAX_PAGES = 2000
 MAX_OBJECTS = 200_000
@@ -24,6 +31,7 @@ MAX_DECODED_BYTES = 512 * 1024 * 1024
 MAX_RATIO = 100
 RATIO_FLOOR = 16 * 1024 * 1024
 MAX_PIXELS = 40_000_000
+LIMIT_CODES = ("pdf_too_complex", "image_too_large")
 MAX_SIDE = 20_000
 
 
@@ -150,20 +158,65 @@ def run(media_type: str, path: Path, mode: str) -> str | None:
     return code
 
 
-def _apply_limits() -> None:
-    """Limits set by the child itself (a ``preexec_fn`` is unsafe in a threaded server)."""
-    import os
-    import resource
+def _apply_limits(memory: int, cpu_per_job: int, max_jobs: int) -> None:
+    """Limits set by the child itself (a ``preexec_fn`` is unsafe in a threaded server).
 
-    memory, cpu = (int(v) for v in os.environ["SETTLEROOM_WORKER_LIMITS"].split(","))
+    RLIMIT_CPU counts the whole life of the process, so the hard limit covers every job it
+    may serve and ``_cpu_budget`` lowers the soft limit to one job's worth before each."""
     resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
-    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (0, 0))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))
+    hard = math.ceil(_cpu_used()) + cpu_per_job * (max_jobs + 1) + 30
+    resource.setrlimit(resource.RLIMIT_CPU, (hard, hard))
+
+
+def _cpu_used() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+def _cpu_budget(seconds: int) -> None:
+    """SIGXCPU (which ends the process) once this job has used ``seconds`` of CPU."""
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    resource.setrlimit(resource.RLIMIT_CPU, (min(hard, math.ceil(_cpu_used()) + seconds), hard))
+
+
+def _warm_up() -> None:
+    """Import the parsers before the first job, so no job pays for it."""
+    import pikepdf  # noqa: F401
+    from PIL import Image  # noqa: F401
+
+    import app.watermark  # noqa: F401
+
+
+def serve(jobs: BinaryIO, replies: BinaryIO, cpu_per_job: int) -> None:
+    for line in jobs:
+        job = json.loads(line)
+        _cpu_budget(cpu_per_job)
+        try:
+            code = run(job["media_type"], Path(job["path"]), job["mode"])
+        except MemoryError:  # outside the parsers' own handlers
+            code = "inspection_failed"
+        # A file that hit a limit may have left the heap fragmented: start afresh.
+        retire = code in LIMIT_CODES or code == "inspection_failed"
+        replies.write(json.dumps({"code": code, "retire": retire}).encode() + b"\n")
+        replies.flush()
+        if retire:
+            return
+
+
+def main() -> None:
+    import warnings
+
+    memory, cpu, max_jobs = (int(v) for v in os.environ["SETTLEROOM_WORKER_LIMITS"].split(","))
+    # Replies get a private copy of stdout; anything a library prints goes to stderr.
+    replies = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)
+    _apply_limits(memory, cpu, max_jobs)
+    warnings.simplefilter("ignore")
+    _warm_up()
+    serve(sys.stdin.buffer, replies, cpu)
 
 
 if __name__ == "__main__":
-    import warnings
-
-    _apply_limits()
-    warnings.simplefilter("ignore")
-    result = run(sys.argv[1], Path(sys.argv[2]), sys.argv[3])
-    sys.stdout.write(json.dumps({"code": result}) + "\n")
+    main()

@@ -13,7 +13,7 @@ from pydantic import ValidationError
 from starlette.requests import Request
 
 from app.documents.errors import bad
-from app.documents.inspect import PDF, TEXT, check_text, run_worker, sniff
+from app.documents.inspection import PDF, TEXT, check_text, run_worker, sniff
 from app.documents.multipart import Form, read_form
 from app.errors import Invalid, UnsupportedMediaType
 from app.traces.schemas import TraceText

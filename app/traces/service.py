@@ -39,7 +39,7 @@ from app.cases import service as case_service
 from app.context import Principal
 from app.documents import repository as repo
 from app.documents import storage
-from app.documents.inspect import PDF
+from app.documents.inspection import PDF
 from app.models.audit import AuditEvent
 from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
 from app.runtime import Services

@@ -16,8 +16,8 @@ from tests.conftest import make_settings
 
 
 @pytest.fixture
-def cli_settings(tmp_path, database_url, monkeypatch):
-    s = make_settings(tmp_path / "data", database_url)
+def cli_settings(tmp_path, empty_database_url, monkeypatch):
+    s = make_settings(tmp_path / "data", empty_database_url)
     monkeypatch.setattr(cli, "get_settings", lambda: s)
     return s
 

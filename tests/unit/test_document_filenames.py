@@ -4,7 +4,7 @@ import pytest
 
 from app.documents.errors import BadDocument, NotADocumentType
 from app.documents.filenames import content_disposition, neutralise
-from app.documents.inspect import sniff
+from app.documents.inspection import sniff
 
 
 @pytest.mark.parametrize(("raw", "media_type", "want"), [

@@ -17,6 +17,7 @@ from app.main import create_app
 from tests import dbutil
 from tests.conftest import make_settings
 from tests.factories import Api
+from tests.template import Template, copy_data_dir
 
 CHROMIUM = os.environ.get("SETTLEROOM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
@@ -36,12 +37,12 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def web_app(_template_db: str, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
+def web_app(_template: Template, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN201
     """One app and database for a module of journeys that share one case."""
     folder = tmp_path_factory.mktemp("web")
     pg = dbutil.pg_server_url()
-    url = _template_db if pg else dbutil.copy_sqlite(Path(_template_db), folder / "web.db")
-    app = create_app(make_settings(folder / "data", url))
+    url = _template.db if pg else dbutil.copy_sqlite(Path(_template.db), folder / "web.db")
+    app = create_app(make_settings(copy_data_dir(_template.data_dir, folder / "data"), url))
     yield app
     app.state.engine.dispose()
     if pg:
@@ -49,9 +50,9 @@ def web_app(_template_db: str, tmp_path_factory: pytest.TempPathFactory):  # noq
 
 
 @pytest.fixture(scope="module")
-def web_api(web_app) -> Iterator[Api]:  # noqa: ANN001
+def web_api(web_app, _template: Template) -> Iterator[Api]:  # noqa: ANN001
     with TestClient(web_app) as client:
-        yield Api(client, web_app)
+        yield Api(client, web_app, seed=_template.seed)
 
 
 @pytest.fixture

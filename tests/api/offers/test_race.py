@@ -1,17 +1,27 @@
 """Exactly one terminal transition under concurrency: 20 simultaneous accepts, and accepts
 racing withdraws, each request on its own TestClient (its own connection and transaction).
 
-On PostgreSQL the offer row lock (SELECT ... FOR UPDATE) decides; on SQLite every
-transaction is BEGIN IMMEDIATE, so the same test holds there as well.
+PostgreSQL only: there the offer row lock (SELECT ... FOR UPDATE in
+``offers.repository.lock_offer``) is what lets one transaction win, and without it several
+accepts read "open" and all succeed. On SQLite every transaction is BEGIN IMMEDIATE, so
+the whole request is serialised and the test would pass with or without the lock.
 """
 
 from __future__ import annotations
 
 import threading
 
+import pytest
 from fastapi.testclient import TestClient
 
+from tests import dbutil
 from tests.api.offers.conftest import events_named
+
+pytestmark = [
+    pytest.mark.postgres,
+    pytest.mark.skipif(not dbutil.pg_server_url(), reason="only PostgreSQL can show a "
+                       "missing row lock (SQLite serialises whole transactions)"),
+]
 
 THREADS = 20
 

@@ -7,7 +7,6 @@ session and every test uses fresh random case ids.
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import uuid
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from crypto.keys import KeyProvider, LocalKeyProvider
+from tests import tools
 
 SOFTHSM_LIBS = (
     "/usr/lib/softhsm/libsofthsm2.so",
@@ -38,9 +38,10 @@ def softhsm_lib() -> str | None:
 
 @pytest.fixture(scope="session")
 def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
-    lib, util = softhsm_lib(), shutil.which("softhsm2-util")
-    if lib is None or util is None:
-        pytest.skip("softhsm2 is not installed (apt-get install softhsm2)")
+    util = tools.require("softhsm2-util")
+    lib = softhsm_lib()
+    if lib is None:  # the package ships both
+        pytest.fail(f"softhsm2-util is installed but none of {SOFTHSM_LIBS} exists")
     root = tmp_path_factory.mktemp("softhsm")
     (root / "tokens").mkdir()
     conf = root / "softhsm2.conf"

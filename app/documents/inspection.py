@@ -3,32 +3,51 @@
 Threats: a ZIP, executable or HTML page renamed ``.pdf``; a PDF bomb (a huge decoded
 stream, deep nesting, too many pages or objects); an encrypted PDF that cannot be marked;
 an image whose header claims billions of pixels; text in an unknown encoding. Magic bytes
-pick the type; PDFs and images are then parsed in a child process (``worker``) with an
-address-space limit, a CPU limit and a wall-clock timeout, so no upload can exhaust the
-server. Text is checked here, incrementally, as strict UTF-8.
+pick the type; PDFs and images are then parsed by a pre-started worker process (``pool``,
+``worker``) with an address-space limit, a file-size limit, a CPU limit per job and a
+wall-clock timeout, so no upload can exhaust the server. Text is checked here,
+incrementally, as strict UTF-8.
 """
 
 from __future__ import annotations
 
+import atexit
 import codecs
-import json
 import os
-import subprocess
 import sys
 from pathlib import Path
 
 from app.documents.errors import NotADocumentType, bad
+from app.documents.pool import PoolBusy, WorkerCommand, WorkerFailed, WorkerPool
 
 PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 WORKER_TIMEOUT_SECONDS = 30
 WORKER_CPU_SECONDS = 25
 WORKER_MEMORY_BYTES = 3 * 1024**3
+WORKERS = 2  # files parsed at once per server process; more uploads wait their turn
+WORKER_MAX_JOBS = 200
+QUEUE_TIMEOUT_SECONDS = 60
 _MARKUP = (b"<!doctype", b"<html", b"<?xml", b"<svg", b"<script", b"<head", b"<body",
            b"<iframe", b"<meta", b"<style", b"<object")
 _BINARY_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x7fELF", b"GIF8", b"%!PS", b"\x1f\x8b",
                  b"7z\xbc\xaf", b"Rar!", b"\xca\xfe\xba\xbe", b"{\\rtf", b"\xd0\xcf\x11\xe0",
                  b"RIFF", b"II*\x00", b"MM\x00*")
 _PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+def worker_command() -> WorkerCommand:
+    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(_PROJECT_ROOT),
+           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
+           "PYTHONDONTWRITEBYTECODE": "1",
+           "SETTLEROOM_WORKER_LIMITS":
+               f"{WORKER_MEMORY_BYTES},{WORKER_CPU_SECONDS},{WORKER_MAX_JOBS}"}
+    return WorkerCommand([sys.executable, "-m", "app.documents.worker"], env, _PROJECT_ROOT)
+
+
+# One pool per server process, shared by every app in it; started on first use.
+POOL = WorkerPool(worker_command(), size=WORKERS, max_jobs=WORKER_MAX_JOBS,
+                  timeout=WORKER_TIMEOUT_SECONDS, queue_timeout=QUEUE_TIMEOUT_SECONDS)
+atexit.register(POOL.close)
 
 
 def sniff(head: bytes) -> str:
@@ -83,24 +102,14 @@ def check_text(path: Path) -> None:
 
 def run_worker(media_type: str, path: Path, mode: str) -> str | None:
     """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
-    env = {"PATH": os.environ.get("PATH", ""), "PYTHONPATH": str(_PROJECT_ROOT),
-           "OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "PYTHONHASHSEED": "0",
-           "SETTLEROOM_WORKER_LIMITS": f"{WORKER_MEMORY_BYTES},{WORKER_CPU_SECONDS}"}
     refused = "pdf_too_complex" if media_type == PDF else "image_too_large"
     try:
-        done = subprocess.run(  # noqa: S603 - fixed argv, no shell; the path is ours
-            [sys.executable, "-m", "app.documents.worker", media_type, str(path), mode],
-            capture_output=True, timeout=WORKER_TIMEOUT_SECONDS,
-            env=env, cwd=str(_PROJECT_ROOT), check=False,
-        )
-    except subprocess.TimeoutExpired:
-        return refused
-    if done.returncode != 0:
-        return refused  # killed by a limit: too big or too complex to handle safely
-    try:
-        code = json.loads(done.stdout.decode().strip().splitlines()[-1])["code"]
-    except (ValueError, KeyError, IndexError):
+        reply = POOL.run({"media_type": media_type, "path": str(path), "mode": mode})
+    except WorkerFailed:
+        return refused  # killed by a limit or out of time: too big or too complex to handle
+    except PoolBusy:
         return "inspection_failed"
+    code = reply.get("code")
     return code if isinstance(code, str) or code is None else "inspection_failed"
 
 
