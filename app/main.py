@@ -19,6 +19,7 @@ from app.db import make_engine, make_sessionmaker
 from app.deadlines.router import router as deadlines_router
 from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.documents.router import router as documents_router
+from app.documents.tracing.router import router as traces_router
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
@@ -26,7 +27,6 @@ from app.offers.router import router as offers_router
 from app.ops import router as ops_router
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
-from app.traces.router import router as traces_router
 from app.web import router as web
 
 API_PREFIX = "/api/v1"

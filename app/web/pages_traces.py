@@ -14,11 +14,11 @@ from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep
 from app.documents.multipart import Form, read_form
+from app.documents.tracing import service
+from app.documents.tracing.evidence import MAX_PAGES, RawEvidence
+from app.documents.tracing.schemas import TraceMatch
 from app.errors import Invalid
 from app.runtime import Services, get_services
-from app.traces import service
-from app.traces.evidence import MAX_PAGES, RawEvidence
-from app.traces.schemas import TraceMatch
 from app.web.deps import WebAuthDep, body_guard, case_ctx
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names

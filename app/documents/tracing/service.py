@@ -40,13 +40,19 @@ from app.context import Principal
 from app.documents import repository as repo
 from app.documents import storage
 from app.documents.inspection import PDF
+from app.documents.tracing.evidence import Evidence, RawEvidence, to_evidence
+from app.documents.tracing.ocr import make_ocr
+from app.documents.tracing.schemas import (
+    AuditProof,
+    LayerScoreRead,
+    TraceError,
+    TraceMatch,
+    TraceResult,
+)
 from app.models.audit import AuditEvent
 from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
 from app.runtime import Services
 from app.sealing import open_bytes
-from app.traces.evidence import Evidence, RawEvidence, to_evidence
-from app.traces.ocr import make_ocr
-from app.traces.schemas import AuditProof, LayerScoreRead, TraceError, TraceMatch, TraceResult
 from app.watermark import LAYERS, MEDIA_TYPES, Candidate, CandidateResult, Issue, detect
 from crypto.fingerprint import DEFAULT_FP_TARGET
 

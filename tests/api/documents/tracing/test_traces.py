@@ -246,7 +246,7 @@ def test_a_crashing_detector_is_reported(api, app, monkeypatch):  # noqa: ANN001
     room = api.room()
     doc = api.document(room, pdf_doc(), filename="order.pdf")
     _, content = _copies(api, room, doc["id"])["defense_counsel"]
-    monkeypatch.setattr("app.traces.service.detect", _boom)
+    monkeypatch.setattr("app.documents.tracing.service.detect", _boom)
     got = trace_files(api, room.users["auditor"], [("leak.pdf", content)], errors_ok=True)
     assert got["verdict"] == "inconclusive" and got["matches"] == []
     assert [(e["layer"], e["kind"]) for e in got["errors"]] == [("detect", "Boom")]

@@ -15,8 +15,8 @@ from starlette.requests import Request
 from app.documents.errors import bad
 from app.documents.inspection import PDF, TEXT, check_text, run_worker, sniff
 from app.documents.multipart import Form, read_form
+from app.documents.tracing.schemas import TraceText
 from app.errors import Invalid, UnsupportedMediaType
-from app.traces.schemas import TraceText
 
 MAX_PAGES = 50
 

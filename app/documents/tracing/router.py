@@ -10,10 +10,10 @@ from fastapi import APIRouter, Depends, Request
 
 from app.deps import PrincipalDep, ServicesDep, SessionDep
 from app.documents.schemas import multipart_body
+from app.documents.tracing import service
+from app.documents.tracing.evidence import RawEvidence, read_raw
+from app.documents.tracing.schemas import TraceResult, TraceText
 from app.runtime import Services, get_services
-from app.traces import service
-from app.traces.evidence import RawEvidence, read_raw
-from app.traces.schemas import TraceResult, TraceText
 
 router = APIRouter(prefix="/traces", tags=["traces"])
 
