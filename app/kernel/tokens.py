@@ -6,6 +6,11 @@ casing, HMAC keyed with the public key), header-supplied keys (``jku``/``x5u``/`
 ``aud``, ``sub``, ``jti`` and ``typ == "access"``; ``exp`` has no leeway; ``nbf``/``iat``
 may not be in the future beyond the leeway. Every failure is the same ``InvalidToken``:
 callers learn nothing more.
+
+Cost: the signing and verifying keys are parsed once, into python-jose key objects. A token
+whose header and signature verified is remembered (bounded, keyed by the exact token string),
+so a client's repeated requests skip the signature check; the time claims are checked again
+on every use, and revocation is the caller's check of the account row, never cached here.
 """
 
 from __future__ import annotations
@@ -15,13 +20,14 @@ import binascii
 import hashlib
 import json
 import secrets
+import threading
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwt
+from jose import jwk, jwt
 from jose.exceptions import JOSEError
 
 ALGORITHM = "ES256"
@@ -29,6 +35,7 @@ LEEWAY_SECONDS = 30
 MAX_TOKEN_LENGTH = 4096
 ALLOWED_HEADERS = frozenset({"alg", "typ", "kid"})
 REQUIRED_CLAIMS = ("exp", "iat", "iss", "aud", "sub", "jti", "typ")
+VERIFIED_CACHE_SIZE = 4096
 
 
 class InvalidToken(Exception):
@@ -76,6 +83,11 @@ class AccessTokens:
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
+        self._signing_key = jwk.construct(self._private_pem, ALGORITHM)
+        self._verifying_key = jwk.construct(self.public_pem, ALGORITHM)
+        # token -> its signature-checked claims. Insertion-ordered: the oldest is evicted.
+        self._verified: dict[str, dict[str, object]] = {}
+        self._verified_lock = threading.Lock()
 
     def issue(self, user_id: uuid.UUID, generation: int, now: datetime) -> tuple[str, int]:
         exp = now + self.lifetime
@@ -90,7 +102,7 @@ class AccessTokens:
             "typ": "access",
             "gen": generation,
         }
-        token = jwt.encode(claims, self._private_pem, algorithm=ALGORITHM,
+        token = jwt.encode(claims, self._signing_key, algorithm=ALGORITHM,
                            headers={"kid": self.kid, "typ": "JWT"})
         return token, int(self.lifetime.total_seconds())
 
@@ -108,18 +120,28 @@ class AccessTokens:
             raise InvalidToken
 
     def verify(self, token: str, now: datetime | None = None) -> AccessClaims:
-        self._check_header(token)
         now = now or datetime.now(UTC)
+        claims = self._verified.get(token)
+        if claims is None:
+            claims = self._verify_signature(token)
+            with self._verified_lock:
+                while len(self._verified) >= VERIFIED_CACHE_SIZE:
+                    del self._verified[next(iter(self._verified))]
+                self._verified[token] = claims
+        return self._check_claims(claims, now)
+
+    def _verify_signature(self, token: str) -> dict[str, object]:
+        self._check_header(token)
         try:
-            claims = jwt.decode(
-                token, self.public_pem, algorithms=[ALGORITHM], audience=self.audience,
+            claims: dict[str, object] = jwt.decode(
+                token, self._verifying_key, algorithms=[ALGORITHM], audience=self.audience,
                 issuer=self.issuer,
                 options={"leeway": LEEWAY_SECONDS, "verify_exp": False, "verify_nbf": False,
                          "verify_iat": False, "verify_at_hash": False},
             )
         except (JOSEError, ValueError, TypeError) as exc:
             raise InvalidToken from exc
-        return self._check_claims(claims, now)
+        return claims
 
     def _check_claims(self, claims: dict[str, object], now: datetime) -> AccessClaims:
         if any(name not in claims for name in REQUIRED_CLAIMS):

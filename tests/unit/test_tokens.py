@@ -157,3 +157,43 @@ def test_a_tampered_payload_is_rejected():
     forged = f"{head}.{b64(json.dumps(claims(sub=str(uuid.uuid4()))).encode())}.{sig}"
     with pytest.raises(InvalidToken):
         TOKENS.verify(forged, NOW)
+
+
+def test_a_remembered_token_is_still_rejected_once_expired():
+    tokens = codec()
+    token, _ = tokens.issue(USER, 0, NOW)
+    assert tokens.verify(token, NOW + timedelta(minutes=1)).user_id == USER
+    with pytest.raises(InvalidToken):
+        tokens.verify(token, NOW + timedelta(minutes=16))
+
+
+def test_a_tampered_copy_of_a_remembered_token_is_rejected():
+    tokens = codec()
+    token, _ = tokens.issue(USER, 0, NOW)
+    tokens.verify(token, NOW)
+    head, payload, sig = token.split(".")
+    forged = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+    forged["sub"] = str(uuid.uuid4())
+    with pytest.raises(InvalidToken):
+        tokens.verify(".".join([head, b64(json.dumps(forged).encode()), sig]), NOW)
+
+
+def test_keys_are_parsed_once_not_per_token(monkeypatch):
+    tokens = codec()
+
+    def no_parsing(*_: object, **__: object) -> None:
+        raise AssertionError("a key was parsed while issuing or verifying")
+
+    monkeypatch.setattr("jose.jwk.construct", no_parsing)
+    monkeypatch.setattr("jose.jws.jwk.construct", no_parsing)
+    token, _ = tokens.issue(USER, 0, NOW)
+    assert tokens.verify(token, NOW).user_id == USER
+
+
+def test_the_remembered_tokens_are_bounded(monkeypatch):
+    monkeypatch.setattr("app.auth.tokens.VERIFIED_CACHE_SIZE", 3)
+    tokens = codec()
+    issued = [tokens.issue(USER, 0, NOW)[0] for _ in range(5)]
+    for token in issued:
+        tokens.verify(token, NOW)
+    assert list(tokens._verified) == issued[2:]
