@@ -1,23 +1,44 @@
 """Engine and session handling: one request, one transaction.
 
-The request dependency commits before the response is sent and rolls back on any error.
+The request's transaction commits before the response is sent and rolls back on any error.
 Audit events of *refused* attempts must survive that rollback, so a service queues them
-with ``defer_after_rollback``; the dependency writes them in a fresh transaction after
-rolling the failed one back.
+with ``defer_after_rollback``; they are written in a fresh transaction after rolling the
+failed one back.
+
+SQLite locking. SQLite allows one writer; in WAL mode readers never wait for it. A
+transaction that reads first and writes later (``BEGIN DEFERRED``) can fail with
+SQLITE_BUSY_SNAPSHOT instead of waiting, when another writer committed after its first read.
+So the lock mode is chosen per transaction:
+- requests with a state-changing method, scripts (``session_scope``) and the after-rollback
+  writes begin ``IMMEDIATE``: the write lock is taken at BEGIN and waited for (busy timeout);
+- read requests (GET, HEAD, OPTIONS) begin ``DEFERRED`` and never queue behind a writer. Some
+  reads do write (an audit event of the read, a download record). If such a write finds the
+  snapshot stale, the request's unit of work is run again once, beginning ``IMMEDIATE``
+  (``RequestUnit.run``); a read has no body and no effect outside the database that must not
+  happen twice.
+Long CPU work that follows a request's reads (tracing) ends the read transaction first with
+``between_transactions`` so it holds neither a lock nor a snapshot. PostgreSQL ignores all
+of this: MVCC readers never block and writers lock rows, not the database.
 """
 
 from __future__ import annotations
 
+import sqlite3
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
-from fastapi import Request
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 DeferredWrite = Callable[[Session], None]
+T = TypeVar("T")
 _DEFERRED_KEY = "settleroom.after_rollback"
+_WROTE_KEY = "settleroom.wrote"
+BEGIN_OPTION = "settleroom_sqlite_begin"
+_BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+_LOCK_CONFLICTS = frozenset({sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
@@ -31,13 +52,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
 
 
 def _configure_sqlite(engine: Engine) -> None:
-    """WAL, foreign keys, and BEGIN IMMEDIATE.
-
-    SQLite allows one writer. A deferred transaction that read first and writes later can
-    fail with SQLITE_BUSY_SNAPSHOT instead of waiting, so every transaction takes the write
-    lock at BEGIN and waits (busy timeout) for its turn. The embedded mode favours
-    correctness over write concurrency; PostgreSQL is the production database.
-    """
+    """WAL, foreign keys, and the BEGIN mode of each transaction (see the module docstring)."""
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:
@@ -53,7 +68,8 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        mode = conn.get_execution_options().get(BEGIN_OPTION, "IMMEDIATE")
+        conn.exec_driver_sql(_BEGIN_SQL[mode])
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
@@ -62,18 +78,72 @@ def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(bind=engine, expire_on_commit=False, autoflush=True)
 
 
+@event.listens_for(Session, "after_flush")
+def _note_write(session: Session, _flush_context: Any) -> None:
+    session.info[_WROTE_KEY] = True
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _note_statement_write(state: Any) -> None:
+    if state.is_insert or state.is_update or state.is_delete:
+        state.session.info[_WROTE_KEY] = True
+
+
+@event.listens_for(Session, "after_begin")
+def _reset_write(session: Session, _transaction: Any, _connection: Any) -> None:
+    session.info.pop(_WROTE_KEY, None)
+
+
+def begin(session: Session, *, write: bool) -> None:
+    """Begin the session's next transaction, taking SQLite's write lock now when ``write``."""
+    if not session.in_transaction():
+        session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE" if write else "DEFERRED"})
+
+
+def between_transactions(session: Session) -> None:
+    """End a transaction that has written nothing, before long CPU work that needs no database.
+
+    The work then holds no SQLite lock and no snapshot; the next statement begins a new
+    transaction (``IMMEDIATE``: what follows such work is the request's writes). Loaded rows
+    stay usable (sessions do not expire on commit). Refuses a transaction that wrote: an
+    action and its audit event are committed together or not at all.
+    """
+    if session.new or session.dirty or session.deleted or session.info.get(_WROTE_KEY):
+        raise RuntimeError("between_transactions after a write would split an action")
+    session.commit()
+
+
 def defer_after_rollback(session: Session, write: DeferredWrite) -> None:
     """Queue a write (an audit event of a refusal) that must persist even if the request fails."""
     session.info.setdefault(_DEFERRED_KEY, []).append(write)
 
 
-def _run_deferred(session: Session) -> None:
+def commit(session: Session) -> None:
+    for write in session.info.pop(_DEFERRED_KEY, []):
+        write(session)
+    session.commit()
+
+
+def roll_back(session: Session) -> None:
+    """Roll back, then write the deferred refusals in a transaction of their own."""
+    session.rollback()
     writes: list[DeferredWrite] = session.info.pop(_DEFERRED_KEY, [])
     if not writes:
         return
-    for write in writes:
-        write(session)
-    session.commit()
+    try:
+        begin(session, write=True)
+        for write in writes:
+            write(session)
+        session.commit()
+    except Exception:  # noqa: BLE001 - the original error matters more
+        session.rollback()
+
+
+def is_lock_conflict(exc: BaseException) -> bool:
+    """SQLite could not give a deferred transaction the write lock (busy or stale snapshot)."""
+    orig = getattr(exc, "orig", None)
+    return isinstance(exc, OperationalError) and getattr(orig, "sqlite_errorcode", None) in (
+        _LOCK_CONFLICTS)
 
 
 @contextmanager
@@ -82,24 +152,75 @@ def transaction(factory: sessionmaker[Session]) -> Iterator[Session]:
     session = factory()
     try:
         yield session
-        for write in session.info.pop(_DEFERRED_KEY, []):
-            write(session)
-        session.commit()
+        commit(session)
     except BaseException:
-        session.rollback()
-        try:
-            _run_deferred(session)
-        except Exception:  # noqa: BLE001 - the original error matters more
-            session.rollback()
+        roll_back(session)
         raise
     finally:
         session.close()
 
 
-def get_session(request: Request) -> Iterator[Session]:
-    """FastAPI dependency (declared with scope="function" so the commit precedes the response)."""
-    with transaction(request.app.state.sessionmaker) as session:
-        yield session
+class RequestUnit:
+    """A request's session and the work that runs in it, in one worker-thread call.
+
+    ``run`` begins the transaction (``DEFERRED`` on SQLite for reads), calls the work,
+    commits, and on error rolls back and writes the deferred refusals. A read whose write
+    met a stale snapshot is run again once with the write lock taken at BEGIN; ``retry``
+    callbacks forget whatever the first attempt computed.
+    """
+
+    def __init__(self, factory: sessionmaker[Session], *, read_only: bool) -> None:
+        self.session = factory()
+        self.read_only = read_only
+        self.finished = False
+        self._on_retry: list[Callable[[], None]] = []
+
+    def on_retry(self, forget: Callable[[], None]) -> None:
+        self._on_retry.append(forget)
+
+    def begin(self) -> None:
+        begin(self.session, write=not self.read_only)
+
+    def run(self, work: Callable[[], T]) -> T:
+        try:
+            while True:
+                try:
+                    self.begin()
+                    result = work()
+                    commit(self.session)
+                    return result
+                except OperationalError as exc:
+                    if not (self.read_only and is_lock_conflict(exc)):
+                        raise
+                    self.session.rollback()
+                    self.session.info.pop(_DEFERRED_KEY, None)
+                    self.read_only = False
+                    for forget in self._on_retry:
+                        forget()
+        except BaseException:
+            roll_back(self.session)
+            raise
+        finally:
+            self.close()
+
+    def finish(self, error: BaseException | None) -> None:
+        """End a unit whose work ran elsewhere (an async endpoint, a refused dependency)."""
+        try:
+            if error is None:
+                commit(self.session)
+            else:
+                roll_back(self.session)
+        finally:
+            self.close()
+
+    @property
+    def idle(self) -> bool:
+        """Nothing to commit or roll back: no transaction and no deferred refusal."""
+        return not self.session.in_transaction() and not self.session.info.get(_DEFERRED_KEY)
+
+    def close(self) -> None:
+        self.finished = True
+        self.session.close()
 
 
 session_scope = transaction

@@ -3,71 +3,189 @@
 A non-member gets exactly the answer an unknown case id gets (404 ``case_not_found``), so
 case existence never leaks. A member whose roles lack the permission gets 403. Both
 refusals are audit events. Routes are authenticated unless they are named public.
+
+One worker-thread hop per request. FastAPI runs every sync dependency, a sync endpoint and
+its response validation in the thread pool one at a time; under load those hops, not the
+work, were most of a request's cost. Here the session, the services and the token check
+are ``async`` (no blocking I/O: a session connects lazily, a verified token is remembered),
+and what needs the database (the account row, the membership, the platform-admin check) is
+a ``Pending`` value: ``UnitRoute`` computes it in the endpoint's own worker-thread call,
+inside the request's transaction, right before the endpoint and the commit
+(``RequestUnit.run``). Order is kept: an absent or invalid token is refused before anything
+else; the account and the guard are checked before the endpoint runs, and before a 422 for
+a malformed request is answered; routes whose dependencies read the body (uploads, trace
+evidence) check them as they are declared, so a refused caller's body is never read.
 """
 
 from __future__ import annotations
 
+import functools
+import inspect
 import uuid
-from collections.abc import Callable
-from typing import Annotated
+from collections.abc import AsyncIterator, Callable, Coroutine
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Header, Path, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
+from starlette.responses import Response
 
 from app.auth import service as auth_service
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
-from app.db import get_session
+from app.db import RequestUnit
 from app.errors import Forbidden, NotFound, Unauthenticated
-from app.kernel.tokens import InvalidToken
+from app.kernel.tokens import AccessClaims, InvalidToken
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services, get_services
 from app.sealing import CaseDestroyed
+
+T = TypeVar("T")
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_UNIT_KEY = "settleroom.unit"
+_PENDING_KEY = "settleroom.pending"
+_ROUTE_KEY = "settleroom.unit_route"
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 IdempotencyKey = Annotated[
     str | None,
     Header(alias="Idempotency-Key", min_length=1, max_length=200, pattern=r"^[\x21-\x7e]+$"),
 ]
+
+
+class Pending(Generic[T]):
+    """A dependency value computed from the database inside the request's unit of work."""
+
+    __slots__ = ("_compute", "_done", "_value", "unit")
+
+    def __init__(self, unit: RequestUnit, compute: Callable[[Session], T]) -> None:
+        self.unit = unit
+        self._compute = compute
+        self._done = False
+        self._value: T | None = None
+        unit.on_retry(self.forget)
+        unit.session.info.setdefault(_PENDING_KEY, []).append(self)
+
+    def value(self) -> T:
+        """Compute (once per attempt) in the unit's worker thread; refusals raise here."""
+        if not self._done:
+            self._value = self._compute(self.unit.session)
+            self._done = True
+        return self._value  # type: ignore[return-value]
+
+    def forget(self) -> None:
+        self._done, self._value = False, None
+
+
+async def get_session(request: Request) -> AsyncIterator[Session]:
+    """The request's session, declared with scope="function": commit before the response.
+
+    ``UnitRoute`` commits (or rolls back) in the endpoint's worker-thread call; this only
+    finishes a unit that did not get that far (a refused dependency, an async endpoint).
+    """
+    # Only a UnitRoute retries a read whose write met a stale snapshot (see app/db.py), so
+    # only its reads begin DEFERRED.
+    route = request.scope.get(_ROUTE_KEY)
+    unit = RequestUnit(request.app.state.sessionmaker,
+                       read_only=route is not None and request.method in SAFE_METHODS)
+    unit.session.info[_UNIT_KEY] = unit
+    request.scope[_UNIT_KEY] = unit
+    try:
+        yield unit.session
+    except BaseException as exc:
+        await _finish(unit, exc)
+        raise
+    await _finish(unit, None)
+
+
+async def _finish(unit: RequestUnit, error: BaseException | None) -> None:
+    if unit.finished:
+        return
+    if unit.idle:
+        unit.close()
+        return
+    await run_in_threadpool(unit.finish, error)
+
+
 SessionDep = Annotated[Session, Depends(get_session, scope="function")]
 ServicesDep = Annotated[Services, Depends(get_services)]
+
+
+def _unit(session: Session) -> RequestUnit:
+    unit: RequestUnit = session.info[_UNIT_KEY]
+    return unit
+
+
+async def _pending(request: Request, session: Session,
+                   compute: Callable[[Session], T]) -> Pending[T] | T:
+    """A ``Pending`` on a ``UnitRoute``; elsewhere (a plain route) the value, computed now."""
+    pending = Pending(_unit(session), compute)
+    route = request.scope.get(_ROUTE_KEY)
+    if route is None:
+        return await run_in_threadpool(_resolve_now, pending)
+    if route.checks_early:
+        await run_in_threadpool(_resolve_now, pending)
+    return pending
+
+
+def _resolve_now(pending: Pending[T]) -> T:
+    pending.unit.begin()
+    return pending.value()
+
+
+def _value(value: Pending[T] | T) -> T:
+    return value.value() if isinstance(value, Pending) else value
 
 
 def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def current_principal(
+def _principal(session: Session, claims: AccessClaims, address: str | None) -> Principal:
+    user = auth_service.user_row(session, claims.user_id)
+    if user is None or not user.is_active or user.token_generation != claims.generation:
+        raise Unauthenticated("The access token is not valid.", code="invalid_token")
+    return Principal(
+        user_id=user.id, email=user.email, name=user.name,
+        is_platform_admin=user.is_platform_admin, client_address=address,
+    )
+
+
+async def current_principal(
     request: Request,
     session: SessionDep,
     svc: ServicesDep,
     token: Annotated[str | None, Depends(bearer)],
-) -> Principal:
+) -> Pending[Principal] | Principal:
     if not token:
         raise Unauthenticated("Sign in first: send a bearer access token.")
     try:
         claims = svc.access_tokens.verify(token)
     except InvalidToken:
         raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
-    user = auth_service.user_row(session, claims.user_id)
-    if user is None or not user.is_active or user.token_generation != claims.generation:
-        raise Unauthenticated("The access token is not valid.", code="invalid_token")
-    return Principal(
-        user_id=user.id, email=user.email, name=user.name,
-        is_platform_admin=user.is_platform_admin, client_address=client_address(request),
-    )
+    address = client_address(request)
+    return await _pending(request, session, lambda s: _principal(s, claims, address))
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+_PendingPrincipal = Annotated[Pending[Principal] | Principal, Depends(current_principal)]
 
 
-def require_platform_admin(session: SessionDep, principal: PrincipalDep) -> Principal:
-    if not principal.is_platform_admin:
-        refuse(session, principal, "platform.admin", "user", None,
-               Forbidden("Only a platform administrator may do this.", code="not_platform_admin"))
-    return principal
+async def require_platform_admin(
+    request: Request, session: SessionDep, principal: _PendingPrincipal
+) -> Pending[Principal] | Principal:
+    def admin(s: Session) -> Principal:
+        caller = _value(principal)
+        if not caller.is_platform_admin:
+            refuse(s, caller, "platform.admin", "user", None, Forbidden(
+                "Only a platform administrator may do this.", code="not_platform_admin"))
+        return caller
+
+    return await _pending(request, session, admin)
 
 
 def load_case_context(
@@ -86,15 +204,102 @@ def load_case_context(
     return ctx
 
 
-def case_guard(permission: Permission) -> Callable[..., CaseContext]:
+def case_guard(
+    permission: Permission,
+) -> Callable[..., Coroutine[Any, Any, Pending[CaseContext] | CaseContext]]:
     """A dependency for routes under ``/cases/{case_id}`` that need ``permission``."""
 
-    def guard(
+    async def guard(
+        request: Request,
         session: SessionDep,
-        principal: PrincipalDep,
+        principal: _PendingPrincipal,
         case_id: Annotated[uuid.UUID, Path()],
-    ) -> CaseContext:
-        return load_case_context(session, principal, case_id, permission)
+    ) -> Pending[CaseContext] | CaseContext:
+        return await _pending(request, session, lambda s: load_case_context(
+            s, _value(principal), case_id, permission))
 
     guard.__name__ = f"guard_{permission.name.lower()}"
     return guard
+
+
+def _unit_of(values: dict[str, Any]) -> RequestUnit | None:
+    for value in values.values():
+        if isinstance(value, Pending):
+            return value.unit
+        if isinstance(value, Session) and _UNIT_KEY in value.info:
+            return _unit(value)
+    return None
+
+
+def _resolved(values: dict[str, Any]) -> dict[str, Any]:
+    return {k: v.value() if isinstance(v, Pending) else v for k, v in values.items()}
+
+
+def _begin_and_resolve(unit: RequestUnit, values: dict[str, Any]) -> dict[str, Any]:
+    unit.begin()
+    return _resolved(values)
+
+
+def _check_pending(unit: RequestUnit) -> None:
+    """Run the account and guard checks of a request refused as malformed (422)."""
+    unit.begin()
+    for pending in unit.session.info.get(_PENDING_KEY, []):
+        pending.value()
+
+
+def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
+    """The endpoint as a coroutine: pending values, work and commit in one worker thread."""
+    if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
+        return endpoint
+    if inspect.iscoroutinefunction(endpoint):
+        @functools.wraps(endpoint)
+        async def resolve_then_await(**values: Any) -> Any:
+            unit = _unit_of(values)
+            if unit is not None:
+                values = await run_in_threadpool(_begin_and_resolve, unit, values)
+            return await endpoint(**values)
+
+        return resolve_then_await
+
+    @functools.wraps(endpoint)
+    async def one_hop(**values: Any) -> Any:
+        unit = _unit_of(values)
+        if unit is None:
+            return await run_in_threadpool(functools.partial(endpoint, **values))
+        return await run_in_threadpool(unit.run, lambda: endpoint(**_resolved(values)))
+
+    return one_hop
+
+
+def _reads_body_in_dependency(route: APIRoute) -> bool:
+    """Another function-scoped dependency than the session: the upload and evidence readers."""
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.scope == "function" and dep.call is not get_session:
+            return True
+        stack.extend(dep.dependencies)
+    return False
+
+
+class UnitRoute(APIRoute):
+    """Every route of the API and the pages: one worker-thread hop (see the module docstring)."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        super().__init__(path, _in_one_hop(endpoint), **kwargs)
+        self.checks_early = _reads_body_in_dependency(self)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        handler = super().get_route_handler()
+
+        async def app(request: Request) -> Response:
+            request.scope[_ROUTE_KEY] = self
+            try:
+                return await handler(request)
+            except RequestValidationError:
+                unit = request.scope.get(_UNIT_KEY)
+                if isinstance(unit, RequestUnit) and not unit.finished:
+                    await run_in_threadpool(_check_pending, unit)
+                raise
+
+        return app

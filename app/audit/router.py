@@ -19,6 +19,7 @@ from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
+    UnitRoute,
     case_guard,
     load_case_context,
 )
@@ -26,7 +27,7 @@ from app.errors import NotFound
 from app.pagination import MAX_LIMIT
 from app.refusals import refuse
 
-router = APIRouter(tags=["audit"])
+router = APIRouter(route_class=UnitRoute, tags=["audit"])
 Auditor = Annotated[CaseContext, Depends(case_guard(Permission.AUDIT_READ))]
 
 

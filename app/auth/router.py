@@ -16,10 +16,17 @@ from app.auth.schemas import (
     UserRead,
 )
 from app.context import Principal
-from app.deps import PrincipalDep, ServicesDep, SessionDep, client_address, require_platform_admin
+from app.deps import (
+    PrincipalDep,
+    ServicesDep,
+    SessionDep,
+    UnitRoute,
+    client_address,
+    require_platform_admin,
+)
 from app.pagination import PageDep
 
-router = APIRouter(tags=["auth"])
+router = APIRouter(route_class=UnitRoute, tags=["auth"])
 NO_NUL = r"^[^\x00]*$"
 
 
@@ -77,7 +84,7 @@ def confirm_totp(data: TotpConfirm, session: SessionDep, principal: PrincipalDep
     return Response(status_code=204)
 
 
-users_router = APIRouter(prefix="/users", tags=["users"])
+users_router = APIRouter(route_class=UnitRoute, prefix="/users", tags=["users"])
 PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
 
 

@@ -21,10 +21,10 @@ from app.cases.schemas import (
     PartyRead,
 )
 from app.context import CaseContext
-from app.deps import PrincipalDep, ServicesDep, SessionDep, case_guard
+from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute, case_guard
 from app.pagination import PageDep
 
-router = APIRouter(prefix="/cases", tags=["cases"])
+router = APIRouter(route_class=UnitRoute, prefix="/cases", tags=["cases"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
 Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
 Destroyer = Annotated[CaseContext, Depends(case_guard(Permission.CASE_DESTROY))]

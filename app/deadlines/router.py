@@ -11,9 +11,9 @@ from fastapi import APIRouter, Query
 from app.deadlines import service
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.deadlines.schemas import DeadlineRead
-from app.deps import PrincipalDep
+from app.deps import PrincipalDep, UnitRoute
 
-router = APIRouter(tags=["deadlines"])
+router = APIRouter(route_class=UnitRoute, tags=["deadlines"])
 MAX_DATES = 100
 
 

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, case_guard
+from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.documents import channels, downloads, service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import (
@@ -26,7 +26,7 @@ from app.documents.schemas import (
 from app.pagination import PageDep
 from app.runtime import Services, get_services
 
-router = APIRouter(prefix="/cases/{case_id}", tags=["documents"])
+router = APIRouter(route_class=UnitRoute, prefix="/cases/{case_id}", tags=["documents"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.DOCUMENT_READ))]
 Uploader = Annotated[CaseContext, Depends(case_guard(Permission.DOCUMENT_UPLOAD))]
 Tracer = Annotated[CaseContext, Depends(case_guard(Permission.TRACE))]

@@ -15,7 +15,7 @@ from fastapi import APIRouter, Depends, Query
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, case_guard
+from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.ene import content, evaluation, service
 from app.ene.schemas import (
     AttendanceRead,
@@ -35,7 +35,7 @@ from app.ene.schemas import (
 )
 from app.pagination import PageDep
 
-router = APIRouter(prefix="/cases/{case_id}/ene-sessions", tags=["ene"])
+router = APIRouter(route_class=UnitRoute, prefix="/cases/{case_id}/ene-sessions", tags=["ene"])
 Host = Annotated[CaseContext, Depends(case_guard(Permission.ENE_HOST))]
 Evaluator = Annotated[CaseContext, Depends(case_guard(Permission.ENE_EVALUATE))]
 Participant = Annotated[CaseContext, Depends(case_guard(Permission.ENE_PARTICIPATE))]

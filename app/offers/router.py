@@ -7,12 +7,13 @@ from fastapi import APIRouter, Depends, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_guard
 from app.offers import service
 from app.offers.schemas import OfferAccept, OfferCreate, OfferRead
 from app.pagination import PageDep
 
-router = APIRouter(prefix="/cases/{case_id}/offers", tags=["settlement offers"])
+router = APIRouter(prefix="/cases/{case_id}/offers", tags=["settlement offers"],
+                   route_class=UnitRoute)
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_READ))]
 Maker = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_MAKE))]
 Responder = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_RESPOND))]

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Body, Depends, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import IdempotencyKey, ServicesDep, SessionDep, case_guard
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_guard
 from app.pagination import PageDep
 from app.rule68 import service
 from app.rule68.schemas import (
@@ -22,7 +22,8 @@ from app.rule68.schemas import (
     ServiceConsentRead,
 )
 
-router = APIRouter(prefix="/cases/{case_id}", tags=["rule 68 offers of judgment"])
+router = APIRouter(prefix="/cases/{case_id}", tags=["rule 68 offers of judgment"],
+                   route_class=UnitRoute)
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_READ))]
 Server = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_SERVE))]
 Acceptor = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_ACCEPT))]

@@ -8,14 +8,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request
 
-from app.deps import PrincipalDep, ServicesDep, SessionDep
+from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute
 from app.documents.schemas import multipart_body
 from app.documents.tracing import service
 from app.documents.tracing.evidence import RawEvidence, read_raw
 from app.documents.tracing.schemas import TraceResult, TraceText
 from app.runtime import Services, get_services
 
-router = APIRouter(prefix="/traces", tags=["traces"])
+router = APIRouter(route_class=UnitRoute, prefix="/traces", tags=["traces"])
 
 
 async def raw_evidence(
