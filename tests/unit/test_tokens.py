@@ -191,7 +191,7 @@ def test_keys_are_parsed_once_not_per_token(monkeypatch):
 
 
 def test_the_remembered_tokens_are_bounded(monkeypatch):
-    monkeypatch.setattr("app.auth.tokens.VERIFIED_CACHE_SIZE", 3)
+    monkeypatch.setattr("app.kernel.tokens.VERIFIED_CACHE_SIZE", 3)
     tokens = codec()
     issued = [tokens.issue(USER, 0, NOW)[0] for _ in range(5)]
     for token in issued:
