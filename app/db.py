@@ -24,6 +24,7 @@ of this: MVCC readers never block and writers lock rows, not the database.
 from __future__ import annotations
 
 import sqlite3
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
@@ -165,7 +166,7 @@ class RequestUnit:
 
     ``run`` begins the transaction (``DEFERRED`` on SQLite for reads), calls the work,
     commits, and on error rolls back and writes the deferred refusals. A read whose write
-    met a stale snapshot is run again once with the write lock taken at BEGIN; ``retry``
+    met a stale snapshot is run again once with the write lock taken at BEGIN; ``on_retry``
     callbacks forget whatever the first attempt computed.
     """
 
@@ -174,6 +175,7 @@ class RequestUnit:
         self.read_only = read_only
         self.finished = False
         self._on_retry: list[Callable[[], None]] = []
+        self._lock = threading.Lock()  # one thread at a time uses the session
 
     def on_retry(self, forget: Callable[[], None]) -> None:
         self._on_retry.append(forget)
@@ -182,41 +184,55 @@ class RequestUnit:
         begin(self.session, write=not self.read_only)
 
     def run(self, work: Callable[[], T]) -> T:
-        try:
-            while True:
-                try:
-                    self.begin()
-                    result = work()
-                    commit(self.session)
-                    return result
-                except OperationalError as exc:
-                    if not (self.read_only and is_lock_conflict(exc)):
-                        raise
-                    self.session.rollback()
-                    self.session.info.pop(_DEFERRED_KEY, None)
-                    self.read_only = False
-                    for forget in self._on_retry:
-                        forget()
-        except BaseException:
-            roll_back(self.session)
-            raise
-        finally:
-            self.close()
+        with self._lock:
+            try:
+                return self._attempts(work)
+            except BaseException:
+                roll_back(self.session)
+                raise
+            finally:
+                self.close()
+
+    def _attempts(self, work: Callable[[], T]) -> T:
+        while True:
+            try:
+                self.begin()
+                result = work()
+                commit(self.session)
+                return result
+            except OperationalError as exc:
+                if not (self.read_only and is_lock_conflict(exc)):
+                    raise
+                self._forget_attempt()
+
+    def _forget_attempt(self) -> None:
+        self.session.rollback()
+        self.session.info.pop(_DEFERRED_KEY, None)
+        self.read_only = False
+        for forget in self._on_retry:
+            forget()
 
     def finish(self, error: BaseException | None) -> None:
-        """End a unit whose work ran elsewhere (an async endpoint, a refused dependency)."""
-        try:
-            if error is None:
-                commit(self.session)
-            else:
-                roll_back(self.session)
-        finally:
-            self.close()
+        """End a unit whose work ran elsewhere (an async endpoint, a refused dependency).
+
+        Waits for a ``run`` still going in another thread (its request was cancelled), and
+        then has nothing left to do."""
+        with self._lock:
+            if self.finished:
+                return
+            try:
+                if error is None:
+                    commit(self.session)
+                else:
+                    roll_back(self.session)
+            finally:
+                self.close()
 
     @property
     def idle(self) -> bool:
-        """Nothing to commit or roll back: no transaction and no deferred refusal."""
-        return not self.session.in_transaction() and not self.session.info.get(_DEFERRED_KEY)
+        """Nothing running, nothing to commit or roll back (no transaction, no refusal)."""
+        return (not self._lock.locked() and not self.session.in_transaction()
+                and not self.session.info.get(_DEFERRED_KEY))
 
     def close(self) -> None:
         self.finished = True

@@ -49,6 +49,7 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 _UNIT_KEY = "settleroom.unit"
 _PENDING_KEY = "settleroom.pending"
 _ROUTE_KEY = "settleroom.unit_route"
+_CALLER_ROW_KEY = "settleroom.caller_row"
 
 bearer = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 IdempotencyKey = Annotated[
@@ -149,6 +150,9 @@ def _principal(session: Session, claims: AccessClaims, address: str | None) -> P
     user = auth_service.user_row(session, claims.user_id)
     if user is None or not user.is_active or user.token_generation != claims.generation:
         raise Unauthenticated("The access token is not valid.", code="invalid_token")
+    # The identity map holds rows weakly: keeping the caller's row for the request makes
+    # later lookups of it (GET /me, account changes) free instead of a second query.
+    session.info[_CALLER_ROW_KEY] = user
     return Principal(
         user_id=user.id, email=user.email, name=user.name,
         is_platform_admin=user.is_platform_admin, client_address=address,

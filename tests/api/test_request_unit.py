@@ -1,0 +1,133 @@
+"""The request unit: one worker-thread hop per request, checks before 422s and bodies, and
+reads that neither wait for nor block a writer (SQLite's write lock only for writes)."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+
+import anyio.to_thread
+import httpx
+import pytest
+from sqlalchemy import insert, select, update
+
+from app.db import RequestUnit
+from app.models.audit import AuditEvent
+from app.models.users import User
+from tests import dbutil
+
+READERS = 32
+
+
+@pytest.fixture
+def hops(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """Names of the functions the app hands to the thread pool."""
+    seen: list[str] = []
+    real = anyio.to_thread.run_sync
+
+    async def counting(func, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        seen.append(getattr(func, "__name__", type(func).__name__))
+        return await real(func, *args, **kwargs)
+
+    monkeypatch.setattr(anyio.to_thread, "run_sync", counting)
+    return seen
+
+
+def test_an_authenticated_read_is_one_hop(api, hops):
+    owner = api.user("owner")
+    case_id = api.case(owner)
+    hops.clear()
+    assert api.client.get("/api/v1/me", headers=owner.headers).status_code == 200
+    assert len(hops) == 1
+    hops.clear()
+    assert api.client.get(f"/api/v1/cases/{case_id}", headers=owner.headers).status_code == 200
+    assert len(hops) == 1
+    hops.clear()
+    r = api.client.patch(f"/api/v1/cases/{case_id}", headers=owner.headers,
+                         json={"caption": "Doe v. Roe"})
+    assert r.status_code == 200 and len(hops) == 1
+
+
+def test_a_refused_guard_is_one_hop_and_still_audited(api, app, hops):
+    owner, stranger = api.user("owner"), api.user("stranger")
+    case_id = api.case(owner)
+    hops.clear()
+    r = api.client.get(f"/api/v1/cases/{case_id}", headers=stranger.headers)
+    assert r.status_code == 404 and r.json()["code"] == "case_not_found"
+    assert len(hops) == 1
+    app.state.sequencer.sequence_pending()
+    with app.state.sessionmaker() as s:
+        actions = s.execute(select(AuditEvent.action, AuditEvent.actor_user_id)
+                            .where(AuditEvent.object_id == case_id,
+                                   AuditEvent.outcome == "denied")).all()
+    assert ("case.read", uuid.UUID(stranger.id)) in {(a, u) for a, u in actions}
+
+
+def test_authentication_and_the_guard_answer_before_a_malformed_body(api):
+    owner, stranger = api.user("owner"), api.user("stranger")
+    case_id = api.case(owner)
+    bad = {"name": "", "side": "nobody"}
+    r = api.client.post(f"/api/v1/cases/{case_id}/parties", json=bad)
+    assert r.status_code == 401
+    r = api.client.post(f"/api/v1/cases/{case_id}/parties", json=bad, headers=stranger.headers)
+    assert r.status_code == 404 and r.json()["code"] == "case_not_found"
+    r = api.client.post(f"/api/v1/cases/{case_id}/parties", json=bad, headers=owner.headers)
+    assert r.status_code == 422
+
+
+def test_a_revoked_token_is_refused_before_a_malformed_body(api):
+    user = api.user("leaver")
+    assert api.client.post("/api/v1/auth/logout", headers=user.headers).status_code == 204
+    r = api.client.post("/api/v1/me/password", headers=user.headers, json={})
+    assert r.status_code == 401
+
+
+async def _burst(app, headers: dict[str, str], n: int, timeout: float) -> list[int]:  # noqa: ANN001
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+        calls = [client.get("/api/v1/me", headers=headers) for _ in range(n)]
+        answers = await asyncio.wait_for(asyncio.gather(*calls), timeout)
+    return [a.status_code for a in answers]
+
+
+def test_readers_complete_while_a_writer_holds_the_write_lock(api, app):
+    """With every transaction beginning IMMEDIATE, these reads waited for the writer."""
+    user = api.user("reader")
+    writer = app.state.sessionmaker()
+    try:
+        # A long write transaction: on SQLite it holds the database's write lock, on
+        # PostgreSQL the lock of the very row the readers read.
+        writer.execute(update(User).where(User.id == uuid.UUID(user.id)).values(name="Busy"))
+        writer.flush()
+        statuses = asyncio.run(_burst(app, user.headers, READERS, timeout=20))
+    finally:
+        writer.rollback()
+        writer.close()
+    assert statuses == [200] * READERS
+
+
+@pytest.mark.skipif(bool(dbutil.pg_server_url()), reason="SQLite's deferred-write conflict")
+def test_a_read_whose_write_meets_a_stale_snapshot_runs_again_with_the_write_lock(app):
+    factory = app.state.sessionmaker
+    unit = RequestUnit(factory, read_only=True)
+    attempts: list[int] = []
+
+    def new_user(name: str) -> dict[str, object]:
+        return {"id": uuid.uuid4(), "email": f"{uuid.uuid4().hex}@example.com", "name": name,
+                "password_hash": "x", "is_platform_admin": False}
+
+    def work() -> int:
+        attempts.append(1)
+        session = unit.session
+        seen = session.execute(select(User.id).limit(1)).all()  # the snapshot starts here
+        if len(attempts) == 1:
+            with factory() as other, other.begin():  # another writer commits meanwhile
+                other.execute(insert(User).values(new_user("Meanwhile")))
+        session.execute(insert(User).values(new_user("Late")))
+        return len(seen)
+
+    unit.run(work)
+    assert len(attempts) == 2
+    assert unit.read_only is False and unit.finished
+    with factory() as s:
+        assert s.scalar(select(User.id).where(User.name == "Late")) is not None
