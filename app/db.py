@@ -101,17 +101,21 @@ def begin(session: Session, *, write: bool) -> None:
         session.connection(execution_options={BEGIN_OPTION: "IMMEDIATE" if write else "DEFERRED"})
 
 
-def between_transactions(session: Session) -> None:
+def between_transactions(session: Session, *, reads_next: bool = False) -> None:
     """End a transaction that has written nothing, before long CPU work that needs no database.
 
-    The work then holds no SQLite lock and no snapshot; the next statement begins a new
-    transaction (``IMMEDIATE``: what follows such work is the request's writes). Loaded rows
-    stay usable (sessions do not expire on commit). Refuses a transaction that wrote: an
-    action and its audit event are committed together or not at all.
+    The work then holds no SQLite lock and no snapshot. The next transaction begins with the
+    next statement: ``IMMEDIATE`` (what follows such work is the request's writes) or, with
+    ``reads_next``, ``DEFERRED`` (a read phase, itself ended by ``between_transactions``,
+    which refuses it if it wrote). Loaded rows stay usable (sessions do not expire on
+    commit). A transaction that wrote is refused: an action and its audit event are
+    committed together or not at all.
     """
     if session.new or session.dirty or session.deleted or session.info.get(_WROTE_KEY):
         raise RuntimeError("between_transactions after a write would split an action")
     session.commit()
+    if reads_next:
+        begin(session, write=False)
 
 
 def defer_after_rollback(session: Session, write: DeferredWrite) -> None:

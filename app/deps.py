@@ -37,7 +37,7 @@ from app.auth import service as auth_service
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
-from app.db import RequestUnit
+from app.db import RequestUnit, begin, between_transactions
 from app.errors import Forbidden, NotFound, Unauthenticated
 from app.kernel.tokens import AccessClaims, InvalidToken
 from app.refusals import refuse, refuse_unless
@@ -123,19 +123,31 @@ def _unit(session: Session) -> RequestUnit:
 
 async def _pending(request: Request, session: Session,
                    compute: Callable[[Session], T]) -> Pending[T] | T:
-    """A ``Pending`` on a ``UnitRoute``; elsewhere (a plain route) the value, computed now."""
+    """A ``Pending`` on a ``UnitRoute``; elsewhere (a plain route) the value, computed now.
+
+    On a route whose dependencies read the body, the check also runs now, as a gate, in a
+    read transaction of its own that ends before the body is read (a slow upload holds no
+    lock); the unit checks again in its own transaction, which is the one that counts.
+    """
     pending = Pending(_unit(session), compute)
     route = request.scope.get(_ROUTE_KEY)
     if route is None:
         return await run_in_threadpool(_resolve_now, pending)
     if route.checks_early:
-        await run_in_threadpool(_resolve_now, pending)
+        await run_in_threadpool(_gate, pending)
     return pending
 
 
 def _resolve_now(pending: Pending[T]) -> T:
     pending.unit.begin()
     return pending.value()
+
+
+def _gate(pending: Pending[Any]) -> None:
+    begin(pending.unit.session, write=False)
+    pending.value()
+    between_transactions(pending.unit.session)
+    pending.forget()
 
 
 def _value(value: Pending[T] | T) -> T:

@@ -4,16 +4,18 @@ reads that neither wait for nor block a writer (SQLite's write lock only for wri
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import uuid
 
 import anyio.to_thread
 import httpx
 import pytest
-from sqlalchemy import insert, select, update
+from sqlalchemy import insert, make_url, select, update
 
 from app.db import RequestUnit
 from app.models.audit import AuditEvent
 from app.models.users import User
+from app.traces import service as trace_service
 from tests import dbutil
 
 READERS = 32
@@ -131,3 +133,28 @@ def test_a_read_whose_write_meets_a_stale_snapshot_runs_again_with_the_write_loc
     assert unit.read_only is False and unit.finished
     with factory() as s:
         assert s.scalar(select(User.id).where(User.name == "Late")) is not None
+
+
+@pytest.mark.skipif(bool(dbutil.pg_server_url()), reason="SQLite's database write lock")
+def test_a_trace_parses_its_evidence_without_holding_the_write_lock(api, app, monkeypatch):
+    path = make_url(app.state.settings.resolved_database_url).database
+    real = trace_service.to_evidence
+    lock_free: list[bool] = []
+
+    def probing(raw):  # noqa: ANN001, ANN202
+        probe = sqlite3.connect(path, timeout=0, isolation_level=None)
+        try:
+            probe.execute("BEGIN IMMEDIATE")
+            probe.execute("ROLLBACK")
+            lock_free.append(True)
+        except sqlite3.OperationalError:
+            lock_free.append(False)
+        finally:
+            probe.close()
+        return real(raw)
+
+    monkeypatch.setattr(trace_service, "to_evidence", probing)
+    tracer = api.user("tracer")
+    r = api.client.post("/api/v1/traces", headers=tracer.headers, json={"text": "a leaked page"})
+    assert r.status_code == 200, r.text
+    assert lock_free == [True]

@@ -37,6 +37,7 @@ from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
 from app.authz.policy import Membership
 from app.cases import service as case_service
 from app.context import Principal
+from app.db import between_transactions
 from app.documents import repository as repo
 from app.documents import storage
 from app.documents.inspection import PDF
@@ -168,9 +169,13 @@ def _proofs(session: Session, svc: Services, downloads: list[uuid.UUID]
 
 def trace(session: Session, principal: Principal, svc: Services, *,
           raw: RawEvidence) -> TraceResult:
+    # Parsing the evidence and detection are CPU work: they run between transactions, and
+    # the write lock (SQLite) is taken only for the events at the end.
+    between_transactions(session, reads_next=True)
     evidence = to_evidence(raw)
     targets = _targets(session, svc, traceable_cases(session, principal.user_id),
                        evidence.kind)
+    between_transactions(session)
     total = max(1, sum(t.tests for t in targets))
     ocr = make_ocr(svc.settings.data_dir / "tmp") if evidence.kind == "images" else None
     verdicts, found, hits = set(), set(), []
