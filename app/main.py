@@ -4,6 +4,7 @@ ASGI server (``uvicorn app.main:app``)."""
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -54,9 +55,12 @@ def configure(app: FastAPI, settings: Settings) -> None:
 @asynccontextmanager
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The audit sequencer runs while the app serves (``configure`` may swap it); the
-    inspection workers (started on first upload) stop when the last app stops."""
+    inspection workers (started on first upload) stop when the last app stops. The
+    timing-equaliser password hash is computed beside the first requests, not before them."""
     app.state.sequencer.start()
     INSPECTION_WORKERS.hold()
+    threading.Thread(target=app.state.services.passwords.warm, name="settleroom-warm",
+                     daemon=True).start()
     try:
         yield
     finally:

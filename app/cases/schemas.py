@@ -2,21 +2,28 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
+from functools import lru_cache
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-import holidays
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.authz.permissions import Role
 from app.kernel.schemas import Strict, check_timezone
 
-US_STATE_CODES = frozenset(holidays.country_holidays("US").subdivisions)
 Side = Literal["plaintiff", "defendant", "third_party"]
 
 
+@lru_cache(maxsize=1)
+def us_state_codes() -> frozenset[str]:
+    """Imported on first use: the holidays package is slow to import."""
+    import holidays
+
+    return frozenset(holidays.country_holidays("US").subdivisions)
+
+
 def _check_state(value: str | None) -> str | None:
-    if value is not None and value not in US_STATE_CODES:
+    if value is not None and value not in us_state_codes():
         raise ValueError("court_state must be a US state or territory code such as CA or NY")
     return value
 

@@ -29,9 +29,6 @@ from types import MappingProxyType
 from typing import Final, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from holidays import country_holidays
-from holidays.countries.united_states import UnitedStates
-
 Direction = Literal["after", "before"]
 ServiceMethod = Literal["electronic", "personal", "mail", "clerk", "other"]
 
@@ -132,6 +129,8 @@ def normalize_state(court_state: str | None) -> str | None:
         return None
     if not isinstance(court_state, str):
         raise DeadlineInputError(f"court_state must be a string, got {court_state!r}")
+    from holidays.countries.united_states import UnitedStates  # slow to import: on first use
+
     code = court_state.strip().upper()
     if code not in UnitedStates.subdivisions:
         raise DeadlineInputError(
@@ -189,6 +188,8 @@ def _calendar(subdiv: str | None, year: int) -> Mapping[dt.date, str]:
     Built from neighbouring years too: New Year's Day on a Saturday is observed on
     December 31 of the previous year.
     """
+    from holidays import country_holidays  # slow to import: on first use
+
     source = country_holidays("US", subdiv=subdiv, years=(year - 1, year, year + 1), observed=True)
     return MappingProxyType({day: str(name) for day, name in source.items() if day.year == year})
 

@@ -9,8 +9,8 @@ names (a calendar is synced to third-party services).
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
-from icalendar import Calendar, Event
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
@@ -22,11 +22,16 @@ from app.rule68 import repository as repo
 from app.rule68.reads import status_of
 from app.runtime import Services
 
+if TYPE_CHECKING:
+    from icalendar import Event
+
 PRODID = "-//settleroom//deadlines//EN"
 MAX_EVENTS = 10_000
 
 
 def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
+    from icalendar import Event  # slow to import: on first use
+
     events = []
     now = svc.now()
     for offer_id, expires_at in offers_service.open_expiries(session, ctx, svc=svc,
@@ -43,6 +48,8 @@ def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Eve
 
 
 def _rule68_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
+    from icalendar import Event  # slow to import: on first use
+
     events = []
     now = svc.now()
     for offer in repo.visible_offers(session, ctx.case_id, rule68_scope(ctx.memberships),
@@ -61,6 +68,8 @@ def _rule68_events(session: Session, ctx: CaseContext, svc: Services) -> list[Ev
 
 
 def deadlines_ics(session: Session, ctx: CaseContext, *, svc: Services) -> bytes:
+    from icalendar import Calendar  # slow to import: on first use
+
     calendar = Calendar()
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
