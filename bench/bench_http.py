@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import math
 import os
 import re
 import secrets
@@ -178,7 +179,8 @@ def wrk(url: str, duration: float, token: str | None) -> Sample:
         raise RuntimeError(f"errors under load at {url}:\n{out}")
     rps = float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))  # type: ignore[union-attr]
     p99 = _seconds(re.search(r"\s99%\s+(\S+)", out).group(1))  # type: ignore[union-attr]
-    return Sample(rps, p99)
+    # No request completed within the run: the tail is longer than the run, not zero.
+    return Sample(rps, p99 if rps > 0 else math.inf)
 
 
 @dataclass
@@ -307,8 +309,8 @@ def main() -> None:
           f"({os.cpu_count()} CPUs)")
     with tempfile.TemporaryDirectory(prefix="settleroom-bench-") as tmp:
         work = Path(tmp)
-        for kind in args.databases.split(","):
-            bench_database(kind.strip(), args, trees, work)
+        for kind in filter(None, (k.strip() for k in args.databases.split(","))):
+            bench_database(kind, args, trees, work)
         if args.startup_runs:
             bench_startup(trees, args.startup_runs, work)
     print(f"\nload average at end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
