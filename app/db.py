@@ -29,7 +29,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -39,11 +39,18 @@ _DEFERRED_KEY = "settleroom.after_rollback"
 _WROTE_KEY = "settleroom.wrote"
 BEGIN_OPTION = "settleroom_sqlite_begin"
 _BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
+SQLITE_POOL_SIZE = 40
 _LOCK_CONFLICTS = frozenset({sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)})
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        # A connection is a file handle: one per worker thread (40 by default) and then some,
+        # so no request waits on the pool while another waits on the lock holding one (a
+        # commit that sequences audit events inline opens a second connection).
+        if make_url(url).database not in (None, "", ":memory:"):  # memory: one static pool
+            kwargs.setdefault("pool_size", SQLITE_POOL_SIZE)
+            kwargs.setdefault("max_overflow", SQLITE_POOL_SIZE)
         engine = create_engine(
             url, connect_args={"check_same_thread": False, "timeout": 30}, **kwargs
         )
