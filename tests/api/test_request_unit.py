@@ -10,15 +10,45 @@ import uuid
 import anyio.to_thread
 import httpx
 import pytest
+from fastapi.routing import APIRoute
 from sqlalchemy import insert, make_url, select, update
 
 from app.db import RequestUnit
+from app.deps import UnitRoute, get_session
+from app.documents.tracing import service as trace_service
 from app.models.audit import AuditEvent
 from app.models.users import User
-from app.traces import service as trace_service
 from tests import dbutil
 
 READERS = 32
+
+
+def _api_routes(routes: list) -> list[APIRoute]:  # noqa: ANN001
+    found: list[APIRoute] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            found += _api_routes(included.routes)
+        elif isinstance(route, APIRoute):
+            found.append(route)
+    return found
+
+
+def _uses_session(route: APIRoute) -> bool:
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        if dep.call is get_session:
+            return True
+        stack.extend(dep.dependencies)
+    return False
+
+
+def test_every_api_route_with_a_session_is_a_unit_route(app):
+    routes = [r for r in _api_routes(app.router.routes)
+              if _uses_session(r) and not r.endpoint.__module__.startswith("app.web")]
+    assert len(routes) > 60
+    assert [r.path for r in routes if not isinstance(r, UnitRoute)] == []
 
 
 @pytest.fixture
