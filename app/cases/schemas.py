@@ -4,7 +4,6 @@ import uuid
 from datetime import date, datetime
 from functools import lru_cache
 from typing import Any, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -25,14 +24,6 @@ def us_state_codes() -> frozenset[str]:
 def _check_state(value: str | None) -> str | None:
     if value is not None and value not in us_state_codes():
         raise ValueError("court_state must be a US state or territory code such as CA or NY")
-    return value
-
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(
-            "court_timezone must be an IANA time zone such as America/New_York"
-        ) from None
     return value
 
 
