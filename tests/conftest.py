@@ -39,6 +39,24 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.slow)
 
 
+def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
+    """With ``-n`` (``make test``): every test on its own, as ``--dist load`` does, except
+    the web modules, each sent whole to one worker. Their tests share one app and case per
+    module (``tests/web/conftest.py``), and a journey may build on an earlier one of its
+    module. (``--dist loadgroup`` would say this with a mark, but it does not group on
+    pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class WebModulesWhole(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module.startswith("tests/web/") else nodeid
+
+    return WebModulesWhole(config, log)
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # noqa: ANN201
     """In CI, a test skipped for want of a tool fails instead (``tests.tools``)."""
