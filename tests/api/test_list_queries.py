@@ -11,6 +11,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.models.audit import AuditEvent
+from app.models.users import User
+from app.rule68 import reads as rule68_reads
+from tests import dbutil
 from tests.factories import Api, Room
 from tests.sqlcount import statements
 from tests.web.helpers import sign_in_as
@@ -71,6 +74,30 @@ def test_rule68_list_statements_do_not_grow_with_the_offers(api, app, room):
     assert many == one
     event = _events(app, "rule68.list")[-1]
     assert event.details["count"] == 10 and len(event.details["offer_ids"]) == 10
+
+
+@pytest.mark.skipif(bool(dbutil.pg_server_url()), reason="SQLite's deferred-write conflict")
+def test_a_list_run_again_after_a_stale_snapshot_counts_as_one_attempt(api, app, room,
+                                                                      monkeypatch):
+    """A read whose audit write meets a writer's commit is run again (``RequestUnit``);
+    the count is of the attempt that committed, so list tests do not depend on timing."""
+    reader = room.users["plaintiff_counsel"]
+    path = f"/api/v1/cases/{room.id}/rule68-offers"
+    _rule68(api, room, 60)
+    one = _count(app, api.client, path, headers=reader.headers)
+    real, calls = rule68_reads.repo.offerees_of, []
+
+    def meanwhile(session, ids):  # noqa: ANN001, ANN202
+        calls.append(1)
+        if len(calls) == 1:  # another writer commits after this attempt's first read
+            with app.state.sessionmaker() as other, other.begin():
+                other.add(User(email="meanwhile@example.com", name="Meanwhile",
+                               password_hash="x"))
+        return real(session, ids)
+
+    monkeypatch.setattr(rule68_reads.repo, "offerees_of", meanwhile)
+    assert _count(app, api.client, path, headers=reader.headers) == one
+    assert len(calls) == 2
 
 
 def test_document_list_statements_do_not_grow_with_the_documents(api, app, room):
