@@ -18,7 +18,7 @@ from app.deps import UnitRoute, get_session
 from app.documents.tracing import service as trace_service
 from app.models.audit import AuditEvent
 from app.models.users import User
-from tests import dbutil
+from tests import aio, dbutil
 
 READERS = 32
 
@@ -131,7 +131,7 @@ def test_readers_complete_while_a_writer_holds_the_write_lock(api, app):
         # PostgreSQL the lock of the very row the readers read.
         writer.execute(update(User).where(User.id == uuid.UUID(user.id)).values(name="Busy"))
         writer.flush()
-        statuses = asyncio.run(_burst(app, user.headers, READERS, timeout=20))
+        statuses = aio.run(_burst(app, user.headers, READERS, timeout=20))
     finally:
         writer.rollback()
         writer.close()

@@ -95,7 +95,9 @@ def base_url(web_app) -> Iterator[str]:  # noqa: ANN001
     thread.join(timeout=10)
 
 
-@pytest.fixture(scope="session")
+# Per module: Playwright's sync API runs an event loop in the main thread while a browser
+# is open, and the other modules of the worker should not inherit it.
+@pytest.fixture(scope="module")
 def browser():  # noqa: ANN201
     playwright_api = pytest.importorskip("playwright.sync_api")
     if not Path(CHROMIUM).exists():

@@ -7,16 +7,15 @@ served through httpx's ASGI transport, which pulls it only when the application 
 
 from __future__ import annotations
 
-import asyncio
 import re
 import uuid
 from collections.abc import AsyncIterator
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import httpx
 import pytest
 
+from tests import aio
 from tests.web.helpers import page_csrf, sign_in_as
 
 BOUNDARY = "settleroom-test-boundary"
@@ -49,11 +48,7 @@ def _post_streamed(app, client, path: str, body: bytes,  # noqa: ANN001
             return await ac.post(path, content=stream(), headers={
                 "content-type": f"multipart/form-data; boundary={BOUNDARY}", **(headers or {})})
 
-    # A thread of its own: a browser journey earlier in this worker may leave an event loop
-    # running in the main thread, where asyncio.run() refuses to start another.
-    with ThreadPoolExecutor(max_workers=1) as pool:
-        response = pool.submit(asyncio.run, go()).result()
-    return response, pulled
+    return aio.run(go()), pulled
 
 
 def _files(folder: Path) -> set[Path]:
