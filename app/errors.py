@@ -20,6 +20,12 @@ PROBLEM_TYPE_BASE = "https://settleroom.dev/problems/"
 PROBLEM_MEDIA_TYPE = "application/problem+json"
 
 
+class SignInRequired(Exception):
+    """A page asked for without a live browser session: answered by a redirect to the
+    sign-in form, not by a problem document (an API call is never authenticated by a
+    cookie, so it never raises this)."""
+
+
 class AppError(Exception):
     status: int = 400
     code: str = "bad_request"

@@ -13,7 +13,7 @@ from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
-from app.documents import channels, downloads, service
+from app.documents import service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import (
     UPLOAD_FIELDS,
@@ -81,7 +81,7 @@ def replace_document(doc_id: uuid.UUID, session: SessionDep, ctx: Uploader,
                              "headers": {"X-Download-Id": {"schema": {"type": "string"}}}}})
 def download_document(doc_id: uuid.UUID, request: Request, session: SessionDep, ctx: Reader,
                       svc: ServicesDep) -> Response:
-    copy = downloads.download(
+    copy = service.download(
         session, ctx, svc, document_id=doc_id, client_address=ctx.principal.client_address,
         user_agent=request.headers.get("user-agent"))
     return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
@@ -90,16 +90,16 @@ def download_document(doc_id: uuid.UUID, request: Request, session: SessionDep, 
 @router.get("/documents/{doc_id}/downloads")
 def list_downloads(doc_id: uuid.UUID, session: SessionDep, ctx: Tracer,
                    page: PageDep) -> list[DownloadRead]:
-    return downloads.list_downloads(session, ctx, document_id=doc_id, offset=page.offset,
+    return service.list_downloads(session, ctx, document_id=doc_id, offset=page.offset,
                                     limit=page.limit)
 
 
 @router.get("/watermark-channels")
 def get_channels(session: SessionDep, ctx: Member) -> ChannelsRead:
-    return channels.get_channels(session, ctx)
+    return service.get_channels(session, ctx)
 
 
 @router.patch("/watermark-channels")
 def set_channels(data: ChannelsUpdate, session: SessionDep, ctx: Manager,
                  svc: ServicesDep) -> ChannelsRead:
-    return channels.set_channels(session, ctx, svc, data=data)
+    return service.set_channels(session, ctx, svc, data=data)

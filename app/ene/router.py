@@ -16,7 +16,7 @@ from fastapi import APIRouter, Depends, Query
 from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
-from app.ene import content, evaluation, service
+from app.ene import service
 from app.ene.schemas import (
     AttendanceRead,
     CloseRequest,
@@ -69,77 +69,77 @@ def check_in(session_id: uuid.UUID, session: SessionDep, ctx: Participant,
 @router.post("/{session_id}/messages", status_code=201)
 def post_message(session_id: uuid.UUID, data: MessageCreate, session: SessionDep,
                  ctx: Participant, svc: ServicesDep) -> MessageRead:
-    return content.post_message(session, ctx, svc, session_id=session_id, data=data)
+    return service.post_message(session, ctx, svc, session_id=session_id, data=data)
 
 
 @router.get("/{session_id}/messages")
 def list_messages(session_id: uuid.UUID, session: SessionDep, ctx: Member, svc: ServicesDep,
                   channel: ChannelQuery = None) -> list[MessageRead]:
-    return content.list_messages(session, ctx, svc, session_id=session_id, channel=channel)
+    return service.list_messages(session, ctx, svc, session_id=session_id, channel=channel)
 
 
 @router.get("/{session_id}/messages/{message_id}")
 def get_message(session_id: uuid.UUID, message_id: uuid.UUID, session: SessionDep,
                 ctx: Member, svc: ServicesDep) -> MessageRead:
-    return content.get_message(session, ctx, svc, session_id=session_id,
+    return service.get_message(session, ctx, svc, session_id=session_id,
                                message_id=message_id)
 
 
 @router.post("/{session_id}/messages/{message_id}/release", status_code=201)
 def release_message(session_id: uuid.UUID, message_id: uuid.UUID, data: ReleaseCreate,
                     session: SessionDep, ctx: Releaser, svc: ServicesDep) -> ReleaseRead:
-    return content.release_item(session, ctx, svc, session_id=session_id, item_type="message",
+    return service.release_item(session, ctx, svc, session_id=session_id, item_type="message",
                                 item_id=message_id, to_party_id=data.to_party_id)
 
 
 @router.post("/{session_id}/statements", status_code=201)
 def submit_statement(session_id: uuid.UUID, data: StatementCreate, session: SessionDep,
                      ctx: Participant, svc: ServicesDep) -> StatementRead:
-    return content.submit_statement(session, ctx, svc, session_id=session_id, data=data)
+    return service.submit_statement(session, ctx, svc, session_id=session_id, data=data)
 
 
 @router.get("/{session_id}/statements")
 def list_statements(session_id: uuid.UUID, session: SessionDep, ctx: Member,
                     svc: ServicesDep) -> list[StatementRead]:
-    return content.list_statements(session, ctx, svc, session_id=session_id)
+    return service.list_statements(session, ctx, svc, session_id=session_id)
 
 
 @router.get("/{session_id}/statements/{statement_id}")
 def get_statement(session_id: uuid.UUID, statement_id: uuid.UUID, session: SessionDep,
                   ctx: Member, svc: ServicesDep) -> StatementRead:
-    return content.get_statement(session, ctx, svc, session_id=session_id,
+    return service.get_statement(session, ctx, svc, session_id=session_id,
                                  statement_id=statement_id)
 
 
 @router.post("/{session_id}/statements/{statement_id}/release", status_code=201)
 def release_statement(session_id: uuid.UUID, statement_id: uuid.UUID, data: ReleaseCreate,
                       session: SessionDep, ctx: Releaser, svc: ServicesDep) -> ReleaseRead:
-    return content.release_item(session, ctx, svc, session_id=session_id,
+    return service.release_item(session, ctx, svc, session_id=session_id,
                                 item_type="statement", item_id=statement_id,
                                 to_party_id=data.to_party_id)
 
 
 @router.get("/{session_id}/releases")
 def list_releases(session_id: uuid.UUID, session: SessionDep, ctx: Member) -> list[ReleaseRead]:
-    return content.list_releases(session, ctx, session_id=session_id)
+    return service.list_releases(session, ctx, session_id=session_id)
 
 
 @router.post("/{session_id}/evaluation", status_code=201)
 def write_evaluation(session_id: uuid.UUID, data: EvaluationWrite, session: SessionDep,
                      ctx: Evaluator, svc: ServicesDep) -> EvaluationRead:
-    return evaluation.write_evaluation(session, ctx, svc, session_id=session_id, data=data)
+    return service.write_evaluation(session, ctx, svc, session_id=session_id, data=data)
 
 
 @router.post("/{session_id}/evaluation/share")
 def share_evaluation(session_id: uuid.UUID, data: EvaluationShare, session: SessionDep,
                      ctx: Evaluator, svc: ServicesDep) -> EvaluationRead:
-    return evaluation.share_evaluation(session, ctx, svc, session_id=session_id, data=data)
+    return service.share_evaluation(session, ctx, svc, session_id=session_id, data=data)
 
 
 @router.get("/{session_id}/evaluation")
 def get_evaluation(session_id: uuid.UUID, session: SessionDep, ctx: Member,
                    svc: ServicesDep) -> EvaluationRead:
-    return evaluation.get_evaluation(session, ctx, svc, session_id=session_id)
+    return service.get_evaluation(session, ctx, svc, session_id=session_id)
 
 
 @router.post("/{session_id}/close")

@@ -8,10 +8,9 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.auth import service as user_service
 from app.auth.schemas import UserCreate
-from app.deps import ServicesDep, SessionDep
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep
 from app.errors import Forbidden
 from app.refusals import refuse
-from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep
 from app.web.render import PageRoute, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

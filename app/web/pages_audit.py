@@ -11,8 +11,7 @@ from fastapi import APIRouter, Query, Request, Response
 from app.audit import export, queries
 from app.audit.bundle import BundleError, verify_bundle
 from app.authz.permissions import Permission
-from app.deps import ServicesDep, SessionDep
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names
 from crypto import signing

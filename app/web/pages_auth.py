@@ -7,11 +7,10 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from app.auth import service as auth_service
+from app.auth import web_sessions as web_session
 from app.auth.schemas import PasswordChange
-from app.deps import ServicesDep, SessionDep, client_address
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, client_address, resolve_auth
 from app.errors import AppError, Forbidden
-from app.web import session as web_session
-from app.web.deps import CsrfAuthDep, WebAuthDep, resolve_auth
 from app.web.render import PageRoute, redirect, render
 from app.web.rules import rule_for
 

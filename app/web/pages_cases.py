@@ -12,11 +12,10 @@ from app.authz.permissions import Permission
 from app.cases import service as case_service
 from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.errors import Invalid
 from app.rule68 import service as rule68_service
 from app.web import deadlines
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 

@@ -12,10 +12,9 @@ from fastapi import APIRouter, Form, Query, Request, Response
 from app.authz.permissions import Permission
 from app.deadlines import service as deadlines
 from app.deadlines.rules import DEFAULT_TIMEZONE
-from app.deps import ServicesDep, SessionDep
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.rule68 import service as rule68_service
 from app.rule68.schemas import LiabilityHearingSet
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)

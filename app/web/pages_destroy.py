@@ -14,8 +14,7 @@ from fastapi import APIRouter, Form, Request, Response
 from app.authz.permissions import Permission
 from app.cases import destruction
 from app.cases.schemas import DestroyRequest
-from app.deps import ServicesDep, SessionDep
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room
 

@@ -14,13 +14,12 @@ from fastapi import Form as FormField
 from app.authz.permissions import Permission
 from app.blobs import case_blob_dir
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep
-from app.documents import channels, downloads, service
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep, body_guard, case_ctx
+from app.documents import service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import ChannelsUpdate
 from app.ene import service as ene_service
 from app.runtime import Services, get_services
-from app.web.deps import CsrfAuthDep, WebAuth, WebAuthDep, body_guard, case_ctx
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
@@ -62,7 +61,7 @@ def documents(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
     return render(request, "documents.html", **context(
         room, "documents", documents=rows, ene_sessions=sessions, designations=designations,
         banner=banner, uploaders=speakers, speaks_for={p.id for p in speakers},
-        channels=channels.get_channels(session, ctx) if ctx.can(Permission.CASE_MANAGE)
+        channels=service.get_channels(session, ctx) if ctx.can(Permission.CASE_MANAGE)
         else None, channel_labels=CHANNEL_LABELS))
 
 
@@ -109,7 +108,7 @@ def upload(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, ctx: Uploa
 def download(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: SessionDep,
              svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
-    copy = downloads.download(session, ctx, svc, document_id=doc_id,
+    copy = service.download(session, ctx, svc, document_id=doc_id,
                               client_address=ctx.principal.client_address,
                               user_agent=request.headers.get("user-agent"))
     return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
@@ -128,7 +127,7 @@ def download_records(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request,
     """Who received which copy: the document's tracers only (the service decides)."""
     ctx = case_ctx(session, auth, case_id, Permission.TRACE)
     room = load_room(session, ctx)
-    rows = downloads.list_downloads(session, ctx, document_id=doc_id, offset=0, limit=200)
+    rows = service.list_downloads(session, ctx, document_id=doc_id, offset=0, limit=200)
     return render(request, "document_downloads.html", **context(
         room, "documents" if ctx.can(Permission.DOCUMENT_READ) else "traces",
         document_id=doc_id, downloads=rows, names=user_names(session, {d.user_id for d in rows})))
@@ -139,5 +138,5 @@ def set_channels(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
                  auth: CsrfAuthDep,
                  channel: Annotated[list[str] | None, FormField()] = None) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
-    channels.set_channels(session, ctx, svc, data=ChannelsUpdate(channels=channel or []))
+    service.set_channels(session, ctx, svc, data=ChannelsUpdate(channels=channel or []))
     return redirect(f"/cases/{case_id}/documents", "channels_saved")

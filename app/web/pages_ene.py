@@ -11,8 +11,8 @@ from fastapi import APIRouter, Form, Request, Response
 
 from app.authz.permissions import Permission, Role
 from app.cases import service as case_service
-from app.deps import ServicesDep, SessionDep
-from app.ene import content, evaluation, service
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.ene import service
 from app.ene.rules import channel_name
 from app.ene.schemas import (
     CloseRequest,
@@ -24,7 +24,6 @@ from app.ene.schemas import (
     SessionRead,
     StatementCreate,
 )
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import local_time, parse_id
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room, user_names
@@ -92,7 +91,7 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
     by_channel: dict[str, list] = defaultdict(list)
     statements: list = []
     if participant:
-        messages, statements = content.session_content(session, ctx, svc, session_id=sid)
+        messages, statements = service.session_content(session, ctx, svc, session_id=sid)
         for msg in messages:
             by_channel[msg.channel].append(msg)
     authors = user_names(session, {m.author_user_id for ms in by_channel.values() for m in ms}
@@ -118,7 +117,7 @@ def check_in(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: Servi
 def post_message(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
                  auth: CsrfAuthDep, channel: Opt, body: Body) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
-    content.post_message(session, ctx, svc, session_id=sid,
+    service.post_message(session, ctx, svc, session_id=sid,
                          data=MessageCreate(channel=channel, body=body))
     return redirect(_base(case_id, sid), "message_posted")
 
@@ -130,7 +129,7 @@ def submit_statement(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
     ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
     data = StatementCreate(party_id=party_id, body=body,  # type: ignore[arg-type]
                            share_with_parties=share_with_parties == "yes")
-    content.submit_statement(session, ctx, svc, session_id=sid, data=data)
+    service.submit_statement(session, ctx, svc, session_id=sid, data=data)
     return redirect(_base(case_id, sid), "statement_submitted")
 
 
@@ -140,7 +139,7 @@ def release(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: Servic
     ctx = case_ctx(session, auth, case_id, Permission.ENE_RELEASE)
     data = ReleaseCreate(to_party_id=to_party_id)  # type: ignore[arg-type]
     kind = "statement" if item_type == "statement" else "message"
-    content.release_item(session, ctx, svc, session_id=sid, item_type=kind,
+    service.release_item(session, ctx, svc, session_id=sid, item_type=kind,
                          item_id=parse_id(item_id, "item"), to_party_id=data.to_party_id)
     return redirect(_base(case_id, sid), "released")
 
@@ -151,7 +150,7 @@ def evaluation_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request,
     ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
     room = load_room(session, ctx)
     row, _ = service.overview(session, ctx, session_id=sid)
-    found = evaluation.get_evaluation(session, ctx, svc, session_id=sid)
+    found = service.get_evaluation(session, ctx, svc, session_id=sid)
     return render(request, "ene_evaluation.html", **context(
         room, "ene", row=row, evaluation=found, banner=BANNER,
         is_evaluator=row.evaluator_user_id == auth.principal.user_id))
@@ -164,7 +163,7 @@ def write_evaluation(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
     ctx = case_ctx(session, auth, case_id, Permission.ENE_EVALUATE)
     data = EvaluationWrite(body=body,
                            share_with_party_ids=share_with_party_ids or [])  # type: ignore[arg-type]
-    evaluation.write_evaluation(session, ctx, svc, session_id=sid, data=data)
+    service.write_evaluation(session, ctx, svc, session_id=sid, data=data)
     return redirect(_base(case_id, sid), "evaluation_saved")
 
 
@@ -175,7 +174,7 @@ def share_evaluation(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
     """More parties see the evaluation as written; its text and version stay."""
     ctx = case_ctx(session, auth, case_id, Permission.ENE_EVALUATE)
     data = EvaluationShare(party_ids=party_ids or [])  # type: ignore[arg-type]
-    evaluation.share_evaluation(session, ctx, svc, session_id=sid, data=data)
+    service.share_evaluation(session, ctx, svc, session_id=sid, data=data)
     return redirect(_base(case_id, sid) + "/evaluation", "evaluation_shared")
 
 

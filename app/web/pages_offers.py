@@ -10,10 +10,9 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request, Response
 
 from app.authz.permissions import Permission
-from app.deps import ServicesDep, SessionDep
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.offers import service
 from app.offers.schemas import OfferCreate, OfferRead
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents, local_time
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room

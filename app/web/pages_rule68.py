@@ -13,12 +13,11 @@ from app.authz.permissions import Permission
 from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep
+from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.rule68 import service as rule68_service
 from app.rule68.rules import defends_claims_of
 from app.rule68.schemas import CostComparisonRequest, Rule68Create, ServiceConsentCreate
 from app.rule68.service.filing import COSTS_ONLY_MARKING
-from app.web.deps import CsrfAuthDep, WebAuthDep, case_ctx
 from app.web.forms import cents
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room

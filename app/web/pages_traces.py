@@ -12,14 +12,13 @@ from fastapi import APIRouter, Depends, Request, Response
 from app.audit.schemas import TreeHeadRead
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep
+from app.deps import ServicesDep, SessionDep, WebAuthDep, body_guard, case_ctx
 from app.documents.multipart import Form, read_form
 from app.documents.tracing import service
 from app.documents.tracing.evidence import MAX_PAGES, RawEvidence
 from app.documents.tracing.schemas import TraceMatch
 from app.errors import Invalid
 from app.runtime import Services, get_services
-from app.web.deps import WebAuthDep, body_guard, case_ctx
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names
 from crypto import merkle

@@ -21,16 +21,12 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
-from app.errors import AppError
+from app.errors import AppError, SignInRequired
 from app.web.rules import rule_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
-
-
-class SignInRequired(Exception):
-    """No live browser session: the page redirects to the sign-in form."""
 
 
 def court_time(value: datetime | None, tz: str = "America/New_York") -> str:

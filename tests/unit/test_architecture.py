@@ -80,3 +80,54 @@ def test_import_contracts_hold():
     run = subprocess.run([tool, "--no-cache"], cwd=ROOT, capture_output=True, text=True,
                          timeout=120, check=False)
     assert run.returncode == 0, run.stdout[-4000:]
+
+
+def _routes(routes) -> list:  # noqa: ANN001
+    from fastapi.routing import APIRoute
+
+    found: list[APIRoute] = []
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            found += _routes(included.routes)
+        elif isinstance(route, APIRoute):
+            found.append(route)
+    return found
+
+
+def _dependencies(route) -> set[tuple[str, str]]:  # noqa: ANN001
+    found: set[tuple[str, str]] = set()
+    stack = list(route.dependant.dependencies)
+    while stack:
+        dep = stack.pop()
+        call = dep.call
+        module = getattr(call, "__module__", "") or ""
+        found.add((module, getattr(call, "__qualname__", repr(call))))
+        stack.extend(dep.dependencies)
+    return found
+
+
+# Input readers, not guards: like a body schema, each belongs to the code that reads it
+# (and each depends on a guard from ``app.deps``, so a refused caller's body is not read).
+INPUT_READERS = {
+    ("app.documents.router", "upload_form"),
+    ("app.documents.tracing.router", "raw_evidence"),
+    ("app.pagination", "page_params"),
+    ("app.web.pages_documents", "upload_form"),
+    ("app.web.pages_traces", "evidence_form"),
+    ("app.runtime", "get_services"),  # what ``app.deps.ServicesDep`` wraps
+}
+
+
+def test_every_dependency_of_the_api_and_the_pages_lives_in_one_module(tmp_path):
+    """Sessions, collaborators, principals and the case guards of API routes and pages are
+    declared in ``app.deps`` (or are the framework's own, such as the bearer scheme)."""
+    from app.config import Settings
+    from app.main import create_app
+
+    app = create_app(Settings(database_url="sqlite://", data_dir=tmp_path))
+    routes = _routes(app.router.routes)
+    assert len(routes) > 100
+    elsewhere = {(module, name) for route in routes for module, name in _dependencies(route)
+                 if module.startswith("app.") and module != "app.deps"} - INPUT_READERS
+    assert sorted(elsewhere) == []

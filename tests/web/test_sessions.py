@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from fastapi.testclient import TestClient
 
+from app.auth import web_sessions as web_session
 from app.models.base import utcnow
-from app.web import session as web_session
 from tests.factories import PASSWORD
 from tests.web.helpers import csrf_of, page_csrf, sign_in
 

@@ -1,6 +1,7 @@
-"""The invisible watermark channels a case's downloads carry (the visible footer is always
-on). A room admin may switch channels off, e.g. when a client objects to altered glyphs;
-each download records the channels it carried, so a trace knows what to look for."""
+"""Choosing the invisible watermark channels a case's downloads carry (the visible footer
+is always on). A room admin may switch channels off, e.g. when a client objects to altered
+glyphs; each download records the channels it carried, so a trace knows what to look for.
+"""
 
 from __future__ import annotations
 
@@ -9,21 +10,16 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.context import CaseContext
 from app.documents import repository as repo
+from app.documents.reads import (
+    get_channels,
+)
 from app.documents.schemas import ChannelsRead, ChannelsUpdate
 from app.errors import Invalid
-from app.models.documents import CaseWatermarkSetting
+from app.models.documents import (
+    CaseWatermarkSetting,
+)
 from app.runtime import Services
 from app.watermark import CHANNELS
-
-
-def case_channels(session: Session, case_id: object) -> list[str]:
-    row = repo.channel_setting(session, case_id)  # type: ignore[arg-type]
-    return sorted(CHANNELS) if row is None else sorted(row.channels)
-
-
-def get_channels(session: Session, ctx: CaseContext) -> ChannelsRead:
-    return ChannelsRead(case_id=ctx.case_id, channels=case_channels(session, ctx.case_id),
-                        available=sorted(CHANNELS))
 
 
 def set_channels(session: Session, ctx: CaseContext, svc: Services, *,

@@ -1,4 +1,4 @@
-"""Per-recipient downloads and their records.
+"""Downloading a document: a per-recipient copy and its record.
 
 Every download is a new record with a fresh 32-byte secret code (sealed under the case
 key); every watermark layer derives from that code with a keyed function, so two downloads
@@ -18,7 +18,6 @@ from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
 
-from app.audit.queries import leaf_indexes_of
 from app.audit.service import record
 from app.auth import service as auth_service
 from app.authz import policy_documents as pol
@@ -29,13 +28,18 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
 from app.documents import storage
-from app.documents.channels import case_channels
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
-from app.documents.schemas import DownloadRead
-from app.documents.service import display_name, facts_of, load_visible, viewer
-from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
-from app.refusals import refuse
+from app.documents.reads import (
+    case_channels,
+    display_name,
+    load_visible,
+    viewer,
+)
+from app.models.documents import (
+    CODE_OBJECT_TYPE,
+    DocumentDownload,
+)
 from app.runtime import Services
 from app.sealing import seal_bytes
 from app.watermark import LEGENDS, Issue, MarkSpec, Prepared, authentication_tag, embed
@@ -127,32 +131,3 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     }
     media = row.media_type + ("; charset=utf-8" if row.media_type.startswith("text/") else "")
     return Copy(content, media, download_id, headers)
-
-
-def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID,
-                   offset: int, limit: int) -> list[DownloadRead]:
-    """Who received which copy: the tracers of the document (auditor, room admin, the
-    uploading party's counsel or pro se). Records hold no content and no codes."""
-    action = "document.downloads.read"
-    doc = repo.get_document(session, ctx.case_id, document_id)
-    if doc is None:
-        refuse(session, ctx, action, "document", document_id,
-            pol.Denial.not_visible("No such document."))
-    assert doc is not None
-    facts = facts_of(session, doc)
-    decision = pol.can_trace_document(ctx.memberships, facts)
-    if not decision:
-        # Not a tracer: someone who may see the document learns 403, others 404.
-        seen = pol.can_see_document(viewer(ctx), facts)
-        refuse(session, ctx, action, "document", document_id, decision if seen else seen)
-    rows = repo.list_downloads(session, document_id, offset=offset, limit=limit)
-    record(session, ctx, action, "document", document_id, {"document_id": document_id,
-                                                           "count": len(rows)})
-    leaves = leaf_indexes_of(session, object_type="document_download",
-                             action="document.download", object_ids=[d.id for d, _ in rows])
-    return [DownloadRead(
-        id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
-        user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
-        client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
-        audit_leaf_index=leaves.get(d.id), audit_pending=d.id not in leaves)
-        for d, v in rows]

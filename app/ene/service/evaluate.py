@@ -1,12 +1,5 @@
-"""The evaluator's evaluation: written only by the session's evaluator, seen by nobody
-else until shared with chosen parties.
-
-Invariants:
-- one evaluation per session; a rewrite is a new sealed version bound to the new version
-  number, so an old blob cannot be replayed as the current one;
-- sharing is additive and recorded (who, when, with which party); it is never withdrawn;
-- anyone who may not see the evaluation gets 404, as if none had been written.
-"""
+"""The evaluator's evaluation: writing it (a new sealed version each time) and sharing it
+with chosen parties."""
 
 from __future__ import annotations
 
@@ -18,14 +11,27 @@ from app.audit.service import record
 from app.authz import policy_ene as pol
 from app.context import CaseContext
 from app.ene import repository as repo
-from app.ene.schemas import EvaluationRead, EvaluationShare, EvaluationWrite
-from app.ene.service import Loaded, load, require_open
+from app.ene.reads import (
+    Loaded,
+    evaluation_read,
+    load,
+    require_open,
+)
+from app.ene.schemas import (
+    EvaluationRead,
+    EvaluationShare,
+    EvaluationWrite,
+)
 from app.errors import Invalid, NotFound
 from app.models.base import new_id
-from app.models.ene import EVALUATION_OBJECT, EneEvaluation, EneEvaluationShare
+from app.models.ene import (
+    EVALUATION_OBJECT,
+    EneEvaluation,
+    EneEvaluationShare,
+)
 from app.refusals import refuse
 from app.runtime import Services
-from app.sealing import open_bytes, seal_bytes
+from app.sealing import seal_bytes
 
 
 def _require_evaluator(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
@@ -73,7 +79,7 @@ def write_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
            {"session_id": session_id, "version": evaluation.version,
             "size": len(evaluation.body_sealed)})
     _share(session, ctx, svc, loaded, evaluation, data.share_with_party_ids)
-    return _read(session, loaded, evaluation, svc)
+    return evaluation_read(session, loaded, evaluation, svc)
 
 
 def share_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
@@ -87,36 +93,4 @@ def share_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
         refuse(session, ctx, action, "ene_session", session_id,
                NotFound("No evaluation has been written.", code="evaluation_not_found"))
     _share(session, ctx, svc, loaded, evaluation, data.party_ids)
-    return _read(session, loaded, evaluation, svc)
-
-
-def get_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
-                   session_id: uuid.UUID) -> EvaluationRead:
-    action = "ene.evaluation.read"
-    loaded = load(session, ctx, session_id, action)
-    evaluation = repo.get_evaluation(session, session_id)
-    shared = repo.evaluation_shares(session, evaluation.id) if evaluation else set()
-    decision = pol.can_see_evaluation(loaded.viewer, loaded.facts, frozenset(shared))
-    if evaluation is None or not decision:
-        denial = (decision if isinstance(decision, pol.Denial)
-                  else pol.Denial.not_visible("No such evaluation."))
-        refuse(session, ctx, action, "ene_session", session_id, denial,
-               not_found_code="evaluation_not_found")
-    assert evaluation is not None
-    record(session, ctx, action, "ene_evaluation", evaluation.id,
-           {"session_id": session_id, "version": evaluation.version})
-    return _read(session, loaded, evaluation, svc)
-
-
-def _read(session: Session, loaded: Loaded, evaluation: EneEvaluation,
-          svc: Services) -> EvaluationRead:
-    """The evaluator sees every share; a party sees only that it was shared with it."""
-    shared = repo.evaluation_shares(session, evaluation.id)
-    if not pol.is_evaluator(loaded.viewer, loaded.facts):
-        shared &= pol.acting_parties(loaded.viewer, loaded.facts)
-    body = open_bytes(svc.key_provider, evaluation.body_sealed, case_id=evaluation.case_id,
-                      object_type=EVALUATION_OBJECT, object_id=evaluation.id,
-                      version=evaluation.version)
-    return EvaluationRead(id=evaluation.id, session_id=evaluation.session_id,
-                          version=evaluation.version, written_at=evaluation.written_at,
-                          body=body.decode(), shared_with_party_ids=sorted(shared))
+    return evaluation_read(session, loaded, evaluation, svc)

@@ -1,0 +1,177 @@
+"""Read models of documents, and what every document use case shares: who may see a
+document (its audience, an ENE session's participants), loading it (404 for one the
+caller may not see, exactly like an unknown id), its displayed name, its download records
+and the watermark channels its downloads carry.
+
+Invariants:
+- names (original and displayed) are sealed and opened only for a caller allowed to see
+  the document; nothing about the content goes into audit details, logs or errors;
+- a list is one audit event naming ids, whatever the number of documents; download
+  records are shown to the uploader's side and the room admin, never the secret codes.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sqlalchemy.orm import Session
+
+from app.audit.queries import leaf_indexes_of
+from app.audit.service import record
+from app.authz import policy_documents as pol
+from app.authz.policy_ene import SessionFacts, Viewer
+from app.context import CaseContext
+from app.documents import repository as repo
+from app.documents.errors import DocumentNotFound
+from app.documents.schemas import ChannelsRead, DocumentRead, DownloadRead
+from app.ene import service as ene_service
+from app.models.documents import (
+    NAMES_OBJECT_TYPE,
+    Document,
+    DocumentVersion,
+)
+from app.refusals import refuse
+from app.runtime import Services
+from app.sealing import open_json
+from app.watermark import CHANNELS
+
+
+@dataclass(frozen=True)
+class Loaded:
+    doc: Document
+    facts: pol.DocumentFacts
+
+
+def viewer(ctx: CaseContext) -> Viewer:
+    return Viewer(user_id=ctx.user_id, memberships=ctx.memberships)
+
+
+def ene_facts(session: Session, case_id: uuid.UUID,
+              session_id: uuid.UUID | None) -> SessionFacts | None:
+    summary = ene_summary(session, case_id, session_id)
+    return summary.facts if summary else None
+
+
+def ene_summary(session: Session, case_id: uuid.UUID,
+                session_id: uuid.UUID | None) -> ene_service.SessionSummary | None:
+    return None if session_id is None else ene_service.session_summary(session, case_id,
+                                                                      session_id)
+
+
+def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionFacts]:
+    """Facts of every ENE session of the case in two queries, for a whole document list."""
+    return {sid: summary.facts
+            for sid, summary in ene_service.case_session_summaries(session, case_id).items()}
+
+
+def facts_of(session: Session, doc: Document,
+             ene: Mapping[uuid.UUID, SessionFacts] | None = None) -> pol.DocumentFacts:
+    """``ene``: the case's session facts when a list loaded them (``case_ene_facts``)."""
+    if doc.ene_session_id is None:
+        session_ene = None
+    elif ene is not None:
+        session_ene = ene.get(doc.ene_session_id)
+    else:
+        session_ene = ene_facts(session, doc.case_id, doc.ene_session_id)
+    return pol.DocumentFacts(
+        uploader_party_id=doc.uploader_party_id, designation=doc.designation,
+        audience_all=doc.audience_all,
+        audience=frozenset(uuid.UUID(p) for p in doc.audience_party_ids),
+        ene=session_ene,
+    )
+
+
+def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
+                 action: str) -> Loaded:
+    doc = repo.get_document(session, ctx.case_id, document_id)
+    if doc is None:
+        refuse(session, ctx, action, "document", document_id,
+               DocumentNotFound("No such document."))
+    facts = facts_of(session, doc)
+    decision = pol.can_see_document(viewer(ctx), facts)
+    if not decision:
+        refuse(session, ctx, action, "document", document_id, decision)
+    return Loaded(doc, facts)
+
+
+def display_name(svc: Services, row: DocumentVersion) -> str:
+    names = open_json(svc.key_provider, row.names_sealed, case_id=row.case_id,
+                      object_type=NAMES_OBJECT_TYPE, object_id=row.id)
+    return str(names["display"])
+
+
+def document_read(svc: Services, doc: Document, row: DocumentVersion) -> DocumentRead:
+    audience = [uuid.UUID(p) for p in doc.audience_party_ids]
+    return DocumentRead(
+        id=doc.id, case_id=doc.case_id, filename=display_name(svc, row),
+        media_type=row.media_type, size=row.size, sha256=row.sha256,
+        designation=doc.designation,
+        audience="all" if doc.audience_all else ",".join(str(p) for p in audience),
+        audience_party_ids=audience, uploader_party_id=doc.uploader_party_id,
+        ene_session_id=doc.ene_session_id, version=row.version, version_id=row.id,
+        created_at=row.created_at,
+    )
+
+
+def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset: int,
+                   limit: int) -> list[DocumentRead]:
+    """A fixed number of queries whatever the number of documents; one audit event naming
+    the documents whose (sealed) names the response shows."""
+    ene = case_ene_facts(session, ctx.case_id)
+    docs = pol.visible_documents(viewer(ctx), repo.list_documents(session, ctx.case_id),
+                                 lambda d: facts_of(session, d, ene))[offset: offset + limit]
+    versions = repo.current_versions(session, docs)
+    record(session, ctx, "document.list", "case", ctx.case_id,
+           {"count": len(docs), "document_ids": [d.id for d in docs]})
+    return [document_read(svc, d, versions[d.id]) for d in docs]
+
+
+def get_document(session: Session, ctx: CaseContext, svc: Services, *,
+                 document_id: uuid.UUID) -> DocumentRead:
+    loaded = load_visible(session, ctx, document_id, "document.read")
+    row = repo.version_of(session, loaded.doc.id, loaded.doc.current_version)
+    # The (sealed) name is content: its read is recorded, by id.
+    record(session, ctx, "document.read", "document", document_id,
+           {"document_id": document_id, "version": row.version})
+    return document_read(svc, loaded.doc, row)
+
+
+def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID,
+                   offset: int, limit: int) -> list[DownloadRead]:
+    """Who received which copy: the tracers of the document (auditor, room admin, the
+    uploading party's counsel or pro se). Records hold no content and no codes."""
+    action = "document.downloads.read"
+    doc = repo.get_document(session, ctx.case_id, document_id)
+    if doc is None:
+        refuse(session, ctx, action, "document", document_id,
+            pol.Denial.not_visible("No such document."))
+    assert doc is not None
+    facts = facts_of(session, doc)
+    decision = pol.can_trace_document(ctx.memberships, facts)
+    if not decision:
+        # Not a tracer: someone who may see the document learns 403, others 404.
+        seen = pol.can_see_document(viewer(ctx), facts)
+        refuse(session, ctx, action, "document", document_id, decision if seen else seen)
+    rows = repo.list_downloads(session, document_id, offset=offset, limit=limit)
+    record(session, ctx, action, "document", document_id, {"document_id": document_id,
+                                                           "count": len(rows)})
+    leaves = leaf_indexes_of(session, object_type="document_download",
+                             action="document.download", object_ids=[d.id for d, _ in rows])
+    return [DownloadRead(
+        id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
+        user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
+        client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
+        audit_leaf_index=leaves.get(d.id), audit_pending=d.id not in leaves)
+        for d, v in rows]
+
+
+def case_channels(session: Session, case_id: object) -> list[str]:
+    row = repo.channel_setting(session, case_id)  # type: ignore[arg-type]
+    return sorted(CHANNELS) if row is None else sorted(row.channels)
+
+
+def get_channels(session: Session, ctx: CaseContext) -> ChannelsRead:
+    return ChannelsRead(case_id=ctx.case_id, channels=case_channels(session, ctx.case_id),
+                        available=sorted(CHANNELS))

@@ -1,0 +1,20 @@
+"""Use cases of documents, one module per verb; reads in ``app.documents.reads``.
+
+Invariants (threats in ``inspection``, ``filenames`` and ``storage``):
+- the type is decided by content; the plaintext exists only as a 0600 temp file under
+  ``data_dir`` for the length of the request and is deleted in ``finally``;
+- ciphertext file first, row second; the names (original and displayed) are sealed;
+- every download is a new record with its own secret code, and every copy carries the
+  watermark layers derived from it;
+- nothing about the content (text, names) goes into audit details, logs or errors;
+- an invisible document answers 404 exactly like an unknown id.
+"""
+
+from app.documents.reads import get_channels, get_document, list_documents, list_downloads
+from app.documents.service.channels import set_channels
+from app.documents.service.download import download
+from app.documents.service.replace import replace_document
+from app.documents.service.upload import upload_document
+
+__all__ = ["download", "get_channels", "get_document", "list_documents", "list_downloads",
+           "replace_document", "set_channels", "upload_document"]

@@ -1,0 +1,416 @@
+"""Read models of Early Neutral Evaluation, and what every ENE use case shares: loading a
+session (404 for a session of another case or none), refusing writes to a closed one, and
+deciding which messages, statements, releases and evaluation a viewer may see.
+
+Threats: a party reading another party's caucus or unshared statement; the evaluator's
+evaluation seen before it is shared; content leaking through audit events or errors.
+
+Invariants:
+- whether an object exists is told only to those who may see it (404 otherwise);
+- lists go through ``policy_ene.visible`` and nowhere else; bodies are opened only after
+  the policy allowed the reader;
+- a content read is one audit event per request naming ids only; session metadata
+  (dates, attendance, outcome) is content-free and read without one;
+- the evaluator sees every share of the evaluation, a party only that it was shared with
+  it.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TypeVar
+
+from sqlalchemy import Select
+from sqlalchemy.orm import Session
+
+from app.audit.service import record
+from app.authz import policy_ene as pol
+from app.authz.permissions import Role
+from app.context import CaseContext
+from app.ene import repository as repo
+from app.ene.errors import (
+    SessionClosed,
+    SessionNotFound,
+)
+from app.ene.rules import EneRuleError, channel_name, parse_channel
+from app.ene.schemas import (
+    AttendanceRead,
+    EvaluationRead,
+    MessageRead,
+    ReleaseRead,
+    ReportRead,
+    SessionRead,
+    StatementRead,
+)
+from app.errors import Invalid
+from app.models.ene import (
+    EVALUATION_OBJECT,
+    MESSAGE_OBJECT,
+    STATEMENT_OBJECT,
+    EneAttendance,
+    EneEvaluation,
+    EneMessage,
+    EneRelease,
+    EneSession,
+    EneStatement,
+)
+from app.refusals import refuse
+from app.runtime import Services
+from app.sealing import open_bytes
+
+CLOSED = "closed"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    row: EneSession
+    viewer: pol.Viewer
+    facts: pol.SessionFacts
+
+    @property
+    def closed(self) -> bool:
+        return self.row.status == CLOSED
+
+
+def load(session: Session, ctx: CaseContext, session_id: uuid.UUID, action: str, *,
+         lock: bool = False) -> Loaded:
+    row = repo.get_session(session, ctx.case_id, session_id, lock=lock)
+    if row is None:
+        refuse(session, ctx, action, "ene_session", session_id,
+               SessionNotFound("No such ENE session."))
+    parties = repo.participants(session, [row.id])[row.id]
+    return Loaded(
+        row=row,
+        viewer=pol.Viewer(user_id=ctx.user_id, memberships=ctx.memberships),
+        facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
+                               party_ids=frozenset(parties)),
+    )
+
+
+def require_open(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
+    if loaded.closed:
+        refuse(session, ctx, action, "ene_session", loaded.row.id,
+               SessionClosed("The session is closed; nothing can be added or released."),
+               details={"session_id": loaded.row.id})
+
+
+def session_read(row: EneSession, parties: list[uuid.UUID]) -> SessionRead:
+    return SessionRead(
+        id=row.id, case_id=row.case_id, evaluator_user_id=row.evaluator_user_id,
+        participating_party_ids=sorted(parties), scheduled_at=row.scheduled_at,
+        court_timezone=row.court_timezone, statement_due_date=row.statement_due_date,
+        statement_due_at=row.statement_due_at,
+        statement_due_days_before=row.statement_due_days_before, status=row.status,
+        outcome=row.outcome, closed_at=row.closed_at, created_at=row.created_at,  # type: ignore[arg-type]
+    )
+
+
+def list_sessions(session: Session, ctx: CaseContext, *, offset: int,
+                  limit: int) -> list[SessionRead]:
+    """Session metadata is content-free (as the report): every member may list it, and
+    listing it is no audited read of content."""
+    rows = repo.list_sessions(session, ctx.case_id, offset=offset, limit=limit)
+    parties = repo.participants(session, [r.id for r in rows])
+    # No audit event: a list of dates and ids reads no content (pages list it as chrome).
+    return [session_read(r, parties[r.id]) for r in rows]
+
+
+def get_session(session: Session, ctx: CaseContext, *, session_id: uuid.UUID) -> SessionRead:
+    loaded = load(session, ctx, session_id, "ene.session.read")
+    record(session, ctx, "ene.session.read", "ene_session", session_id,
+           {"session_id": session_id})
+    return session_read(loaded.row, sorted(loaded.facts.party_ids))
+
+
+def attendance_read(a: EneAttendance) -> AttendanceRead:
+    return AttendanceRead(user_id=a.user_id, role=Role(a.role), party_id=a.party_id,
+                          checked_in_at=a.checked_in_at)
+
+
+def report(session: Session, ctx: CaseContext, *, session_id: uuid.UUID) -> ReportRead:
+    """Dates, attendance and outcome: never a body, a statement or the evaluation."""
+    loaded = load(session, ctx, session_id, "ene.report.read")
+    record(session, ctx, "ene.report.read", "ene_session", session_id,
+           {"session_id": session_id})
+    return _report(session, loaded)
+
+
+def overview(session: Session, ctx: CaseContext, *,
+             session_id: uuid.UUID) -> tuple[SessionRead, ReportRead]:
+    """A session page's frame: its metadata and report, both content-free, from one load
+    and without an audit event (the page records its one content read separately)."""
+    loaded = load(session, ctx, session_id, "ene.session.read")
+    return session_read(loaded.row, sorted(loaded.facts.party_ids)), _report(session, loaded)
+
+
+def _report(session: Session, loaded: Loaded) -> ReportRead:
+    row = loaded.row
+    return ReportRead(
+        session_id=row.id, case_id=row.case_id, evaluator_user_id=row.evaluator_user_id,
+        participating_party_ids=sorted(loaded.facts.party_ids), scheduled_at=row.scheduled_at,
+        court_timezone=row.court_timezone, statement_due_date=row.statement_due_date,
+        status=row.status, outcome=row.outcome, closed_at=row.closed_at,  # type: ignore[arg-type]
+        attendance=[attendance_read(a) for a in repo.attendance(session, row.id)],
+    )
+
+
+# --- lookups for other domains ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """What another domain may know of an ENE session: who takes part, and whether closed."""
+
+    facts: pol.SessionFacts
+    closed: bool
+
+
+def session_summary(session: Session, case_id: uuid.UUID,
+                    session_id: uuid.UUID) -> SessionSummary | None:
+    row = repo.get_session(session, case_id, session_id)
+    if row is None:
+        return None
+    parties = repo.participants(session, [row.id])[row.id]
+    return SessionSummary(
+        facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
+                               party_ids=frozenset(parties)),
+        closed=row.status == CLOSED)
+
+
+def case_session_summaries(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionSummary]:
+    """Every ENE session of a case, summarised in two queries (a whole document list)."""
+    rows = repo.list_sessions(session, case_id, offset=0, limit=None)
+    parties = repo.participants(session, [r.id for r in rows])
+    return {r.id: SessionSummary(
+        facts=pol.SessionFacts(evaluator_user_id=r.evaluator_user_id,
+                               party_ids=frozenset(parties[r.id])),
+        closed=r.status == CLOSED) for r in rows}
+
+
+def upcoming_dates(case_ids: Collection[uuid.UUID], now: datetime
+                   ) -> tuple[Select[tuple[uuid.UUID, datetime]],
+                              Select[tuple[uuid.UUID, datetime]]]:
+    """(case id, earliest date) of the open sessions' statement due times and of their
+    start times, as statements another read combines with its own (metadata only)."""
+    return repo.upcoming_dates(case_ids, now)
+
+
+# --- content: messages, statements, releases, the evaluation ------------------------
+
+
+R = TypeVar("R", EneMessage, EneStatement)
+
+
+Released = dict[uuid.UUID, set[uuid.UUID]]  # item id -> parties it was released to
+
+
+def channel_of(channel: str) -> uuid.UUID | None:
+    try:
+        return parse_channel(channel)
+    except EneRuleError as exc:
+        raise Invalid(str(exc), code=exc.code) from None
+
+
+def message_item(msg: EneMessage, released: dict[uuid.UUID, set[uuid.UUID]]) -> pol.Item:
+    return pol.Item(home_party_id=msg.channel_party_id,
+                    released_to=frozenset(released.get(msg.id, ())))
+
+
+def message_read(loaded: Loaded, msg: EneMessage, svc: Services,
+                  released: set[uuid.UUID]) -> MessageRead:
+    body = open_bytes(svc.key_provider, msg.body_sealed, case_id=msg.case_id,
+                      object_type=MESSAGE_OBJECT, object_id=msg.id).decode()
+    return MessageRead(
+        id=msg.id, session_id=msg.session_id, channel=channel_name(msg.channel_party_id),
+        author_user_id=msg.author_user_id, author_role=msg.author_role,  # type: ignore[arg-type]
+        author_party_id=msg.author_party_id, body=body, created_at=msg.created_at,
+        released_to_party_ids=pol.visible_releases(
+            loaded.viewer, loaded.facts, msg.channel_party_id, released))
+
+
+def _shown_messages(session: Session, loaded: Loaded, svc: Services, *,
+                    channel: str | None, home: uuid.UUID | None) -> list[MessageRead]:
+    released = repo.releases_of(session, loaded.row.id, "message")
+    rows = repo.list_messages(session, loaded.row.id, channel_known=channel is not None,
+                              home=home)
+    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda m: message_item(m, released))
+    return [message_read(loaded, m, svc, released.get(m.id, set())) for m in shown]
+
+
+def list_messages(session: Session, ctx: CaseContext, svc: Services, *,
+                  session_id: uuid.UUID, channel: str | None) -> list[MessageRead]:
+    """The caller's visible messages, of one channel or of all. A channel the caller can
+    neither use nor holds a release from answers 404, like a channel that does not exist."""
+    action = "ene.message.read"
+    home = channel_of(channel) if channel is not None else None
+    loaded = load(session, ctx, session_id, action)
+    shown = _shown_messages(session, loaded, svc, channel=channel, home=home)
+    if channel is not None and not shown:
+        decision = pol.can_use_channel(loaded.viewer, loaded.facts, home)
+        if not decision:
+            refuse(session, ctx, action, "ene_session", session_id, decision,
+                   not_found_code="channel_not_found")
+    record(session, ctx, action, "ene_session", session_id,
+           {"session_id": session_id, "channel": channel, "count": len(shown),
+            "message_ids": [m.id for m in shown]})
+    return shown
+
+
+def get_message(session: Session, ctx: CaseContext, svc: Services, *,
+                session_id: uuid.UUID, message_id: uuid.UUID) -> MessageRead:
+    action = "ene.message.read"
+    loaded = load(session, ctx, session_id, action)
+    msg, released = visible_message(session, ctx, loaded, message_id, action)
+    record(session, ctx, action, "ene_message", message_id,
+           {"session_id": session_id, "message_id": message_id})
+    return message_read(loaded, msg, svc, released)
+
+
+def _visible(session: Session, ctx: CaseContext, loaded: Loaded, item_type: str,
+             row: R | None, item_id: uuid.UUID, to_item: Callable[[R, Released], pol.Item],
+             action: str) -> tuple[R, set[uuid.UUID]]:
+    """``row`` (a message or statement of this session, or None) if the viewer may see it,
+    with the parties it was released to; otherwise the refusal (404 before 403, audited)."""
+    released = repo.releases_of(session, loaded.row.id, item_type)
+    decision = (pol.can_see_item(loaded.viewer, loaded.facts, to_item(row, released))
+                if row is not None else pol.Denial.not_visible(f"No such {item_type}."))
+    if row is None or not decision:
+        refuse(session, ctx, action, f"ene_{item_type}", item_id, decision,  # type: ignore[arg-type]
+               not_found_code=f"{item_type}_not_found")
+    assert row is not None
+    return row, released.get(item_id, set())
+
+
+def visible_message(session: Session, ctx: CaseContext, loaded: Loaded,
+                     message_id: uuid.UUID, action: str) -> tuple[EneMessage, set[uuid.UUID]]:
+    return _visible(session, ctx, loaded, "message",
+                    repo.get_message(session, loaded.row.id, message_id), message_id,
+                    message_item, action)
+
+
+def statement_item(st: EneStatement, released: dict[uuid.UUID, set[uuid.UUID]]) -> pol.Item:
+    return pol.Item(home_party_id=st.party_id, shared=st.shared_with_parties,
+                    released_to=frozenset(released.get(st.id, ())))
+
+
+def statement_read(loaded: Loaded, st: EneStatement, svc: Services,
+                    released: set[uuid.UUID], *, current: bool) -> StatementRead:
+    body = open_bytes(svc.key_provider, st.body_sealed, case_id=st.case_id,
+                      object_type=STATEMENT_OBJECT, object_id=st.id, version=st.version)
+    return StatementRead(
+        id=st.id, session_id=st.session_id, party_id=st.party_id, version=st.version,
+        current=current, shared_with_parties=st.shared_with_parties, late=st.late,
+        submitted_by=st.submitted_by, submitted_at=st.created_at,
+        superseded_at=st.superseded_at, body=body.decode(),
+        released_to_party_ids=pol.visible_releases(
+            loaded.viewer, loaded.facts, st.party_id, released))
+
+
+def _shown_statements(session: Session, loaded: Loaded, svc: Services) -> list[StatementRead]:
+    released = repo.releases_of(session, loaded.row.id, "statement")
+    rows = repo.list_statements(session, loaded.row.id)
+    latest = {r.party_id: r.version for r in rows}
+    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda s: statement_item(s, released))
+    return [statement_read(loaded, s, svc, released.get(s.id, set()),
+                            current=latest[s.party_id] == s.version) for s in shown]
+
+
+def list_statements(session: Session, ctx: CaseContext, svc: Services, *,
+                    session_id: uuid.UUID) -> list[StatementRead]:
+    """Every visible version, oldest first per party; ``current`` marks the latest."""
+    action = "ene.statement.read"
+    loaded = load(session, ctx, session_id, action)
+    shown = _shown_statements(session, loaded, svc)
+    record(session, ctx, action, "ene_session", session_id,
+           {"session_id": session_id, "count": len(shown),
+            "statement_ids": [s.id for s in shown]})
+    return shown
+
+
+def session_content(session: Session, ctx: CaseContext, svc: Services, *,
+                    session_id: uuid.UUID) -> tuple[list[MessageRead], list[StatementRead]]:
+    """What a session's page shows: every message and statement the caller may read, from
+    one load of the session and recorded as one content read naming their ids."""
+    action = "ene.content.read"
+    loaded = load(session, ctx, session_id, action)
+    messages = _shown_messages(session, loaded, svc, channel=None, home=None)
+    statements = _shown_statements(session, loaded, svc)
+    record(session, ctx, action, "ene_session", session_id, {
+        "session_id": session_id, "count": len(messages) + len(statements),
+        "message_ids": [m.id for m in messages], "statement_ids": [s.id for s in statements]})
+    return messages, statements
+
+
+def visible_statement(session: Session, ctx: CaseContext, loaded: Loaded,
+                       statement_id: uuid.UUID, action: str
+                       ) -> tuple[EneStatement, set[uuid.UUID]]:
+    return _visible(session, ctx, loaded, "statement",
+                    repo.get_statement(session, loaded.row.id, statement_id), statement_id,
+                    statement_item, action)
+
+
+def get_statement(session: Session, ctx: CaseContext, svc: Services, *,
+                  session_id: uuid.UUID, statement_id: uuid.UUID) -> StatementRead:
+    action = "ene.statement.read"
+    loaded = load(session, ctx, session_id, action)
+    st, released = visible_statement(session, ctx, loaded, statement_id, action)
+    current = repo.current_statement(session, session_id, st.party_id)
+    record(session, ctx, action, "ene_statement", statement_id,
+           {"session_id": session_id, "statement_id": statement_id})
+    return statement_read(loaded, st, svc, released,
+                           current=current is not None and current.id == st.id)
+
+
+def release_read(rel: EneRelease) -> ReleaseRead:
+    return ReleaseRead(id=rel.id, session_id=rel.session_id, item_type=rel.item_type,  # type: ignore[arg-type]
+                       item_id=rel.item_id, from_party_id=rel.from_party_id,
+                       to_party_id=rel.to_party_id, released_by=rel.released_by,
+                       released_at=rel.created_at)
+
+
+def list_releases(session: Session, ctx: CaseContext, *,
+                  session_id: uuid.UUID) -> list[ReleaseRead]:
+    """Releases the caller may learn of: the evaluator all; a party those from or to it."""
+    action = "ene.release.read"
+    loaded = load(session, ctx, session_id, action)
+    rows = repo.list_release_rows(session, session_id)
+    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda r: pol.Item(
+        home_party_id=r.from_party_id, released_to=frozenset({r.to_party_id})))
+    record(session, ctx, action, "ene_session", session_id,
+           {"session_id": session_id, "count": len(shown)})
+    return [release_read(r) for r in shown]
+
+
+def get_evaluation(session: Session, ctx: CaseContext, svc: Services, *,
+                   session_id: uuid.UUID) -> EvaluationRead:
+    action = "ene.evaluation.read"
+    loaded = load(session, ctx, session_id, action)
+    evaluation = repo.get_evaluation(session, session_id)
+    shared = repo.evaluation_shares(session, evaluation.id) if evaluation else set()
+    decision = pol.can_see_evaluation(loaded.viewer, loaded.facts, frozenset(shared))
+    if evaluation is None or not decision:
+        denial = (decision if isinstance(decision, pol.Denial)
+                  else pol.Denial.not_visible("No such evaluation."))
+        refuse(session, ctx, action, "ene_session", session_id, denial,
+               not_found_code="evaluation_not_found")
+    assert evaluation is not None
+    record(session, ctx, action, "ene_evaluation", evaluation.id,
+           {"session_id": session_id, "version": evaluation.version})
+    return evaluation_read(session, loaded, evaluation, svc)
+
+
+def evaluation_read(session: Session, loaded: Loaded, evaluation: EneEvaluation,
+          svc: Services) -> EvaluationRead:
+    """The evaluator sees every share; a party sees only that it was shared with it."""
+    shared = repo.evaluation_shares(session, evaluation.id)
+    if not pol.is_evaluator(loaded.viewer, loaded.facts):
+        shared &= pol.acting_parties(loaded.viewer, loaded.facts)
+    body = open_bytes(svc.key_provider, evaluation.body_sealed, case_id=evaluation.case_id,
+                      object_type=EVALUATION_OBJECT, object_id=evaluation.id,
+                      version=evaluation.version)
+    return EvaluationRead(id=evaluation.id, session_id=evaluation.session_id,
+                          version=evaluation.version, written_at=evaluation.written_at,
+                          body=body.decode(), shared_with_party_ids=sorted(shared))
