@@ -7,7 +7,7 @@ integrator):
   the action: no action commits without its event; a rolled-back action leaves none.
 - One sequencer at a time assigns leaf indices: the holder of a transaction-scoped
   PostgreSQL advisory lock (on SQLite the same code runs under the database's single write
-  lock, which every transaction takes at BEGIN). In one transaction per batch it reads the
+  lock, which a sequencing transaction takes at BEGIN IMMEDIATE, as every writer does). In one transaction per batch it reads the
   oldest pending events, builds their entries with the next indices, inserts the leaves
   and the subtree hashes they complete, deletes the pending rows, moves the size row and,
   when one is due, signs a tree head; then it commits once.

@@ -32,7 +32,7 @@ from app.models.documents import (
     Document,
     DocumentVersion,
 )
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import open_json
 from app.watermark import CHANNELS
@@ -91,8 +91,7 @@ def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
                DocumentNotFound("No such document."))
     facts = facts_of(session, doc)
     decision = pol.can_see_document(viewer(ctx), facts)
-    if not decision:
-        refuse(session, ctx, action, "document", document_id, decision)
+    refuse_unless(session, ctx, action, "document", document_id, decision)
     return Loaded(doc, facts)
 
 

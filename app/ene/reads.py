@@ -57,7 +57,7 @@ from app.models.ene import (
     EneSession,
     EneStatement,
 )
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import open_bytes
 
@@ -250,9 +250,8 @@ def list_messages(session: Session, ctx: CaseContext, svc: Services, *,
     shown = _shown_messages(session, loaded, svc, channel=channel, home=home)
     if channel is not None and not shown:
         decision = pol.can_use_channel(loaded.viewer, loaded.facts, home)
-        if not decision:
-            refuse(session, ctx, action, "ene_session", session_id, decision,
-                   not_found_code="channel_not_found")
+        refuse_unless(session, ctx, action, "ene_session", session_id, decision,
+                      not_found_code="channel_not_found")
     record(session, ctx, action, "ene_session", session_id,
            {"session_id": session_id, "channel": channel, "count": len(shown),
             "message_ids": [m.id for m in shown]})

@@ -18,7 +18,7 @@ from app.documents.reads import (
 )
 from app.documents.schemas import DocumentRead
 from app.documents.service.upload import one_file, store_version
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 
 
@@ -28,8 +28,7 @@ def replace_document(session: Session, ctx: CaseContext, svc: Services, *,
     action = "document.replace"
     loaded = load_visible(session, ctx, document_id, action)
     decision = pol.can_replace(ctx.memberships, loaded.facts)
-    if not decision:
-        refuse(session, ctx, action, "document", document_id, decision)
+    refuse_unless(session, ctx, action, "document", document_id, decision)
     part = one_file(form)
     doc = repo.get_document(session, ctx.case_id, document_id, lock=True)
     assert doc is not None

@@ -28,7 +28,7 @@ from app.models.documents import (
     Document,
     DocumentVersion,
 )
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import seal_json
 
@@ -101,8 +101,7 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
         raise Invalid("No such ENE session in this case.", code="unknown_ene_session")
     parties = frozenset(p.id for p in case_service.party_rows(session, ctx.case_id))
     decision = pol.check_audience(designation, party, audience, parties, ene)
-    if not decision:
-        refuse(session, ctx, action, "document", None, decision)
+    refuse_unless(session, ctx, action, "document", None, decision)
     if summary is not None and summary.closed:
         raise Conflict("The ENE session is closed.", code="session_closed")
     part = one_file(form)

@@ -21,7 +21,7 @@ from app.ene.schemas import (
 from app.models.ene import (
     EneAttendance,
 )
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 
 
@@ -32,9 +32,8 @@ def check_in(session: Session, ctx: CaseContext, svc: Services, *,
     loaded = load(session, ctx, session_id, action, lock=True)
     require_open(session, ctx, loaded, action)
     decision = pol.can_check_in(loaded.viewer, loaded.facts)
-    if not decision:
-        refuse(session, ctx, action, "ene_session", session_id, decision,
-               not_found_code="session_not_found")
+    refuse_unless(session, ctx, action, "ene_session", session_id, decision,
+                  not_found_code="session_not_found")
     present = {(a.user_id, a.role, a.party_id) for a in repo.attendance(session, session_id)}
     now = svc.now()
     for role, party_id in pol.attendance_roles(loaded.viewer, loaded.facts):

@@ -19,7 +19,7 @@ from app.ene.schemas import (
     CloseRequest,
     SessionRead,
 )
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 
 
@@ -28,8 +28,7 @@ def close_session(session: Session, ctx: CaseContext, svc: Services, *,
     action = "ene.session.close"
     loaded = load(session, ctx, session_id, action, lock=True)
     decision = pol.can_evaluate(loaded.viewer, loaded.facts)
-    if not decision:
-        refuse(session, ctx, action, "ene_session", session_id, decision)
+    refuse_unless(session, ctx, action, "ene_session", session_id, decision)
     require_open(session, ctx, loaded, action)
     loaded.row.status, loaded.row.outcome, loaded.row.closed_at = CLOSED, data.outcome, svc.now()
     session.flush()

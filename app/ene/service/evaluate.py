@@ -29,15 +29,14 @@ from app.models.ene import (
     EneEvaluation,
     EneEvaluationShare,
 )
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import seal_bytes
 
 
 def _require_evaluator(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
     decision = pol.can_evaluate(loaded.viewer, loaded.facts)
-    if not decision:
-        refuse(session, ctx, action, "ene_session", loaded.row.id, decision)
+    refuse_unless(session, ctx, action, "ene_session", loaded.row.id, decision)
 
 
 def _share(session: Session, ctx: CaseContext, svc: Services, loaded: Loaded,

@@ -26,7 +26,7 @@ from app.models.ene import (
     MESSAGE_OBJECT,
     EneMessage,
 )
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 from app.sealing import seal_bytes
 
@@ -47,9 +47,8 @@ def post_message(session: Session, ctx: CaseContext, svc: Services, *,
     home = channel_of(data.channel)
     loaded = load(session, ctx, session_id, action)
     decision = pol.can_use_channel(loaded.viewer, loaded.facts, home)
-    if not decision:
-        refuse(session, ctx, action, "ene_session", session_id, decision,
-               not_found_code="channel_not_found")
+    refuse_unless(session, ctx, action, "ene_session", session_id, decision,
+                  not_found_code="channel_not_found")
     require_open(session, ctx, loaded, action)
     role, party = _author_role(loaded, home)
     msg_id = new_id()

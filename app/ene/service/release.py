@@ -25,7 +25,7 @@ from app.ene.schemas import (
 from app.models.ene import (
     EneRelease,
 )
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 
 
@@ -41,9 +41,8 @@ def release_item(session: Session, ctx: CaseContext, svc: Services, *, session_i
         st, released = visible_statement(session, ctx, loaded, item_id, action)
         item = statement_item(st, {item_id: released})
     decision = pol.can_release(loaded.viewer, loaded.facts, item, to_party_id)
-    if not decision:
-        refuse(session, ctx, action, f"ene_{item_type}", item_id, decision,
-               not_found_code=f"{item_type}_not_found")
+    refuse_unless(session, ctx, action, f"ene_{item_type}", item_id, decision,
+                  not_found_code=f"{item_type}_not_found")
     require_open(session, ctx, loaded, action)
     assert item.home_party_id is not None
     rel = EneRelease(session_id=session_id, case_id=ctx.case_id, item_type=item_type,

@@ -25,7 +25,7 @@ from app.models.ene import (
     STATEMENT_OBJECT,
     EneStatement,
 )
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.runtime import Services
 from app.sealing import seal_bytes
 
@@ -36,9 +36,8 @@ def submit_statement(session: Session, ctx: CaseContext, svc: Services, *,
     action = "ene.statement.submit"
     loaded = load(session, ctx, session_id, action, lock=True)
     decision = pol.can_submit_statement(loaded.viewer, loaded.facts, data.party_id)
-    if not decision:
-        refuse(session, ctx, action, "ene_session", session_id, decision,
-               not_found_code="session_not_found")
+    refuse_unless(session, ctx, action, "ene_session", session_id, decision,
+                  not_found_code="session_not_found")
     require_open(session, ctx, loaded, action)
     now = svc.now()
     previous = repo.current_statement(session, session_id, data.party_id)

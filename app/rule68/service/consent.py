@@ -9,13 +9,12 @@ import uuid
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.authz.policy import Denial
 from app.authz.policy_negotiation import may_consent_to_service
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Invalid
 from app.models.rule68 import ServiceConsent
-from app.refusals import refuse
+from app.refusals import refuse_unless
 from app.rule68 import repository as repo
 from app.rule68.reads import _consent_read
 from app.rule68.schemas import (
@@ -29,8 +28,7 @@ def give_consent(session: Session, ctx: CaseContext, *, svc: Services,
     """Idempotent: a party consents once; repeating it returns the consent on record."""
     action = "service_consent.give"
     decision = may_consent_to_service(ctx.memberships, party_id)
-    if isinstance(decision, Denial):
-        refuse(session, ctx, action, "party", party_id, decision)
+    refuse_unless(session, ctx, action, "party", party_id, decision)
     if case_service.party_row(session, ctx.case_id, party_id) is None:
         raise Invalid("party_id is not a party of this case.", code="unknown_party")
     consent = repo.get_consent(session, ctx.case_id, party_id)

@@ -27,7 +27,7 @@ from app.errors import Conflict, Invalid
 from app.kernel.terms import terms_sha256
 from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.rule68 import repository as repo
 from app.rule68.reads import OBJECT, to_read
 from app.rule68.rules import (
@@ -63,8 +63,7 @@ def _check_parties(session: Session, ctx: CaseContext, data: Rule68Create,
                                 sides={p.id: p.side for p in parties.values()})
     decision = may_serve_rule68(ctx.memberships, data.offeror_party_id,
                                 defends_each_offeree=defends)
-    if isinstance(decision, Denial):
-        refuse(session, ctx, ACTION, OBJECT, None, decision)
+    refuse_unless(session, ctx, ACTION, OBJECT, None, decision)
     return claims
 
 

@@ -9,12 +9,11 @@ import uuid
 
 from sqlalchemy.orm import Session
 
-from app.authz.policy import Denial
 from app.authz.policy_negotiation import (
     may_withdraw_rule68,
 )
 from app.context import CaseContext
-from app.refusals import refuse
+from app.refusals import refuse, refuse_unless
 from app.rule68.errors import OfferIrrevocable, OfferNotOpen
 from app.rule68.reads import OBJECT, facts, load_visible, status_of
 from app.rule68.schemas import Rule68Read
@@ -28,8 +27,7 @@ def withdraw_offer(session: Session, ctx: CaseContext, *, svc: Services,
     action = "rule68.withdraw"
     offer, offerees = load_visible(session, ctx, offer_id, action, lock=True)
     decision = may_withdraw_rule68(ctx.memberships, facts(offer, offerees))
-    if isinstance(decision, Denial):
-        refuse(session, ctx, action, OBJECT, offer.id, decision)
+    refuse_unless(session, ctx, action, OBJECT, offer.id, decision)
     status = status_of(offer, svc.now())
     if status == "open":
         refuse(session, ctx, action, OBJECT, offer.id, OfferIrrevocable(
