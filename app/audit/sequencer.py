@@ -7,10 +7,11 @@ integrator):
   the action: no action commits without its event; a rolled-back action leaves none.
 - One sequencer at a time assigns leaf indices: the holder of a transaction-scoped
   PostgreSQL advisory lock (on SQLite the same code runs under the database's single write
-  lock, which a sequencing transaction takes at BEGIN IMMEDIATE, as every writer does). In one transaction per batch it reads the
-  oldest pending events, builds their entries with the next indices, inserts the leaves
-  and the subtree hashes they complete, deletes the pending rows, moves the size row and,
-  when one is due, signs a tree head; then it commits once.
+  lock, which a sequencing transaction takes at BEGIN IMMEDIATE, as every writer does). In
+  one transaction per batch it reads the oldest pending events, builds their entries with
+  the next indices, inserts the leaves and the subtree hashes they complete, deletes the
+  pending rows, moves the size row and, when one is due, signs a tree head; then it
+  commits once.
 - The app runs a ``Sequencer`` thread, started and stopped with the app and woken by every
   commit that wrote an event (and polling every ``POLL_SECONDS`` for events committed by
   other processes). Callers that must show a proof of an event they just recorded
