@@ -27,6 +27,7 @@ from app.models.ene import (
     EneSession,
     EneStatement,
 )
+from app.models.notifications import MailOutbox, Notification
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginFailure, RefreshToken, User
@@ -55,7 +56,9 @@ __all__ = [
     "EneStatement",
     "KeyRotation",
     "LoginFailure",
+    "MailOutbox",
     "Member",
+    "Notification",
     "Party",
     "RefreshToken",
     "SigningKey",

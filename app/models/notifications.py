@@ -1,0 +1,60 @@
+"""Notifications: one in-app row per recipient and event, and the mail outbox that delivers it.
+
+A notification names what happened (its ``kind``), where (case and object ids) and the page
+that shows it (``link``); never an amount, terms, a body, a filename or document text. It is
+written in the transaction of the action that causes it, so no action commits without its
+notifications and a rolled-back action leaves none (a transactional outbox).
+
+``mail_outbox`` holds one row per notification that goes out by e-mail. Its id is the
+message's idempotency key (the ``Message-ID`` and the ``.eml`` file name); its state moves
+pending -> sending (leased to one worker until ``lease_until``) -> sent, or back to pending
+with a later ``next_attempt_at`` after a failure, or to dead after the last attempt.
+``last_error`` is a code (``smtp_refused``, ``smtp_unavailable``, ...), never a server reply,
+which could quote an address or a header.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from app.models.base import Base, new_id
+
+MAIL_PENDING = "pending"
+MAIL_SENDING = "sending"
+MAIL_SENT = "sent"
+MAIL_DEAD = "dead"
+
+
+class Notification(Base):
+    __tablename__ = "notifications"
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[uuid.UUID]
+    link: Mapped[str] = mapped_column(String(300))
+    created_at: Mapped[datetime]
+    read_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class MailOutbox(Base):
+    __tablename__ = "mail_outbox"
+    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    notification_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True)
+    status: Mapped[str] = mapped_column(String(16), default=MAIL_PENDING)
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[datetime]
+    lease_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_error: Mapped[str | None] = mapped_column(String(64), default=None)
+    sent_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
