@@ -63,6 +63,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_worker(args: argparse.Namespace) -> int:
+    """Deliver the mail outbox in this process (``SETTLEROOM_WORKER=external`` servers leave
+    it to such processes; any number may run at once)."""
+    import signal
+
+    from app.notifications.worker import DeliveryWorker
+    from app.runtime import build_services
+
+    settings = get_settings()
+    ensure_data_dir(settings.data_dir)
+    engine, factory = _session_factory(settings)
+    worker = DeliveryWorker(factory, settings, clock=build_services(settings).now)
+    try:
+        if args.once:
+            print(f"ok: {worker.drain()} mails attempted")
+            return 0
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(signum, lambda *_: worker.stop())
+        print("settleroom: delivering mail; stop with Ctrl-C", file=sys.stderr)
+        worker.run_forever()
+    finally:
+        engine.dispose()
+    return 0
+
+
 def cmd_migrate(_: argparse.Namespace) -> int:
     from app.migrate import upgrade
 
@@ -269,6 +294,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
     serve.set_defaults(func=cmd_serve)
+    worker = sub.add_parser("worker", help="deliver notification mails (the outbox)")
+    worker.add_argument("--once", action="store_true",
+                        help="deliver what is due now, then exit")
+    worker.set_defaults(func=cmd_worker)
     sub.add_parser("migrate", help="upgrade the database to the latest schema").set_defaults(
         func=cmd_migrate)
     users = sub.add_parser("users", help="manage accounts").add_subparsers(dest="users_command",

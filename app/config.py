@@ -62,6 +62,26 @@ class Settings(BaseSettings):
     # Memory for decrypted originals and what is derived from them (app.kernel.originals);
     # 0 decrypts and analyses per request.
     originals_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # Mail (``app.notifications``). Without an SMTP host, mails are written as .eml files
+    # under DATA_DIR/outbox (the embedded default, so ``make run`` needs no mail server).
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=587, ge=1, le=65535)
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = True
+    smtp_timeout_seconds: float = Field(default=30.0, gt=0)
+    mail_from: str = Field(default="settleroom <no-reply@settleroom.invalid>", min_length=3)
+    # Links in mails point here; pages are at the same paths as in the app.
+    public_url: str = Field(default="http://127.0.0.1:8000", pattern=r"^https?://[^\s]+$")
+    # Who delivers the outbox: ``settleroom serve`` in process ("internal"), or only
+    # ``settleroom worker`` processes ("external"; any number of them may run).
+    worker: Literal["internal", "external"] = "internal"
+    mail_max_attempts: int = Field(default=8, ge=1, le=50)
+    # The first retry waits this long, each later one twice as long as the one before.
+    mail_retry_seconds: float = Field(default=30.0, gt=0)
+    # A claimed mail not marked sent within this time (its worker died) is claimed again.
+    mail_lease_seconds: float = Field(default=300.0, gt=0)
+    mail_poll_seconds: float = Field(default=2.0, gt=0)
     key_provider: Literal["local", "pkcs11"] = "local"
     pkcs11_library: str | None = None
     pkcs11_token_label: str | None = None

@@ -24,6 +24,8 @@ from app.documents.tracing.router import router as traces_router
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.notifications.router import router as notifications_router
+from app.notifications.worker import DeliveryWorker
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
 from app.rule68.router import router as rule68_router
@@ -40,6 +42,9 @@ def configure(app: FastAPI, settings: Settings) -> None:
     previous_sequencer = getattr(app.state, "sequencer", None)
     if previous_sequencer is not None:
         previous_sequencer.stop()
+    previous_mailer = getattr(app.state, "mailer", None)
+    if previous_mailer is not None:
+        previous_mailer.stop()
     previous = getattr(app.state, "engine", None)
     if previous is not None:
         previous.dispose()
@@ -49,6 +54,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
     app.state.sequencer = Sequencer(app.state.sessionmaker, app.state.services.log_signer,
                                     on_commit=settings.audit_sequencing == "on_commit")
+    app.state.mailer = DeliveryWorker(app.state.sessionmaker, settings,
+                                      clock=app.state.services.now)
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
 
@@ -58,6 +65,8 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     inspection workers (started on first upload) stop when the last app stops. The
     timing-equaliser password hash is computed beside the first requests, not before them."""
     app.state.sequencer.start()
+    if app.state.settings.worker == "internal":
+        app.state.mailer.start()
     INSPECTION_WORKERS.hold()
     threading.Thread(target=app.state.services.passwords.warm, name="settleroom-warm",
                      daemon=True).start()
@@ -65,6 +74,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         app.state.sequencer.stop()
+        app.state.mailer.stop()
         await asyncio.to_thread(INSPECTION_WORKERS.release)
 
 
@@ -83,7 +93,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router, audit_router, ene_router,
                    offers_router, rule68_router, deadlines_router, documents_router,
-                   traces_router):
+                   traces_router, notifications_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

@@ -151,6 +151,8 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
         # Tests read the audit log right after a call: each request's events are sequenced
         # before it answers (the background sequencer has tests of its own).
         "audit_sequencing": "on_commit",
+        # Mail tests run the delivery worker themselves (``app.state.mailer.drain()``).
+        "worker": "external",
     }
     values.update(overrides)
     return Settings(**values)  # type: ignore[arg-type]

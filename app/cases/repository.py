@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session
 from app.authz.permissions import Role
 from app.authz.policy import Membership
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
+from app.models.users import User
 
 
 def cases_of_user(user_id: uuid.UUID) -> Select[tuple[uuid.UUID]]:
@@ -57,6 +58,20 @@ def memberships_by_case(
         for case_id, role, party_id in rows:
             found[case_id].add(Membership(Role(role), party_id))
     return {case_id: frozenset(ms) for case_id, ms in found.items()}
+
+
+def memberships_by_user(session: Session,
+                        case_id: uuid.UUID) -> dict[uuid.UUID, frozenset[Membership]]:
+    """Every active member's memberships in the case, in one query."""
+    found: dict[uuid.UUID, set[Membership]] = {}
+    rows = session.execute(
+        select(Member.user_id, Member.role, Member.party_id)
+        .join(User, User.id == Member.user_id)
+        .where(Member.case_id == case_id, User.is_active.is_(True))
+    ).all()
+    for user_id, role, party_id in rows:
+        found.setdefault(user_id, set()).add(Membership(Role(role), party_id))
+    return {user_id: frozenset(ms) for user_id, ms in found.items()}
 
 
 def earliest_per_case(

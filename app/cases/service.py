@@ -203,6 +203,12 @@ def memberships_of(session: Session, case_id: uuid.UUID,
     return repo.memberships_of(session, case_id, user_id)
 
 
+def memberships_by_user(session: Session,
+                        case_id: uuid.UUID) -> dict[uuid.UUID, frozenset[Membership]]:
+    """Who sits in the case and how: what a notification's audience is chosen from."""
+    return repo.memberships_by_user(session, case_id)
+
+
 def memberships_by_case(session: Session, user_id: uuid.UUID,
                         case_ids: list[uuid.UUID]) -> dict[uuid.UUID, frozenset[Membership]]:
     return repo.memberships_by_case(session, user_id, case_ids)

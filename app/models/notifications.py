@@ -40,6 +40,9 @@ class Notification(Base):
     object_type: Mapped[str] = mapped_column(String(32))
     object_id: Mapped[uuid.UUID]
     link: Mapped[str] = mapped_column(String(300))
+    # The last moment to act on the item, when there is one (a Rule 68 acceptance window,
+    # an offer's expiry): a date the recipient is told in the court's time zone.
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None] = mapped_column(default=None)
 

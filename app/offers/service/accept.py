@@ -26,6 +26,7 @@ from app.offers.reads import (
     to_read,
 )
 from app.offers.schemas import OfferRead
+from app.offers.service.notices import tell
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from crypto import signing
@@ -40,8 +41,8 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
                                 request_sha256=request_sha)
     if stored is not None:
         return OfferRead.model_validate(stored)
-    refuse_unless(session, ctx, action, OBJECT, offer.id, may_respond_offer(ctx.memberships,
-        facts(offer)))
+    refuse_unless(session, ctx, action, OBJECT, offer.id,
+                  may_respond_offer(ctx.memberships, facts(offer)))
     require_open(session, ctx, svc, action, offer)
     if terms_sha256 != offer.terms_sha256:
         refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
@@ -58,6 +59,7 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     record(session, ctx, action, "settlement_offer", offer.id, {
         "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": offer.key_id,
         "status": "accepted"}, party_id=offer.to_party_id)
+    tell(session, ctx, svc, offer, "offer.accepted", acting_party=offer.to_party_id)
     result = to_read(session, svc, offer, content=content)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
                          status_code=200, body=result.model_dump(mode="json"))

@@ -21,6 +21,7 @@ from app.offers.reads import (
     to_read,
 )
 from app.offers.schemas import OfferRead
+from app.offers.service.notices import tell
 from app.refusals import refuse_unless
 from app.runtime import Services
 
@@ -37,6 +38,7 @@ def _close_offer(session: Session, ctx: CaseContext, svc: Services, offer_id: uu
     party = offer.from_party_id if by_offeror else offer.to_party_id
     record(session, ctx, action, "settlement_offer", offer.id,
            {"offer_id": offer.id, "status": status}, party_id=party)
+    tell(session, ctx, svc, offer, f"offer.{status}", acting_party=party)
     return to_read(session, svc, offer)
 
 

@@ -29,6 +29,7 @@ from app.offers.reads import (
     to_read,
 )
 from app.offers.schemas import OfferCreate, OfferRead
+from app.offers.service.notices import tell
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import seal_json
@@ -76,7 +77,7 @@ def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreat
 def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
                data: OfferCreate) -> OfferRead:
     refuse_unless(session, ctx, "offer.make", OBJECT, None,
-                may_make_offer(ctx.memberships, data.from_party_id))
+                  may_make_offer(ctx.memberships, data.from_party_id))
     _check_recipient(session, ctx, data)
     now = svc.now()
     if data.expires_at is not None and data.expires_at <= now:
@@ -101,4 +102,6 @@ def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
         "to_party_id": offer.to_party_id, "designation": offer.designation,
         "terms_sha256": offer.terms_sha256, "replies_to": offer.replies_to,
     }, party_id=data.from_party_id)
+    tell(session, ctx, svc, offer, "offer.countered" if data.replies_to else "offer.received",
+         acting_party=data.from_party_id)
     return to_read(session, svc, offer, content=content)

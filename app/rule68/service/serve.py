@@ -37,6 +37,7 @@ from app.rule68.rules import (
     defends_claims_of,
 )
 from app.rule68.schemas import Rule68Create, Rule68Read
+from app.rule68.service.notices import tell
 from app.runtime import Services
 from app.sealing import seal_json
 
@@ -164,4 +165,6 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
         "offer_id": offer_id, "offeree_party_ids": data.offerees, "claim_id": data.claim_id,
         "method": data.service_method, "served_at": served_at,
         "terms_sha256": offer.terms_sha256}, party_id=data.offeror_party_id)
+    tell(session, ctx, svc, offer, offerees, "rule68.served",
+         acting_parties=(data.offeror_party_id,))
     return to_read(svc, offer, offerees)

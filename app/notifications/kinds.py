@@ -1,0 +1,91 @@
+"""What each notification says, in words: pure, no database.
+
+A notification tells that something happened and where to look, never what it says: the
+words below name an event and, for a deadline, its last moment in the court's time zone.
+Amounts, terms, bodies, filenames and document text have no way in, because nothing here
+takes them: the only inputs are a kind, the case's caption and docket number (visible to
+every member, and left out when the recipient asks for caption-less mail) and a due time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+LAST_MINUTE = timedelta(minutes=1)
+
+
+@dataclass(frozen=True)
+class Kind:
+    name: str
+    headline: str  # the subject line and the first sentence, without the case
+    action: str  # what the reader may do, and where
+
+
+KINDS: dict[str, Kind] = {k.name: k for k in (
+    Kind("offer.received", "A settlement offer was made",
+         "Open the room to read it; the receiving party's counsel (or the party acting "
+         "without one) may accept, reject or counter it there."),
+    Kind("offer.countered", "A counter-offer was made",
+         "Open the room to read it; the earlier offer is closed."),
+    Kind("offer.accepted", "A settlement offer was accepted",
+         "Open the room to see the accepted offer and its memorandum."),
+    Kind("offer.rejected", "A settlement offer was rejected",
+         "Open the room to see the offer's status."),
+    Kind("offer.withdrawn", "A settlement offer was withdrawn",
+         "Open the room to see the offer's status."),
+    Kind("rule68.served", "A Rule 68 offer of judgment was served on your side",
+         "Open the room to read it. If it is not accepted in writing within 14 days after "
+         "service it is considered withdrawn (Fed. R. Civ. P. 68(a)-(b)). If you are "
+         "represented, talk to your lawyer."),
+    Kind("rule68.accepted", "A Rule 68 offer of judgment was accepted",
+         "Open the room to see the acceptance; either party may now file the offer, the "
+         "notice of acceptance and proof of service (Fed. R. Civ. P. 68(a))."),
+)}
+
+
+def due_words(due_at: datetime, court_timezone: str) -> str:
+    """``11:59 pm Pacific Standard Time, Monday, December 14, 2026 (America/Los_Angeles)``."""
+    zone = ZoneInfo(court_timezone)
+    local = due_at.astimezone(zone)
+    hour = local.strftime("%I:%M %p").lstrip("0").lower()
+    zone_name = _zone_name(local)
+    return (f"{hour} {zone_name}, {local:%A, %B} {local.day}, {local:%Y} "
+            f"({court_timezone})")
+
+
+def _zone_name(local: datetime) -> str:
+    # Abbreviations (PST, EDT) mean little to a person without a lawyer; say the zone's name
+    # when it is one of the US zones, else its abbreviation.
+    names = {"PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time",
+             "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
+             "CST": "Central Standard Time", "CDT": "Central Daylight Time",
+             "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time",
+             "AKST": "Alaska Standard Time", "AKDT": "Alaska Daylight Time",
+             "HST": "Hawaii-Aleutian Standard Time", "ChST": "Chamorro Standard Time",
+             "AST": "Atlantic Standard Time", "SST": "Samoa Standard Time"}
+    abbreviation = local.tzname() or ""
+    return names.get(abbreviation, abbreviation)
+
+
+def case_words(caption: str | None, docket_number: str | None) -> str:
+    """How the case is named in a message: caption and docket, or nothing if hidden."""
+    if not caption:
+        return "one of your cases"
+    return f"{caption} ({docket_number})" if docket_number else caption
+
+
+def headline(kind: Kind, case: str) -> str:
+    return f"{kind.headline} in {case}"
+
+
+def due_sentence(kind: Kind, due_at: datetime | None, court_timezone: str) -> str | None:
+    """``due_at`` is the end of the window, exclusive: an offer is open while the time is
+    before it. A Rule 68 window ends at midnight court time, so its last minute is 11:59 pm
+    of the day before, which is how people say it."""
+    if due_at is None:
+        return None
+    if kind.name == "rule68.served":
+        return f"The last moment to accept is {due_words(due_at - LAST_MINUTE, court_timezone)}."
+    return f"It is open until {due_words(due_at, court_timezone)}."

@@ -1,0 +1,67 @@
+"""Composing a notification's e-mail: plain text and HTML, the case named in words, a link.
+
+Nothing confidential can reach a mail: its only inputs are the notification (a kind, ids, a
+link, a due time), the recipient's address and the case's caption, docket number and time
+zone. ``Message-ID`` is the outbox row's id, so a mail sent twice after a crash is the same
+message to the recipient's mail system.
+"""
+
+from __future__ import annotations
+
+import html
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from email.message import EmailMessage
+from email.utils import format_datetime
+
+from app.notifications.kinds import KINDS, case_words, due_sentence, headline
+
+FOOTER = "This notice holds no terms and no content: they stay in the room."
+
+
+@dataclass(frozen=True)
+class Letter:
+    """Everything a mail is made of, loaded by the worker in one read."""
+
+    mail_id: uuid.UUID
+    to: str
+    kind: str
+    link: str
+    due_at: datetime | None
+    caption: str | None
+    docket_number: str | None
+    court_timezone: str
+
+
+def message_id(mail_id: uuid.UUID, mail_from: str) -> str:
+    """Stable per outbox row: a resent mail carries the same id."""
+    domain = mail_from.rsplit("@", 1)[-1].strip(" >") or "settleroom.invalid"
+    return f"<{mail_id}@{domain}>"
+
+
+def sentences(letter: Letter) -> tuple[str, list[str]]:
+    """The subject and the paragraphs of the mail, in words."""
+    kind = KINDS[letter.kind]
+    title = headline(kind, case_words(letter.caption, letter.docket_number))
+    when = due_sentence(kind, letter.due_at, letter.court_timezone)
+    return title, [f"{title}.", *([when] if when else []), kind.action]
+
+
+def compose(letter: Letter, *, mail_from: str, public_url: str, now: datetime) -> EmailMessage:
+    title, paragraphs = sentences(letter)
+    url = public_url.rstrip("/") + letter.link
+    msg = EmailMessage()
+    msg["From"] = mail_from
+    msg["To"] = letter.to
+    msg["Subject"] = title
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = message_id(letter.mail_id, mail_from)
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content("\n\n".join([*paragraphs, url, FOOTER]) + "\n")
+    body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
+    msg.add_alternative(
+        f"<!doctype html><html><body>{body}"
+        f'<p><a href="{html.escape(url, quote=True)}">Open the room</a></p>'
+        f"<p>{html.escape(FOOTER)}</p></body></html>\n", subtype="html")
+    return msg

@@ -1,0 +1,119 @@
+"""All SQL of notifications and the mail outbox, the delivery worker's claims included."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.orm import Session
+
+from app.models.notifications import (
+    MAIL_DEAD,
+    MAIL_PENDING,
+    MAIL_SENDING,
+    MAIL_SENT,
+    MailOutbox,
+    Notification,
+)
+
+# Set on a session that wrote outbox rows: its commit wakes an in-process worker.
+MAIL_WRITTEN = "settleroom.mail_written"
+
+
+def add_all(session: Session, rows: Sequence[object]) -> None:
+    session.add_all(rows)
+    session.flush()
+
+
+def add_mails(session: Session, rows: Sequence[MailOutbox]) -> None:
+    add_all(session, rows)
+    if rows:
+        session.info[MAIL_WRITTEN] = True
+
+
+def list_for_user(session: Session, user_id: uuid.UUID, *, unread: bool, offset: int,
+                  limit: int) -> list[Notification]:
+    stmt = select(Notification).where(Notification.user_id == user_id)
+    if unread:
+        stmt = stmt.where(Notification.read_at.is_(None))
+    stmt = stmt.order_by(Notification.created_at.desc(), Notification.id)
+    return list(session.execute(stmt.offset(offset).limit(limit)).scalars())
+
+
+def unread_count(session: Session, user_id: uuid.UUID) -> int:
+    return int(session.execute(
+        select(func.count()).select_from(Notification)
+        .where(Notification.user_id == user_id, Notification.read_at.is_(None))
+    ).scalar_one())
+
+
+def get_for_user(session: Session, user_id: uuid.UUID,
+                 notification_id: uuid.UUID) -> Notification | None:
+    return session.execute(
+        select(Notification).where(Notification.id == notification_id,
+                                   Notification.user_id == user_id)
+    ).scalar_one_or_none()
+
+
+def claim_due(session: Session, now: datetime, lease: timedelta,
+              limit: int) -> list[MailOutbox]:
+    """Lease up to ``limit`` mails that are due, or whose earlier lease ran out (their worker
+    died mid-send). ``SKIP LOCKED`` lets several workers claim side by side on PostgreSQL;
+    SQLite's single writer serialises the claims."""
+    stmt = (
+        select(MailOutbox)
+        .where(or_(
+            (MailOutbox.status == MAIL_PENDING) & (MailOutbox.next_attempt_at <= now),
+            (MailOutbox.status == MAIL_SENDING) & (MailOutbox.lease_until < now),
+        ))
+        .order_by(MailOutbox.next_attempt_at, MailOutbox.id)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
+    )
+    rows = list(session.execute(stmt).scalars())
+    for row in rows:
+        row.status, row.lease_until, row.attempts = MAIL_SENDING, now + lease, row.attempts + 1
+    session.flush()
+    return rows
+
+
+def _still_ours(mail_id: uuid.UUID, attempt: int):  # noqa: ANN202
+    # A claim is identified by the attempt it counted: a worker whose lease ran out and whose
+    # mail another worker claimed again must not overwrite that worker's outcome.
+    return (MailOutbox.id == mail_id) & (MailOutbox.status == MAIL_SENDING) & (
+        MailOutbox.attempts == attempt)
+
+
+def mark_sent(session: Session, mail_id: uuid.UUID, attempt: int, now: datetime) -> bool:
+    done = session.execute(update(MailOutbox).where(_still_ours(mail_id, attempt)).values(
+        status=MAIL_SENT, sent_at=now, lease_until=None, last_error=None))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def mark_failed(session: Session, mail_id: uuid.UUID, attempt: int, *, code: str,
+                retry_at: datetime | None) -> bool:
+    """Back to pending until ``retry_at``, or dead when there is none."""
+    values: dict[str, object] = {"last_error": code, "lease_until": None}
+    if retry_at is None:
+        values["status"] = MAIL_DEAD
+    else:
+        values.update(status=MAIL_PENDING, next_attempt_at=retry_at)
+    done = session.execute(update(MailOutbox).where(_still_ours(mail_id, attempt))
+                           .values(**values))
+    return bool(done.rowcount)  # type: ignore[attr-defined]
+
+
+def dead_letters(session: Session, case_id: uuid.UUID) -> list[tuple[MailOutbox, Notification]]:
+    rows = session.execute(
+        select(MailOutbox, Notification)
+        .join(Notification, Notification.id == MailOutbox.notification_id)
+        .where(Notification.case_id == case_id, MailOutbox.status == MAIL_DEAD)
+        .order_by(MailOutbox.created_at)
+    ).all()
+    return [(m, n) for m, n in rows]
+
+
+def notification(session: Session, notification_id: uuid.UUID) -> Notification | None:
+    return session.get(Notification, notification_id)

@@ -1,0 +1,108 @@
+"""Notifications: who is told of an event, the inbox, and the room admin's dead letters.
+
+Threats: telling someone of an item they may not see (a co-defendant of an offer between
+two other parties, a client of an AEO offer, the auditor, a neutral an offer was not
+shared with); content leaking into a notification or a mail; a notification for an action
+that rolled back, or an action whose notification was lost.
+
+Invariants:
+- ``notify`` writes in the caller's transaction: the notification and its outbox row
+  commit or roll back with the action (a transactional outbox); delivery happens later,
+  off the request path (``app.notifications.worker``);
+- the audience of an item is chosen by the same policy function that decides who may read
+  it, applied to each member's memberships, minus the actor;
+- a notification holds ids, a kind, a link and a due time, never content;
+- a user sees and marks only their own notifications; another's id answers 404.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Collection
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.authz.policy import Membership
+from app.cases import service as case_service
+from app.context import CaseContext, Principal
+from app.errors import NotFound
+from app.models.notifications import MailOutbox, Notification
+from app.notifications import repository as repo
+from app.notifications.kinds import KINDS
+from app.notifications.schemas import DeadLetterRead, NotificationRead, UnreadCount
+
+MaySee = Callable[[frozenset[Membership]], object]  # a policy decision: truthy allows
+
+
+def audience(session: Session, case_id: uuid.UUID, may_see: MaySee, *,
+             actor: uuid.UUID | None,
+             not_for_parties: Collection[uuid.UUID] = ()) -> list[uuid.UUID]:
+    """The active members of the case whom ``may_see`` allows, but the actor and anyone
+    who sits for one of ``not_for_parties`` (the side that acted knows already)."""
+    members = case_service.memberships_by_user(session, case_id)
+    return sorted((user_id for user_id, ms in members.items()
+                   if user_id != actor and may_see(ms)
+                   and not any(m.party_id in not_for_parties for m in ms)), key=str)
+
+
+def notify(session: Session, ctx: CaseContext, *, kind: str, object_type: str,
+           object_id: uuid.UUID, link: str, recipients: Collection[uuid.UUID],
+           now: datetime, due_at: datetime | None = None) -> int:
+    """One notification and one mail per recipient, in the caller's transaction."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    rows = [Notification(user_id=user_id, case_id=ctx.case_id, kind=kind,
+                         object_type=object_type, object_id=object_id, link=link,
+                         due_at=due_at, created_at=now) for user_id in recipients]
+    repo.add_all(session, rows)
+    repo.add_mails(session, [MailOutbox(notification_id=n.id, next_attempt_at=now,
+                                      created_at=now) for n in rows])
+    return len(rows)
+
+
+def notify_case_members(session: Session, ctx: CaseContext, *, kind: str, object_type: str,
+                        object_id: uuid.UUID, link: str, may_see: MaySee, now: datetime,
+                        due_at: datetime | None = None,
+                        not_for_parties: Collection[uuid.UUID] = ()) -> int:
+    """``notify`` everyone who may see the item (see ``audience``)."""
+    recipients = audience(session, ctx.case_id, may_see, actor=ctx.user_id,
+                          not_for_parties=not_for_parties)
+    return notify(session, ctx, kind=kind, object_type=object_type, object_id=object_id,
+                  link=link, recipients=recipients, now=now, due_at=due_at)
+
+
+def _read(row: Notification) -> NotificationRead:
+    return NotificationRead(id=row.id, kind=row.kind, case_id=row.case_id,
+                            created_at=row.created_at, read_at=row.read_at, link=row.link,
+                            due_at=row.due_at)
+
+
+def list_notifications(session: Session, principal: Principal, *, unread: bool, offset: int,
+                       limit: int) -> list[NotificationRead]:
+    rows = repo.list_for_user(session, principal.user_id, unread=unread, offset=offset,
+                              limit=limit)
+    return [_read(r) for r in rows]
+
+
+def unread_count(session: Session, principal: Principal) -> UnreadCount:
+    return UnreadCount(unread=repo.unread_count(session, principal.user_id))
+
+
+def mark_read(session: Session, principal: Principal, *, notification_id: uuid.UUID,
+              now: datetime) -> NotificationRead:
+    row = repo.get_for_user(session, principal.user_id, notification_id)
+    if row is None:
+        raise NotFound("No such notification.", code="notification_not_found")
+    if row.read_at is None:
+        row.read_at = now
+        session.flush()
+    return _read(row)
+
+
+def dead_letters(session: Session, ctx: CaseContext) -> list[DeadLetterRead]:
+    """Mails of this case that failed for good: who was not reached, for which kind."""
+    return [DeadLetterRead(id=m.id, notification_id=n.id, kind=n.kind, user_id=n.user_id,
+                           attempts=m.attempts, last_error=m.last_error,
+                           created_at=m.created_at)
+            for m, n in repo.dead_letters(session, ctx.case_id)]

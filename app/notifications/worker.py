@@ -1,0 +1,170 @@
+"""The delivery worker: hands the mail outbox to a transport, at least once, off the
+request path.
+
+Design (a transactional outbox): an action writes its notifications and their outbox rows
+in its own transaction; this worker later leases due rows, hands each mail over and
+records the outcome, one short transaction per step, never holding a transaction open
+while a mail server answers.
+
+Invariants:
+- Nothing is lost: a row leaves ``pending`` only for ``sending`` (leased) and leaves that
+  only for ``sent``, ``pending`` (a later attempt) or ``dead``. A worker that dies while a
+  row is leased leaves it to be claimed again once the lease ends.
+- Nothing is sent twice, except in the one gap no sender can close: a server that accepted
+  the mail before the worker died, and before the worker recorded it. The resent mail then
+  carries the same ``Message-ID`` (and the ``.eml`` file the same name, written once), so
+  the recipient's system sees one message twice, not two messages.
+- Several workers at once are safe: claims lock rows with ``SKIP LOCKED`` on PostgreSQL
+  (SQLite has one writer), and an outcome is recorded only under the claim that counted
+  the attempt, so a late worker never overwrites a newer claim's result.
+- Retries back off exponentially (``mail_retry_seconds`` doubled per attempt); a refusal the
+  server calls permanent (5xx), or the last attempt, makes the row a dead letter the room
+  admin sees (``GET /cases/{id}/mail-dead-letters``).
+- Logs name mail ids and codes only, never an address, a caption or a server reply.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+from sqlalchemy import event
+from sqlalchemy.orm import Session, sessionmaker
+
+from app.auth import service as auth_service
+from app.cases import service as case_service
+from app.config import Settings
+from app.models.base import utcnow
+from app.notifications import repository as repo
+from app.notifications.mail import Letter, compose
+from app.notifications.repository import MAIL_WRITTEN
+from app.notifications.transport import DeliveryFailed, Transport, transport_from_settings
+
+logger = logging.getLogger("settleroom.notifications.worker")
+
+BATCH = 50
+THREAD_NAME = "settleroom-mail-worker"
+
+
+class DeliveryWorker:
+    def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
+                 transport: Transport | None = None,
+                 clock: Callable[[], datetime] = utcnow) -> None:
+        self._factory = factory
+        self._settings = settings
+        self.transport = transport or transport_from_settings(settings)
+        self._clock = clock
+        self._wake = threading.Event()
+        self._stopping = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    # --- one pass ---------------------------------------------------------------------
+
+    def run_once(self, limit: int = BATCH) -> int:
+        """Lease the due mails (up to ``limit``) and hand each over; return how many were
+        attempted."""
+        with self._factory() as session, session.begin():
+            claimed = repo.claim_due(session, self._clock(),
+                                     timedelta(seconds=self._settings.mail_lease_seconds),
+                                     limit)
+            claims = [(row.id, row.attempts, row.notification_id) for row in claimed]
+        for mail_id, attempt, notification_id in claims:
+            self._deliver(mail_id, attempt, notification_id)
+        return len(claims)
+
+    def drain(self) -> int:
+        """Deliver everything due now (tests, ``settleroom worker --once``)."""
+        total = 0
+        while done := self.run_once():
+            total += done
+        return total
+
+    def _deliver(self, mail_id: uuid.UUID, attempt: int, notification_id: uuid.UUID) -> None:
+        letter = self._letter(mail_id, notification_id)
+        try:
+            if letter is None:  # the recipient or the case is gone: nobody to tell
+                raise DeliveryFailed("no_recipient", permanent=True)
+            message = compose(letter, mail_from=self._settings.mail_from,
+                              public_url=self._settings.public_url, now=self._clock())
+            self.transport.send(mail_id, message)
+        except DeliveryFailed as failure:
+            self._failed(mail_id, attempt, failure)
+            return
+        with self._factory() as session, session.begin():
+            if not repo.mark_sent(session, mail_id, attempt, self._clock()):
+                logger.warning("mail %s was claimed again before it was recorded as sent",
+                               mail_id)
+
+    def _letter(self, mail_id: uuid.UUID, notification_id: uuid.UUID) -> Letter | None:
+        with self._factory() as session, session.begin():
+            note = repo.notification(session, notification_id)
+            if note is None:
+                return None
+            user = auth_service.user_row(session, note.user_id)
+            case = (case_service.case_row(session, note.case_id)
+                    if note.case_id is not None else None)
+            if user is None or not user.is_active:
+                return None
+            return Letter(mail_id=mail_id, to=user.email, kind=note.kind, link=note.link,
+                          due_at=note.due_at,
+                          caption=case.caption if case is not None else None,
+                          docket_number=case.docket_number if case is not None else None,
+                          court_timezone=(case.court_timezone if case is not None
+                                          else "America/New_York"))
+
+    def _failed(self, mail_id: uuid.UUID, attempt: int, failure: DeliveryFailed) -> None:
+        last = failure.permanent or attempt >= self._settings.mail_max_attempts
+        retry_at = None if last else self._clock() + timedelta(
+            seconds=self._settings.mail_retry_seconds * 2 ** (attempt - 1))
+        with self._factory() as session, session.begin():
+            repo.mark_failed(session, mail_id, attempt, code=failure.code, retry_at=retry_at)
+        logger.warning("mail %s attempt %d failed (%s)%s", mail_id, attempt, failure.code,
+                       "; dead letter" if last else "; will retry")
+
+    # --- the thread -------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Deliver in a thread of this process, woken by every commit that wrote a mail."""
+        if self._thread is not None:
+            return
+        event.listen(self._factory, "after_commit", self._after_commit)
+        self._stopping.clear()
+        self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
+        self._thread.start()
+
+    def stop(self, timeout: float = 10.0) -> None:
+        """End the loop (a thread's, or ``run_forever``'s after its current pass)."""
+        self._stopping.set()
+        self._wake.set()
+        thread, self._thread = self._thread, None
+        if thread is None:
+            return
+        event.remove(self._factory, "after_commit", self._after_commit)
+        thread.join(timeout)
+
+    def wake(self) -> None:
+        self._wake.set()
+
+    def _after_commit(self, session: Session) -> None:
+        if session.info.pop(MAIL_WRITTEN, False):
+            self._wake.set()
+
+    def run_forever(self) -> None:
+        """``settleroom worker``: the loop in the calling thread, until ``stop``."""
+        self._stopping.clear()
+        self._run()
+
+    def _run(self) -> None:
+        while not self._stopping.is_set():
+            try:
+                busy = self.run_once() > 0
+            except Exception:  # noqa: BLE001 - keep delivering; rows stay pending
+                logger.exception("mail delivery pass failed; retrying")
+                busy = False
+            if not busy:
+                self._wake.wait(self._settings.mail_poll_seconds)
+                self._wake.clear()
+
