@@ -225,9 +225,10 @@ def test_a_temporary_refusal_is_retried_with_backoff_until_the_last_attempt(api,
 
     def state() -> tuple[str, int, datetime]:
         with app.state.sessionmaker() as s:
-            return s.execute(select(MailOutbox.status, MailOutbox.attempts,
-                                    MailOutbox.next_attempt_at)
-                             .where(MailOutbox.status != MAIL_SENT)).one()._tuple()
+            status, attempts, due = s.execute(
+                select(MailOutbox.status, MailOutbox.attempts, MailOutbox.next_attempt_at)
+                .where(MailOutbox.status != MAIL_SENT)).one()
+        return status, attempts, due
 
     assert state() == (MAIL_PENDING, 1, now + timedelta(seconds=30))
     assert _deliver(app) == 0  # not due yet
