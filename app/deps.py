@@ -43,6 +43,7 @@ from app.db import RequestUnit, begin, between_transactions
 from app.errors import Forbidden, NotFound, SignInRequired, Unauthenticated
 from app.kernel.tokens import AccessClaims, InvalidToken
 from app.models.web import WebSession
+from app.notifications import service as notifications
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services, get_services
 from app.sealing import CaseDestroyed
@@ -340,6 +341,7 @@ class WebAuth:
     row: WebSession
     csrf: str
     is_platform_admin: bool
+    unread: int = 0  # the header's inbox badge
 
 
 def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAuth | None:
@@ -353,7 +355,8 @@ def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAut
     principal = Principal(user_id=user.id, email=user.email, name=user.name,
                           is_platform_admin=user.is_platform_admin,
                           client_address=client_address(request))
-    auth = WebAuth(principal, row, web_session.csrf_token(row), user.is_platform_admin)
+    auth = WebAuth(principal, row, web_session.csrf_token(row), user.is_platform_admin,
+                   notifications.unread_count(session, principal).unread)
     request.state.web = auth
     return auth
 

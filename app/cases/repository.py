@@ -74,6 +74,19 @@ def memberships_by_user(session: Session,
     return {user_id: frozenset(ms) for user_id, ms in found.items()}
 
 
+def captions_for_member(session: Session, user_id: uuid.UUID,
+                        case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str]]:
+    """(caption, docket number, court time zone) of the user's cases among ``case_ids``."""
+    if not case_ids:
+        return {}
+    rows = session.execute(
+        select(Case.id, Case.caption, Case.docket_number, Case.court_timezone).where(
+            Case.id.in_(list(case_ids)),
+            Case.id.in_(select(Member.case_id).where(Member.user_id == user_id)))
+    ).all()
+    return {case_id: (caption, docket, zone) for case_id, caption, docket, zone in rows}
+
+
 def earliest_per_case(
     session: Session, parts: Mapping[str, Select[tuple[uuid.UUID, datetime]]]
 ) -> list[tuple[uuid.UUID, str, datetime]]:

@@ -4,7 +4,7 @@ request's transaction commits them together."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from datetime import datetime
 
 from sqlalchemy import Select
@@ -207,6 +207,13 @@ def memberships_by_user(session: Session,
                         case_id: uuid.UUID) -> dict[uuid.UUID, frozenset[Membership]]:
     """Who sits in the case and how: what a notification's audience is chosen from."""
     return repo.memberships_by_user(session, case_id)
+
+
+def captions_for_member(session: Session, user_id: uuid.UUID,
+                        case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, tuple[str, str, str]]:
+    """How a member's cases are named (caption, docket, court time zone), in one query;
+    cases the user does not belong to (any more) are left out."""
+    return repo.captions_for_member(session, user_id, case_ids)
 
 
 def memberships_by_case(session: Session, user_id: uuid.UUID,

@@ -115,5 +115,17 @@ def dead_letters(session: Session, case_id: uuid.UUID) -> list[tuple[MailOutbox,
     return [(m, n) for m, n in rows]
 
 
+def mails_of(session: Session, *, kind: str,
+             object_ids: Sequence[uuid.UUID]) -> list[tuple[Notification, MailOutbox]]:
+    if not object_ids:
+        return []
+    rows = session.execute(
+        select(Notification, MailOutbox)
+        .join(MailOutbox, MailOutbox.notification_id == Notification.id)
+        .where(Notification.kind == kind, Notification.object_id.in_(list(object_ids)))
+    ).all()
+    return [(n, m) for n, m in rows]
+
+
 def notification(session: Session, notification_id: uuid.UUID) -> Notification | None:
     return session.get(Notification, notification_id)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable, Collection
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy.orm import Session
@@ -26,13 +27,24 @@ from sqlalchemy.orm import Session
 from app.authz.policy import Membership
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
+from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.errors import NotFound
 from app.models.notifications import MailOutbox, Notification
 from app.notifications import repository as repo
-from app.notifications.kinds import KINDS
+from app.notifications.kinds import KINDS, case_words, due_sentence, headline
 from app.notifications.schemas import DeadLetterRead, NotificationRead, UnreadCount
 
 MaySee = Callable[[frozenset[Membership]], object]  # a policy decision: truthy allows
+
+
+@dataclass(frozen=True)
+class Delivery:
+    """Where one recipient's mail of an event stands: ``sent`` once handed to the mail
+    server (or written to the outbox folder), ``dead`` once it failed for good."""
+
+    user_id: uuid.UUID
+    status: str  # pending | sending | sent | dead
+    sent_at: datetime | None
 
 
 def audience(session: Session, case_id: uuid.UUID, may_see: MaySee, *,
@@ -106,3 +118,43 @@ def dead_letters(session: Session, ctx: CaseContext) -> list[DeadLetterRead]:
                            attempts=m.attempts, last_error=m.last_error,
                            created_at=m.created_at)
             for m, n in repo.dead_letters(session, ctx.case_id)]
+
+
+def deliveries(session: Session, *, kind: str,
+               object_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Delivery]]:
+    """Per object, the mails of its ``kind`` notifications and their state, in one query."""
+    found: dict[uuid.UUID, list[Delivery]] = {object_id: [] for object_id in object_ids}
+    for note, mail in repo.mails_of(session, kind=kind, object_ids=list(found)):
+        found[note.object_id].append(Delivery(note.user_id, mail.status, mail.sent_at))
+    return found
+
+
+@dataclass(frozen=True)
+class InboxItem:
+    """A notification as the inbox page says it: in words, the case named when the reader
+    still belongs to it."""
+
+    id: uuid.UUID
+    headline: str
+    due: str | None
+    link: str
+    created_at: datetime
+    read_at: datetime | None
+
+
+UNNAMED: tuple[str | None, str | None, str] = (None, None, DEFAULT_TIMEZONE)
+
+
+def inbox(session: Session, principal: Principal, *, limit: int = 100) -> list[InboxItem]:
+    rows = repo.list_for_user(session, principal.user_id, unread=False, offset=0, limit=limit)
+    names = case_service.captions_for_member(
+        session, principal.user_id, {r.case_id for r in rows if r.case_id is not None})
+    items = []
+    for row in rows:
+        kind = KINDS[row.kind]
+        caption, docket, zone = names.get(row.case_id, UNNAMED) if row.case_id else UNNAMED
+        items.append(InboxItem(
+            id=row.id, headline=headline(kind, case_words(caption, docket)),
+            due=due_sentence(kind, row.due_at, zone), link=row.link,
+            created_at=row.created_at, read_at=row.read_at))
+    return items

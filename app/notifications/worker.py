@@ -37,6 +37,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from app.auth import service as auth_service
 from app.cases import service as case_service
 from app.config import Settings
+from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.models.base import utcnow
 from app.notifications import repository as repo
 from app.notifications.mail import Letter, compose
@@ -113,7 +114,7 @@ class DeliveryWorker:
                           caption=case.caption if case is not None else None,
                           docket_number=case.docket_number if case is not None else None,
                           court_timezone=(case.court_timezone if case is not None
-                                          else "America/New_York"))
+                                          else DEFAULT_TIMEZONE))
 
     def _failed(self, mail_id: uuid.UUID, attempt: int, failure: DeliveryFailed) -> None:
         last = failure.permanent or attempt >= self._settings.mail_max_attempts

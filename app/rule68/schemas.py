@@ -58,6 +58,16 @@ class OffereeAcceptance(BaseModel):
     accepted_by: uuid.UUID | None
 
 
+class ServiceNotice(BaseModel):
+    """Electronic service through the room, per offeree: whether the notice reached the mail
+    server of the offeree's counsel (or of the party acting without one). Service is not
+    effective if the sender learns that it did not reach the person (FRCP 5(b)(2)(E))."""
+
+    party_id: uuid.UUID
+    status: Literal["pending", "delivered", "failed"]
+    delivered_at: datetime | None = None
+
+
 class Rule68Read(BaseModel):
     id: uuid.UUID
     case_id: uuid.UUID
@@ -80,6 +90,8 @@ class Rule68Read(BaseModel):
     acceptances: list[OffereeAcceptance]
     accepted_at: datetime | None
     created_at: datetime
+    # Electronic service only; empty for service by mail, in person or otherwise.
+    service_notices: list[ServiceNotice] = []
 
 
 class CostComparisonRequest(Strict):

@@ -14,6 +14,7 @@ from app.web import (
     pages_destroy,
     pages_documents,
     pages_ene,
+    pages_notifications,
     pages_offers,
     pages_rule68,
     pages_traces,
@@ -59,7 +60,7 @@ NOTICES = {
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
                pages_ene, pages_documents, pages_traces, pages_deadlines,
-               pages_destroy):
+               pages_destroy, pages_notifications):
     router.include_router(module.router)
 
 

@@ -22,7 +22,7 @@ from app.kernel.terms import TermsMismatch
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68.errors import AcceptanceWindowClosed, OfferNotOpen
-from app.rule68.reads import OBJECT, facts, load_visible, status_of, to_read
+from app.rule68.reads import OBJECT, facts, full_read, load_visible, status_of
 from app.rule68.schemas import Rule68Read
 from app.rule68.service.notices import tell
 from app.runtime import Services
@@ -75,7 +75,7 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     }, party_id=pending[0].party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.accepted",
          acting_parties=[o.party_id for o in pending])
-    result = to_read(svc, offer, offerees)
+    result = full_read(session, svc, offer, offerees)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
                          status_code=200, body=result.model_dump(mode="json"))
     return result

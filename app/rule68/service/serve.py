@@ -29,7 +29,7 @@ from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.refusals import refuse, refuse_unless
 from app.rule68 import repository as repo
-from app.rule68.reads import OBJECT, to_read
+from app.rule68.reads import OBJECT, full_read
 from app.rule68.rules import (
     Rule68InputError,
     acceptance_deadline,
@@ -167,4 +167,4 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
         "terms_sha256": offer.terms_sha256}, party_id=data.offeror_party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.served",
          acting_parties=(data.offeror_party_id,))
-    return to_read(svc, offer, offerees)
+    return full_read(session, svc, offer, offerees)

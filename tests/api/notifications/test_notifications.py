@@ -269,3 +269,46 @@ def test_without_an_smtp_host_mails_are_eml_files_written_once(api, app, room, t
     worker.transport.send(uuid.UUID(files[0].stem), __import__("email").message_from_string(
         "Subject: other\n\nother\n", _class=__import__("email.message").message.EmailMessage))
     assert files[0].read_bytes() == first and len(list(folder.glob("*.eml"))) == 2
+
+
+def _rule68_as(api: Api, room: Room, offer_id: str, label: str) -> dict:
+    r = api.client.get(f"/api/v1/cases/{room.id}/rule68-offers/{offer_id}",
+                       headers=room.users[label].headers)
+    assert r.status_code == 200, r.text
+    return r.json()
+
+
+def test_the_service_notice_of_a_rule68_offer_is_shown_to_both_sides(api, app, room, inbox):
+    offer = api.rule68_offer(room)
+    plaintiff = room.parties["plaintiff"]
+    assert offer["service_notices"] == [
+        {"party_id": plaintiff, "status": "pending", "delivered_at": None}]
+    _deliver(app)
+    for label in ("defense_counsel", "plaintiff_counsel", "plaintiff_client"):
+        seen = _rule68_as(api, room, offer["id"], label)
+        [notice] = seen["service_notices"]
+        assert (notice["party_id"], notice["status"]) == (plaintiff, "delivered")
+        assert notice["delivered_at"] is not None
+        assert not any("5(b)(2)(E)" in line for line in seen["deadline_explanation"])
+    listed = api.client.get(f"/api/v1/cases/{room.id}/rule68-offers",
+                            headers=room.users["defense_counsel"].headers).json()
+    assert [o["service_notices"][0]["status"] for o in listed] == ["delivered"]
+
+
+def test_a_service_notice_that_failed_for_good_says_service_may_not_be_effective(
+        api, app, room, inbox):
+    inbox.refuse[room.users["plaintiff_counsel"].email] = "550 5.1.1 No such mailbox"
+    offer = api.rule68_offer(room)
+    _deliver(app)
+    for label in ("defense_counsel", "plaintiff_counsel"):
+        seen = _rule68_as(api, room, offer["id"], label)
+        assert [n["status"] for n in seen["service_notices"]] == ["failed"]
+        assert any("FRCP 5(b)(2)(E)" in line for line in seen["deadline_explanation"])
+    # The client's mail got through, but service on a represented party is on counsel.
+    assert _who(room, inbox) == {"plaintiff_client"}
+
+
+def test_an_offer_served_by_mail_has_no_electronic_service_notice(api, app, room, inbox):
+    offer = api.rule68_offer(room, service_method="mail")
+    _deliver(app)
+    assert _rule68_as(api, room, offer["id"], "defense_counsel")["service_notices"] == []

@@ -1,0 +1,41 @@
+"""The inbox page and its header badge, and the Rule 68 page's service notice."""
+
+from __future__ import annotations
+
+from tests.web.helpers import page_csrf, sign_in_as
+
+
+def test_the_inbox_badge_counts_unread_and_opening_an_item_marks_it_read(
+        web_api, web_app, client, room):
+    sign_in_as(client, room.users["defense_counsel"])
+    home = client.get("/")
+    assert 'href="/notifications"' in home.text and "unread" not in home.text
+    web_api.offer(room, expires_at="2031-01-31T22:00:00+00:00")
+    home = client.get("/")
+    assert 'aria-label="1 unread"' in home.text
+    page = client.get("/notifications")
+    assert page.status_code == 200
+    assert "A settlement offer was made in Doe v. Acme Corp. (3:25-cv-01234)" in page.text
+    assert "It is open until 5:00 pm Eastern Standard Time, Friday, January 31, 2031" \
+        in page.text
+    for secret in ("12,345.67", "12345.67", "Mutual release"):
+        assert secret not in page.text
+    [item] = [line for line in page.text.splitlines() if "/open" in line]
+    action = item.split('action="')[1].split('"')[0]
+    r = client.post(action, data={"csrf_token": page_csrf(client)}, follow_redirects=False)
+    assert r.status_code == 303 and r.headers["location"] == f"/cases/{room.id}/offers"
+    assert "unread" not in client.get("/").text
+    # Another user's item cannot be opened (nor learnt of).
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    r = client.post(action, data={"csrf_token": page_csrf(client)}, follow_redirects=False)
+    assert r.status_code == 404
+
+
+def test_the_rule68_page_shows_the_service_notice(web_api, web_app, client, room):
+    web_api.rule68_offer(room)
+    sign_in_as(client, room.users["defense_counsel"])
+    assert "Service notice to Jane Doe" in client.get(f"/cases/{room.id}/rule68").text
+    assert "not yet delivered" in client.get(f"/cases/{room.id}/rule68").text
+    web_app.state.mailer.drain()  # no SMTP host here: the .eml outbox folder
+    page = client.get(f"/cases/{room.id}/rule68").text
+    assert "delivered to the mail server" in page
