@@ -21,7 +21,15 @@ class Kind:
     name: str
     headline: str  # the subject line and the first sentence, without the case
     action: str  # what the reader may do, and where
+    # How a due time is said ("{when}" is replaced); ``exclusive`` when the time is the end
+    # of a window that closes at midnight (its last minute, 11:59 pm, is what is said).
+    due: str = "It is open until {when}."
+    exclusive: bool = False
 
+
+RULE68_WINDOW = ("Open the room to read it. If it is not accepted in writing within 14 days "
+                 "after service it is considered withdrawn (Fed. R. Civ. P. 68(a)-(b)). If "
+                 "you are represented, talk to your lawyer.")
 
 KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("offer.received", "A settlement offer was made",
@@ -35,13 +43,26 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "Open the room to see the offer's status."),
     Kind("offer.withdrawn", "A settlement offer was withdrawn",
          "Open the room to see the offer's status."),
-    Kind("rule68.served", "A Rule 68 offer of judgment was served on your side",
-         "Open the room to read it. If it is not accepted in writing within 14 days after "
-         "service it is considered withdrawn (Fed. R. Civ. P. 68(a)-(b)). If you are "
-         "represented, talk to your lawyer."),
+    Kind("rule68.served", "A Rule 68 offer of judgment was served on your side", RULE68_WINDOW,
+         due="The last moment to accept is {when}.", exclusive=True),
     Kind("rule68.accepted", "A Rule 68 offer of judgment was accepted",
          "Open the room to see the acceptance; either party may now file the offer, the "
          "notice of acceptance and proof of service (Fed. R. Civ. P. 68(a))."),
+    Kind("ene.scheduled", "An Early Neutral Evaluation session was scheduled",
+         "Open the room for the session's details and the written statements' due date.",
+         due="The session begins at {when}."),
+    Kind("ene.message", "A new message was posted in an ENE channel you read",
+         "Open the session in the room to read it."),
+    Kind("ene.released", "An ENE message or statement was released to your side",
+         "Open the session in the room to read it."),
+    Kind("ene.evaluation_shared", "The evaluator shared the evaluation with your side",
+         "Open the session in the room to read it."),
+    Kind("document.shared", "A document was shared with your side",
+         "Open the room's documents to see it; each download is your own marked copy."),
+    Kind("member.added", "Someone was added to your party's seats",
+         "Open the room's members page to see who sits for your party."),
+    Kind("member.removed", "Someone was removed from your party's seats",
+         "Open the room's members page to see who sits for your party."),
 )}
 
 
@@ -81,11 +102,8 @@ def headline(kind: Kind, case: str) -> str:
 
 
 def due_sentence(kind: Kind, due_at: datetime | None, court_timezone: str) -> str | None:
-    """``due_at`` is the end of the window, exclusive: an offer is open while the time is
-    before it. A Rule 68 window ends at midnight court time, so its last minute is 11:59 pm
-    of the day before, which is how people say it."""
+    """``due_at`` in words, in the court's time zone, as the kind says it."""
     if due_at is None:
         return None
-    if kind.name == "rule68.served":
-        return f"The last moment to accept is {due_words(due_at - LAST_MINUTE, court_timezone)}."
-    return f"It is open until {due_words(due_at, court_timezone)}."
+    moment = due_at - LAST_MINUTE if kind.exclusive else due_at
+    return kind.due.format(when=due_words(moment, court_timezone))

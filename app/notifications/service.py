@@ -24,7 +24,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.authz.policy import Membership
+from app.authz.policy_ene import Viewer
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.deadlines.rules import DEFAULT_TIMEZONE
@@ -34,7 +34,8 @@ from app.notifications import repository as repo
 from app.notifications.kinds import KINDS, case_words, due_sentence, headline
 from app.notifications.schemas import DeadLetterRead, NotificationRead, UnreadCount
 
-MaySee = Callable[[frozenset[Membership]], object]  # a policy decision: truthy allows
+# Who may see the item: a policy decision (truthy allows) for one member of the case.
+MaySee = Callable[[Viewer], object]
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,7 @@ def audience(session: Session, case_id: uuid.UUID, may_see: MaySee, *,
     who sits for one of ``not_for_parties`` (the side that acted knows already)."""
     members = case_service.memberships_by_user(session, case_id)
     return sorted((user_id for user_id, ms in members.items()
-                   if user_id != actor and may_see(ms)
+                   if user_id != actor and may_see(Viewer(user_id, ms))
                    and not any(m.party_id in not_for_parties for m in ms)), key=str)
 
 

@@ -25,6 +25,6 @@ def tell(session: Session, ctx: CaseContext, svc: Services, offer: SettlementOff
     notifications.notify_case_members(
         session, ctx, kind=kind, object_type=OBJECT, object_id=offer.id,
         link=f"/cases/{offer.case_id}/offers",
-        may_see=lambda memberships: may_see_offer(memberships, offer_facts),
+        may_see=lambda viewer: may_see_offer(viewer.memberships, offer_facts),
         now=svc.now(), due_at=offer.expires_at if kind in OPENING else None,
         not_for_parties=(acting_party,))

@@ -24,6 +24,6 @@ def tell(session: Session, ctx: CaseContext, svc: Services, offer: Rule68Offer,
     notifications.notify_case_members(
         session, ctx, kind=kind, object_type=OBJECT, object_id=offer.id,
         link=f"/cases/{offer.case_id}/rule68",
-        may_see=lambda memberships: may_see_rule68(memberships, offer_facts),
+        may_see=lambda viewer: may_see_rule68(viewer.memberships, offer_facts),
         now=svc.now(), due_at=offer.acceptance_ends_at if kind == "rule68.served" else None,
         not_for_parties=acting_parties)
