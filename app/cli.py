@@ -29,11 +29,17 @@ def _prepare(settings: Settings) -> None:
     email, password = _bootstrap_credentials(settings)
     if email is None or password is None:
         return
+    from app.errors import AppError
+
     engine = make_engine(settings.resolved_database_url)
-    with transaction(make_sessionmaker(engine)) as session:
-        created = bootstrap_admin(session, services.passwords, email=email,
-                                  name=settings.admin_name, password=password)
-    engine.dispose()
+    try:
+        with transaction(make_sessionmaker(engine)) as session:
+            created = bootstrap_admin(session, services.passwords, email=email,
+                                      name=settings.admin_name, password=password)
+    except AppError as exc:  # a common password, say: name the variable, never the value
+        raise ConfigurationError(f"SETTLEROOM_ADMIN_PASSWORD: {exc.detail}") from None
+    finally:
+        engine.dispose()
     if created is not None:
         print(f"settleroom: created the platform admin {created.email}", file=sys.stderr)
 
@@ -52,6 +58,17 @@ def _bootstrap_credentials(settings: Settings) -> tuple[str | None, str | None]:
     return email, path.read_text().strip()
 
 
+def server_options(settings: Settings) -> dict[str, object]:
+    """How uvicorn treats X-Forwarded-For and X-Forwarded-Proto: believed only from the
+    proxies named by SETTLEROOM_FORWARDED_ALLOW_IPS, and from nobody by default. (Left to
+    itself, uvicorn believes them from 127.0.0.1, or from FORWARDED_ALLOW_IPS: any local
+    process could then pick its client address, and with it sign-in throttling's key.)"""
+    allowed = ",".join(p.strip() for p in settings.forwarded_allow_ips.split(",") if p.strip())
+    if not allowed:
+        return {"proxy_headers": False, "forwarded_allow_ips": ""}
+    return {"proxy_headers": True, "forwarded_allow_ips": allowed}
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import uvicorn
 
@@ -59,7 +76,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _prepare(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                **server_options(settings))  # type: ignore[arg-type]
     return 0
 
 

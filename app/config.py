@@ -43,9 +43,24 @@ class Settings(BaseSettings):
     argon2_memory_kib: int = Field(default=65536, ge=8)
     argon2_parallelism: int = Field(default=2, ge=1)
 
-    login_max_failures_per_account: int = Field(default=5, ge=1)
+    # Sign-in throttling (app.auth.service.throttle). One (account, client address) pair may
+    # fail this many times freely; then each failure doubles its wait, from the first delay
+    # up to the longest. Its count is forgotten after a day without failures, or at once by
+    # a success. The owner's own addresses (a success there within the known-address days)
+    # are throttled by their pair only; other addresses also meet a ceiling per account and
+    # a limit per address, counted over fixed windows.
+    login_pair_free_failures: int = Field(default=5, ge=1)
+    login_pair_first_delay_seconds: int = Field(default=30, ge=1)
+    login_pair_max_delay_seconds: int = Field(default=900, ge=1)
+    login_pair_forget_seconds: int = Field(default=86400, ge=1)
+    login_known_address_days: int = Field(default=90, ge=0)
+    login_max_failures_per_account: int = Field(default=100, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Client addresses (comma-separated IPs or networks) of the reverse proxies whose
+    # X-Forwarded-For / X-Forwarded-Proto are believed; empty: none, the peer address is
+    # the client's. "*" trusts every peer: only when nothing but the proxy can connect.
+    forwarded_allow_ips: str = Field(default="", pattern=r"^[0-9A-Fa-f:.,/* ]*$")
 
     # The C2SP checkpoint origin (and note signer name) of this deployment's audit log.
     log_origin: str = Field(default="settleroom.local/audit-log", pattern=r"^[\x21-\x7e]+$")

@@ -350,7 +350,9 @@ def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAut
     if row is None:
         return None
     user = auth_service.user_row(session, row.user_id)
-    if user is None or not user.is_active:
+    # One session model: a bumped generation (logout everywhere, a password or factor
+    # change, through the API or a page) ends browser sessions as it ends access tokens.
+    if user is None or not user.is_active or row.generation != user.token_generation:
         return None
     principal = Principal(user_id=user.id, email=user.email, name=user.name,
                           is_platform_admin=user.is_platform_admin,

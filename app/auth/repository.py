@@ -1,14 +1,15 @@
-"""SQL for accounts, refresh tokens and login failures."""
+"""SQL for accounts, refresh tokens, recovery codes and sign-in throttles."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models.users import LoginFailure, RefreshToken, User
+from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
 
 
 def normalise_email(email: str) -> str:
@@ -27,8 +28,11 @@ def users_by_id(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, U
 
 
 def get_user_for_update(session: Session, user_id: uuid.UUID) -> User | None:
+    """The row locked, and its attributes read again: a copy loaded earlier in the session
+    (before the lock was taken) must not decide anything."""
     return session.execute(
         select(User).where(User.id == user_id).with_for_update()
+        .execution_options(populate_existing=True)
     ).scalar_one_or_none()
 
 
@@ -55,23 +59,68 @@ def list_users(session: Session, *, offset: int, limit: int) -> list[User]:
     )
 
 
-def count_failures(session: Session, key: str, since: datetime) -> int:
-    return int(
-        session.execute(
-            select(func.count()).select_from(LoginFailure).where(
-                LoginFailure.key == key, LoginFailure.created_at >= since
-            )
-        ).scalar_one()
-    )
+def lock_throttles(
+    session: Session, keys: list[str], now: datetime
+) -> dict[str, LoginThrottle]:
+    """The throttle rows of ``keys``, created if absent, locked in key order (two attempts
+    lock the rows they share in the same order: no deadlock). SQLite has no row locks; its
+    writing transactions hold the database's write lock from BEGIN IMMEDIATE."""
+    ordered = sorted(set(keys))
+    for _ in range(3):  # a row swept between the insert and the lock is inserted again
+        insert = (postgresql.insert if session.get_bind().dialect.name == "postgresql"
+                  else sqlite.insert)
+        session.execute(insert(LoginThrottle).values([
+            {"key": k, "failures": 0, "window_started_at": now, "updated_at": now}
+            for k in ordered
+        ]).on_conflict_do_nothing(index_elements=["key"]))
+        rows = session.execute(
+            select(LoginThrottle).where(LoginThrottle.key.in_(ordered))
+            .order_by(LoginThrottle.key).with_for_update()
+            .execution_options(populate_existing=True)
+        ).scalars()
+        found = {row.key: row for row in rows}
+        if len(found) == len(ordered):
+            return found
+    raise RuntimeError("throttle rows vanished three times in a row")
 
 
-def add_failures(session: Session, keys: list[str], now: datetime) -> None:
-    session.add_all([LoginFailure(key=k, created_at=now) for k in keys])
+def forget_throttles(session: Session, *, quiet_since: datetime, success_since: datetime,
+                     now: datetime) -> None:
+    """Drop rows that hold nothing any more: no failure since ``quiet_since``, no block in
+    force, no success recent enough to make an address known."""
+    session.execute(delete(LoginThrottle).where(
+        LoginThrottle.updated_at < quiet_since,
+        or_(LoginThrottle.blocked_until.is_(None), LoginThrottle.blocked_until <= now),
+        or_(LoginThrottle.last_success_at.is_(None),
+            LoginThrottle.last_success_at < success_since),
+    ))
+
+
+def replace_recovery_codes(session: Session, user_id: uuid.UUID, hashes: list[bytes],
+                           now: datetime) -> None:
+    delete_recovery_codes(session, user_id)
+    session.add_all([RecoveryCode(user_id=user_id, code_hash=h, created_at=now) for h in hashes])
     session.flush()
 
 
-def clear_failures(session: Session, key: str) -> None:
-    session.execute(delete(LoginFailure).where(LoginFailure.key == key))
+def delete_recovery_codes(session: Session, user_id: uuid.UUID) -> None:
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user_id))
+
+
+def unused_recovery_code(session: Session, user_id: uuid.UUID,
+                         code_hash: bytes) -> RecoveryCode | None:
+    return session.execute(
+        select(RecoveryCode).where(RecoveryCode.user_id == user_id,
+                                   RecoveryCode.code_hash == code_hash,
+                                   RecoveryCode.used_at.is_(None))
+    ).scalar_one_or_none()
+
+
+def count_unused_recovery_codes(session: Session, user_id: uuid.UUID) -> int:
+    return len(session.execute(
+        select(RecoveryCode.id).where(RecoveryCode.user_id == user_id,
+                                      RecoveryCode.used_at.is_(None))
+    ).all())
 
 
 def add_refresh_token(session: Session, token: RefreshToken) -> None:

@@ -8,9 +8,12 @@ from app.auth import service
 from app.auth.schemas import (
     MeRead,
     PasswordChange,
+    RecoveryCodes,
     RefreshRequest,
     TokenPair,
+    TotpBegin,
     TotpConfirm,
+    TotpRemove,
     TotpSetup,
     UserCreate,
     UserRead,
@@ -37,7 +40,7 @@ def token(
     svc: ServicesDep,
     username: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_NUL)],
     password: Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)],
-    otp: Annotated[str | None, Form(max_length=10, pattern=NO_NUL)] = None,
+    otp: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None,
     grant_type: Annotated[str | None, Form(pattern="^password$")] = None,
 ) -> TokenPair:
     """OAuth2 password grant. Unknown account and wrong password get the same answer."""
@@ -52,6 +55,7 @@ def refresh(data: RefreshRequest, session: SessionDep, svc: ServicesDep) -> Toke
 
 @router.post("/auth/logout", status_code=204)
 def logout(session: SessionDep, principal: PrincipalDep) -> Response:
+    """Sign out everywhere: every token and every browser session of the account."""
     service.logout(session, principal)
     return Response(status_code=204)
 
@@ -69,18 +73,29 @@ def change_password(
     data: PasswordChange, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
 ) -> Response:
     service.change_password(session, principal, svc, current_password=data.current_password,
-                            new_password=data.new_password)
+                            new_password=data.new_password, code=data.code)
     return Response(status_code=204)
 
 
 @router.post("/me/totp")
-def begin_totp(session: SessionDep, principal: PrincipalDep) -> TotpSetup:
-    return service.begin_totp(session, principal)
+def begin_totp(
+    data: TotpBegin, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
+) -> TotpSetup:
+    return service.begin_totp(session, principal, svc, password=data.password, code=data.code)
 
 
-@router.post("/me/totp/confirm", status_code=204)
-def confirm_totp(data: TotpConfirm, session: SessionDep, principal: PrincipalDep) -> Response:
-    service.confirm_totp(session, principal, code=data.code)
+@router.post("/me/totp/confirm")
+def confirm_totp(
+    data: TotpConfirm, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
+) -> RecoveryCodes:
+    return service.confirm_totp(session, principal, svc, code=data.code)
+
+
+@router.post("/me/totp/remove", status_code=204)
+def remove_totp(
+    data: TotpRemove, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
+) -> Response:
+    service.remove_totp(session, principal, svc, password=data.password, code=data.code)
     return Response(status_code=204)
 
 

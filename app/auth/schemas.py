@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import uuid
+from typing import Any
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -41,9 +42,33 @@ class UserRead(BaseModel):
     name: str
 
 
+def _factor_code() -> Any:
+    """A TOTP code (6 digits) or a recovery code ("xxxxx-xxxxx"), when a factor is set."""
+    return Field(default=None, min_length=1, max_length=32, pattern=r"^[0-9A-Za-z -]+$")
+
+
 class PasswordChange(Strict):
     current_password: str = Field(min_length=1, max_length=1024)
     new_password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+    code: str | None = _factor_code()
+
+
+class TotpBegin(Strict):
+    """Re-authentication: the password, and the current factor's code when one is set."""
+
+    password: str = Field(min_length=1, max_length=1024)
+    code: str | None = _factor_code()
+
+
+class TotpRemove(Strict):
+    password: str = Field(min_length=1, max_length=1024)
+    code: str | None = _factor_code()
+
+
+class RecoveryCodes(BaseModel):
+    """Shown once, when a factor is confirmed: each code signs in once instead of a TOTP code."""
+
+    recovery_codes: list[str]
 
 
 class TotpSetup(BaseModel):

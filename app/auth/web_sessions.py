@@ -3,8 +3,10 @@
 Threat assumptions: the cookie may be read from a database dump (only its SHA-256 is
 stored), replayed after sign-out (a revoked row never comes back), left open on a shared
 machine (idle and absolute time-outs), or ridden by another site (SameSite=Strict, and a
-per-session synchronizer token on every form). The API keeps its bearer tokens; a cookie
-never authenticates an API call.
+per-session synchronizer token on every form), or outlive a sign-out everywhere, a password
+change or a change of second factor made anywhere (each row carries the user's token
+generation, checked on every page as the API checks it in every access token). The API keeps
+its bearer tokens; a cookie never authenticates an API call.
 """
 
 from __future__ import annotations
@@ -46,10 +48,12 @@ def _hash(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
 
 
-def create(session: Session, user_id: uuid.UUID, now: datetime) -> tuple[str, WebSession]:
+def create(session: Session, user_id: uuid.UUID, generation: int,
+           now: datetime) -> tuple[str, WebSession]:
+    """A session of the user's current token generation (a later bump ends it)."""
     token = secrets.token_urlsafe(32)
     row = WebSession(id_hash=_hash(token), user_id=user_id, created_at=now, last_seen_at=now,
-                     csrf_secret=secrets.token_bytes(32))
+                     csrf_secret=secrets.token_bytes(32), generation=generation)
     session.add(row)
     session.flush()
     return token, row
@@ -82,6 +86,13 @@ def csrf_ok(row: WebSession, submitted: str | None) -> bool:
 
 def revoke(session: Session, row: WebSession, now: datetime) -> None:
     row.revoked_at = now
+
+
+def keep(row: WebSession, generation: int) -> None:
+    """After every session of the account was ended, this one (the browser that made the
+    change) goes on under the new generation."""
+    row.revoked_at = None
+    row.generation = generation
 
 
 def revoke_all(session: Session, user_id: uuid.UUID, now: datetime) -> int:

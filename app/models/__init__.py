@@ -30,7 +30,7 @@ from app.models.ene import (
 from app.models.notifications import MailOutbox, Notification
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
-from app.models.users import LoginFailure, RefreshToken, User
+from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
 from app.models.web import WebSession
 
 __all__ = [
@@ -55,11 +55,12 @@ __all__ = [
     "EneSession",
     "EneStatement",
     "KeyRotation",
-    "LoginFailure",
+    "LoginThrottle",
     "MailOutbox",
     "Member",
     "Notification",
     "Party",
+    "RecoveryCode",
     "RefreshToken",
     "SigningKey",
     "TreeHead",

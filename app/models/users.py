@@ -1,11 +1,11 @@
-"""Accounts, refresh-token families and login-failure counters."""
+"""Accounts, refresh-token families, recovery codes and sign-in throttles."""
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, LargeBinary, String
+from sqlalchemy import ForeignKey, LargeBinary, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
@@ -19,12 +19,17 @@ class User(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
-    # Bumped by logout and password change: access tokens carry it and die with it.
+    # Bumped whenever every session must end (logout everywhere, a password change, a
+    # second factor set, replaced or removed): access tokens and browser sessions carry it
+    # and die with it.
     token_generation: Mapped[int] = mapped_column(default=0)
     totp_secret: Mapped[str | None] = mapped_column(String(64), default=None)
     totp_enabled: Mapped[bool] = mapped_column(default=False)
     # The last accepted TOTP time step: a code is never accepted twice.
     totp_last_step: Mapped[int | None] = mapped_column(default=None)
+    # A factor being set up (or replacing the enabled one): active only once confirmed.
+    totp_pending_secret: Mapped[str | None] = mapped_column(String(64), default=None)
+    totp_pending_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
 class RefreshToken(IdMixin, CreatedMixin, Base):
@@ -40,10 +45,28 @@ class RefreshToken(IdMixin, CreatedMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class LoginFailure(IdMixin, CreatedMixin, Base):
-    """A failed login, keyed by a keyed hash of the account name or client address."""
+class RecoveryCode(IdMixin, CreatedMixin, Base):
+    """A one-time code that stands in for the second factor; only its keyed hash is stored."""
 
-    __tablename__ = "login_failures"
-    __table_args__ = (Index("ix_login_failures_key_created", "key", "created_at"),)
+    __tablename__ = "recovery_codes"
 
-    key: Mapped[str] = mapped_column(String(80))
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class LoginThrottle(Base):
+    """Sign-in attempt counters, one row per key: a keyed hash of an account name, of a
+    client address, or of the pair of both. A row is locked before it is checked, and an
+    attempt is counted as a failure before its password is verified (``app.auth.throttle``).
+    """
+
+    __tablename__ = "login_throttles"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(default=0)
+    window_started_at: Mapped[datetime]
+    blocked_until: Mapped[datetime | None] = mapped_column(default=None)
+    last_success_at: Mapped[datetime | None] = mapped_column(default=None)
+    updated_at: Mapped[datetime] = mapped_column(index=True)

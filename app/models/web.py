@@ -22,3 +22,5 @@ class WebSession(Base):
     last_seen_at: Mapped[datetime]
     csrf_secret: Mapped[bytes] = mapped_column(LargeBinary(32))
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
+    # The user's token generation at sign-in: a bumped generation ends this session too.
+    generation: Mapped[int] = mapped_column(default=0)

@@ -9,7 +9,15 @@ from fastapi import APIRouter, Form, Request, Response
 from app.auth import service as auth_service
 from app.auth import web_sessions as web_session
 from app.auth.schemas import PasswordChange
-from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, client_address, resolve_auth
+from app.deps import (
+    CsrfAuthDep,
+    ServicesDep,
+    SessionDep,
+    WebAuth,
+    WebAuthDep,
+    client_address,
+    resolve_auth,
+)
 from app.errors import AppError, Forbidden
 from app.web.render import PageRoute, redirect, render
 from app.web.rules import rule_for
@@ -48,7 +56,7 @@ def signin(
     email: Annotated[str, Form(min_length=1, max_length=320, pattern=NO_NUL)],
     password: Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)],
     csrf_token: Annotated[str, Form(max_length=200)] = "",
-    otp: Annotated[str | None, Form(max_length=10, pattern=NO_NUL)] = None,
+    otp: Annotated[str | None, Form(max_length=32, pattern=NO_NUL)] = None,
     next: Annotated[str, Form(max_length=2000)] = "/",
 ) -> Response:
     cookie = request.cookies.get(web_session.signin_cookie_name(svc.settings))
@@ -63,7 +71,7 @@ def signin(
     except AppError as exc:
         # The failure counter and the audit event are deferred writes: they persist.
         return _signin_form(request, svc, status=exc.status, error=exc, email=email)
-    token, _ = web_session.create(session, user.id, svc.now())
+    token, _ = web_session.create(session, user.id, user.token_generation, svc.now())
     response = redirect(_safe_next(next))
     web_session.set_cookie(response, svc.settings, token)
     response.delete_cookie(web_session.signin_cookie_name(svc.settings), path="/")
@@ -81,7 +89,6 @@ def signout(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep) -> Respons
 @router.post("/signout-everywhere")
 def signout_everywhere(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep) -> Response:
     """Every browser session ends, and every API token dies with the bumped generation."""
-    web_session.revoke_all(session, auth.principal.user_id, svc.now())
     auth_service.logout(session, auth.principal)
     response = redirect("/signin", "signed_out_everywhere")
     web_session.clear_cookie(response, svc.settings)
@@ -96,7 +103,13 @@ def _account(request: Request, session: SessionDep, svc: ServicesDep, auth: WebA
     return render(request, "account.html", user=user, session_count=len(sessions),
                   idle_minutes=int(web_session.IDLE_TIMEOUT.total_seconds() // 60),
                   absolute_hours=int(web_session.ABSOLUTE_TIMEOUT.total_seconds() // 3600),
+                  recovery_codes_left=auth_service.recovery_codes_left(session, auth.principal),
                   **extra)
+
+
+def _stay_signed_in(auth: WebAuth, generation: int) -> None:
+    """A credential change ended every session; the browser that made it goes on."""
+    web_session.keep(auth.row, generation)
 
 
 @router.get("/account")
@@ -105,31 +118,47 @@ def account(request: Request, session: SessionDep, svc: ServicesDep,
     return _account(request, session, svc, auth)
 
 
+Code = Annotated[str | None, Form(max_length=32, pattern=r"^[0-9A-Za-z -]*$")]
+Password = Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)]
+
+
 @router.post("/account/password")
 def change_password(
-    session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
-    current_password: Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)],
-    new_password: Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)],
+    session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep, current_password: Password,
+    new_password: Password, code: Code = None,
 ) -> Response:
-    data = PasswordChange(current_password=current_password, new_password=new_password)
-    auth_service.change_password(session, auth.principal, svc,
-                                 current_password=data.current_password,
-                                 new_password=data.new_password)
-    # Other browsers signed in with the old password are signed out; this one stays.
-    web_session.revoke_all(session, auth.principal.user_id, svc.now())
-    auth.row.revoked_at = None
+    data = PasswordChange(current_password=current_password, new_password=new_password,
+                          code=code or None)
+    user = auth_service.change_password(session, auth.principal, svc,
+                                        current_password=data.current_password,
+                                        new_password=data.new_password, code=data.code)
+    _stay_signed_in(auth, user.token_generation)
     return redirect("/account", "password_changed")
 
 
 @router.post("/account/totp")
-def begin_totp(request: Request, session: SessionDep, svc: ServicesDep,
-               auth: CsrfAuthDep) -> Response:
-    setup = auth_service.begin_totp(session, auth.principal)
+def begin_totp(request: Request, session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+               password: Password, code: Code = None) -> Response:
+    setup = auth_service.begin_totp(session, auth.principal, svc, password=password,
+                                    code=code or None)
     return _account(request, session, svc, auth, totp_setup=setup)
 
 
 @router.post("/account/totp/confirm")
-def confirm_totp(session: SessionDep, auth: CsrfAuthDep,
+def confirm_totp(request: Request, session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
                  code: Annotated[str, Form(pattern=r"^[0-9]{6}$")]) -> Response:
-    auth_service.confirm_totp(session, auth.principal, code=code)
-    return redirect("/account", "totp_enabled")
+    shown = auth_service.confirm_totp(session, auth.principal, svc, code=code)
+    user = auth_service.user_row(session, auth.principal.user_id)
+    assert user is not None
+    _stay_signed_in(auth, user.token_generation)
+    # The recovery codes are on this page and nowhere else, ever again.
+    return _account(request, session, svc, auth, recovery_codes=shown.recovery_codes)
+
+
+@router.post("/account/totp/remove")
+def remove_totp(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep, password: Password,
+                code: Code = None) -> Response:
+    user = auth_service.remove_totp(session, auth.principal, svc, password=password,
+                                    code=code or None)
+    _stay_signed_in(auth, user.token_generation)
+    return redirect("/account", "totp_removed")

@@ -25,8 +25,11 @@ NOTICES = {
     "signed_out": "You are signed out.",
     "signed_out_everywhere": "Every session of your account is signed out and every API "
                              "token revoked.",
-    "password_changed": "Password changed. Your other browser sessions were signed out.",
+    "password_changed": "Password changed. Your other browser sessions were signed out and "
+                        "your API tokens revoked.",
     "totp_enabled": "Second factor enabled: sign-in now asks for its code.",
+    "totp_removed": "Second factor removed. Your other browser sessions were signed out and "
+                    "your API tokens revoked.",
     "case_created": "Case room opened. You are its room admin.",
     "party_added": "Party added.",
     "case_updated": "Case details saved.",

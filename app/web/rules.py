@@ -13,9 +13,13 @@ RULES: dict[str, str] = {
     "invalid_credentials": "Sign-in needs the right email, password and, when enabled, the "
                            "current second-factor code.",
     "rate_limited": "Repeated failed sign-ins are slowed down to stop password guessing.",
-    "wrong_password": "Changing the password requires the current one.",
-    "invalid_second_factor": "A second-factor code is valid for 30 seconds and only once.",
-    "totp_already_enabled": "A second factor, once enabled, stays enabled.",
+    "wrong_password": "Changing the password or the second factor requires the current "
+                      "password.",
+    "invalid_second_factor": "A second-factor code is valid for 30 seconds and only once; a "
+                             "recovery code, only once.",
+    "password_too_common": "Passwords found in lists of common and breached passwords are "
+                           "refused (ASVS V6.2.4).",
+    "totp_not_enabled": "There is no second factor to remove.",
     "totp_not_pending": "Start the second-factor set-up before confirming a code.",
     "session_expired": "Browser sessions end after 30 minutes without activity and 12 hours "
                        "after sign-in.",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -73,10 +74,11 @@ def test_signin_without_its_form_token_is_refused(client, user):
 
 def test_signin_needs_the_second_factor_when_enabled(api, client, user):
     import pyotp
-    secret = client.post("/api/v1/me/totp", headers=user.headers).json()["secret"]
+    secret = client.post("/api/v1/me/totp", headers=user.headers,
+                         json={"password": PASSWORD}).json()["secret"]
     code = pyotp.TOTP(secret).now()
     assert client.post("/api/v1/me/totp/confirm", headers=user.headers,
-                       json={"code": code}).status_code == 204
+                       json={"code": code}).status_code == 200
     assert sign_in(client, user.email).status_code == 401
     r = sign_in(client, user.email, otp=pyotp.TOTP(secret).at(utcnow() + timedelta(seconds=30)))
     assert r.status_code == 303
@@ -188,3 +190,86 @@ def test_open_redirect_after_signin_is_refused(client, user):
                                      "csrf_token": csrf_of(page.text),
                                      "next": "//evil.example/"}, follow_redirects=False)
     assert r.headers["location"] == "/"
+
+
+# One session model: whatever ends every session through the API ends browser sessions too.
+
+def _api_pair(client, user):  # noqa: ANN001, ANN202
+    r = client.post("/api/v1/auth/token", data={"username": user.email, "password": PASSWORD})
+    assert r.status_code == 200
+    return {"Authorization": f"Bearer {r.json()['access_token']}"}
+
+
+def test_api_logout_ends_every_browser_session(app, client, api):
+    user = api.user("logout")
+    sign_in(client, user.email)
+    assert client.get("/account").status_code == 200
+    headers = _api_pair(client, user)
+    assert client.post("/api/v1/auth/logout", headers=headers).status_code == 204
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_api_password_change_ends_every_browser_session(app, client, api):
+    user = api.user("pwchange")
+    sign_in(client, user.email)
+    headers = _api_pair(client, user)
+    r = client.post("/api/v1/me/password", headers=headers,
+                    json={"current_password": PASSWORD, "new_password": "an entirely new phrase"})
+    assert r.status_code == 204
+    assert client.get("/account", follow_redirects=False).status_code == 303
+
+
+def test_page_password_change_keeps_this_browser_only(app, client, api):
+    user = api.user("pwpage")
+    sign_in(client, user.email)
+    headers = _api_pair(client, user)
+    with TestClient(app) as other:
+        sign_in(other, user.email)
+        r = client.post("/account/password", data={
+            "csrf_token": page_csrf(client), "current_password": PASSWORD,
+            "new_password": "an entirely new phrase"}, follow_redirects=False)
+        assert r.status_code == 303
+        assert client.get("/account").status_code == 200
+        assert other.get("/account", follow_redirects=False).status_code == 303
+        assert client.get("/api/v1/me", headers=headers).status_code == 401
+
+
+def test_page_refuses_a_common_password_with_its_rule(client, api):
+    user = api.user("pwcommon")
+    sign_in(client, user.email)
+    r = client.post("/account/password", data={
+        "csrf_token": page_csrf(client), "current_password": PASSWORD,
+        "new_password": "Password1234"})
+    assert r.status_code == 422 and "too common" in r.text
+
+
+def test_factor_set_up_and_removal_through_the_pages(app, client, api):
+    import pyotp
+    user = api.user("factor")
+    sign_in(client, user.email)
+    no_password = client.post("/account/totp", data={"csrf_token": page_csrf(client),
+                                                     "password": "a guess at it"})
+    assert no_password.status_code == 422
+    page = client.post("/account/totp", data={"csrf_token": page_csrf(client),
+                                              "password": PASSWORD})
+    assert page.status_code == 200
+    secret = re.search(r'<code class="secret">([A-Z2-7]+)</code>', page.text).group(1)
+    totp = pyotp.TOTP(secret)
+    with TestClient(app) as other:
+        sign_in(other, user.email)
+        shown = client.post("/account/totp/confirm", data={"csrf_token": page_csrf(client),
+                                                           "code": totp.now()})
+        assert shown.status_code == 200
+        codes = re.findall(r"<li><code>([a-z2-9]{5}-[a-z2-9]{5})</code></li>", shown.text)
+        assert len(codes) == 10
+        # Shown once: the account page never shows them again.
+        assert codes[0] not in client.get("/account").text
+        assert other.get("/account", follow_redirects=False).status_code == 303
+        sign_in(other, user.email, otp=codes[0])
+        assert other.get("/account").status_code == 200
+        removed = client.post("/account/totp/remove", data={
+            "csrf_token": page_csrf(client), "password": PASSWORD, "code": codes[1]},
+            follow_redirects=False)
+        assert removed.status_code == 303
+        assert client.get("/account").status_code == 200
+        assert other.get("/account", follow_redirects=False).status_code == 303

@@ -1,8 +1,10 @@
 """Use cases of accounts and sign-in, one module per verb.
 
 ``signin`` (password and second factor, token pairs, refresh with reuse detection, sign-out
-everywhere), ``credentials`` (password change, TOTP set-up), ``accounts`` (creation, the
-platform admin's bootstrap, lists, lookups for other domains).
+everywhere), ``credentials`` (password change, second factor set-up, replacement and
+removal, all re-authenticated), ``throttle`` (sign-in limits), ``factors`` (TOTP and
+recovery codes), ``sessions`` (ending every session), ``accounts`` (creation, the platform
+admin's bootstrap, lists, lookups for other domains).
 """
 
 from app.auth.service.accounts import (
@@ -13,7 +15,13 @@ from app.auth.service.accounts import (
     user_row,
     user_rows,
 )
-from app.auth.service.credentials import begin_totp, change_password, confirm_totp
+from app.auth.service.credentials import (
+    begin_totp,
+    change_password,
+    confirm_totp,
+    recovery_codes_left,
+    remove_totp,
+)
 from app.auth.service.signin import (
     InvalidCredentials,
     authenticate,
@@ -25,4 +33,5 @@ from app.auth.service.signin import (
 
 __all__ = ["InvalidCredentials", "authenticate", "begin_totp", "bootstrap_admin",
            "change_password", "confirm_totp", "create_user", "issue_pair", "list_users",
-           "login", "logout", "refresh", "user_by_email", "user_row", "user_rows"]
+           "login", "logout", "recovery_codes_left", "refresh", "remove_totp",
+           "user_by_email", "user_row", "user_rows"]

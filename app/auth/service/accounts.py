@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.auth import repository as repo
 from app.auth.schemas import UserRead
+from app.auth.service.credentials import check_new_password
 from app.context import Actor
 from app.errors import Conflict
 from app.kernel.passwords import Passwords
@@ -34,6 +35,7 @@ def create_user(
     is_platform_admin: bool = False,
 ) -> UserRead:
     email = repo.normalise_email(email)
+    check_new_password(password)
     if repo.get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken")
     user = repo.add_user(session, User(

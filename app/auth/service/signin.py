@@ -1,36 +1,36 @@
-"""Login, token refresh and rotation, logout, password change, TOTP.
+"""Login, token refresh and rotation, logout.
 
-Threat assumptions: an attacker may guess passwords (rate limits per account and per
-client address, the same answer and cost for unknown accounts), steal a refresh token
-(single use; reuse revokes the whole family), replay a TOTP code (the accepted time step is
-remembered), or keep using an access token after logout (tokens carry the user's token
-generation, which logout and password change bump).
+Threat assumptions: an attacker may guess passwords (``throttle``: per account and address
+pair with growing delays, a ceiling per account, a limit per address, each checked under a
+row lock and charged before the password is verified; the same answer and cost for unknown
+accounts), steal a refresh token (single use; reuse revokes the whole family), replay a TOTP
+code or a recovery code (the accepted time step is remembered and a recovery code is spent,
+both under the lock of the user's row, so concurrent sign-ins with one code see each other),
+or keep using an access token or a browser session after logout (both carry the user's token
+generation, which logout bumps: ``sessions.end_every_session``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import uuid
 from datetime import datetime, timedelta
 
-import pyotp
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth import repository as repo
 from app.auth.schemas import TokenPair
+from app.auth.service import throttle
+from app.auth.service.factors import accept_second_factor
+from app.auth.service.sessions import end_every_session
 from app.context import Principal
-from app.db import defer_after_rollback
-from app.errors import RateLimited, Unauthenticated
+from app.db import begin, defer_after_rollback
+from app.errors import Unauthenticated
 from app.kernel.tokens import hash_refresh_token, new_refresh_token
 from app.models.base import utcnow
 from app.models.users import RefreshToken, User
 from app.refusals import refuse
 from app.runtime import Services
-
-TOTP_STEP_SECONDS = 30
-TOTP_VALID_WINDOW = 1  # one step either side, for clock drift
 
 
 class InvalidCredentials(Unauthenticated):
@@ -38,49 +38,12 @@ class InvalidCredentials(Unauthenticated):
     title = "Invalid credentials"
 
 
-def _limit_key(svc: Services, kind: str, value: str) -> str:
-    digest = hmac.new(svc.hmac_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
-    return f"{kind}:{digest[:48]}"
-
-
-def _check_rate_limit(session: Session, svc: Services, keys: dict[str, str], now: datetime) -> None:
-    since = now - timedelta(seconds=svc.settings.login_failure_window_seconds)
-    limits = {
-        "account": svc.settings.login_max_failures_per_account,
-        "address": svc.settings.login_max_failures_per_address,
-    }
-    for kind, key in keys.items():
-        if repo.count_failures(session, key, since) >= limits[kind]:
-            refuse(session, None, "auth.login", "user", None, RateLimited(
-                "Too many failed sign-in attempts. Wait and try again.",
-                headers={"Retry-After": str(svc.settings.login_failure_window_seconds)},
-            ), audit_reason=f"rate_limited_{kind}")
-
-
-def _fail_login(session: Session, keys: list[str], user: User | None, reason: str) -> None:
-    now = utcnow()
-
-    def write(s: Session) -> None:
-        repo.add_failures(s, keys, now)
-
-    defer_after_rollback(session, write)
+def _fail_login(session: Session, user: User | None, reason: str) -> None:
+    """The attempt was already counted as failed (``throttle.admit``): audit and answer."""
     actor = None if user is None else Principal(user.id, user.email, user.name, False)
     refuse(session, actor, "auth.login", "user", user.id if user else None,
            InvalidCredentials("The email, password or second-factor code is not correct."),
            audit_reason=reason)
-
-
-def totp_step_accepted(user: User, code: str | None, now: datetime) -> int | None:
-    """The matched time step, or None. A step at or before the last accepted one is refused."""
-    if not code or not user.totp_secret:
-        return None
-    totp = pyotp.TOTP(user.totp_secret, interval=TOTP_STEP_SECONDS)
-    current = int(now.timestamp()) // TOTP_STEP_SECONDS
-    for step in range(current - TOTP_VALID_WINDOW, current + TOTP_VALID_WINDOW + 1):
-        expected = totp.at(step * TOTP_STEP_SECONDS)
-        if hmac.compare_digest(expected, code) and step > (user.totp_last_step or -1):
-            return step
-    return None
 
 
 def issue_pair(
@@ -111,28 +74,35 @@ def authenticate(
     session: Session, svc: Services, *, email: str, password: str, otp: str | None,
     client_address: str | None,
 ) -> User:
-    """Every sign-in check (rate limits, password, TOTP); the caller issues the credential
-    (a token pair for the API, a cookie session for the browser)."""
-    now = utcnow()
-    keys = {
-        "account": _limit_key(svc, "account", repo.normalise_email(email)),
-        "address": _limit_key(svc, "address", client_address or "unknown"),
-    }
-    _check_rate_limit(session, svc, keys, now)
-    user = repo.get_user_by_email(session, email)
-    ok = svc.passwords.verify(user.password_hash if user else None, password)
-    if not ok or user is None or not user.is_active:
-        _fail_login(session, list(keys.values()), user, "invalid_credentials")
+    """Every sign-in check (throttle, password, second factor); the caller issues the
+    credential (a token pair for the API, a cookie session for the browser).
+
+    Three steps: the throttle admits and charges the attempt and commits; the password is
+    verified holding no transaction; then, with the user's row locked, the second factor is
+    checked and spent and the charge is taken back. The session must hold no write of its
+    own when this is called (the first step commits)."""
+    now = svc.now()
+    attempt = throttle.attempt_keys(svc, account=repo.normalise_email(email),
+                                    address=client_address)
+    found = repo.get_user_by_email(session, email)
+    stored_hash = found.password_hash if found else None
+    user_id = found.id if found else None
+    throttle.admit(session, svc, attempt, now)  # commits: Argon2 runs holding no lock
+    ok = svc.passwords.verify(stored_hash, password)
+    begin(session, write=True)
+    user = repo.get_user_for_update(session, user_id) if user_id else None
+    if not ok or user is None or not user.is_active or user.password_hash != stored_hash:
+        _fail_login(session, user, "invalid_credentials")
     assert user is not None
-    if user.totp_enabled:
-        step = totp_step_accepted(user, otp, now)
-        if step is None:
-            _fail_login(session, list(keys.values()), user, "invalid_second_factor")
-        user.totp_last_step = step
+    method = accept_second_factor(session, svc, user, otp, now) if user.totp_enabled else None
+    if user.totp_enabled and method is None:
+        _fail_login(session, user, "invalid_second_factor")
     if svc.passwords.needs_rehash(user.password_hash):
         user.password_hash = svc.passwords.hash(password)
-    repo.clear_failures(session, keys["account"])
-    record(session, _principal(user), "auth.login", "user", user.id)
+    throttle.settle(session, svc, attempt, now)
+    # Which factor signed in: a spent recovery code is worth noticing in the log.
+    record(session, _principal(user), "auth.login", "user", user.id,
+           {"method": method} if method else None)
     return user
 
 
@@ -166,11 +136,10 @@ def _principal(user: User) -> Principal:
 
 
 def logout(session: Session, ctx: Principal) -> None:
-    """Revoke every refresh token and, through the generation, every access token."""
+    """Sign out everywhere: every token and every browser session of the account ends."""
     user = repo.get_user_for_update(session, ctx.user_id)
     assert user is not None
-    user.token_generation += 1
-    repo.revoke_user_tokens(session, user.id, utcnow())
+    end_every_session(session, user, utcnow())
     record(session, ctx, "auth.logout", "user", user.id)
 
 
