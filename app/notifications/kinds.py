@@ -59,10 +59,6 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "Open the session in the room to read it."),
     Kind("document.shared", "A document was shared with your side",
          "Open the room's documents to see it; each download is your own marked copy."),
-    Kind("member.added", "Someone was added to your party's seats",
-         "Open the room's members page to see who sits for your party."),
-    Kind("member.removed", "Someone was removed from your party's seats",
-         "Open the room's members page to see who sits for your party."),
 )}
 
 

@@ -17,10 +17,7 @@ from app.documents import storage
 from app.documents.filenames import neutralise
 from app.documents.inspection import inspect_file
 from app.documents.multipart import FilePart, Form
-from app.documents.reads import (
-    document_read,
-    ene_summary,
-)
+from app.documents.reads import document_read, ene_summary, facts_of
 from app.documents.schemas import DocumentRead
 from app.errors import Conflict, Invalid
 from app.models.documents import (
@@ -28,6 +25,7 @@ from app.models.documents import (
     Document,
     DocumentVersion,
 )
+from app.notifications import service as notifications
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import seal_json
@@ -117,4 +115,17 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
         "party_ids": sorted(audience) if not audience_all else ["all"],
         "session_id": session_id,
     }, party_id=party)
+    _tell(session, ctx, svc, doc, party)
     return document_read(svc, doc, version)
+
+
+def _tell(session: Session, ctx: CaseContext, svc: Services, doc: Document,
+          party: uuid.UUID) -> None:
+    """Everyone who may see the new document hears of it (never its name: a filename can
+    say what a document is), but the uploading side."""
+    doc_facts = facts_of(session, doc)
+    notifications.notify_case_members(
+        session, ctx, kind="document.shared", object_type="document", object_id=doc.id,
+        link=f"/cases/{ctx.case_id}/documents",
+        may_see=lambda viewer: pol.can_see_document(viewer, doc_facts), now=svc.now(),
+        not_for_parties=(party,))

@@ -22,6 +22,7 @@ from app.ene.schemas import (
     EvaluationShare,
     EvaluationWrite,
 )
+from app.ene.service.notices import acts_for, tell
 from app.errors import Invalid, NotFound
 from app.models.base import new_id
 from app.models.ene import (
@@ -53,6 +54,9 @@ def _share(session: Session, ctx: CaseContext, svc: Services, loaded: Loaded,
     if new:
         record(session, ctx, "ene.evaluation.share", "ene_evaluation", evaluation.id,
                {"session_id": loaded.row.id, "party_ids": new})
+        tell(session, ctx, svc, kind="ene.evaluation_shared", object_type="ene_evaluation",
+             object_id=evaluation.id, session_id=loaded.row.id,
+             may_see=acts_for(loaded.facts, set(new)))
 
 
 def write_evaluation(session: Session, ctx: CaseContext, svc: Services, *,

@@ -14,6 +14,7 @@ from app.ene.reads import (
     Loaded,
     channel_of,
     load,
+    message_item,
     message_read,
     require_open,
 )
@@ -21,6 +22,7 @@ from app.ene.schemas import (
     MessageCreate,
     MessageRead,
 )
+from app.ene.service.notices import sees_item, tell
 from app.models.base import new_id
 from app.models.ene import (
     MESSAGE_OBJECT,
@@ -60,4 +62,6 @@ def post_message(session: Session, ctx: CaseContext, svc: Services, *,
     repo.add(session, msg)
     record(session, ctx, action, "ene_message", msg.id,
            {"session_id": session_id, "channel": data.channel, "size": len(sealed)})
+    tell(session, ctx, svc, kind="ene.message", object_type="ene_message", object_id=msg.id,
+         session_id=session_id, may_see=sees_item(loaded.facts, message_item(msg, {})))
     return message_read(loaded, msg, svc, set())

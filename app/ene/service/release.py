@@ -22,6 +22,7 @@ from app.ene.reads import (
 from app.ene.schemas import (
     ReleaseRead,
 )
+from app.ene.service.notices import acts_for, tell
 from app.models.ene import (
     EneRelease,
 )
@@ -52,4 +53,6 @@ def release_item(session: Session, ctx: CaseContext, svc: Services, *, session_i
     record(session, ctx, action, f"ene_{item_type}", item_id,
            {"session_id": session_id, "item_type": item_type, f"{item_type}_id": item_id,
             "from_party_id": item.home_party_id, "to_party_id": to_party_id})
+    tell(session, ctx, svc, kind="ene.released", object_type=f"ene_{item_type}",
+         object_id=item_id, session_id=session_id, may_see=acts_for(loaded.facts, {to_party_id}))
     return release_read(rel)

@@ -8,6 +8,7 @@ import uuid
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.authz import policy_ene as pol
 from app.authz.permissions import Role
 from app.cases import service as case_service
 from app.context import CaseContext
@@ -24,6 +25,7 @@ from app.ene.schemas import (
     SessionRead,
     StatementDueDays,
 )
+from app.ene.service.notices import takes_part, tell
 from app.errors import Invalid
 from app.models.ene import (
     EneParticipant,
@@ -76,4 +78,8 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
     repo.add(session, *(EneParticipant(session_id=row.id, party_id=p) for p in parties))
     record(session, ctx, "ene.session.create", "ene_session", row.id,
            {"session_id": row.id, "user_id": data.evaluator_user_id, "count": len(parties)})
+    facts = pol.SessionFacts(evaluator_user_id=data.evaluator_user_id,
+                             party_ids=frozenset(parties))
+    tell(session, ctx, svc, kind="ene.scheduled", object_type="ene_session", object_id=row.id,
+         session_id=row.id, may_see=takes_part(facts), due_at=row.scheduled_at)
     return session_read(row, parties)

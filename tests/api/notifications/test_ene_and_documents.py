@@ -1,0 +1,90 @@
+"""ENE and document events reach exactly the members the ENE and document policies let see
+the item, but the one who acted: a caucus message only its own party and the evaluator, a
+release only the party it is released to, an AEO document never a client."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import make_settings
+from tests.factories import Api, Room
+from tests.mailserver import Inbox, smtp_server
+from tests.template import Template, copy_data_dir
+
+SECRET = "ZEBRA-caucus-word"
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox):  # noqa: ANN201
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
+                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False)
+
+
+@pytest.fixture
+def room(api: Api) -> Room:
+    return api.room()
+
+
+def _told(app, room: Room, inbox: Inbox) -> dict[str, list[str]]:  # noqa: ANN001
+    """Who got which headline since the last call."""
+    app.state.mailer.drain()
+    labels = {u.email: label for label, u in room.users.items()}
+    told: dict[str, list[str]] = {}
+    for mail in inbox.received:
+        assert SECRET not in mail.text and "order.txt" not in mail.text
+        for address in mail.to:
+            subject = " ".join(str(mail.message["Subject"]).split())
+            told.setdefault(labels[address], []).append(subject.split(" in Doe v.")[0])
+    inbox.received.clear()
+    return told
+
+
+def test_ene_events_reach_exactly_whom_the_ene_policy_lets_see_them(api, app, room, inbox):
+    session = api.ene_session(room)
+    sid, base = session["id"], f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}"
+    scheduled = "An Early Neutral Evaluation session was scheduled"
+    assert _told(app, room, inbox) == {label: [scheduled] for label in (
+        "plaintiff_counsel", "plaintiff_client", "defense_counsel", "defense_client", "pro_se")}
+
+    def post(label: str, path: str, body: dict) -> dict:
+        r = api.client.post(base + path, headers=room.users[label].headers, json=body)
+        assert r.status_code in (200, 201), r.text
+        return r.json()
+
+    caucus = f"caucus:{room.parties['plaintiff']}"
+    message = post("plaintiff_counsel", "/messages", {"channel": caucus, "body": SECRET})
+    new = "A new message was posted in an ENE channel you read"
+    assert _told(app, room, inbox) == {"plaintiff_client": [new], "neutral": [new]}
+    post("neutral", "/messages", {"channel": "joint", "body": SECRET})
+    assert set(_told(app, room, inbox)) == {"plaintiff_counsel", "plaintiff_client",
+                                            "defense_counsel", "defense_client", "pro_se"}
+    post("plaintiff_counsel", f"/messages/{message['id']}/release",
+         {"to_party_id": room.parties["defendant"]})
+    released = "An ENE message or statement was released to your side"
+    assert _told(app, room, inbox) == {"defense_counsel": [released],
+                                       "defense_client": [released]}
+    post("neutral", "/evaluation", {"body": SECRET,
+                                    "share_with_party_ids": [room.parties["defendant2"]]})
+    assert _told(app, room, inbox) == {
+        "pro_se": ["The evaluator shared the evaluation with your side"]}
+    post("neutral", "/evaluation/share", {"party_ids": [room.parties["defendant2"]]})
+    assert _told(app, room, inbox) == {}  # already shared: nothing new to say
+    assert sid
+
+
+def test_a_document_is_announced_to_whom_may_see_it_never_by_name(api, app, room, inbox):
+    api.document(room, b"Confidential exhibit.\n")  # by the plaintiff's counsel, to all
+    shared = "A document was shared with your side"
+    assert _told(app, room, inbox) == {label: [shared] for label in (
+        "defense_counsel", "defense_client", "pro_se")}
+    api.document(room, b"Eyes only.\n", designation="AEO",
+                 audience=room.parties["defendant"])
+    assert _told(app, room, inbox) == {"defense_counsel": [shared]}
