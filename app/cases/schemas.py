@@ -60,6 +60,8 @@ class CaseRead(BaseModel):
     trial_date: date | None
     court_timezone: str
     created_at: datetime
+    # Set once the case keys were destroyed: what remains is this metadata and the log.
+    destroyed_at: datetime | None = None
     my_roles: list[Role] = []
 
 
