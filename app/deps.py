@@ -209,8 +209,13 @@ async def require_platform_admin(
 
 
 def load_case_context(
-    session: Session, principal: Principal, case_id: uuid.UUID, permission: Permission
+    session: Session, principal: Principal, case_id: uuid.UUID, permission: Permission, *,
+    reads_content: bool = False,
 ) -> CaseContext:
+    """404 for a non-member, 403 for a member without ``permission``, then 410 once the
+    case is destroyed for a permission that touches content, or for a route that reads
+    content under a metadata permission (``reads_content``: the ENE reads, guarded by
+    membership and narrowed per object)."""
     memberships = case_service.memberships_of(session, case_id, principal.user_id)
     if not memberships:
         known = case_service.case_exists(session, case_id)
@@ -219,15 +224,17 @@ def load_case_context(
                case_id=case_id if known else None)
     ctx = CaseContext(principal=principal, case_id=case_id, memberships=memberships)
     refuse_unless(session, ctx, str(permission), "case", case_id, ctx.can(permission))
-    if permission in CONTENT_PERMISSIONS and case_service.is_destroyed(session, case_id):
+    if ((reads_content or permission in CONTENT_PERMISSIONS)
+            and case_service.is_destroyed(session, case_id)):
         raise CaseDestroyed()
     return ctx
 
 
 def case_guard(
-    permission: Permission,
+    permission: Permission, *, reads_content: bool = False,
 ) -> Callable[..., Coroutine[Any, Any, Pending[CaseContext] | CaseContext]]:
-    """A dependency for routes under ``/cases/{case_id}`` that need ``permission``."""
+    """A dependency for routes under ``/cases/{case_id}`` that need ``permission``
+    (``reads_content``: see ``load_case_context``)."""
 
     async def guard(
         request: Request,
@@ -236,7 +243,7 @@ def case_guard(
         case_id: Annotated[uuid.UUID, Path()],
     ) -> Pending[CaseContext] | CaseContext:
         return await _pending(request, session, lambda s: load_case_context(
-            s, _value(principal), case_id, permission))
+            s, _value(principal), case_id, permission, reads_content=reads_content))
 
     guard.__name__ = f"guard_{permission.name.lower()}"
     return guard
@@ -412,6 +419,8 @@ def body_guard(permission: Permission) -> Callable[..., CaseContext]:
 
 
 def case_ctx(session: Session, auth: WebAuth, case_id: uuid.UUID,
-             permission: Permission = Permission.CASE_READ) -> CaseContext:
+             permission: Permission = Permission.CASE_READ, *,
+             reads_content: bool = False) -> CaseContext:
     """The API's own guard: 404 for a non-member before 403 for a missing right."""
-    return load_case_context(session, auth.principal, case_id, permission)
+    return load_case_context(session, auth.principal, case_id, permission,
+                             reads_content=reads_content)

@@ -18,7 +18,7 @@ from typing import Any
 
 from app.errors import AppError, Gone
 from crypto import envelope
-from crypto.errors import InvalidCiphertext, KeyDestroyed
+from crypto.errors import InvalidCiphertext, KeyDestroyed, KeyProviderError
 from crypto.keys import KeyProvider
 
 logger = logging.getLogger("settleroom.sealing")
@@ -77,8 +77,26 @@ def open_bytes(provider: KeyProvider, blob: bytes, *, case_id: uuid.UUID, object
     except KeyDestroyed:
         raise CaseDestroyed() from None
     except InvalidCiphertext:
+        if _destroyed(provider, case_id):
+            raise CaseDestroyed() from None
         logger.error("integrity failure on a sealed %s", object_type)
         raise IntegrityFailure("Stored content failed its integrity check.") from None
+
+
+def _destroyed(provider: KeyProvider, case_id: uuid.UUID) -> bool:
+    """Whether the key store holds the case's tombstone.
+
+    Destruction overwrites every sealed value of the case with an empty one before the
+    keys go, so a reader that gets past its guard meets a value that no longer parses:
+    that is content gone (410), not corrupt storage (500). Asked only after a failure.
+    """
+    try:
+        provider.current_version(str(case_id))
+    except KeyDestroyed:
+        return True
+    except KeyProviderError:
+        return False
+    return False
 
 
 def seal_json(provider: KeyProvider, value: Any, **binding: Any) -> bytes:

@@ -24,6 +24,7 @@ from app.deps import (
     load_case_context,
 )
 from app.errors import NotFound
+from app.kernel.schemas import INT64_MAX
 from app.pagination import MAX_LIMIT
 from app.refusals import refuse
 
@@ -47,7 +48,7 @@ def list_events(
     session: SessionDep,
     principal: PrincipalDep,
     case_id: Annotated[uuid.UUID, Query()],
-    after: Annotated[int | None, Query(ge=-1)] = None,
+    after: Annotated[int | None, Query(ge=-1, le=INT64_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> list[AuditEventRead]:
     """A case's events (metadata only), for the auditor and room admin of that case."""
@@ -60,7 +61,7 @@ def inclusion_proof(
     leaf_index: Annotated[int, Path(ge=0, le=2**62)],
     session: SessionDep,
     principal: PrincipalDep,
-    tree_size: Annotated[int | None, Query(ge=1)] = None,
+    tree_size: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> InclusionProofRead:
     event = queries.get_event(session, leaf_index)
     if event.case_id is not None:
@@ -76,8 +77,8 @@ def inclusion_proof(
 def consistency_proof(
     session: SessionDep,
     _: PrincipalDep,
-    first: Annotated[int, Query(ge=1)],
-    second: Annotated[int, Query(ge=1)],
+    first: Annotated[int, Query(ge=1, le=INT64_MAX)],
+    second: Annotated[int, Query(ge=1, le=INT64_MAX)],
 ) -> ConsistencyProofRead:
     return queries.consistency(session, first, second)
 

@@ -8,7 +8,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.authz.permissions import Role
-from app.kernel.schemas import Strict, check_timezone
+from app.kernel.schemas import Day, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
 
@@ -32,7 +32,7 @@ class CaseCreate(Strict):
     court: str = Field(min_length=1, max_length=200)
     court_state: str = Field(min_length=2, max_length=2)
     docket_number: str = Field(min_length=1, max_length=100)
-    trial_date: date | None = None
+    trial_date: Day | None = None
     court_timezone: str = Field(default="America/New_York", max_length=64)
 
     _state = field_validator("court_state")(_check_state)
@@ -44,7 +44,7 @@ class CaseUpdate(Strict):
     court: str | None = Field(default=None, min_length=1, max_length=200)
     court_state: str | None = Field(default=None, min_length=2, max_length=2)
     docket_number: str | None = Field(default=None, min_length=1, max_length=100)
-    trial_date: date | None = None
+    trial_date: Day | None = None
     court_timezone: str | None = Field(default=None, max_length=64)
 
     _state = field_validator("court_state")(_check_state)
@@ -60,6 +60,8 @@ class CaseRead(BaseModel):
     trial_date: date | None
     court_timezone: str
     created_at: datetime
+    # Set once the case keys were destroyed: what remains is this metadata and the log.
+    destroyed_at: datetime | None = None
     my_roles: list[Role] = []
 
 

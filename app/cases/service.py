@@ -39,7 +39,7 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
         id=case.id, caption=case.caption, court=case.court, court_state=case.court_state,
         docket_number=case.docket_number, trial_date=case.trial_date,
         court_timezone=case.court_timezone, created_at=case.created_at,
-        my_roles=sorted(roles),
+        destroyed_at=case.destroyed_at, my_roles=sorted(roles),
     )
 
 

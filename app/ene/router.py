@@ -3,7 +3,8 @@
 Guards: writes need their ENE permission (403 for a role that never has it); reads of
 content are guarded by case membership (``ene.report.read``: every member) and answered
 by the object policy, so that a room admin or auditor, who sees no content "as such",
-gets the same 404 as for an unknown id.
+gets the same 404 as for an unknown id. Once the case is destroyed those reads answer 410
+to every member (``ContentReader``); session metadata and the report stay.
 """
 
 from __future__ import annotations
@@ -41,6 +42,10 @@ Evaluator = Annotated[CaseContext, Depends(case_guard(Permission.ENE_EVALUATE))]
 Participant = Annotated[CaseContext, Depends(case_guard(Permission.ENE_PARTICIPATE))]
 Releaser = Annotated[CaseContext, Depends(case_guard(Permission.ENE_RELEASE))]
 Member = Annotated[CaseContext, Depends(case_guard(Permission.ENE_REPORT_READ))]
+# Messages, statements and the evaluation: every member may ask, the object policy answers,
+# and a destroyed case answers 410 to all of them.
+ContentReader = Annotated[CaseContext, Depends(case_guard(Permission.ENE_REPORT_READ,
+                                                          reads_content=True))]
 ChannelQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
@@ -73,14 +78,14 @@ def post_message(session_id: uuid.UUID, data: MessageCreate, session: SessionDep
 
 
 @router.get("/{session_id}/messages")
-def list_messages(session_id: uuid.UUID, session: SessionDep, ctx: Member, svc: ServicesDep,
+def list_messages(session_id: uuid.UUID, session: SessionDep, ctx: ContentReader, svc: ServicesDep,
                   channel: ChannelQuery = None) -> list[MessageRead]:
     return service.list_messages(session, ctx, svc, session_id=session_id, channel=channel)
 
 
 @router.get("/{session_id}/messages/{message_id}")
 def get_message(session_id: uuid.UUID, message_id: uuid.UUID, session: SessionDep,
-                ctx: Member, svc: ServicesDep) -> MessageRead:
+                ctx: ContentReader, svc: ServicesDep) -> MessageRead:
     return service.get_message(session, ctx, svc, session_id=session_id,
                                message_id=message_id)
 
@@ -99,14 +104,14 @@ def submit_statement(session_id: uuid.UUID, data: StatementCreate, session: Sess
 
 
 @router.get("/{session_id}/statements")
-def list_statements(session_id: uuid.UUID, session: SessionDep, ctx: Member,
+def list_statements(session_id: uuid.UUID, session: SessionDep, ctx: ContentReader,
                     svc: ServicesDep) -> list[StatementRead]:
     return service.list_statements(session, ctx, svc, session_id=session_id)
 
 
 @router.get("/{session_id}/statements/{statement_id}")
 def get_statement(session_id: uuid.UUID, statement_id: uuid.UUID, session: SessionDep,
-                  ctx: Member, svc: ServicesDep) -> StatementRead:
+                  ctx: ContentReader, svc: ServicesDep) -> StatementRead:
     return service.get_statement(session, ctx, svc, session_id=session_id,
                                  statement_id=statement_id)
 
@@ -137,7 +142,7 @@ def share_evaluation(session_id: uuid.UUID, data: EvaluationShare, session: Sess
 
 
 @router.get("/{session_id}/evaluation")
-def get_evaluation(session_id: uuid.UUID, session: SessionDep, ctx: Member,
+def get_evaluation(session_id: uuid.UUID, session: SessionDep, ctx: ContentReader,
                    svc: ServicesDep) -> EvaluationRead:
     return service.get_evaluation(session, ctx, svc, session_id=session_id)
 

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, StrictInt, field_validator
 
 from app.authz.permissions import Role
-from app.deadlines.rules import MAX_YEAR, MIN_YEAR
-from app.kernel.schemas import Strict, check_timezone
+from app.kernel.schemas import Day, Instant, Strict, check_timezone
 
 Outcome = Literal["settled", "partially_settled", "not_settled"]
 ItemType = Literal["message", "statement"]
@@ -19,31 +18,19 @@ MAX_PARTIES = 50
 
 
 class StatementDueDays(Strict):
-    days_before: int = Field(ge=1, le=365)
+    days_before: StrictInt = Field(ge=1, le=365)
 
 
 class SessionCreate(Strict):
     evaluator_user_id: uuid.UUID
-    scheduled_at: AwareDatetime
+    scheduled_at: Instant
     court_timezone: str | None = Field(default=None, max_length=64)
     participating_party_ids: list[uuid.UUID] | None = Field(
         default=None, min_length=2, max_length=MAX_PARTIES)
     # A date, or {"days_before": N} computed with the FRCP 6 engine; default 7 days before.
-    statement_due: date | StatementDueDays | None = None
+    statement_due: Day | StatementDueDays | None = None
 
     _tz = field_validator("court_timezone")(check_timezone)
-
-    @field_validator("scheduled_at")
-    @classmethod
-    def _bounded(cls, value: datetime) -> datetime:
-        """Years the FRCP 6 calendar covers; also keeps time-zone arithmetic in range."""
-        try:
-            utc = value.astimezone(UTC)
-        except OverflowError:
-            raise ValueError("scheduled_at is out of range") from None
-        if not MIN_YEAR < utc.year < MAX_YEAR:
-            raise ValueError("scheduled_at is out of range")
-        return utc
 
 
 class SessionRead(BaseModel):

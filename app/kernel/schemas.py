@@ -1,17 +1,73 @@
-"""Input-schema base and field checks shared by every domain.
+"""Input-schema base and the bounds every input shares.
 
 ``Strict`` forbids unknown fields (mass assignment is a 422 that changes nothing) and NUL
 characters in text (no database stores them; PostgreSQL refuses them).
+
+Bounds are checked at the edge, so no value reaches a conversion, a column or a template
+that cannot hold it (each of those was a 500):
+- ``Instant``: an aware time whose UTC value lies in the years 1972-2198. In any time zone
+  (UTC-12 to UTC+14) its local date lies in 1971-2199, the years the FRCP 6 calendar
+  counts, and far from the years 1 and 9999 that Python's datetime ends at;
+- ``Day``: a date in 1971-2199, the same calendar;
+- integers are JSON integers (``StrictInt``): ``true`` is not 1, ``1.0`` and ``"1"`` are
+  not integers either; ``Cents`` is money; positions and sizes of the audit log fit a
+  signed 64-bit column (``INT64_MAX``).
+Out of range answers 422 ``validation_error`` with the field's error type
+``datetime_out_of_range`` or ``date_out_of_range``.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, date, datetime
+from typing import Annotated, Any, Final
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, field_validator
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StrictInt,
+    field_validator,
+)
+from pydantic_core import PydanticCustomError
+
+from app.kernel.money import MAX_CENTS
 
 SHA256_HEX = r"^[0-9a-f]{64}$"
+
+EARLIEST: Final = datetime(1972, 1, 1, tzinfo=UTC)
+LATEST: Final = datetime(2199, 1, 1, tzinfo=UTC)  # exclusive
+FIRST_DAY: Final = date(1971, 1, 1)
+LAST_DAY: Final = date(2199, 12, 31)
+INT64_MAX: Final = 2**63 - 1  # BIGINT, the widest integer column of SQLite and PostgreSQL
+
+
+def in_range(value: datetime) -> datetime:
+    """The instant in UTC, or a 422 if it lies outside ``EARLIEST``..``LATEST``."""
+    try:
+        utc = value.astimezone(UTC)
+    except OverflowError:  # 9999-12-31T23:59-12:00 is in year 10000 in UTC
+        utc = None
+    if utc is None or not EARLIEST <= utc < LATEST:
+        raise PydanticCustomError(
+            "datetime_out_of_range", "must lie between {earliest} and {latest} (UTC)",
+            {"earliest": EARLIEST.isoformat(), "latest": LATEST.isoformat()})
+    return utc
+
+
+def day_in_range(value: date) -> date:
+    if not FIRST_DAY <= value <= LAST_DAY:
+        raise PydanticCustomError(
+            "date_out_of_range", "must lie between {first} and {last}",
+            {"first": FIRST_DAY.isoformat(), "last": LAST_DAY.isoformat()})
+    return value
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(in_range)]
+Day = Annotated[date, AfterValidator(day_in_range)]
+Cents = Annotated[StrictInt, Field(ge=0, le=MAX_CENTS)]
 
 
 def has_nul(value: Any) -> bool:

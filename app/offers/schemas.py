@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator
+from pydantic import BaseModel, Field, field_validator
 
-from app.kernel.money import MAX_CENTS, check_currency
-from app.kernel.schemas import SHA256_HEX, Strict
+from app.kernel.money import check_currency
+from app.kernel.schemas import SHA256_HEX, Cents, Instant, Strict
 
 Designation = Literal["CONFIDENTIAL", "AEO"]
 OfferStatus = Literal["open", "accepted", "rejected", "countered", "withdrawn", "expired"]
@@ -17,10 +17,10 @@ OfferStatus = Literal["open", "accepted", "rejected", "countered", "withdrawn", 
 class OfferCreate(Strict):
     from_party_id: uuid.UUID
     to_party_id: uuid.UUID
-    amount_cents: int = Field(ge=0, le=MAX_CENTS)
+    amount_cents: Cents
     currency: str = "USD"
     terms: str = Field(min_length=1, max_length=20_000)
-    expires_at: AwareDatetime | None = None
+    expires_at: Instant | None = None
     replies_to: uuid.UUID | None = None
     share_with_neutral: bool = False
     designation: Designation = "CONFIDENTIAL"

@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import AwareDatetime, BaseModel, Field, field_validator, model_validator
+from pydantic import BaseModel, Field, field_validator, model_validator
 
-from app.kernel.money import MAX_CENTS, check_currency
-from app.kernel.schemas import SHA256_HEX, Strict
+from app.kernel.money import check_currency
+from app.kernel.schemas import SHA256_HEX, Cents, Day, Instant, Strict
 
 ServiceMethod = Literal["electronic", "mail", "personal", "other"]
 CostsMode = Literal["plus_accrued", "included"]
@@ -22,12 +22,12 @@ class Rule68Create(Strict):
     offeree_party_ids: list[uuid.UUID] | None = Field(default=None, min_length=1,
                                                       max_length=MAX_OFFEREES)
     claim_id: uuid.UUID | None = None
-    amount_cents: int = Field(ge=0, le=MAX_CENTS)
+    amount_cents: Cents
     currency: str = "USD"
     costs: CostsMode
     terms: str = Field(min_length=1, max_length=20_000)
     service_method: ServiceMethod = "electronic"
-    served_at: AwareDatetime | None = None
+    served_at: Instant | None = None
 
     _currency = field_validator("currency")(check_currency)
 
@@ -95,8 +95,8 @@ class Rule68Read(BaseModel):
 
 
 class CostComparisonRequest(Strict):
-    judgment_amount_cents: int = Field(ge=0, le=MAX_CENTS)
-    pre_offer_costs_cents: int = Field(ge=0, le=MAX_CENTS)
+    judgment_amount_cents: Cents
+    pre_offer_costs_cents: Cents
     judgment_for: Literal["offeree", "offeror"] = "offeree"
 
 
@@ -123,7 +123,7 @@ class ServiceConsentRead(BaseModel):
 class LiabilityHearingSet(Strict):
     """A date means liability is determined and the 68(c) hearing is set; null clears it."""
 
-    hearing_date: date | None
+    hearing_date: Day | None
 
 
 class LiabilityHearingRead(BaseModel):

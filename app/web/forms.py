@@ -9,6 +9,9 @@ from decimal import Decimal, InvalidOperation
 from zoneinfo import ZoneInfo
 
 from app.errors import Invalid
+from app.kernel.money import MAX_CENTS
+
+MAX_AMOUNT = Decimal(MAX_CENTS) / 100
 
 
 def cents(raw: str, field: str = "amount") -> int:
@@ -18,7 +21,11 @@ def cents(raw: str, field: str = "amount") -> int:
     except InvalidOperation:
         raise Invalid(f"{field}: type an amount such as 125000.00.",
                       code="validation_error") from None
-    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+    # Bounded before it is rounded: quantizing 1e30 to cents overflows Decimal's precision.
+    if not value.is_finite() or value < 0 or value > MAX_AMOUNT:
+        raise Invalid(f"{field}: type an amount from 0 to {MAX_AMOUNT:,.2f}.",
+                      code="validation_error")
+    if value != value.quantize(Decimal("0.01")):
         raise Invalid(f"{field}: type a positive amount with at most two decimals.",
                       code="validation_error")
     return int(value * 100)

@@ -12,6 +12,7 @@ from app.audit import export, queries
 from app.audit.bundle import BundleError, verify_bundle
 from app.authz.permissions import Permission
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.kernel.schemas import INT64_MAX
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names
 from crypto import signing
@@ -35,7 +36,8 @@ def _audit_page(request: Request, session: SessionDep, svc: ServicesDep, auth: W
 
 @router.get("/cases/{case_id}/audit")
 def audit(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
-          auth: WebAuthDep, after: Annotated[int | None, Query(ge=-1)] = None) -> Response:
+          auth: WebAuthDep,
+          after: Annotated[int | None, Query(ge=-1, le=INT64_MAX)] = None) -> Response:
     return _audit_page(request, session, svc, auth, case_id, after)
 
 

@@ -11,7 +11,7 @@ from fastapi import APIRouter, Form, Query, Request, Response
 
 from app.authz.permissions import Permission
 from app.deadlines import service as deadlines
-from app.deadlines.rules import DEFAULT_TIMEZONE
+from app.deadlines.rules import DEFAULT_TIMEZONE, MAX_DAYS
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.rule68 import service as rule68_service
 from app.rule68.schemas import LiabilityHearingSet
@@ -29,7 +29,7 @@ METHODS = [("electronic", "Electronic (no days added)"), ("personal", "Personal 
 @router.get("/deadlines")
 def calculator(request: Request, auth: WebAuthDep,
                trigger: date | None = None,
-               days: int | None = None,
+               days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
                direction: Literal["after", "before"] = "after",
                state: Annotated[str, Query(max_length=2)] = "",
                service_method: Method = "electronic",

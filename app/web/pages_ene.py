@@ -82,7 +82,8 @@ def _channels(room: Room, row: SessionRead, is_evaluator: bool) -> list[tuple[st
 @router.get("/cases/{case_id}/ene/{sid}")
 def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: SessionDep,
                  svc: ServicesDep, auth: WebAuthDep) -> Response:
-    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ,
+                   reads_content=True)
     room = load_room(session, ctx)
     row, report = service.overview(session, ctx, session_id=sid)
     is_evaluator = row.evaluator_user_id == auth.principal.user_id
@@ -147,7 +148,8 @@ def release(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: Servic
 @router.get("/cases/{case_id}/ene/{sid}/evaluation")
 def evaluation_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request,
                     session: SessionDep, svc: ServicesDep, auth: WebAuthDep) -> Response:
-    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ)
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ,
+                   reads_content=True)
     room = load_room(session, ctx)
     row, _ = service.overview(session, ctx, session_id=sid)
     found = service.get_evaluation(session, ctx, svc, session_id=sid)

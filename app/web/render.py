@@ -8,7 +8,7 @@ redirect to the sign-in page.
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -33,7 +33,12 @@ def court_time(value: datetime | None, tz: str = "America/New_York") -> str:
     """A time in the court's zone, with the zone named (abbreviation and IANA name)."""
     if value is None:
         return "-"
-    local = value.astimezone(ZoneInfo(tz))
+    try:
+        local = value.astimezone(ZoneInfo(tz))
+    except OverflowError:
+        # A time stored before inputs were bounded (app/kernel/schemas.py) may have no
+        # local time in the zone (9999-12-31T23:00Z in Tokyo): show it in UTC instead.
+        return f"{value.astimezone(UTC):%Y-%m-%d %H:%M} UTC"
     return f"{local:%Y-%m-%d %H:%M} {local.tzname()} ({tz})"
 
 

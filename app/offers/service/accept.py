@@ -62,5 +62,6 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     tell(session, ctx, svc, offer, "offer.accepted", acting_party=offer.to_party_id)
     result = to_read(session, svc, offer, content=content)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
-                         status_code=200, body=result.model_dump(mode="json"))
+                         status_code=200, body=result.model_dump(mode="json"),
+                         action=action, object_type=OBJECT, object_id=offer.id)
     return result

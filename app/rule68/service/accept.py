@@ -77,5 +77,6 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
          acting_parties=[o.party_id for o in pending])
     result = full_read(session, svc, offer, offerees)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
-                         status_code=200, body=result.model_dump(mode="json"))
+                         status_code=200, body=result.model_dump(mode="json"),
+                         action=action, object_type=OBJECT, object_id=offer.id)
     return result
