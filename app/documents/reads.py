@@ -27,6 +27,7 @@ from app.documents import repository as repo
 from app.documents.errors import DocumentNotFound
 from app.documents.schemas import ChannelsRead, DocumentRead, DownloadRead
 from app.ene import service as ene_service
+from app.errors import Conflict
 from app.models.documents import (
     NAMES_OBJECT_TYPE,
     Document,
@@ -54,10 +55,21 @@ def ene_facts(session: Session, case_id: uuid.UUID,
     return summary.facts if summary else None
 
 
-def ene_summary(session: Session, case_id: uuid.UUID,
-                session_id: uuid.UUID | None) -> ene_service.SessionSummary | None:
-    return None if session_id is None else ene_service.session_summary(session, case_id,
-                                                                      session_id)
+def ene_summary(session: Session, case_id: uuid.UUID, session_id: uuid.UUID | None, *,
+                lock: bool = False) -> ene_service.SessionSummary | None:
+    return None if session_id is None else ene_service.session_summary(
+        session, case_id, session_id, lock=lock)
+
+
+def refuse_if_session_closed(session: Session, ctx: CaseContext, action: str,
+                             document_id: uuid.UUID | None,
+                             summary: ene_service.SessionSummary | None) -> None:
+    """A closed ENE session is read-only, its exhibits included: no new document and no
+    new version (the caller locked the session row, so a concurrent close waits)."""
+    if summary is not None and summary.closed:
+        refuse(session, ctx, action, "document", document_id,
+               Conflict("The ENE session is closed; its documents are read-only.",
+                        code="session_closed"))
 
 
 def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionFacts]:

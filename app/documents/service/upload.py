@@ -20,9 +20,10 @@ from app.documents.multipart import FilePart, Form
 from app.documents.reads import (
     document_read,
     ene_summary,
+    refuse_if_session_closed,
 )
 from app.documents.schemas import DocumentRead
-from app.errors import Conflict, Invalid
+from app.errors import Invalid
 from app.models.documents import (
     NAMES_OBJECT_TYPE,
     Document,
@@ -95,15 +96,14 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     designation = form.fields.get("designation", "").strip()
     audience_all, audience = _audience(form.fields.get("audience"))
     session_id = _uuid_field(form, "ene_session_id")
-    summary = ene_summary(session, ctx.case_id, session_id)
+    summary = ene_summary(session, ctx.case_id, session_id, lock=True)
     ene = summary.facts if summary else None
     if session_id is not None and ene is None:
         raise Invalid("No such ENE session in this case.", code="unknown_ene_session")
     parties = frozenset(p.id for p in case_service.party_rows(session, ctx.case_id))
     decision = pol.check_audience(designation, party, audience, parties, ene)
     refuse_unless(session, ctx, action, "document", None, decision)
-    if summary is not None and summary.closed:
-        raise Conflict("The ENE session is closed.", code="session_closed")
+    refuse_if_session_closed(session, ctx, action, None, summary)
     part = one_file(form)
     doc = Document(case_id=ctx.case_id, uploader_party_id=party, created_by=ctx.user_id,
                    designation=designation, audience_all=audience_all,
