@@ -31,6 +31,7 @@ from app.errors import Conflict
 from app.models.documents import (
     NAMES_OBJECT_TYPE,
     Document,
+    DocumentDownload,
     DocumentVersion,
 )
 from app.refusals import refuse, refuse_unless
@@ -170,12 +171,21 @@ def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID
                                                            "count": len(rows)})
     leaves = leaf_indexes_of(session, object_type="document_download",
                              action="document.download", object_ids=[d.id for d, _ in rows])
-    return [DownloadRead(
-        id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
+    me = viewer(ctx)
+    return [download_read(d, v, leaves.get(d.id),
+                          pol.sees_download_origin(me, d.user_id, d.party_id))
+            for d, v in rows]
+
+
+def download_read(d: DocumentDownload, version: int, leaf_index: int | None,
+                  with_origin: bool) -> DownloadRead:
+    """Who and when for every tracer; where from only when ``with_origin``."""
+    return DownloadRead(
+        id=d.id, document_id=d.document_id, version=version, version_id=d.version_id,
         user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
-        client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
-        audit_leaf_index=leaves.get(d.id), audit_pending=d.id not in leaves)
-        for d, v in rows]
+        client_address=d.client_address if with_origin else None,
+        user_agent=d.user_agent if with_origin else None, channels=list(d.channels),
+        audit_leaf_index=leaf_index, audit_pending=leaf_index is None)
 
 
 def case_channels(session: Session, case_id: object) -> list[str]:

@@ -211,3 +211,29 @@ def test_closed_ene_session_documents_are_read_only(api):
               if e["outcome"] == "denied"]
     assert ("document.replace", "session_closed") in denied
     assert ("document.upload", "session_closed") in denied
+
+
+def test_download_records_show_where_from_only_to_the_downloaders_side(api):
+    """Download records hold who and when for every tracer; the address and browser of a
+    download are shown only to the downloader and to members acting for its party."""
+    room = api.room()
+    doc = api.document(room, text_doc())
+    url = f"/api/v1/cases/{room.id}/documents/{doc['id']}/content"
+    theirs = api.client.get(url, headers={**room.users["defense_client"].headers,
+                                          "User-Agent": "DefenseBrowser/7.1"})
+    ours = api.client.get(url, headers={**room.users["plaintiff_client"].headers,
+                                        "User-Agent": "PlaintiffBrowser/2.0"})
+    assert theirs.status_code == ours.status_code == 200
+    listing = f"/api/v1/cases/{room.id}/documents/{doc['id']}/downloads"
+    for who in ("plaintiff_counsel", "auditor", "room_admin"):
+        r = api.client.get(listing, headers=room.users[who].headers)
+        assert r.status_code == 200, who
+        rows = {x["id"]: x for x in r.json()}
+        other = rows[theirs.headers["x-download-id"]]
+        assert other["user_id"] == room.users["defense_client"].id and other["downloaded_at"]
+        assert other["client_address"] is None and other["user_agent"] is None, who
+        assert "DefenseBrowser" not in r.text, who
+    mine = {x["id"]: x for x in api.client.get(
+        listing, headers=room.users["plaintiff_counsel"].headers).json()}
+    own = mine[ours.headers["x-download-id"]]
+    assert own["user_agent"] == "PlaintiffBrowser/2.0" and own["client_address"]
