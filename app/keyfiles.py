@@ -1,4 +1,9 @@
-"""Secrets kept in the data directory: created on first start, mode 0600, never logged.
+"""Files in the data directory: secrets created on first start, and the directory's modes.
+
+Every file under the data directory is mode 0600 and every directory 0700 (the database
+and its -wal/-shm files, secrets, ciphertext blobs, spool files): code that creates one
+says so explicitly (``private_dirs``, ``os.open(..., 0o600)``), and ``tighten_data_dir``
+at start-up fixes what an older version or another tool left readable by others.
 
 In production the HMAC secret comes from the environment (checked at start-up); the
 signing keys are files because they must survive restarts and be backed up with the data.
@@ -8,6 +13,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -26,6 +32,45 @@ def ensure_data_dir(path: Path) -> Path:
     path.mkdir(parents=True, exist_ok=True)
     os.chmod(path, 0o700)
     return path
+
+
+def private_dirs(folder: Path) -> Path:
+    """``mkdir -p`` where every directory created is 0700 (``Path.mkdir(parents=True,
+    mode=...)`` gives the intermediate ones the umask's mode)."""
+    missing = []
+    for path in (folder, *folder.parents):
+        if path.exists():
+            break
+        missing.append(path)
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=0o700)
+        except FileExistsError:
+            pass  # a concurrent request made it; its creator used the same mode
+        os.chmod(path, 0o700)  # mkdir's mode is masked by the umask
+    return folder
+
+
+def tighten_data_dir(root: Path) -> list[Path]:
+    """Make every file under ``root`` 0600 and every directory 0700; return what changed.
+
+    Run at start-up, after the key provider checked its own file (a key file found
+    readable by others must be refused, not silently tightened). Symbolic links are left
+    alone: following one could change the modes of files outside the data directory.
+    """
+    changed = []
+    for path in (root, *root.rglob("*")):
+        try:
+            st = path.lstat()
+        except FileNotFoundError:
+            continue  # a temp file removed while we walked
+        if stat.S_ISLNK(st.st_mode):
+            continue
+        want = 0o700 if stat.S_ISDIR(st.st_mode) else 0o600
+        if stat.S_IMODE(st.st_mode) != want:
+            os.chmod(path, want)
+            changed.append(path)
+    return changed
 
 
 def write_secret_file(path: Path, data: bytes) -> None:

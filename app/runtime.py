@@ -14,7 +14,13 @@ from app.config import Settings
 from app.kernel.originals import Originals
 from app.kernel.passwords import Passwords
 from app.kernel.tokens import AccessTokens
-from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
+from app.keyfiles import (
+    audit_signing_key,
+    ensure_data_dir,
+    hmac_secret,
+    jwt_private_key,
+    tighten_data_dir,
+)
 from app.models.base import utcnow
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider
@@ -52,7 +58,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     ensure_data_dir(settings.data_dir)
-    return Services(
+    services = Services(
         settings=settings,
         passwords=Passwords.from_settings(settings),
         access_tokens=AccessTokens(
@@ -71,6 +77,8 @@ def build_services(settings: Settings) -> Services:
         audit_key=audit_signing_key(settings),
         originals=Originals(settings.originals_cache_bytes),
     )
+    tighten_data_dir(settings.data_dir)
+    return services
 
 
 async def get_services(request: Request) -> Services:
