@@ -44,8 +44,10 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from crypto.errors import InvalidCiphertext, KeyDestroyed, KeyProviderError
 
@@ -53,6 +55,7 @@ __all__ = [
     "DEK_LEN",
     "WRAPPED_DEK_LEN",
     "KeyProvider",
+    "derived_key",
     "LocalKeyProvider",
     "fingerprint",
     "key_check_value",
@@ -66,6 +69,8 @@ WRAP_NONCE_LEN = 12
 WRAPPED_DEK_LEN = WRAP_NONCE_LEN + DEK_LEN + 16
 _CASE_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _WRAP_DOMAIN = b"settleroom/kek-wrap/v1\0"
+_DERIVE_DOMAIN = b"settleroom/case-derived-key/v1\0"
+DERIVE_FROM_VERSION = 1
 _FP_DOMAIN = b"settleroom-kek-fingerprint/v1\0"
 
 
@@ -102,6 +107,11 @@ class KeyProvider(Protocol):
         """Inverse of ``wrap``; authenticated against case id and version."""
         ...
 
+    def derive_key(self, case_id: str, purpose: bytes) -> bytes:
+        """A 32-byte key for one ``purpose`` of the case (see ``derived_key``): derived from
+        its first KEK version, so it is stable across rotation and gone with destruction."""
+        ...
+
     def destroy_case(self, case_id: str) -> list[str]:
         """Destroy every version; return their fingerprints (same answer on retry)."""
         ...
@@ -126,6 +136,26 @@ def wrap_aad(case_id: str, version: int) -> bytes:
     """Associated data binding a wrapped DEK to its case and KEK version."""
     raw = validate_case_id(case_id).encode("ascii")
     return _WRAP_DOMAIN + struct.pack(">I", len(raw)) + raw + struct.pack(">I", version)
+
+
+def derive_info(case_id: str, purpose: bytes) -> bytes:
+    """HKDF ``info`` (and the token's AAD) of one derived key: domain, case id, purpose."""
+    raw = validate_case_id(case_id).encode("ascii")
+    if not isinstance(purpose, bytes) or not 0 < len(purpose) <= 255:
+        raise ValueError("a derivation purpose is 1 to 255 bytes")
+    return _DERIVE_DOMAIN + struct.pack(">I", len(raw)) + raw + purpose
+
+
+def derived_key(secret: bytes, case_id: str, purpose: bytes) -> bytes:
+    """HKDF-SHA256 (RFC 5869) of a per-case secret into a 32-byte key for one purpose.
+
+    ``secret`` is the case's first KEK (local provider) or a PRF output of it computed on
+    the token (PKCS#11); distinct purposes give independent keys, and a derived key
+    reveals nothing of the KEK. Used for keyed hashes of content shown to people who may
+    not see the content (audit details): without the key a guess cannot be confirmed.
+    """
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=derive_info(case_id, purpose)).derive(secret)
 
 
 def key_label(case_id: str, version: int) -> str:
@@ -254,6 +284,12 @@ class LocalKeyProvider:
         if kek is None:  # a header naming a version that never existed was tampered with
             raise InvalidCiphertext
         return gcm_unwrap(kek, case_id, version, wrapped)
+
+    def derive_key(self, case_id: str, purpose: bytes) -> bytes:
+        kek = self._keys(case_id).get(DERIVE_FROM_VERSION)
+        if kek is None:
+            raise KeyProviderError("the case's first KEK version is missing")
+        return derived_key(kek, case_id, purpose)
 
     def destroy_case(self, case_id: str) -> list[str]:
         validate_case_id(case_id)

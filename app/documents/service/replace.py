@@ -22,6 +22,7 @@ from app.documents.schemas import DocumentRead
 from app.documents.service.upload import one_file, store_version
 from app.refusals import refuse_unless
 from app.runtime import Services
+from app.sealing import content_mac
 
 
 def replace_document(session: Session, ctx: CaseContext, svc: Services, *,
@@ -41,6 +42,7 @@ def replace_document(session: Session, ctx: CaseContext, svc: Services, *,
     session.flush()
     record(session, ctx, action, "document", doc.id, {
         "document_id": doc.id, "version": version.version, "media_type": version.media_type,
-        "size": version.size, "sha256": version.sha256,
+        "size": version.size,
+        "content_mac": content_mac(svc.key_provider, ctx.case_id, version.sha256),
     }, party_id=doc.uploader_party_id)
     return document_read(svc, doc, version)

@@ -31,7 +31,7 @@ from app.models.documents import (
 )
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
-from app.sealing import seal_json
+from app.sealing import content_mac, seal_json
 
 
 def _uuid_field(form: Form, name: str) -> uuid.UUID | None:
@@ -113,7 +113,8 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     version = store_version(session, ctx, svc, doc, part, 1)
     record(session, ctx, action, "document", doc.id, {
         "document_id": doc.id, "version": 1, "designation": designation,
-        "media_type": version.media_type, "size": version.size, "sha256": version.sha256,
+        "media_type": version.media_type, "size": version.size,
+        "content_mac": content_mac(svc.key_provider, ctx.case_id, version.sha256),
         "party_ids": sorted(audience) if not audience_all else ["all"],
         "session_id": session_id,
     }, party_id=party)

@@ -126,6 +126,27 @@ def test_destroy_case(provider: KeyProvider, case_id: str) -> None:
     assert provider.destroy_case(case_id) == fps
 
 
+def test_derived_keys_stable_per_case_and_purpose(provider: KeyProvider, case_id: str) -> None:
+    """Derived keys: 32 bytes, the same on every call and after rotation, independent per
+    case and per purpose, and gone with the case's keys."""
+    other = f"case-{uuid.uuid4()}"
+    provider.create_kek(case_id)
+    provider.create_kek(other)
+    key = provider.derive_key(case_id, b"audit-mac")
+    assert len(key) == 32 and provider.derive_key(case_id, b"audit-mac") == key
+    assert provider.derive_key(case_id, b"another") != key
+    assert provider.derive_key(other, b"audit-mac") != key
+    provider.rotate_kek(case_id)
+    assert provider.derive_key(case_id, b"audit-mac") == key
+    with pytest.raises(ValueError):
+        provider.derive_key(case_id, b"")
+    with pytest.raises(KeyProviderError):
+        provider.derive_key(f"case-{uuid.uuid4()}", b"audit-mac")
+    provider.destroy_case(case_id)
+    with pytest.raises(KeyDestroyed):
+        provider.derive_key(case_id, b"audit-mac")
+
+
 def test_destroy_leaves_other_cases(provider: KeyProvider, case_id: str) -> None:
     other = f"case-{uuid.uuid4()}"
     provider.create_kek(case_id)
