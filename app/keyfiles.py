@@ -7,10 +7,15 @@ at start-up fixes what an older version or another tool left readable by others.
 
 In production the HMAC secret comes from the environment (checked at start-up); the
 signing keys are files because they must survive restarts and be backed up with the data.
+The one exception is the master key of the local key store (``master_key``): it must NOT
+be in the data directory or its backups, or destroying a case's keys would not make an
+older copy of the data directory unreadable.
 """
 
 from __future__ import annotations
 
+import base64
+import binascii
 import os
 import secrets
 import stat
@@ -20,12 +25,14 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from app.config import Settings
+from app.config import ConfigurationError, Settings
 from crypto import signing
+from crypto.keys import MASTER_KEY_LEN
 
 JWT_KEY_FILE = "jwt-es256.pem"
 AUDIT_KEY_FILE = "audit-ed25519.pem"
 SECRET_KEY_FILE = "secret.key"
+MASTER_KEY_SUFFIX = ".master-key"
 
 
 def ensure_data_dir(path: Path) -> Path:
@@ -125,3 +132,40 @@ def audit_signing_key(settings: Settings) -> Ed25519PrivateKey:
     if not path.exists():
         write_secret_file(path, signing.private_key_to_pem(signing.generate_private_key()))
     return signing.load_private_key_pem(path.read_bytes())
+
+
+def default_master_key_path(data_dir: Path) -> Path:
+    """Where the embedded default keeps the master key: beside the data directory (same
+    parent, ``<name>.master-key``), so that copying or backing up the directory leaves it
+    out. Production names its own file (``SETTLEROOM_MASTER_KEY_FILE``)."""
+    resolved = data_dir.resolve()
+    return resolved.with_name(resolved.name + MASTER_KEY_SUFFIX)
+
+
+def master_key(settings: Settings) -> bytes:
+    """The 32-byte master key of the local key store, created (0600, base64) on first start.
+
+    Refused: a file inside the data directory (a backup of the data would carry it), a
+    file readable by group or others (it must be presumed leaked), and a file that is not
+    the base64 of 32 bytes. Messages name the variable, never the key.
+    """
+    path = (settings.master_key_file or default_master_key_path(settings.data_dir))
+    resolved = path.resolve()
+    if resolved.is_relative_to(settings.data_dir.resolve()):
+        raise ConfigurationError(
+            "SETTLEROOM_MASTER_KEY_FILE must be outside the data directory")
+    if not resolved.exists():
+        private_dirs(resolved.parent)
+        write_secret_file(resolved, base64.b64encode(secrets.token_bytes(MASTER_KEY_LEN))
+                          + b"\n")
+    if stat.S_IMODE(resolved.stat().st_mode) & 0o077:
+        raise ConfigurationError(
+            "SETTLEROOM_MASTER_KEY_FILE is readable by group or others; refusing it")
+    try:
+        key = base64.b64decode(resolved.read_bytes().strip(), validate=True)
+    except (ValueError, binascii.Error):
+        key = b""
+    if len(key) != MASTER_KEY_LEN:
+        raise ConfigurationError(
+            "SETTLEROOM_MASTER_KEY_FILE must hold the base64 of 32 random bytes")
+    return key

@@ -19,6 +19,7 @@ from app.keyfiles import (
     ensure_data_dir,
     hmac_secret,
     jwt_private_key,
+    master_key,
     tighten_data_dir,
 )
 from app.models.base import utcnow
@@ -73,6 +74,7 @@ def build_services(settings: Settings) -> Services:
             pkcs11_library=settings.pkcs11_library,
             pkcs11_token_label=settings.pkcs11_token_label,
             pkcs11_pin=settings.pkcs11_pin,
+            master_key=master_key(settings) if settings.key_provider == "local" else None,
         ),
         audit_key=audit_signing_key(settings),
         originals=Originals(settings.originals_cache_bytes),
