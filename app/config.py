@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     mail_lease_seconds: float = Field(default=300.0, gt=0)
     mail_poll_seconds: float = Field(default=2.0, gt=0)
     key_provider: Literal["local", "pkcs11"] = "local"
+    # The master key that encrypts the local key store (``app.keyfiles.master_key``): a
+    # file outside the data directory, so that copies and backups of the data directory
+    # hold no usable case key. Unset: ``<data_dir>.master-key`` beside the data directory
+    # (dev only; production names it).
+    master_key_file: Path | None = None
     pkcs11_library: str | None = None
     pkcs11_token_label: str | None = None
     pkcs11_pin: SecretStr | None = None
@@ -122,6 +127,9 @@ class Settings(BaseSettings):
                 problems.append("SETTLEROOM_ADMIN_PASSWORD is a placeholder or shorter than 12")
         if not self.database_url:
             problems.append("SETTLEROOM_DATABASE_URL must be set in production")
+        if self.key_provider == "local" and self.master_key_file is None:
+            problems.append("SETTLEROOM_MASTER_KEY_FILE must name the local key store's "
+                            "master key file, outside the data directory")
         if self.key_provider == "pkcs11":
             pin = self.pkcs11_pin.get_secret_value() if self.pkcs11_pin else ""
             if pin.strip().lower() in PLACEHOLDER_SECRETS:

@@ -23,10 +23,13 @@ of this: MVCC readers never block and writers lock rows, not the database.
 
 from __future__ import annotations
 
+import os
 import sqlite3
+import stat
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
@@ -45,6 +48,7 @@ _LOCK_CONFLICTS = frozenset({sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     if url.startswith("sqlite"):
+        _private_sqlite_file(make_url(url).database)
         # A connection is a file handle: one per worker thread (40 by default) and then some,
         # so no request waits on the pool while another waits on the lock holding one (a
         # commit that sequences audit events inline opens a second connection).
@@ -57,6 +61,21 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         _configure_sqlite(engine)
         return engine
     return create_engine(url, pool_pre_ping=True, **kwargs)
+
+
+def _private_sqlite_file(database: str | None) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask, 0644 by
+    default), and tighten an existing one: SQLite gives the -wal and -shm files it creates
+    the database file's mode, so those follow."""
+    if database in (None, "", ":memory:") or database.startswith("file:"):
+        return
+    path = Path(database)
+    if not path.parent.is_dir():
+        return  # SQLite reports the missing directory itself
+    os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+        if name.exists() and stat.S_IMODE(name.stat().st_mode) & 0o077:
+            os.chmod(name, 0o600)
 
 
 def _configure_sqlite(engine: Engine) -> None:

@@ -14,7 +14,14 @@ from app.config import Settings
 from app.kernel.originals import Originals
 from app.kernel.passwords import Passwords
 from app.kernel.tokens import AccessTokens
-from app.keyfiles import audit_signing_key, ensure_data_dir, hmac_secret, jwt_private_key
+from app.keyfiles import (
+    audit_signing_key,
+    ensure_data_dir,
+    hmac_secret,
+    jwt_private_key,
+    master_key,
+    tighten_data_dir,
+)
 from app.models.base import utcnow
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider
@@ -52,7 +59,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     ensure_data_dir(settings.data_dir)
-    return Services(
+    services = Services(
         settings=settings,
         passwords=Passwords.from_settings(settings),
         access_tokens=AccessTokens(
@@ -67,10 +74,13 @@ def build_services(settings: Settings) -> Services:
             pkcs11_library=settings.pkcs11_library,
             pkcs11_token_label=settings.pkcs11_token_label,
             pkcs11_pin=settings.pkcs11_pin,
+            master_key=master_key(settings) if settings.key_provider == "local" else None,
         ),
         audit_key=audit_signing_key(settings),
         originals=Originals(settings.originals_cache_bytes),
     )
+    tighten_data_dir(settings.data_dir)
+    return services
 
 
 async def get_services(request: Request) -> Services:

@@ -9,6 +9,8 @@ re-encrypting content.
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import logging
 import uuid
@@ -57,6 +59,28 @@ def register_sealed(column: SealedColumn) -> None:
 
 def create_case_key(provider: KeyProvider, case_id: uuid.UUID) -> None:
     provider.create_kek(str(case_id))
+
+
+# The purpose of the per-case key that keys hashes of content in audit details.
+CONTENT_MAC_PURPOSE = b"settleroom/audit-content-mac/v1"
+
+
+def content_mac(provider: KeyProvider, case_id: uuid.UUID, digest: str) -> str:
+    """A keyed hash (hex HMAC-SHA256) of a content digest, for records shown to people who
+    may not see the content: audit event details, the audit page, exports.
+
+    Threat: a plain SHA-256 of offer terms lets an auditor or room admin confirm guesses
+    of an amount (a few hundred tries cover the round figures). The key is derived by the
+    key provider from the case's first KEK, so the value is the same for the same content
+    throughout the case (an overseer can still see that the accepted terms are the offered
+    ones), differs between cases, and can be recomputed by no one once the case is
+    destroyed. The parties keep the plain digest they need to accept.
+    """
+    try:
+        key = provider.derive_key(str(case_id), CONTENT_MAC_PURPOSE)
+    except KeyDestroyed:
+        raise CaseDestroyed() from None
+    return hmac.new(key, digest.encode("ascii"), hashlib.sha256).hexdigest()
 
 
 def seal_bytes(provider: KeyProvider, *, case_id: uuid.UUID, object_type: str,

@@ -67,7 +67,7 @@ Write = Callable[[int], None]  # one write by writer w
 def setup_cases(factory: sessionmaker[Session], writers: int,
                 key_dir: Path) -> tuple[Principal, list[uuid.UUID]]:
     """A user who is room admin of one case per writer."""
-    provider = provider_from_settings("local", key_dir)
+    provider = provider_from_settings("local", key_dir, master_key=os.urandom(32))
     with transaction(factory) as session:
         user = User(email="bench@example.com", name="Bench", password_hash="-")
         session.add(user)

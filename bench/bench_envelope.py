@@ -57,7 +57,7 @@ def main() -> None:
         assert len(aead.decrypt(nonce, aead.encrypt(nonce, data, None), None)) == len(data)
 
     with tempfile.TemporaryDirectory() as tmp:
-        provider = LocalKeyProvider(Path(tmp) / "keys" / "kek.json")
+        provider = LocalKeyProvider(Path(tmp) / "keys" / "kek.json", os.urandom(32))
         provider.create_kek("bench")
 
         def envelope_files() -> None:

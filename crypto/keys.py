@@ -18,11 +18,16 @@ key-check value (first 3 bytes of AES-ECB(KEK, 0^128), as PKCS#11 ``CKA_CHECK_VA
 The KCV is public by design (24 bits cannot help recover a 256-bit key), so fingerprints
 identify the exact key that was destroyed without revealing it.
 
-Threat assumptions: the local provider protects keys only by file permissions (0600 file,
-0700 directory) and best-effort scrubbing of superseded files; on SSDs and copy-on-write
-filesystems overwritten blocks may survive, so deployments that need assured destruction
-use ``Pkcs11KeyProvider``, where keys are generated in and never leave the token. Python
-cannot zeroise ``bytes``: key material may linger in process memory until collected.
+Threat assumptions: the local provider keeps its key file encrypted under a master key
+that is not stored in the data directory (AES-256-GCM, see ``LocalKeyProvider``), so a copy
+of the data directory, or of a backup of it, taken before a case was destroyed does not
+decrypt that case without the master key too. Beyond that it relies on file permissions
+(0600 file, 0700 directory) and best-effort scrubbing of superseded files; on SSDs and
+copy-on-write filesystems overwritten blocks may survive, so whoever holds both an old copy
+of the key file and the master key can still open a destroyed case. Deployments that need
+assured destruction use ``Pkcs11KeyProvider``, where keys are generated in and never leave
+the token. Python cannot zeroise ``bytes``: key material may linger in process memory until
+collected.
 """
 
 from __future__ import annotations
@@ -44,8 +49,10 @@ from pathlib import Path
 from typing import Protocol, TypeVar
 
 from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 
 from crypto.errors import InvalidCiphertext, KeyDestroyed, KeyProviderError
 
@@ -53,6 +60,8 @@ __all__ = [
     "DEK_LEN",
     "WRAPPED_DEK_LEN",
     "KeyProvider",
+    "derived_key",
+    "MASTER_KEY_LEN",
     "LocalKeyProvider",
     "fingerprint",
     "key_check_value",
@@ -66,6 +75,8 @@ WRAP_NONCE_LEN = 12
 WRAPPED_DEK_LEN = WRAP_NONCE_LEN + DEK_LEN + 16
 _CASE_ID_RE = re.compile(r"[A-Za-z0-9._-]{1,128}")
 _WRAP_DOMAIN = b"settleroom/kek-wrap/v1\0"
+_DERIVE_DOMAIN = b"settleroom/case-derived-key/v1\0"
+DERIVE_FROM_VERSION = 1
 _FP_DOMAIN = b"settleroom-kek-fingerprint/v1\0"
 
 
@@ -102,6 +113,11 @@ class KeyProvider(Protocol):
         """Inverse of ``wrap``; authenticated against case id and version."""
         ...
 
+    def derive_key(self, case_id: str, purpose: bytes) -> bytes:
+        """A 32-byte key for one ``purpose`` of the case (see ``derived_key``): derived from
+        its first KEK version, so it is stable across rotation and gone with destruction."""
+        ...
+
     def destroy_case(self, case_id: str) -> list[str]:
         """Destroy every version; return their fingerprints (same answer on retry)."""
         ...
@@ -126,6 +142,26 @@ def wrap_aad(case_id: str, version: int) -> bytes:
     """Associated data binding a wrapped DEK to its case and KEK version."""
     raw = validate_case_id(case_id).encode("ascii")
     return _WRAP_DOMAIN + struct.pack(">I", len(raw)) + raw + struct.pack(">I", version)
+
+
+def derive_info(case_id: str, purpose: bytes) -> bytes:
+    """HKDF ``info`` (and the token's AAD) of one derived key: domain, case id, purpose."""
+    raw = validate_case_id(case_id).encode("ascii")
+    if not isinstance(purpose, bytes) or not 0 < len(purpose) <= 255:
+        raise ValueError("a derivation purpose is 1 to 255 bytes")
+    return _DERIVE_DOMAIN + struct.pack(">I", len(raw)) + raw + purpose
+
+
+def derived_key(secret: bytes, case_id: str, purpose: bytes) -> bytes:
+    """HKDF-SHA256 (RFC 5869) of a per-case secret into a 32-byte key for one purpose.
+
+    ``secret`` is the case's first KEK (local provider) or a PRF output of it computed on
+    the token (PKCS#11); distinct purposes give independent keys, and a derived key
+    reveals nothing of the KEK. Used for keyed hashes of content shown to people who may
+    not see the content (audit details): without the key a guess cannot be confirmed.
+    """
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None,
+                info=derive_info(case_id, purpose)).derive(secret)
 
 
 def key_label(case_id: str, version: int) -> str:
@@ -181,11 +217,23 @@ def gcm_unwrap(kek: bytes, case_id: str, version: int, wrapped: bytes) -> bytes:
 _T = TypeVar("_T")
 _Cases = dict[str, dict[int, bytes]]
 _Destroyed = dict[str, list[str]]
-_FILE_FORMAT = "settleroom-local-kek/1"
+_PLAIN_FORMAT = "settleroom-local-kek/1"  # before the master key: read once, then wrapped
+_FILE_FORMAT = "settleroom-local-kek/2"
+_STORE_AAD = b"settleroom/local-key-store/v2\0"
+MASTER_KEY_LEN = 32
 
 
 class LocalKeyProvider:
-    """KEKs in one JSON key file: the embedded default for single-host deployments.
+    """KEKs in one key file, encrypted under a master key: the embedded default for
+    single-host deployments.
+
+    File format 2: JSON ``{"format", "nonce", "sealed"}`` where ``sealed`` is
+    AES-256-GCM(master key, nonce, the format-1 JSON document, aad = format tag); a fresh
+    96-bit nonce per write. The master key (32 bytes) is supplied by the caller and must be
+    kept outside the data directory and its backups. A format-1 file (keys in clear, as
+    written before the master key) found at construction is wrapped once, under the file
+    lock, and the clear file is scrubbed. A file that the master key cannot open (another
+    master key, tampering) is refused with ``KeyProviderError``.
 
     Invariants: the file is mode 0600 in a 0700 directory and is only ever replaced
     atomically (temp file, fsync, ``os.replace``, fsync of the directory), so a crash
@@ -197,7 +245,10 @@ class LocalKeyProvider:
     A key file readable by group or others is refused: its keys must be presumed leaked.
     """
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, master_key: bytes) -> None:
+        if not isinstance(master_key, bytes) or len(master_key) != MASTER_KEY_LEN:
+            raise KeyProviderError("the local key store needs a 32-byte master key")
+        self._master = AESGCM(master_key)
         self._path = Path(path)
         self._lock_path = self._path.with_name(self._path.name + ".lock")
         self._lock = threading.RLock()
@@ -209,6 +260,7 @@ class LocalKeyProvider:
         os.chmod(parent, 0o700)
         if self._path.exists() and stat.S_IMODE(self._path.stat().st_mode) & 0o077:
             raise KeyProviderError("key file is accessible by group or others; refusing it")
+        self._wrap_plain_store()
 
     # -- KeyProvider -------------------------------------------------------------------
 
@@ -255,6 +307,12 @@ class LocalKeyProvider:
             raise InvalidCiphertext
         return gcm_unwrap(kek, case_id, version, wrapped)
 
+    def derive_key(self, case_id: str, purpose: bytes) -> bytes:
+        kek = self._keys(case_id).get(DERIVE_FROM_VERSION)
+        if kek is None:
+            raise KeyProviderError("the case's first KEK version is missing")
+        return derived_key(kek, case_id, purpose)
+
     def destroy_case(self, case_id: str) -> list[str]:
         validate_case_id(case_id)
 
@@ -285,6 +343,44 @@ class LocalKeyProvider:
             raise KeyProviderError("key directory is not writable")
 
     # -- state -------------------------------------------------------------------------
+
+    def _wrap_plain_store(self) -> None:
+        """Migrate a format-1 (clear) key file to format 2, once, under the file lock."""
+        with self._lock, self._flock(fcntl.LOCK_EX):
+            try:
+                raw = self._path.read_bytes()
+            except FileNotFoundError:
+                return
+            except OSError as exc:
+                raise KeyProviderError("cannot read the key file") from exc
+            if not _is_plain(raw):
+                return
+            cases, destroyed = _parse(raw)
+            self._write(self._seal(_serialize(cases, destroyed)))
+
+    def _seal(self, document: bytes) -> bytes:
+        nonce = os.urandom(WRAP_NONCE_LEN)
+        sealed = self._master.encrypt(nonce, document, _STORE_AAD)
+        return json.dumps({
+            "format": _FILE_FORMAT, "nonce": base64.b64encode(nonce).decode("ascii"),
+            "sealed": base64.b64encode(sealed).decode("ascii"),
+        }).encode("utf-8")
+
+    def _unseal(self, raw: bytes) -> bytes:
+        try:
+            doc = json.loads(raw)
+            if doc.get("format") != _FILE_FORMAT:
+                raise ValueError("format")
+            nonce = base64.b64decode(doc["nonce"], validate=True)
+            sealed = base64.b64decode(doc["sealed"], validate=True)
+        except (ValueError, KeyError, TypeError, AttributeError, binascii.Error) as exc:
+            raise KeyProviderError("key file is corrupt") from exc
+        try:
+            return self._master.decrypt(nonce, sealed, _STORE_AAD)
+        except (InvalidTag, ValueError):
+            raise KeyProviderError(
+                "key file cannot be opened with this master key (wrong key or tampered)"
+            ) from None
 
     def _keys(self, case_id: str) -> dict[int, bytes]:
         validate_case_id(case_id)
@@ -328,14 +424,16 @@ class LocalKeyProvider:
             return
         except OSError as exc:
             raise KeyProviderError("cannot read the key file") from exc
-        self._cases, self._destroyed = _parse(raw)
+        if _is_plain(raw):  # written by an older process since we started: wrap it now
+            raise KeyProviderError("key file is not wrapped under the master key")
+        self._cases, self._destroyed = _parse(self._unseal(raw))
         self._stamp = _stamp(st)
 
     def _mutate(self, change: Callable[[_Cases, _Destroyed], _T]) -> _T:
         with self._lock, self._flock(fcntl.LOCK_EX):
             self._load()
             result = change(self._cases, self._destroyed)
-            self._write(_serialize(self._cases, self._destroyed))
+            self._write(self._seal(_serialize(self._cases, self._destroyed)))
             self._load()
             return result
 
@@ -389,9 +487,19 @@ def _scrub(fd: int) -> None:
     os.fsync(fd)
 
 
+def _is_plain(raw: bytes) -> bool:
+    """Whether ``raw`` is a format-1 key file (keys in clear)."""
+    try:
+        doc = json.loads(raw)
+    except ValueError:
+        return False
+    return isinstance(doc, dict) and doc.get("format") == _PLAIN_FORMAT
+
+
 def _serialize(cases: _Cases, destroyed: _Destroyed) -> bytes:
+    """The format-1 document: what the master key seals in a format-2 file."""
     doc = {
-        "format": _FILE_FORMAT,
+        "format": _PLAIN_FORMAT,
         "cases": {
             cid: {str(v): base64.b64encode(k).decode("ascii") for v, k in sorted(keys.items())}
             for cid, keys in sorted(cases.items())
@@ -404,7 +512,7 @@ def _serialize(cases: _Cases, destroyed: _Destroyed) -> bytes:
 def _parse(raw: bytes) -> tuple[_Cases, _Destroyed]:
     try:
         doc = json.loads(raw)
-        if doc.get("format") != _FILE_FORMAT:
+        if doc.get("format") != _PLAIN_FORMAT:
             raise ValueError("format")
         cases: _Cases = {
             str(cid): {int(v): base64.b64decode(k, validate=True) for v, k in keys.items()}

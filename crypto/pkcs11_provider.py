@@ -13,7 +13,12 @@ Invariants:
 - destruction first writes a tombstone data object (label ``settleroom:{case_id}:destroyed``,
   value = the JSON list of fingerprints), then destroys each key, then searches again and
   fails if any key remains. A retry after a crash finishes the job and returns the same
-  fingerprints. The tombstone turns later use into ``KeyDestroyed``.
+  fingerprints. The tombstone turns later use into ``KeyDestroyed``;
+- derived keys (``derive_key``): the token encrypts 32 zero bytes under the case's first
+  KEK with AES-GCM, a nonce fixed by (case, purpose) and the derivation info as AAD; that
+  output is a pseudorandom function of the KEK (the CTR keystream and tag), fed to HKDF on
+  the host. Reusing that nonce is harmless (always the same plaintext and AAD, so the same
+  output); a random wrapping nonce meeting it has probability 2**-96 per wrap.
 
 Threat assumptions: the PIN is a deployment secret supplied by configuration; anyone with
 the PIN and token can decrypt, but cannot export keys. One logged-in session per token is shared
@@ -36,10 +41,13 @@ from pkcs11 import exceptions as p11e
 
 from crypto.errors import InvalidCiphertext, KeyDestroyed, KeyProviderError
 from crypto.keys import (
+    DERIVE_FROM_VERSION,
     WRAP_NONCE_LEN,
     WRAPPED_DEK_LEN,
     check_dek,
     check_version,
+    derive_info,
+    derived_key,
     fingerprint,
     key_label,
     validate_case_id,
@@ -193,6 +201,17 @@ class Pkcs11KeyProvider:
             if len(dek) != 32:
                 raise InvalidCiphertext
             return dek
+
+    def derive_key(self, case_id: str, purpose: bytes) -> bytes:
+        info = derive_info(case_id, purpose)
+        nonce = hashlib.sha256(b"settleroom/derive-nonce/v1\0" + info).digest()[:WRAP_NONCE_LEN]
+        with self._lock, _translated():
+            key = self._live(case_id).get(DERIVE_FROM_VERSION)
+            if key is None:
+                raise KeyProviderError("the case's first KEK version is missing")
+            prf = key.encrypt(bytes(32), mechanism=Mechanism.AES_GCM,
+                              mechanism_param=GCMParams(nonce, info))
+        return derived_key(prf, case_id, purpose)
 
     def destroy_case(self, case_id: str) -> list[str]:
         with self._lock, _translated():

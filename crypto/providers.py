@@ -17,14 +17,18 @@ from crypto.keys import KeyProvider, LocalKeyProvider
 def provider_from_settings(kind: str, data_dir: Path, **kw: Any) -> KeyProvider:
     """Build the configured provider.
 
-    ``kind="local"``: key file ``kw.get("key_file")`` or ``data_dir/keys/kek.json``.
+    ``kind="local"``: key file ``kw.get("key_file")`` or ``data_dir/keys/kek.json``,
+    encrypted under ``kw["master_key"]`` (32 bytes, kept outside the data directory).
     ``kind="pkcs11"``: ``lib_path``, ``token_label`` and ``pin`` (the settings names
     ``pkcs11_library``, ``pkcs11_token_label``, ``pkcs11_pin`` are accepted too; a pin may
     be a pydantic ``SecretStr``). python-pkcs11 is imported only for this kind.
     """
     if kind == "local":
         key_file = kw.get("key_file") or Path(data_dir) / "keys" / "kek.json"
-        return LocalKeyProvider(Path(key_file))
+        master_key = kw.get("master_key")
+        if not isinstance(master_key, bytes):
+            raise KeyProviderError("the local key provider needs master_key")
+        return LocalKeyProvider(Path(key_file), master_key)
     if kind == "pkcs11":
         lib_path = kw.get("lib_path") or kw.get("pkcs11_library")
         label = kw.get("token_label") or kw.get("pkcs11_token_label")

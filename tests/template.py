@@ -28,6 +28,7 @@ from app.cases.service import add_member, add_party, create_case
 from app.config import Settings
 from app.context import CaseContext, Principal
 from app.db import transaction
+from app.keyfiles import default_master_key_path
 from app.main import configure
 
 PASSWORD = "correct horse battery staple"
@@ -81,8 +82,12 @@ class Template:
 
 
 def copy_data_dir(source: Path, dest: Path) -> Path:
-    """A private copy of ``source`` (modes kept: the key file must stay 0600)."""
+    """A private copy of ``source`` (modes kept: the key file must stay 0600), with the
+    master key kept beside it (outside the data dir, where the embedded default keeps it)."""
     shutil.copytree(source, dest, dirs_exist_ok=True)
+    master = default_master_key_path(source)
+    if master.exists():
+        shutil.copy2(master, default_master_key_path(dest))
     return dest
 
 

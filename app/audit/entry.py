@@ -4,6 +4,10 @@ Invariants:
 - ``details`` holds ids, actions, codes, designations, hashes and sizes only. Keys are
   checked against an allow-list and values must be short scalars, so content (amounts,
   terms, bodies, filenames, document text) cannot slip in by accident.
+- a hash of confidential content is keyed per case (``terms_mac``, ``content_mac``, see
+  ``app.sealing.content_mac``): the readers of audit events may not see the content, and a
+  plain SHA-256 would let them confirm guesses of it. There is no key for a plain
+  ``sha256`` or ``terms_sha256`` here, so one cannot be written by mistake.
 - The leaf entry is canonical JSON (sorted keys, no spaces) naming its own leaf index, so
   an entry moved to another position no longer verifies. It is built by the sequencer,
   the only code that knows the index.
@@ -23,7 +27,7 @@ MAX_DETAIL_STRING = 100
 DETAIL_KEYS = frozenset(
     {
         "reason", "role", "party_id", "user_id", "member_id", "claim_id", "designation",
-        "status", "version", "size", "sha256", "terms_sha256", "kek_version", "channel",
+        "status", "version", "size", "content_mac", "terms_mac", "kek_version", "channel",
         "to_party_id", "from_party_id", "offer_id", "replies_to", "method", "count",
         "download_id", "document_id", "session_id", "statement_id", "message_id", "outcome",
         "verdict", "matches", "permission", "layers", "media_type", "fields", "key_id",

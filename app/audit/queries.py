@@ -53,11 +53,18 @@ def public_keys(session: Session) -> list[PublicKeyRead]:
     return out
 
 
+# Plain content digests that events written before keyed hashes (``terms_mac``,
+# ``content_mac``) still hold: the log is append-only and hashed, so they stay in the
+# entries, but the events served to overseers (API and audit page) leave them out.
+LEGACY_PLAIN_DIGESTS = frozenset({"terms_sha256", "sha256"})
+
+
 def event_read(e: AuditEvent) -> AuditEventRead:
+    details = {k: v for k, v in (e.details or {}).items() if k not in LEGACY_PLAIN_DIGESTS}
     return AuditEventRead(
         leaf_index=e.leaf_index, timestamp=e.timestamp, case_id=e.case_id,
         actor_user_id=e.actor_user_id, actor_party_id=e.actor_party_id, action=e.action,
-        outcome=e.outcome, object_type=e.object_type, object_id=e.object_id, details=e.details,
+        outcome=e.outcome, object_type=e.object_type, object_id=e.object_id, details=details,
     )
 
 

@@ -13,7 +13,11 @@ Invariants:
 - ENE: the session's evaluator, and counsel/pro_se/client of the participating parties
   among the uploading party and the audience (``audience_all`` = every participant);
 - trace and download records: auditor and room_admin of the case, counsel/pro_se of the
-  uploading party.
+  uploading party. A record says who received which copy and when; where from (the
+  downloader's address and browser) is personal data of the downloader's side and is shown
+  only to the downloader and to members acting for the downloader's party: the uploading
+  side must not learn where its opponent works from, and the auditor and room admin need
+  the recipient, not the network, to trace a leak.
 """
 
 from __future__ import annotations
@@ -77,6 +81,15 @@ def can_trace_document(memberships: frozenset[Membership], doc: DocumentFacts) -
         return ALLOW
     return Denial("not_allowed_to_trace",
                   "Only the auditor, the room admin and the uploading party may do this.")
+
+
+def sees_download_origin(viewer: Viewer, downloader_user_id: uuid.UUID,
+                         downloader_party_id: uuid.UUID | None) -> bool:
+    """Whether a download record shows its client address and browser to ``viewer``."""
+    if viewer.user_id == downloader_user_id:
+        return True
+    return (downloader_party_id is not None
+            and downloader_party_id in parties_acting_as(viewer.memberships, PARTY_ROLES))
 
 
 def uploading_party(

@@ -21,6 +21,7 @@ from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from app.keyfiles import private_dirs
 
 HEAD_BYTES = 8192
 MAX_FIELD_BYTES = 4096
@@ -52,7 +53,7 @@ class Form:
 
 def private_file(folder: Path) -> tuple[Path, int]:
     """A new file only its owner may read, under ``folder`` (created 0700)."""
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dirs(folder)
     path = folder / f".tmp-{uuid.uuid4().hex}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return path, fd

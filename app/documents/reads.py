@@ -27,9 +27,11 @@ from app.documents import repository as repo
 from app.documents.errors import DocumentNotFound
 from app.documents.schemas import ChannelsRead, DocumentRead, DownloadRead
 from app.ene import service as ene_service
+from app.errors import Conflict
 from app.models.documents import (
     NAMES_OBJECT_TYPE,
     Document,
+    DocumentDownload,
     DocumentVersion,
 )
 from app.refusals import refuse, refuse_unless
@@ -54,10 +56,21 @@ def ene_facts(session: Session, case_id: uuid.UUID,
     return summary.facts if summary else None
 
 
-def ene_summary(session: Session, case_id: uuid.UUID,
-                session_id: uuid.UUID | None) -> ene_service.SessionSummary | None:
-    return None if session_id is None else ene_service.session_summary(session, case_id,
-                                                                      session_id)
+def ene_summary(session: Session, case_id: uuid.UUID, session_id: uuid.UUID | None, *,
+                lock: bool = False) -> ene_service.SessionSummary | None:
+    return None if session_id is None else ene_service.session_summary(
+        session, case_id, session_id, lock=lock)
+
+
+def refuse_if_session_closed(session: Session, ctx: CaseContext, action: str,
+                             document_id: uuid.UUID | None,
+                             summary: ene_service.SessionSummary | None) -> None:
+    """A closed ENE session is read-only, its exhibits included: no new document and no
+    new version (the caller locked the session row, so a concurrent close waits)."""
+    if summary is not None and summary.closed:
+        refuse(session, ctx, action, "document", document_id,
+               Conflict("The ENE session is closed; its documents are read-only.",
+                        code="session_closed"))
 
 
 def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionFacts]:
@@ -158,12 +171,21 @@ def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID
                                                            "count": len(rows)})
     leaves = leaf_indexes_of(session, object_type="document_download",
                              action="document.download", object_ids=[d.id for d, _ in rows])
-    return [DownloadRead(
-        id=d.id, document_id=d.document_id, version=v, version_id=d.version_id,
+    me = viewer(ctx)
+    return [download_read(d, v, leaves.get(d.id),
+                          pol.sees_download_origin(me, d.user_id, d.party_id))
+            for d, v in rows]
+
+
+def download_read(d: DocumentDownload, version: int, leaf_index: int | None,
+                  with_origin: bool) -> DownloadRead:
+    """Who and when for every tracer; where from only when ``with_origin``."""
+    return DownloadRead(
+        id=d.id, document_id=d.document_id, version=version, version_id=d.version_id,
         user_id=d.user_id, party_id=d.party_id, role=d.role, downloaded_at=d.downloaded_at,
-        client_address=d.client_address, user_agent=d.user_agent, channels=list(d.channels),
-        audit_leaf_index=leaves.get(d.id), audit_pending=d.id not in leaves)
-        for d, v in rows]
+        client_address=d.client_address if with_origin else None,
+        user_agent=d.user_agent if with_origin else None, channels=list(d.channels),
+        audit_leaf_index=leaf_index, audit_pending=leaf_index is None)
 
 
 def case_channels(session: Session, case_id: object) -> list[str]:

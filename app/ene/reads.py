@@ -168,9 +168,11 @@ class SessionSummary:
     closed: bool
 
 
-def session_summary(session: Session, case_id: uuid.UUID,
-                    session_id: uuid.UUID) -> SessionSummary | None:
-    row = repo.get_session(session, case_id, session_id)
+def session_summary(session: Session, case_id: uuid.UUID, session_id: uuid.UUID, *,
+                    lock: bool = False) -> SessionSummary | None:
+    """``lock``: hold the session row until commit, so that a write attached to the
+    session (an exhibit) cannot slip past a concurrent close."""
+    row = repo.get_session(session, case_id, session_id, lock=lock)
     if row is None:
         return None
     parties = repo.participants(session, [row.id])[row.id]

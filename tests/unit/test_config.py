@@ -7,7 +7,7 @@ import pytest
 from app.config import ConfigurationError, Settings
 
 GOOD = {"env": "prod", "secret_key": "k" * 40, "database_url": "postgresql+psycopg://db/x",
-        "admin_password": "a long admin passphrase"}
+        "admin_password": "a long admin passphrase", "master_key_file": "/run/keys/master.key"}
 
 
 def test_dev_needs_no_secrets(tmp_path):
@@ -26,6 +26,7 @@ def test_prod_with_real_secrets_starts():
     ({"admin_password": "password"}, "SETTLEROOM_ADMIN_PASSWORD"),
     ({"database_url": None}, "SETTLEROOM_DATABASE_URL"),
     ({"key_provider": "pkcs11", "pkcs11_pin": None}, "SETTLEROOM_PKCS11_PIN"),
+    ({"master_key_file": None}, "SETTLEROOM_MASTER_KEY_FILE"),
 ])
 def test_prod_refuses_missing_or_placeholder_secrets(override, word):
     with pytest.raises(ConfigurationError) as err:

@@ -23,3 +23,13 @@ def test_compose_runs_app_and_postgres_16_with_required_secrets():
 def test_dockerfile_serves_the_app():
     text = (ROOT / "Dockerfile").read_text()
     assert 'CMD ["settleroom", "serve"' in text and "EXPOSE 8000" in text
+
+
+def test_master_key_outside_the_data_volume():
+    """The local key store's master key is on a volume of its own, not in app-data."""
+    compose = (ROOT / "docker-compose.yml").read_text()
+    assert "SETTLEROOM_MASTER_KEY_FILE: /var/lib/settleroom-keys/master.key" in compose
+    assert "app-keys:/var/lib/settleroom-keys" in compose
+    assert "app-data:/var/lib/settleroom\n" in compose
+    docker = (ROOT / "Dockerfile").read_text()
+    assert "SETTLEROOM_MASTER_KEY_FILE=/var/lib/settleroom-keys/master.key" in docker

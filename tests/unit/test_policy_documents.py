@@ -11,6 +11,7 @@ from app.authz.policy_documents import (
     can_see_document,
     can_trace_document,
     check_audience,
+    sees_download_origin,
     uploading_party,
 )
 from app.authz.policy_ene import SessionFacts, Viewer
@@ -74,3 +75,15 @@ def test_check_audience():
     assert check_audience("AEO", P, frozenset(), parties, ENE).code == "ene_session_not_allowed"
     outside = SessionFacts(EVALUATOR, frozenset({D, D2}))
     assert check_audience("ENE", P, frozenset(), parties, outside).code == "not_a_participant"
+
+
+def test_download_origin_only_for_the_downloaders_side() -> None:
+    """A download by D's client: its address and browser are shown to D's side and to the
+    downloader, never to the uploading side, the auditor, the room admin or the neutral."""
+    downloader = viewer("d_client")
+    assert sees_download_origin(downloader, downloader.user_id, D)
+    seen = {label for label in ROLES if sees_download_origin(viewer(label), uuid.uuid4(), D)}
+    assert seen == {"d_counsel", "d_client"}
+    # The evaluator's own download has no party: only the evaluator sees where from.
+    assert sees_download_origin(viewer("neutral"), EVALUATOR, None)
+    assert not sees_download_origin(viewer("admin"), EVALUATOR, None)

@@ -41,7 +41,7 @@ from app.models.documents import (
     DocumentDownload,
 )
 from app.runtime import Services
-from app.sealing import seal_bytes
+from app.sealing import content_mac, seal_bytes
 from app.watermark import LEGENDS, Issue, MarkSpec, Prepared, authentication_tag, embed
 
 MAX_USER_AGENT = 300
@@ -120,7 +120,8 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     repo.add(session, rec)
     record(session, ctx, "document.download", "document_download", download_id, {
         "document_id": doc.id, "download_id": download_id, "version": row.version,
-        "media_type": row.media_type, "sha256": row.sha256, "layers": sorted(channels),
+        "media_type": row.media_type, "layers": sorted(channels),
+        "content_mac": content_mac(svc.key_provider, ctx.case_id, row.sha256),
         "designation": doc.designation,
     }, party_id=party_id)
     session.flush()

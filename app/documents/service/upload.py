@@ -17,9 +17,14 @@ from app.documents import storage
 from app.documents.filenames import neutralise
 from app.documents.inspection import inspect_file
 from app.documents.multipart import FilePart, Form
-from app.documents.reads import document_read, ene_summary, facts_of
+from app.documents.reads import (
+    document_read,
+    ene_summary,
+    facts_of,
+    refuse_if_session_closed,
+)
 from app.documents.schemas import DocumentRead
-from app.errors import Conflict, Invalid
+from app.errors import Invalid
 from app.models.documents import (
     NAMES_OBJECT_TYPE,
     Document,
@@ -28,7 +33,7 @@ from app.models.documents import (
 from app.notifications import service as notifications
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
-from app.sealing import seal_json
+from app.sealing import content_mac, seal_json
 
 
 def _uuid_field(form: Form, name: str) -> uuid.UUID | None:
@@ -93,15 +98,14 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     designation = form.fields.get("designation", "").strip()
     audience_all, audience = _audience(form.fields.get("audience"))
     session_id = _uuid_field(form, "ene_session_id")
-    summary = ene_summary(session, ctx.case_id, session_id)
+    summary = ene_summary(session, ctx.case_id, session_id, lock=True)
     ene = summary.facts if summary else None
     if session_id is not None and ene is None:
         raise Invalid("No such ENE session in this case.", code="unknown_ene_session")
     parties = frozenset(p.id for p in case_service.party_rows(session, ctx.case_id))
     decision = pol.check_audience(designation, party, audience, parties, ene)
     refuse_unless(session, ctx, action, "document", None, decision)
-    if summary is not None and summary.closed:
-        raise Conflict("The ENE session is closed.", code="session_closed")
+    refuse_if_session_closed(session, ctx, action, None, summary)
     part = one_file(form)
     doc = Document(case_id=ctx.case_id, uploader_party_id=party, created_by=ctx.user_id,
                    designation=designation, audience_all=audience_all,
@@ -111,7 +115,8 @@ def upload_document(session: Session, ctx: CaseContext, svc: Services, *,
     version = store_version(session, ctx, svc, doc, part, 1)
     record(session, ctx, action, "document", doc.id, {
         "document_id": doc.id, "version": 1, "designation": designation,
-        "media_type": version.media_type, "size": version.size, "sha256": version.sha256,
+        "media_type": version.media_type, "size": version.size,
+        "content_mac": content_mac(svc.key_provider, ctx.case_id, version.sha256),
         "party_ids": sorted(audience) if not audience_all else ["all"],
         "session_id": session_id,
     }, party_id=party)

@@ -4,11 +4,14 @@ the same page is compared against several documents and must be read once."""
 from __future__ import annotations
 
 import hashlib
+import os
 import shutil
 import subprocess
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+
+from app.keyfiles import private_dirs
 
 OCR_TIMEOUT_SECONDS = 60
 
@@ -23,7 +26,9 @@ def _tesseract(image: bytes, folder: Path) -> str:
         return ""
     with tempfile.TemporaryDirectory(dir=folder) as td:
         page = Path(td) / "page"
-        page.write_bytes(image)
+        fd = os.open(page, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(image)
         try:
             done = subprocess.run(  # noqa: S603 - fixed argv, no shell; the path is ours
                 [exe, str(page), "stdout", "-l", "eng"],
@@ -38,7 +43,7 @@ def make_ocr(folder: Path) -> Callable[[bytes], str] | None:
     Page images are written only to a private temp folder under ``folder`` (data_dir)."""
     if not tesseract_available():
         return None
-    folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dirs(folder)
     cache: dict[str, str] = {}
 
     def ocr(image: bytes) -> str:

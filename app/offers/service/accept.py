@@ -29,6 +29,7 @@ from app.offers.schemas import OfferRead
 from app.offers.service.notices import tell
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
+from app.sealing import content_mac
 from crypto import signing
 
 
@@ -57,7 +58,8 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     offer.signature, offer.key_id = str(signed["signature"]), str(signed["key_id"])
     session.flush()
     record(session, ctx, action, "settlement_offer", offer.id, {
-        "offer_id": offer.id, "terms_sha256": offer.terms_sha256, "key_id": offer.key_id,
+        "offer_id": offer.id, "key_id": offer.key_id,
+        "terms_mac": content_mac(svc.key_provider, ctx.case_id, offer.terms_sha256),
         "status": "accepted"}, party_id=offer.to_party_id)
     tell(session, ctx, svc, offer, "offer.accepted", acting_party=offer.to_party_id)
     result = to_read(session, svc, offer, content=content)

@@ -32,7 +32,7 @@ from app.offers.schemas import OfferCreate, OfferRead
 from app.offers.service.notices import tell
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
-from app.sealing import seal_json
+from app.sealing import content_mac, seal_json
 
 
 def _check_recipient(session: Session, ctx: CaseContext, data: OfferCreate) -> None:
@@ -100,7 +100,8 @@ def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
     record(session, ctx, "offer.make", "settlement_offer", offer.id, {
         "offer_id": offer.id, "from_party_id": offer.from_party_id,
         "to_party_id": offer.to_party_id, "designation": offer.designation,
-        "terms_sha256": offer.terms_sha256, "replies_to": offer.replies_to,
+        "terms_mac": content_mac(svc.key_provider, ctx.case_id, offer.terms_sha256),
+        "replies_to": offer.replies_to,
     }, party_id=data.from_party_id)
     tell(session, ctx, svc, offer, "offer.countered" if data.replies_to else "offer.received",
          acting_party=data.from_party_id)

@@ -26,6 +26,7 @@ from app.rule68.reads import OBJECT, facts, full_read, load_visible, status_of
 from app.rule68.schemas import Rule68Read
 from app.rule68.service.notices import tell
 from app.runtime import Services
+from app.sealing import content_mac
 
 
 def _check_can_accept(
@@ -71,7 +72,8 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     session.flush()
     record(session, ctx, action, OBJECT, offer.id, {
         "offer_id": offer.id, "offeree_party_ids": [o.party_id for o in pending],
-        "terms_sha256": offer.terms_sha256, "status": offer.status,
+        "terms_mac": content_mac(svc.key_provider, ctx.case_id, offer.terms_sha256),
+        "status": offer.status,
     }, party_id=pending[0].party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.accepted",
          acting_parties=[o.party_id for o in pending])

@@ -39,7 +39,7 @@ from app.rule68.rules import (
 from app.rule68.schemas import Rule68Create, Rule68Read
 from app.rule68.service.notices import tell
 from app.runtime import Services
-from app.sealing import seal_json
+from app.sealing import content_mac, seal_json
 
 ACTION = "rule68.serve"
 
@@ -164,7 +164,8 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     record(session, ctx, ACTION, OBJECT, offer_id, {
         "offer_id": offer_id, "offeree_party_ids": data.offerees, "claim_id": data.claim_id,
         "method": data.service_method, "served_at": served_at,
-        "terms_sha256": offer.terms_sha256}, party_id=data.offeror_party_id)
+        "terms_mac": content_mac(svc.key_provider, ctx.case_id, offer.terms_sha256),
+    }, party_id=data.offeror_party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.served",
          acting_parties=(data.offeror_party_id,))
     return full_read(session, svc, offer, offerees)

@@ -182,3 +182,58 @@ def test_download_headers(api):
     assert r.headers["cache-control"] == "no-store"
     assert r.headers["x-download-id"]
     assert r.headers["content-type"].startswith("text/plain")
+
+
+def test_closed_ene_session_documents_are_read_only(api):
+    """A closed ENE session is read-only for its exhibits too: no new document, no new
+    version; the exhibits stay readable and each refusal is audited."""
+    room = api.room()
+    session = api.ene_session(room)
+    doc = api.document(room, text_doc("EXHIBIT-V1"), designation="ENE",
+                       ene_session_id=session["id"])
+    r = api.client.post(f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}/close",
+                        headers=room.users["neutral"].headers, json={"outcome": "settled"})
+    assert r.status_code == 200
+    r = api.upload(room, text_doc(), designation="ENE", ene_session_id=session["id"])
+    assert r.status_code == 409 and r.json()["code"] == "session_closed"
+    url = f"/api/v1/cases/{room.id}/documents/{doc['id']}/versions"
+    files = {"file": ("v2.txt", text_doc("EXHIBIT-V2"), "text/plain")}
+    r = api.client.post(url, files=files, headers=room.users["plaintiff_counsel"].headers)
+    assert r.status_code == 409 and r.json()["code"] == "session_closed"
+    got = api.download(room, doc["id"], "neutral")
+    assert got.status_code == 200 and b"EXHIBIT-V1" in got.content
+    read = api.client.get(f"/api/v1/cases/{room.id}/documents/{doc['id']}",
+                          headers=room.users["plaintiff_counsel"].headers).json()
+    assert read["version"] == 1
+    events = api.client.get("/api/v1/audit/events", params={"case_id": room.id, "limit": 200},
+                            headers=room.users["auditor"].headers).json()
+    denied = [(e["action"], e["details"].get("reason")) for e in events
+              if e["outcome"] == "denied"]
+    assert ("document.replace", "session_closed") in denied
+    assert ("document.upload", "session_closed") in denied
+
+
+def test_download_records_show_where_from_only_to_the_downloaders_side(api):
+    """Download records hold who and when for every tracer; the address and browser of a
+    download are shown only to the downloader and to members acting for its party."""
+    room = api.room()
+    doc = api.document(room, text_doc())
+    url = f"/api/v1/cases/{room.id}/documents/{doc['id']}/content"
+    theirs = api.client.get(url, headers={**room.users["defense_client"].headers,
+                                          "User-Agent": "DefenseBrowser/7.1"})
+    ours = api.client.get(url, headers={**room.users["plaintiff_client"].headers,
+                                        "User-Agent": "PlaintiffBrowser/2.0"})
+    assert theirs.status_code == ours.status_code == 200
+    listing = f"/api/v1/cases/{room.id}/documents/{doc['id']}/downloads"
+    for who in ("plaintiff_counsel", "auditor", "room_admin"):
+        r = api.client.get(listing, headers=room.users[who].headers)
+        assert r.status_code == 200, who
+        rows = {x["id"]: x for x in r.json()}
+        other = rows[theirs.headers["x-download-id"]]
+        assert other["user_id"] == room.users["defense_client"].id and other["downloaded_at"]
+        assert other["client_address"] is None and other["user_agent"] is None, who
+        assert "DefenseBrowser" not in r.text, who
+    mine = {x["id"]: x for x in api.client.get(
+        listing, headers=room.users["plaintiff_counsel"].headers).json()}
+    own = mine[ours.headers["x-download-id"]]
+    assert own["user_agent"] == "PlaintiffBrowser/2.0" and own["client_address"]

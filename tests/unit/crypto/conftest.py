@@ -59,9 +59,13 @@ def softhsm_token(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str
         yield {"lib_path": lib, "token_label": TOKEN_LABEL, "pin": USER_PIN}
 
 
+# The local key store's master key in tests (kept outside the key directory, as required).
+MASTER = bytes(range(100, 132))
+
+
 @pytest.fixture
 def local_provider(tmp_path: Path) -> LocalKeyProvider:
-    return LocalKeyProvider(tmp_path / "keys" / "kek.json")
+    return LocalKeyProvider(tmp_path / "keys" / "kek.json", MASTER)
 
 
 @pytest.fixture

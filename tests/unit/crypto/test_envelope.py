@@ -22,6 +22,7 @@ from crypto.envelope import (
 )
 from crypto.errors import InvalidCiphertext, KeyDestroyed
 from crypto.keys import KeyProvider, LocalKeyProvider
+from tests.unit.crypto.conftest import MASTER
 
 REF: dict[str, Any] = {"object_type": "offer", "object_id": "o-1", "content_version": 1}
 SEG = 16  # tiny segments keep exhaustive byte-flip loops cheap
@@ -171,7 +172,7 @@ _HYP: dict[str, LocalKeyProvider] = {}
 
 def _hyp_provider(factory: Any) -> LocalKeyProvider:
     if "p" not in _HYP:
-        _HYP["p"] = LocalKeyProvider(factory.mktemp("hyp") / "keys" / "kek.json")
+        _HYP["p"] = LocalKeyProvider(factory.mktemp("hyp") / "keys" / "kek.json", MASTER)
         _HYP["p"].create_kek("hyp")
     return _HYP["p"]
 

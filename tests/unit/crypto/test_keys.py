@@ -12,6 +12,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from crypto.errors import InvalidCiphertext, KeyDestroyed, KeyProviderError
 from crypto.keys import (
@@ -19,11 +20,13 @@ from crypto.keys import (
     KeyProvider,
     LocalKeyProvider,
     fingerprint,
+    gcm_wrap,
     key_check_value,
     key_label,
     wrap_aad,
 )
 from crypto.providers import provider_from_settings
+from tests.unit.crypto.conftest import MASTER
 
 DEK = bytes(range(32))
 
@@ -126,6 +129,27 @@ def test_destroy_case(provider: KeyProvider, case_id: str) -> None:
     assert provider.destroy_case(case_id) == fps
 
 
+def test_derived_keys_stable_per_case_and_purpose(provider: KeyProvider, case_id: str) -> None:
+    """Derived keys: 32 bytes, the same on every call and after rotation, independent per
+    case and per purpose, and gone with the case's keys."""
+    other = f"case-{uuid.uuid4()}"
+    provider.create_kek(case_id)
+    provider.create_kek(other)
+    key = provider.derive_key(case_id, b"audit-mac")
+    assert len(key) == 32 and provider.derive_key(case_id, b"audit-mac") == key
+    assert provider.derive_key(case_id, b"another") != key
+    assert provider.derive_key(other, b"audit-mac") != key
+    provider.rotate_kek(case_id)
+    assert provider.derive_key(case_id, b"audit-mac") == key
+    with pytest.raises(ValueError):
+        provider.derive_key(case_id, b"")
+    with pytest.raises(KeyProviderError):
+        provider.derive_key(f"case-{uuid.uuid4()}", b"audit-mac")
+    provider.destroy_case(case_id)
+    with pytest.raises(KeyDestroyed):
+        provider.derive_key(case_id, b"audit-mac")
+
+
 def test_destroy_leaves_other_cases(provider: KeyProvider, case_id: str) -> None:
     other = f"case-{uuid.uuid4()}"
     provider.create_kek(case_id)
@@ -189,14 +213,23 @@ def test_fingerprint_definition() -> None:
 # -- local key file ---------------------------------------------------------------------
 
 
-def _key_bytes(path: Path, case: str) -> list[bytes]:
+def _store(path: Path, master: bytes = MASTER) -> dict:
+    """The key store's clear document, opened as its file format 2 says."""
     doc = json.loads(path.read_bytes())
-    return [base64.b64decode(k) for k in doc["cases"][case].values()]
+    assert doc["format"] == "settleroom-local-kek/2"
+    clear = AESGCM(master).decrypt(base64.b64decode(doc["nonce"]),
+                                   base64.b64decode(doc["sealed"]),
+                                   b"settleroom/local-key-store/v2\0")
+    return json.loads(clear)
+
+
+def _key_bytes(path: Path, case: str) -> list[bytes]:
+    return [base64.b64decode(k) for k in _store(path)["cases"][case].values()]
 
 
 def test_local_file_modes(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    LocalKeyProvider(path).create_kek(case_id)
+    LocalKeyProvider(path, MASTER).create_kek(case_id)
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert stat.S_IMODE(path.parent.stat().st_mode) == 0o700
     assert not [p for p in path.parent.iterdir() if p.name.endswith(".tmp")]
@@ -204,15 +237,15 @@ def test_local_file_modes(tmp_path: Path, case_id: str) -> None:
 
 def test_local_refuses_readable_key_file(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    LocalKeyProvider(path).create_kek(case_id)
+    LocalKeyProvider(path, MASTER).create_kek(case_id)
     os.chmod(path, 0o644)
     with pytest.raises(KeyProviderError):
-        LocalKeyProvider(path)
+        LocalKeyProvider(path, MASTER)
 
 
 def test_local_destroy_removes_key_bytes(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    provider = LocalKeyProvider(path)
+    provider = LocalKeyProvider(path, MASTER)
     provider.create_kek(case_id)
     provider.rotate_kek(case_id)
     keys = _key_bytes(path, case_id)
@@ -226,9 +259,70 @@ def test_local_destroy_removes_key_bytes(tmp_path: Path, case_id: str) -> None:
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
 
 
+def test_local_key_file_holds_no_key_in_clear(tmp_path: Path, case_id: str) -> None:
+    path = tmp_path / "keys" / "kek.json"
+    provider = LocalKeyProvider(path, MASTER)
+    provider.create_kek(case_id)
+    provider.rotate_kek(case_id)
+    raw = path.read_bytes()
+    for key in _key_bytes(path, case_id):
+        assert key not in raw and base64.b64encode(key) not in raw
+    assert case_id.encode() not in raw  # not even which cases it holds
+
+
+def test_local_copy_taken_before_destruction_needs_the_master_key(
+    tmp_path: Path, case_id: str
+) -> None:
+    """A copy of the key directory taken before a destruction opens nothing without the
+    master key; with it, it still does (the limit the README states)."""
+    path = tmp_path / "keys" / "kek.json"
+    provider = LocalKeyProvider(path, MASTER)
+    provider.create_kek(case_id)
+    wrapped = provider.wrap(case_id, 1, DEK)
+    copy = tmp_path / "backup" / "kek.json"
+    copy.parent.mkdir(mode=0o700)
+    copy.write_bytes(path.read_bytes())
+    os.chmod(copy, 0o600)
+    provider.destroy_case(case_id)
+    with pytest.raises(KeyProviderError, match="master key"):
+        LocalKeyProvider(copy, os.urandom(32)).unwrap(case_id, 1, wrapped)
+    assert LocalKeyProvider(copy, MASTER).unwrap(case_id, 1, wrapped) == DEK
+
+
+def test_local_plain_key_file_is_wrapped_once(tmp_path: Path, case_id: str) -> None:
+    """A key file of format 1 (keys in clear, as written before the master key) is wrapped
+    at the first start and keeps working; later starts leave it alone."""
+    path = tmp_path / "keys" / "kek.json"
+    path.parent.mkdir(mode=0o700)
+    kek = os.urandom(32)
+    path.write_text(json.dumps({"format": "settleroom-local-kek/1",
+                                "cases": {case_id: {"1": base64.b64encode(kek).decode()}},
+                                "destroyed": {"gone": ["ab" * 32]}}))
+    os.chmod(path, 0o600)
+    wrapped = gcm_wrap(kek, case_id, 1, DEK)
+    provider = LocalKeyProvider(path, MASTER)
+    raw = path.read_bytes()
+    assert json.loads(raw)["format"] == "settleroom-local-kek/2"
+    assert kek not in raw and base64.b64encode(kek) not in raw
+    assert provider.unwrap(case_id, 1, wrapped) == DEK
+    with pytest.raises(KeyDestroyed):
+        provider.versions("gone")
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    LocalKeyProvider(path, MASTER)
+    assert path.read_bytes() == raw
+
+
+@pytest.mark.parametrize("master", [b"", b"short", bytes(31), bytes(33)])
+def test_local_needs_a_256_bit_master_key(tmp_path: Path, master: bytes) -> None:
+    with pytest.raises(KeyProviderError):
+        LocalKeyProvider(tmp_path / "keys" / "kek.json", master)
+    with pytest.raises(KeyProviderError):
+        provider_from_settings("local", tmp_path)
+
+
 def test_local_superseded_file_is_scrubbed(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    provider = LocalKeyProvider(path)
+    provider = LocalKeyProvider(path, MASTER)
     provider.create_kek(case_id)
     with open(path, "rb") as old:  # keeps the old inode reachable after os.replace
         provider.destroy_case(case_id)
@@ -237,7 +331,7 @@ def test_local_superseded_file_is_scrubbed(tmp_path: Path, case_id: str) -> None
 
 def test_local_sees_other_instances_writes(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    first, second = LocalKeyProvider(path), LocalKeyProvider(path)
+    first, second = LocalKeyProvider(path, MASTER), LocalKeyProvider(path, MASTER)
     first.create_kek(case_id)
     wrapped = first.wrap(case_id, 1, DEK)
     assert second.unwrap(case_id, 1, wrapped) == DEK
@@ -248,7 +342,7 @@ def test_local_sees_other_instances_writes(tmp_path: Path, case_id: str) -> None
 
 def test_local_corrupt_file(tmp_path: Path) -> None:
     path = tmp_path / "keys" / "kek.json"
-    provider = LocalKeyProvider(path)
+    provider = LocalKeyProvider(path, MASTER)
     path.write_bytes(b"{not json")
     os.chmod(path, 0o600)
     with pytest.raises(KeyProviderError):
@@ -256,14 +350,14 @@ def test_local_corrupt_file(tmp_path: Path) -> None:
 
 
 def _rotate_many(path: str, case: str, times: int) -> None:
-    provider = LocalKeyProvider(Path(path))
+    provider = LocalKeyProvider(Path(path), MASTER)
     for _ in range(times):
         provider.rotate_kek(case)
 
 
 def test_local_concurrent_processes_lose_no_update(tmp_path: Path, case_id: str) -> None:
     path = tmp_path / "keys" / "kek.json"
-    LocalKeyProvider(path).create_kek(case_id)
+    LocalKeyProvider(path, MASTER).create_kek(case_id)
     ctx = multiprocessing.get_context("spawn")
     procs = [ctx.Process(target=_rotate_many, args=(str(path), case_id, 10)) for _ in range(3)]
     for p in procs:
@@ -271,11 +365,11 @@ def test_local_concurrent_processes_lose_no_update(tmp_path: Path, case_id: str)
     for p in procs:
         p.join(60)
         assert p.exitcode == 0
-    assert LocalKeyProvider(path).versions(case_id) == list(range(1, 32))
+    assert LocalKeyProvider(path, MASTER).versions(case_id) == list(range(1, 32))
 
 
 def test_factory_local(tmp_path: Path) -> None:
-    provider = provider_from_settings("local", tmp_path)
+    provider = provider_from_settings("local", tmp_path, master_key=MASTER)
     assert isinstance(provider, LocalKeyProvider)
     provider.create_kek("c1")
     assert (tmp_path / "keys" / "kek.json").exists()
