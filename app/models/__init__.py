@@ -27,7 +27,7 @@ from app.models.ene import (
     EneSession,
     EneStatement,
 )
-from app.models.notifications import MailOutbox, Notification
+from app.models.notifications import MailOutbox, Notification, NotificationPreference
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
@@ -59,6 +59,7 @@ __all__ = [
     "MailOutbox",
     "Member",
     "Notification",
+    "NotificationPreference",
     "Party",
     "RecoveryCode",
     "RefreshToken",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -61,3 +61,17 @@ class MailOutbox(Base):
     last_error: Mapped[str | None] = mapped_column(String(64), default=None)
     sent_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
+
+
+class NotificationPreference(Base):
+    """A user's choices: which kinds come by e-mail as well as in the inbox, and whether a
+    mail may name the case (some users read mail where others can see the screen)."""
+
+    __tablename__ = "notification_preferences"
+
+    user_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    caption_in_mail: Mapped[bool] = mapped_column(default=True)
+    # Kinds the user reads in the inbox only (a JSON list of kind names).
+    email_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    updated_at: Mapped[datetime]
