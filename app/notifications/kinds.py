@@ -25,6 +25,9 @@ class Kind:
     # of a window that closes at midnight (its last minute, 11:59 pm, is what is said).
     due: str = "It is open until {when}."
     exclusive: bool = False
+    # False for a notice that is itself legal service (a Rule 68 offer served through the
+    # room): it always goes by e-mail, whatever the recipient's preferences.
+    optional: bool = True
 
 
 RULE68_WINDOW = ("Open the room to read it. If it is not accepted in writing within 14 days "
@@ -44,7 +47,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("offer.withdrawn", "A settlement offer was withdrawn",
          "Open the room to see the offer's status."),
     Kind("rule68.served", "A Rule 68 offer of judgment was served on your side", RULE68_WINDOW,
-         due="The last moment to accept is {when}.", exclusive=True),
+         due="The last moment to accept is {when}.", exclusive=True, optional=False),
     Kind("rule68.accepted", "A Rule 68 offer of judgment was accepted",
          "Open the room to see the acceptance; either party may now file the offer, the "
          "notice of acceptance and proof of service (Fed. R. Civ. P. 68(a))."),

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
@@ -16,6 +16,7 @@ from app.models.notifications import (
     MAIL_SENT,
     MailOutbox,
     Notification,
+    NotificationPreference,
 )
 
 # Set on a session that wrote outbox rows: its commit wakes an in-process worker.
@@ -125,6 +126,15 @@ def mails_of(session: Session, *, kind: str,
         .where(Notification.kind == kind, Notification.object_id.in_(list(object_ids)))
     ).all()
     return [(n, m) for n, m in rows]
+
+
+def preferences_of(session: Session,
+                   user_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, NotificationPreference]:
+    if not user_ids:
+        return {}
+    rows = session.execute(select(NotificationPreference).where(
+        NotificationPreference.user_id.in_(list(user_ids)))).scalars()
+    return {row.user_id: row for row in rows}
 
 
 def notification(session: Session, notification_id: uuid.UUID) -> Notification | None:

@@ -11,7 +11,13 @@ from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute, case_guard
 from app.notifications import service
-from app.notifications.schemas import DeadLetterRead, NotificationRead, UnreadCount
+from app.notifications.schemas import (
+    DeadLetterRead,
+    NotificationRead,
+    PreferencesRead,
+    PreferencesWrite,
+    UnreadCount,
+)
 from app.pagination import PageDep
 
 router = APIRouter(route_class=UnitRoute, tags=["notifications"])
@@ -35,6 +41,17 @@ def mark_read(notification_id: uuid.UUID, session: SessionDep, principal: Princi
               svc: ServicesDep) -> NotificationRead:
     return service.mark_read(session, principal, notification_id=notification_id,
                              now=svc.now())
+
+
+@router.get("/me/notification-preferences")
+def get_preferences(session: SessionDep, principal: PrincipalDep) -> PreferencesRead:
+    return service.preferences(session, principal)
+
+
+@router.put("/me/notification-preferences")
+def set_preferences(data: PreferencesWrite, session: SessionDep, principal: PrincipalDep,
+                    svc: ServicesDep) -> PreferencesRead:
+    return service.set_preferences(session, principal, data=data, now=svc.now())
 
 
 @router.get("/cases/{case_id}/mail-dead-letters")

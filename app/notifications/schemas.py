@@ -5,7 +5,9 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field, StrictBool
+
+from app.kernel.schemas import Strict
 
 
 class NotificationRead(BaseModel):
@@ -32,3 +34,20 @@ class DeadLetterRead(BaseModel):
     attempts: int
     last_error: str | None
     created_at: datetime
+
+
+class KindRead(BaseModel):
+    kind: str
+    headline: str
+    optional: bool  # False: always by e-mail (legal service)
+
+
+class PreferencesRead(BaseModel):
+    caption_in_mail: bool
+    email_off: list[str]
+    kinds: list[KindRead]
+
+
+class PreferencesWrite(Strict):
+    caption_in_mail: StrictBool = True
+    email_off: list[str] = Field(default_factory=list, max_length=64)

@@ -28,11 +28,18 @@ from app.authz.policy_ene import Viewer
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.deadlines.rules import DEFAULT_TIMEZONE
-from app.errors import NotFound
-from app.models.notifications import MailOutbox, Notification
+from app.errors import Invalid, NotFound
+from app.models.notifications import MailOutbox, Notification, NotificationPreference
 from app.notifications import repository as repo
 from app.notifications.kinds import KINDS, case_words, due_sentence, headline
-from app.notifications.schemas import DeadLetterRead, NotificationRead, UnreadCount
+from app.notifications.schemas import (
+    DeadLetterRead,
+    KindRead,
+    NotificationRead,
+    PreferencesRead,
+    PreferencesWrite,
+    UnreadCount,
+)
 
 # Who may see the item: a policy decision (truthy allows) for one member of the case.
 MaySee = Callable[[Viewer], object]
@@ -69,9 +76,20 @@ def notify(session: Session, ctx: CaseContext, *, kind: str, object_type: str,
                          object_type=object_type, object_id=object_id, link=link,
                          due_at=due_at, created_at=now) for user_id in recipients]
     repo.add_all(session, rows)
+    inbox_only = _inbox_only(session, kind, recipients)
     repo.add_mails(session, [MailOutbox(notification_id=n.id, next_attempt_at=now,
-                                      created_at=now) for n in rows])
+                                      created_at=now)
+                             for n in rows if n.user_id not in inbox_only])
     return len(rows)
+
+
+def _inbox_only(session: Session, kind: str,
+                recipients: Collection[uuid.UUID]) -> set[uuid.UUID]:
+    """Recipients who read this kind in the inbox only (never for a non-optional kind)."""
+    if not KINDS[kind].optional:
+        return set()
+    prefs = repo.preferences_of(session, recipients)
+    return {user_id for user_id, p in prefs.items() if kind in p.email_off}
 
 
 def notify_case_members(session: Session, ctx: CaseContext, *, kind: str, object_type: str,
@@ -159,3 +177,33 @@ def inbox(session: Session, principal: Principal, *, limit: int = 100) -> list[I
             due=due_sentence(kind, row.due_at, zone), link=row.link,
             created_at=row.created_at, read_at=row.read_at))
     return items
+
+
+def preferences(session: Session, principal: Principal) -> PreferencesRead:
+    row = repo.preferences_of(session, [principal.user_id]).get(principal.user_id)
+    return PreferencesRead(
+        caption_in_mail=row.caption_in_mail if row else True,
+        email_off=sorted(row.email_off) if row else [],
+        kinds=[KindRead(kind=k.name, headline=k.headline, optional=k.optional)
+               for k in KINDS.values()])
+
+
+def set_preferences(session: Session, principal: Principal, *, data: PreferencesWrite,
+                    now: datetime) -> PreferencesRead:
+    """Refuses unknown kinds (422 ``unknown_kind``) and turning off the e-mail of a notice
+    that is legal service (422 ``kind_not_optional``)."""
+    for kind in data.email_off:
+        if kind not in KINDS:
+            raise Invalid("email_off names an unknown kind.", code="unknown_kind")
+        if not KINDS[kind].optional:
+            raise Invalid("A Rule 68 offer served through the room is served by this e-mail; "
+                          "it cannot be turned off.", code="kind_not_optional")
+    row = repo.preferences_of(session, [principal.user_id]).get(principal.user_id)
+    if row is None:
+        row = NotificationPreference(user_id=principal.user_id)
+        session.add(row)
+    row.caption_in_mail = data.caption_in_mail
+    row.email_off = sorted(set(data.email_off))
+    row.updated_at = now
+    session.flush()
+    return preferences(session, principal)

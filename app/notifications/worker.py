@@ -109,10 +109,13 @@ class DeliveryWorker:
                     if note.case_id is not None else None)
             if user is None or not user.is_active:
                 return None
+            prefs = repo.preferences_of(session, [user.id]).get(user.id)
+            named = case is not None and (prefs is None or prefs.caption_in_mail)
             return Letter(mail_id=mail_id, to=user.email, kind=note.kind, link=note.link,
                           due_at=note.due_at,
-                          caption=case.caption if case is not None else None,
-                          docket_number=case.docket_number if case is not None else None,
+                          caption=case.caption if named and case is not None else None,
+                          docket_number=(case.docket_number if named and case is not None
+                                         else None),
                           court_timezone=(case.court_timezone if case is not None
                                           else DEFAULT_TIMEZONE))
 

@@ -4,11 +4,14 @@ marked read on the way, by a form so that a link fetched by a mail scanner marks
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Form, Request, Response
 
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep
 from app.notifications import service as notifications
+from app.notifications.kinds import KINDS
+from app.notifications.schemas import PreferencesWrite
 from app.web.render import PageRoute, redirect, render
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
@@ -17,7 +20,20 @@ router = APIRouter(route_class=PageRoute, include_in_schema=False)
 @router.get("/notifications")
 def inbox(request: Request, session: SessionDep, auth: WebAuthDep) -> Response:
     items = notifications.inbox(session, auth.principal)
-    return render(request, "notifications.html", items=items)
+    prefs = notifications.preferences(session, auth.principal)
+    return render(request, "notifications.html", items=items, prefs=prefs)
+
+
+@router.post("/notifications/preferences")
+def save_preferences(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+                     mail: Annotated[list[str], Form(max_length=64)] = [],  # noqa: B006
+                     caption_in_mail: Annotated[str | None, Form(max_length=8)] = None
+                     ) -> Response:
+    """Ticked kinds come by e-mail; every optional kind left unticked is inbox-only."""
+    off = [k.name for k in KINDS.values() if k.optional and k.name not in mail]
+    data = PreferencesWrite(caption_in_mail=caption_in_mail == "yes", email_off=off)
+    notifications.set_preferences(session, auth.principal, data=data, now=svc.now())
+    return redirect("/notifications", "preferences_saved")
 
 
 @router.post("/notifications/{notification_id}/open")

@@ -58,6 +58,7 @@ NOTICES = {
     "hearing_saved": "FRCP 68(c) liability hearing saved.",
     "hearing_cleared": "FRCP 68(c) liability hearing cleared.",
     "evaluation_shared": "Evaluation shared with the chosen parties; its text is unchanged.",
+    "preferences_saved": "Mail preferences saved.",
 }
 
 router = APIRouter(include_in_schema=False)

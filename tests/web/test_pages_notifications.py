@@ -39,3 +39,19 @@ def test_the_rule68_page_shows_the_service_notice(web_api, web_app, client, room
     web_app.state.mailer.drain()  # no SMTP host here: the .eml outbox folder
     page = client.get(f"/cases/{room.id}/rule68").text
     assert "delivered to the mail server" in page
+
+
+def test_mail_preferences_are_set_on_the_inbox_page(web_api, web_app, client, room):
+    sign_in_as(client, room.users["plaintiff_client"])
+    page = client.get("/notifications").text
+    assert 'name="mail" value="rule68.served"' in page and "disabled checked" in page
+    r = client.post("/notifications/preferences", data={
+        "csrf_token": page_csrf(client), "mail": ["offer.accepted", "rule68.served"]})
+    assert r.status_code == 200 and "Mail preferences saved" in r.text
+    prefs = web_api.client.get("/api/v1/me/notification-preferences",
+                               headers=room.users["plaintiff_client"].headers).json()
+    assert prefs["caption_in_mail"] is False
+    assert "offer.received" in prefs["email_off"] and "offer.accepted" not in prefs["email_off"]
+    assert "rule68.served" not in prefs["email_off"]
+    r = client.post("/notifications/preferences", data={"mail": ["offer.received"]})
+    assert r.status_code == 403  # no CSRF token

@@ -312,3 +312,34 @@ def test_an_offer_served_by_mail_has_no_electronic_service_notice(api, app, room
     offer = api.rule68_offer(room, service_method="mail")
     _deliver(app)
     assert _rule68_as(api, room, offer["id"], "defense_counsel")["service_notices"] == []
+
+
+def test_preferences_turn_mail_off_per_kind_and_hide_the_caption(api, app, room, inbox):
+    counsel = room.users["plaintiff_counsel"]
+    path = "/api/v1/me/notification-preferences"
+    prefs = api.client.get(path, headers=counsel.headers).json()
+    assert (prefs["caption_in_mail"], prefs["email_off"]) == (True, [])
+    assert {k["kind"]: k["optional"] for k in prefs["kinds"]}["rule68.served"] is False
+    for body, code in (({"email_off": ["rule68.served"]}, "kind_not_optional"),
+                       ({"email_off": ["no.such"]}, "unknown_kind"),
+                       ({"caption_in_mail": 1}, "validation_error")):
+        r = api.client.put(path, headers=counsel.headers, json=body)
+        assert r.status_code == 422 and r.json()["code"] == code, r.text
+    r = api.client.put(path, headers=counsel.headers,
+                       json={"email_off": ["offer.received"], "caption_in_mail": False})
+    assert r.status_code == 200 and r.json()["email_off"] == ["offer.received"]
+    api.offer(room, by="defense_counsel", from_party="defendant", to_party="plaintiff")
+    _deliver(app)
+    assert _who(room, inbox) == {"plaintiff_client"}  # counsel reads it in the inbox only
+    kinds = [n["kind"] for n in api.client.get("/api/v1/notifications",
+                                               headers=counsel.headers).json()]
+    assert kinds == ["offer.received"]
+    inbox.received.clear()
+    # A Rule 68 offer served on the plaintiff: the notice is legal service and goes by
+    # mail regardless, without the case's name for this reader.
+    api.rule68_offer(room)
+    _deliver(app)
+    [mine] = inbox.to(counsel.email)
+    assert "one of your cases" in mine.text and "Doe v. Acme" not in mine.text
+    [theirs] = inbox.to(room.users["plaintiff_client"].email)
+    assert "Doe v. Acme Corp." in theirs.text
