@@ -27,7 +27,12 @@ from app.models.ene import (
     EneSession,
     EneStatement,
 )
-from app.models.notifications import MailOutbox, Notification, NotificationPreference
+from app.models.notifications import (
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    Reminder,
+)
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
 from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
@@ -63,6 +68,7 @@ __all__ = [
     "Party",
     "RecoveryCode",
     "RefreshToken",
+    "Reminder",
     "SigningKey",
     "TreeHead",
     "IdempotentResponse",

@@ -18,7 +18,7 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String
+from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -75,3 +75,29 @@ class NotificationPreference(Base):
     # Kinds the user reads in the inbox only (a JSON list of kind names).
     email_off: Mapped[list[str]] = mapped_column(JSON, default=list)
     updated_at: Mapped[datetime]
+
+
+REMINDER_PENDING = "pending"
+REMINDER_FIRED = "fired"
+REMINDER_CANCELLED = "cancelled"  # the item was resolved before the reminder was due
+
+
+class Reminder(Base):
+    """One reminder of an open deadline, scheduled when the deadline is set: kept in the
+    database so that a restart loses none, and fired by the delivery worker once due (its
+    domain decides then whether the item is still open and who must act)."""
+
+    __tablename__ = "reminders"
+    __table_args__ = (Index("ix_reminders_due", "status", "fire_at"),
+                      UniqueConstraint("object_id", "fire_at"))
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[uuid.UUID]
+    # The party whose act is due (an ENE statement is due per party), when there is one.
+    party_id: Mapped[uuid.UUID | None] = mapped_column(default=None)
+    fire_at: Mapped[datetime]
+    due_at: Mapped[datetime]  # the end of the window (exclusive), said in court time
+    status: Mapped[str] = mapped_column(String(16), default=REMINDER_PENDING)
+    fired_at: Mapped[datetime | None] = mapped_column(default=None)
