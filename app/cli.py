@@ -86,13 +86,15 @@ def cmd_worker(args: argparse.Namespace) -> int:
     it to such processes; any number may run at once)."""
     import signal
 
+    from app.main import REMINDER_SOURCES
     from app.notifications.worker import DeliveryWorker
     from app.runtime import build_services
 
     settings = get_settings()
     ensure_data_dir(settings.data_dir)
     engine, factory = _session_factory(settings)
-    worker = DeliveryWorker(factory, settings, clock=build_services(settings).now)
+    worker = DeliveryWorker(factory, settings, clock=build_services(settings).now,
+                            reminder_sources=REMINDER_SOURCES)
     try:
         if args.once:
             print(f"ok: {worker.drain()} mails attempted")

@@ -21,18 +21,24 @@ from app.deadlines.router import router as deadlines_router
 from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.documents.router import router as documents_router
 from app.documents.tracing.router import router as traces_router
+from app.ene import service as ene_service
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
+from app.offers import service as offers_service
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
+from app.rule68 import service as rule68_service
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
 from app.web import router as web
 
 API_PREFIX = "/api/v1"
+# Domains whose deadlines have reminders, fired by the delivery worker.
+REMINDER_SOURCES = (offers_service.fire_reminders, rule68_service.fire_reminders,
+                    ene_service.fire_reminders)
 
 
 def configure(app: FastAPI, settings: Settings) -> None:
@@ -55,7 +61,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
     app.state.sequencer = Sequencer(app.state.sessionmaker, app.state.services.log_signer,
                                     on_commit=settings.audit_sequencing == "on_commit")
     app.state.mailer = DeliveryWorker(app.state.sessionmaker, settings,
-                                      clock=app.state.services.now)
+                                      clock=app.state.services.now,
+                                      reminder_sources=REMINDER_SOURCES)
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
 

@@ -89,7 +89,7 @@ class Reminder(Base):
 
     __tablename__ = "reminders"
     __table_args__ = (Index("ix_reminders_due", "status", "fire_at"),
-                      UniqueConstraint("object_id", "fire_at"))
+                      UniqueConstraint("object_id", "party_id", "fire_at"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id"), index=True)

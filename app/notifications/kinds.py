@@ -62,6 +62,13 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "Open the session in the room to read it."),
     Kind("document.shared", "A document was shared with your side",
          "Open the room's documents to see it; each download is your own marked copy."),
+    Kind("reminder.rule68", "Reminder: a Rule 68 offer of judgment served on your side is "
+         "open", RULE68_WINDOW, due="The last moment to accept is {when}.", exclusive=True),
+    Kind("reminder.offer", "Reminder: a settlement offer to your side is open",
+         "Open the room to read it and to accept, reject or counter it before it expires."),
+    Kind("reminder.statement", "Reminder: your side's written ENE statement is due",
+         "Open the session in the room to submit it; a late statement is marked late.",
+         due="It is due by the end of the day: {when}.", exclusive=True),
 )}
 
 

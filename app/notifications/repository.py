@@ -14,9 +14,11 @@ from app.models.notifications import (
     MAIL_PENDING,
     MAIL_SENDING,
     MAIL_SENT,
+    REMINDER_PENDING,
     MailOutbox,
     Notification,
     NotificationPreference,
+    Reminder,
 )
 
 # Set on a session that wrote outbox rows: its commit wakes an in-process worker.
@@ -135,6 +137,16 @@ def preferences_of(session: Session,
     rows = session.execute(select(NotificationPreference).where(
         NotificationPreference.user_id.in_(list(user_ids)))).scalars()
     return {row.user_id: row for row in rows}
+
+
+def due_reminders(session: Session, object_type: str, now: datetime,
+                  limit: int) -> list[Reminder]:
+    stmt = (select(Reminder)
+            .where(Reminder.status == REMINDER_PENDING, Reminder.object_type == object_type,
+                   Reminder.fire_at <= now)
+            .order_by(Reminder.fire_at, Reminder.id).limit(limit)
+            .with_for_update(skip_locked=True))
+    return list(session.execute(stmt).scalars())
 
 
 def notification(session: Session, notification_id: uuid.UUID) -> Notification | None:

@@ -24,12 +24,21 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
+from app.authz.permissions import Role
 from app.authz.policy_ene import Viewer
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.errors import Invalid, NotFound
-from app.models.notifications import MailOutbox, Notification, NotificationPreference
+from app.models.notifications import (
+    REMINDER_CANCELLED,
+    REMINDER_FIRED,
+    MailOutbox,
+    Notification,
+    NotificationPreference,
+    Reminder,
+)
+from app.notifications import reminders
 from app.notifications import repository as repo
 from app.notifications.kinds import KINDS, case_words, due_sentence, headline
 from app.notifications.schemas import (
@@ -66,13 +75,13 @@ def audience(session: Session, case_id: uuid.UUID, may_see: MaySee, *,
                    and not any(m.party_id in not_for_parties for m in ms)), key=str)
 
 
-def notify(session: Session, ctx: CaseContext, *, kind: str, object_type: str,
+def notify(session: Session, case_id: uuid.UUID, *, kind: str, object_type: str,
            object_id: uuid.UUID, link: str, recipients: Collection[uuid.UUID],
            now: datetime, due_at: datetime | None = None) -> int:
     """One notification and one mail per recipient, in the caller's transaction."""
     if kind not in KINDS:
         raise ValueError(f"unknown notification kind {kind!r}")
-    rows = [Notification(user_id=user_id, case_id=ctx.case_id, kind=kind,
+    rows = [Notification(user_id=user_id, case_id=case_id, kind=kind,
                          object_type=object_type, object_id=object_id, link=link,
                          due_at=due_at, created_at=now) for user_id in recipients]
     repo.add_all(session, rows)
@@ -99,8 +108,9 @@ def notify_case_members(session: Session, ctx: CaseContext, *, kind: str, object
     """``notify`` everyone who may see the item (see ``audience``)."""
     recipients = audience(session, ctx.case_id, may_see, actor=ctx.user_id,
                           not_for_parties=not_for_parties)
-    return notify(session, ctx, kind=kind, object_type=object_type, object_id=object_id,
-                  link=link, recipients=recipients, now=now, due_at=due_at)
+    return notify(session, ctx.case_id, kind=kind, object_type=object_type,
+                  object_id=object_id, link=link, recipients=recipients, now=now,
+                  due_at=due_at)
 
 
 def _read(row: Notification) -> NotificationRead:
@@ -207,3 +217,39 @@ def set_preferences(session: Session, principal: Principal, *, data: Preferences
     row.updated_at = now
     session.flush()
     return preferences(session, principal)
+
+
+# --- reminders ------------------------------------------------------------------------
+
+
+def schedule_reminders(session: Session, *, case_id: uuid.UUID, object_type: str,
+                       object_id: uuid.UUID, due_at: datetime, court_timezone: str,
+                       now: datetime, party_id: uuid.UUID | None = None) -> int:
+    """Reminders of a window ending at ``due_at``, in the caller's transaction (so they
+    exist exactly when the deadline does); times already past are skipped."""
+    rows = [Reminder(case_id=case_id, object_type=object_type, object_id=object_id,
+                     party_id=party_id, fire_at=at, due_at=due_at)
+            for at in reminders.fire_times(due_at, court_timezone) if at > now]
+    repo.add_all(session, rows)
+    return len(rows)
+
+
+def due_reminders(session: Session, object_type: str, now: datetime,
+                  limit: int = 100) -> list[Reminder]:
+    """Pending reminders of ``object_type`` due by ``now``, locked for the caller."""
+    return repo.due_reminders(session, object_type, now, limit)
+
+
+def close_reminder(session: Session, reminder: Reminder, *, fired: bool,
+                   now: datetime) -> None:
+    reminder.status = REMINDER_FIRED if fired else REMINDER_CANCELLED
+    reminder.fired_at = now if fired else None
+    session.flush()
+
+
+def sitting_for(session: Session, case_id: uuid.UUID, parties: Collection[uuid.UUID],
+                roles: Collection[Role]) -> list[uuid.UUID]:
+    """Active members holding one of ``roles`` for one of ``parties``: who must act."""
+    members = case_service.memberships_by_user(session, case_id)
+    return sorted((user_id for user_id, ms in members.items()
+                   if any(m.party_id in parties and m.role in roles for m in ms)), key=str)

@@ -1,6 +1,9 @@
 """The delivery worker: hands the mail outbox to a transport, at least once, off the
 request path.
 
+Reminders: each pass first asks every domain's reminder source (wired by the app and the
+``settleroom worker`` command) to fire its due reminders, each in one transaction.
+
 Design (a transactional outbox): an action writes its notifications and their outbox rows
 in its own transaction; this worker later leases due rows, hands each mail over and
 records the outcome, one short transaction per step, never holding a transaction open
@@ -28,7 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
@@ -46,6 +49,10 @@ from app.notifications.transport import DeliveryFailed, Transport, transport_fro
 
 logger = logging.getLogger("settleroom.notifications.worker")
 
+# A domain's reminder firing: in the given transaction, turn its due reminders into
+# notifications (or drop those whose item was resolved); returns how many fired.
+ReminderSource = Callable[[Session, datetime], int]
+
 BATCH = 50
 THREAD_NAME = "settleroom-mail-worker"
 
@@ -53,8 +60,10 @@ THREAD_NAME = "settleroom-mail-worker"
 class DeliveryWorker:
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
                  transport: Transport | None = None,
-                 clock: Callable[[], datetime] = utcnow) -> None:
+                 clock: Callable[[], datetime] = utcnow,
+                 reminder_sources: Sequence[ReminderSource] = ()) -> None:
         self._factory = factory
+        self._reminder_sources = tuple(reminder_sources)
         self._settings = settings
         self.transport = transport or transport_from_settings(settings)
         self._clock = clock
@@ -65,8 +74,9 @@ class DeliveryWorker:
     # --- one pass ---------------------------------------------------------------------
 
     def run_once(self, limit: int = BATCH) -> int:
-        """Lease the due mails (up to ``limit``) and hand each over; return how many were
-        attempted."""
+        """Fire the due reminders (they become notifications and mails), then lease the due
+        mails (up to ``limit``) and hand each over; return how many mails were attempted."""
+        self.fire_reminders()
         with self._factory() as session, session.begin():
             claimed = repo.claim_due(session, self._clock(),
                                      timedelta(seconds=self._settings.mail_lease_seconds),
@@ -75,6 +85,15 @@ class DeliveryWorker:
         for mail_id, attempt, notification_id in claims:
             self._deliver(mail_id, attempt, notification_id)
         return len(claims)
+
+    def fire_reminders(self) -> int:
+        """Each domain's due reminders, in a transaction of its own: a reminder becomes its
+        notifications and mails, or is dropped when its item was resolved, atomically."""
+        fired = 0
+        for source in self._reminder_sources:
+            with self._factory() as session, session.begin():
+                fired += source(session, self._clock())
+        return fired
 
     def drain(self) -> int:
         """Deliver everything due now (tests, ``settleroom worker --once``)."""

@@ -40,12 +40,14 @@ from app.ene.service.close import close_session
 from app.ene.service.evaluate import share_evaluation, write_evaluation
 from app.ene.service.post import post_message
 from app.ene.service.release import release_item
+from app.ene.service.reminders import fire_reminders
 from app.ene.service.schedule import create_session
 from app.ene.service.submit import submit_statement
 
 __all__ = [
     "SessionSummary", "case_session_summaries", "check_in", "close_session",
-    "create_session", "get_evaluation", "get_message", "get_session", "get_statement",
+    "create_session", "fire_reminders", "get_evaluation", "get_message", "get_session",
+    "get_statement",
     "list_messages", "list_releases", "list_sessions", "list_statements", "overview",
     "post_message", "release_item", "report", "session_content", "session_summary",
     "share_evaluation", "submit_statement", "upcoming_dates", "write_evaluation",

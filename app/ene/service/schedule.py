@@ -25,6 +25,7 @@ from app.ene.schemas import (
     SessionRead,
     StatementDueDays,
 )
+from app.ene.service import reminders
 from app.ene.service.notices import takes_part, tell
 from app.errors import Invalid
 from app.models.ene import (
@@ -82,4 +83,5 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
                              party_ids=frozenset(parties))
     tell(session, ctx, svc, kind="ene.scheduled", object_type="ene_session", object_id=row.id,
          session_id=row.id, may_see=takes_part(facts), due_at=row.scheduled_at)
+    reminders.schedule(session, row, parties, svc.now())
     return session_read(row, parties)

@@ -29,6 +29,7 @@ from app.offers.reads import (
     to_read,
 )
 from app.offers.schemas import OfferCreate, OfferRead
+from app.offers.service import reminders
 from app.offers.service.notices import tell
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
@@ -105,4 +106,5 @@ def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
     }, party_id=data.from_party_id)
     tell(session, ctx, svc, offer, "offer.countered" if data.replies_to else "offer.received",
          acting_party=data.from_party_id)
+    reminders.schedule(session, offer, now)
     return to_read(session, svc, offer, content=content)

@@ -25,9 +25,11 @@ from app.rule68.service.calendar_feed import deadlines_ics
 from app.rule68.service.consent import give_consent
 from app.rule68.service.filing import cost_comparison, export, filing_package
 from app.rule68.service.hearing import set_hearing
+from app.rule68.service.reminders import fire_reminders
 from app.rule68.service.serve import serve_offer
 from app.rule68.service.withdraw import withdraw_offer
 
 __all__ = ["accept_offer", "cost_comparison", "deadlines_ics", "export", "filing_package",
-           "get_hearing", "get_offer", "give_consent", "list_consents", "list_offers",
-           "serve_offer", "set_hearing", "upcoming_deadlines", "withdraw_offer"]
+           "fire_reminders", "get_hearing", "get_offer", "give_consent", "list_consents",
+           "list_offers", "serve_offer", "set_hearing", "upcoming_deadlines",
+           "withdraw_offer"]

@@ -37,6 +37,7 @@ from app.rule68.rules import (
     defends_claims_of,
 )
 from app.rule68.schemas import Rule68Create, Rule68Read
+from app.rule68.service import reminders
 from app.rule68.service.notices import tell
 from app.runtime import Services
 from app.sealing import content_mac, seal_json
@@ -168,4 +169,5 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     }, party_id=data.offeror_party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.served",
          acting_parties=(data.offeror_party_id,))
+    reminders.schedule(session, offer, case.court_timezone, svc.now())
     return full_read(session, svc, offer, offerees)

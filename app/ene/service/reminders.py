@@ -1,0 +1,48 @@
+"""Reminders of an ENE written statement's due date, per participating party, to its
+counsel or pro se party: scheduled when the session is, fired by the delivery worker,
+dropped once that party has submitted a statement or the session is closed."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.authz.permissions import Role
+from app.cases import service as case_service
+from app.ene import repository as repo
+from app.ene.reads import CLOSED
+from app.models.ene import EneSession
+from app.notifications import service as notifications
+
+OBJECT = "ene_statement_due"
+ACTS = (Role.COUNSEL, Role.PRO_SE)
+
+
+def schedule(session: Session, row: EneSession, parties: list[uuid.UUID],
+             now: datetime) -> None:
+    for party_id in parties:
+        notifications.schedule_reminders(
+            session, case_id=row.case_id, object_type=OBJECT, object_id=row.id,
+            party_id=party_id, due_at=row.statement_due_at,
+            court_timezone=row.court_timezone, now=now)
+
+
+def fire_reminders(session: Session, now: datetime) -> int:
+    fired = 0
+    for reminder in notifications.due_reminders(session, OBJECT, now):
+        row = repo.get_session(session, reminder.case_id, reminder.object_id)
+        party = reminder.party_id
+        still_due = (row is not None and party is not None and row.status != CLOSED
+                     and repo.current_statement(session, row.id, party) is None
+                     and not case_service.is_destroyed(session, reminder.case_id))
+        if row is not None and party is not None and still_due:
+            notifications.notify(
+                session, row.case_id, kind="reminder.statement", object_type="ene_session",
+                object_id=row.id, link=f"/cases/{row.case_id}/ene/{row.id}",
+                recipients=notifications.sitting_for(session, row.case_id, [party], ACTS),
+                now=now, due_at=row.statement_due_at)
+            fired += 1
+        notifications.close_reminder(session, reminder, fired=still_due, now=now)
+    return fired

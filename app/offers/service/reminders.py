@@ -1,0 +1,46 @@
+"""Reminders of an offer's expiry, to the counsel or pro se party of the party it was made
+to: scheduled when an offer with an expiry is made, fired by the delivery worker, dropped
+once the offer is accepted, rejected, countered, withdrawn or expired."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from app.authz.permissions import Role
+from app.cases import service as case_service
+from app.models.offers import SettlementOffer
+from app.notifications import service as notifications
+from app.offers import repository as repo
+from app.offers.reads import OBJECT, effective_status
+
+ACTS = (Role.COUNSEL, Role.PRO_SE)
+
+
+def schedule(session: Session, offer: SettlementOffer, now: datetime) -> None:
+    if offer.expires_at is None:
+        return
+    case = case_service.case_row(session, offer.case_id)
+    assert case is not None
+    notifications.schedule_reminders(
+        session, case_id=offer.case_id, object_type=OBJECT, object_id=offer.id,
+        due_at=offer.expires_at, court_timezone=case.court_timezone, now=now)
+
+
+def fire_reminders(session: Session, now: datetime) -> int:
+    fired = 0
+    for reminder in notifications.due_reminders(session, OBJECT, now):
+        offer = repo.get_offer(session, reminder.case_id, reminder.object_id)
+        still_open = (offer is not None and effective_status(offer, now) == "open"
+                      and not case_service.is_destroyed(session, reminder.case_id))
+        if offer is not None and still_open:
+            notifications.notify(
+                session, offer.case_id, kind="reminder.offer", object_type=OBJECT,
+                object_id=offer.id, link=f"/cases/{offer.case_id}/offers",
+                recipients=notifications.sitting_for(session, offer.case_id,
+                                                     [offer.to_party_id], ACTS),
+                now=now, due_at=offer.expires_at)
+            fired += 1
+        notifications.close_reminder(session, reminder, fired=still_open, now=now)
+    return fired

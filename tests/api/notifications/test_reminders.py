@@ -1,0 +1,117 @@
+"""Deadline reminders with a controlled clock: they fire at court-local times to whoever
+must act, survive a new worker (they live in the database), and stop once the item is
+resolved."""
+
+from __future__ import annotations
+
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import select
+
+from app.models.notifications import REMINDER_CANCELLED, REMINDER_FIRED, Reminder
+from app.notifications.reminders import fire_times
+from app.notifications.worker import DeliveryWorker
+from tests.conftest import make_settings
+from tests.factories import Api, Room
+from tests.mailserver import Inbox, smtp_server
+from tests.template import Template, copy_data_dir
+
+
+@pytest.fixture
+def inbox() -> Inbox:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox):  # noqa: ANN201
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
+                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False)
+
+
+@pytest.fixture
+def room(api: Api) -> Room:
+    room = api.room()
+    api.consent_all(room)
+    return room
+
+
+class Clock:
+    def __init__(self, app, at: datetime) -> None:  # noqa: ANN001
+        self.at = at
+        app.state.services.clock = lambda: self.at
+
+
+def _reminded(app, room: Room, inbox: Inbox) -> list[str]:  # noqa: ANN001
+    """Who got a reminder since the last call (a fresh worker each time: a restart)."""
+    worker = DeliveryWorker(app.state.sessionmaker, app.state.settings,
+                            clock=app.state.services.now,
+                            reminder_sources=app.state.mailer._reminder_sources)
+    worker.drain()
+    labels = {u.email: label for label, u in room.users.items()}
+    got = sorted(labels[a] for r in inbox.received if "Reminder:" in str(r.message["Subject"])
+                 for a in r.to)
+    inbox.received.clear()
+    return got
+
+
+def _statuses(app, object_id: str) -> Counter[str]:  # noqa: ANN001
+    with app.state.sessionmaker() as s:
+        return Counter(s.execute(select(Reminder.status).where(
+            Reminder.object_id == __import__("uuid").UUID(object_id))).scalars())
+
+
+def test_rule68_reminders_fire_in_court_time_and_stop_once_accepted(api, app, room, inbox):
+    clock = Clock(app, datetime(2026, 10, 19, 15, 0, tzinfo=UTC))
+    offer = api.rule68_offer(room)
+    _reminded(app, room, inbox)
+    zone = api.client.get(f"/api/v1/cases/{room.id}",
+                          headers=room.admin.headers).json()["court_timezone"]
+    times = fire_times(datetime.fromisoformat(offer["acceptance_deadline_ends_at"]), zone)
+    assert len(times) == 4 and _statuses(app, offer["id"]) == {"pending": 4}
+    for at in times[:2]:
+        clock.at = at - timedelta(minutes=1)
+        assert _reminded(app, room, inbox) == []
+        clock.at = at
+        assert _reminded(app, room, inbox) == ["plaintiff_counsel"]  # counsel acts, not the client
+    mail = api.client.get("/api/v1/notifications?unread=true",
+                          headers=room.users["plaintiff_counsel"].headers).json()
+    assert [n["kind"] for n in mail][:2] == ["reminder.rule68", "reminder.rule68"]
+    r = api.client.post(f"/api/v1/cases/{room.id}/rule68-offers/{offer['id']}/accept",
+                        headers=room.users["plaintiff_counsel"].headers,
+                        json={"terms_sha256": offer["terms_sha256"]})
+    assert r.status_code == 200, r.text
+    clock.at = times[-1] + timedelta(hours=1)
+    assert _reminded(app, room, inbox) == []
+    assert _statuses(app, offer["id"]) == {REMINDER_FIRED: 2, REMINDER_CANCELLED: 2}
+
+
+def test_offer_expiry_reminders_go_to_the_addressees_counsel_until_it_is_rejected(
+        api, app, room, inbox):
+    clock = Clock(app, datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    offer = api.offer(room, expires_at="2026-03-13T22:00:00+00:00")
+    times = fire_times(datetime(2026, 3, 13, 22, 0, tzinfo=UTC), "America/New_York")
+    clock.at = times[0]
+    assert _reminded(app, room, inbox) == ["defense_counsel"]
+    r = api.client.post(f"/api/v1/cases/{room.id}/offers/{offer['id']}/reject",
+                        headers=room.users["defense_counsel"].headers)
+    assert r.status_code == 200, r.text
+    clock.at = times[-1]
+    assert _reminded(app, room, inbox) == []
+    assert _statuses(app, offer["id"]) == {REMINDER_FIRED: 1, REMINDER_CANCELLED: 3}
+
+
+def test_statement_reminders_stop_for_the_party_that_submitted(api, app, room, inbox):
+    Clock(app, datetime(2030, 5, 1, 15, 0, tzinfo=UTC))
+    session = api.ene_session(room)  # June 20, 2030; statements due before it
+    due = datetime.fromisoformat(session["statement_due_at"])
+    times = fire_times(due, session["court_timezone"])
+    r = api.client.post(f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}/statements",
+                        headers=room.users["plaintiff_counsel"].headers,
+                        json={"party_id": room.parties["plaintiff"], "body": "Our view."})
+    assert r.status_code == 201, r.text
+    app.state.services.clock = lambda: times[0]
+    assert _reminded(app, room, inbox) == ["defense_counsel", "pro_se"]
