@@ -1,9 +1,13 @@
-"""The case deadline calendar (RFC 5545): open settlement offers' expiry and Rule 68
-acceptance deadlines, limited to the offers the caller may see.
+"""The case deadline calendar (RFC 5545): open settlement offers' expiry, Rule 68
+acceptance deadlines, and ENE sessions with their statements' due dates, limited to what
+the caller may see.
 
-Both lists come from the same scoping helpers as the list endpoints, so the calendar can
-never show more than they do. Events carry ids and dates only: no amounts, no terms, no
-names (a calendar is synced to third-party services).
+The offer lists come from the same scoping helpers as the list endpoints, so the calendar
+can never show more than they do; ENE dates are session metadata every member may list.
+Events say what is due in words, with dates only: no amounts, no terms, no names and no
+ids (a calendar is synced to third-party services). Each event's UID is derived from its
+object and never changes, so a subscribed calendar updates an event instead of adding a
+second one; each carries display alarms (a day before, and two hours before).
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.authz.policy_negotiation import rule68_scope
 from app.context import CaseContext
+from app.ene import service as ene_service
 from app.kernel.timefmt import rfc3339
 from app.offers import service as offers_service
 from app.rule68 import repository as repo
@@ -27,6 +32,20 @@ if TYPE_CHECKING:
 
 PRODID = "-//settleroom//deadlines//EN"
 MAX_EVENTS = 10_000
+ALARMS = (timedelta(days=1), timedelta(hours=2))
+ENE_LENGTH = timedelta(hours=3)  # a calendar block for the session; ENEs take half a day
+
+
+def _alarmed(event: Event, what: str) -> Event:
+    from icalendar import Alarm  # slow to import: on first use
+
+    for before in ALARMS:
+        alarm = Alarm()
+        alarm.add("action", "DISPLAY")
+        alarm.add("description", what)
+        alarm.add("trigger", -before)
+        event.add_component(alarm)
+    return event
 
 
 def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
@@ -40,10 +59,10 @@ def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Eve
         event.add("uid", f"offer-expiry-{offer_id}@settleroom")
         event.add("dtstamp", now)
         event.add("dtstart", expires_at)
-        event.add("summary", "Settlement offer expires")
-        event.add("description", f"Settlement offer {offer_id} expires at "
-                                 f"{rfc3339(expires_at)}.")
-        events.append(event)
+        event.add("summary", "A settlement offer expires")
+        event.add("description", f"An open settlement offer in this case expires at "
+                                 f"{rfc3339(expires_at)}; after that it cannot be accepted.")
+        events.append(_alarmed(event, "A settlement offer expires"))
     return events
 
 
@@ -59,11 +78,42 @@ def _rule68_events(session: Session, ctx: CaseContext, svc: Services) -> list[Ev
         event.add("dtstamp", now)
         event.add("dtstart", offer.acceptance_deadline)
         event.add("dtend", offer.acceptance_deadline + timedelta(days=1))
-        event.add("summary", "Rule 68 acceptance deadline")
-        event.add("description", f"Last day to accept Rule 68 offer {offer.id} (FRCP 68(a)); "
-                                 f"the period ends at {rfc3339(offer.acceptance_ends_at)}. "
-                                 f"Status: {status_of(offer, now)}.")
-        events.append(event)
+        event.add("summary", "Last day to accept a Rule 68 offer of judgment")
+        event.add("description", "Last day to accept a Rule 68 offer of judgment in writing "
+                                 f"(FRCP 68(a)); the period ends at "
+                                 f"{rfc3339(offer.acceptance_ends_at)}. Status: "
+                                 f"{status_of(offer, now)}.")
+        events.append(_alarmed(event, "Last day to accept a Rule 68 offer of judgment"))
+    return events
+
+
+def _ene_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
+    from icalendar import Event  # slow to import: on first use
+
+    events = []
+    now = svc.now()
+    for ene in ene_service.list_sessions(session, ctx, offset=0, limit=MAX_EVENTS):
+        if ene.status == "closed":
+            continue
+        meeting = Event()
+        meeting.add("uid", f"ene-session-{ene.id}@settleroom")
+        meeting.add("dtstamp", now)
+        meeting.add("dtstart", ene.scheduled_at)
+        meeting.add("dtend", ene.scheduled_at + ENE_LENGTH)
+        meeting.add("summary", "Early Neutral Evaluation session")
+        meeting.add("description", "The Early Neutral Evaluation session begins; the room "
+                                   "has its channels and the evaluator's report.")
+        events.append(_alarmed(meeting, "Early Neutral Evaluation session"))
+        due = Event()
+        due.add("uid", f"ene-statements-{ene.id}@settleroom")
+        due.add("dtstamp", now)
+        due.add("dtstart", ene.statement_due_date)
+        due.add("dtend", ene.statement_due_date + timedelta(days=1))
+        due.add("summary", "ENE written statements due")
+        due.add("description", "Written statements for the Early Neutral Evaluation are due "
+                               f"by {rfc3339(ene.statement_due_at)}; a later one is marked "
+                               "late.")
+        events.append(_alarmed(due, "ENE written statements due"))
     return events
 
 
@@ -74,7 +124,9 @@ def deadlines_ics(session: Session, ctx: CaseContext, *, svc: Services) -> bytes
     calendar.add("prodid", PRODID)
     calendar.add("version", "2.0")
     calendar.add("calscale", "GREGORIAN")
-    events = _offer_events(session, ctx, svc) + _rule68_events(session, ctx, svc)
+    calendar.add("x-wr-calname", "settleroom deadlines")
+    events = (_offer_events(session, ctx, svc) + _rule68_events(session, ctx, svc)
+              + _ene_events(session, ctx, svc))
     for event in events:
         calendar.add_component(event)
     record(session, ctx, "calendar.read", "case", ctx.case_id, {"count": len(events)})

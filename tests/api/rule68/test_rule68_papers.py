@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import io
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from icalendar import Calendar
@@ -133,11 +133,40 @@ def test_calendar_shows_what_each_caller_may_see(api, room, clock):
             assert "76,543" not in str(event.to_ical()) and "12,345" not in str(event.to_ical())
     r = api.client.get(url(room, "/deadlines.ics"), headers=room.users["defense_client"].headers)
     events = {str(e["summary"]): e for e in Calendar.from_ical(r.content).walk("VEVENT")}
-    assert events["Rule 68 acceptance deadline"].decoded("dtstart") == date(2026, 11, 16)
-    assert events["Settlement offer expires"].decoded("dtstart") == at("2026-11-20T17:00:00Z")
+    rule68 = events["Last day to accept a Rule 68 offer of judgment"]
+    assert rule68.decoded("dtstart") == date(2026, 11, 16)
+    assert events["A settlement offer expires"].decoded("dtstart") == at("2026-11-20T17:00:00Z")
     assert api.client.get(url(room, "/deadlines.ics")).status_code == 401
     assert api.client.get(url(room, "/deadlines.ics"),
                           headers=room.users["outsider"].headers).status_code == 404
+
+
+def test_calendar_has_ene_dates_alarms_words_without_ids_and_stable_uids(api, room, clock):
+    offer = api.rule68_offer(room)
+    session = api.ene_session(room)
+
+    def events() -> dict[str, object]:
+        r = api.client.get(url(room, "/deadlines.ics"),
+                           headers=room.users["plaintiff_counsel"].headers)
+        assert r.status_code == 200
+        return {str(e["summary"]): e for e in Calendar.from_ical(r.content).walk("VEVENT")}
+
+    first = events()
+    assert set(first) == {"Last day to accept a Rule 68 offer of judgment",
+                          "Early Neutral Evaluation session", "ENE written statements due"}
+    meeting = first["Early Neutral Evaluation session"]
+    assert meeting.decoded("dtstart") == at(session["scheduled_at"])
+    assert first["ENE written statements due"].decoded("dtstart") == date.fromisoformat(
+        session["statement_due_date"])
+    for event in first.values():
+        lines = event.to_ical().decode().replace("\r\n ", "").splitlines()
+        words = "\n".join(line for line in lines if not line.startswith("UID:"))
+        assert offer["id"] not in words and session["id"] not in words
+        alarms = [a.decoded("trigger") for a in event.walk("VALARM")]
+        assert sorted(alarms) == [-timedelta(days=1), -timedelta(hours=2)]
+    again = events()
+    assert {k: str(v["uid"]) for k, v in first.items()} == {
+        k: str(v["uid"]) for k, v in again.items()}
 
 
 DEADLINES = [
