@@ -40,6 +40,13 @@ class Inbox:
     hold: Callable[[list[str]], str | None] | None = None
     lock: threading.Lock = field(default_factory=threading.Lock)
     port: int = 0
+    greetings: int = 0  # EHLO/HELO seen: one per connection
+
+    async def handle_EHLO(self, server: Any, session: Any, envelope: Any, hostname: str,  # noqa: N802
+                          responses: list[str]) -> list[str]:
+        self.greetings += 1
+        session.host_name = hostname
+        return responses
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str,  # noqa: N802
                           rcpt_options: list[str]) -> str:

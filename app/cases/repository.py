@@ -34,6 +34,13 @@ def get_case(session: Session, case_id: uuid.UUID) -> Case | None:
     return session.get(Case, case_id)
 
 
+def cases_by_id(session: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    if not case_ids:
+        return {}
+    rows = session.execute(select(Case).where(Case.id.in_(list(case_ids)))).scalars()
+    return {case.id: case for case in rows}
+
+
 def memberships_of(
     session: Session, case_id: uuid.UUID, user_id: uuid.UUID
 ) -> frozenset[Membership]:

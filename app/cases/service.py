@@ -190,6 +190,11 @@ def case_row(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Cas
     return repo.lock_case(session, case_id) if lock else repo.get_case(session, case_id)
 
 
+def case_rows(session: Session, case_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Case]:
+    """Many cases in one query (the mail worker naming each mail's case)."""
+    return repo.cases_by_id(session, case_ids)
+
+
 def case_exists(session: Session, case_id: uuid.UUID) -> bool:
     return repo.case_exists(session, case_id)
 

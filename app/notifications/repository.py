@@ -149,5 +149,9 @@ def due_reminders(session: Session, object_type: str, now: datetime,
     return list(session.execute(stmt).scalars())
 
 
-def notification(session: Session, notification_id: uuid.UUID) -> Notification | None:
-    return session.get(Notification, notification_id)
+def notifications_by_id(session: Session,
+                        ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Notification]:
+    if not ids:
+        return {}
+    rows = session.execute(select(Notification).where(Notification.id.in_(list(ids))))
+    return {n.id: n for n in rows.scalars()}

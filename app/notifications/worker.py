@@ -42,6 +42,7 @@ from app.cases import service as case_service
 from app.config import Settings
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.models.base import utcnow
+from app.models.notifications import MailOutbox
 from app.notifications import repository as repo
 from app.notifications.mail import Letter, compose
 from app.notifications.repository import MAIL_WRITTEN
@@ -75,15 +76,20 @@ class DeliveryWorker:
 
     def run_once(self, limit: int = BATCH) -> int:
         """Fire the due reminders (they become notifications and mails), then lease the due
-        mails (up to ``limit``) and hand each over; return how many mails were attempted."""
+        mails (up to ``limit``) and hand each over; return how many mails were attempted.
+
+        The claim and everything the mails are made of are read in one transaction; each
+        mail then costs its hand-over and the one short transaction that records it."""
         self.fire_reminders()
         with self._factory() as session, session.begin():
             claimed = repo.claim_due(session, self._clock(),
                                      timedelta(seconds=self._settings.mail_lease_seconds),
                                      limit)
-            claims = [(row.id, row.attempts, row.notification_id) for row in claimed]
-        for mail_id, attempt, notification_id in claims:
-            self._deliver(mail_id, attempt, notification_id)
+            claims = [(row.id, row.attempts) for row in claimed]
+            letters = self._letters(session, claimed)
+        with self.transport.batch():
+            for mail_id, attempt in claims:
+                self._deliver(mail_id, attempt, letters.get(mail_id))
         return len(claims)
 
     def fire_reminders(self) -> int:
@@ -102,8 +108,7 @@ class DeliveryWorker:
             total += done
         return total
 
-    def _deliver(self, mail_id: uuid.UUID, attempt: int, notification_id: uuid.UUID) -> None:
-        letter = self._letter(mail_id, notification_id)
+    def _deliver(self, mail_id: uuid.UUID, attempt: int, letter: Letter | None) -> None:
         try:
             if letter is None:  # the recipient or the case is gone: nobody to tell
                 raise DeliveryFailed("no_recipient", permanent=True)
@@ -118,25 +123,31 @@ class DeliveryWorker:
                 logger.warning("mail %s was claimed again before it was recorded as sent",
                                mail_id)
 
-    def _letter(self, mail_id: uuid.UUID, notification_id: uuid.UUID) -> Letter | None:
-        with self._factory() as session, session.begin():
-            note = repo.notification(session, notification_id)
-            if note is None:
-                return None
-            user = auth_service.user_row(session, note.user_id)
-            case = (case_service.case_row(session, note.case_id)
-                    if note.case_id is not None else None)
-            if user is None or not user.is_active:
-                return None
-            prefs = repo.preferences_of(session, [user.id]).get(user.id)
-            named = case is not None and (prefs is None or prefs.caption_in_mail)
-            return Letter(mail_id=mail_id, to=user.email, kind=note.kind, link=note.link,
-                          due_at=note.due_at,
-                          caption=case.caption if named and case is not None else None,
-                          docket_number=(case.docket_number if named and case is not None
-                                         else None),
-                          court_timezone=(case.court_timezone if case is not None
-                                          else DEFAULT_TIMEZONE))
+    @staticmethod
+    def _letters(session: Session, mails: list[MailOutbox]) -> dict[uuid.UUID, Letter]:
+        """Each mail's letter, in four queries whatever the batch; none for a mail whose
+        recipient is gone or inactive."""
+        notes = repo.notifications_by_id(session, {m.notification_id for m in mails})
+        users = auth_service.user_rows(session, {n.user_id for n in notes.values()})
+        cases = case_service.case_rows(
+            session, {n.case_id for n in notes.values() if n.case_id is not None})
+        prefs = repo.preferences_of(session, set(users))
+        letters = {}
+        for mail in mails:
+            note = notes.get(mail.notification_id)
+            user = users.get(note.user_id) if note is not None else None
+            if note is None or user is None or not user.is_active:
+                continue
+            case = cases.get(note.case_id) if note.case_id is not None else None
+            pref = prefs.get(user.id)
+            named = case is not None and (pref is None or pref.caption_in_mail)
+            letters[mail.id] = Letter(
+                mail_id=mail.id, to=user.email, kind=note.kind, link=note.link,
+                due_at=note.due_at,
+                caption=case.caption if named and case is not None else None,
+                docket_number=case.docket_number if named and case is not None else None,
+                court_timezone=case.court_timezone if case is not None else DEFAULT_TIMEZONE)
+        return letters
 
     def _failed(self, mail_id: uuid.UUID, attempt: int, failure: DeliveryFailed) -> None:
         last = failure.permanent or attempt >= self._settings.mail_max_attempts
