@@ -234,17 +234,20 @@ def schedule_reminders(session: Session, *, case_id: uuid.UUID, object_type: str
     return len(rows)
 
 
-def due_reminders(session: Session, object_type: str, now: datetime,
-                  limit: int = 100) -> list[Reminder]:
-    """Pending reminders of ``object_type`` due by ``now``, locked for the caller."""
-    return repo.due_reminders(session, object_type, now, limit)
-
-
-def close_reminder(session: Session, reminder: Reminder, *, fired: bool,
-                   now: datetime) -> None:
-    reminder.status = REMINDER_FIRED if fired else REMINDER_CANCELLED
-    reminder.fired_at = now if fired else None
+def fire_due(session: Session, object_type: str, now: datetime,
+             remind: Callable[[Reminder], bool], limit: int = 100) -> int:
+    """Each pending reminder of ``object_type`` due by ``now`` (locked for this
+    transaction) of a case not destroyed goes to ``remind``, which notifies and answers
+    True, or answers False when the item was resolved; the reminder is then fired or
+    cancelled. Returns how many fired."""
+    fired = 0
+    for reminder in repo.due_reminders(session, object_type, now, limit):
+        done = not case_service.is_destroyed(session, reminder.case_id) and remind(reminder)
+        reminder.status = REMINDER_FIRED if done else REMINDER_CANCELLED
+        reminder.fired_at = now if done else None
+        fired += done
     session.flush()
+    return fired
 
 
 def sitting_for(session: Session, case_id: uuid.UUID, parties: Collection[uuid.UUID],

@@ -19,19 +19,9 @@ from app.documents.tracing import service as trace_service
 from app.models.audit import AuditEvent
 from app.models.users import User
 from tests import aio, dbutil
+from tests.routes import api_routes
 
 READERS = 32
-
-
-def _api_routes(routes: list) -> list[APIRoute]:  # noqa: ANN001
-    found: list[APIRoute] = []
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            found += _api_routes(included.routes)
-        elif isinstance(route, APIRoute):
-            found.append(route)
-    return found
 
 
 def _uses_session(route: APIRoute) -> bool:
@@ -45,7 +35,7 @@ def _uses_session(route: APIRoute) -> bool:
 
 
 def test_every_api_route_with_a_session_is_a_unit_route(app):
-    routes = [r for r in _api_routes(app.router.routes)
+    routes = [r for r in api_routes(app.router.routes)
               if _uses_session(r) and not r.endpoint.__module__.startswith("app.web")]
     assert len(routes) > 60
     assert [r.path for r in routes if not isinstance(r, UnitRoute)] == []

@@ -9,6 +9,8 @@ from pathlib import Path
 
 import grimp
 
+from tests.routes import api_routes
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -82,19 +84,6 @@ def test_import_contracts_hold():
     assert run.returncode == 0, run.stdout[-4000:]
 
 
-def _routes(routes) -> list:  # noqa: ANN001
-    from fastapi.routing import APIRoute
-
-    found: list[APIRoute] = []
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            found += _routes(included.routes)
-        elif isinstance(route, APIRoute):
-            found.append(route)
-    return found
-
-
 def _dependencies(route) -> set[tuple[str, str]]:  # noqa: ANN001
     found: set[tuple[str, str]] = set()
     stack = list(route.dependant.dependencies)
@@ -126,7 +115,7 @@ def test_every_dependency_of_the_api_and_the_pages_lives_in_one_module(tmp_path)
     from app.main import create_app
 
     app = create_app(Settings(database_url="sqlite://", data_dir=tmp_path))
-    routes = _routes(app.router.routes)
+    routes = api_routes(app.router.routes)
     assert len(routes) > 100
     elsewhere = {(module, name) for route in routes for module, name in _dependencies(route)
                  if module.startswith("app.") and module != "app.deps"} - INPUT_READERS

@@ -25,6 +25,7 @@ from app.kernel.schemas import (
     day_in_range,
     in_range,
 )
+from tests.routes import api_routes
 
 
 def _input_schemas() -> list[type[Strict]]:
@@ -113,26 +114,15 @@ def test_days_and_integers():
 
 
 def test_integer_parameters_of_every_route_fit_bigint(tmp_path):
-    from fastapi.routing import APIRoute
 
     from app.config import Settings
     from app.main import create_app
 
     application = create_app(Settings(database_url="sqlite://", data_dir=tmp_path))
 
-    def routes(items: list) -> list[APIRoute]:
-        out: list[APIRoute] = []
-        for route in items:
-            inner = getattr(route, "original_router", None)
-            if inner is not None:
-                out += routes(inner.routes)
-            elif isinstance(route, APIRoute):
-                out.append(route)
-        return out
-
     unbounded = []
     checked = 0
-    for route in routes(application.router.routes):
+    for route in api_routes(application.router.routes):
         stack = [route.dependant]
         while stack:
             dep = stack.pop()

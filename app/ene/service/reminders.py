@@ -10,10 +10,10 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
-from app.cases import service as case_service
 from app.ene import repository as repo
 from app.ene.reads import CLOSED
 from app.models.ene import EneSession
+from app.models.notifications import Reminder
 from app.notifications import service as notifications
 
 OBJECT = "ene_statement_due"
@@ -30,19 +30,17 @@ def schedule(session: Session, row: EneSession, parties: list[uuid.UUID],
 
 
 def fire_reminders(session: Session, now: datetime) -> int:
-    fired = 0
-    for reminder in notifications.due_reminders(session, OBJECT, now):
+    def remind(reminder: Reminder) -> bool:
         row = repo.get_session(session, reminder.case_id, reminder.object_id)
         party = reminder.party_id
-        still_due = (row is not None and party is not None and row.status != CLOSED
-                     and repo.current_statement(session, row.id, party) is None
-                     and not case_service.is_destroyed(session, reminder.case_id))
-        if row is not None and party is not None and still_due:
-            notifications.notify(
-                session, row.case_id, kind="reminder.statement", object_type="ene_session",
-                object_id=row.id, link=f"/cases/{row.case_id}/ene/{row.id}",
-                recipients=notifications.sitting_for(session, row.case_id, [party], ACTS),
-                now=now, due_at=row.statement_due_at)
-            fired += 1
-        notifications.close_reminder(session, reminder, fired=still_due, now=now)
-    return fired
+        if (row is None or party is None or row.status == CLOSED
+                or repo.current_statement(session, row.id, party) is not None):
+            return False
+        notifications.notify(
+            session, row.case_id, kind="reminder.statement", object_type="ene_session",
+            object_id=row.id, link=f"/cases/{row.case_id}/ene/{row.id}",
+            recipients=notifications.sitting_for(session, row.case_id, [party], ACTS),
+            now=now, due_at=row.statement_due_at)
+        return True
+
+    return notifications.fire_due(session, OBJECT, now, remind)

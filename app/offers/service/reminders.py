@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
 from app.cases import service as case_service
+from app.models.notifications import Reminder
 from app.models.offers import SettlementOffer
 from app.notifications import service as notifications
 from app.offers import repository as repo
@@ -29,18 +30,16 @@ def schedule(session: Session, offer: SettlementOffer, now: datetime) -> None:
 
 
 def fire_reminders(session: Session, now: datetime) -> int:
-    fired = 0
-    for reminder in notifications.due_reminders(session, OBJECT, now):
+    def remind(reminder: Reminder) -> bool:
         offer = repo.get_offer(session, reminder.case_id, reminder.object_id)
-        still_open = (offer is not None and effective_status(offer, now) == "open"
-                      and not case_service.is_destroyed(session, reminder.case_id))
-        if offer is not None and still_open:
-            notifications.notify(
-                session, offer.case_id, kind="reminder.offer", object_type=OBJECT,
-                object_id=offer.id, link=f"/cases/{offer.case_id}/offers",
-                recipients=notifications.sitting_for(session, offer.case_id,
-                                                     [offer.to_party_id], ACTS),
-                now=now, due_at=offer.expires_at)
-            fired += 1
-        notifications.close_reminder(session, reminder, fired=still_open, now=now)
-    return fired
+        if offer is None or effective_status(offer, now) != "open":
+            return False
+        notifications.notify(
+            session, offer.case_id, kind="reminder.offer", object_type=OBJECT,
+            object_id=offer.id, link=f"/cases/{offer.case_id}/offers",
+            recipients=notifications.sitting_for(session, offer.case_id,
+                                                 [offer.to_party_id], ACTS),
+            now=now, due_at=offer.expires_at)
+        return True
+
+    return notifications.fire_due(session, OBJECT, now, remind)

@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
-from app.cases import service as case_service
+from app.models.notifications import Reminder
 from app.models.rule68 import Rule68Offer
 from app.notifications import service as notifications
 from app.rule68 import repository as repo
@@ -25,19 +25,16 @@ def schedule(session: Session, offer: Rule68Offer, court_timezone: str, now: dat
 
 
 def fire_reminders(session: Session, now: datetime) -> int:
-    fired = 0
-    for reminder in notifications.due_reminders(session, OBJECT, now):
+    def remind(reminder: Reminder) -> bool:
         offer = repo.get_offer(session, reminder.case_id, reminder.object_id)
-        still_open = (offer is not None and status_of(offer, now) == "open"
-                      and not case_service.is_destroyed(session, reminder.case_id))
-        if offer is not None and still_open:
-            waiting = [o.party_id for o in repo.offerees(session, offer.id)
-                       if o.accepted_at is None]
-            notifications.notify(
-                session, offer.case_id, kind="reminder.rule68", object_type=OBJECT,
-                object_id=offer.id, link=f"/cases/{offer.case_id}/rule68",
-                recipients=notifications.sitting_for(session, offer.case_id, waiting, ACTS),
-                now=now, due_at=offer.acceptance_ends_at)
-            fired += 1
-        notifications.close_reminder(session, reminder, fired=still_open, now=now)
-    return fired
+        if offer is None or status_of(offer, now) != "open":
+            return False
+        waiting = [o.party_id for o in repo.offerees(session, offer.id) if o.accepted_at is None]
+        notifications.notify(
+            session, offer.case_id, kind="reminder.rule68", object_type=OBJECT,
+            object_id=offer.id, link=f"/cases/{offer.case_id}/rule68",
+            recipients=notifications.sitting_for(session, offer.case_id, waiting, ACTS),
+            now=now, due_at=offer.acceptance_ends_at)
+        return True
+
+    return notifications.fire_due(session, OBJECT, now, remind)

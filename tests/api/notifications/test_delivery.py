@@ -19,16 +19,8 @@ from sqlalchemy import select
 from app.models.base import utcnow
 from app.models.notifications import MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MailOutbox
 from app.notifications.worker import DeliveryWorker
-from tests.conftest import make_settings
 from tests.factories import Api, Room
-from tests.mailserver import Inbox, smtp_server
-from tests.template import Template, copy_data_dir
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    with smtp_server() as server:
-        yield server
+from tests.mailserver import Inbox
 
 
 @pytest.fixture
@@ -37,12 +29,9 @@ def worker_mode() -> str:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox,  # noqa: ANN201
-             worker_mode: str):
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
-                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False,
-                         mail_from="settleroom <rooms@example.org>", worker=worker_mode,
-                         mail_poll_seconds=0.05)
+def mail_settings(worker_mode: str) -> dict[str, object]:
+    return {"mail_from": "settleroom <rooms@example.org>", "worker": worker_mode,
+            "mail_poll_seconds": 0.05}
 
 
 @pytest.fixture

@@ -4,28 +4,12 @@ release only the party it is released to, an AEO document never a client."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.conftest import make_settings
 from tests.factories import Api, Room
-from tests.mailserver import Inbox, smtp_server
-from tests.template import Template, copy_data_dir
+from tests.mailserver import Inbox
 
 SECRET = "ZEBRA-caucus-word"
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox):  # noqa: ANN201
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
-                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False)
 
 
 @pytest.fixture

@@ -13,10 +13,8 @@ import pytest
 from sqlalchemy import select
 
 from app.models.notifications import MAIL_DEAD, MAIL_PENDING, MAIL_SENT, MailOutbox, Notification
-from tests.conftest import make_settings
 from tests.factories import Api, Room
-from tests.mailserver import Inbox, smtp_server
-from tests.template import Template, copy_data_dir
+from tests.mailserver import Inbox
 
 ROLES = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",
          "defense_client", "pro_se", "neutral", "auditor", "outsider"]
@@ -26,17 +24,9 @@ SECRETS = ["12345.67", "12,345.67", "1234567", "Mutual release", "dismissal with
 
 
 @pytest.fixture
-def inbox() -> Inbox:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox):  # noqa: ANN201
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
-                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False,
-                         mail_from="settleroom <rooms@example.org>",
-                         public_url="https://rooms.example.org")
+def mail_settings() -> dict[str, object]:
+    return {"mail_from": "settleroom <rooms@example.org>",
+            "public_url": "https://rooms.example.org"}
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -14,22 +13,8 @@ from sqlalchemy import select
 from app.models.notifications import REMINDER_CANCELLED, REMINDER_FIRED, Reminder
 from app.notifications.reminders import fire_times
 from app.notifications.worker import DeliveryWorker
-from tests.conftest import make_settings
 from tests.factories import Api, Room
-from tests.mailserver import Inbox, smtp_server
-from tests.template import Template, copy_data_dir
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    with smtp_server() as server:
-        yield server
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox):  # noqa: ANN201
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
-                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False)
+from tests.mailserver import Inbox
 
 
 @pytest.fixture
@@ -115,3 +100,14 @@ def test_statement_reminders_stop_for_the_party_that_submitted(api, app, room, i
     assert r.status_code == 201, r.text
     app.state.services.clock = lambda: times[0]
     assert _reminded(app, room, inbox) == ["defense_counsel", "pro_se"]
+
+
+def test_a_destroyed_case_sends_no_reminder(api, app, room, inbox):
+    clock = Clock(app, datetime(2026, 10, 19, 15, 0, tzinfo=UTC))
+    offer = api.rule68_offer(room)
+    r = api.client.post(f"/api/v1/cases/{room.id}/destroy", headers=room.admin.headers,
+                        json={"confirm_caption": "Doe v. Acme Corp."})
+    assert r.status_code == 200, r.text
+    clock.at = datetime.fromisoformat(offer["acceptance_deadline_ends_at"]) - timedelta(hours=1)
+    assert _reminded(app, room, inbox) == []
+    assert _statuses(app, offer["id"]) == {REMINDER_CANCELLED: 4}

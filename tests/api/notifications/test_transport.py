@@ -11,13 +11,7 @@ import pytest
 
 from app.config import Settings
 from app.notifications.transport import DeliveryFailed, Smtp
-from tests.mailserver import Inbox, smtp_server
-
-
-@pytest.fixture
-def inbox() -> Inbox:
-    with smtp_server() as server:
-        yield server
+from tests.mailserver import smtp_server
 
 
 def _smtp(port: int) -> Smtp:
