@@ -31,7 +31,8 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(["case_id"], ["cases.id"],
                                 name=op.f("fk_reminders_case_id_cases")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_reminders")),
-        sa.UniqueConstraint("object_id", "fire_at", name=op.f("uq_reminders_object_id_fire_at")),
+        sa.UniqueConstraint("object_id", "party_id", "fire_at",
+                            name=op.f("uq_reminders_object_id_party_id_fire_at")),
     )
     op.create_index("ix_reminders_due", "reminders", ["status", "fire_at"])
     op.create_index(op.f("ix_reminders_case_id"), "reminders", ["case_id"])
