@@ -97,6 +97,10 @@ class Settings(BaseSettings):
     # A claimed mail not marked sent within this time (its worker died) is claimed again.
     mail_lease_seconds: float = Field(default=300.0, gt=0)
     mail_poll_seconds: float = Field(default=2.0, gt=0)
+    # Logs: "text" lines or one JSON object per line; every line carries the request id.
+    log_format: Literal["text", "json"] = "text"
+    # GET /metrics asks for this bearer token when set (else it is open, for a local scrape).
+    metrics_token: SecretStr | None = None
     key_provider: Literal["local", "pkcs11"] = "local"
     # The master key that encrypts the local key store (``app.keyfiles.master_key``): a
     # file outside the data directory, so that copies and backups of the data directory

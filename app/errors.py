@@ -14,6 +14,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.observability import current_request_id
+
 logger = logging.getLogger("settleroom.errors")
 
 PROBLEM_TYPE_BASE = "https://settleroom.dev/problems/"
@@ -99,6 +101,9 @@ def problem(
     }
     if extra:
         body.update(extra)
+    request_id = current_request_id()
+    if request_id:
+        body["request_id"] = request_id
     return JSONResponse(body, status_code=status, headers=headers, media_type=PROBLEM_MEDIA_TYPE)
 
 

@@ -27,6 +27,7 @@ from app.errors import install_error_handlers
 from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
+from app.observability import RequestContextMiddleware, configure_logging, route_templates
 from app.offers import service as offers_service
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
@@ -108,6 +109,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(RequestContextMiddleware)  # outermost: the id is there for all
+    app.state.route_templates = route_templates(app.router.routes)
+    configure_logging(settings.log_format)
     return app
 
 

@@ -9,6 +9,7 @@ from typing import Any
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app.errors import PROBLEM_MEDIA_TYPE, PROBLEM_TYPE_BASE
+from app.observability import current_request_id
 
 SECURITY_HEADERS = [
     (b"x-content-type-options", b"nosniff"),
@@ -29,7 +30,7 @@ def _problem_413(limit: int) -> tuple[bytes, list[tuple[bytes, bytes]]]:
     body = json.dumps({
         "type": PROBLEM_TYPE_BASE + "payload_too_large", "title": "Request body too large",
         "status": 413, "detail": f"The request body exceeds the limit of {limit} bytes.",
-        "code": "payload_too_large",
+        "code": "payload_too_large", "request_id": current_request_id(),
     }).encode()
     return body, [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
                   (b"content-length", str(len(body)).encode())]

@@ -63,3 +63,9 @@ def failure_for_skip(reason: str) -> str | None:
     missing = {t: how for t, how in named.items() if shutil.which(t) is None} or named
     return "; ".join(_message(t, how) for t, how in missing.items()) + (
         f"; the test was skipped: {reason}")
+
+
+def same_answer(body: dict) -> dict:  # type: ignore[type-arg]
+    """A problem body without its request id (each request has its own): what two answers
+    must share to be indistinguishable."""
+    return {k: v for k, v in body.items() if k != "request_id"}

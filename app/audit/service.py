@@ -26,6 +26,7 @@ from app.audit.sequencer import mark_pending
 from app.context import Actor, CaseContext, Principal
 from app.db import defer_after_rollback
 from app.models.base import utcnow
+from app.observability import AUDIT_APPENDS
 
 __all__ = ["AuditDetailError", "clean_details", "record", "record_denied"]
 
@@ -66,6 +67,7 @@ def record(
     )
     repository.insert_pending(session, timestamp=utcnow(), fields=fields)
     mark_pending(session)
+    AUDIT_APPENDS.inc()
 
 
 def record_denied(

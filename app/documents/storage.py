@@ -23,6 +23,7 @@ from app.config import Settings
 from app.documents.multipart import private_file
 from app.kernel.originals import Originals
 from app.models.documents import CONTENT_OBJECT_TYPE, DocumentVersion
+from app.observability import BLOB_ERRORS
 from app.sealing import CaseDestroyed, IntegrityFailure
 from app.watermark import Prepared
 from crypto import envelope
@@ -50,6 +51,9 @@ def seal_file(provider: KeyProvider, settings: Settings, plaintext: Path, *,
         os.replace(tmp, blob_path(settings, case_id, version_id))
     except KeyDestroyed:
         raise CaseDestroyed() from None
+    except OSError:
+        BLOB_ERRORS.labels("write").inc()
+        raise
     finally:
         tmp.unlink(missing_ok=True)
     return header
@@ -66,6 +70,7 @@ def open_version(provider: KeyProvider, settings: Settings, row: DocumentVersion
     except KeyDestroyed:
         raise CaseDestroyed() from None
     except (InvalidCiphertext, FileNotFoundError):
+        BLOB_ERRORS.labels("read").inc()
         raise IntegrityFailure("Stored content failed its integrity check.") from None
     return out.getvalue()
 

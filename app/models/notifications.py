@@ -27,6 +27,7 @@ MAIL_PENDING = "pending"
 MAIL_SENDING = "sending"
 MAIL_SENT = "sent"
 MAIL_DEAD = "dead"
+MAIL_STATES = (MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_DEAD)
 
 
 class Notification(Base):

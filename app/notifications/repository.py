@@ -139,6 +139,11 @@ def preferences_of(session: Session,
     return {row.user_id: row for row in rows}
 
 
+def outbox_counts(session: Session) -> dict[str, int]:
+    rows = session.execute(select(MailOutbox.status, func.count()).group_by(MailOutbox.status))
+    return {status: int(n) for status, n in rows.all()}
+
+
 def due_reminders(session: Session, object_type: str, now: datetime,
                   limit: int) -> list[Reminder]:
     stmt = (select(Reminder)

@@ -31,6 +31,7 @@ from app.context import CaseContext, Principal
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.errors import Invalid, NotFound
 from app.models.notifications import (
+    MAIL_STATES,
     REMINDER_CANCELLED,
     REMINDER_FIRED,
     MailOutbox,
@@ -256,3 +257,9 @@ def sitting_for(session: Session, case_id: uuid.UUID, parties: Collection[uuid.U
     members = case_service.memberships_by_user(session, case_id)
     return sorted((user_id for user_id, ms in members.items()
                    if any(m.party_id in parties and m.role in roles for m in ms)), key=str)
+
+
+def outbox_depth(session: Session) -> dict[str, int]:
+    """Mails per delivery state, for metrics (no ids, no addresses)."""
+    counts = repo.outbox_counts(session)
+    return {status: counts.get(status, 0) for status in MAIL_STATES}

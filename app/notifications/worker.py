@@ -47,6 +47,7 @@ from app.notifications import repository as repo
 from app.notifications.mail import Letter, compose
 from app.notifications.repository import MAIL_WRITTEN
 from app.notifications.transport import DeliveryFailed, Transport, transport_from_settings
+from app.observability import MAIL_FAILURES
 
 logger = logging.getLogger("settleroom.notifications.worker")
 
@@ -153,6 +154,7 @@ class DeliveryWorker:
         last = failure.permanent or attempt >= self._settings.mail_max_attempts
         retry_at = None if last else self._clock() + timedelta(
             seconds=self._settings.mail_retry_seconds * 2 ** (attempt - 1))
+        MAIL_FAILURES.labels(failure.code).inc()
         with self._factory() as session, session.begin():
             repo.mark_failed(session, mail_id, attempt, code=failure.code, retry_at=retry_at)
         logger.warning("mail %s attempt %d failed (%s)%s", mail_id, attempt, failure.code,

@@ -13,6 +13,7 @@ from app.documents.schemas import multipart_body
 from app.documents.tracing import service
 from app.documents.tracing.evidence import RawEvidence, read_raw
 from app.documents.tracing.schemas import TraceResult, TraceText
+from app.observability import TRACE_SECONDS
 from app.runtime import Services, get_services
 
 router = APIRouter(route_class=UnitRoute, prefix="/traces", tags=["traces"])
@@ -38,4 +39,5 @@ _BODY["requestBody"]["content"]["application/json"] = {
 @router.post("", openapi_extra=_BODY)
 def trace(session: SessionDep, principal: PrincipalDep, svc: ServicesDep,
           raw: Annotated[RawEvidence, Depends(raw_evidence, scope="function")]) -> TraceResult:
-    return service.trace(session, principal, svc, raw=raw)
+    with TRACE_SECONDS.time():
+        return service.trace(session, principal, svc, raw=raw)

@@ -1,0 +1,148 @@
+"""Request ids, structured logs and Prometheus metrics.
+
+Threat: telemetry is where content leaks unnoticed (a log line quoting a body, a metric
+labelled with a filename or an amount). So labels are route templates, methods, status
+classes and problem codes, never a path with ids or any value a user typed; log lines are
+the project's own messages (which never carry content) with a request id.
+
+- Every request gets an id: the caller's ``X-Request-ID`` when it is a short token, else a
+  new one. It is on every log line written while the request runs (worker threads
+  included: the id travels in a context variable), in the ``X-Request-ID`` response header,
+  and in every problem+json body (``request_id``).
+- ``SETTLEROOM_LOG_FORMAT=json`` writes one JSON object per log line.
+- ``GET /metrics`` (``app.ops``) serves the registry below in Prometheus text format.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import time
+import uuid
+from collections.abc import Iterable
+from contextvars import ContextVar
+from typing import Any
+
+from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+REQUEST_ID_HEADER = "X-Request-ID"
+_ACCEPTED_ID = re.compile(r"^[A-Za-z0-9._-]{1,64}$")
+_request_id: ContextVar[str | None] = ContextVar("settleroom_request_id", default=None)
+
+REGISTRY = CollectorRegistry(auto_describe=True)
+HTTP_REQUESTS = Counter("settleroom_http_requests", "Requests answered, by route template",
+                        ["method", "route", "status"], registry=REGISTRY)
+HTTP_SECONDS = Histogram("settleroom_http_request_duration_seconds",
+                         "Time to the end of the response, by route template",
+                         ["method", "route"], registry=REGISTRY)
+AUDIT_APPENDS = Counter("settleroom_audit_events_appended",
+                        "Audit events appended (pending sequencing)", registry=REGISTRY)
+MAIL_QUEUE = Gauge("settleroom_mail_queue_depth", "Mails in the outbox, by state",
+                   ["status"], registry=REGISTRY)
+MAIL_FAILURES = Counter("settleroom_mail_failures", "Failed mail hand-overs, by code",
+                        ["code"], registry=REGISTRY)
+TRACE_SECONDS = Histogram("settleroom_trace_duration_seconds", "Leak traces, end to end",
+                          registry=REGISTRY, buckets=(0.1, 0.5, 1, 2, 5, 10, 30, 60, 120))
+BLOB_ERRORS = Counter("settleroom_blob_store_errors", "Blob store reads and writes that "
+                      "failed", ["operation"], registry=REGISTRY)
+
+
+def current_request_id() -> str | None:
+    return _request_id.get()
+
+
+def route_templates(routes: Iterable[Any], prefix: str = "") -> dict[int, str]:
+    """Each route's full path template, by the route object's id. FastAPI reports a matched
+    route as declared, without the prefixes of the routers that included it, so the app
+    computes the full templates once (``create_app``) for the metrics' labels."""
+    found: dict[int, str] = {}
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            found.update(route_templates(included.routes,
+                                         prefix + route.include_context.prefix))
+        elif isinstance(getattr(route, "path", None), str):
+            found[id(route)] = prefix + route.path
+    return found
+
+
+def _route_template(scope: Scope) -> str:
+    route = scope.get("route")
+    if route is None:
+        return "unmatched"
+    templates: dict[int, str] = getattr(scope["app"].state, "route_templates", {})
+    return templates.get(id(route), "unlisted")
+
+
+class RequestContextMiddleware:
+    """Outermost: gives the request its id, times it, counts it by route template."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        offered = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode(), b"")
+        text = offered.decode("latin-1")
+        request_id = text if _ACCEPTED_ID.match(text) else uuid.uuid4().hex
+        token = _request_id.set(request_id)
+        start, status = time.perf_counter(), 500
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = int(message["status"])
+                headers = list(message.get("headers", []))
+                headers.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        finally:
+            route, method = _route_template(scope), str(scope.get("method", ""))
+            HTTP_REQUESTS.labels(method, route, str(status)).inc()
+            HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - start)
+            _request_id.reset(token)
+
+
+class _RequestIdFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = current_request_id() or "-"
+        return True
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, message, request id, and the
+    exception's type when there is one (not its text, which may quote a value)."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        line: dict[str, Any] = {
+            "time": self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z"),
+            "level": record.levelname, "logger": record.name,
+            "message": record.getMessage(),
+            "request_id": getattr(record, "request_id", None) or current_request_id(),
+        }
+        if record.exc_info and record.exc_info[0] is not None:
+            line["exception"] = record.exc_info[0].__name__
+        return json.dumps(line, ensure_ascii=False)
+
+
+def configure_logging(log_format: str) -> None:
+    """The ``settleroom`` loggers' one handler: JSON or plain text, with request ids."""
+    logger = logging.getLogger("settleroom")
+    for handler in list(logger.handlers):
+        if getattr(handler, "settleroom", False):
+            logger.removeHandler(handler)
+    handler = logging.StreamHandler()
+    handler.settleroom = True  # type: ignore[attr-defined]
+    handler.addFilter(_RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if log_format == "json" else logging.Formatter(
+        "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"))
+    logger.addHandler(handler)
+    logger.setLevel(logging.INFO)
+    logger.propagate = False
