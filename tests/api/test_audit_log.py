@@ -74,7 +74,9 @@ def test_case_events_for_auditor_and_room_admin_only(api, room):
     assert events and all(e["case_id"] == room.id for e in events)
     assert set(events[0]) == {"leaf_index", "timestamp", "case_id", "actor_user_id",
                               "actor_party_id", "action", "outcome", "object_type",
-                              "object_id", "details"}
+                              "object_id", "details", "case_seq", "verified"}
+    # The case's events are numbered 1, 2, 3... without gaps.
+    assert [e["case_seq"] for e in events] == list(range(1, len(events) + 1))
     after = api.client.get(f"/api/v1/audit/events?case_id={room.id}&after="
                            f"{events[0]['leaf_index']}&limit=1",
                            headers=room.users["auditor"].headers).json()
