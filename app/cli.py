@@ -219,8 +219,11 @@ def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
         return 1
     pinned = "" if report.key_pinned else (
         " (key taken from the bundle: pass --public-key to pin it)")
+    complete = (f"complete: the case's events 1 to {report.numbered}, none missing"
+                if report.numbered else "completeness not proven: the events predate the "
+                "per-case counter")
     print(f"ok: {report.events} events of case {report.case_id} are in the signed tree of "
-          f"size {report.tree_size}, root {report.root_hash}{pinned}")
+          f"size {report.tree_size}, root {report.root_hash}{pinned}; {complete}")
     return 0
 
 

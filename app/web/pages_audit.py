@@ -60,7 +60,8 @@ def verify(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Servi
         signing.verify_checkpoint(head.checkpoint, key.note_verifier_key,
                                   expected_origin=svc.settings.log_origin)
         result = {"ok": True, "events": report.events, "tree_size": report.tree_size,
-                  "root_hash": report.root_hash, "key_id": report.key_id}
+                  "root_hash": report.root_hash, "key_id": report.key_id,
+                  "numbered": report.numbered}
     except (BundleError, signing.InvalidSignature) as exc:
         result["problem"] = str(exc) or "a signature does not verify"
     return _audit_page(request, session, svc, auth, case_id, None, verification=result)

@@ -141,6 +141,7 @@ def test_export_bundle_verifies_offline_and_pins_the_key(api, room):
     data = export(api, room)
     report = verify_bundle(data)
     assert report.case_id == room.id and report.events > 10 and not report.key_pinned
+    assert report.numbered == report.events  # every event of the case, none missing
     key = keys(api, room.users["auditor"])[json.loads(data)["key_id"]]["public_key_pem"]
     assert verify_bundle(data, key.encode()).key_pinned
     other = signing.public_key_to_pem(signing.generate_private_key().public_key())

@@ -189,3 +189,26 @@ def merkle_subtrees_table():
     from app.models.audit import AuditSubtree
 
     return AuditSubtree.__table__
+
+
+def test_an_event_deleted_from_the_log_shows_as_a_gap_in_the_exported_bundle(api, app, room,
+                                                                            tmp_path, capsys):
+    """The subtree hashes still cover the deleted leaf, so every other event's inclusion
+    proof holds: only the case's numbering shows that an event is missing."""
+    from app.audit.bundle import BundleError, verify_bundle
+
+    victim = a_leaf(api, room)
+    path = tmp_path / "bundle.json"
+    path.write_bytes(api.client.get(f"/api/v1/cases/{room.id}/audit/export",
+                                    headers=room.users["auditor"].headers).content)
+    assert cli.main(["audit", "verify-bundle", str(path)]) == 0
+    assert "complete: the case's events 1 to " in capsys.readouterr().out
+    superuser(app, text(f"DELETE FROM audit_events WHERE leaf_index = {victim['leaf_index']}"))
+    r = api.client.get(f"/api/v1/cases/{room.id}/audit/export",
+                       headers=room.users["auditor"].headers)
+    assert r.status_code == 200
+    with pytest.raises(BundleError, match=f"event {victim['case_seq']} of the case missing"):
+        verify_bundle(r.content)
+    path.write_bytes(r.content)
+    assert cli.main(["audit", "verify-bundle", str(path)]) == 1
+    assert "missing from the bundle" in capsys.readouterr().err
