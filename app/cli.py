@@ -219,24 +219,52 @@ def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
         return 1
     pinned = "" if report.key_pinned else (
         " (key taken from the bundle: pass --public-key to pin it)")
+    complete = (f"complete: the case's events 1 to {report.numbered}, none missing"
+                if report.numbered else "completeness not proven: the events predate the "
+                "per-case counter")
     print(f"ok: {report.events} events of case {report.case_id} are in the signed tree of "
-          f"size {report.tree_size}, root {report.root_hash}{pinned}")
+          f"size {report.tree_size}, root {report.root_hash}{pinned}; {complete}")
     return 0
+
+
+def _trusted_key(args: argparse.Namespace, key_id: str):  # noqa: ANN202
+    """The log's key from the one source named on the command line (``app.trusted_keys``)."""
+    from app import trusted_keys
+
+    if args.public_key:
+        return trusted_keys.pinned(args.public_key)
+    if args.url:
+        return trusted_keys.published(args.url, os.environ.get("SETTLEROOM_TOKEN"), key_id,
+                                      client=_http_client())
+    if args.server:
+        return trusted_keys.server(get_settings())
+    raise trusted_keys.KeySourceError(
+        "no trusted key: pass the log's public key (--public-key PEM), the service that "
+        "publishes it (--url https://..., with an access token in SETTLEROOM_TOKEN), or "
+        "--server when running on the server; the key inside the certificate proves nothing")
+
+
+def _http_client():  # noqa: ANN202
+    """None: ``trusted_keys.published`` opens its own (tests substitute one)."""
+    return None
 
 
 def cmd_certificate_verify(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from app.cases.certificate import CertificateError, verify_certificate
+    from app.cases.certificate import CertificateError, signer_key_id, verify_certificate
+    from app.trusted_keys import KeySourceError
 
     try:
-        payload = verify_certificate(Path(args.certificate).read_bytes(),
-                                     _read_key(args.public_key))
-    except (CertificateError, ValueError) as exc:
+        data = Path(args.certificate).read_bytes()
+        key = _trusted_key(args, signer_key_id(data))
+        payload = verify_certificate(data, key.pem)
+    except (CertificateError, KeySourceError, OSError) as exc:
         print(f"FAILED: {exc}", file=sys.stderr)
         return 1
     print(f"ok: case {payload['case_id']} keys destroyed at {payload['destroyed_at']} "
-          f"({len(payload['key_fingerprints'])} key versions)")
+          f"({len(payload['key_fingerprints'])} key versions); signed by key {key.key_id} "
+          f"({key.source})")
     return 0
 
 
@@ -288,7 +316,13 @@ def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
         dest="certificate_command", required=True)
     cv = cert.add_parser("verify", help="check a case destruction certificate")
     cv.add_argument("certificate")
-    cv.add_argument("--public-key")
+    source = cv.add_mutually_exclusive_group()
+    source.add_argument("--public-key", help="PEM of the log's Ed25519 key, obtained out of "
+                        "band (pinned)")
+    source.add_argument("--url", help="the service's address: check against the keys it "
+                        "publishes (access token in SETTLEROOM_TOKEN)")
+    source.add_argument("--server", action="store_true",
+                        help="on the server: check against its audit key in the data dir")
     cv.set_defaults(func=cmd_certificate_verify)
     keys = sub.add_parser("keys", help="case keys").add_subparsers(dest="keys_command",
                                                                    required=True)

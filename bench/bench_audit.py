@@ -82,7 +82,8 @@ def _entries(n: int) -> tuple[list[bytes], list[bytes]]:
               "action": "document.download", "outcome": "ok", "object_type": "document"}
     entries = []
     for i in range(n):
-        entries.append(build_entry(i, ts, {**fields, "object_id": str(i), "details": {}}))
+        entries.append(build_entry(i, ts, {**fields, "object_id": str(i), "details": {},
+                                           "case_seq": i + 1}))
     return entries, [merkle.leaf_hash(e) for e in entries]
 
 
@@ -98,12 +99,12 @@ def bulk_load(url: str, entries: list[bytes], leaves: list[bytes]) -> list[list[
         cur = raw.cursor()
         with cur.copy("COPY audit_events (leaf_index, timestamp, case_id, actor_user_id, "
                       "actor_party_id, action, outcome, object_type, object_id, details, entry, "
-                      "leaf_hash) FROM STDIN") as copy:
+                      "leaf_hash, case_seq) FROM STDIN") as copy:
             for i, entry in enumerate(entries):
                 f = json.loads(entry)
                 copy.write_row((i, f["timestamp"], f["case_id"], f["actor_user_id"], None,
                                 f["action"], f["outcome"], f["object_type"], f["object_id"],
-                                "{}", entry, leaves[i]))
+                                "{}", entry, leaves[i], f["case_seq"]))
         with cur.copy('COPY audit_subtrees (start, "end", hash) FROM STDIN') as copy:
             for k, level in enumerate(levels):
                 for j, h in enumerate(level):

@@ -11,18 +11,26 @@ Invariants:
 - The leaf entry is canonical JSON (sorted keys, no spaces) naming its own leaf index, so
   an entry moved to another position no longer verifies. It is built by the sequencer,
   the only code that knows the index.
+- Format 2: an event of a case also names its number within the case (``case_seq``: 1, 2,
+  3... in leaf order, without gaps), so a case's events read without the log around them
+  (an exported bundle) show a missing event as a gap. Format 1 entries, written before the
+  counter, have none; a case's first numbered event continues from the number of its
+  format 1 events (``first_case_seq``).
 """
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Mapping
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 from crypto.canonical import canonical_json
 
-ENTRY_FORMAT = 1
+ENTRY_FORMAT = 2
+COUNTED_FORMAT = 2  # the first format whose case events carry ``case_seq``
 MAX_DETAIL_STRING = 100
 DETAIL_KEYS = frozenset(
     {
@@ -69,6 +77,12 @@ def clean_details(details: Mapping[str, Any] | None) -> dict[str, Any]:
     return out
 
 
+def first_case_seq(uncounted_before: int) -> int:
+    """The number of a case's first counted event: its uncounted (format 1) events come first
+    and count too, so the numbers of a case's events are their ranks in leaf order."""
+    return uncounted_before + 1
+
+
 def build_entry(
     leaf_index: int, timestamp: datetime, fields: Mapping[str, Any]
 ) -> bytes:
@@ -80,3 +94,86 @@ def build_entry(
         **{k: (str(v) if isinstance(v, uuid.UUID) else v) for k, v in fields.items()},
     }
     return canonical_json(doc)
+
+
+class EntryError(ValueError):
+    """A stored entry is not an audit entry of any known format (it was tampered with)."""
+
+
+@dataclass(frozen=True)
+class Entry:
+    """What a hashed entry says: the only authentic copy of an event. The ``audit_events``
+    columns beside it are a queryable copy that an insider can edit without touching the
+    hashes, so what is served, shown or checked is read from here."""
+
+    v: int
+    leaf_index: int
+    timestamp: datetime
+    case_id: uuid.UUID | None
+    actor_user_id: uuid.UUID | None
+    actor_party_id: uuid.UUID | None
+    action: str
+    outcome: str
+    object_type: str
+    object_id: str | None
+    details: dict[str, Any]
+    case_seq: int | None
+
+
+def _int(value: Any, name: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EntryError(f"the entry's {name} is not an integer")
+    return value
+
+
+def _text(value: Any, name: str, *, optional: bool = False) -> Any:
+    if value is None and optional:
+        return None
+    if not isinstance(value, str):
+        raise EntryError(f"the entry's {name} is not text")
+    return value
+
+
+def _id(value: Any, name: str) -> uuid.UUID | None:
+    return None if value is None else uuid.UUID(_text(value, name))
+
+
+def parse_entry(entry: bytes) -> Entry:
+    """The event an entry names. Raises ``EntryError`` for anything but a well-formed entry
+    of format 1 or 2 (a format 2 event of a case without a positive ``case_seq`` too)."""
+    try:
+        doc = json.loads(entry)
+        if not isinstance(doc, dict):
+            raise EntryError("the entry is not an object")
+        v = _int(doc.get("v"), "format")
+        if v not in (1, ENTRY_FORMAT):
+            raise EntryError(f"unknown entry format {v}")
+        timestamp = datetime.fromisoformat(_text(doc.get("timestamp"), "timestamp"))
+        if timestamp.tzinfo is None:
+            raise EntryError("the entry's timestamp has no time zone")
+        details = doc.get("details", {})
+        if not isinstance(details, dict):
+            raise EntryError("the entry's details are not an object")
+        case_id = _id(doc.get("case_id"), "case_id")
+        seq = doc.get("case_seq")
+        if v >= COUNTED_FORMAT and case_id is not None:
+            seq = _int(seq, "case_seq")
+            if seq < 1:
+                raise EntryError("the entry's case_seq is not positive")
+        elif seq is not None:
+            raise EntryError("the entry has a case_seq its format does not carry")
+        return Entry(
+            v=v, leaf_index=_int(doc.get("leaf_index"), "leaf_index"),
+            timestamp=timestamp.astimezone(UTC), case_id=case_id,
+            actor_user_id=_id(doc.get("actor_user_id"), "actor_user_id"),
+            actor_party_id=_id(doc.get("actor_party_id"), "actor_party_id"),
+            action=_text(doc.get("action"), "action"),
+            outcome=_text(doc.get("outcome"), "outcome"),
+            object_type=_text(doc.get("object_type"), "object_type"),
+            object_id=_text(doc.get("object_id"), "object_id", optional=True),
+            details=details, case_seq=seq,
+        )
+    except EntryError:
+        raise
+    except (ValueError, TypeError, AttributeError, UnicodeError):
+        raise EntryError("the entry is malformed") from None

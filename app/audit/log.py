@@ -99,5 +99,13 @@ def inclusion_proof(session: Session, index: int, size: int) -> list[bytes]:
     return _in_one_query(session, lambda st: merkle.store_inclusion_proof(st, index, size))
 
 
+def inclusion_proofs(session: Session, indexes: list[int], size: int) -> dict[int, list[bytes]]:
+    """Proofs of several leaves in one tree, every subtree they need read in one query."""
+    def compute(st: merkle.SubtreeStore) -> dict[int, list[bytes]]:
+        return {i: merkle.store_inclusion_proof(st, i, size) for i in indexes}
+
+    return _in_one_query(session, compute)
+
+
 def consistency_proof(session: Session, first: int, second: int) -> list[bytes]:
     return _in_one_query(session, lambda st: merkle.store_consistency_proof(st, first, second))

@@ -10,6 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit import log, repository, sequencer
+from app.audit.authentic import authentic_events
 from app.audit.schemas import (
     AuditEventRead,
     ConsistencyProofRead,
@@ -19,7 +20,7 @@ from app.audit.schemas import (
 )
 from app.errors import Invalid, NotFound
 from app.models.audit import AuditEvent, SigningKey, TreeHead
-from crypto import signing
+from crypto import merkle, signing
 
 
 def head_read(head: TreeHead) -> TreeHeadRead:
@@ -53,28 +54,16 @@ def public_keys(session: Session) -> list[PublicKeyRead]:
     return out
 
 
-# Plain content digests that events written before keyed hashes (``terms_mac``,
-# ``content_mac``) still hold: the log is append-only and hashed, so they stay in the
-# entries, but the events served to overseers (API and audit page) leave them out.
-LEGACY_PLAIN_DIGESTS = frozenset({"terms_sha256", "sha256"})
-
-
-def event_read(e: AuditEvent) -> AuditEventRead:
-    details = {k: v for k, v in (e.details or {}).items() if k not in LEGACY_PLAIN_DIGESTS}
-    return AuditEventRead(
-        leaf_index=e.leaf_index, timestamp=e.timestamp, case_id=e.case_id,
-        actor_user_id=e.actor_user_id, actor_party_id=e.actor_party_id, action=e.action,
-        outcome=e.outcome, object_type=e.object_type, object_id=e.object_id, details=details,
-    )
-
-
-def case_events(session: Session, case_id: uuid.UUID, *, after: int | None,
-                limit: int) -> list[AuditEventRead]:
+def case_events(session: Session, signer: log.LogSigner, case_id: uuid.UUID, *,
+                after: int | None, limit: int) -> list[AuditEventRead]:
+    """A case's events as their entries say, proven against the signed head (raises
+    ``AuditLogDamaged`` rather than show a tampered one)."""
     stmt = select(AuditEvent).where(AuditEvent.case_id == case_id)
     if after is not None:
         stmt = stmt.where(AuditEvent.leaf_index > after)
     stmt = stmt.order_by(AuditEvent.leaf_index).limit(limit)
-    return [event_read(e) for e in session.execute(stmt).scalars()]
+    rows = list(session.execute(stmt).scalars())
+    return authentic_events(session, signer, rows, case_id=case_id)
 
 
 def leaf_indexes_of(session: Session, *, object_type: str, action: str,
@@ -102,10 +91,12 @@ def _check_size(session: Session, size: int | None, at_least: int) -> int:
 
 
 def inclusion(session: Session, event: AuditEvent, tree_size: int | None) -> InclusionProofRead:
+    """The leaf hash is recomputed from the entry: the stored copy is not trusted."""
     size = _check_size(session, tree_size, event.leaf_index + 1)
     proof = log.inclusion_proof(session, event.leaf_index, size)
     return InclusionProofRead(leaf_index=event.leaf_index, tree_size=size,
-                              leaf_hash=event.leaf_hash.hex(), proof=[p.hex() for p in proof])
+                              leaf_hash=merkle.leaf_hash(bytes(event.entry)).hex(),
+                              proof=[p.hex() for p in proof])
 
 
 def consistency(session: Session, first: int, second: int) -> ConsistencyProofRead:

@@ -18,7 +18,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, aliased
 
 from app.audit.store import DbSubtreeStore, insert_subtrees
 from app.models.audit import AuditEvent, AuditLogState, AuditPending, TreeHead
@@ -85,6 +85,8 @@ class SequencerView:
     frontier: merkle.Frontier
     head: tuple[int, int] | None  # (tree_size, timestamp_ms) of the latest head
     pending: list[PendingEvent]
+    # The last ``case_seq`` of the cases of (most of) ``pending``: ``last_case_seqs``.
+    case_seqs: dict[uuid.UUID, int]
 
 
 def _pending(row: Sequence[Any]) -> PendingEvent:
@@ -104,12 +106,40 @@ def oldest_pending(session: Session, limit: int, after: int = 0) -> list[Pending
     return [_pending(r) for r in rows]
 
 
+def _last_seq_of(case_id: Any) -> Any:
+    """The last number given in a case: the highest ``case_seq``, or, before the case's
+    first numbered event, the count of its events (logged before the counter existed, or
+    none). Both are index lookups on (case_id, ...); the count runs once per old case."""
+    e = aliased(AuditEvent)
+    highest = select(func.max(e.case_seq)).where(e.case_id == case_id).scalar_subquery()
+    count = select(func.count()).select_from(e).where(e.case_id == case_id).scalar_subquery()
+    return func.coalesce(highest, count)
+
+
+def last_case_seqs(session: Session, pending_ids: Sequence[int]) -> dict[uuid.UUID, int]:
+    """The last number given in each case of these pending events. Read under the sequencer
+    lock: nobody else numbers events meanwhile."""
+    if not pending_ids:
+        return {}
+    cases = (select(AuditPending.case_id).distinct()
+             .where(AuditPending.id.in_(pending_ids), AuditPending.case_id.is_not(None))
+             .subquery())
+    rows = session.execute(select(cases.c.case_id, _last_seq_of(cases.c.case_id))).all()
+    return {row[0]: int(row[1]) for row in rows}
+
+
 _PG_LOCK = "SELECT pg_advisory_xact_lock(%(k)s), true"
 _PG_TRY_LOCK = "SELECT 0, pg_try_advisory_xact_lock(%(k)s)"
 _PG_HEAD = "SELECT tree_size, timestamp_ms FROM tree_heads ORDER BY id DESC LIMIT 1"
 _PG_PENDING = (
     "SELECT id, timestamp, case_id, actor_user_id, actor_party_id, action, outcome, "
     "object_type, object_id, details FROM audit_pending ORDER BY id LIMIT %(limit)s"
+)
+_PG_CASE_SEQS = (
+    "SELECT c.case_id, COALESCE((SELECT max(e.case_seq) FROM audit_events AS e "
+    "WHERE e.case_id = c.case_id), (SELECT count(*) FROM audit_events AS e "
+    "WHERE e.case_id = c.case_id)) FROM (SELECT DISTINCT p.case_id FROM (SELECT case_id "
+    "FROM audit_pending ORDER BY id LIMIT %(limit)s) AS p WHERE p.case_id IS NOT NULL) AS c"
 )
 # The size and the subtrees of its frontier (one per set bit k of the size:
 # [size with bits <= k cleared, + 2**k)), read by one statement so that both come from
@@ -146,32 +176,36 @@ def read_for_sequencing(session: Session, *, limit: int, wait: bool) -> Sequence
         store.preload(merkle.frontier_ranges(size))
         head = session.execute(select(TreeHead.tree_size, TreeHead.timestamp_ms)
                                .order_by(TreeHead.id.desc()).limit(1)).first()
+        pending = oldest_pending(session, limit)
         return SequencerView(merkle.store_frontier(store, size),
                              None if head is None else (int(head[0]), int(head[1])),
-                             oldest_pending(session, limit))
+                             pending, last_case_seqs(session, [p.id for p in pending]))
     raw: Any = conn.connection.driver_connection
     with raw.pipeline():
         locked = raw.execute(_PG_LOCK if wait else _PG_TRY_LOCK, {"k": SEQUENCER_LOCK_KEY})
         frontier = raw.execute(_PG_FRONTIER)
         head = raw.execute(_PG_HEAD)
         pending = raw.execute(_PG_PENDING, {"limit": limit})
+        seqs = raw.execute(_PG_CASE_SEQS, {"limit": limit})
         if not locked.fetchone()[1]:
             return None
         rows = frontier.fetchall()
         latest = head.fetchone()
         events = [_pending(r) for r in pending.fetchall()]
+        # Another snapshot than ``pending``'s: the caller looks up any case missing here.
+        case_seqs = {r[0]: int(r[1]) for r in seqs.fetchall()}
     found = {(int(r[1]), int(r[2])): bytes(r[3]) for r in rows if r[1] is not None}
     return SequencerView(_frontier(int(rows[0][0]), found),
                          None if latest is None else (int(latest[0]), int(latest[1])),
-                         events)
+                         events, case_seqs)
 
 
 _PG_INSERT_EVENT = (
     "INSERT INTO audit_events (leaf_index, timestamp, case_id, actor_user_id, "
     "actor_party_id, action, outcome, object_type, object_id, details, entry, leaf_hash, "
-    "pending_id) VALUES (%(leaf_index)s, %(timestamp)s, %(case_id)s, %(actor_user_id)s, "
-    "%(actor_party_id)s, %(action)s, %(outcome)s, %(object_type)s, %(object_id)s, "
-    "%(details)s, %(entry)s, %(leaf_hash)s, %(pending_id)s)"
+    "pending_id, case_seq) VALUES (%(leaf_index)s, %(timestamp)s, %(case_id)s, "
+    "%(actor_user_id)s, %(actor_party_id)s, %(action)s, %(outcome)s, %(object_type)s, "
+    "%(object_id)s, %(details)s, %(entry)s, %(leaf_hash)s, %(pending_id)s, %(case_seq)s)"
 )
 _PG_INSERT_SUBTREE = 'INSERT INTO audit_subtrees (start, "end", hash) VALUES (%s, %s, %s)'
 

@@ -6,6 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Query, Response
 
 from app.audit import export, queries
+from app.audit.authentic import authentic_case_id
 from app.audit.schemas import (
     AuditEventRead,
     ConsistencyProofRead,
@@ -47,13 +48,15 @@ def public_keys(session: SessionDep, _: PrincipalDep) -> list[PublicKeyRead]:
 def list_events(
     session: SessionDep,
     principal: PrincipalDep,
+    svc: ServicesDep,
     case_id: Annotated[uuid.UUID, Query()],
     after: Annotated[int | None, Query(ge=-1, le=INT64_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
 ) -> list[AuditEventRead]:
-    """A case's events (metadata only), for the auditor and room admin of that case."""
+    """A case's events (metadata only), for the auditor and room admin of that case, as their
+    hashed entries say; 409 ``audit_log_damaged`` rather than a tampered event."""
     load_case_context(session, principal, case_id, Permission.AUDIT_READ)
-    return queries.case_events(session, case_id, after=after, limit=limit)
+    return queries.case_events(session, svc.log_signer, case_id, after=after, limit=limit)
 
 
 @router.get("/audit/events/{leaf_index}/inclusion-proof")
@@ -64,8 +67,9 @@ def inclusion_proof(
     tree_size: Annotated[int | None, Query(ge=1, le=INT64_MAX)] = None,
 ) -> InclusionProofRead:
     event = queries.get_event(session, leaf_index)
-    if event.case_id is not None:
-        load_case_context(session, principal, event.case_id, Permission.AUDIT_READ)
+    case_id = authentic_case_id(event)  # the entry's case, not the editable column
+    if case_id is not None:
+        load_case_context(session, principal, case_id, Permission.AUDIT_READ)
     elif not principal.is_platform_admin:
         refuse(session, principal, "audit.read", "audit_event", str(leaf_index),
                NotFound("No such audit event.", code="event_not_found"),

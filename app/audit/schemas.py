@@ -25,9 +25,14 @@ class PublicKeyRead(BaseModel):
 
 
 class AuditEventRead(BaseModel):
+    """An event as its hashed entry says (``app.audit.authentic``)."""
+
     leaf_index: int
     timestamp: datetime
     case_id: uuid.UUID | None
+    # The event's number within its case (1, 2, 3...): a gap means a missing event. None for
+    # events logged before the counter existed.
+    case_seq: int | None
     actor_user_id: uuid.UUID | None
     actor_party_id: uuid.UUID | None
     action: str
@@ -35,6 +40,9 @@ class AuditEventRead(BaseModel):
     object_type: str
     object_id: str | None
     details: dict[str, Any]
+    # True when this answer checked the entry's inclusion in the latest tree head signed by
+    # the service's key; False for an event sequenced after that head.
+    verified: bool
 
 
 class InclusionProofRead(BaseModel):

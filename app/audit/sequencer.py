@@ -20,6 +20,8 @@ integrator):
   serialises them with the sequencer but not with ordinary actions.
 
 Invariants:
+- Per case, gapless too: each event of a case gets the case's next number (``case_seq``,
+  in its entry), read from the log under the lock in the same transaction.
 - Gapless: indices come from the size row, read and written only under the lock in the
   same transaction as the leaves. A second sequencer waits for the lock (or, asked not to
   wait, does nothing) and then starts from the size the first one committed.
@@ -88,20 +90,42 @@ class Sequenced:
     oldest: datetime | None  # timestamp of the oldest event sequenced
 
 
-def _build(frontier: merkle.Frontier, leaves: Sequence[repository.PendingEvent]
+def _build(frontier: merkle.Frontier, leaves: Sequence[repository.PendingEvent],
+           case_seqs: dict[Any, int]
            ) -> tuple[merkle.Frontier, list[dict[str, Any]], list[tuple[int, int, bytes]]]:
-    """Entries, leaf hashes and completed subtrees for ``leaves`` appended in order."""
+    """Entries, leaf hashes and completed subtrees for ``leaves`` appended in order; each
+    event of a case gets the case's next number (``case_seqs``, updated in place)."""
     events, nodes = [], []
     for item in leaves:
         index = frontier.size
-        entry = build_entry(index, item.timestamp, item.fields)
+        fields, case_id = item.fields, item.fields["case_id"]
+        if case_id is not None:
+            case_seqs[case_id] += 1
+            fields = {**fields, "case_seq": case_seqs[case_id]}
+        entry = build_entry(index, item.timestamp, fields)
         leaf = merkle.leaf_hash(entry)
         completed, frontier = merkle.append_leaf(frontier, leaf)
         nodes.extend(completed)
-        events.append({"leaf_index": index, "timestamp": item.timestamp, **item.fields,
-                       "entry": entry, "leaf_hash": leaf,
+        events.append({"leaf_index": index, "timestamp": item.timestamp, "case_seq": None,
+                       **fields, "entry": entry, "leaf_hash": leaf,
                        "pending_id": item.id or None})
     return frontier, events, nodes
+
+
+def _case_seqs(session: Session, view: repository.SequencerView,
+               leaves: Sequence[repository.PendingEvent]) -> dict[Any, int]:
+    """The last number of every case in ``leaves``: the view's, and for cases it missed (a
+    later batch, or rows committed between the pipeline's statements) one more lookup
+    with one pending event per case."""
+    seqs = dict(view.case_seqs)
+    missing: dict[Any, int] = {}
+    for item in leaves:
+        case_id = item.fields["case_id"]
+        if case_id is not None and case_id not in seqs:
+            missing.setdefault(case_id, item.id)
+    if missing:
+        seqs.update(repository.last_case_seqs(session, list(missing.values())))
+    return seqs
 
 
 def _key_event(session: Session, signer: log.LogSigner,
@@ -159,7 +183,7 @@ def sequence_in(session: Session, signer: log.LogSigner, *, fresh_head: bool = F
     due = _head_due(view.head, size, now, signer.interval_seconds, fresh_head)
     if due and (key_event := _key_event(session, signer, now)) is not None:
         leaves.append(key_event)
-    frontier, events, nodes = _build(view.frontier, leaves)
+    frontier, events, nodes = _build(view.frontier, leaves, _case_seqs(session, view, leaves))
     if leaves:
         repository.append_batch(session, events=events, nodes=nodes,
                                 moved=[item.id for item in leaves if item.id],

@@ -1,8 +1,9 @@
 """``settleroom audit verify``: recompute the log from the database and check it against
 every stored signed tree head.
 
-Detects an edited entry (leaf hash or columns disagree), a deleted entry (a gap), swapped
-entries (an entry's own index disagrees with its row), a truncated tail (fewer entries
+Detects an edited entry (leaf hash disagrees; with ``--deep`` any edited column, down to
+details, actors and timestamps, and a gap in a case's event numbers), a deleted entry (a
+gap), swapped entries (an entry's own index disagrees with its row), a truncated tail (fewer entries
 than the counter or a signed head says), a rewritten history whose hashes were all
 recomputed (an earlier signed head no longer matches: the signatures cannot be redone
 without the key), and a damaged subtree-hash table. Reports the first bad entry.
@@ -18,17 +19,18 @@ import threading
 import uuid
 from collections.abc import Callable, Generator, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from app.audit.entry import Entry, EntryError, first_case_seq, parse_entry
 from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
 
 BATCH = 10_000
 PREFETCH = 4  # batches read ahead
-CROSS_CHECKED = ("action", "outcome", "object_type", "object_id")
 
 
 @dataclass
@@ -102,60 +104,92 @@ def _batches(session: Session, sql: str) -> Generator[Sequence[Any], None, None]
         yield rows
 
 
-def _uuid_text(value: object) -> str | None:
-    if value is None:
+def _uuid(value: object) -> uuid.UUID | None:
+    if value is None or isinstance(value, uuid.UUID):
+        return value
+    return uuid.UUID(str(value))  # SQLite keeps 32 hex digits
+
+
+def _timestamp(value: object) -> datetime:
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
+
+
+def _json(value: object) -> object:
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+# The stored columns, in the order the deep scan reads them, and how each is compared with
+# what the entry says: every column is a copy of the entry (``pending_id`` aside, which is
+# in no entry and never shown).
+DEEP_COLUMNS: tuple[tuple[str, Callable[[object], object]], ...] = (
+    ("timestamp", _timestamp), ("case_id", _uuid), ("actor_user_id", _uuid),
+    ("actor_party_id", _uuid), ("action", str), ("outcome", str), ("object_type", str),
+    ("object_id", lambda v: v), ("details", _json), ("case_seq", lambda v: v),
+)
+
+
+def _edited_columns(parsed: Entry, columns: tuple[object, ...]) -> list[str]:
+    edited = []
+    for (name, normal), value in zip(DEEP_COLUMNS, columns, strict=True):
+        try:
+            same = (None if value is None else normal(value)) == getattr(parsed, name)
+        except (ValueError, TypeError):
+            same = False
+        if not same:
+            edited.append(name)
+    return edited
+
+
+@dataclass
+class CaseCounters:
+    """Per case: how many events came before its first numbered one, and the last number.
+    A case's numbers must run 1, 2, 3... over its events in leaf order."""
+
+    uncounted: dict[uuid.UUID, int] = field(default_factory=dict)
+    last: dict[uuid.UUID, int] = field(default_factory=dict)
+
+    def check(self, parsed: Entry) -> str | None:
+        case = parsed.case_id
+        if case is None:
+            return None
+        if parsed.case_seq is None:
+            if case in self.last:
+                return "an entry without a case number after numbered ones"
+            self.uncounted[case] = self.uncounted.get(case, 0) + 1
+            return None
+        expected = (self.last[case] + 1 if case in self.last
+                    else first_case_seq(self.uncounted.get(case, 0)))
+        self.last[case] = parsed.case_seq
+        if parsed.case_seq != expected:
+            return (f"case number {parsed.case_seq} where {expected} was due (events of the "
+                    "case are missing or numbered twice)")
         return None
-    if isinstance(value, uuid.UUID):
-        return str(value)
-    return str(uuid.UUID(str(value)))  # SQLite keeps 32 hex digits
-
-
-_PLAIN = frozenset(range(0x20, 0x7F)) - {ord('"'), ord("\\")}
-
-
-def _fragment(key: str, value: object) -> bytes:
-    if value is None:
-        encoded = b"null"
-    elif isinstance(value, int) and not isinstance(value, bool):
-        encoded = str(value).encode()
-    elif isinstance(value, str) and value.isascii() and _PLAIN.issuperset(value.encode()):
-        encoded = b'"' + value.encode() + b'"'  # ids and codes: JSON needs no escapes
-    else:
-        encoded = json.dumps(value, ensure_ascii=False).encode()
-    return b'"' + key.encode() + b'":' + encoded
-
-
-def _top_level(entry: bytes) -> bytes:
-    """The entry without its ``details`` object (which sorts right before ``leaf_index``)."""
-    start = entry.find(b'"details":')
-    end = entry.find(b',"leaf_index":', start)
-    return entry if start < 0 or end < 0 else entry[:start] + entry[end + 1:]
-
-
-def _has(entry: bytes, key: str, value: object) -> bool:
-    fragment = _fragment(key, value)
-    return fragment + b"," in entry or fragment + b"}" in entry
 
 
 def _check_entry(report: VerifyReport, index: int, entry: bytes, leaf: bytes, stored: bytes,
-                 columns: tuple[object, ...] | None) -> None:
-    """The stored hash, the entry's own position and the queryable columns must agree with
-    the entry. Entries are canonical JSON with sorted keys, and top-level keys cannot occur
-    inside ``details`` (its keys are allow-listed), so finding the exact ``"key":value``
-    fragments is equivalent to parsing the entry, and several times faster."""
+                 columns: tuple[object, ...] | None, counters: CaseCounters | None) -> None:
+    """The stored hash, the entry's own position and, in a deep scan, every queryable
+    column and the case's counter must agree with the entry."""
     if leaf != stored:
         report.fail(index, f"leaf {index}: the entry does not match its stored hash (edited)")
     # A quote inside a details value is escaped, so this fragment only matches the key.
-    if _fragment("leaf_index", index) + b"," not in entry:
+    if b'"leaf_index":%d,' % index not in entry:
         report.fail(index, f"leaf {index}: the entry belongs elsewhere (rows swapped or moved)")
-    if columns is None:
+    if columns is None or counters is None:
         return
-    case_id, *rest = columns
-    keys = ("case_id", *CROSS_CHECKED)
-    top = _top_level(entry)
-    if not all(_has(top, k, v) for k, v in zip(keys, [_uuid_text(case_id), *rest],
-                                                   strict=True)):
-        report.fail(index, f"leaf {index}: the row's columns disagree with its entry (edited)")
+    try:
+        parsed = parse_entry(entry)
+    except EntryError as exc:
+        report.fail(index, f"leaf {index}: {exc}")
+        return
+    edited = _edited_columns(parsed, columns)
+    if edited:
+        report.fail(index, f"leaf {index}: the row's {', '.join(edited)} disagree with its "
+                           "entry (edited)")
+    problem = counters.check(parsed)
+    if problem:
+        report.fail(index, f"leaf {index}: {problem}")
 
 
 def _batch_consistent(rows: Sequence[Any], start: int, leaves: list[bytes]) -> bool:
@@ -169,7 +203,7 @@ def _batch_consistent(rows: Sequence[Any], start: int, leaves: list[bytes]) -> b
 
 
 def _check_rows(report: VerifyReport, rows: Sequence[Any], start: int, hashes: list[bytes],
-                deep: bool) -> int | None:
+                counters: CaseCounters | None) -> int | None:
     """Check a batch row by row; return the position of a missing entry, if any."""
     for offset, row in enumerate(rows):
         index = int(row[0])
@@ -178,7 +212,7 @@ def _check_rows(report: VerifyReport, rows: Sequence[Any], start: int, hashes: l
                                         f"entry is leaf {index}")
             return offset
         _check_entry(report, index, bytes(row[1]), hashes[offset], bytes(row[2]),
-                     tuple(row[3:]) if deep else None)
+                     tuple(row[3:]) if counters is not None else None, counters)
     return None
 
 
@@ -187,7 +221,8 @@ def _scan(session: Session, report: VerifyReport, progress: Callable[[int], None
     """Recompute every leaf hash. A batch that fails the whole-batch checks, and every
     batch in a deep scan, is checked row by row to name the first bad entry; the scan stops
     at a missing entry."""
-    columns = ", case_id, " + ", ".join(CROSS_CHECKED) if deep else ""
+    columns = "".join(f", {name}" for name, _ in DEEP_COLUMNS) if deep else ""
+    counters = CaseCounters() if deep else None
     sql = ("SELECT leaf_index, entry, leaf_hash" + columns  # noqa: S608 - constant names
            + " FROM audit_events ORDER BY leaf_index")
     leaves: list[bytes] = []
@@ -197,7 +232,7 @@ def _scan(session: Session, report: VerifyReport, progress: Callable[[int], None
             start = len(leaves)
             hashes = [sha256(b"\x00" + bytes(row[1])).digest() for row in rows]
             if deep or not _batch_consistent(rows, start, hashes):
-                gap = _check_rows(report, rows, start, hashes, deep)
+                gap = _check_rows(report, rows, start, hashes, counters)
                 if gap is not None:
                     leaves.extend(hashes[:gap])
                     return leaves
@@ -269,8 +304,10 @@ def _check_subtrees(session: Session, report: VerifyReport, levels: list[list[by
 def verify_log(session: Session, progress: Callable[[int], None] | None = None, *,
                deep: bool = False) -> VerifyReport:
     """Check every entry, its position and hash, and every signed head. With ``deep`` also
-    the queryable columns against their entries and every stored subtree hash (neither is
-    covered by the signatures: they are copies that serve queries and proofs)."""
+    every queryable column (the ones the API and the audit page read to find events)
+    against its entry, each case's event numbers for gaps, and every stored subtree hash
+    (columns and subtrees are not covered by the signatures: they are copies that serve
+    queries and proofs)."""
     report = VerifyReport()
     size = int(session.execute(select(AuditLogState.tree_size)).scalar_one())
     leaves = _scan(session, report, progress, deep)

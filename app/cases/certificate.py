@@ -3,6 +3,11 @@
 The payload names the case, the time, the fingerprint of every destroyed key version and
 the signed tree head taken right after the destruction event was logged. ``verify`` is
 pure: with the log's public key (``trusted_key_pem``) it needs nothing else.
+
+The key is required. The payload carries the signer's public key too, but a certificate
+checked against the key it carries proves only that someone signed it: a forger signs
+with a key of their own. The caller gets the log's key from a source it trusts
+(``app.trusted_keys``) and names that source.
 """
 
 from __future__ import annotations
@@ -35,12 +40,35 @@ def make_certificate(key: Ed25519PrivateKey, *, case_id: str, destroyed_at: str,
     }, key)
 
 
-def verify_certificate(data: bytes, trusted_key_pem: bytes | None = None) -> dict[str, Any]:
+def _document(data: bytes) -> dict[str, Any]:
+    doc = json.loads(data)
+    doc = doc.get("certificate", doc)  # accept the API answer as saved
+    if not isinstance(doc, dict):
+        raise CertificateError("the certificate is malformed")
+    return doc
+
+
+def signer_key_id(data: bytes) -> str:
+    """The key the certificate claims to be signed by (unverified: to pick the trusted key
+    to check it with)."""
     try:
-        doc = json.loads(data)
-        doc = doc.get("certificate", doc)  # accept the API answer as saved
-        pem = trusted_key_pem or str(doc["payload"]["public_key_pem"]).encode()
-        key = signing.load_public_key_pem(pem)
+        key_id = _document(data)["key_id"]
+    except (ValueError, KeyError, TypeError, AttributeError):
+        raise CertificateError("the certificate is malformed") from None
+    if not isinstance(key_id, str):
+        raise CertificateError("the certificate is malformed")
+    return key_id
+
+
+def verify_certificate(data: bytes, trusted_key_pem: bytes) -> dict[str, Any]:
+    """The payload, if the log's key ``trusted_key_pem`` signed the certificate and its
+    tree head."""
+    try:
+        doc = _document(data)
+        key = signing.load_public_key_pem(trusted_key_pem)
+        if doc.get("key_id") != signing.key_id(key):
+            raise CertificateError("the certificate is signed by a key other than the "
+                                   "trusted one")
         payload = signing.verify_document(doc, key)
         if payload.get("type") != CERTIFICATE_TYPE:
             raise CertificateError("not a destruction certificate")

@@ -26,6 +26,7 @@ class AuditEvent(Base):
     __table_args__ = (
         Index("ix_audit_events_case_leaf", "case_id", "leaf_index"),
         Index("ix_audit_events_pending_id", "pending_id", unique=True),
+        Index("ix_audit_events_case_seq", "case_id", "case_seq", unique=True),
     )
 
     leaf_index: Mapped[int] = mapped_column(BigInteger, primary_key=True, autoincrement=False)
@@ -43,6 +44,9 @@ class AuditEvent(Base):
     # The ``audit_pending.id`` this leaf was sequenced from (None for events logged before
     # sequencing was asynchronous). Unique: no pending event becomes two leaves.
     pending_id: Mapped[int | None] = mapped_column(BigInteger, default=None)
+    # The event's number within its case (1, 2, 3... in leaf order), also in the entry; None
+    # for events without a case and for events logged before the counter existed.
+    case_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
 class AuditPending(Base):

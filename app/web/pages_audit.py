@@ -25,9 +25,10 @@ def _audit_page(request: Request, session: SessionDep, svc: ServicesDep, auth: W
                 case_id: uuid.UUID, after: int | None, **extra: object) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.AUDIT_READ)
     room = load_room(session, ctx)
-    events = queries.case_events(session, case_id, after=after, limit=PAGE)
-    actors = user_names(session, {e.actor_user_id for e in events if e.actor_user_id})
+    # A fresh head first: the events shown are then all proven against a signed head.
     head = queries.current_head(session, svc.log_signer)
+    events = queries.case_events(session, svc.log_signer, case_id, after=after, limit=PAGE)
+    actors = user_names(session, {e.actor_user_id for e in events if e.actor_user_id})
     keys = queries.public_keys(session)
     return render(request, "audit.html", **context(
         room, "audit", events=events, actors=actors, head=head, keys=keys,
@@ -59,7 +60,8 @@ def verify(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Servi
         signing.verify_checkpoint(head.checkpoint, key.note_verifier_key,
                                   expected_origin=svc.settings.log_origin)
         result = {"ok": True, "events": report.events, "tree_size": report.tree_size,
-                  "root_hash": report.root_hash, "key_id": report.key_id}
+                  "root_hash": report.root_hash, "key_id": report.key_id,
+                  "numbered": report.numbered}
     except (BundleError, signing.InvalidSignature) as exc:
         result["problem"] = str(exc) or "a signature does not verify"
     return _audit_page(request, session, svc, auth, case_id, None, verification=result)

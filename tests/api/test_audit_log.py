@@ -74,7 +74,9 @@ def test_case_events_for_auditor_and_room_admin_only(api, room):
     assert events and all(e["case_id"] == room.id for e in events)
     assert set(events[0]) == {"leaf_index", "timestamp", "case_id", "actor_user_id",
                               "actor_party_id", "action", "outcome", "object_type",
-                              "object_id", "details"}
+                              "object_id", "details", "case_seq", "verified"}
+    # The case's events are numbered 1, 2, 3... without gaps.
+    assert [e["case_seq"] for e in events] == list(range(1, len(events) + 1))
     after = api.client.get(f"/api/v1/audit/events?case_id={room.id}&after="
                            f"{events[0]['leaf_index']}&limit=1",
                            headers=room.users["auditor"].headers).json()
@@ -139,6 +141,7 @@ def test_export_bundle_verifies_offline_and_pins_the_key(api, room):
     data = export(api, room)
     report = verify_bundle(data)
     assert report.case_id == room.id and report.events > 10 and not report.key_pinned
+    assert report.numbered == report.events  # every event of the case, none missing
     key = keys(api, room.users["auditor"])[json.loads(data)["key_id"]]["public_key_pem"]
     assert verify_bundle(data, key.encode()).key_pinned
     other = signing.public_key_to_pem(signing.generate_private_key().public_key())

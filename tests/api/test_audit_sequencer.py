@@ -102,6 +102,10 @@ def test_concurrent_writers_get_every_event_gapless_and_covered_by_a_head(app, o
             AuditEvent.action == "party.create", AuditEvent.case_id == case_id)).scalars())
         report = verify_log(s)
     assert indices == list(range(n))  # gapless from zero
+    with factory() as s:
+        numbers = s.execute(select(AuditEvent.case_seq).where(AuditEvent.case_id == case_id)
+                            .order_by(AuditEvent.leaf_index)).scalars().all()
+    assert numbers == list(range(1, len(numbers) + 1))  # and gapless within the case
     assert {str(p) for p in parties} <= logged  # every action has its event
     assert report.ok, report.problems
     assert seq.stats.errors == 0
@@ -207,3 +211,59 @@ def test_a_new_signing_key_is_logged_before_its_first_head(app, owner):
         assert last.action == "audit.signing_key_added"
         assert last.object_id == signing.key_id(rotated.key)[:64]
         assert verify_log(s).ok
+
+
+def _case_numbers(factory, case_id: uuid.UUID) -> list[tuple[int | None, int | None]]:  # noqa: ANN001
+    """Each event's number as its column and as its hashed entry say, in leaf order."""
+    import json
+
+    with factory() as s:
+        rows = s.execute(select(AuditEvent.case_seq, AuditEvent.entry)
+                         .where(AuditEvent.case_id == case_id)
+                         .order_by(AuditEvent.leaf_index)).all()
+    return [(seq, json.loads(entry).get("case_seq")) for seq, entry in rows]
+
+
+def test_each_case_numbers_its_events_without_gaps_across_batches(app, api, owner,
+                                                                   monkeypatch):
+    principal, case_id = owner
+    other = uuid.UUID(api.case(api.user("other-admin")))
+    factory = app.state.sessionmaker
+    app.state.sequencer.stop()
+    signer = app.state.services.log_signer
+    sequencer.sequence_pending(factory, signer)
+    monkeypatch.setattr(sequencer, "BATCH", 3)  # the cases' events span several batches
+    for i in range(5):
+        _add_party(factory, principal, case_id, f"P{i}")
+        with transaction(factory) as session:
+            record(session, None, "test.event", "case", other, case_id=other)
+            record(session, None, "test.platform", "user", None)  # no case: no number
+    assert sequencer.sequence_pending(factory, signer) == 15
+    for case in (case_id, other):
+        numbers = _case_numbers(factory, case)
+        assert numbers == [(n, n) for n in range(1, len(numbers) + 1)]
+    with factory() as s:
+        assert s.execute(select(func.count()).select_from(AuditEvent).where(
+            AuditEvent.action == "test.platform", AuditEvent.case_seq.is_not(None))
+                         ).scalar_one() == 0
+        assert verify_log(s, deep=True).ok
+
+
+def test_a_case_logged_before_the_counter_continues_from_its_event_count(app, owner):
+    """Events logged before the counter have no number: the case's first numbered event is
+    its count plus one, so numbers stay the events' ranks in the case."""
+    principal, case_id = owner
+    factory = app.state.sessionmaker
+    app.state.sequencer.stop()
+    signer = app.state.services.log_signer
+    sequencer.sequence_pending(factory, signer)
+    before = len(_case_numbers(factory, case_id))
+    with app.state.engine.begin() as conn:  # as the migration leaves old rows
+        if conn.dialect.name == "postgresql":
+            conn.execute(text("SET LOCAL session_replication_role = replica"))
+        else:
+            conn.execute(text("DROP TRIGGER IF EXISTS audit_events_no_update"))
+        conn.execute(text("UPDATE audit_events SET case_seq = NULL"))
+    _add_party(factory, principal, case_id, "After the upgrade")
+    sequencer.sequence_pending(factory, signer)
+    assert _case_numbers(factory, case_id)[-1] == (before + 1, before + 1)

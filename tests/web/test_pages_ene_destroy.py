@@ -60,6 +60,7 @@ def test_only_the_room_admin_is_offered_destruction(client, room):
 
 def test_room_admin_destroys_a_case_and_gets_the_certificate(web_api, client):
     from app.cases.certificate import verify_certificate
+    from crypto import signing
     doomed = web_api.room()
     sign_in_as(client, doomed.admin)
     assert f"/cases/{doomed.id}/destroy" in client.get(f"/cases/{doomed.id}").text
@@ -77,7 +78,8 @@ def test_room_admin_destroys_a_case_and_gets_the_certificate(web_api, client):
     assert r.status_code == 200 and "Destruction certificate" in r.text
     assert 'download="destruction-certificate-' in r.text
     cert = html.unescape(r.text.split('id="certificate"')[1].split(">", 1)[1].split("</pre>")[0])
-    assert verify_certificate(cert.encode())["case_id"] == doomed.id
+    log_key = signing.public_key_to_pem(web_api.app.state.services.audit_key.public_key())
+    assert verify_certificate(cert.encode(), log_key)["case_id"] == doomed.id
     assert json.loads(cert)["payload"]["key_fingerprints"]
     sign_in_as(client, doomed.users["plaintiff_counsel"])
     gone = client.get(f"/cases/{doomed.id}/documents")
