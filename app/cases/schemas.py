@@ -2,23 +2,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.authz.permissions import Role
+from app.deadlines import courts
 from app.kernel.schemas import Day, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
 
 
-@lru_cache(maxsize=1)
 def us_state_codes() -> frozenset[str]:
-    """Imported on first use: the holidays package is slow to import."""
-    import holidays
-
-    return frozenset(holidays.country_holidays("US").subdivisions)
+    """States and territories with a federal district court."""
+    return courts.states()
 
 
 def _check_state(value: str | None) -> str | None:
