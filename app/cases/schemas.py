@@ -25,12 +25,19 @@ def _check_state(value: str | None) -> str | None:
 
 
 class CaseCreate(Strict):
+    """A case names its court by `district` (CM/ECF court id); `court_state` and
+    `court_timezone` are derived from it and, when given too, must agree. Clients that
+    predate districts still send `court` and `court_state`; their time zone is then the
+    state's courts' zone, never a default from elsewhere."""
+
     caption: str = Field(min_length=1, max_length=500)
-    court: str = Field(min_length=1, max_length=200)
-    court_state: str = Field(min_length=2, max_length=2)
+    court: str | None = Field(default=None, min_length=1, max_length=200)
+    court_state: str | None = Field(default=None, min_length=2, max_length=2)
+    district: str | None = Field(default=None, min_length=2, max_length=8)
+    division: str | None = Field(default=None, min_length=1, max_length=40)
     docket_number: str = Field(min_length=1, max_length=100)
     trial_date: Day | None = None
-    court_timezone: str = Field(default="America/New_York", max_length=64)
+    court_timezone: str | None = Field(default=None, max_length=64)
 
     _state = field_validator("court_state")(_check_state)
     _tz = field_validator("court_timezone")(check_timezone)
@@ -40,6 +47,8 @@ class CaseUpdate(Strict):
     caption: str | None = Field(default=None, min_length=1, max_length=500)
     court: str | None = Field(default=None, min_length=1, max_length=200)
     court_state: str | None = Field(default=None, min_length=2, max_length=2)
+    district: str | None = Field(default=None, min_length=2, max_length=8)
+    division: str | None = Field(default=None, min_length=1, max_length=40)
     docket_number: str | None = Field(default=None, min_length=1, max_length=100)
     trial_date: Day | None = None
     court_timezone: str | None = Field(default=None, max_length=64)
@@ -56,6 +65,8 @@ class CaseRead(BaseModel):
     docket_number: str
     trial_date: date | None
     court_timezone: str
+    district: str | None = None
+    division: str | None = None
     created_at: datetime
     # Set once the case keys were destroyed: what remains is this metadata and the log.
     destroyed_at: datetime | None = None

@@ -36,7 +36,8 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from app.deadlines import calendar, courts
+from app.deadlines import courts
+from app.deadlines import holiday_calendar as calendar
 
 Direction = Literal["after", "before"]
 ServiceMethod = Literal["electronic", "personal", "mail", "clerk", "other"]
