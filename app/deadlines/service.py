@@ -93,7 +93,7 @@ def record_closure(session: Session, ctx: Principal, *, district: str,
                        source=data.source, created_by=ctx.user_id)
     repo.add(session, row)
     record(session, ctx, "court.closure.record", "court_closure", row.id,
-           {"district": found.id, "date": data.date.isoformat(), "kind": data.kind})
+           {"district": found.id, "closure_date": data.date.isoformat(), "kind": data.kind})
     return ClosureRead(id=row.id, district=found.id, date=row.day, kind=data.kind,
                        rule=_RULES[data.kind], reason=row.reason, source=row.source,
                        created_at=row.created_at)
