@@ -6,9 +6,9 @@
 - ``court_closures``: days a district's clerk's office was inaccessible or closed by
   order, recorded by a platform admin with a source.
 
-Revision ID: 0011
-Revises: 0010
-Create Date: 2026-11-29 09:00:00
+Revision ID: 0013
+Revises: 0012
+Create Date: 2026-11-29 09:15:00
 """
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from alembic import op
 
 
-revision = "0011"
-down_revision = "0010"
+revision = "0013"
+down_revision = "0012"
 branch_labels = None
 depends_on = None
 
