@@ -2,23 +2,20 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, datetime
-from functools import lru_cache
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.authz.permissions import Role
+from app.deadlines import courts
 from app.kernel.schemas import Day, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
 
 
-@lru_cache(maxsize=1)
 def us_state_codes() -> frozenset[str]:
-    """Imported on first use: the holidays package is slow to import."""
-    import holidays
-
-    return frozenset(holidays.country_holidays("US").subdivisions)
+    """States and territories with a federal district court."""
+    return courts.states()
 
 
 def _check_state(value: str | None) -> str | None:
@@ -28,12 +25,19 @@ def _check_state(value: str | None) -> str | None:
 
 
 class CaseCreate(Strict):
+    """A case names its court by `district` (CM/ECF court id); `court_state` and
+    `court_timezone` are derived from it and, when given too, must agree. Clients that
+    predate districts still send `court` and `court_state`; their time zone is then the
+    state's courts' zone, never a default from elsewhere."""
+
     caption: str = Field(min_length=1, max_length=500)
-    court: str = Field(min_length=1, max_length=200)
-    court_state: str = Field(min_length=2, max_length=2)
+    court: str | None = Field(default=None, min_length=1, max_length=200)
+    court_state: str | None = Field(default=None, min_length=2, max_length=2)
+    district: str | None = Field(default=None, min_length=2, max_length=8)
+    division: str | None = Field(default=None, min_length=1, max_length=40)
     docket_number: str = Field(min_length=1, max_length=100)
     trial_date: Day | None = None
-    court_timezone: str = Field(default="America/New_York", max_length=64)
+    court_timezone: str | None = Field(default=None, max_length=64)
 
     _state = field_validator("court_state")(_check_state)
     _tz = field_validator("court_timezone")(check_timezone)
@@ -43,6 +47,8 @@ class CaseUpdate(Strict):
     caption: str | None = Field(default=None, min_length=1, max_length=500)
     court: str | None = Field(default=None, min_length=1, max_length=200)
     court_state: str | None = Field(default=None, min_length=2, max_length=2)
+    district: str | None = Field(default=None, min_length=2, max_length=8)
+    division: str | None = Field(default=None, min_length=1, max_length=40)
     docket_number: str | None = Field(default=None, min_length=1, max_length=100)
     trial_date: Day | None = None
     court_timezone: str | None = Field(default=None, max_length=64)
@@ -59,6 +65,8 @@ class CaseRead(BaseModel):
     docket_number: str
     trial_date: date | None
     court_timezone: str
+    district: str | None = None
+    division: str | None = None
     created_at: datetime
     # Set once the case keys were destroyed: what remains is this metadata and the log.
     destroyed_at: datetime | None = None

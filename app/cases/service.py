@@ -14,6 +14,7 @@ from app.audit.service import record
 from app.auth import service as auth_service
 from app.authz.permissions import Role
 from app.authz.policy import Membership, validate_member_role, validate_party_role
+from app.cases import court
 from app.cases import repository as repo
 from app.cases.schemas import (
     CaseCreate,
@@ -38,7 +39,8 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
     return CaseRead(
         id=case.id, caption=case.caption, court=case.court, court_state=case.court_state,
         docket_number=case.docket_number, trial_date=case.trial_date,
-        court_timezone=case.court_timezone, created_at=case.created_at,
+        court_timezone=case.court_timezone, district=case.district, division=case.division,
+        created_at=case.created_at,
         destroyed_at=case.destroyed_at, my_roles=sorted(roles),
     )
 
@@ -46,7 +48,13 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
 def create_case(
     session: Session, ctx: Principal, provider: KeyProvider, *, data: CaseCreate
 ) -> CaseRead:
-    case = Case(**data.model_dump(), created_by=ctx.user_id)
+    where = court.resolve(court=data.court, court_state=data.court_state,
+                          district=data.district, division=data.division,
+                          court_timezone=data.court_timezone)
+    case = Case(caption=data.caption, docket_number=data.docket_number,
+                trial_date=data.trial_date, court=where.court, court_state=where.court_state,
+                court_timezone=where.court_timezone, district=where.district,
+                division=where.division, created_by=ctx.user_id)
     repo.add(session, case)
     # The case key exists before anything can be sealed under it. If the transaction
     # fails afterwards, an unused key is left in the key store: harmless.
@@ -84,11 +92,41 @@ def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> Case
     for field in ("caption", "court", "court_state", "docket_number", "court_timezone"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be empty.", code="field_required")
+    where = _updated_court(case, changes)
     for field, value in changes.items():
         setattr(case, field, value)
+    if where is not None:
+        for field in _COURT_FIELDS:
+            setattr(case, field, getattr(where, field))
     session.flush()
     record(session, ctx, "case.update", "case", case.id, {"fields": sorted(changes)})
     return _case_read(case, ctx.roles)
+
+
+_COURT_FIELDS = ("court", "court_state", "court_timezone", "district", "division")
+
+
+def _updated_court(case: Case, changes: dict[str, object]) -> court.Court | None:
+    """The case's court after `changes`, or None when they leave it alone. A new district
+    (or division) re-derives what follows from it unless the change gives that too, and
+    then it must agree."""
+    if not any(field in changes for field in _COURT_FIELDS):
+        return None
+    moved = "district" in changes or "division" in changes
+
+    def value(field: str, derived: bool) -> str | None:
+        if field in changes:
+            given = changes[field]
+        elif field == "division":
+            given = None if "district" in changes else case.division
+        else:
+            given = None if derived and moved else getattr(case, field)
+        return None if given is None else str(given)
+
+    return court.resolve(
+        court=value("court", derived=True), court_state=value("court_state", derived=True),
+        district=value("district", derived=False), division=value("division", derived=False),
+        court_timezone=value("court_timezone", derived=True))
 
 
 def add_party(session: Session, ctx: CaseContext, *, data: PartyCreate) -> PartyRead:

@@ -1,8 +1,9 @@
 """FRCP 6 deadline engine for periods stated in days.
 
 Pure: no clock, no database, no web framework. Dates and the court's calendar are
-parameters; the only data read is the `holidays` package calendar and the IANA
-time-zone database.
+parameters; the only data read is the curated, cited calendar in `calendar.py` (a data
+file versioned with the code, never a package that an upgrade could change), the
+district table in `courts.py` and the IANA time-zone database.
 
 Invariants of `compute_deadline`:
 - the trigger day is never counted and every calendar day after (or before) it is
@@ -14,6 +15,14 @@ Invariants of `compute_deadline`:
   (FRCP 6(a)(5)); inaccessibility of the clerk's office always moves it forward
   (FRCP 6(a)(3), 2009 Advisory Committee note);
 - state holidays count only for periods measured after an event (FRCP 6(a)(6)(C));
+  days declared by statute (5 U.S.C. 6103, Inauguration Day where 6103(c) covers the
+  whole district) or by executive order count in both directions (FRCP 6(a)(6)(A)-(B));
+- where the law is unsettled (a state holiday its courts do not observe, a county-only
+  holiday, Inauguration Day in a district 6103(c) covers in part), the period is
+  computed both ways; `date` is the earlier reading and `readings` shows both, so
+  relying on `date` is never late;
+- a state with no curated calendar counts federal days only, and the explanation says
+  so instead of pretending to know its holidays;
 - the 3 days of FRCP 6(d) are added after the period has fully expired under
   FRCP 6(a), and the result is adjusted under FRCP 6(a) again;
 - `explanation` names every rule applied and every day skipped, in order.
@@ -24,10 +33,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
-from types import MappingProxyType
 from typing import Final, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
+
+from app.deadlines import courts
+from app.deadlines import holiday_calendar as calendar
 
 Direction = Literal["after", "before"]
 ServiceMethod = Literal["electronic", "personal", "mail", "clerk", "other"]
@@ -56,6 +66,15 @@ class DeadlineInputError(ValueError):
 
 
 @dataclass(frozen=True)
+class Readings:
+    """Two readings of an unsettled law: the deadline is `earliest`, the safe one."""
+
+    earliest: dt.date
+    latest: dt.date
+    why: list[str]
+
+
+@dataclass(frozen=True)
 class Deadline:
     """The last day to act and why.
 
@@ -71,14 +90,20 @@ class Deadline:
     rules: list[str] = field(default_factory=list)
     counted_date: dt.date | None = None
     """The day the bare count lands on, before any FRCP 6(a)(1)(C) adjustment."""
+    readings: Readings | None = None
+    calendar_version: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass
 class _Court:
     state: str | None
     forward: bool
     extra_holidays: frozenset[dt.date]
     inaccessible_days: frozenset[dt.date]
+    district: str | None = None
+    unsettled_counts: bool = False
+    """Whether an unsettled day counts as a holiday in this reading."""
+    unsettled_seen: list[str] = field(default_factory=list)
 
 
 class _Trace:
@@ -120,24 +145,41 @@ def _check_dates(values: Collection[dt.date], name: str) -> frozenset[dt.date]:
 
 
 def normalize_state(court_state: str | None) -> str | None:
-    """Return the upper-case subdivision code known to `holidays.US`, or None.
+    """Return the upper-case code of a state or territory with a district court, or None.
 
-    Territories with a district court (DC, PR, GU, VI, MP) are accepted as well as
-    the 50 states.
+    The 50 states, DC, PR, GU, VI and MP are accepted.
     """
     if court_state is None:
         return None
     if not isinstance(court_state, str):
         raise DeadlineInputError(f"court_state must be a string, got {court_state!r}")
-    from holidays.countries.united_states import UnitedStates  # slow to import: on first use
-
     code = court_state.strip().upper()
-    if code not in UnitedStates.subdivisions:
+    if code not in courts.states():
         raise DeadlineInputError(
             f"unknown court_state {court_state!r}: expected a US state or territory code "
             "such as 'CA' or 'NY'"
         )
     return code
+
+
+def normalize_district(district: str | None, state: str | None) -> str | None:
+    """The district id, checked against the table and against `state` when both are given.
+
+    A state with a single district (DC, MD, ...) implies that district, so that a
+    district-specific day (Inauguration Day) is not lost when only the state is known.
+    """
+    if district is None:
+        if state is not None and len(only := courts.state_districts(state)) == 1:
+            return only[0].id
+        return None
+    try:
+        found = courts.find_district(district)
+    except courts.CourtInputError as exc:
+        raise DeadlineInputError(str(exc)) from None
+    if state is not None and found.state != state:
+        raise DeadlineInputError(
+            f"district {found.id!r} ({found.name}) is in {found.state}, not {state}")
+    return found.id
 
 
 def _check_days(days: object) -> int:
@@ -166,12 +208,14 @@ def _check_service_method(method: object) -> str:
 
 
 def court_zone(court_timezone: str) -> ZoneInfo:
-    """Resolve an IANA zone name such as 'America/Chicago' or raise DeadlineInputError."""
-    if not isinstance(court_timezone, str) or not court_timezone:
-        raise DeadlineInputError(f"unknown court_timezone {court_timezone!r}")
+    """Resolve an IANA zone name such as 'America/Chicago' or raise DeadlineInputError.
+
+    Only names in the IANA database are accepted: free text such as 'Pacific' (a
+    directory of the database) or a path is refused, never looked up on disk.
+    """
     try:
-        return ZoneInfo(court_timezone)
-    except (ZoneInfoNotFoundError, ValueError, OSError):
+        return ZoneInfo(courts.check_timezone(court_timezone))
+    except courts.CourtInputError:
         raise DeadlineInputError(
             f"unknown court_timezone {court_timezone!r}: expected an IANA name such as "
             "'America/New_York'"
@@ -181,43 +225,30 @@ def court_zone(court_timezone: str) -> ZoneInfo:
 # --- legal holidays (FRCP 6(a)(6)) -------------------------------------------
 
 
-@lru_cache(maxsize=256)
-def _calendar(subdiv: str | None, year: int) -> Mapping[dt.date, str]:
-    """Public holidays of `year` on their observed dates, as `holidays` labels them.
-
-    Built from neighbouring years too: New Year's Day on a Saturday is observed on
-    December 31 of the previous year.
-    """
-    from holidays import country_holidays  # slow to import: on first use
-
-    source = country_holidays("US", subdiv=subdiv, years=(year - 1, year, year + 1), observed=True)
-    return MappingProxyType({day: str(name) for day, name in source.items() if day.year == year})
-
-
-def _label(name: str) -> str:
-    return name.replace(" (observed)", ", observed")
-
-
 def is_legal_holiday(
     day: dt.date,
     *,
     court_state: str | None = None,
     forward: bool = True,
     extra_holidays: Collection[dt.date] = (),
+    district: str | None = None,
 ) -> str | None:
-    """The FRCP 6(a)(6) reason `day` is a legal holiday, or None if it is not one.
+    """The FRCP 6(a)(6) reason `day` is a settled legal holiday, or None if it is not one.
 
     (A) federal statutory holidays on the day set aside for observing them
-    (5 U.S.C. 6103, as `holidays.US` computes it); (B) `extra_holidays`, days the
-    President or Congress declared, supplied per deployment with no built-in list;
-    (C) only when `forward` (a period measured after an event), the public holidays
-    of `court_state`. Weekends are not reported here.
+    (5 U.S.C. 6103(a)-(b)) and Inauguration Day where 6103(c) covers the district;
+    (B) executive-order closures from the curated list and `extra_holidays`, days the
+    President or Congress declared that the list lacks; (C) only when `forward` (a
+    period measured after an event), the curated legal holidays of `court_state`.
+    Unsettled days are not reported. Weekends are not reported here.
     """
+    state = normalize_state(court_state)
     court = _Court(
-        state=normalize_state(court_state),
+        state=state,
         forward=forward,
         extra_holidays=_check_dates(extra_holidays, "extra_holidays"),
         inaccessible_days=frozenset(),
+        district=normalize_district(district, state),
     )
     reason = _holiday_reason(_check_date(day, "day"), court)
     return None if reason is None else f"{reason[0]}: {reason[1]}"
@@ -227,16 +258,40 @@ _Reason = tuple[str, str]
 """(what the day is, the rule that makes it count), e.g. ("a Sunday", "FRCP 6(a)(1)(C)")."""
 
 
+def _unsettled(day: dt.date, holiday: calendar.Holiday, where: str, court: _Court) -> bool:
+    """Whether an unsettled day counts in this reading; remembers why it is unsettled."""
+    note = f"{day.isoformat()} ({holiday.name}{where}; {holiday.citation}): {holiday.unsettled}"
+    if note not in court.unsettled_seen:
+        court.unsettled_seen.append(note)
+    return court.unsettled_counts
+
+
 def _holiday_reason(day: dt.date, court: _Court) -> _Reason | None:
-    federal = _calendar(None, day.year).get(day)
+    federal = calendar.federal_holidays(day.year).get(day)
     if federal is not None:
-        return f"a legal holiday ({_label(federal)})", "FRCP 6(a)(6)(A)"
+        return f"a legal holiday ({federal.name})", "FRCP 6(a)(6)(A)"
+    inauguration = calendar.inauguration_day(day.year, court.district)
+    if inauguration is not None and inauguration[0] == day:
+        holiday = inauguration[1]
+        if holiday.unsettled is None or _unsettled(day, holiday, "", court):
+            return f"a legal holiday ({holiday.name}, {holiday.citation})", "FRCP 6(a)(6)(A)"
+    closure = calendar.closures().get(day)
+    if closure is not None:
+        return (
+            f"a day the President closed federal offices ({closure.reason}; {closure.citation})",
+            "FRCP 6(a)(6)(B)",
+        )
     if day in court.extra_holidays:
         return "a day declared a holiday by the President or Congress", "FRCP 6(a)(6)(B)"
     if court.forward and court.state is not None:
-        local = _calendar(court.state, day.year).get(day)
-        if local is not None:
-            return f"a legal holiday in {court.state} ({_label(local)})", "FRCP 6(a)(6)(C)"
+        local = calendar.state_holidays(court.state, day.year).get(day)
+        if local is not None and (
+            local.unsettled is None or _unsettled(day, local, f" in {court.state}", court)
+        ):
+            return (
+                f"a legal holiday in {court.state} ({local.name}; {local.citation})",
+                "FRCP 6(a)(6)(C)",
+            )
     return None
 
 
@@ -317,35 +372,20 @@ def _end_instant(day: dt.date, zone: ZoneInfo) -> dt.datetime:
     return local_midnight.astimezone(dt.UTC)
 
 
-def compute_deadline(
-    trigger: dt.date,
-    days: int,
-    direction: Direction,
-    *,
-    court_state: str | None = None,
-    service_method: str = "electronic",
-    extra_holidays: Collection[dt.date] = (),
-    inaccessible_days: Collection[dt.date] = (),
-    court_timezone: str = DEFAULT_TIMEZONE,
-) -> Deadline:
-    """The last day of a period of `days` days after or before `trigger` (FRCP 6(a), 6(d)).
+def _uncovered_note(court: _Court, trace: _Trace) -> None:
+    if court.forward and court.state is not None and not calendar.covers_state(court.state):
+        trace.add(
+            f"No curated holiday calendar for {court.state} yet: only federal holidays, "
+            "executive-order closures and recorded closure days are counted here; check "
+            f"{court.state}'s own legal holidays",
+            "FRCP 6(a)(6)(C)",
+        )
 
-    `service_method` matters only for a period running after service: "mail", "clerk"
-    and "other" (Rule 5(b)(2)(C), (D), (F)) add 3 days; "electronic" and "personal" add
-    none. `inaccessible_days` are days the clerk's office was inaccessible; pass none
-    when the act is not a filing. Raises DeadlineInputError on any invalid argument.
-    """
-    trigger = _check_trigger(trigger)
-    days = _check_days(days)
-    direction = _check_direction(direction)
-    service_method = _check_service_method(service_method)
-    zone = court_zone(court_timezone)
-    court = _Court(
-        state=normalize_state(court_state),
-        forward=direction == "after",
-        extra_holidays=_check_dates(extra_holidays, "extra_holidays"),
-        inaccessible_days=_check_dates(inaccessible_days, "inaccessible_days"),
-    )
+
+def _one_reading(
+    trigger: dt.date, days: int, direction: Direction, service_method: str,
+    court: _Court, zone: ZoneInfo,
+) -> tuple[dt.date, _Trace, dt.date]:
     step = _ONE_DAY if direction == "after" else -_ONE_DAY
     trace = _Trace()
     counted = trigger + days * step
@@ -358,8 +398,66 @@ def compute_deadline(
         f"{counted.isoformat()} ({counted:%A})",
         "FRCP 6(a)(1)(B)",
     )
+    _uncovered_note(court, trace)
     end = _expire_under_6a(counted, step, court, trace)
     end = _add_service_days(end, direction, service_method, court, trace)
+    return end, trace, counted
+
+
+def compute_deadline(
+    trigger: dt.date,
+    days: int,
+    direction: Direction,
+    *,
+    court_state: str | None = None,
+    service_method: str = "electronic",
+    extra_holidays: Collection[dt.date] = (),
+    inaccessible_days: Collection[dt.date] = (),
+    court_timezone: str = DEFAULT_TIMEZONE,
+    district: str | None = None,
+) -> Deadline:
+    """The last day of a period of `days` days after or before `trigger` (FRCP 6(a), 6(d)).
+
+    `service_method` matters only for a period running after service: "mail", "clerk"
+    and "other" (Rule 5(b)(2)(C), (D), (F)) add 3 days; "electronic" and "personal" add
+    none. `inaccessible_days` are days the clerk's office was inaccessible; pass none
+    when the act is not a filing. `district` (a CM/ECF court id) implies its state.
+    Raises DeadlineInputError on any invalid argument.
+    """
+    trigger = _check_trigger(trigger)
+    days = _check_days(days)
+    direction = _check_direction(direction)
+    service_method = _check_service_method(service_method)
+    zone = court_zone(court_timezone)
+    state = normalize_state(court_state)
+    if district is not None and state is None:
+        state = courts.find_district(district).state if _known(district) else None
+    results = []
+    for unsettled_counts in (False, True):
+        court = _Court(
+            state=state,
+            forward=direction == "after",
+            extra_holidays=_check_dates(extra_holidays, "extra_holidays"),
+            inaccessible_days=_check_dates(inaccessible_days, "inaccessible_days"),
+            district=normalize_district(district, state),
+            unsettled_counts=unsettled_counts,
+        )
+        end, trace, counted = _one_reading(trigger, days, direction, service_method, court, zone)
+        results.append((end, trace, court.unsettled_seen))
+    (plain_end, plain_trace, _), (strict_end, strict_trace, why) = results
+    readings = None
+    end, trace = plain_end, plain_trace
+    if plain_end != strict_end:
+        if strict_end < plain_end:
+            end, trace = strict_end, strict_trace
+        readings = Readings(earliest=min(plain_end, strict_end),
+                            latest=max(plain_end, strict_end), why=list(why))
+        trace.add(
+            f"The law is unsettled ({'; '.join(why)}): read one way the last day is "
+            f"{readings.earliest.isoformat()}, the other way {readings.latest.isoformat()}; "
+            f"the earlier, {readings.earliest.isoformat()}, is the deadline to rely on",
+            "FRCP 6(a)(6)",
+        )
     ends_at = _end_instant(end, zone)
     trace.add(
         f"The last day is {end.isoformat()} ({end:%A}) and ends at midnight "
@@ -367,5 +465,14 @@ def compute_deadline(
         "FRCP 6(a)(4)(A)",
     )
     return Deadline(
-        date=end, ends_at=ends_at, explanation=trace.lines, rules=trace.rules, counted_date=counted
+        date=end, ends_at=ends_at, explanation=trace.lines, rules=trace.rules,
+        counted_date=counted, readings=readings, calendar_version=calendar.version(),
     )
+
+
+def _known(district: str) -> bool:
+    try:
+        courts.find_district(district)
+    except courts.CourtInputError as exc:
+        raise DeadlineInputError(str(exc)) from None
+    return True

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
@@ -64,7 +65,8 @@ def _end_of_day(day: dt.date, zone: ZoneInfo) -> dt.datetime:
 
 def statement_due(
     scheduled_at: dt.datetime, *, due_date: dt.date | None, days_before: int | None,
-    court_state: str, court_timezone: str,
+    court_state: str, court_timezone: str, district: str | None = None,
+    extra_holidays: Collection[dt.date] = (), inaccessible_days: Collection[dt.date] = (),
 ) -> StatementDue:
     """The due date of written statements, given as a date or as N days before the session."""
     zone = ZoneInfo(court_timezone)
@@ -79,7 +81,9 @@ def statement_due(
     days = DEFAULT_DAYS_BEFORE if days_before is None else days_before
     try:
         deadline = compute_deadline(session_day, days, "before", court_state=court_state,
-                                    court_timezone=court_timezone)
+                                    court_timezone=court_timezone, district=district,
+                                    extra_holidays=extra_holidays,
+                                    inaccessible_days=inaccessible_days)
     except DeadlineInputError as exc:
         raise EneRuleError("invalid_statement_due", str(exc)) from None
     return StatementDue(deadline.date, deadline.ends_at, days)

@@ -19,8 +19,9 @@ Out of range answers 422 ``validation_error`` with the field's error type
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Annotated, Any, Final
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import available_timezones
 
 from pydantic import (
     AfterValidator,
@@ -91,13 +92,18 @@ class Strict(BaseModel):
         return value
 
 
+@lru_cache(maxsize=1)
+def _iana_zones() -> frozenset[str]:
+    return frozenset(available_timezones())
+
+
 def check_timezone(value: str | None) -> str | None:
+    """An IANA zone name or None. Free text ('Pacific', a directory of the database) and
+    paths are refused by membership, never looked up on disk (that raised OSError: 500)."""
     if value is None:
         return value
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
+    if value not in _iana_zones():
         raise ValueError(
             "court_timezone must be an IANA time zone such as America/New_York"
-        ) from None
+        )
     return value

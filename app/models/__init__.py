@@ -11,6 +11,7 @@ from app.models.cases import (
     Member,
     Party,
 )
+from app.models.courts import CourtClosure
 from app.models.documents import (
     CaseWatermarkSetting,
     Document,
@@ -42,6 +43,7 @@ __all__ = [
     "AuditEvent",
     "AuditLogState",
     "AuditSubtree",
+    "CourtClosure",
     "Base",
     "Case",
     "CaseDestruction",

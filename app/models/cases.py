@@ -20,7 +20,10 @@ class Case(IdMixin, CreatedMixin, Base):
     court_state: Mapped[str] = mapped_column(String(2))
     docket_number: Mapped[str] = mapped_column(String(100))
     trial_date: Mapped[date | None] = mapped_column(default=None)
-    court_timezone: Mapped[str] = mapped_column(String(64), default="America/New_York")
+    court_timezone: Mapped[str] = mapped_column(String(64))
+    # CM/ECF court id of the district ("cand"); None for a case created before districts.
+    district: Mapped[str | None] = mapped_column(String(8), default=None)
+    division: Mapped[str | None] = mapped_column(String(40), default=None)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     destroyed_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -57,11 +57,14 @@ def acceptance_deadline(
     court_state: str | None = None,
     extra_holidays: Collection[dt.date] = (),
     court_timezone: str = DEFAULT_TIMEZONE,
+    district: str | None = None,
+    inaccessible_days: Collection[dt.date] = (),
 ) -> Deadline:
     """The last day the offeree may serve written notice accepting the offer (68(a)).
 
-    Acceptance is served, not filed, so clerk's-office inaccessibility (FRCP 6(a)(3))
-    is not taken into account. Raises DeadlineInputError on invalid input.
+    `inaccessible_days` are the closure days recorded for the court (FRCP 6(a)(3)); the
+    service passes them so that every computation of the room counts the same days.
+    Raises DeadlineInputError on invalid input.
     """
     deadline = compute_deadline(
         served_on,
@@ -70,7 +73,9 @@ def acceptance_deadline(
         court_state=court_state,
         service_method=service_method,
         extra_holidays=extra_holidays,
+        inaccessible_days=inaccessible_days,
         court_timezone=court_timezone,
+        district=district,
     )
     return _with_preamble(
         deadline,
@@ -85,6 +90,7 @@ def latest_service_date(
     event: Literal["trial", "hearing"] = "trial",
     extra_holidays: Collection[dt.date] = (),
     court_timezone: str = DEFAULT_TIMEZONE,
+    district: str | None = None,
 ) -> Deadline:
     """The last day an offer may be served before trial (68(a)) or the 68(c) hearing.
 
@@ -110,6 +116,7 @@ def latest_service_date(
         "before",
         extra_holidays=extra_holidays,
         court_timezone=court_timezone,
+        district=district,
     )
     return _with_preamble(deadline, line, rule)
 
@@ -121,6 +128,7 @@ def check_service_timing(
     *,
     extra_holidays: Collection[dt.date] = (),
     court_timezone: str = DEFAULT_TIMEZONE,
+    district: str | None = None,
 ) -> TimingProblem | None:
     """None when service on `served_on` is early enough, else a stable reason code.
 
@@ -137,11 +145,13 @@ def check_service_timing(
             event="hearing",
             extra_holidays=extra_holidays,
             court_timezone=court_timezone,
+            district=district,
         )
         return "too_close_to_hearing" if served_on > latest.date else None
     if trial_date is not None:
         latest = latest_service_date(
-            trial_date, extra_holidays=extra_holidays, court_timezone=court_timezone
+            trial_date, extra_holidays=extra_holidays, court_timezone=court_timezone,
+            district=district,
         )
         return "too_close_to_trial" if served_on > latest.date else None
     return None

@@ -36,12 +36,15 @@ def my_cases(request: Request, session: SessionDep, svc: ServicesDep,
 
 @router.post("/cases")
 def create_case(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
-                caption: Text, court: Text, court_state: Text, docket_number: Text,
-                trial_date: OptText = "", court_timezone: OptText = "America/New_York",
+                caption: Text, docket_number: Text, court: OptText = "",
+                court_state: OptText = "", district: OptText = "", division: OptText = "",
+                trial_date: OptText = "", court_timezone: OptText = "",
                 ) -> Response:
-    data = CaseCreate(caption=caption, court=court, court_state=court_state.upper(),
-                      docket_number=docket_number, trial_date=trial_date or None,
-                      court_timezone=court_timezone or "America/New_York")
+    """The time zone is the court's, derived from the district or state; never defaulted."""
+    data = CaseCreate(caption=caption, court=court or None,
+                      court_state=court_state.upper() or None, district=district or None,
+                      division=division or None, docket_number=docket_number,
+                      trial_date=trial_date or None, court_timezone=court_timezone or None)
     case = case_service.create_case(session, auth.principal, svc.key_provider, data=data)
     return redirect(f"/cases/{case.id}", "case_created")
 

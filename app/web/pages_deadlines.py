@@ -27,7 +27,7 @@ METHODS = [("electronic", "Electronic (no days added)"), ("personal", "Personal 
 
 
 @router.get("/deadlines")
-def calculator(request: Request, auth: WebAuthDep,
+def calculator(request: Request, auth: WebAuthDep, session: SessionDep,
                trigger: date | None = None,
                days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
                direction: Literal["after", "before"] = "after",
@@ -40,7 +40,7 @@ def calculator(request: Request, auth: WebAuthDep,
     result = None
     if trigger is not None and days is not None:
         result = deadlines.compute(
-            trigger=trigger, days=days, direction=direction, state=state.strip() or None,
+            session, trigger=trigger, days=days, direction=direction, state=state.strip() or None,
             service_method=service_method, court_timezone=court_timezone)
     form = {"trigger": trigger, "days": days, "direction": direction, "state": state,
             "service_method": service_method, "court_timezone": court_timezone}

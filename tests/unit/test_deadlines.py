@@ -168,7 +168,24 @@ CASES: dict[str, Case] = {
         ("2025-12-24", "2025-12-25", "2025-12-26", "2025-12-27", "2025-12-28"),
         extra=EO_2025,
     ),
-    "no built-in EO closures": Case("2025-12-10", 14, "after", "2025-12-24"),
+    # The same closures come from the curated calendar without any configuration.
+    "built-in EO closures December 2025": Case(
+        "2025-12-10",
+        14,
+        "after",
+        "2025-12-29",
+        ("2025-12-24", "2025-12-25", "2025-12-26", "2025-12-27", "2025-12-28"),
+    ),
+    # A day the curated list lacks, declared by a deployment: Thu 2026-12-24 -> Mon 12-28.
+    "declared day the list lacks": Case(
+        "2026-12-10",
+        14,
+        "after",
+        "2026-12-28",
+        ("2026-12-24", "2026-12-25", "2026-12-26", "2026-12-27"),
+        extra=("2026-12-24",),
+    ),
+    "no declared day without configuration": Case("2026-12-10", 14, "after", "2026-12-24"),
     # Fri 12-26 EO, Thu 12-25, Wed 12-24 EO -> Tue 12-23.
     "before: EO closures December 2025": Case(
         "2026-01-09",
@@ -310,15 +327,22 @@ def test_explanation_names_each_skipped_day(case: Case) -> None:
         ),
         (
             CASES["CA Cesar Chavez Day forward"],
-            "2026-03-31 is a legal holiday in CA (Cesar Chavez Day): FRCP 6(a)(6)(C)",
+            "2026-03-31 is a legal holiday in CA (Cesar Chavez Day; Cal. Gov. Code 6700(a); "
+            "Cal. Code Civ. Proc. 135): FRCP 6(a)(6)(C)",
         ),
         (
             CASES["MA Patriots' Day forward (lower-case code)"],
-            "2027-04-19 is a legal holiday in MA (Patriots' Day): FRCP 6(a)(6)(C)",
+            "2027-04-19 is a legal holiday in MA (Patriots' Day; "
+            "Mass. Gen. Laws ch. 4, 7, cl. 18): FRCP 6(a)(6)(C)",
         ),
         (
             CASES["EO closures December 2025"],
-            "2025-12-24 is a day declared a holiday by the President or Congress: FRCP 6(a)(6)(B)",
+            "2025-12-24 is a day the President closed federal offices (Christmas Eve closure of "
+            "executive departments; Executive order of December 18, 2025): FRCP 6(a)(6)(B)",
+        ),
+        (
+            CASES["declared day the list lacks"],
+            "2026-12-24 is a day declared a holiday by the President or Congress: FRCP 6(a)(6)(B)",
         ),
         (CASES["mail: +3 lands on Juneteenth"], "+3 days for service by mail: FRCP 6(d)"),
         (
@@ -401,28 +425,35 @@ def test_ends_at_is_local_midnight_in_utc(
         ("2027-12-31", {}, "a legal holiday (New Year's Day, observed): FRCP 6(a)(6)(A)"),
         ("2025-03-17", {}, None),
         ("2025-06-21", {}, None),  # a Saturday, but weekends are not holidays
-        ("2025-12-24", {}, None),
+        ("2026-12-24", {}, None),
         (
-            "2025-12-24",
-            {"extra_holidays": [D("2025-12-24")]},
+            "2026-12-24",
+            {"extra_holidays": [D("2026-12-24")]},
             "a day declared a holiday by the President or Congress: FRCP 6(a)(6)(B)",
         ),
         (
-            "2025-12-24",
-            {"extra_holidays": [D("2025-12-24")], "forward": False},
+            "2026-12-24",
+            {"extra_holidays": [D("2026-12-24")], "forward": False},
             "a day declared a holiday by the President or Congress: FRCP 6(a)(6)(B)",
+        ),
+        (
+            "2025-01-09",
+            {"forward": False},
+            "a day the President closed federal offices (National day of mourning for President "
+            "Jimmy Carter; Executive Order 14133, 90 Fed. Reg. 187 (2025)): FRCP 6(a)(6)(B)",
         ),
         (
             "2025-03-31",
             {"court_state": "CA"},
-            "a legal holiday in CA (Cesar Chavez Day): FRCP 6(a)(6)(C)",
+            "a legal holiday in CA (Cesar Chavez Day; Cal. Gov. Code 6700(a); "
+            "Cal. Code Civ. Proc. 135): FRCP 6(a)(6)(C)",
         ),
         ("2025-03-31", {"court_state": "CA", "forward": False}, None),
         ("2025-03-31", {"court_state": "NY"}, None),
         (
-            "2025-12-24",
+            "2026-12-24",
             {"court_state": "TX"},
-            "a legal holiday in TX (Christmas Eve): FRCP 6(a)(6)(C)",
+            "a legal holiday in TX (Christmas Eve; Tex. Gov't Code 662.003(b)): FRCP 6(a)(6)(C)",
         ),
         # A federal holiday stays one in a backward period with a court state.
         (

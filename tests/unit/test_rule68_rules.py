@@ -78,7 +78,9 @@ def test_acceptance_deadline_rejects_bad_input() -> None:
         ("2026-03-30", {}, "2026-03-16"),  # Mon - 14 = Mon (Cesar Chavez Day not in play)
         ("2026-04-14", {}, "2026-03-31"),  # Tue 03-31: a CA holiday, but backward periods ignore it
         ("2026-01-09", {"extra_holidays": EO_2025}, "2025-12-23"),  # 26 EO, 25, 24 EO -> 23
-        ("2026-01-09", {}, "2025-12-26"),  # no declared closures by default
+        # The curated calendar knows the December 2025 closures without configuration.
+        ("2026-01-09", {}, "2025-12-23"),
+        ("2027-01-08", {}, "2026-12-24"),  # no closure declared for 2026
     ],
 )
 def test_latest_service_date(event_date: str, kwargs: dict[str, object], expected: str) -> None:

@@ -75,7 +75,8 @@ def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(pe
     pc.tab("Rule 68")
     card = page.locator("article.rule68").first
     expect(card.get_by_text("Acceptance deadline")).to_be_visible()
-    assert card.locator("dd time").nth(1).inner_text().endswith("(America/New_York)")
+    # The room is in California: its times are Pacific.
+    assert card.locator("dd time").nth(1).inner_text().endswith("(America/Los_Angeles)")
     assert card.locator("ol.explanation li").count() >= 2
     page.wait_for_function(
         "document.querySelector('article.rule68 .countdown').textContent.includes('left')")

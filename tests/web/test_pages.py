@@ -106,7 +106,7 @@ def test_room_admin_sets_the_trial_date_and_gets_the_calendar(client, room):
     sign_in_as(client, room.admin)
     r = client.post(f"/cases/{room.id}/details", data={
         "csrf_token": page_csrf(client), "trial_date": "2031-03-03",
-        "court_timezone": "America/New_York"})
+        "court_timezone": "America/Los_Angeles"})
     assert r.status_code == 200 and "Monday, March 3, 2031" in r.text
     ics = client.get(f"/cases/{room.id}/deadlines.ics")
     assert ics.status_code == 200 and ics.text.startswith("BEGIN:VCALENDAR")

@@ -16,7 +16,7 @@ def test_the_inbox_badge_counts_unread_and_opening_an_item_marks_it_read(
     page = client.get("/notifications")
     assert page.status_code == 200
     assert "A settlement offer was made in Doe v. Acme Corp. (3:25-cv-01234)" in page.text
-    assert "It is open until 5:00 pm Eastern Standard Time, Friday, January 31, 2031" \
+    assert "It is open until 2:00 pm Pacific Standard Time, Friday, January 31, 2031" \
         in page.text
     for secret in ("12,345.67", "12345.67", "Mutual release"):
         assert secret not in page.text

@@ -12,6 +12,7 @@ from app.authz import policy_ene as pol
 from app.authz.permissions import Role
 from app.cases import service as case_service
 from app.context import CaseContext
+from app.deadlines import service as deadline_service
 from app.ene import repository as repo
 from app.ene.errors import (
     EvaluatorNotNeutral,
@@ -62,12 +63,14 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
     assert case is not None  # the guard loaded the membership
     tz = data.court_timezone or case.court_timezone
     due_spec = data.statement_due
+    closed = deadline_service.court_days(session, case.district)
     try:
         due = statement_due(
             data.scheduled_at,
             due_date=None if isinstance(due_spec, StatementDueDays | None) else due_spec,
             days_before=due_spec.days_before if isinstance(due_spec, StatementDueDays) else None,
-            court_state=case.court_state, court_timezone=tz)
+            court_state=case.court_state, court_timezone=tz, district=case.district,
+            extra_holidays=closed.extra_holidays, inaccessible_days=closed.inaccessible_days)
     except EneRuleError as exc:
         raise Invalid(str(exc), code=exc.code) from None
     row = EneSession(

@@ -22,6 +22,7 @@ from app.authz.policy import Denial
 from app.authz.policy_negotiation import may_address, may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
+from app.deadlines import service as deadline_service
 from app.deadlines.rules import Deadline, DeadlineInputError
 from app.errors import Conflict, Invalid
 from app.kernel.terms import terms_sha256
@@ -111,17 +112,22 @@ def _service_time(session: Session, ctx: CaseContext, svc: Services,
 def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
               method: str) -> Deadline:
     hearing = repo.get_hearing(session, ctx.case_id)
+    # Recorded closure days of the court count here as in every computation of the room.
+    closed = deadline_service.court_days(session, case.district)
     try:
         problem = check_service_timing(
             served_on, case.trial_date, hearing.hearing_date if hearing else None,
-            court_timezone=case.court_timezone)
+            extra_holidays=closed.extra_holidays, court_timezone=case.court_timezone,
+            district=case.district)
         if problem is not None:
             refuse(session, ctx, ACTION, OBJECT, None, Invalid(
                 "A Rule 68 offer must be served at least 14 days before "
                 + ("trial." if problem == "too_close_to_trial" else
                    "the hearing on the extent of liability."), code=problem))
         return acceptance_deadline(served_on, method, court_state=case.court_state,
-                                   court_timezone=case.court_timezone)
+                                   court_timezone=case.court_timezone, district=case.district,
+                                   extra_holidays=closed.extra_holidays,
+                                   inaccessible_days=closed.inaccessible_days)
     except (DeadlineInputError, Rule68InputError):
         refuse(session, ctx, ACTION, OBJECT, None, Invalid(
             "The service date is outside the range the deadline engine computes.",

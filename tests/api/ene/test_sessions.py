@@ -21,11 +21,11 @@ def test_created_session_lists_evaluator_parties_time_zone_and_due_date(ene):
     s = ene.session
     assert s["evaluator_user_id"] == ene.user("neutral").id
     assert s["participating_party_ids"] == sorted(ene.room.parties.values())
-    assert s["court_timezone"] == "America/New_York"  # the case's time zone by default
+    assert s["court_timezone"] == "America/Los_Angeles"  # the case's (CA) time zone by default
     # Thursday 2030-06-20 minus 7 days = Thursday 2030-06-13 (N.D. Cal. ADR L.R. 5-8).
     assert s["statement_due_date"] == "2030-06-13"
     assert s["statement_due_days_before"] == 7
-    assert s["statement_due_at"].startswith("2030-06-14T04:00:00")  # midnight New York
+    assert s["statement_due_at"].startswith("2030-06-14T07:00:00")  # midnight Los Angeles
     assert s["status"] == "scheduled" and s["outcome"] is None
 
 

@@ -15,8 +15,9 @@ def _at(app, when: datetime) -> None:
 
 
 @pytest.mark.parametrize("when,late", [
-    (datetime(2030, 6, 14, 3, 59, 59, tzinfo=UTC), False),  # 23:59:59 in New York, due day
-    (datetime(2030, 6, 14, 4, 0, 0, tzinfo=UTC), True),  # midnight New York: late
+    # The case's court is in California: statements are due by midnight Pacific.
+    (datetime(2030, 6, 14, 6, 59, 59, tzinfo=UTC), False),  # 23:59:59 in Los Angeles, due day
+    (datetime(2030, 6, 14, 7, 0, 0, tzinfo=UTC), True),  # midnight Los Angeles: late
     (datetime(2030, 6, 19, 12, 0, tzinfo=UTC), True),
 ])
 def test_late_statement_is_flagged_by_the_clock(ene: Ene, app, when, late):

@@ -78,7 +78,9 @@ def test_offer_expiry_reminders_go_to_the_addressees_counsel_until_it_is_rejecte
         api, app, room, inbox):
     clock = Clock(app, datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
     offer = api.offer(room, expires_at="2026-03-13T22:00:00+00:00")
-    times = fire_times(datetime(2026, 3, 13, 22, 0, tzinfo=UTC), "America/New_York")
+    zone = api.client.get(f"/api/v1/cases/{room.id}",
+                          headers=room.admin.headers).json()["court_timezone"]
+    times = fire_times(datetime(2026, 3, 13, 22, 0, tzinfo=UTC), zone)
     clock.at = times[0]
     assert _reminded(app, room, inbox) == ["defense_counsel"]
     r = api.client.post(f"/api/v1/cases/{room.id}/offers/{offer['id']}/reject",

@@ -204,8 +204,9 @@ def test_too_close_to_the_hearing_on_the_extent_of_liability(api, room, clock):
 # --- the 14-day window ------------------------------------------------------------------------
 
 @pytest.mark.parametrize("when,status,code", [
-    ("2026-12-01T04:59:59Z", 200, None),  # 11:59:59 pm in New York on Monday Nov 30
-    ("2026-12-01T05:00:00Z", 409, "acceptance_window_closed"),
+    # The room's court is in California: the window ends at midnight Pacific, not New York.
+    ("2026-12-01T07:59:59Z", 200, None),  # 11:59:59 pm in Los Angeles on Monday Nov 30
+    ("2026-12-01T08:00:00Z", 409, "acceptance_window_closed"),
 ])
 def test_window_rolls_over_thanksgiving_and_the_day_after(api, room, clock, when, status, code):
     clock.set(at("2026-11-12T15:00:00Z"))
@@ -213,7 +214,7 @@ def test_window_rolls_over_thanksgiving_and_the_day_after(api, room, clock, when
     assert offer["served_on"] == "2026-11-12"
     assert offer["acceptance_deadline"] == "2026-11-30"
     text = " ".join(offer["deadline_explanation"])
-    assert "Thanksgiving" in text and "Day After Thanksgiving" in text and "FRCP 68(a)" in text
+    assert "Thanksgiving" in text and "Day after Thanksgiving" in text and "FRCP 68(a)" in text
     clock.set(at("2026-11-20T12:00:00Z"))
     r = post(api, room, f"/rule68-offers/{offer['id']}/withdraw", "defense_counsel")
     assert r.status_code == 409 and r.json()["code"] == "offer_irrevocable"

@@ -1,0 +1,51 @@
+"""The curated calendar and the district table are pinned: changing either is a reviewed
+change. Update the hash below in the same commit as the data, with the citation."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+from app.deadlines import courts
+from app.deadlines import holiday_calendar as calendar
+
+CALENDAR_SHA256 = "5629a6895bf4fa29f007cdca4857391d4b393b4acee245a0cce95d6ed84557ba"
+COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
+
+
+def test_calendar_file_is_pinned() -> None:
+    assert calendar.data_sha256() == CALENDAR_SHA256
+    assert calendar.version() == "2026.1"
+
+
+def test_courts_file_is_pinned() -> None:
+    assert hashlib.sha256(courts.DATA_FILE.read_bytes()).hexdigest() == COURTS_SHA256
+
+
+def test_every_entry_is_cited() -> None:
+    data = json.loads(calendar.DATA_FILE.read_bytes())
+    assert all(c["citation"] and c["reason"] for c in data["closures"])
+    for state in data["states"].values():
+        assert state["citation"] and state["observance"]["citation"]
+        for holiday in state["holidays"]:
+            assert holiday["citation"], holiday["name"]
+            if holiday.get("courts_observe") is False or "scope" in holiday:
+                assert holiday["note"], holiday["name"]
+
+
+def test_ninety_four_districts_each_with_a_zone() -> None:
+    table = courts.districts()
+    assert len(table) == 94 and len({d.id for d in table}) == 94
+    for district in table:
+        assert district.timezones
+        if district.needs_division:
+            assert {d.timezone for d in district.divisions} == set(district.timezones)
+
+
+def test_covered_states() -> None:
+    assert calendar.covered_states() == {"CA", "NY", "MD", "VA", "DC", "MA", "TX"}
+
+
+def test_no_runtime_dependency_on_the_holidays_package() -> None:
+    text = open("pyproject.toml").read()
+    assert '"holidays' not in text
