@@ -62,7 +62,7 @@ def seat_member(session: Session, admin: Principal, svc: Services, *, case_id: u
                     party_id=data.party_id, party_key=party_key(data.party_id))
     repo.add(session, member)
     record(session, ctx, "member.add", "member", member.id, details)
-    notifications.notify(session, ctx, kind="member.seated", object_type="member",
+    notifications.notify(session, case_id, kind="member.seated", object_type="member",
                          object_id=member.id, link=f"/cases/{case_id}/members",
                          recipients=[data.user_id], now=svc.now())
     return SeatRead.model_validate(member)
