@@ -192,6 +192,23 @@ async def current_principal(
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+
+
+async def optional_principal(
+    request: Request,
+    session: SessionDep,
+    svc: ServicesDep,
+    token: Annotated[str | None, Depends(bearer)],
+) -> Pending[Principal] | Principal | None:
+    """The caller when it sent a bearer token, None when it sent none. A public route that
+    acts differently for a signed-in caller (accepting an invitation) uses it; a token that
+    is sent but invalid is refused as anywhere else, never treated as absent."""
+    if not token:
+        return None
+    return await current_principal(request, session, svc, token)
+
+
+OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 _PendingPrincipal = Annotated[Pending[Principal] | Principal, Depends(current_principal)]
 
 

@@ -34,6 +34,7 @@ from app.ops import router as ops_router
 from app.rule68 import service as rule68_service
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
+from app.seats.router import router as seats_router
 from app.web import router as web
 
 API_PREFIX = "/api/v1"
@@ -63,7 +64,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
                                     on_commit=settings.audit_sequencing == "on_commit")
     app.state.mailer = DeliveryWorker(app.state.sessionmaker, settings,
                                       clock=app.state.services.now,
-                                      reminder_sources=REMINDER_SOURCES)
+                                      reminder_sources=REMINDER_SOURCES,
+                                      secret=app.state.services.hmac_key)
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
 
@@ -101,7 +103,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router, audit_router, ene_router,
                    offers_router, rule68_router, deadlines_router, documents_router,
-                   traces_router, notifications_router):
+                   traces_router, notifications_router, seats_router):
         api.include_router(router)
     app.include_router(api)
     app.include_router(ops_router)

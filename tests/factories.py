@@ -108,12 +108,14 @@ class Api:
         assert r.status_code == 201, r.text
         return r.json()["id"]
 
-    def member(self, case_id: str, owner: User, user: User, role: str,
+    def member(self, case_id: str, owner: User | None, user: User, role: str,
                party_id: str | None = None) -> str:
+        """Seat ``user`` directly, as the platform admin does (``owner`` is kept for the
+        callers' readability: a room admin no longer seats anyone without an invitation)."""
         body: dict[str, Any] = {"user_id": user.id, "role": role}
         if party_id:
             body["party_id"] = party_id
-        r = self.client.post(f"/api/v1/cases/{case_id}/members", headers=owner.headers,
+        r = self.client.post(f"/api/v1/cases/{case_id}/members", headers=self.admin.headers,
                              json=body)
         assert r.status_code == 201, r.text
         return r.json()["id"]

@@ -1,9 +1,8 @@
 from __future__ import annotations
 
-import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import APIRouter, Depends
 
 from app.authz.permissions import Permission
 from app.cases import destruction, service
@@ -15,7 +14,6 @@ from app.cases.schemas import (
     ClaimRead,
     DestroyRequest,
     DestroyResult,
-    MemberCreate,
     MemberRead,
     PartyCreate,
     PartyRead,
@@ -72,20 +70,9 @@ def list_claims(session: SessionDep, ctx: Reader, page: PageDep) -> list[ClaimRe
     return service.list_claims(session, ctx, offset=page.offset, limit=page.limit)
 
 
-@router.post("/{case_id}/members", status_code=201)
-def add_member(data: MemberCreate, session: SessionDep, ctx: Manager) -> MemberRead:
-    return service.add_member(session, ctx, data=data)
-
-
 @router.get("/{case_id}/members")
 def list_members(session: SessionDep, ctx: Reader, page: PageDep) -> list[MemberRead]:
     return service.list_members(session, ctx, offset=page.offset, limit=page.limit)
-
-
-@router.delete("/{case_id}/members/{member_id}", status_code=204)
-def remove_member(member_id: uuid.UUID, session: SessionDep, ctx: Manager) -> Response:
-    service.remove_member(session, ctx, member_id=member_id)
-    return Response(status_code=204)
 
 
 @router.post("/{case_id}/destroy")

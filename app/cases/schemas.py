@@ -103,12 +103,6 @@ class ClaimRead(BaseModel):
     description: str
 
 
-class MemberCreate(Strict):
-    user_id: uuid.UUID
-    role: Role
-    party_id: uuid.UUID | None = None
-
-
 class MemberRead(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 

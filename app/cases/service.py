@@ -11,9 +11,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.auth import service as auth_service
 from app.authz.permissions import Role
-from app.authz.policy import Membership, validate_member_role, validate_party_role
+from app.authz.policy import Membership
 from app.cases import court
 from app.cases import repository as repo
 from app.cases.schemas import (
@@ -22,15 +21,13 @@ from app.cases.schemas import (
     CaseUpdate,
     ClaimCreate,
     ClaimRead,
-    MemberCreate,
     MemberRead,
     PartyCreate,
     PartyRead,
 )
 from app.context import CaseContext, Principal
-from app.errors import Conflict, Invalid, NotFound
+from app.errors import Invalid
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
-from app.refusals import refuse
 from app.sealing import create_case_key
 from crypto.keys import KeyProvider
 
@@ -176,47 +173,10 @@ def list_claims(session: Session, ctx: CaseContext, *, offset: int, limit: int) 
     ]
 
 
-def add_member(session: Session, ctx: CaseContext, *, data: MemberCreate) -> MemberRead:
-    decision = validate_member_role(data.role, data.party_id)
-    if not decision:
-        raise Invalid(decision.detail, code=decision.code)
-    if data.party_id is not None:
-        party = _require_party(session, ctx, data.party_id, "party_id")
-        decision = validate_party_role(data.role, party.represented)
-        if not decision:
-            raise Invalid(decision.detail, code=decision.code)
-    if auth_service.user_row(session, data.user_id) is None:
-        raise Invalid("user_id is not a known user.", code="unknown_user")
-    party_key = str(data.party_id) if data.party_id else "-"
-    if repo.find_member(session, ctx.case_id, data.user_id, data.role.value, party_key):
-        raise Conflict("The user already holds this role.", code="member_exists")
-    member = Member(case_id=ctx.case_id, user_id=data.user_id, role=data.role.value,
-                    party_id=data.party_id, party_key=party_key)
-    repo.add(session, member)
-    record(session, ctx, "member.add", "member", member.id,
-           {"user_id": data.user_id, "role": data.role.value, "party_id": data.party_id})
-    return MemberRead.model_validate(member)
-
-
 def list_members(session: Session, ctx: CaseContext, *, offset: int,
                  limit: int) -> list[MemberRead]:
     return [MemberRead.model_validate(m)
             for m in repo.list_members(session, ctx.case_id, offset=offset, limit=limit)]
-
-
-def remove_member(session: Session, ctx: CaseContext, *, member_id: uuid.UUID) -> None:
-    repo.lock_case(session, ctx.case_id)  # serialise against a concurrent removal
-    member = repo.get_member(session, ctx.case_id, member_id)
-    if member is None:
-        raise NotFound("No such member.", code="member_not_found")
-    if member.role == Role.ROOM_ADMIN.value and repo.count_role(
-        session, ctx.case_id, Role.ROOM_ADMIN
-    ) <= 1:
-        refuse(session, ctx, "member.remove", "member", member_id, Conflict(
-            "A case keeps at least one room admin.", code="last_room_admin"))
-    details = {"user_id": member.user_id, "role": member.role, "party_id": member.party_id}
-    repo.delete(session, member)
-    record(session, ctx, "member.remove", "member", member_id, details)
 
 
 # --- lookups for other domains ------------------------------------------------------
@@ -274,6 +234,10 @@ def party_rows(session: Session, case_id: uuid.UUID) -> list[Party]:
 
 def claim_rows(session: Session, case_id: uuid.UUID) -> list[tuple[Claim, list[uuid.UUID]]]:
     return repo.list_claims(session, case_id)
+
+
+def count_role(session: Session, case_id: uuid.UUID, role: Role) -> int:
+    return repo.count_role(session, case_id, role)
 
 
 def count_party_members(session: Session, case_id: uuid.UUID, party_id: uuid.UUID,

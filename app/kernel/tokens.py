@@ -18,6 +18,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 import secrets
 import threading
@@ -178,4 +179,25 @@ def new_refresh_token() -> tuple[str, bytes]:
 
 
 def hash_refresh_token(token: str) -> bytes:
+    return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()
+
+
+CAPABILITY_TOKEN_LENGTH = 43  # 32 bytes, base64url without padding
+
+
+def capability_token(key: bytes, purpose: str, object_id: uuid.UUID, nonce: bytes) -> str:
+    """A link's bearer token (an invitation's), derived rather than stored.
+
+    HMAC-SHA256 under the server's secret of (purpose, object id, a random nonce): whoever
+    holds the database alone cannot compute it (the secret is not in it), whoever holds the
+    secret alone cannot either (the nonce is random and erased once the mail is sent), and
+    a token of one purpose or object is not one of another. Only its ``hash_capability_token``
+    is kept to recognise it.
+    """
+    mac = hmac.new(key, b"settleroom.capability.v1\x00" + purpose.encode() + b"\x00"
+                   + object_id.bytes + nonce, hashlib.sha256).digest()
+    return base64.urlsafe_b64encode(mac).rstrip(b"=").decode()
+
+
+def hash_capability_token(token: str) -> bytes:
     return hashlib.sha256(token.encode("utf-8", "surrogatepass")).digest()

@@ -29,6 +29,7 @@ from app.models.ene import (
     EneStatement,
 )
 from app.models.notifications import (
+    AddressMail,
     MailOutbox,
     Notification,
     NotificationPreference,
@@ -36,10 +37,12 @@ from app.models.notifications import (
 )
 from app.models.offers import IdempotentResponse, SettlementOffer
 from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
+from app.models.seats import Invitation
 from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
 from app.models.web import WebSession
 
 __all__ = [
+    "AddressMail",
     "AuditEvent",
     "AuditLogState",
     "AuditSubtree",
@@ -61,6 +64,7 @@ __all__ = [
     "EneRelease",
     "EneSession",
     "EneStatement",
+    "Invitation",
     "KeyRotation",
     "LoginThrottle",
     "MailOutbox",

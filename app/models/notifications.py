@@ -11,6 +11,14 @@ pending -> sending (leased to one worker until ``lease_until``) -> sent, or back
 with a later ``next_attempt_at`` after a failure, or to dead after the last attempt.
 ``last_error`` is a code (``smtp_refused``, ``smtp_unavailable``, ...), never a server reply,
 which could quote an address or a header.
+
+``address_mails`` are mails to an e-mail address rather than to a user: an invitation to
+someone who may have no account yet. Each outbox row delivers exactly one notification or
+one address mail (``ck_mail_outbox_one_source``), with the same states, leases and retries.
+An address mail may carry a capability link (``{token}`` in its ``link``): the token is not
+stored anywhere; the worker derives it at delivery from the server's secret and
+``token_nonce``, and the nonce is erased once the mail is sent or dead, so afterwards the
+token exists only in the recipient's mailbox.
 """
 
 from __future__ import annotations
@@ -18,7 +26,15 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from sqlalchemy import JSON, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, new_id
@@ -48,13 +64,37 @@ class Notification(Base):
     read_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class MailOutbox(Base):
-    __tablename__ = "mail_outbox"
-    __table_args__ = (Index("ix_mail_outbox_due", "status", "next_attempt_at"),)
+class AddressMail(Base):
+    __tablename__ = "address_mails"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
-    notification_id: Mapped[uuid.UUID] = mapped_column(
-        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True)
+    to_address: Mapped[str] = mapped_column(String(320))
+    case_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(64))
+    object_type: Mapped[str] = mapped_column(String(32))
+    object_id: Mapped[uuid.UUID]
+    # A path; ``{token}`` in it is replaced at delivery by the derived capability token.
+    link: Mapped[str] = mapped_column(String(300))
+    token_purpose: Mapped[str | None] = mapped_column(String(32), default=None)
+    token_nonce: Mapped[bytes | None] = mapped_column(LargeBinary(32), default=None)
+    due_at: Mapped[datetime | None] = mapped_column(default=None)
+    created_at: Mapped[datetime]
+
+
+class MailOutbox(Base):
+    __tablename__ = "mail_outbox"
+    __table_args__ = (
+        Index("ix_mail_outbox_due", "status", "next_attempt_at"),
+        CheckConstraint("(notification_id IS NULL) <> (address_mail_id IS NULL)",
+                        name="one_source"),
+    )
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    notification_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("notifications.id", ondelete="CASCADE"), unique=True, default=None)
+    address_mail_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("address_mails.id", ondelete="CASCADE"), unique=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default=MAIL_PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]

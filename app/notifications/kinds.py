@@ -60,6 +60,16 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "Open the session in the room to read it."),
     Kind("ene.evaluation_shared", "The evaluator shared the evaluation with your side",
          "Open the session in the room to read it."),
+    Kind("invitation", "You are invited to a seat in a settlement room",
+         "Open the link below to see who invites you, to which seat, and to accept or "
+         "decline. No seat exists until you accept; the link works once. If you did not "
+         "expect this invitation, decline it or let it expire.",
+         due="The invitation expires at {when}."),
+    Kind("member.seated", "You were given a seat in a settlement room",
+         "Open the room's members page to see your seat. If you did not expect it, you may "
+         "leave the room there."),
+    Kind("member.removed", "A member of your party left or was removed from the room",
+         "Open the room's members page to see who sits for your party now."),
     Kind("document.shared", "A document was shared with your side",
          "Open the room's documents to see it; each download is your own marked copy."),
     Kind("reminder.rule68", "Reminder: a Rule 68 offer of judgment served on your side is "

@@ -15,6 +15,7 @@ from app.models.notifications import (
     MAIL_SENDING,
     MAIL_SENT,
     REMINDER_PENDING,
+    AddressMail,
     MailOutbox,
     Notification,
     NotificationPreference,
@@ -89,9 +90,18 @@ def _still_ours(mail_id: uuid.UUID, attempt: int):  # noqa: ANN202
         MailOutbox.attempts == attempt)
 
 
+def _forget_nonce(session: Session, mail_id: uuid.UUID) -> None:
+    # Once a mail is sent (or will never be), nothing may derive its capability token again.
+    session.execute(update(AddressMail).where(AddressMail.id == select(
+        MailOutbox.address_mail_id).where(MailOutbox.id == mail_id).scalar_subquery())
+        .values(token_nonce=None))
+
+
 def mark_sent(session: Session, mail_id: uuid.UUID, attempt: int, now: datetime) -> bool:
     done = session.execute(update(MailOutbox).where(_still_ours(mail_id, attempt)).values(
         status=MAIL_SENT, sent_at=now, lease_until=None, last_error=None))
+    if done.rowcount:  # type: ignore[attr-defined]
+        _forget_nonce(session, mail_id)
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
@@ -105,6 +115,8 @@ def mark_failed(session: Session, mail_id: uuid.UUID, attempt: int, *, code: str
         values.update(status=MAIL_PENDING, next_attempt_at=retry_at)
     done = session.execute(update(MailOutbox).where(_still_ours(mail_id, attempt))
                            .values(**values))
+    if done.rowcount and retry_at is None:  # type: ignore[attr-defined]
+        _forget_nonce(session, mail_id)
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
@@ -160,3 +172,11 @@ def notifications_by_id(session: Session,
         return {}
     rows = session.execute(select(Notification).where(Notification.id.in_(list(ids))))
     return {n.id: n for n in rows.scalars()}
+
+
+def address_mails_by_id(session: Session,
+                        ids: Collection[uuid.UUID]) -> dict[uuid.UUID, AddressMail]:
+    if not ids:
+        return {}
+    rows = session.execute(select(AddressMail).where(AddressMail.id.in_(list(ids))))
+    return {m.id: m for m in rows.scalars()}

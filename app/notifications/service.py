@@ -12,7 +12,10 @@ Invariants:
 - the audience of an item is chosen by the same policy function that decides who may read
   it, applied to each member's memberships, minus the actor;
 - a notification holds ids, a kind, a link and a due time, never content;
-- a user sees and marks only their own notifications; another's id answers 404.
+- a user sees and marks only their own notifications; another's id answers 404;
+- a mail to an address (``mail_address``: someone who may have no account yet) is written in
+  the caller's transaction too and delivered by the same worker; it names a kind, a case and
+  a link, and a capability token in the link is never stored (see ``AddressMail``).
 """
 
 from __future__ import annotations
@@ -34,6 +37,7 @@ from app.models.notifications import (
     MAIL_STATES,
     REMINDER_CANCELLED,
     REMINDER_FIRED,
+    AddressMail,
     MailOutbox,
     Notification,
     NotificationPreference,
@@ -100,6 +104,26 @@ def _inbox_only(session: Session, kind: str,
         return set()
     prefs = repo.preferences_of(session, recipients)
     return {user_id for user_id, p in prefs.items() if kind in p.email_off}
+
+
+def mail_address(session: Session, *, to: str, kind: str, case_id: uuid.UUID | None,
+                 object_type: str, object_id: uuid.UUID, link: str, now: datetime,
+                 due_at: datetime | None = None, token_purpose: str | None = None,
+                 token_nonce: bytes | None = None) -> uuid.UUID:
+    """One mail to the address ``to``, in the caller's transaction. ``link`` may hold
+    ``{token}``: the worker replaces it with ``capability_token(secret, token_purpose,
+    object_id, token_nonce)`` at delivery and then erases the nonce."""
+    if kind not in KINDS:
+        raise ValueError(f"unknown notification kind {kind!r}")
+    if ("{token}" in link) != (token_purpose is not None and token_nonce is not None):
+        raise ValueError("a capability link needs its purpose and nonce, and only it")
+    letter = AddressMail(to_address=to, case_id=case_id, kind=kind, object_type=object_type,
+                         object_id=object_id, link=link, token_purpose=token_purpose,
+                         token_nonce=token_nonce, due_at=due_at, created_at=now)
+    repo.add_all(session, [letter])
+    repo.add_mails(session, [MailOutbox(address_mail_id=letter.id, next_attempt_at=now,
+                                      created_at=now)])
+    return letter.id
 
 
 def notify_case_members(session: Session, ctx: CaseContext, *, kind: str, object_type: str,

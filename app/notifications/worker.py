@@ -31,7 +31,7 @@ from __future__ import annotations
 import logging
 import threading
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 
 from sqlalchemy import event
@@ -41,8 +41,11 @@ from app.auth import service as auth_service
 from app.cases import service as case_service
 from app.config import Settings
 from app.deadlines.rules import DEFAULT_TIMEZONE
+from app.kernel.tokens import capability_token
+from app.keyfiles import hmac_secret
 from app.models.base import utcnow
-from app.models.notifications import MailOutbox
+from app.models.cases import Case
+from app.models.notifications import AddressMail, MailOutbox
 from app.notifications import repository as repo
 from app.notifications.mail import Letter, compose
 from app.notifications.repository import MAIL_WRITTEN
@@ -63,8 +66,11 @@ class DeliveryWorker:
     def __init__(self, factory: sessionmaker[Session], settings: Settings, *,
                  transport: Transport | None = None,
                  clock: Callable[[], datetime] = utcnow,
-                 reminder_sources: Sequence[ReminderSource] = ()) -> None:
+                 reminder_sources: Sequence[ReminderSource] = (),
+                 secret: bytes | None = None) -> None:
         self._factory = factory
+        # The key capability tokens are derived with (the services' ``hmac_key``).
+        self._secret = secret if secret is not None else hmac_secret(settings)
         self._reminder_sources = tuple(reminder_sources)
         self._settings = settings
         self.transport = transport or transport_from_settings(settings)
@@ -124,18 +130,27 @@ class DeliveryWorker:
                 logger.warning("mail %s was claimed again before it was recorded as sent",
                                mail_id)
 
-    @staticmethod
-    def _letters(session: Session, mails: list[MailOutbox]) -> dict[uuid.UUID, Letter]:
-        """Each mail's letter, in four queries whatever the batch; none for a mail whose
+    def _letters(self, session: Session, mails: list[MailOutbox]) -> dict[uuid.UUID, Letter]:
+        """Each mail's letter, in five queries whatever the batch; none for a mail whose
         recipient is gone or inactive."""
-        notes = repo.notifications_by_id(session, {m.notification_id for m in mails})
+        notes = repo.notifications_by_id(
+            session, {m.notification_id for m in mails if m.notification_id is not None})
+        addressed = repo.address_mails_by_id(
+            session, {m.address_mail_id for m in mails if m.address_mail_id is not None})
         users = auth_service.user_rows(session, {n.user_id for n in notes.values()})
         cases = case_service.case_rows(
-            session, {n.case_id for n in notes.values() if n.case_id is not None})
+            session, {n.case_id for n in [*notes.values(), *addressed.values()]
+                      if n.case_id is not None})
         prefs = repo.preferences_of(session, set(users))
         letters = {}
         for mail in mails:
-            note = notes.get(mail.notification_id)
+            if mail.address_mail_id is not None:
+                letter = self._address_letter(mail.id, addressed.get(mail.address_mail_id),
+                                              cases)
+                if letter is not None:
+                    letters[mail.id] = letter
+                continue
+            note = notes.get(mail.notification_id)  # type: ignore[arg-type]
             user = users.get(note.user_id) if note is not None else None
             if note is None or user is None or not user.is_active:
                 continue
@@ -149,6 +164,27 @@ class DeliveryWorker:
                 docket_number=case.docket_number if named and case is not None else None,
                 court_timezone=case.court_timezone if case is not None else DEFAULT_TIMEZONE)
         return letters
+
+    def _address_letter(self, mail_id: uuid.UUID, row: AddressMail | None,
+                        cases: Mapping[uuid.UUID, Case]) -> Letter | None:
+        """A mail to an address; its capability token, if any, derived now (never stored)."""
+        if row is None:
+            return None
+        link = row.link
+        if row.token_purpose is not None:
+            if row.token_nonce is None:  # sent before, or dead: the token is gone
+                return None
+            link = link.replace("{token}", capability_token(
+                self._secret, row.token_purpose, row.object_id, row.token_nonce))
+        case = cases.get(row.case_id) if row.case_id is not None else None
+        if case is not None and case.destroyed_at is not None:
+            return None  # nobody is invited into a destroyed room
+        return Letter(mail_id=mail_id, to=row.to_address, kind=row.kind, link=link,
+                      due_at=row.due_at,
+                      caption=case.caption if case is not None else None,
+                      docket_number=case.docket_number if case is not None else None,
+                      court_timezone=(case.court_timezone if case is not None
+                                      else DEFAULT_TIMEZONE))
 
     def _failed(self, mail_id: uuid.UUID, attempt: int, failure: DeliveryFailed) -> None:
         last = failure.permanent or attempt >= self._settings.mail_max_attempts

@@ -7,17 +7,14 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
-from app.auth import service as auth_service
 from app.authz.permissions import Permission
 from app.cases import service as case_service
-from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, MemberCreate, PartyCreate
-from app.context import CaseContext
+from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, PartyCreate
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
-from app.errors import Invalid
 from app.rule68 import service as rule68_service
 from app.web import deadlines
 from app.web.render import PageRoute, redirect, render
-from app.web.room import context, load_room, user_names
+from app.web.room import context, load_room
 
 router = APIRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
@@ -89,43 +86,6 @@ def add_claim(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
                        description=description)
     case_service.add_claim(session, ctx, data=data)
     return redirect(f"/cases/{case_id}/parties", "claim_added")
-
-
-@router.get("/cases/{case_id}/members")
-def members(case_id: uuid.UUID, request: Request, session: SessionDep,
-            auth: WebAuthDep) -> Response:
-    ctx = case_ctx(session, auth, case_id)
-    room = load_room(session, ctx)
-    rows = case_service.list_members(session, ctx, offset=0, limit=200)
-    names = user_names(session, {m.user_id for m in rows})
-    return render(request, "members.html", **context(room, "members", members=rows,
-                                                      names=names))
-
-
-def _member_data(session: SessionDep, email: str, role: str, party_id: str) -> MemberCreate:
-    user = auth_service.user_by_email(session, email.strip())
-    if user is None:
-        # The same answer the service gives for an unknown user id.
-        raise Invalid("No account has this email address.", code="unknown_user")
-    return MemberCreate(user_id=user.id, role=role,  # type: ignore[arg-type]
-                        party_id=party_id or None)  # type: ignore[arg-type]
-
-
-@router.post("/cases/{case_id}/members")
-def add_member(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep, email: Text,
-               role: Text, party_id: OptText = "") -> Response:
-    ctx: CaseContext = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
-    case_service.add_member(session, ctx, data=_member_data(session, email, role, party_id))
-    return redirect(f"/cases/{case_id}/members", "member_added")
-
-
-@router.post("/cases/{case_id}/members/{member_id}/remove")
-def remove_member(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
-                  auth: CsrfAuthDep) -> Response:
-    ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
-    case_service.remove_member(session, ctx, member_id=member_id)
-    return redirect(f"/cases/{case_id}/members", "member_removed")
-
 
 
 @router.post("/cases/{case_id}/details")

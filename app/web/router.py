@@ -17,6 +17,7 @@ from app.web import (
     pages_notifications,
     pages_offers,
     pages_rule68,
+    pages_seats,
     pages_traces,
 )
 from app.web.render import STATIC_DIR, templates
@@ -34,8 +35,12 @@ NOTICES = {
     "party_added": "Party added.",
     "case_updated": "Case details saved.",
     "claim_added": "Claim added.",
-    "member_added": "Member added.",
     "member_removed": "Member removed.",
+    "member_left": "You left the room.",
+    "invitation_sent": "Invitation sent. The seat exists only once the invitee accepts.",
+    "invitation_revoked": "Invitation withdrawn; its link no longer works.",
+    "invitation_declined": "Invitation declined. No seat was created.",
+    "invitation_accepted": "Invitation accepted: you have your seat in the room.",
     "user_created": "Account created.",
     "offer_made": "Settlement offer made.",
     "offer_countered": "Counter-offer sent; the earlier offer is now countered.",
@@ -64,7 +69,7 @@ NOTICES = {
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
                pages_ene, pages_documents, pages_traces, pages_deadlines,
-               pages_destroy, pages_notifications):
+               pages_destroy, pages_notifications, pages_seats):
     router.include_router(module.router)
 
 

@@ -58,7 +58,7 @@ def test_a_failed_action_leaves_no_event_of_its_own(api, app):
     owner = api.user()
     case_id = api.case(owner)
     before = len(events(app))
-    r = api.client.post(f"/api/v1/cases/{case_id}/members", headers=owner.headers,
+    r = api.client.post(f"/api/v1/cases/{case_id}/members", headers=api.admin.headers,
                         json={"user_id": str(uuid.uuid4()), "role": "auditor"})
     assert r.status_code == 422
     assert len(events(app)) == before

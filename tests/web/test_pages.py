@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from fastapi.testclient import TestClient
 
+from tests.api.seats.conftest import token_for
 from tests.web.helpers import page_csrf, sign_in_as
 
 
@@ -76,16 +78,48 @@ def test_client_may_not_make_offers_and_is_told_why(client, room):
     assert r.status_code == 403 and "access policy" in r.text
 
 
-def test_room_admin_adds_and_removes_a_member(api, client, room):
-    newcomer = api.user("newcomer")
+def test_an_invitation_sent_from_the_members_page_is_accepted_on_its_landing_page(
+        web_app, client, room):
     sign_in_as(client, room.admin)
     token = page_csrf(client, f"/cases/{room.id}/members")
-    r = client.post(f"/cases/{room.id}/members", data={
-        "csrf_token": token, "email": newcomer.email, "role": "auditor", "party_id": ""})
-    assert r.status_code == 200 and newcomer.email in r.text
-    unknown = client.post(f"/cases/{room.id}/members", data={
-        "csrf_token": token, "email": "nobody@example.com", "role": "auditor"})
-    assert unknown.status_code == 422 and "existing accounts" in unknown.text
+    r = client.post(f"/cases/{room.id}/invitations", data={
+        "csrf_token": token, "email": "web-auditor@example.com", "role": "auditor",
+        "party_id": ""})
+    assert r.status_code == 200 and "Invitation sent" in r.text
+    assert "web-auditor@example.com" in r.text and "pending" in r.text
+    link = token_for(web_app, "web-auditor@example.com")
+    with TestClient(web_app) as stranger:
+        landing = stranger.get(f"/invitations/{link}")
+        assert landing.status_code == 200
+        assert "Doe v. Acme Corp." in landing.text and "auditor" in landing.text
+        assert "Create my account and accept" in landing.text
+        accepted = stranger.post(f"/invitations/{link}/accept", data={
+            "name": "Web Auditor", "password": "a long web passphrase"})
+        assert accepted.status_code == 200 and "Invitation accepted" in accepted.text
+        assert stranger.get(f"/invitations/{link}").text.count("no longer be accepted") == 1
+    members = client.get(f"/cases/{room.id}/members")
+    assert "web-auditor@example.com" in members.text
+
+
+def test_a_counsel_is_offered_no_removal_of_another_partys_seats(client, room):
+    sign_in_as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/members").text
+    assert "Remove Defense-Client" in page and "Remove Plaintiff-Client" not in page
+    assert "Leave your seat as counsel" in page
+
+
+def test_declining_on_the_landing_page_seats_nobody(web_app, client, room):
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    token = page_csrf(client, f"/cases/{room.id}/members")
+    client.post(f"/cases/{room.id}/invitations", data={
+        "csrf_token": token, "email": "web-client@example.com", "role": "client",
+        "party_id": room.parties["plaintiff"]})
+    link = token_for(web_app, "web-client@example.com")
+    with TestClient(web_app) as stranger:
+        r = stranger.post(f"/invitations/{link}/decline")
+        assert r.status_code == 200 and "No seat was created" in r.text
+    assert "web-client@example.com" not in client.get(f"/cases/{room.id}/members").text.split(
+        "Invitations")[0]
 
 
 def test_bad_form_values_are_a_422_page_without_echo(client, room):

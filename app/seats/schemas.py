@@ -1,0 +1,89 @@
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, EmailStr, Field
+
+from app.authz.permissions import Role
+from app.kernel.passwords import MIN_PASSWORD_LENGTH
+from app.kernel.schemas import Strict
+
+ROLE_WORDS: dict[Role, str] = {
+    Role.ROOM_ADMIN: "room admin", Role.COUNSEL: "counsel", Role.CLIENT: "client",
+    Role.PRO_SE: "pro se party", Role.NEUTRAL: "neutral evaluator", Role.AUDITOR: "auditor",
+}
+
+
+class InvitationCreate(Strict):
+    email: EmailStr = Field(max_length=320)
+    role: Role
+    party_id: uuid.UUID | None = None
+
+
+class InvitationCreated(BaseModel):
+    """The same answer whether or not an account exists for the address."""
+
+    id: uuid.UUID
+    status: Literal["pending"] = "pending"
+
+
+class InvitationRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    email: str
+    role: Role
+    party_id: uuid.UUID | None
+    invited_by: uuid.UUID
+    status: str  # pending | accepted | declined | revoked | expired
+    created_at: datetime
+    expires_at: datetime
+
+
+class InvitationView(BaseModel):
+    """What the holder of the link sees: who invites whom to which seat of which case."""
+
+    case_caption: str
+    docket_number: str
+    court: str
+    inviter_name: str
+    email: str
+    role: Role
+    role_words: str
+    party_id: uuid.UUID | None
+    party_name: str | None
+    status: str
+    expires_at: datetime
+    # Whether to sign in or to create an account: told only to the holder of the link,
+    # who received it at that address.
+    has_account: bool
+
+
+class InvitationAccept(Strict):
+    """Without a bearer token: the new account's name and password."""
+
+    name: str | None = Field(default=None, min_length=1, max_length=200)
+    password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=1024)
+
+
+class InvitationDeclined(BaseModel):
+    status: Literal["declined"] = "declined"
+
+
+class SeatCreate(Strict):
+    """A seat given directly by a platform admin (an operator seating from a docket)."""
+
+    user_id: uuid.UUID
+    role: Role
+    party_id: uuid.UUID | None = None
+
+
+class SeatRead(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    user_id: uuid.UUID
+    role: Role
+    party_id: uuid.UUID | None

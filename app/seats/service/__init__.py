@@ -1,0 +1,22 @@
+"""Use cases of seats, one module per verb: ``invite`` (and the inviter's list and
+revocation), ``respond`` (what the link shows, accept, decline), ``members`` (the platform
+admin's bootstrap seat, leaving and removing)."""
+
+from app.seats.service.invite import invite, list_invitations, revoke_invitation
+from app.seats.service.members import remove_member, seat_member
+from app.seats.service.respond import (
+    accept_invitation,
+    decline_invitation,
+    show_invitation,
+)
+
+__all__ = [
+    "accept_invitation",
+    "decline_invitation",
+    "invite",
+    "list_invitations",
+    "remove_member",
+    "revoke_invitation",
+    "seat_member",
+    "show_invitation",
+]
