@@ -38,7 +38,8 @@ def test_nobody_sees_the_evaluation_until_shared_and_sharing_is_recorded(ene: En
         ene.party("defendant")]  # a party learns only of its own share
     with app.state.sessionmaker() as s:
         shares = s.execute(select(AuditEvent).where(
-            AuditEvent.action == "ene.evaluation.share")).scalars().all()
+            AuditEvent.action == "ene.evaluation.share").order_by(AuditEvent.leaf_index)
+        ).scalars().all()
     assert [e.details["party_ids"] for e in shares] == [
         [ene.party("defendant2")], [ene.party("defendant")]]
     assert all(e.actor_user_id.hex == ene.user("neutral").id.replace("-", "") for e in shares)
