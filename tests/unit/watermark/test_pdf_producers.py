@@ -139,3 +139,49 @@ def test_embedded_cmap_codespace_cids_and_widths():
     cmap = build_tounicode({0x41: "A", 0x8140: "\u3000"}, info.codespace)
     assert b"<41> <0041>" in cmap and b"<8140> <3000>" in cmap
     assert parse_codespace(cmap) == info.codespace
+
+
+def _strip(pdf: bytes) -> bytes:
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        del doc.trailer["/Info"]
+        del doc.Root["/Metadata"]
+        for page in doc.pages:
+            page.obj.Contents = page.obj.Contents[0]
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+
+def _jpeg(png: bytes, quality: int = 75) -> bytes:
+    buf = io.BytesIO()
+    Image.open(io.BytesIO(png)).convert("L").save(buf, format="JPEG", quality=quality)
+    return buf.getvalue()
+
+
+def test_scanned_pages_carry_an_image_mark_read_from_the_file_and_its_pages():
+    from tests.producers import scan_pdf
+
+    original, cs = scan_pdf(), cands()
+    copies = [embed(original, PDF, spec(c)) for c in cs[:2]]
+    qpdf = require("qpdf")
+    with tempfile.TemporaryDirectory() as td:
+        p = Path(td) / "m.pdf"
+        p.write_bytes(copies[0])
+        assert subprocess.run([qpdf, "--check", str(p)], capture_output=True).returncode == 0
+    # a faint texture: within the mark's 4 grey levels (plus JPEG noise) of the scan
+    a, b = _gray(rasterize(original)[0]), _gray(rasterize(copies[0])[0])
+    diff = np.abs(a - b)[:-FOOTER_BAND]
+    assert 0.5 < diff.mean() < 4 and np.percentile(diff, 99) <= 12
+    det = detect(_strip(copies[0]), original, PDF, cs)
+    assert det.identified == (cs[0].id,)
+    assert layers(det, cs[0].id)["image"][1] >= 100
+    det = detect([_jpeg(p) for p in rasterize(copies[1])], original, PDF, cs)
+    assert det.identified == (cs[1].id,) and "image" in det.found_layers
+    avg = []
+    for x, y in zip(rasterize(copies[0]), rasterize(copies[1]), strict=True):
+        buf = io.BytesIO()
+        Image.fromarray(((_gray(x) + _gray(y)) / 2).round().astype(np.uint8)).save(buf, "PNG")
+        avg.append(buf.getvalue())
+    assert set(detect(avg, original, PDF, cs).identified) <= {cs[0].id, cs[1].id}
+    assert detect(rasterize(original), original, PDF, cs).identified == ()
+    assert detect(original, original, PDF, cs).identified == ()
