@@ -78,6 +78,44 @@ def _decoded_size(stream: object, budget: int) -> int:
     return len(stream.read_bytes())
 
 
+# Image codecs pikepdf does not decode: their size is the pixel count they declare, checked
+# against the image limits (the JPEG header itself too: it is what a renderer believes).
+IMAGE_FILTERS = ("/DCTDecode", "/JPXDecode", "/JBIG2Decode", "/CCITTFaxDecode")
+
+
+def _filters(stream: object) -> list[str]:
+    import pikepdf
+
+    assert isinstance(stream, pikepdf.Stream)
+    f = stream.get("/Filter")
+    if isinstance(f, pikepdf.Array):
+        return [str(x) for x in f]
+    return [str(f)] if f is not None else []
+
+
+def _image_size(stream: object) -> int | None:
+    """Decoded bytes of an image-codec stream (None: over the pixel limits)."""
+    import io
+
+    import pikepdf
+    from PIL import Image
+
+    assert isinstance(stream, pikepdf.Stream)
+    w, h = int(stream.get("/Width", 0)), int(stream.get("/Height", 0))
+    if w <= 0 or h <= 0 or w * h > MAX_PIXELS or max(w, h) > MAX_SIDE:
+        return None
+    if _filters(stream) == ["/DCTDecode"]:
+        Image.MAX_IMAGE_PIXELS = MAX_PIXELS
+        try:
+            with Image.open(io.BytesIO(stream.read_raw_bytes())) as im:  # the header only
+                jw, jh = im.size
+                if im.format != "JPEG" or jw * jh > MAX_PIXELS or max(jw, jh) > MAX_SIDE:
+                    return None
+        except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+            return None
+    return w * h * 4
+
+
 def check_pdf(path: Path) -> str | None:
     import pikepdf
 
@@ -104,7 +142,13 @@ def check_pdf(path: Path) -> str | None:
         for obj in pdf.objects:
             if not _depth_ok(obj):
                 return "pdf_too_complex"
-            if isinstance(obj, pikepdf.Stream):
+            if isinstance(obj, pikepdf.Stream) and any(f in IMAGE_FILTERS
+                                                       for f in _filters(obj)):
+                size = _image_size(obj)
+                if size is None or size > budget:
+                    return "pdf_too_complex"
+                budget -= size
+            elif isinstance(obj, pikepdf.Stream):
                 raw_len = len(obj.read_raw_bytes())
                 allowed = min(budget, max(RATIO_FLOOR, MAX_RATIO * raw_len))
                 size = _decoded_size(obj, allowed)

@@ -19,6 +19,8 @@ from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analysis
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
+from .scan import layout as scan_layout
+from .scan import read_arrays as read_scan
 
 DPI = 150
 SEARCH = 10  # px
@@ -175,6 +177,19 @@ def _read_arrays(pages: list[Array], prep: Prepared) -> Reading:
     return r
 
 
+def _read_scan(pages: list[Array], prep: Prepared) -> Reading:
+    """Scanned-page marks, each evidence page first moved onto the original's rendering."""
+    origs = _original_pages(prep)
+    registered = []
+    for ev, orig in zip(pages, origs, strict=False):
+        if ev.shape != orig.shape:
+            registered.append(ev)
+            continue
+        oy, ox = _global_offset(orig.astype(np.float64), ev)
+        registered.append(np.roll(ev, (-oy, -ox), axis=(0, 1)))
+    return read_scan(registered, origs, scan_layout(prep))
+
+
 def _png(arr: Array) -> bytes:
     from PIL import Image
 
@@ -193,11 +208,13 @@ def read_page_images(images: list[bytes], prep: Prepared,
 
 def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] | None,
                 images: Callable[[], list[bytes]]) -> Reading:
-    """Word shifts, then (OCR costs seconds per page: only when they were not read) the
-    footer tag through OCR; each fails alone."""
+    """Word shifts, the pattern on scanned page images, then (OCR costs seconds per page:
+    only when neither was read) the footer tag through OCR; each fails alone."""
     r = Reading()
     guarded(r, "geometry", lambda: _read_arrays(pages, prep))
-    if ocr is not None and "geometry" not in r.found:
+    if scan_layout(prep).images:
+        guarded(r, "image", lambda: _read_scan(pages, prep))
+    if ocr is not None and not r.found & {"geometry", "image"}:
         read = ocr
         guarded(r, "ocr", lambda: Reading(tag_texts=[read(img) for img in images()]))
     return r

@@ -38,6 +38,8 @@ from .pdfwriter import (
 )
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
+from .scan import layout as scan_layout
+from .scan import marked_images
 from .text import TEXT_LABEL, FoldedText, Slot, read_slots, text_overlap
 
 TEMPLATE_STAGE = "pdf_template"
@@ -86,21 +88,24 @@ def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
     return [by_width[w] for w in widths]
 
 
-def _build_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | Issue:
+def _build_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool
+                    ) -> Template | Issue:
     try:
-        return template(prep.original, analysis(prep), use_text, use_meta)
+        images = scan_layout(prep).images if use_image else ()
+        return template(prep.original, analysis(prep), use_text, use_meta, images)
     except (ValueError, KeyError, IndexError, pikepdf.PdfError) as e:
         # A file structure the splice writer does not handle: every download of it is marked
         # through pikepdf instead, and reported (see embed_pdf). Anything else raises.
         return Issue.of(TEMPLATE_STAGE, e)
 
 
-def pdf_template(prep: Prepared, use_text: bool, use_meta: bool) -> Template | Issue:
+def pdf_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool = False
+                 ) -> Template | Issue:
     """The splice template for one set of channels, built once per prepared original. A
     failure is remembered as long as the Prepared lives (building it again would cost as much
     as the fallback per download); the owner's cache bounds that lifetime."""
-    return prep.derive(f"pdf.template.{int(use_text)}{int(use_meta)}",
-                       lambda: _build_template(prep, use_text, use_meta),
+    return prep.derive(f"pdf.template.{int(use_text)}{int(use_meta)}{int(use_image)}",
+                       lambda: _build_template(prep, use_text, use_meta, use_image),
                        lambda t: template_nbytes(t) if isinstance(t, Template) else 0)
 
 
@@ -109,14 +114,22 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
     """A marked copy through the splice template; when there is none, through pikepdf, and
     `on_issue` hears of it on every such download (the fallback is slower, never silent)."""
     use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
+    use_image = "image" in mark.channels and bool(scan_layout(prep).images)
     choice = download_choice(prep, mark)
-    t = pdf_template(prep, use_text, use_meta)
+    t = pdf_template(prep, use_text, use_meta, use_image)
     if isinstance(t, Issue):
         if on_issue is not None:
             on_issue(t)
         return embed_pdf_pikepdf(prep, mark, choice)
     bodies = [zlib.compress(b, 2) for b in fill_bodies(t.fill, choice)]
-    return render(t, bodies, _footers(mark, t.widths), mark.tag)
+    return render(t, bodies, _footers(mark, t.widths), mark.tag,
+                  _page_images(prep, mark) if use_image else None)
+
+
+def _page_images(prep: Prepared, mark: MarkSpec) -> dict[tuple[int, int], tuple[bytes, str]]:
+    """This download's marked page images (scanned pages), by original object id."""
+    with pikepdf.open(io.BytesIO(prep.original)) as pdf:
+        return marked_images(pdf, scan_layout(prep), mark.download_code)
 
 
 def embed_pdf_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.uint8]) -> bytes:
@@ -133,6 +146,13 @@ def embed_pdf_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.uin
         for k, (body, foot) in enumerate(zip(bodies, _footers(mark, widths), strict=True)):
             contents[k][0].write(zlib.compress(body, 2), filter=pikepdf.Name.FlateDecode)
             contents[k][1].write(foot)
+        if "image" in mark.channels and scan_layout(prep).images:
+            for objgen, (data, filt) in marked_images(pdf, scan_layout(prep),
+                                                      mark.download_code).items():
+                xobj = pdf.get_object(objgen)
+                if "/DecodeParms" in xobj:
+                    del xobj["/DecodeParms"]
+                xobj.write(data, filter=pikepdf.Name(filt))
         out = io.BytesIO()
         pdf.save(out, compress_streams=False)
     return out.getvalue()

@@ -36,6 +36,7 @@ class Glyph:
     y: float
     adv: float  # device-space advance (pt)
     adj: float = 0.0  # TJ number shown right before this glyph (thousandths of text space)
+    raw: bytes = b""  # the code as written (1 byte in a simple font, 1-4 in a composite one)
 
 
 @dataclass
@@ -49,6 +50,7 @@ class Show:
     glyphs: list[Glyph]
     scale: float  # device pt per text-space unit, horizontally
     operator: str
+    vertical: bool = False  # a composite font in vertical writing mode
 
 
 @dataclass
@@ -76,12 +78,6 @@ def _fonts(page: Any) -> dict[str, FontInfo]:
     return out
 
 
-def _codes(data: bytes, info: FontInfo) -> list[int]:
-    if info.simple:
-        return list(data)
-    return [int.from_bytes(data[k : k + 2], "big") for k in range(0, len(data) - 1, 2)]
-
-
 def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph], float]:
     trm = mul(st.tm, st.ctm)
     scale = (trm[0] ** 2 + trm[1] ** 2) ** 0.5
@@ -93,12 +89,14 @@ def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph]
             adj += n
             st.tm = mul((1.0, 0.0, 0.0, 1.0, -n / 1000.0 * st.size * st.th, 0.0), st.tm)
             continue
-        for code in _codes(bytes(item), info):
-            w0 = info.widths.get(code, info.default_width)
-            tx = (w0 * st.size + st.tc + (st.tw if code == 32 and info.simple else 0.0)) * st.th
+        for raw in info.split(bytes(item)):
+            code = int.from_bytes(raw, "big")
+            # Word spacing applies to the single-byte code 32 only, in any kind of font.
+            tw = st.tw if raw == b" " else 0.0
+            tx = (info.width(code) * st.size + st.tc + tw) * st.th
             pos = mul(st.tm, st.ctm)
             ch = info.unicode.get(code, "")
-            glyphs.append(Glyph(code, ch, pos[4], pos[5], tx * scale, adj))
+            glyphs.append(Glyph(code, ch, pos[4], pos[5], tx * scale, adj, raw))
             adj = 0.0
             st.tm = mul((1.0, 0.0, 0.0, 1.0, tx, 0.0), st.tm)
     return glyphs, scale
@@ -156,7 +154,8 @@ def walk(page: Any, ops: list[Any]) -> list[Show]:
             info = fonts.get(st.font, FontInfo(simple=True))
             items = list(args[-1]) if op == "TJ" else [args[-1]]
             glyphs, scale = _show(st, items, info)
-            shows.append(Show(i, st.font, st.size, info.simple, glyphs, scale, op))
+            shows.append(Show(i, st.font, st.size, info.simple, glyphs, scale, op,
+                              info.vertical))
         else:
             _state_op(st, op, args)
     return shows

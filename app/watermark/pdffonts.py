@@ -1,4 +1,12 @@
-"""Font facts the content-stream walker needs: code -> Unicode, glyph widths, ToUnicode CMaps."""
+"""Font facts the content-stream walker needs: code -> Unicode, glyph widths, ToUnicode CMaps.
+
+Simple fonts (Type1, TrueType, Type3) use one byte per code. Composite (Type0) fonts use the
+codespace of their encoding CMap: Identity-H/V (two bytes, CID = code, as browsers, Acrobat and
+office suites write them), an embedded CMap stream (its codespace, cidrange and cidchar
+entries), or another predefined CMap (the codespace of the font's ToUnicode, two bytes
+otherwise; its CIDs, hence its widths, are then unknown and the default width is used). Widths
+of a composite font come from its descendant's /W and /DW, by CID.
+"""
 
 from __future__ import annotations
 
@@ -60,11 +68,65 @@ def parse_tounicode(data: bytes) -> dict[int, str]:
     return out
 
 
-def build_tounicode(mapping: dict[int, str]) -> bytes:
+Codespace = tuple[tuple[bytes, bytes], ...]  # (low, high) byte strings of equal length
+ONE_BYTE: Codespace = ((b"\x00", b"\xff"),)
+TWO_BYTES: Codespace = ((b"\x00\x00", b"\xff\xff"),)
+
+
+def parse_codespace(data: bytes) -> Codespace:
+    out = []
+    for block in re.findall(rb"begincodespacerange(.*?)endcodespacerange", data, re.S):
+        nums = [bytes.fromhex(h.decode("ascii")) for h in _HEX.findall(block)]
+        out += [(lo, hi) for lo, hi in zip(nums[::2], nums[1::2], strict=False)
+                if len(lo) == len(hi) and 1 <= len(lo) <= 4]
+    return tuple(out)
+
+
+def _in_range(code: bytes, lo: bytes, hi: bytes) -> bool:
+    return all(a <= c <= b for c, a, b in zip(code, lo, hi, strict=True))
+
+
+def split_codes(data: bytes, codespace: Codespace) -> list[bytes]:
+    """The codes of a string shown in a font with this codespace (PDF 32000 9.7.6.2): the
+    shortest byte sequence inside a range; a sequence matching none takes the length of the
+    shortest range and maps to nothing (.notdef)."""
+    if codespace == ONE_BYTE:
+        return [data[k : k + 1] for k in range(len(data))]
+    lengths = sorted({len(lo) for lo, _ in codespace})
+    out, k = [], 0
+    while k < len(data):
+        for n in lengths:
+            code = data[k : k + n]
+            if len(code) == n and any(len(lo) == n and _in_range(code, lo, hi)
+                                      for lo, hi in codespace):
+                break
+        else:
+            n = lengths[0]
+        out.append(data[k : k + n])
+        k += n
+    return [c for c in out if c]
+
+
+def code_length(code: int, codespace: Codespace) -> int:
+    """How many bytes `code` is written with in this codespace."""
+    for lo, hi in sorted(codespace, key=lambda r: len(r[0])):
+        n = len(lo)
+        if code < 256**n and _in_range(code.to_bytes(n, "big"), lo, hi):
+            return n
+    return max((len(lo) for lo, _ in codespace), default=1)
+
+
+def code_bytes(code: int, codespace: Codespace) -> bytes:
+    return code.to_bytes(code_length(code, codespace), "big")
+
+
+def build_tounicode(mapping: dict[int, str], codespace: Codespace = ONE_BYTE) -> bytes:
+    ranges = b" ".join(b"<%s> <%s>" % (lo.hex().upper().encode(), hi.hex().upper().encode())
+                       for lo, hi in codespace)
     lines = [
         b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap",
         b"/CMapName /SettleroomMarked def /CMapType 2 def",
-        b"1 begincodespacerange <00> <FF> endcodespacerange",
+        b"%d begincodespacerange %s endcodespacerange" % (len(codespace), ranges),
     ]
     items = sorted(mapping.items())
     for k in range(0, len(items), 100):
@@ -72,7 +134,8 @@ def build_tounicode(mapping: dict[int, str]) -> bytes:
         lines.append(str(len(chunk)).encode() + b" beginbfchar")
         for code, text in chunk:
             dst = text.encode("utf-16-be").hex().upper().encode()
-            lines.append(b"<%02X> <%s>" % (code, dst))
+            lines.append(b"<%s> <%s>" % (code_bytes(code, codespace).hex().upper().encode(),
+                                         dst))
         lines.append(b"endbfchar")
     lines.append(b"endcmap CMapName currentdict /CMap defineresource pop end end")
     return b"\n".join(lines)
@@ -82,8 +145,18 @@ def build_tounicode(mapping: dict[int, str]) -> bytes:
 class FontInfo:
     simple: bool  # one byte per code
     unicode: dict[int, str] = field(default_factory=dict)
-    widths: dict[int, float] = field(default_factory=dict)  # text-space units per 1 pt
+    widths: dict[int, float] = field(default_factory=dict)  # by code (simple) or CID; per 1 pt
     default_width: float = 0.5
+    codespace: Codespace = ONE_BYTE
+    cids: dict[int, int] | None = None  # code -> CID of a composite font; None: CID = code
+    vertical: bool = False  # composite font in vertical writing mode (TJ numbers move y)
+
+    def width(self, code: int) -> float:
+        cid = code if self.cids is None else self.cids.get(code, -1)
+        return self.widths.get(cid, self.default_width)
+
+    def split(self, data: bytes) -> list[bytes]:
+        return split_codes(data, self.codespace)
 
 
 # Process-wide on purpose: keyed by a standard-14 font name and holding reportlab's metrics
@@ -128,6 +201,67 @@ def _encoding_map(font: Any) -> dict[int, str]:
     return out
 
 
+def _cid_widths(w: Any) -> dict[int, float]:
+    """The /W array of a CIDFont: `c [w1 w2 ...]` and `c_first c_last w` entries."""
+    out: dict[int, float] = {}
+    items = list(w) if isinstance(w, pikepdf.Array) else []
+    k = 0
+    while k + 1 < len(items):
+        first, nxt = items[k], items[k + 1]
+        if isinstance(nxt, pikepdf.Array):
+            for j, width in enumerate(nxt):
+                out[int(first) + j] = float(width) / 1000.0
+            k += 2
+        elif k + 2 < len(items):
+            lo, hi = int(first), int(nxt)
+            for cid in range(lo, min(hi, lo + 0xFFFF) + 1):
+                out[cid] = float(items[k + 2]) / 1000.0
+            k += 3
+        else:
+            break
+    return out
+
+
+def _cmap_cids(data: bytes) -> dict[int, int]:
+    out: dict[int, int] = {}
+    for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
+        for lo, hi, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*<([0-9A-Fa-f]+)>\s*(\d+)", block):
+            a, b = int(lo, 16), int(hi, 16)
+            for k in range(min(b - a, 0xFFFF) + 1):
+                out[a + k] = int(cid) + k
+    for block in re.findall(rb"begincidchar(.*?)endcidchar", data, re.S):
+        for code, cid in re.findall(rb"<([0-9A-Fa-f]+)>\s*(\d+)", block):
+            out[int(code, 16)] = int(cid)
+    return out
+
+
+def _composite(font: Any, info: FontInfo, tounicode: bytes | None) -> None:
+    enc = font.get("/Encoding")
+    if isinstance(enc, pikepdf.Name):
+        name = str(enc)
+        info.vertical = name.endswith("-V")
+        if name not in ("/Identity-H", "/Identity-V"):
+            info.codespace = (parse_codespace(tounicode) if tounicode else ()) or TWO_BYTES
+            info.cids = {}  # unknown CIDs: every glyph has the default width
+        else:
+            info.codespace = TWO_BYTES
+    elif isinstance(enc, pikepdf.Stream):
+        data = enc.read_bytes()
+        info.vertical = int(enc.get("/WMode", 0)) == 1
+        info.codespace = parse_codespace(data) or TWO_BYTES
+        used = enc.get("/UseCMap")
+        identity = isinstance(used, pikepdf.Name) and str(used).startswith("/Identity")
+        cids = _cmap_cids(data)
+        info.cids = None if identity and not cids else cids
+    descendants = font.get("/DescendantFonts")
+    cidfont: Any = None
+    if isinstance(descendants, pikepdf.Array) and len(descendants):
+        cidfont = descendants[0]
+    if isinstance(cidfont, pikepdf.Dictionary):
+        info.default_width = float(cidfont.get("/DW", 1000)) / 1000.0
+        info.widths = _cid_widths(cidfont.get("/W"))
+
+
 def font_info(font: Any) -> FontInfo:
     subtype = str(font.get("/Subtype", ""))
     simple = subtype in ("/Type1", "/TrueType", "/MMType1", "/Type3")
@@ -135,8 +269,11 @@ def font_info(font: Any) -> FontInfo:
     if simple:
         info.unicode = _encoding_map(font)
     tu = font.get("/ToUnicode")
-    if isinstance(tu, pikepdf.Stream):
-        info.unicode.update(parse_tounicode(tu.read_bytes()))
+    tounicode = tu.read_bytes() if isinstance(tu, pikepdf.Stream) else None
+    if not simple:
+        _composite(font, info, tounicode)
+    if tounicode is not None:
+        info.unicode.update(parse_tounicode(tounicode))
     if simple:
         widths = font.get("/Widths")
         if isinstance(widths, pikepdf.Array):

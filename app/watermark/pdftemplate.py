@@ -17,7 +17,7 @@ from typing import Any
 
 import pikepdf
 
-from .pdfcontent import Show, join_text, walk
+from .pdfcontent import Glyph, Show, join_text, walk
 from .pdffonts import build_tounicode, font_info
 from .prepared import Prepared
 from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, slots_nbytes
@@ -125,17 +125,63 @@ def _num(x: float) -> bytes:
     return (b"%.3f" % x).rstrip(b"0").rstrip(b".") or b"0"
 
 
-def _words(show: Show) -> list[tuple[int, int]]:
-    """(first, last) glyph indices of words with at least 3 glyphs."""
-    out: list[tuple[int, int]] = []
-    start = None
-    for k, g in enumerate([*show.glyphs, None]):
-        if g is not None and g.text and not g.text.isspace():
-            start = k if start is None else start
-            continue
-        if start is not None and k - start >= 3:
-            out.append((start, k - 1))
-        start = None
+def _string(data: bytes, hexa: bool) -> bytes:
+    """A PDF string for `data`: hex for the multi-byte codes of composite fonts, as producers
+    write them; a literal otherwise."""
+    return b"<" + data.hex().upper().encode() + b">" if hexa else literal(data)
+
+
+def _exact(x: float) -> bytes:
+    """A font size as written, to the precision producers use (Tf is repeated after every
+    marked glyph: a rounded size would rescale the rest of the text)."""
+    return (b"%.10f" % x).rstrip(b"0").rstrip(b".") or b"0"
+
+
+def _geo_ok(show: Show) -> bool:
+    return not show.vertical and 6 <= show.size * show.scale <= 30
+
+
+def _continues(pshow: Show, pg: Glyph, show: Show, g: Glyph, em: float) -> bool:
+    return (not pshow.simple and not show.simple
+            and abs(pshow.size * pshow.scale - show.size * show.scale) < 1e-6
+            and abs(g.y - pg.y) < 0.01 * em and abs(g.x - (pg.x + pg.adv)) < 0.15 * em)
+
+
+def _words(shows: Sequence[Show]) -> list[list[tuple[int, int, int]]]:
+    """Words of at least 3 glyphs in reading order, as (show, first, last) glyph segments.
+
+    Within one showing operator a word is a run of glyphs with text and no space (as it
+    always was: the slots of originals marked before keep their numbers). In a composite
+    font a word may also continue into the next operator (browsers show one glyph per Tj)
+    when it starts on the same baseline where the previous glyph ended, at the same size."""
+    out: list[list[tuple[int, int, int]]] = []
+    word: list[tuple[int, int]] = []
+    prev: tuple[int, Glyph] | None = None
+
+    def close() -> None:
+        if len(word) >= 3:
+            segs: list[tuple[int, int, int]] = []
+            for si, gi in word:
+                if segs and segs[-1][0] == si and segs[-1][2] == gi - 1:
+                    segs[-1] = (si, segs[-1][1], gi)
+                else:
+                    segs.append((si, gi, gi))
+            out.append(segs)
+        word.clear()
+
+    for si, show in enumerate(shows):
+        em = max(show.size * show.scale, 1.0)
+        for gi, g in enumerate(show.glyphs):
+            if not g.text or g.text.isspace() or not _geo_ok(show):
+                close()
+                prev = None
+                continue
+            if prev is not None and prev[0] != si and not _continues(shows[prev[0]], prev[1],
+                                                                     show, g, em):
+                close()
+            word.append((si, gi))
+            prev = (si, g)
+    close()
     return out
 
 
@@ -146,11 +192,15 @@ def _marked_name(font: str) -> str:
 def _cmap_for(page: Any, font: str) -> bytes:
     fonts = page.obj.Resources.Font
     info = font_info(fonts[font])
-    mapping = {c: u for c, u in info.unicode.items() if u and c < 256}
+    mapping = {c: u for c, u in info.unicode.items()
+               if u and (c < 256 or not info.simple)}
     for code, u in list(mapping.items()):
         if u in _VARIANTS:
             mapping[code] = _VARIANTS[u]
-    return build_tounicode(mapping)
+    return build_tounicode(mapping, info.codespace)
+
+
+Segment = dict[tuple[int, int], GeoHook]  # (show, glyph) -> hook
 
 
 class _Builder:
@@ -158,48 +208,60 @@ class _Builder:
         self.text_hooks: dict[tuple[int, int, int], int] = {}  # (page, show, glyph) -> slot
         self.geo: list[WordBox] = []
 
-    def show_chunks(self, page: int, si: int, show: Show, pt: PageTemplate) -> list[Chunk]:
+    def page_words(self, page: int, shows: Sequence[Show]) -> tuple[Segment, Segment]:
+        """Geometry slots of one page: per word, a shift before its first glyph and its
+        reversal after its last glyph IN EACH SHOW it spans, so every show leaves the pen
+        where the original left it and only the word's own glyphs move."""
+        starts: Segment = {}
+        ends: Segment = {}
+        for segs in _words(shows):
+            slot = len(self.geo)
+            first, last = segs[0], segs[-1]
+            g0 = shows[first[0]].glyphs[first[1]]
+            g1 = shows[last[0]].glyphs[last[2]]
+            em = shows[first[0]].size * shows[first[0]].scale
+            self.geo.append(WordBox(page, g0.x, g1.x + g1.adv, g0.y, em))
+            for si, a, b in segs:
+                k = GEOMETRY_SHIFT_PT * 1000.0 / (shows[si].size * shows[si].scale)
+                starts[(si, a)] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
+                ends[(si, b)] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
+        return starts, ends
+
+    def show_chunks(self, page: int, si: int, show: Show, pt: PageTemplate,
+                    starts: Segment, ends: Segment) -> list[Chunk]:
         mname = _marked_name(show.font)
-        size = _num(show.size)
+        size = _exact(show.size)
         on = b"] TJ " + mname.encode() + b" " + size + b" Tf ["
         off = b"] TJ " + show.font.encode() + b" " + size + b" Tf ["
-        starts, ends = {}, {}
-        if 6 <= show.size * show.scale <= 30:
-            for a, b in _words(show):
-                slot = len(self.geo)
-                g0, g1 = show.glyphs[a], show.glyphs[b]
-                self.geo.append(WordBox(page, g0.x, g1.x + g1.adv, g0.y, show.size * show.scale))
-                k = GEOMETRY_SHIFT_PT * 1000.0 / (show.size * show.scale)
-                starts[a] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
-                ends[b] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
+        hexa = not show.simple
         chunks: list[Chunk] = [b"["]
         run = bytearray()
 
         def flush() -> None:
             if run:
-                chunks.append(literal(bytes(run)))
+                chunks.append(_string(bytes(run), hexa))
                 run.clear()
 
         for gi, g in enumerate(show.glyphs):
-            hooked = g.adj or gi in starts or (page, si, gi) in self.text_hooks or gi in ends
-            if not hooked:
-                run.append(g.code)
+            start, end = starts.get((si, gi)), ends.get((si, gi))
+            tslot = self.text_hooks.get((page, si, gi))
+            if not (g.adj or start or tslot is not None or end):
+                run += g.raw
                 continue
             flush()
             if g.adj:
                 chunks.append(_num(g.adj) + b" ")
-            if gi in starts:
-                chunks.append(starts[gi])
-            tslot = self.text_hooks.get((page, si, gi))
-            lit = literal(bytes([g.code]))
+            if start is not None:
+                chunks.append(start)
+            lit = _string(g.raw, hexa)
             if tslot is None:
-                run.append(g.code)
+                run += g.raw
             else:
                 chunks.append(TextHook(tslot, lit, on + lit + off))
                 pt.marked_of[mname] = show.font
-            if gi in ends:
+            if end is not None:
                 flush()
-                chunks.append(ends[gi])
+                chunks.append(end)
         flush()
         chunks.append(b"] TJ\n")
         return chunks
@@ -217,17 +279,18 @@ def _page_template(pdf_page: Any, ops: list[Any], shows: list[Show], page: int,
                    builder: _Builder) -> PageTemplate:
     pt = PageTemplate(chunks=[])
     by_op = {s.op_index: (si, s) for si, s in enumerate(shows)}
+    starts, ends = builder.page_words(page, shows)
     pending: list[Any] = []
     for i, (operands, operator) in enumerate(ops):
         hit = by_op.get(i)
-        if hit is None or not hit[1].simple:
+        if hit is None:
             pending.append((operands, operator))
             continue
         if pending:
             pt.chunks.append(pikepdf.unparse_content_stream(pending) + b"\n")
             pending = []
         pt.chunks.append(_prefix(str(operator), list(operands)))
-        pt.chunks += builder.show_chunks(page, hit[0], hit[1], pt)
+        pt.chunks += builder.show_chunks(page, hit[0], hit[1], pt, starts, ends)
     if pending:
         pt.chunks.append(pikepdf.unparse_content_stream(pending) + b"\n")
     for mname, font in pt.marked_of.items():
@@ -269,7 +332,7 @@ def analyse(original: bytes) -> Analysis:
             if w is None:
                 continue
             show = walked[page][w[0]]
-            if show.simple and len(show.glyphs[w[1]].text) == 1:
+            if len(show.glyphs[w[1]].text) == 1:
                 builder.text_hooks[(page, w[0], w[1])] = len(slots)
                 slots.append(slot)
         pages = [_page_template(p, ops, walked[k], k, builder)

@@ -14,7 +14,7 @@ from __future__ import annotations
 import hashlib
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,6 +24,7 @@ from .footer import footer_lines
 from .model import MarkSpec
 from .pdffill import DocFill, build_fill
 from .pdftemplate import Analysis, literal
+from .scan import PageImage, image_head
 
 TAG_KEY = "/SettleroomTag"
 XMP_PREFIX = "settleroom-download-tag:"
@@ -123,10 +124,11 @@ def mark_structure(pdf: Any, an: Analysis, use_text: bool, tag: str | None) -> l
 class Var:
     """A per-download object: a page body or footer, the Info dict or the XMP stream."""
 
-    kind: str  # "body" | "footer" | "info" | "xmp"
+    kind: str  # "body" | "footer" | "info" | "xmp" | "image"
     page: int = -1
     parts: tuple[bytes, ...] = ()  # info: object bytes split at the tag; xmp: packet split
-    head: bytes = b""  # xmp: stream dictionary without its closing ">>"
+    head: bytes = b""  # xmp, image: stream dictionary without its closing ">>"
+    key: tuple[int, int] = (0, 0)  # image: the original's object id (scan.marked_images)
 
 
 @dataclass(frozen=True)
@@ -167,13 +169,18 @@ def _objects(data: bytes) -> tuple[list[tuple[int, int]], int, bytes]:
     return objs, xref_at, trailer
 
 
-def _variables(saved: bytes) -> dict[int, Var]:
+def _variables(saved: bytes, images: Sequence[PageImage]) -> dict[int, Var]:
     out: dict[int, Var] = {}
     with pikepdf.open(io.BytesIO(saved)) as pdf:
         for k, page in enumerate(pdf.pages):
             body, foot = page.obj.Contents[0], page.obj.Contents[1]
             out[body.objgen[0]] = Var("body", k)
             out[foot.objgen[0]] = Var("footer", k)
+        for im in images:  # saving renumbered the objects: found again by page and name
+            xobj = pdf.pages[im.page].Resources.XObject[im.name]
+            filt = "/DCTDecode" if str(xobj.get("/Filter")) == "/DCTDecode" else "/FlateDecode"
+            out[xobj.objgen[0]] = Var("image", im.page, head=image_head(xobj, filt),
+                                      key=im.objgen)
         info = pdf.trailer.get("/Info")
         if info is not None and TAG_KEY in info:
             out[info.objgen[0]] = Var("info")
@@ -187,9 +194,11 @@ def _variables(saved: bytes) -> dict[int, Var]:
     return out
 
 
-def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool) -> Template:
+def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool,
+             images: Sequence[PageImage] = ()) -> Template:
     """The marked structure of `original` (analysed as `an`) for one set of channels; the
-    caller keeps it with the original (see pdf.pdf_template)."""
+    caller keeps it with the original (see pdf.pdf_template). `images` are the page images
+    each download replaces with its marked version (scan.marked_images)."""
     with pikepdf.open(io.BytesIO(original)) as pdf:
         mark_structure(pdf, an, use_text, _PLACEHOLDER if use_meta else None)
         out = io.BytesIO()
@@ -197,7 +206,7 @@ def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool) -> T
                  compress_streams=True, deterministic_id=True)
     saved = out.getvalue()
     objs, xref_at, trailer = _objects(saved)
-    var = _variables(saved)
+    var = _variables(saved, images)
     ends = [off for _, off in objs[1:]] + [xref_at]
     items: list[tuple[int, bytes | Var]] = []
     for (num, off), end in zip(objs, ends, strict=True):
@@ -228,8 +237,10 @@ def _stream(num: int, head: bytes, data: bytes | memoryview) -> list[bytes | mem
             b"\nendstream\nendobj\n"]
 
 
-def render(t: Template, bodies: Sequence[bytes], footers: Sequence[bytes], tag: str) -> bytes:
-    """One download's file: `bodies` Flate-compressed page contents, `footers` raw streams."""
+def render(t: Template, bodies: Sequence[bytes], footers: Sequence[bytes], tag: str,
+           images: Mapping[tuple[int, int], tuple[bytes, str]] | None = None) -> bytes:
+    """One download's file: `bodies` Flate-compressed page contents, `footers` raw streams,
+    `images` the marked page images by original object id (when the template has any)."""
     tagb = tag.encode("ascii")
     parts: list[bytes | memoryview] = [t.header]
     offsets = [0] * (len(t.objects) + 1)
@@ -244,6 +255,9 @@ def render(t: Template, bodies: Sequence[bytes], footers: Sequence[bytes], tag: 
             chunk = _stream(num, b"<<", footers[item.page])
         elif item.kind == "info":
             chunk = [tagb.join(item.parts)]
+        elif item.kind == "image":
+            assert images is not None, "a template with page images needs their marked data"
+            chunk = _stream(num, item.head, images[item.key][0])
         else:
             chunk = _stream(num, item.head, tagb.join(item.parts))
         parts += chunk

@@ -108,3 +108,35 @@ def deep_pdf(depth: int = 300) -> bytes:
 def blob_files(api, room_id: str) -> list[Path]:  # noqa: ANN001
     folder = api.app.state.settings.data_dir / "blobs" / room_id
     return sorted(p for p in folder.rglob("*") if p.is_file()) if folder.exists() else []
+
+
+def _jpeg_page_pdf(jpeg: bytes, width: int, height: int) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page(page_size=(612, 792))
+    image = pdf.make_stream(jpeg, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                            Width=width, Height=height, ColorSpace=pikepdf.Name.DeviceGray,
+                            BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+    page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image))
+    page.Contents = pdf.make_stream(b"q 612 0 0 792 0 0 cm /Im0 Do Q")
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def jpeg_bomb_pdf() -> bytes:
+    """A scanned page whose JPEG header claims 60,000 x 60,000 pixels (a few bytes stored)."""
+    from PIL import Image
+
+    buf = io.BytesIO()
+    Image.new("L", (64, 64), 255).save(buf, format="JPEG")
+    data = bytearray(buf.getvalue())
+    sof = data.index(b"\xff\xc0")
+    data[sof + 5 : sof + 9] = struct.pack(">HH", 60000, 60000)
+    return _jpeg_page_pdf(bytes(data), 64, 64)
+
+
+def broken_jpeg_pdf() -> bytes:
+    """A scanned page whose DCT stream is not a JPEG at all."""
+    return _jpeg_page_pdf(b"\x00not a jpeg\x00" * 64, 64, 64)

@@ -10,8 +10,10 @@ from tests.api.documents.helpers import (
     MARKER,
     blob_files,
     bomb_pdf,
+    broken_jpeg_pdf,
     deep_pdf,
     encrypted_pdf,
+    jpeg_bomb_pdf,
     pdf_doc,
     png_doc,
     png_flood,
@@ -55,6 +57,8 @@ BAD = [
     ("encrypted", None, "a.pdf", 422, "encrypted_pdf"),
     ("bomb", None, "a.pdf", 422, "pdf_too_complex"),
     ("deep", None, "a.pdf", 422, "pdf_too_complex"),
+    ("jpeg_bomb", None, "scan.pdf", 422, "pdf_too_complex"),
+    ("broken_jpeg", None, "scan.pdf", 422, "malformed_pdf"),
     ("flood", None, "a.png", 422, "image_too_large"),
     ("utf16", "Order of the court".encode("utf-16"), "a.txt", 422,
      "invalid_text_encoding"),
@@ -62,7 +66,8 @@ BAD = [
      "invalid_text_encoding"),
     ("empty", b"", "a.txt", 422, "empty_file"),
 ]
-MAKERS = {"encrypted": encrypted_pdf, "bomb": bomb_pdf, "deep": deep_pdf, "flood": png_flood}
+MAKERS = {"encrypted": encrypted_pdf, "bomb": bomb_pdf, "deep": deep_pdf, "flood": png_flood,
+          "jpeg_bomb": jpeg_bomb_pdf, "broken_jpeg": broken_jpeg_pdf}
 
 
 @pytest.mark.parametrize(("label", "content", "name", "status", "code"), BAD,

@@ -1,0 +1,265 @@
+"""Scanned pages: a keyed luminance pattern on the page images of a PDF, read back from pixels.
+
+A scanned production is an image-only PDF (or one with an invisible OCR text layer): there is
+no text to vary and no word to shift, so the page IMAGES carry the mark. The pattern lives in
+page space, not in image pixels, so the embedder (image pixels at any resolution) and the
+reader (any rendering of the page, re-sampled to the stored original's 150 dpi render) agree
+on it without knowing each other's resolution:
+
+- the page is tiled in CELL_PT cells; each cell has a fixed sign p = +/-1 and every BLOCK x
+  BLOCK cells form a block, assigned to one of n bits (signs and assignment are a function of
+  the original alone, never of a download code);
+- a download darkens the cells where p equals its bit's sign by AMPLITUDE grey levels and
+  leaves the others alone (so white paper, which cannot get lighter, still carries the mark);
+- the reader subtracts the stored original's rendering and correlates the residual with p,
+  per bit; a correlation too close to zero is an erasure, so an unmarked page or two averaged
+  copies read (mostly) nothing rather than noise.
+
+Cells of 4 pt (about 8 px at 150 dpi) sit well inside a JPEG block's low frequencies: the mark
+survives re-encoding and re-sampling. Only images drawn once, axis-aligned and covering at
+least half of their page are marked (a logo or a signature stays as it is). Amplitude 4 of 255
+on a cell pattern is a faint paper texture, like the grain of a scan.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import pikepdf
+from numpy.typing import NDArray
+
+from crypto.fingerprint import code_bits
+
+from .pdfcontent import IDENTITY, Matrix, mul
+from .prepared import Prepared
+from .reading import BitReading, Reading
+
+SCAN_LABEL = "scan/v1"
+CELL_PT = 4.0
+BLOCK = 4  # cells per block side
+AMPLITUDE = 4.0
+MIN_COVER = 0.5
+MAX_BITS = 256
+READ_DPI = 150
+_FILTERS = ("/DCTDecode", "/FlateDecode")
+
+
+@dataclass(frozen=True)
+class PageImage:
+    """One markable image: which XObject, where it is drawn (pt, origin top-left)."""
+
+    page: int
+    name: str  # resource name on the page
+    objgen: tuple[int, int]
+    x0: float
+    top: float
+    width: float  # pt
+    height: float
+
+
+@dataclass(frozen=True)
+class ScanLayout:
+    images: tuple[PageImage, ...]
+    page_sizes: tuple[tuple[float, float], ...]
+    signs: tuple[NDArray[np.int8], ...]  # per page: cell sign (rows x cols)
+    bit_of: tuple[NDArray[np.int32], ...]  # per page: bit index per block (rows x cols)
+    nbits: int
+
+    @property
+    def nbytes(self) -> int:
+        return sum(s.nbytes for s in self.signs) + sum(b.nbytes for b in self.bit_of) + 200
+
+
+def _draws(page: Any) -> list[tuple[str, Matrix]]:
+    """Image XObjects a page draws directly, with their CTM (q/Q/cm followed; forms skipped)."""
+    ctm, stack, out = IDENTITY, [], []
+    for instruction in pikepdf.parse_content_stream(page, "q Q cm Do"):
+        operands, operator = instruction.operands, instruction.operator
+        op = str(operator)
+        if op == "q":
+            stack.append(ctm)
+        elif op == "Q":
+            ctm = stack.pop() if stack else IDENTITY
+        elif op == "cm" and len(operands) == 6:
+            f = [float(v) for v in operands]
+            ctm = mul((f[0], f[1], f[2], f[3], f[4], f[5]), ctm)
+        elif op == "Do" and operands:
+            out.append((str(operands[0]), ctm))
+    return out
+
+
+def _markable(xobj: Any) -> bool:
+    if not isinstance(xobj, pikepdf.Stream) or xobj.get("/Subtype") != pikepdf.Name.Image:
+        return False
+    if xobj.get("/ImageMask", False) or "/SMask" in xobj or "/Mask" in xobj:
+        return False
+    cs, filt = xobj.get("/ColorSpace"), xobj.get("/Filter")
+    return (int(xobj.get("/BitsPerComponent", 0)) == 8
+            and cs in (pikepdf.Name.DeviceGray, pikepdf.Name.DeviceRGB)
+            and (filt is None or str(filt) in _FILTERS))
+
+
+def find_images(pdf: Any) -> list[PageImage]:
+    found: list[PageImage] = []
+    uses: dict[tuple[int, int], int] = {}
+    for k, page in enumerate(pdf.pages):
+        res = page.obj.get("/Resources")
+        xobjs = res.get("/XObject") if isinstance(res, pikepdf.Dictionary) else None
+        if not isinstance(xobjs, pikepdf.Dictionary):
+            continue
+        box = [float(v) for v in page.mediabox]
+        w, h = box[2] - box[0], box[3] - box[1]
+        for name, m in _draws(page):
+            xobj = xobjs.get(name)
+            if xobj is None or not xobj.is_indirect:
+                continue
+            uses[xobj.objgen] = uses.get(xobj.objgen, 0) + 1
+            a, b, c, d, e, f = m
+            if not _markable(xobj) or b or c or a <= 0 or d <= 0 or a * d < MIN_COVER * w * h:
+                continue
+            top = float(page.mediabox[3]) - (f + d)
+            found.append(PageImage(k, name, xobj.objgen, e - float(page.mediabox[0]), top, a, d))
+    return [im for im in found if uses[im.objgen] == 1]
+
+
+def build_layout(original: bytes) -> ScanLayout:
+    with pikepdf.open(io.BytesIO(original)) as pdf:
+        images = find_images(pdf)
+        sizes = tuple((float(p.mediabox[2]) - float(p.mediabox[0]),
+                       float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages)
+    seed = int.from_bytes(hashlib.sha256(b"scan-layout|" + original).digest()[:8], "big")
+    rng = np.random.default_rng(seed)
+    marked_pages = {im.page for im in images}
+    signs, blocks = [], []
+    for k, (w, h) in enumerate(sizes):  # pages without a marked image hold empty arrays
+        rows, cols = (int(np.ceil(h / CELL_PT)), int(np.ceil(w / CELL_PT))) \
+            if k in marked_pages else (0, 0)
+        signs.append(rng.choice(np.array([-1, 1], dtype=np.int8), size=(rows, cols)))
+        blocks.append((-(-rows // BLOCK), -(-cols // BLOCK)))
+    total = sum(r * c for k, (r, c) in enumerate(blocks) if k in marked_pages)
+    nbits = max(1, min(MAX_BITS, total // 8))
+    order = rng.permutation(max(total, 1)) % nbits
+    bit_of, at = [], 0
+    for k, (r, c) in enumerate(blocks):
+        if k in marked_pages:
+            bit_of.append(order[at : at + r * c].reshape(r, c).astype(np.int32))
+            at += r * c
+        else:
+            bit_of.append(np.full((r, c), -1, dtype=np.int32))
+    return ScanLayout(tuple(images), sizes, tuple(signs), tuple(bit_of), nbits)
+
+
+def layout(prep: Prepared) -> ScanLayout:
+    """The scan layout of a prepared PDF original, built once and kept with it."""
+    return prep.derive("pdf.scan", lambda: build_layout(prep.original), lambda s: s.nbytes)
+
+
+def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np.float64]
+             ) -> tuple[NDArray[np.int8], NDArray[np.int32]]:
+    """Cell sign and bit index at page points (xs: columns, ys: rows; pt from top-left)."""
+    signs, bit_of = lay.signs[page], lay.bit_of[page]
+    ci = np.clip((ys / CELL_PT).astype(np.int64), 0, signs.shape[0] - 1)
+    cj = np.clip((xs / CELL_PT).astype(np.int64), 0, signs.shape[1] - 1)
+    return signs[ci[:, None], cj[None, :]], bit_of[(ci // BLOCK)[:, None], (cj // BLOCK)[None, :]]
+
+
+def _delta(lay: ScanLayout, im: PageImage, shape: tuple[int, int], bits: NDArray[np.int8]
+           ) -> NDArray[np.float64]:
+    h, w = shape
+    xs = im.x0 + (np.arange(w) + 0.5) * im.width / w
+    ys = im.top + (np.arange(h) + 0.5) * im.height / h
+    p, bit = _pattern(lay, im.page, xs, ys)
+    return np.where(p == bits[bit], -AMPLITUDE, 0.0)
+
+
+def _signs(code: bytes, nbits: int) -> NDArray[np.int8]:
+    return np.array([1 if b else -1 for b in code_bits(code, SCAN_LABEL, nbits)], dtype=np.int8)
+
+
+def _encode(xobj: Any, pixels: NDArray[np.uint8]) -> tuple[bytes, str]:
+    """Marked pixels in the image's own codec: JPEG with the original's quantisation tables
+    and sampling (size and quality as scanned), or Flate."""
+    from PIL import Image, JpegImagePlugin
+
+    mode = "L" if pixels.ndim == 2 else "RGB"
+    out = Image.fromarray(pixels, mode)
+    buf = io.BytesIO()
+    if str(xobj.get("/Filter")) == "/DCTDecode":
+        with Image.open(io.BytesIO(xobj.read_raw_bytes())) as src:
+            tables = getattr(src, "quantization", None)
+            kw: dict[str, Any] = {"qtables": tables} if tables else {"quality": 90}
+            if mode == "RGB" and isinstance(src, JpegImagePlugin.JpegImageFile):
+                kw["subsampling"] = JpegImagePlugin.get_sampling(src)
+            out.save(buf, format="JPEG", **kw)
+        return buf.getvalue(), "/DCTDecode"
+    import zlib
+
+    return zlib.compress(pixels.tobytes(), 6), "/FlateDecode"
+
+
+def marked_images(pdf: Any, lay: ScanLayout, code: bytes
+                  ) -> dict[tuple[int, int], tuple[bytes, str]]:
+    """Per marked image (original objgen): its marked data and filter, for one download."""
+    bits = _signs(code, lay.nbits)
+    out = {}
+    for im in lay.images:
+        xobj = pdf.get_object(im.objgen)
+        pil = pikepdf.PdfImage(xobj).as_pil_image()
+        arr = np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.float64)
+        delta = _delta(lay, im, arr.shape[:2], bits)
+        arr = arr + (delta[:, :, None] if arr.ndim == 3 else delta)
+        out[im.objgen] = _encode(xobj, arr.clip(0, 255).round().astype(np.uint8))
+    return out
+
+
+def image_head(xobj: Any, filt: str) -> bytes:
+    """The stream dictionary of a marked image (without its closing >> and /Length)."""
+    d = pikepdf.Dictionary({k: v for k, v in xobj.stream_dict.items()
+                            if k not in ("/Length", "/Filter", "/DecodeParms")})
+    d.Filter = pikepdf.Name(filt)
+    head = d.unparse().rstrip()
+    return head[: head.rindex(b">>")]
+
+
+# --------------------------------------------------------------------------- reading
+def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np.uint8]],
+                lay: ScanLayout) -> Reading:
+    """Bits from page renderings at READ_DPI (ink = 255 - grey), each already registered to
+    the original's rendering of the same page (see geometry)."""
+    sums = np.zeros(lay.nbits)
+    counts = np.zeros(lay.nbits)
+    for k, ev in enumerate(pages[: len(origs)]):
+        ims = [im for im in lay.images if im.page == k]
+        if not ims or ev.shape != origs[k].shape:
+            continue
+        resid = ev - origs[k].astype(np.float64)
+        h, w = resid.shape
+        px = 72.0 / READ_DPI
+        xs = (np.arange(w, dtype=np.float64) + 0.5) * px
+        ys = (np.arange(h, dtype=np.float64) + 0.5) * px
+        p, bit = _pattern(lay, k, xs, ys)
+        inside = np.zeros((h, w), dtype=bool)
+        for im in ims:
+            r0, r1 = int(np.ceil(im.top / px)), int((im.top + im.height) / px)
+            c0, c1 = int(np.ceil(im.x0 / px)), int((im.x0 + im.width) / px)
+            inside[r0:r1, c0:c1] = True
+        # Ink residuals far beyond the mark are misregistered text edges: left out.
+        keep = inside & (bit >= 0) & (np.abs(resid) < 4 * AMPLITUDE)
+        sums += np.bincount(bit[keep], weights=(resid * p)[keep], minlength=lay.nbits)
+        counts += np.bincount(bit[keep], minlength=lay.nbits)
+    mean = sums / np.maximum(counts, 1)
+    # A marked bit reads +/-AMPLITUDE/2 (ink); unread or averaged-out bits read about 0.
+    values: list[int | None] = [
+        None if n < 50 else 1 if m > AMPLITUDE / 6 else 0 if m < -AMPLITUDE / 6 else None
+        for m, n in zip(mean, counts, strict=True)]
+    r = Reading()
+    r.bits["image"] = BitReading(SCAN_LABEL, values)
+    read = sum(v is not None for v in values)
+    if read >= 16 and read >= 0.4 * len(values):
+        r.found.add("image")
+    return r

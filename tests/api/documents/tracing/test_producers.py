@@ -1,0 +1,109 @@
+"""The documents litigators actually produce, through upload, download and trace: a PDF
+printed by Chromium (CID fonts, Identity-H), a TrueType PDF and a scanned (image-only) PDF.
+
+Each copy is traced from what survives a leak without the visible footer: the extracted text
+(and an excerpt of it), page images with the footer painted over, and for scans the PDF with
+its footer and metadata stripped; the unmarked original accuses no one."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pikepdf
+import pytest
+from PIL import Image
+
+from tests.api.documents.tracing.test_traces import _copies, trace_files, trace_text
+from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
+from tests.tools import require
+
+FOOTER_BAND = 140  # rows at 150 dpi: the visible footer
+
+
+def _without_footer(pages: list[bytes], jpeg: bool = False) -> list[bytes]:
+    out = []
+    for png in pages:
+        g = np.asarray(Image.open(io.BytesIO(png)).convert("L")).copy()
+        g[-FOOTER_BAND:] = 255
+        buf = io.BytesIO()
+        Image.fromarray(g).save(buf, format="JPEG" if jpeg else "PNG", quality=75)
+        out.append(buf.getvalue())
+    return out
+
+
+def _stripped(pdf: bytes) -> bytes:
+    """The copy with its metadata and its footer stream removed (an editor's clean-up)."""
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        if "/Info" in doc.trailer:
+            del doc.trailer["/Info"]
+        if "/Metadata" in doc.Root:
+            del doc.Root["/Metadata"]
+        for page in doc.pages:
+            page.obj.Contents = page.obj.Contents[0]
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()
+
+
+def _pdftotext(pdf: bytes) -> str:
+    exe = require("pdftotext")
+    with tempfile.TemporaryDirectory() as td:
+        p = Path(td) / "a.pdf"
+        p.write_bytes(pdf)
+        return subprocess.run([exe, "-enc", "UTF-8", str(p), "-"], check=True,
+                              capture_output=True).stdout.decode()
+
+
+def _ids(result: dict) -> list[str]:
+    return [m["download_id"] for m in result["matches"]]
+
+
+@pytest.mark.parametrize("make", [chromium_pdf, ttf_pdf], ids=["chromium", "ttf"])
+def test_text_pdf_traced_from_text_excerpt_and_footerless_pages(api, make):
+    room = api.room()
+    doc = api.document(room, make(), filename="letter.pdf")
+    copies = _copies(api, room, doc["id"])
+    tracer = room.users["auditor"]
+    for who in ("defense_counsel", "pro_se"):
+        download_id, content = copies[who]
+        assert _ids(trace_files(api, tracer, [("leak.pdf", content)])) == [download_id]
+        body = _pdftotext(content).split("Copy for")[0]
+        got = trace_text(api, tracer, body)
+        assert _ids(got) == [download_id] and "text" in got["matches"][0]["layers"]
+        words = body.split()
+        excerpt = " ".join(words[len(words) // 3 : len(words) // 3 + len(words) // 5])
+        assert _ids(trace_text(api, tracer, excerpt)) == [download_id]
+        pages = _without_footer(rasterize(content))
+        got = trace_files(api, tracer, [(f"p{i}.png", p) for i, p in enumerate(pages)])
+        assert _ids(got) == [download_id] and "geometry" in got["matches"][0]["layers"]
+    unmarked = trace_text(api, tracer, " ".join(_pdftotext(make()).split()))
+    assert unmarked["matches"] == []
+
+
+def test_scanned_pdf_accepted_marked_and_traced_from_pages_and_file(api):
+    room = api.room()
+    original = scan_pdf()
+    r = api.upload(room, original, filename="exhibit-scan.pdf")
+    assert r.status_code == 201, r.text
+    assert r.json()["media_type"] == "application/pdf"
+    copies = _copies(api, room, r.json()["id"])
+    tracer = room.users["auditor"]
+    for who in ("defense_client", "pro_se"):
+        download_id, content = copies[who]
+        assert len(content) < 1.5 * len(original)
+        with pikepdf.open(io.BytesIO(content)) as pdf:  # the visible footer is on every page
+            assert all(bytes(p.obj.Contents[1].read_bytes()).startswith(b"% settleroom footer")
+                       for p in pdf.pages)
+        got = trace_files(api, tracer, [("leak.pdf", _stripped(content))])
+        assert _ids(got) == [download_id] and "image" in got["matches"][0]["layers"]
+        pages = _without_footer(rasterize(content), jpeg=True)
+        got = trace_files(api, tracer, [(f"p{i}.jpg", p) for i, p in enumerate(pages)])
+        assert _ids(got) == [download_id] and "image" in got["matches"][0]["layers"]
+    assert trace_files(api, tracer, [("scan.pdf", original)])["matches"] == []
+    pages = rasterize(original)
+    assert trace_files(api, tracer, [(f"p{i}.png", p) for i, p in enumerate(pages)]
+                       )["matches"] == []
