@@ -12,7 +12,7 @@ second one; each carries display alarms (a day before, and two hours before).
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from sqlalchemy.orm import Session
@@ -36,84 +36,66 @@ ALARMS = (timedelta(days=1), timedelta(hours=2))
 ENE_LENGTH = timedelta(hours=3)  # a calendar block for the session; ENEs take half a day
 
 
-def _alarmed(event: Event, what: str) -> Event:
-    from icalendar import Alarm  # slow to import: on first use
+def _event(uid: str, now: datetime, start: date | datetime, end: date | datetime | None,
+           summary: str, description: str) -> Event:
+    """One event with the display alarms; ``summary`` is also the alarms' text."""
+    from icalendar import Alarm, Event  # slow to import: on first use
 
+    event = Event()
+    event.add("uid", f"{uid}@settleroom")
+    event.add("dtstamp", now)
+    event.add("dtstart", start)
+    if end is not None:
+        event.add("dtend", end)
+    event.add("summary", summary)
+    event.add("description", description)
     for before in ALARMS:
         alarm = Alarm()
         alarm.add("action", "DISPLAY")
-        alarm.add("description", what)
+        alarm.add("description", summary)
         alarm.add("trigger", -before)
         event.add_component(alarm)
     return event
 
 
 def _offer_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
-    from icalendar import Event  # slow to import: on first use
-
-    events = []
     now = svc.now()
-    for offer_id, expires_at in offers_service.open_expiries(session, ctx, svc=svc,
-                                                             limit=MAX_EVENTS):
-        event = Event()
-        event.add("uid", f"offer-expiry-{offer_id}@settleroom")
-        event.add("dtstamp", now)
-        event.add("dtstart", expires_at)
-        event.add("summary", "A settlement offer expires")
-        event.add("description", f"An open settlement offer in this case expires at "
-                                 f"{rfc3339(expires_at)}; after that it cannot be accepted.")
-        events.append(_alarmed(event, "A settlement offer expires"))
-    return events
+    return [_event(f"offer-expiry-{offer_id}", now, expires_at, None,
+                   "A settlement offer expires",
+                   f"An open settlement offer in this case expires at {rfc3339(expires_at)}; "
+                   "after that it cannot be accepted.")
+            for offer_id, expires_at in offers_service.open_expiries(session, ctx, svc=svc,
+                                                                     limit=MAX_EVENTS)]
 
 
 def _rule68_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
-    from icalendar import Event  # slow to import: on first use
-
-    events = []
     now = svc.now()
-    for offer in repo.visible_offers(session, ctx.case_id, rule68_scope(ctx.memberships),
-                                     limit=MAX_EVENTS):
-        event = Event()
-        event.add("uid", f"rule68-deadline-{offer.id}@settleroom")
-        event.add("dtstamp", now)
-        event.add("dtstart", offer.acceptance_deadline)
-        event.add("dtend", offer.acceptance_deadline + timedelta(days=1))
-        event.add("summary", "Last day to accept a Rule 68 offer of judgment")
-        event.add("description", "Last day to accept a Rule 68 offer of judgment in writing "
-                                 f"(FRCP 68(a)); the period ends at "
-                                 f"{rfc3339(offer.acceptance_ends_at)}. Status: "
-                                 f"{status_of(offer, now)}.")
-        events.append(_alarmed(event, "Last day to accept a Rule 68 offer of judgment"))
-    return events
+    return [_event(f"rule68-deadline-{offer.id}", now, offer.acceptance_deadline,
+                   offer.acceptance_deadline + timedelta(days=1),
+                   "Last day to accept a Rule 68 offer of judgment",
+                   "Last day to accept a Rule 68 offer of judgment in writing (FRCP 68(a)); "
+                   f"the period ends at {rfc3339(offer.acceptance_ends_at)}. Status: "
+                   f"{status_of(offer, now)}.")
+            for offer in repo.visible_offers(session, ctx.case_id,
+                                             rule68_scope(ctx.memberships), limit=MAX_EVENTS)]
 
 
 def _ene_events(session: Session, ctx: CaseContext, svc: Services) -> list[Event]:
-    from icalendar import Event  # slow to import: on first use
-
-    events = []
     now = svc.now()
+    events = []
     for ene in ene_service.list_sessions(session, ctx, offset=0, limit=MAX_EVENTS):
         if ene.status == "closed":
             continue
-        meeting = Event()
-        meeting.add("uid", f"ene-session-{ene.id}@settleroom")
-        meeting.add("dtstamp", now)
-        meeting.add("dtstart", ene.scheduled_at)
-        meeting.add("dtend", ene.scheduled_at + ENE_LENGTH)
-        meeting.add("summary", "Early Neutral Evaluation session")
-        meeting.add("description", "The Early Neutral Evaluation session begins; the room "
-                                   "has its channels and the evaluator's report.")
-        events.append(_alarmed(meeting, "Early Neutral Evaluation session"))
-        due = Event()
-        due.add("uid", f"ene-statements-{ene.id}@settleroom")
-        due.add("dtstamp", now)
-        due.add("dtstart", ene.statement_due_date)
-        due.add("dtend", ene.statement_due_date + timedelta(days=1))
-        due.add("summary", "ENE written statements due")
-        due.add("description", "Written statements for the Early Neutral Evaluation are due "
-                               f"by {rfc3339(ene.statement_due_at)}; a later one is marked "
-                               "late.")
-        events.append(_alarmed(due, "ENE written statements due"))
+        events.append(_event(
+            f"ene-session-{ene.id}", now, ene.scheduled_at, ene.scheduled_at + ENE_LENGTH,
+            "Early Neutral Evaluation session",
+            "The Early Neutral Evaluation session begins; the room has its channels and the "
+            "evaluator's report."))
+        events.append(_event(
+            f"ene-statements-{ene.id}", now, ene.statement_due_date,
+            ene.statement_due_date + timedelta(days=1), "ENE written statements due",
+            "Written statements for the Early Neutral Evaluation are due by "
+            f"{rfc3339(ene.statement_due_at)}; a later one is marked late."))
     return events
 
 
