@@ -27,7 +27,8 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.authz.permissions import Role
+from app.authz.permissions import SPEAKING_ROLES
+from app.authz.policy import parties_acting_as
 from app.authz.policy_ene import Viewer
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
@@ -275,12 +276,15 @@ def fire_due(session: Session, object_type: str, now: datetime,
     return fired
 
 
-def sitting_for(session: Session, case_id: uuid.UUID, parties: Collection[uuid.UUID],
-                roles: Collection[Role]) -> list[uuid.UUID]:
-    """Active members holding one of ``roles`` for one of ``parties``: who must act."""
+def speaking_for(session: Session, case_id: uuid.UUID,
+                 parties: Collection[uuid.UUID]) -> list[uuid.UUID]:
+    """Active members who speak for one of ``parties`` (its counsel or the party acting
+    without one, per the policy's ``SPEAKING_ROLES``): who must act, and on whom a paper
+    is served."""
     members = case_service.memberships_by_user(session, case_id)
+    wanted = set(parties)
     return sorted((user_id for user_id, ms in members.items()
-                   if any(m.party_id in parties and m.role in roles for m in ms)), key=str)
+                   if parties_acting_as(ms, SPEAKING_ROLES) & wanted), key=str)
 
 
 def outbox_depth(session: Session) -> dict[str, int]:

@@ -14,8 +14,8 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.authz.permissions import Role
-from app.authz.policy import Membership
+from app.authz.permissions import SPEAKING_ROLES
+from app.authz.policy import Membership, parties_acting_as
 from app.authz.policy_negotiation import (
     Rule68Facts,
     may_see_rule68,
@@ -64,7 +64,6 @@ def content_of(svc: Services, offer: Rule68Offer) -> dict[str, Any]:
 
 
 SERVICE_NOTICE = "rule68.served"  # the notification kind that serves the offer
-SERVED_ON = frozenset({Role.COUNSEL, Role.PRO_SE})  # service on a represented party: counsel
 NOT_EFFECTIVE = ("The service notice to an offeree could not be delivered: electronic "
                  "service is not effective if the sender learns that it did not reach the "
                  "person to be served (FRCP 5(b)(2)(E)). Serve that offeree another way; "
@@ -93,7 +92,7 @@ def service_notices(session: Session, case_id: uuid.UUID,
 def _notice(party_id: uuid.UUID, mails: list[notifications.Delivery],
             members: Mapping[uuid.UUID, frozenset[Membership]]) -> ServiceNotice:
     served = {user_id for user_id, ms in members.items()
-              if any(m.party_id == party_id and m.role in SERVED_ON for m in ms)}
+              if party_id in parties_acting_as(ms, SPEAKING_ROLES)}
     mine = [d for d in mails if d.user_id in served]
     sent = [d.sent_at for d in mine if d.status == MAIL_SENT and d.sent_at is not None]
     if sent:

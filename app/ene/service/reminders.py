@@ -9,7 +9,6 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.authz.permissions import Role
 from app.ene import repository as repo
 from app.ene.reads import CLOSED
 from app.models.ene import EneSession
@@ -17,9 +16,6 @@ from app.models.notifications import Reminder
 from app.notifications import service as notifications
 
 OBJECT = "ene_statement_due"
-ACTS = (Role.COUNSEL, Role.PRO_SE)
-
-
 def schedule(session: Session, row: EneSession, parties: list[uuid.UUID],
              now: datetime) -> None:
     for party_id in parties:
@@ -39,7 +35,7 @@ def fire_reminders(session: Session, now: datetime) -> int:
         notifications.notify(
             session, row.case_id, kind="reminder.statement", object_type="ene_session",
             object_id=row.id, link=f"/cases/{row.case_id}/ene/{row.id}",
-            recipients=notifications.sitting_for(session, row.case_id, [party], ACTS),
+            recipients=notifications.speaking_for(session, row.case_id, [party]),
             now=now, due_at=row.statement_due_at)
         return True
 

@@ -8,15 +8,12 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.authz.permissions import Role
 from app.cases import service as case_service
 from app.models.notifications import Reminder
 from app.models.offers import SettlementOffer
 from app.notifications import service as notifications
 from app.offers import repository as repo
 from app.offers.reads import OBJECT, effective_status
-
-ACTS = (Role.COUNSEL, Role.PRO_SE)
 
 
 def schedule(session: Session, offer: SettlementOffer, now: datetime) -> None:
@@ -37,8 +34,8 @@ def fire_reminders(session: Session, now: datetime) -> int:
         notifications.notify(
             session, offer.case_id, kind="reminder.offer", object_type=OBJECT,
             object_id=offer.id, link=f"/cases/{offer.case_id}/offers",
-            recipients=notifications.sitting_for(session, offer.case_id,
-                                                 [offer.to_party_id], ACTS),
+            recipients=notifications.speaking_for(session, offer.case_id,
+                                                 [offer.to_party_id]),
             now=now, due_at=offer.expires_at)
         return True
 

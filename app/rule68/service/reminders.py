@@ -8,14 +8,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from app.authz.permissions import Role
 from app.models.notifications import Reminder
 from app.models.rule68 import Rule68Offer
 from app.notifications import service as notifications
 from app.rule68 import repository as repo
 from app.rule68.reads import OBJECT, status_of
-
-ACTS = (Role.COUNSEL, Role.PRO_SE)
 
 
 def schedule(session: Session, offer: Rule68Offer, court_timezone: str, now: datetime) -> None:
@@ -33,7 +30,7 @@ def fire_reminders(session: Session, now: datetime) -> int:
         notifications.notify(
             session, offer.case_id, kind="reminder.rule68", object_type=OBJECT,
             object_id=offer.id, link=f"/cases/{offer.case_id}/rule68",
-            recipients=notifications.sitting_for(session, offer.case_id, waiting, ACTS),
+            recipients=notifications.speaking_for(session, offer.case_id, waiting),
             now=now, due_at=offer.acceptance_ends_at)
         return True
 
