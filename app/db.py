@@ -204,6 +204,9 @@ class RequestUnit:
         self.session = factory()
         self.read_only = read_only
         self.finished = False
+        # An error a page turned into its own response (an error page) never reached the
+        # dependency that ends the unit; it is kept here so the unit still rolls back.
+        self.failure: BaseException | None = None
         self._on_retry: list[Callable[[], None]] = []
         self._lock = threading.Lock()  # one thread at a time uses the session
 

@@ -104,7 +104,18 @@ async def get_session(request: Request) -> AsyncIterator[Session]:
     except BaseException as exc:
         await _finish(unit, exc)
         raise
-    await _finish(unit, None)
+    await _finish(unit, unit.failure)
+
+
+def abandon_unit(request: Request, error: BaseException) -> None:
+    """The request failed but answers anyway (a page shows its error): roll its unit back.
+
+    A page route catches the error inside the dependencies' scope, so ``get_session`` would
+    otherwise see a normal exit and commit what the failed action had flushed (a document
+    row without its file, for one)."""
+    unit = request.scope.get(_UNIT_KEY)
+    if isinstance(unit, RequestUnit):
+        unit.failure = error
 
 
 async def _finish(unit: RequestUnit, error: BaseException | None) -> None:

@@ -21,6 +21,7 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
+from app.deps import abandon_unit
 from app.errors import AppError, SignInRequired
 from app.web.rules import rule_for
 
@@ -124,11 +125,14 @@ class PageRoute(APIRoute):
                                   "This form takes no file; send it from its page.")
             try:
                 return await original(request)
-            except SignInRequired:
+            except SignInRequired as exc:
+                abandon_unit(request, exc)
                 return signin_redirect(request)
             except AppError as exc:
+                abandon_unit(request, exc)
                 return error_page(request, exc.status, exc.code, exc.detail, exc.headers)
             except (RequestValidationError, ValidationError) as exc:
+                abandon_unit(request, exc)
                 return error_page(request, 422, "validation_error", _fields_in_error(exc))
 
         return handler
