@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
 from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -19,6 +20,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
+from num2words import num2words
 from pydantic import ValidationError
 
 from app.deps import abandon_unit
@@ -53,12 +55,25 @@ def money(cents: int | None, currency: str = "USD") -> str:
     return f"{currency} {cents // 100:,}.{cents % 100:02d}"
 
 
+def amount_words(cents: int, currency: str = "USD") -> str:
+    """An amount in words, as a check or a settlement agreement writes it, so a slip of a
+    zero is seen before an offer is sent. Currencies the word list lacks get the code."""
+    amount = Decimal(cents) / 100
+    try:
+        words = num2words(amount, to="currency", lang="en", currency=currency)
+    except NotImplementedError:
+        whole = num2words(cents // 100, lang="en")
+        words = f"{whole} {currency}" + (
+            f" and {cents % 100:02d}/100" if cents % 100 else "")
+    return words[:1].upper() + words[1:]
+
+
 def iso(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
 templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
-                             iso=iso)
+                             amount_words=amount_words, iso=iso)
 templates.env.globals["notices"] = {}
 
 

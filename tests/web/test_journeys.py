@@ -103,11 +103,14 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     page = pc.page
     assert page.get_by_role("note", name="Designation").inner_text().startswith(
         "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408")
-    form = page.locator("form").filter(has=page.get_by_role("button", name="Make the offer"))
+    form = page.locator("form").filter(has=page.get_by_role("button", name="Review the offer"))
     form.get_by_label("To").select_option(label="Acme Corp.")
     form.get_by_label("Amount").fill("250000")
     form.get_by_label("Terms").fill("Mutual release; dismissal with prejudice.")
-    form.get_by_role("button", name="Make the offer").click()
+    form.get_by_role("button", name="Review the offer").click()
+    expect(page.locator(".review-words")).to_have_text(
+        "Two hundred and fifty thousand dollars, zero cents")
+    page.get_by_role("button", name="Send the offer").click()
     expect(page.get_by_role("status").filter(has_text="Settlement offer made")).to_be_visible()
 
     dc = person("defense_counsel")
@@ -116,9 +119,12 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     offer = dc.page.locator("article.offer").first
     expect(offer.get_by_role("heading", name=re.compile("USD 250,000.00"))).to_be_visible()
     offer.get_by_text("Make a counter-offer").click()
+    expect(offer.get_by_label("Terms")).to_have_value(
+        "Mutual release; dismissal with prejudice.")  # it starts from the offer answered
     offer.get_by_label("Amount").fill("180000")
     offer.get_by_label("Terms").fill("Mutual release; each side bears its own costs.")
-    offer.get_by_role("button", name="Send the counter-offer").click()
+    offer.get_by_role("button", name="Review the counter-offer").click()
+    dc.page.get_by_role("button", name="Send the counter-offer").click()
     expect(dc.page.get_by_text("Status: countered")).to_be_visible()
     dc.shot("offers-countered")
 
@@ -128,6 +134,7 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     dialog = pc.page.get_by_role("dialog")
     assert dialog.locator(".confirm-amount").inner_text() == "USD 180,000.00"
     assert "own costs" in dialog.locator(".confirm-terms").inner_text()
+    expect(dialog.get_by_role("button", name="Cancel")).to_be_focused()
     pc.shot("offer-accept-dialog")
     dialog.get_by_role("button", name="Confirm acceptance").click()
     expect(pc.page.get_by_role("status").filter(has_text="Offer accepted")).to_be_visible()

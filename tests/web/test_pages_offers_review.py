@@ -1,0 +1,130 @@
+"""Nothing is sent by accident on the offers page: a review step with the amount in words,
+a second question for a zero offer, a way back to the filled-in form, a counter-offer that
+starts from the offer it answers, the gap between the sides, a settled thread that stops,
+and confirmations whose first focus is Cancel."""
+
+from __future__ import annotations
+
+import html
+import re
+
+from tests.web.helpers import page_csrf, sign_in_as
+
+
+def _offers(api, room, user: str) -> list[dict]:  # noqa: ANN001
+    r = api.client.get(f"/api/v1/cases/{room.id}/offers", headers=room.users[user].headers)
+    assert r.status_code == 200
+    return r.json()
+
+
+def _form(room, **fields: str) -> dict[str, str]:  # noqa: ANN001
+    return {"from_party_id": room.parties["plaintiff"], "to_party_id": room.parties["defendant"],
+            "amount": "250,000", "terms": "Mutual release; dismissal with prejudice.",
+            "currency": "USD", "designation": "CONFIDENTIAL", **fields}
+
+
+def test_an_offer_is_reviewed_with_its_amount_in_words_before_it_is_sent(api, client):
+    room = api.room()
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    token = page_csrf(client, f"/cases/{room.id}/offers")
+    review = client.post(f"/cases/{room.id}/offers", data={"csrf_token": token, **_form(room)})
+    assert review.status_code == 200 and "Review the offer before it is sent" in review.text
+    assert "Two hundred and fifty thousand dollars, zero cents" in review.text
+    assert re.search(r'class="review-recipient">Acme Corp\.<', review.text)
+    assert "Mutual release; dismissal with prejudice." in review.text
+    assert _offers(api, room, "plaintiff_counsel") == []  # nothing sent yet
+    sent = client.post(f"/cases/{room.id}/offers", follow_redirects=False,
+                       data={"csrf_token": token, "step": "send", **_form(room)})
+    assert sent.status_code == 303 and "offer_made" in sent.headers["location"]
+    [offer] = _offers(api, room, "plaintiff_counsel")
+    assert offer["amount_cents"] == 25_000_000 and offer["status"] == "open"
+
+
+def test_a_zero_offer_asks_twice(api, client):
+    room = api.room()
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    token = page_csrf(client, f"/cases/{room.id}/offers")
+    zero = _form(room, amount="0")
+    review = client.post(f"/cases/{room.id}/offers", data={"csrf_token": token, **zero})
+    assert "This offer is for zero." in review.text and 'name="zero_confirmed"' in review.text
+    again = client.post(f"/cases/{room.id}/offers",
+                        data={"csrf_token": token, "step": "send", **zero})
+    assert again.status_code == 200 and "Tick the box below to send it anyway" in again.text
+    assert _offers(api, room, "plaintiff_counsel") == []
+    sent = client.post(f"/cases/{room.id}/offers", follow_redirects=False, data={
+        "csrf_token": token, "step": "send", "zero_confirmed": "yes", **zero})
+    assert sent.status_code == 303
+    assert [o["amount_cents"] for o in _offers(api, room, "plaintiff_counsel")] == [0]
+
+
+def test_change_it_returns_to_the_form_with_every_field_filled_in(api, client):
+    room = api.room()
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    token = page_csrf(client, f"/cases/{room.id}/offers")
+    draft = _form(room, amount="99,000.50", designation="AEO", share_with_neutral="yes",
+                  terms="Release & dismissal <with> prejudice.",
+                  expires_at="2031-01-31T14:00")
+    page = client.post(f"/cases/{room.id}/offers",
+                       data={"csrf_token": token, "step": "edit", **draft})
+    assert page.status_code == 200 and "Make a settlement offer" in page.text
+    make = page.text.split('id="make-h"')[1]
+    assert 'value="99,000.50"' in make and 'value="2031-01-31T14:00"' in make
+    assert html.escape("Release & dismissal <with> prejudice.", quote=False) in make
+    assert '<option value="AEO" selected>' in make and 'value="yes" checked' in make
+    assert f'<option value="{room.parties["defendant"]}" selected>' in make
+    assert _offers(api, room, "plaintiff_counsel") == []
+
+
+def test_a_counter_offer_starts_from_the_offer_it_answers_and_the_gap_is_shown(api, client):
+    room = api.room()
+    first = api.offer(room, amount_cents=25_000_000, terms="Release of all claims.")
+    sign_in_as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    counter = page.split(f'name="replies_to" value="{first["id"]}"')[1].split("</form>")[0]
+    assert 'value="250000.00"' in counter and "Release of all claims.</textarea>" in counter
+    assert "Gap between" not in page  # one side has spoken
+    api.offer(room, by="defense_counsel", from_party="defendant", to_party="plaintiff",
+              amount_cents=18_000_000, replies_to=first["id"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    assert "Gap between the last two numbers: <strong>USD 70,000.00</strong>" in page
+
+
+def test_a_settled_thread_says_so_and_offers_nothing_more_on_it(api, client):
+    room = api.room()
+    first = api.offer(room)
+    second = api.offer(room, terms="A second proposal on the same claims.")
+    r = api.client.post(f"/api/v1/cases/{room.id}/offers/{first['id']}/accept",
+                        headers=room.users["defense_counsel"].headers,
+                        json={"terms_sha256": first["terms_sha256"]})
+    assert r.status_code == 200, r.text
+    status = {o["id"]: o["status"] for o in _offers(api, room, "defense_counsel")}
+    assert status[second["id"]] == "open"  # still open in the API: the page holds back
+    sign_in_as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    assert "Settled on" in page and ">Settled</span>" in page
+    assert f'/offers/{second["id"]}/accept' not in page
+    assert f'name="replies_to" value="{second["id"]}"' not in page
+
+
+def test_withdrawing_and_accepting_ask_first_with_the_focus_on_cancel(api, client):
+    room = api.room()
+    offer = api.offer(room)
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    dialog = page.split(f'<dialog id="withdraw-{offer["id"]}"')[1].split("</dialog>")[0]
+    assert "Withdraw this offer?" in dialog and "cannot be undone" in dialog
+    assert re.search(r"<button[^>]*data-close-dialog autofocus>Cancel</button>", dialog)
+    sign_in_as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    dialog = page.split(f'<dialog id="accept-{offer["id"]}"')[1].split("</dialog>")[0]
+    assert re.search(r"<button[^>]*data-close-dialog autofocus>Cancel</button>", dialog)
+
+
+def test_an_empty_offers_page_says_what_to_do_next(api, client):
+    room = api.room()
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    assert "No settlement offer yet. Make one below" in client.get(
+        f"/cases/{room.id}/offers").text
+    sign_in_as(client, room.users["plaintiff_client"])
+    assert "You will be told when one you may see arrives" in client.get(
+        f"/cases/{room.id}/offers").text
