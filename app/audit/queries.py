@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import base64
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import select
+from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from app.audit import log, repository, sequencer
@@ -54,11 +55,62 @@ def public_keys(session: Session) -> list[PublicKeyRead]:
     return out
 
 
+# Action names are dotted lower-case words ("offer.accept"); a trailing dot is a family.
+ACTION_PATTERN = r"^[a-z0-9_]+(\.[a-z0-9_]+)*\.?$"
+
+
+@dataclass(frozen=True)
+class EventFilter:
+    """What an auditor narrows a case's events to; every field optional.
+
+    The filter reads the stored columns to choose rows; each event it lets through is still
+    checked against its hashed entry and the signed head before it is shown. A filter only
+    ever hides events from a listing: the bundle and ``audit verify`` see the whole log.
+    ``action`` is an exact action or, ending in ".", every action of that family
+    ("offer."); ``until`` is exclusive.
+    """
+
+    actor_user_id: uuid.UUID | None = None
+    action: str | None = None
+    object_id: str | None = None
+    outcome: str | None = None
+    since: datetime | None = None
+    until: datetime | None = None
+
+    def apply(self, stmt: Select[tuple[AuditEvent]]) -> Select[tuple[AuditEvent]]:
+        if self.actor_user_id is not None:
+            stmt = stmt.where(AuditEvent.actor_user_id == self.actor_user_id)
+        if self.action:
+            stmt = stmt.where(AuditEvent.action.startswith(self.action, autoescape=True)
+                              if self.action.endswith(".")
+                              else AuditEvent.action == self.action)
+        if self.object_id:
+            stmt = stmt.where(AuditEvent.object_id == self.object_id)
+        if self.outcome:
+            stmt = stmt.where(AuditEvent.outcome == self.outcome)
+        if self.since is not None:
+            stmt = stmt.where(AuditEvent.timestamp >= self.since.astimezone(UTC))
+        if self.until is not None:
+            stmt = stmt.where(AuditEvent.timestamp < self.until.astimezone(UTC))
+        return stmt
+
+
+EVERY_EVENT = EventFilter()
+
+
+def case_actions(session: Session, case_id: uuid.UUID) -> list[str]:
+    """The actions that occur in a case's log (for a filter's choices)."""
+    return list(session.execute(
+        select(AuditEvent.action).where(AuditEvent.case_id == case_id).distinct()
+        .order_by(AuditEvent.action)).scalars())
+
+
 def case_events(session: Session, signer: log.LogSigner, case_id: uuid.UUID, *,
-                after: int | None, limit: int) -> list[AuditEventRead]:
+                after: int | None, limit: int,
+                where: EventFilter = EVERY_EVENT) -> list[AuditEventRead]:
     """A case's events as their entries say, proven against the signed head (raises
     ``AuditLogDamaged`` rather than show a tampered one)."""
-    stmt = select(AuditEvent).where(AuditEvent.case_id == case_id)
+    stmt = where.apply(select(AuditEvent).where(AuditEvent.case_id == case_id))
     if after is not None:
         stmt = stmt.where(AuditEvent.leaf_index > after)
     stmt = stmt.order_by(AuditEvent.leaf_index).limit(limit)

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
 
@@ -25,7 +25,7 @@ from app.deps import (
     load_case_context,
 )
 from app.errors import NotFound
-from app.kernel.schemas import INT64_MAX
+from app.kernel.schemas import INT64_MAX, Instant
 from app.pagination import MAX_LIMIT
 from app.refusals import refuse
 
@@ -52,11 +52,21 @@ def list_events(
     case_id: Annotated[uuid.UUID, Query()],
     after: Annotated[int | None, Query(ge=-1, le=INT64_MAX)] = None,
     limit: Annotated[int, Query(ge=1, le=MAX_LIMIT)] = 50,
+    actor_user_id: Annotated[uuid.UUID | None, Query()] = None,
+    action: Annotated[str | None, Query(max_length=80, pattern=queries.ACTION_PATTERN)] = None,
+    object_id: Annotated[str | None, Query(max_length=64, pattern=r"^[0-9A-Za-z-]+$")] = None,
+    outcome: Annotated[Literal["ok", "denied"] | None, Query()] = None,
+    since: Annotated[Instant | None, Query()] = None,
+    until: Annotated[Instant | None, Query()] = None,
 ) -> list[AuditEventRead]:
     """A case's events (metadata only), for the auditor and room admin of that case, as their
-    hashed entries say; 409 ``audit_log_damaged`` rather than a tampered event."""
+    hashed entries say; 409 ``audit_log_damaged`` rather than a tampered event. The optional
+    filters narrow the listing (``action`` ending in "." is a family, ``until`` exclusive)."""
     load_case_context(session, principal, case_id, Permission.AUDIT_READ)
-    return queries.case_events(session, svc.log_signer, case_id, after=after, limit=limit)
+    where = queries.EventFilter(actor_user_id=actor_user_id, action=action,
+                                object_id=object_id, outcome=outcome, since=since, until=until)
+    return queries.case_events(session, svc.log_signer, case_id, after=after, limit=limit,
+                               where=where)
 
 
 @router.get("/audit/events/{leaf_index}/inclusion-proof")
