@@ -117,11 +117,11 @@ def as_pdf(events: list[AuditEventRead], names: dict[str, str], room: Room,
              + f"{e.action} ({e.object_type}) - {e.outcome}"
              + "".join(f"; {k}={v}" for k, v in details(e, names))
              for e in events]
+    caption = papers.Caption(court=case.court or "Court not named", title=case.caption,
+                             docket_number=case.docket_number)
     return papers.render_pdf(
-        title=f"Audit report - {case.caption}", marking=MARKING, sections=[
-            ("Case", [f"{case.caption}, {case.court or 'court not named'}, "
-                      f"No. {case.docket_number}",
-                      f"Times in the court's time zone ({room.tz})."]),
+        title="Audit report", marking=MARKING, caption=caption, sections=[
+            ("Times", [f"In the court's time zone ({room.tz})."]),
             ("Signed log", [f"Tree size {head.tree_size}, root hash {head.root_hash}, "
                             f"signed {court_time(head.timestamp, room.tz)} by key "
                             f"{head.key_id}. Each event below was checked against its "
