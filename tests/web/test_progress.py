@@ -1,0 +1,85 @@
+"""Feedback on operations that take seconds, in headless Chromium: an upload shows what it
+is doing and cannot be sent twice, the server's answer (a success or a refusal) replaces the
+page as a plain submission would, and a trace says it is working while the server compares.
+The server's answer is held back with a route so the feedback is observed, not raced."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import Route, expect
+
+from tests.web.browser import Person
+
+pytestmark = pytest.mark.browser
+
+
+@pytest.fixture
+def counsel(browser, base_url, room):  # noqa: ANN001, ANN201
+    person = Person(browser, base_url, room.users["plaintiff_counsel"].email, "progress")
+    person.sign_in()
+    yield person
+    person.close()
+
+
+def _hold(person: Person, pattern: str) -> list[Route]:
+    held: list[Route] = []
+    person.page.route(re.compile(pattern), lambda route: held.append(route))
+    return held
+
+
+def test_an_upload_shows_progress_and_the_answer_replaces_the_page(counsel, room, tmp_path):  # noqa: ANN001
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/documents")
+    held = _hold(counsel, r".*/documents\?csrf_token=.*")
+    form = page.locator("form[data-busy]").filter(has=page.get_by_role(
+        "button", name="Upload", exact=True))
+    letter = tmp_path / "letter.txt"
+    letter.write_text("A confidential settlement letter, uploaded with progress.\n")
+    form.get_by_label(re.compile("File")).set_input_files(str(letter))
+    form.get_by_role("button", name="Upload", exact=True).click()
+    status = form.get_by_role("status")
+    expect(status).to_contain_text(re.compile("Uploading|Sent"))
+    expect(form.get_by_role("button", name="Upload", exact=True)).to_be_disabled()
+    expect(form).to_have_attribute("aria-busy", "true")
+    page.wait_for_timeout(50)  # let the held request be recorded
+    assert held, "the upload went through the page's own request"
+    for route in held:
+        route.continue_()
+    expect(page.get_by_role("status").filter(has_text="Document uploaded")).to_be_visible()
+    assert "notice=document_uploaded" in page.url
+
+
+def test_a_refused_upload_shows_the_refusal_page(counsel, room, tmp_path):  # noqa: ANN001
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/documents")
+    form = page.locator("form[data-busy]").filter(has=page.get_by_role(
+        "button", name="Upload", exact=True))
+    brief = tmp_path / "brief.docx"
+    brief.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    form.get_by_label(re.compile("File")).set_input_files(str(brief))
+    form.get_by_role("button", name="Upload", exact=True).click()
+    expect(page.get_by_text("Only PDF, UTF-8 text, PNG and JPEG documents are accepted")
+           ).to_be_visible()
+    expect(page.get_by_role("heading", name="This could not be done")).to_be_visible()
+    # Chromium logs the refused request itself; that one line is the expected refusal.
+    counsel.errors[:] = [e for e in counsel.errors if "status of 415" not in e]
+
+
+def test_a_trace_says_it_is_working(counsel, room):  # noqa: ANN001
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/traces")
+    if not page.locator("form[data-busy]").count():
+        pytest.fail("the trace form is not marked busy")
+    held = _hold(counsel, r".*/traces\?csrf_token=.*")
+    page.get_by_label("Or paste the leaked text").fill("Some pasted text that leaked out.")
+    page.get_by_role("button", name="Trace").click()
+    expect(page.get_by_role("status").filter(has_text="Tracing")).to_be_visible()
+    expect(page.get_by_role("button", name="Trace")).to_be_disabled()
+    page.wait_for_timeout(50)
+    assert held
+    for route in held:
+        route.continue_()
+    page.wait_for_load_state()
+    expect(page.get_by_role("heading", name=re.compile("Trace"))).to_be_visible()
