@@ -111,6 +111,7 @@ def make_offer(case_id: uuid.UUID, request: Request, session: SessionDep, svc: S
         return _offers_page(request, session, svc, room, draft)
     zero_unconfirmed = data.amount_cents == 0 and zero_confirmed != "yes"
     if step != "send" or zero_unconfirmed:
+        service.check_offer(session, ctx, svc=svc, data=data)
         return render(request, "offer_review.html", **context(
             room, "offers", offer=data, draft=draft, banner="FRE408",
             ask_zero=data.amount_cents == 0, zero_missed=step == "send" and zero_unconfirmed))

@@ -12,7 +12,7 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
 from fastapi import Request, Response
@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from num2words import num2words
 from pydantic import ValidationError
 
+from app.auth import web_sessions as web_session
 from app.deps import abandon_unit
 from app.errors import AppError, SignInRequired
 from app.web.rules import rule_for
@@ -96,6 +97,10 @@ def error_page(request: Request, status: int, code: str, detail: str,
 
 
 def _back_link(request: Request) -> str:
+    """The page that held the form, else the case's room, else My cases."""
+    came_from = _came_from(request)
+    if came_from and came_from != request.url.path:
+        return came_from
     parts = request.url.path.split("/")
     if len(parts) >= 3 and parts[1] == "cases":
         return "/cases/" + parts[2]
@@ -114,11 +119,56 @@ def _fields_in_error(exc: RequestValidationError | ValidationError) -> str:
     return "Please correct the form. " + "; ".join(problems[:5])
 
 
-def signin_redirect(request: Request) -> RedirectResponse:
-    target = request.url.path
-    if request.method == "GET" and request.url.query:
-        target += "?" + request.url.query
-    return RedirectResponse("/signin?next=" + quote(target, safe=""), status_code=303)
+# The page script sends forms with this header so that a refusal can be shown on the form
+# itself (every field still filled in) and a success followed without a second request.
+INLINE_HEADER = "x-settleroom-form"
+# ... and says which page held the form: pages send no Referer (Referrer-Policy: no-referrer).
+PAGE_HEADER = "x-settleroom-page"
+
+
+def _same_site_path(request: Request, url: str | None) -> str | None:
+    """The path and query of ``url`` when it points into this site, else None."""
+    if not url:
+        return None
+    parts = urlsplit(url)
+    if parts.netloc and parts.netloc != request.url.netloc:
+        return None
+    if not parts.path.startswith("/") or parts.path.startswith("//"):
+        return None
+    return parts.path + (f"?{parts.query}" if parts.query else "")
+
+
+def _came_from(request: Request) -> str | None:
+    """The page that held the form, as the page script or a Referer says (checked)."""
+    return (_same_site_path(request, request.headers.get(PAGE_HEADER))
+            or _same_site_path(request, request.headers.get("referer")))
+
+
+def signin_redirect(request: Request) -> Response:
+    """To the sign-in page, then back: to the page itself for a GET, to the page that held
+    the form for a POST (its action has no page of its own). A browser that still sent a
+    session cookie had a session that ended: the sign-in page says so."""
+    if request.method == "GET":
+        target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+    else:
+        target = _came_from(request) or "/"
+    settings = request.app.state.settings
+    expired = web_session.cookie_name(settings) in request.cookies
+    url = "/signin?next=" + quote(target, safe="") + ("&expired=1" if expired else "")
+    if request.headers.get(INLINE_HEADER):
+        # The script keeps the form's draft in the tab, then goes to sign in.
+        return Response(status_code=401, headers={"X-Sign-In": url})
+    return RedirectResponse(url, status_code=303)
+
+
+def _inline_answer(request: Request, response: Response) -> Response:
+    """A redirect answered to the page script: 204 with the target, cookies kept."""
+    if request.headers.get(INLINE_HEADER) and response.status_code in (302, 303):
+        location = response.headers["location"]
+        response.status_code = 204
+        del response.headers["location"]
+        response.headers["X-Redirect-To"] = location
+    return response
 
 
 def _is_multipart(request: Request) -> bool:
@@ -139,7 +189,7 @@ class PageRoute(APIRoute):
                 return error_page(request, 415, "unsupported_media_type",
                                   "This form takes no file; send it from its page.")
             try:
-                return await original(request)
+                return _inline_answer(request, await original(request))
             except SignInRequired as exc:
                 abandon_unit(request, exc)
                 return signin_redirect(request)

@@ -153,6 +153,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     session_url = ev.page.url
     ev.page.get_by_label("Message to the joint session").fill("Welcome; opening statements.")
     ev.page.get_by_role("button", name="Send").first.click()
+    expect(ev.page.get_by_role("status").filter(has_text="Message sent.")).to_be_visible()
 
     pc = person("plaintiff_counsel")
     pc.page.goto(session_url.split("/ene/")[0])
@@ -162,6 +163,8 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     pc.page.get_by_label("Message to the caucus").fill("We could accept a structured payment.")
     caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
     caucus.get_by_role("button", name="Send").click()
+    # The form is sent by the page script; the next page comes once the server answered.
+    expect(pc.page.get_by_role("status").filter(has_text="Message sent.")).to_be_visible()
     caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
     caucus.get_by_label("Release to").select_option(label="Acme Corp.")
     caucus.get_by_role("button", name="Release this message").click()
@@ -177,6 +180,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     ev.page.get_by_label("Evaluation", exact=True).fill("Liability is likely; damages modest.")
     ev.page.get_by_role("checkbox", name="Jane Doe").check()
     ev.page.get_by_role("button", name="Save the evaluation").click()
+    expect(ev.page.get_by_role("status").filter(has_text="Evaluation saved")).to_be_visible()
     pc.page.get_by_role("link", name="The evaluator's evaluation").click()
     expect(pc.page.get_by_text("damages modest")).to_be_visible()
     ev.page.get_by_label("Outcome").select_option("not_settled")

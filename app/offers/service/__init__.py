@@ -15,10 +15,10 @@ Invariants:
 from app.offers.reads import get_offer, list_offers, open_expiries, upcoming_expiries
 from app.offers.service.accept import accept_offer
 from app.offers.service.close import reject_offer, withdraw_offer
-from app.offers.service.make import make_offer
+from app.offers.service.make import check_offer, make_offer
 from app.offers.service.memorandum import memorandum
 from app.offers.service.reminders import fire_reminders
 
-__all__ = ["accept_offer", "fire_reminders", "get_offer", "list_offers", "make_offer",
-           "memorandum", "open_expiries", "reject_offer", "upcoming_expiries",
+__all__ = ["accept_offer", "check_offer", "fire_reminders", "get_offer", "list_offers",
+           "make_offer", "memorandum", "open_expiries", "reject_offer", "upcoming_expiries",
            "withdraw_offer"]

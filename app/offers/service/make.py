@@ -75,15 +75,22 @@ def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreat
            {"offer_id": earlier.id, "status": "countered"}, party_id=data.from_party_id)
 
 
-def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
-               data: OfferCreate) -> OfferRead:
+def check_offer(session: Session, ctx: CaseContext, *, svc: Services,
+                data: OfferCreate) -> None:
+    """Everything ``make_offer`` refuses before it writes: who speaks, to whom, the expiry.
+    A review screen calls it so that it never shows an offer that could not be sent."""
     refuse_unless(session, ctx, "offer.make", OBJECT, None,
                   may_make_offer(ctx.memberships, data.from_party_id))
     _check_recipient(session, ctx, data)
-    now = svc.now()
-    if data.expires_at is not None and data.expires_at <= now:
+    if data.expires_at is not None and data.expires_at <= svc.now():
         refuse(session, ctx, "offer.make", OBJECT, None,
                      Invalid("expires_at must be in the future.", code="expiry_in_past"))
+
+
+def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
+               data: OfferCreate) -> OfferRead:
+    check_offer(session, ctx, svc=svc, data=data)
+    now = svc.now()
     if data.replies_to is not None:
         _counter(session, ctx, svc, data)
     content = {"amount_cents": data.amount_cents, "currency": data.currency, "terms": data.terms}

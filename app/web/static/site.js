@@ -135,9 +135,123 @@
     });
   }
 
+  // Forms are sent by the script so that nothing typed is lost: a refusal appears on the
+  // form itself with every field still filled in; an ended session keeps the draft in this
+  // tab (sessionStorage: never sent anywhere, gone when the tab closes) and fills it in
+  // again after signing in. The server marks its answers for this (app/web/render.py).
+  var DRAFT_KEY = "settleroom.draft";
+
+  function draftFields(form) {
+    var fields = {};
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.name === "csrf_token" || el.type === "hidden" || el.type === "file"
+          || el.type === "password" || el.type === "submit") { return; }
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) { return; }
+      fields[el.name] = el.value;
+    });
+    return fields;
+  }
+
+  function formKey(form) {
+    return new URL(form.action, window.location.href).pathname;
+  }
+
+  function keepDraft(form) {
+    try {
+      window.sessionStorage.setItem(DRAFT_KEY, JSON.stringify({
+        page: window.location.pathname, form: formKey(form), fields: draftFields(form)}));
+    } catch (e) { /* storage full or off: the sign-in still goes on */ }
+  }
+
+  function restoreDraft() {
+    var saved;
+    try { saved = JSON.parse(window.sessionStorage.getItem(DRAFT_KEY) || "null"); }
+    catch (e) { saved = null; }
+    if (!saved || saved.page !== window.location.pathname) { return; }
+    window.sessionStorage.removeItem(DRAFT_KEY);
+    var form = Array.prototype.find.call(document.querySelectorAll("form[method=post]"),
+      function (f) { return formKey(f) === saved.form; });
+    if (!form) { return; }
+    Object.keys(saved.fields).forEach(function (name) {
+      var el = form.elements[name];
+      if (!el) { return; }
+      if (el.type === "checkbox") { el.checked = true; } else { el.value = saved.fields[name]; }
+    });
+    var details = form.closest("details");
+    if (details) { details.open = true; }
+    var note = document.createElement("p");
+    note.className = "notice";
+    note.setAttribute("role", "status");
+    note.textContent = "Your draft was kept while you signed in again. Check it, then send it.";
+    form.insertBefore(note, form.firstChild);
+  }
+
+  function showInlineError(form, html) {
+    var box = new DOMParser().parseFromString(html, "text/html").querySelector(".error-box");
+    if (!box) { return false; }
+    var old = form.querySelector(".inline-error");
+    if (old) { old.remove(); }
+    box.classList.add("inline-error");
+    box.setAttribute("tabindex", "-1");
+    form.insertBefore(document.importNode(box, true), form.firstChild);
+    form.querySelector(".inline-error").focus();
+    return true;
+  }
+
+  function sendInline(form, submitter) {
+    var body = new URLSearchParams(new FormData(form, submitter));
+    setBusy(form, true);
+    window.fetch(form.action, {method: "POST", body: body, credentials: "same-origin",
+                               headers: {"X-Settleroom-Form": "1",
+                                         "X-Settleroom-Page": window.location.pathname
+                                           + window.location.search}})
+      .then(function (response) {
+        if (response.status === 204 && response.headers.get("X-Redirect-To")) {
+          window.location.assign(response.headers.get("X-Redirect-To"));
+          return null;
+        }
+        if (response.status === 401 && response.headers.get("X-Sign-In")) {
+          keepDraft(form);
+          window.location.assign(response.headers.get("X-Sign-In"));
+          return null;
+        }
+        return response.text().then(function (html) {
+          setBusy(form, false);
+          if (response.status >= 400 && showInlineError(form, html)) { return; }
+          document.open();
+          document.write(html);
+          document.close();
+        });
+      })
+      .catch(function () {
+        setBusy(form, false);
+        showInlineError(form, "<div class='error-box' role='alert'><p><strong>The connection "
+          + "failed before the server answered.</strong> Nothing you typed is lost: try "
+          + "again.</p></div>");
+      });
+  }
+
+  // Only forms with something typed into them: a form of buttons has nothing to lose.
+  var TYPED = "textarea, input[type=text], input[type=number], input[type=email], "
+    + "input[type=date], input[type=datetime-local], input:not([type])";
+
+  function wireInlineForms() {
+    document.querySelectorAll("form[method=post]").forEach(function (form) {
+      if (form.hasAttribute("data-native") || form.enctype === "multipart/form-data"
+          || !form.querySelector(TYPED)) { return; }
+      form.addEventListener("submit", function (event) {
+        if (!window.fetch || !window.URLSearchParams) { return; }
+        event.preventDefault();
+        sendInline(form, event.submitter);
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wireDialogs();
     wireBusyForms();
+    wireInlineForms();
+    restoreDraft();
     if (document.querySelector("[data-deadline]")) {
       tick();
       window.setInterval(tick, 1000);
