@@ -69,12 +69,24 @@ def amount_words(cents: int, currency: str = "USD") -> str:
     return words[:1].upper() + words[1:]
 
 
+def filesize(size: int) -> str:
+    """Bytes as people read them (1 KB = 1,024 bytes, as file managers show them)."""
+    if size < 1024:
+        return f"{size} byte" + ("" if size == 1 else "s")
+    value = float(size)
+    for unit in ("KB", "MB"):
+        value /= 1024
+        if value < 1024:
+            return f"{value:,.1f} {unit}"
+    return f"{value / 1024:,.1f} GB"
+
+
 def iso(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
 templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
-                             amount_words=amount_words, iso=iso)
+                             amount_words=amount_words, filesize=filesize, iso=iso)
 templates.env.globals["notices"] = {}
 
 

@@ -31,3 +31,11 @@ def test_an_empty_parties_tab_tells_the_room_admin_what_to_do(api, client):  # n
     sign_in_as(client, owner)
     page = client.get(f"/cases/{r.json()['id']}/parties").text
     assert "No parties yet. Add each plaintiff and defendant below" in page
+
+
+def test_document_sizes_are_shown_in_kb_and_mb(api, client):  # noqa: ANN001
+    room = api.room()
+    api.document(room, b"x" * 1536 + b"\n")
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/documents").text
+    assert "1.5 KB" in page and " bytes, version" not in page

@@ -83,3 +83,23 @@ def test_a_trace_says_it_is_working(counsel, room):  # noqa: ANN001
         route.continue_()
     page.wait_for_load_state()
     expect(page.get_by_role("heading", name=re.compile("Trace"))).to_be_visible()
+
+
+def test_the_same_file_twice_is_pointed_out_before_it_is_uploaded(counsel, web_api, room,  # noqa: ANN001
+                                                                  tmp_path):
+    content = b"Declaration of the custodian of records, executed in duplicate.\n"
+    web_api.document(room, content)
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/documents")
+    note = page.locator("#doc-file-duplicate")
+    same, other = tmp_path / "declaration copy.txt", tmp_path / "other.txt"
+    same.write_bytes(content)
+    other.write_bytes(b"A different letter.\n")
+    page.locator("#doc-file").set_input_files(str(other))
+    page.wait_for_timeout(300)  # hashing is quick; nothing is to be shown for this file
+    expect(note).to_be_hidden()
+    page.locator("#doc-file").set_input_files(str(same))
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("already in the room")
+    page.locator("#doc-file").set_input_files(str(other))
+    expect(note).to_be_hidden()

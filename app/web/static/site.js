@@ -247,8 +247,40 @@
     });
   }
 
+  // Before an upload: the same file already in the room (by SHA-256, among the documents
+  // this reader sees, as listed on the page) is pointed out; uploading it again stays
+  // possible. The file is hashed in the browser and is not sent anywhere for this.
+  function hex(buffer) {
+    return Array.prototype.map.call(new Uint8Array(buffer), function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function wireDuplicateCheck() {
+    document.querySelectorAll("input[type=file][data-duplicate-check]").forEach(function (input) {
+      var note = document.getElementById(input.getAttribute("aria-describedby"));
+      if (!note || !window.crypto || !window.crypto.subtle) { return; }
+      input.addEventListener("change", function () {
+        note.hidden = true;
+        var file = input.files && input.files[0];
+        if (!file) { return; }
+        file.arrayBuffer().then(function (data) {
+          return window.crypto.subtle.digest("SHA-256", data);
+        }).then(function (digest) {
+          var row = document.querySelector("tr[data-sha256='" + hex(digest) + "']");
+          if (!row) { return; }
+          note.textContent = "This file is already in the room as \u201c"
+            + row.getAttribute("data-name") + "\u201d. Upload it again only if you mean "
+            + "to: to change a document, upload a new version of it instead.";
+          note.hidden = false;
+        });
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wireDialogs();
+    wireDuplicateCheck();
     wireBusyForms();
     wireInlineForms();
     restoreDraft();
