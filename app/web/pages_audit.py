@@ -32,7 +32,7 @@ PAGE = 100
 EXPORT_LIMIT = 20_000
 
 
-def filters(person: Annotated[uuid.UUID | None, Query()] = None,
+def filter_params(person: Annotated[uuid.UUID | None, Query()] = None,
             action: Annotated[str | None,
                               Query(max_length=80, pattern=queries.ACTION_PATTERN)] = None,
             document: Annotated[str | None,
@@ -44,7 +44,7 @@ def filters(person: Annotated[uuid.UUID | None, Query()] = None,
                    date_from=date_from, date_to=date_to)
 
 
-FiltersDep = Annotated[Filters, Depends(filters)]
+FiltersDep = Annotated[Filters, Depends(filter_params)]
 
 
 def _names(session: Session, room: Room, events: list[AuditEventRead]) -> dict[str, str]:

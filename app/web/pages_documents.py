@@ -20,6 +20,7 @@ from app.documents.multipart import Form, read_form
 from app.documents.schemas import ChannelsUpdate
 from app.ene import service as ene_service
 from app.runtime import Services, get_services
+from app.web import viewer
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
@@ -112,6 +113,21 @@ def download(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: S
                               client_address=ctx.principal.client_address,
                               user_agent=request.headers.get("user-agent"))
     return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
+
+
+@router.get("/cases/{case_id}/documents/{doc_id}/view")
+def view(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: SessionDep,
+         svc: ServicesDep, auth: WebAuthDep) -> Response:
+    """Read in the browser: a copy marked for this reader is made and recorded exactly as a
+    download is, and only images of its pages are sent."""
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+    room = load_room(session, ctx)
+    copy = service.download(session, ctx, svc, document_id=doc_id,
+                            client_address=ctx.principal.client_address,
+                            user_agent=request.headers.get("user-agent"))
+    return render(request, "document_view.html", **context(
+        room, "documents", copy=copy, view=viewer.view_of(copy.content, copy.media_type),
+        max_pages=viewer.MAX_VIEW_PAGES))
 
 
 @router.post("/cases/{case_id}/documents/{doc_id}/versions")

@@ -104,6 +104,7 @@ INPUT_READERS = {
     ("app.pagination", "page_params"),
     ("app.web.pages_documents", "upload_form"),
     ("app.web.pages_traces", "evidence_form"),
+    ("app.web.pages_audit", "filter_params"),
     ("app.runtime", "get_services"),  # what ``app.deps.ServicesDep`` wraps
 }
 

@@ -57,6 +57,7 @@ class Copy:
     media_type: str
     download_id: uuid.UUID
     headers: dict[str, str]
+    name: str = ""  # the display name (content: shown only to this reader)
 
 
 def _recipient(session: Session, ctx: CaseContext, facts: pol.DocumentFacts
@@ -125,10 +126,11 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
         "designation": doc.designation,
     }, party_id=party_id)
     session.flush()
+    name = display_name(svc, row)
     headers = {
-        "Content-Disposition": content_disposition(display_name(svc, row)),
+        "Content-Disposition": content_disposition(name),
         "X-Download-Id": str(download_id), "X-Content-Type-Options": "nosniff",
         "Cache-Control": "no-store", "Pragma": "no-cache",
     }
     media = row.media_type + ("; charset=utf-8" if row.media_type.startswith("text/") else "")
-    return Copy(content, media, download_id, headers)
+    return Copy(content, media, download_id, headers, name)
