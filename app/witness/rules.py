@@ -17,11 +17,12 @@ from crypto import merkle, signing
 from crypto import witness as wire
 
 
-@dataclass(frozen=True)
 class Refusal(Exception):  # noqa: N818 - a protocol answer, not a failure of the witness
-    status: int
-    code: str
-    size: int | None = None  # with 409: the size the witness last cosigned
+    def __init__(self, status: int, code: str, size: int | None = None) -> None:
+        super().__init__(code)
+        self.status = status
+        self.code = code
+        self.size = size  # with 409: the size the witness last cosigned
 
 
 @dataclass(frozen=True)
