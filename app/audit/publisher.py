@@ -13,8 +13,9 @@ Invariants:
   what the witness already holds); a failure leaves it in place and is retried with
   exponential backoff, so every head is offered until a witness takes it.
 - A witness that answers 409 is given its own size back as the old size (at most twice
-  per head: a third is a failure). A 422 means the witness saw a tree this log does not
-  extend: the head stays unpublished and the failure is logged at error level.
+  per head: a third is a failure). A 422, or a witness holding more entries than the log,
+  means the witness saw a tree this log does not extend (entries deleted or rewritten):
+  the head stays unpublished and the failure is logged at error level.
 - Publishers in several processes may overlap: cursors only move forward and each
   cosignature is stored once (``witness_store``).
 - Logs name the witness and a status code only.
@@ -66,10 +67,17 @@ def _next_request(session: Session, witness: WitnessConfig
                   ) -> tuple[TreeHead, bytes | None, int] | None:
     """The next head for the witness and its request (None: the witness holds more)."""
     last_id, old = witness_store.cursor(session, witness.verifier_key)
+    size = log.current_size(session)
     head = witness_store.next_head(session, last_id)
     if head is None:
-        return None
+        # Nothing after the cursor. Ids are only reused (SQLite) once heads were deleted:
+        # the latest head is then offered anyway, so the witness refuses it out loud.
+        head = log.latest_head(session)
+        if head is None or (head.tree_size <= old <= size):
+            return None
     if old > head.tree_size:
+        if old > size:  # the witness cosigned entries the log no longer holds
+            raise PublishFailed("witness_ahead_of_log")
         return head, None, old
     proof = log.consistency_proof(session, old, head.tree_size) if old else []
     return head, wire.encode_add_checkpoint(old, proof, head.checkpoint), old
@@ -127,7 +135,8 @@ def publish_all(factory: sessionmaker[Session], witnesses: Sequence[WitnessConfi
             failed[witness.name] = code
             with factory() as session, session.begin():
                 witness_store.record_failure(session, witness.verifier_key, code, clock())
-            level = logging.ERROR if code == "http_422" else logging.WARNING
+            alarming = code in ("http_422", "witness_ahead_of_log")
+            level = logging.ERROR if alarming else logging.WARNING
             logger.log(level, "witness %s did not cosign the next head: %s", witness.name,
                        code)
     return total, failed

@@ -45,9 +45,8 @@ def advance(session: Session, witness_key: str, head_id: int, size: int,
             now: datetime) -> None:
     """The witness has (or has a later one than) head ``head_id`` of ``size``."""
     row = _row(session, witness_key, now)
-    if row.last_head_id < head_id:
-        row.last_head_id = head_id
-        row.witness_size = max(row.witness_size, size)
+    row.last_head_id = max(row.last_head_id, head_id)
+    row.witness_size = max(row.witness_size, size)
     row.failures, row.last_error, row.updated_at = 0, None, now
 
 

@@ -35,8 +35,9 @@ def create_witness_app(witness: Witness) -> FastAPI:
             line = await run_in_threadpool(witness.add_checkpoint, bytes(body))
         except Refusal as refusal:
             if refusal.status == 409:
+                # Exactly this type, without the charset Starlette adds to text/*.
                 return Response(f"{refusal.size}\n", status_code=409,
-                                media_type="text/x.tlog.size")
+                                headers={"Content-Type": "text/x.tlog.size"})
             return Response(f"{refusal.code}\n", status_code=refusal.status,
                             media_type=_TEXT)
         return Response(line, media_type=_TEXT)
