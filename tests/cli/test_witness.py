@@ -289,3 +289,44 @@ def test_the_witness_speaks_the_protocol_and_keeps_its_state(app, tmp_path):
         process.stop()
     assert (tmp_path / "w" / "witness.db").stat().st_mode & 0o077 == 0
     assert (tmp_path / "w" / "witness-ed25519.pem").stat().st_mode & 0o077 == 0
+
+
+def test_the_app_publishes_heads_in_the_background(api, app, witness):
+    """With witnesses configured, the app's publisher thread gives them every head: no
+    request waits for a witness (the heads are signed and answered first)."""
+    from app.main import configure
+
+    settings = make_settings(app.state.settings.data_dir, app.state.settings.database_url,
+                             witness_urls=witness.url, witness_keys=witness.verifier_key,
+                             witness_poll_seconds=0.05)
+    configure(app, settings)
+    app.state.publisher.start()
+    try:
+        room = api.room()
+        size = new_head(api, room)
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            with app.state.sessionmaker() as s:
+                done = s.execute(select(func.max(WitnessCosignature.tree_size))).scalar()
+            if done == size:
+                break
+            time.sleep(0.05)
+        assert done == size
+    finally:
+        app.state.publisher.stop()
+
+
+@pytest.mark.parametrize(("urls", "keys", "message"), [
+    ("http://a", "", "one witness verifier key per witness URL"),
+    ("ftp://a", "KEY", "must start with http"),
+    ("http://a", "not+a+key", "malformed witness verifier key"),
+])
+def test_witness_settings_must_pair_up(tmp_path, urls, keys, message):
+    from app.audit.witnesses import configured_witnesses
+    from app.config import ConfigurationError
+
+    if keys == "KEY":
+        keys = wire.cosigner_verifier_key(WITNESS_NAME, signing.generate_private_key())
+    settings = make_settings(tmp_path, "sqlite://", witness_urls=urls, witness_keys=keys)
+    with pytest.raises(ConfigurationError, match=message):
+        configured_witnesses(settings)
