@@ -330,3 +330,17 @@ def test_witness_settings_must_pair_up(tmp_path, urls, keys, message):
     settings = make_settings(tmp_path, "sqlite://", witness_urls=urls, witness_keys=keys)
     with pytest.raises(ConfigurationError, match=message):
         configured_witnesses(settings)
+
+
+def test_a_witness_that_never_saw_the_log_or_cannot_be_reached_fails_verify(
+        api, app, witness, monkeypatch, capsys):
+    room = api.room()
+    new_head(api, room)
+    code, out = verify_cli(app, monkeypatch, capsys, witness)  # nothing published yet
+    assert code == 1 and "has no checkpoint of this log" in out
+    monkeypatch.setattr(cli, "get_settings", lambda: make_settings(
+        app.state.settings.data_dir, app.state.settings.database_url))
+    gone = f"http://127.0.0.1:{_free_port()}"
+    assert cli.main(["audit", "verify", "--witness", gone,
+                     "--witness-key", witness.verifier_key]) == 1
+    assert "a witness could not be read" in capsys.readouterr().err
