@@ -7,6 +7,10 @@ gap), swapped entries (an entry's own index disagrees with its row), a truncated
 than the counter or a signed head says), a rewritten history whose hashes were all
 recomputed (an earlier signed head no longer matches: the signatures cannot be redone
 without the key), and a damaged subtree-hash table. Reports the first bad entry.
+
+Every head above lives in the database it checks: an insider who deletes the tail with the
+later heads, or rewrites history and deletes every head, passes them. Given witnesses'
+cosigned checkpoints (``witness_check``), those fail too.
 """
 
 from __future__ import annotations
