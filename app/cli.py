@@ -8,12 +8,14 @@ import os
 import secrets
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 from app.config import ConfigurationError, Settings, get_settings
 from app.keyfiles import ensure_data_dir, write_secret_file
 
 ADMIN_PASSWORD_FILE = "admin-password.txt"
 DEV_ADMIN_EMAIL = "admin@example.com"
+DEFAULT_WITNESS_NAME = "settleroom.local/witness"
 
 
 def _prepare(settings: Settings) -> None:
@@ -159,28 +161,98 @@ def _progress_bar(total: int, label: str):  # noqa: ANN202
     return tqdm(total=total, desc=label, unit="ev", disable=None, file=sys.stderr)
 
 
+def _witness_records(args: argparse.Namespace, settings: Settings):  # noqa: ANN202
+    """Each witness's own record of the log: from ``--witness`` (a witness URL, or a file
+    holding the checkpoint it serves) with ``--witness-key``, else the configured ones."""
+    from app.audit.witness_check import WitnessRecord
+    from app.audit.witnesses import configured_witnesses, latest_checkpoint, parse_witnesses
+    from crypto.witness import parse_cosigner_verifier_key
+
+    sources: list[str] = args.witness or []
+    keys: list[str] = args.witness_key or []
+    if len(sources) != len(keys):
+        raise ConfigurationError("give one --witness-key per --witness, in the same order")
+    if not sources:
+        witnesses = configured_witnesses(settings)
+        sources, keys = [w.url for w in witnesses], [w.verifier_key for w in witnesses]
+    records = []
+    with _witness_client(settings) as client:
+        for source, key in zip(sources, keys, strict=True):
+            try:
+                if source.startswith(("http://", "https://")):
+                    (witness,) = parse_witnesses([source], [key])
+                    note = latest_checkpoint(client, witness, settings.log_origin)
+                else:
+                    parse_cosigner_verifier_key(key)
+                    note = Path(source).read_text(encoding="utf-8")
+            except ValueError as exc:
+                raise ConfigurationError(f"--witness-key: {exc}") from None
+            records.append(WitnessRecord(key.strip(), note))
+    return records
+
+
+def _witness_client(settings: Settings):  # noqa: ANN202
+    import httpx
+
+    return httpx.Client(timeout=settings.witness_timeout_seconds)
+
+
 def cmd_audit_verify(args: argparse.Namespace) -> int:
     from app.audit.log import current_size
     from app.audit.repository import count_pending
     from app.audit.verify import verify_log
+    from app.audit.witnesses import WitnessUnreachable
 
-    engine, factory = _session_factory(get_settings())
+    settings = get_settings()
+    try:
+        witnesses = _witness_records(args, settings)
+    except (WitnessUnreachable, OSError) as exc:
+        print(f"FAILED: a witness could not be read ({type(exc).__name__}: {exc})",
+              file=sys.stderr)
+        return 1
+    engine, factory = _session_factory(settings)
     try:
         with factory() as session:
             with _progress_bar(current_size(session), "verifying") as bar:
-                report = verify_log(session, progress=bar.update, deep=args.deep)
+                report = verify_log(session, progress=bar.update, deep=args.deep,
+                                    witnesses=witnesses, origin=settings.log_origin)
             pending = count_pending(session)
     finally:
         engine.dispose()
     if report.ok:
         waiting = f"; {pending} events wait to be sequenced" if pending else ""
+        witnessed = ("; " + "; ".join(report.witnessed) if report.witnessed else
+                     "; no witness checked (--witness, or SETTLEROOM_WITNESS_URLS)")
         print(f"ok: {report.events} entries and {report.heads} signed tree heads verify"
-              f"{waiting}")
+              f"{waiting}{witnessed}")
         return 0
     print(f"FAILED: first bad entry: leaf {report.first_bad_leaf}", file=sys.stderr)
     for problem in report.problems[:20]:
         print(f"  {problem}", file=sys.stderr)
     return 1
+
+
+def cmd_audit_publish(_: argparse.Namespace) -> int:
+    """Give the configured witnesses every head they have not cosigned yet, now."""
+    from app.audit.publisher import publish_all
+    from app.audit.witnesses import configured_witnesses
+
+    settings = get_settings()
+    witnesses = configured_witnesses(settings)
+    if not witnesses:
+        print("error: no witness configured (SETTLEROOM_WITNESS_URLS, "
+              "SETTLEROOM_WITNESS_KEYS)", file=sys.stderr)
+        return 2
+    engine, factory = _session_factory(settings)
+    try:
+        with _witness_client(settings) as client:
+            done, failed = publish_all(factory, witnesses, client)
+    finally:
+        engine.dispose()
+    for name, code in failed.items():
+        print(f"FAILED: witness {name}: {code}", file=sys.stderr)
+    print(f"ok: {done} cosignatures received")
+    return 1 if failed else 0
 
 
 def cmd_audit_sequence(_: argparse.Namespace) -> int:
@@ -202,13 +274,11 @@ def cmd_audit_sequence(_: argparse.Namespace) -> int:
 
 
 def _read_key(path: str | None) -> bytes | None:
-    from pathlib import Path
 
     return Path(path).read_bytes() if path else None
 
 
 def cmd_audit_verify_bundle(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from app.audit.bundle import BundleError, verify_bundle
 
@@ -250,7 +320,6 @@ def _http_client():  # noqa: ANN202
 
 
 def cmd_certificate_verify(args: argparse.Namespace) -> int:
-    from pathlib import Path
 
     from app.cases.certificate import CertificateError, signer_key_id, verify_certificate
     from app.trusted_keys import KeySourceError
@@ -299,15 +368,88 @@ def cmd_blobs_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_witness_serve(args: argparse.Namespace) -> int:
+    """A tlog-witness for the logs whose note verifier keys are given, with its own key
+    and state in ``--dir`` (never the service's data directory or database)."""
+    import uvicorn
+
+    from app.witness.server import create_witness_app
+    from app.witness.service import open_witness
+
+    try:
+        witness = open_witness(Path(args.dir), args.name, args.log_key)
+    except ValueError as exc:
+        print(f"settleroom: refusing to start the witness: {exc}", file=sys.stderr)
+        return 2
+    print(f"settleroom: witness {witness.verifier_key}", file=sys.stderr)
+    uvicorn.run(create_witness_app(witness), host=args.host, port=args.port,
+                log_level="warning")
+    return 0
+
+
+def cmd_witness_key(args: argparse.Namespace) -> int:
+    """Print the witness's verifier key (the key is created on first use)."""
+    from app.witness.service import load_key
+    from crypto.witness import cosigner_verifier_key
+
+    try:
+        print(cosigner_verifier_key(args.name, load_key(Path(args.dir))))
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+def cmd_audit_note_key(_: argparse.Namespace) -> int:
+    """Print the log's note verifier key (what a witness is configured with)."""
+    from app.keyfiles import audit_signing_key
+    from crypto.signing import note_verifier_key
+
+    settings = get_settings()
+    print(note_verifier_key(settings.log_origin, audit_signing_key(settings)))
+    return 0
+
+
+def _add_witness(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    witness = sub.add_parser("witness", help="a transparency-log witness (C2SP tlog-witness) "
+                             "with its own key and storage").add_subparsers(
+        dest="witness_command", required=True)
+    serve = witness.add_parser("serve", help="cosign the checkpoints of the given logs")
+    key = witness.add_parser("key", help="print the witness's verifier key")
+    for parser in (serve, key):
+        parser.add_argument("--dir", required=True,
+                            help="the witness's own directory (key file and state)")
+        parser.add_argument("--name", default=DEFAULT_WITNESS_NAME,
+                            help="the witness's key name, a schema-less URL")
+    serve.add_argument("--log-key", action="append", required=True,
+                       help="a log's note verifier key (settleroom audit note-key); "
+                            "repeat for more logs or keys")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8010)
+    serve.set_defaults(func=cmd_witness_serve)
+    key.set_defaults(func=cmd_witness_key)
+
+
 def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
     audit = sub.add_parser("audit", help="verify and sequence the audit log").add_subparsers(
         dest="audit_command", required=True)
     verify = audit.add_parser("verify", help="recompute the log, check every signed tree head")
     verify.add_argument("--deep", action="store_true",
                         help="also check the queryable columns and every stored subtree hash")
+    verify.add_argument("--witness", action="append",
+                        help="a witness's URL, or a file with the checkpoint it serves: the "
+                             "log must extend what it cosigned (repeatable; default: the "
+                             "configured witnesses)")
+    verify.add_argument("--witness-key", action="append",
+                        help="that witness's verifier key (settleroom witness key), one per "
+                             "--witness")
     verify.set_defaults(func=cmd_audit_verify)
     audit.add_parser("sequence", help="give pending events their leaf indices and sign a "
                      "tree head now").set_defaults(func=cmd_audit_sequence)
+    audit.add_parser("publish", help="give the configured witnesses every signed tree head "
+                     "they have not cosigned").set_defaults(func=cmd_audit_publish)
+    audit.add_parser("note-key", help="print the log's note verifier key, for witnesses"
+                     ).set_defaults(func=cmd_audit_note_key)
     vb = audit.add_parser("verify-bundle", help="check an exported case bundle offline")
     vb.add_argument("bundle")
     vb.add_argument("--public-key", help="PEM of the log's Ed25519 key, obtained out of band")
@@ -363,6 +505,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--platform-admin", action="store_true")
     create.set_defaults(func=cmd_users_create)
     _add_operations(sub)
+    _add_witness(sub)
     return parser
 
 

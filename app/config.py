@@ -71,6 +71,13 @@ class Settings(BaseSettings):
     # ("on_commit": read-your-writes on the log, at the cost of one more transaction per
     # request; tests use it to read the log right after a call).
     audit_sequencing: Literal["background", "on_commit"] = "background"
+    # Witnesses (C2SP tlog-witness) that cosign every signed tree head outside this
+    # database: their submission prefixes, and their cosigner verifier keys
+    # (``settleroom witness key``), comma-separated, paired by position.
+    witness_urls: str = ""
+    witness_keys: str = ""
+    witness_poll_seconds: float = Field(default=2.0, gt=0)
+    witness_timeout_seconds: float = Field(default=10.0, gt=0)
 
     max_json_body_bytes: int = Field(default=1_048_576, ge=1024)
     max_upload_bytes: int = Field(default=50 * 1024 * 1024, ge=1024)

@@ -10,8 +10,10 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, FastAPI
 
+from app.audit.publisher import WitnessPublisher
 from app.audit.router import router as audit_router
 from app.audit.sequencer import Sequencer
+from app.audit.witnesses import configured_witnesses
 from app.auth.router import router as auth_router
 from app.auth.router import users_router
 from app.cases.router import router as cases_router
@@ -50,9 +52,10 @@ def configure(app: FastAPI, settings: Settings) -> None:
     previous_sequencer = getattr(app.state, "sequencer", None)
     if previous_sequencer is not None:
         previous_sequencer.stop()
-    previous_mailer = getattr(app.state, "mailer", None)
-    if previous_mailer is not None:
-        previous_mailer.stop()
+    for worker in ("mailer", "publisher"):
+        previous_worker = getattr(app.state, worker, None)
+        if previous_worker is not None:
+            previous_worker.stop()
     previous = getattr(app.state, "engine", None)
     if previous is not None:
         previous.dispose()
@@ -66,6 +69,10 @@ def configure(app: FastAPI, settings: Settings) -> None:
                                       clock=app.state.services.now,
                                       reminder_sources=REMINDER_SOURCES,
                                       secret=app.state.services.hmac_key)
+    app.state.publisher = WitnessPublisher(
+        app.state.sessionmaker, configured_witnesses(settings),
+        poll_seconds=settings.witness_poll_seconds,
+        timeout_seconds=settings.witness_timeout_seconds)
     app.state.readiness_checks = [app.state.services.key_store_problem]
 
 
@@ -75,6 +82,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     inspection workers (started on first upload) stop when the last app stops. The
     timing-equaliser password hash is computed beside the first requests, not before them."""
     app.state.sequencer.start()
+    app.state.publisher.start()
     if app.state.settings.worker == "internal":
         app.state.mailer.start()
     INSPECTION_WORKERS.hold()
@@ -84,6 +92,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
         yield
     finally:
         app.state.sequencer.stop()
+        app.state.publisher.stop()
         app.state.mailer.stop()
         await asyncio.to_thread(INSPECTION_WORKERS.release)
 

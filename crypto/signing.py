@@ -286,6 +286,12 @@ def _split_note(data: str | bytes) -> tuple[str, list[tuple[str, bytes, bytes]]]
     return text, sigs
 
 
+def split_note(data: str | bytes) -> tuple[str, list[tuple[str, bytes, bytes]]]:
+    """The note text and its signature lines as ``(name, key hash, signature)``; any
+    malformation raises ``InvalidSignature`` (for cosignature and witness code)."""
+    return _split_note(data)
+
+
 def verify_note(note: str | bytes, verifier_key: str) -> str:
     """Return the note text if the verifier key signed it, else ``InvalidSignature``.
 

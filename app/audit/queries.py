@@ -10,7 +10,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from app.audit import log, repository, sequencer
+from app.audit import log, repository, sequencer, witness_store
 from app.audit.authentic import authentic_events
 from app.audit.schemas import (
     AuditEventRead,
@@ -41,6 +41,17 @@ def current_head(session: Session, signer: log.LogSigner) -> TreeHeadRead:
             or repository.has_pending(session)):
         head = sequencer.head_covering_all(session, signer)
     return head_read(head)
+
+
+def witnessed_checkpoint(session: Session) -> str:
+    """The newest head a witness cosigned, as a C2SP checkpoint with the log's signature
+    and every witness cosignature stored for it (``NotFound`` before the first)."""
+    found = witness_store.latest_witnessed(session)
+    if found is None:
+        raise NotFound("No tree head has been cosigned by a witness yet.",
+                       code="checkpoint_not_witnessed")
+    head, lines = found
+    return head.checkpoint + "".join(f"{line}\n" for line in lines)
 
 
 def public_keys(session: Session) -> list[PublicKeyRead]:

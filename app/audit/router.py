@@ -4,6 +4,7 @@ import uuid
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi.responses import PlainTextResponse
 
 from app.audit import export, queries
 from app.audit.authentic import authentic_case_id
@@ -37,6 +38,13 @@ Auditor = Annotated[CaseContext, Depends(case_guard(Permission.AUDIT_READ))]
 def tree_head(session: SessionDep, _: PrincipalDep, svc: ServicesDep) -> TreeHeadRead:
     """The signed head of the whole log (a fresh one if events arrived since the last)."""
     return queries.current_head(session, svc.log_signer)
+
+
+@router.get("/audit/checkpoint", response_class=PlainTextResponse)
+def checkpoint(session: SessionDep, _: PrincipalDep) -> PlainTextResponse:
+    """The newest witnessed head: a C2SP checkpoint with the log's signature and the
+    witnesses' cosignatures (c2sp.org/tlog-cosignature); 404 before a witness cosigned."""
+    return PlainTextResponse(queries.witnessed_checkpoint(session))
 
 
 @router.get("/audit/public-keys")

@@ -7,6 +7,10 @@ gap), swapped entries (an entry's own index disagrees with its row), a truncated
 than the counter or a signed head says), a rewritten history whose hashes were all
 recomputed (an earlier signed head no longer matches: the signatures cannot be redone
 without the key), and a damaged subtree-hash table. Reports the first bad entry.
+
+Every head above lives in the database it checks: an insider who deletes the tail with the
+later heads, or rewrites history and deletes every head, passes them. Given witnesses'
+cosigned checkpoints (``witness_check``), those fail too.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.audit.entry import Entry, EntryError, first_case_seq, parse_entry
+from app.audit.witness_check import WitnessRecord, check_witness
 from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
 
@@ -39,6 +44,7 @@ class VerifyReport:
     heads: int = 0
     problems: list[str] = field(default_factory=list)
     first_bad_leaf: int | None = None
+    witnessed: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -302,12 +308,14 @@ def _check_subtrees(session: Session, report: VerifyReport, levels: list[list[by
 
 
 def verify_log(session: Session, progress: Callable[[int], None] | None = None, *,
-               deep: bool = False) -> VerifyReport:
+               deep: bool = False, witnesses: Sequence[WitnessRecord] = (),
+               origin: str = "") -> VerifyReport:
     """Check every entry, its position and hash, and every signed head. With ``deep`` also
     every queryable column (the ones the API and the audit page read to find events)
     against its entry, each case's event numbers for gaps, and every stored subtree hash
     (columns and subtrees are not covered by the signatures: they are copies that serve
-    queries and proofs)."""
+    queries and proofs). With ``witnesses``, the log against each witness's cosigned
+    checkpoint of ``origin`` (``witness_check``): what no edit of the database can pass."""
     report = VerifyReport()
     size = int(session.execute(select(AuditLogState.tree_size)).scalar_one())
     leaves = _scan(session, report, progress, deep)
@@ -317,6 +325,12 @@ def verify_log(session: Session, progress: Callable[[int], None] | None = None, 
                                  f"holds {len(leaves)} (truncated or deleted)")
     levels = build_levels(leaves) if leaves else [[]]
     _check_heads(session, report, levels, len(leaves))
+    for record in witnesses:
+        line = check_witness(session, record, origin=origin, entries=len(leaves),
+                             heads=report.heads, root_at=lambda n: root_from_levels(levels, n),
+                             fail=report.fail)
+        if line:
+            report.witnessed.append(line)
     if deep and report.ok:
         _check_subtrees(session, report, levels)
     return report

@@ -1,6 +1,14 @@
 """Every ORM table, imported here so that Alembic and the app see one metadata."""
 
-from app.models.audit import AuditEvent, AuditLogState, AuditSubtree, SigningKey, TreeHead
+from app.models.audit import (
+    AuditEvent,
+    AuditLogState,
+    AuditSubtree,
+    SigningKey,
+    TreeHead,
+    WitnessCosignature,
+    WitnessCursor,
+)
 from app.models.base import Base
 from app.models.cases import (
     Case,
@@ -46,13 +54,13 @@ __all__ = [
     "AuditEvent",
     "AuditLogState",
     "AuditSubtree",
-    "CourtClosure",
     "Base",
     "Case",
     "CaseDestruction",
+    "CaseWatermarkSetting",
     "Claim",
     "ClaimDefendant",
-    "CaseWatermarkSetting",
+    "CourtClosure",
     "Document",
     "DocumentDownload",
     "DocumentVersion",
@@ -64,8 +72,10 @@ __all__ = [
     "EneRelease",
     "EneSession",
     "EneStatement",
+    "IdempotentResponse",
     "Invitation",
     "KeyRotation",
+    "LiabilityHearing",
     "LoginThrottle",
     "MailOutbox",
     "Member",
@@ -75,14 +85,14 @@ __all__ = [
     "RecoveryCode",
     "RefreshToken",
     "Reminder",
-    "SigningKey",
-    "TreeHead",
-    "IdempotentResponse",
-    "SettlementOffer",
-    "LiabilityHearing",
     "Rule68Offer",
     "Rule68Offeree",
     "ServiceConsent",
+    "SettlementOffer",
+    "SigningKey",
+    "TreeHead",
     "User",
     "WebSession",
+    "WitnessCosignature",
+    "WitnessCursor",
 ]

@@ -15,7 +15,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base
@@ -120,3 +130,39 @@ class SigningKey(Base):
     public_key_pem: Mapped[str] = mapped_column(Text)
     note_name: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[datetime]
+
+
+class WitnessCosignature(Base):
+    """A witness's cosignature of a signed tree head (C2SP tlog-cosignature): the signature
+    line its ``add-checkpoint`` returned, kept only once verified with the witness's key.
+
+    Evidence for readers of the log, not its proof: an insider can delete these rows, so
+    ``audit verify`` asks the witness itself for the checkpoint it last cosigned.
+    """
+
+    __tablename__ = "witness_cosignatures"
+    __table_args__ = (UniqueConstraint("tree_head_id", "witness_key"),)
+
+    id: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"),
+                                    primary_key=True, autoincrement=True)
+    tree_head_id: Mapped[int] = mapped_column(BigInteger, ForeignKey("tree_heads.id"),
+                                              index=True)
+    witness_key: Mapped[str] = mapped_column(String(200))  # the cosigner verifier key
+    tree_size: Mapped[int] = mapped_column(BigInteger)
+    cosigned_at: Mapped[datetime]  # the witness's timestamp, inside its signature
+    signature_line: Mapped[str] = mapped_column(Text)
+    received_at: Mapped[datetime]
+
+
+class WitnessCursor(Base):
+    """How far each witness has been given the log's heads: the last head it cosigned
+    (by ``tree_heads.id``) and the size it last cosigned as far as we know."""
+
+    __tablename__ = "witness_cursors"
+
+    witness_key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    last_head_id: Mapped[int] = mapped_column(BigInteger, default=0)
+    witness_size: Mapped[int] = mapped_column(BigInteger, default=0)
+    failures: Mapped[int] = mapped_column(Integer, default=0)
+    last_error: Mapped[str | None] = mapped_column(String(40), default=None)
+    updated_at: Mapped[datetime]
