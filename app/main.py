@@ -66,7 +66,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
                                       clock=app.state.services.now,
                                       reminder_sources=REMINDER_SOURCES,
                                       secret=app.state.services.hmac_key)
-    app.state.readiness_checks = [app.state.services.key_store_problem]
+    app.state.readiness_checks = {"blob_store": app.state.services.blob_store_problem,
+                                  "key_store": app.state.services.key_store_problem}
 
 
 @asynccontextmanager
