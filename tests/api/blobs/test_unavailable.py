@@ -48,6 +48,7 @@ def test_uploads_are_refused_and_downloads_fail_cleanly_while_the_store_is_down(
         api, outage_s3):
     room = api.room()
     doc = api.document(room, text_doc())
+    copy = api.download(room, doc["id"], "defense_counsel").content
     rows = _rows(api)
     outage_s3.stop()
 
@@ -61,6 +62,9 @@ def test_uploads_are_refused_and_downloads_fail_cleanly_while_the_store_is_down(
 
     api.app.state.services.originals.drop_case(uuid.UUID(room.id))  # no cached original
     _unavailable(api.download(room, doc["id"], "defense_counsel"))
+    # A trace cannot compare with an original it cannot read: 503, never "no_watermark".
+    _unavailable(api.client.post("/api/v1/traces", headers=room.users["auditor"].headers,
+                                 json={"text": copy.decode()}))
     r = api.client.get("/readyz")
     assert r.status_code == 503 and r.json()["code"] == "blob_store_unavailable"
     assert r.json()["checks"]["blob_store"] == "unavailable"
