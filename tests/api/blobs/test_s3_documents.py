@@ -15,6 +15,7 @@ from app.documents import repository as doc_repo
 from app.documents.storage import sweep_orphans
 from app.models.documents import DocumentVersion
 from tests.api.documents.helpers import MARKER, text_doc
+from tests.s3server import free_port
 
 NAME_MARKER = "QWVZ-FILENAME-4410"
 
@@ -200,3 +201,23 @@ def test_objects_left_by_a_destruction_go_at_the_next_sweep(api, s3_server, buck
     with api.app.state.sessionmaker() as s:
         removed = sweep_orphans(s, store)  # default grace: the object is seconds old
     assert len(removed) == 1 and s3_server.objects(bucket) == {}
+
+
+def test_the_sweep_command_works_on_the_bucket(api, s3_server, bucket, monkeypatch, capsys):
+    from app import cli
+
+    room = api.room()
+    doc = api.document(room, text_doc())
+    orphan = f"blobs/{room.id}/{uuid.uuid4()}"
+    s3_server.client().put_object(Bucket=bucket, Key=orphan, Body=b"left by a failed request")
+    monkeypatch.setattr(cli, "get_settings", lambda: api.app.state.settings)
+    assert cli.main(["blobs", "sweep"]) == 0  # the orphan is young: kept
+    assert "removed 0 orphan blob(s)" in capsys.readouterr().out
+    assert cli.main(["blobs", "sweep", "--grace-seconds", "0"]) == 0
+    assert "removed 1 orphan blob(s)" in capsys.readouterr().out
+    assert set(s3_server.objects(bucket)) == {f"blobs/{room.id}/{doc['version_id']}"}
+    unreachable = api.app.state.settings.model_copy(
+        update={"s3_endpoint_url": f"http://127.0.0.1:{free_port()}"})
+    monkeypatch.setattr(cli, "get_settings", lambda: unreachable)
+    assert cli.main(["blobs", "sweep"]) == 1
+    assert "blob store is unavailable" in capsys.readouterr().err
