@@ -164,18 +164,28 @@ def test_the_sweep_spares_young_orphans_and_named_objects(api, s3_server, bucket
     assert api.download(room, doc["id"], "defense_counsel").status_code == 200
 
 
-def test_destruction_deletes_the_case_objects_after_its_keys(api, s3_server, bucket):
+def test_destruction_deletes_the_case_objects_after_its_keys(api, s3_server, bucket,
+                                                           monkeypatch):
     room, other = api.room(), api.room()
     api.document(room, text_doc())
     api.document(room, text_doc("ANOTHER-ONE-5521"))
     kept = api.document(other, text_doc())
     assert len(s3_server.objects(bucket)) == 3
+    svc = api.app.state.services
+    keys_when_deleted = []
+    real = svc.blob_store.delete_case
+
+    def delete_case(case_id):  # noqa: ANN001, ANN202
+        keys_when_deleted.append(svc.key_provider.has_keys(str(case_id)))
+        return real(case_id)
+
+    monkeypatch.setattr(svc.blob_store, "delete_case", delete_case)
     r = api.client.post(f"/api/v1/cases/{room.id}/destroy",
                         headers=room.users["room_admin"].headers,
                         json={"confirm_caption": "Doe v. Acme Corp."})
     assert r.status_code == 200, r.text
     assert set(s3_server.objects(bucket)) == {f"blobs/{other.id}/{kept['version_id']}"}
-    assert api.app.state.services.key_provider.has_keys(room.id) is False
+    assert keys_when_deleted == [False]  # crypto-shredded first, then deleted
 
 
 def test_objects_left_by_a_destruction_go_at_the_next_sweep(api, s3_server, bucket,
