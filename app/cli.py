@@ -351,6 +351,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 
 def cmd_blobs_sweep(args: argparse.Namespace) -> int:
+    from app.blobs import BlobStoreUnavailable, blob_store_from_settings
     from app.documents.storage import SWEEP_GRACE_SECONDS, sweep_orphans
 
     grace = SWEEP_GRACE_SECONDS if args.grace_seconds is None else args.grace_seconds
@@ -358,13 +359,17 @@ def cmd_blobs_sweep(args: argparse.Namespace) -> int:
         print("settleroom: --grace-seconds must not be negative", file=sys.stderr)
         return 2
     settings = get_settings()
+    store = blob_store_from_settings(settings)
     engine, factory = _session_factory(settings)
     try:
         with factory() as session:
-            removed = sweep_orphans(session, settings, grace_seconds=grace)
+            removed = sweep_orphans(session, store, grace_seconds=grace)
+    except BlobStoreUnavailable:
+        print("settleroom: the blob store is unavailable", file=sys.stderr)
+        return 1
     finally:
         engine.dispose()
-    print(f"ok: removed {len(removed)} orphan file(s) older than {grace} s")
+    print(f"ok: removed {len(removed)} orphan blob(s) older than {grace} s")
     return 0
 
 
@@ -475,10 +480,10 @@ def _add_operations(sub: argparse._SubParsersAction) -> None:  # type: ignore[ty
     rot.set_defaults(func=cmd_keys_rotate)
     blobs = sub.add_parser("blobs", help="stored document files").add_subparsers(
         dest="blobs_command", required=True)
-    sweep = blobs.add_parser("sweep", help="delete files that no document version names "
-                             "(left by failed uploads)")
+    sweep = blobs.add_parser("sweep", help="delete blobs that no document version names "
+                             "(left by failed uploads) and those of destroyed cases")
     sweep.add_argument("--grace-seconds", type=int,
-                       help="keep files younger than this, so uploads in flight survive "
+                       help="keep blobs younger than this, so uploads in flight survive "
                             "(default 3600)")
     sweep.set_defaults(func=cmd_blobs_sweep)
 

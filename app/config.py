@@ -108,6 +108,22 @@ class Settings(BaseSettings):
     log_format: Literal["text", "json"] = "text"
     # GET /metrics asks for this bearer token when set (else it is open, for a local scrape).
     metrics_token: SecretStr | None = None
+    # Where the ciphertext of documents lives (``app.blobs``): files under DATA_DIR/blobs,
+    # or objects in an S3-compatible bucket (then several processes may share it).
+    blob_store: Literal["local", "s3"] = "local"
+    s3_endpoint_url: str | None = Field(default=None, pattern=r"^https?://[^\s]+$")
+    s3_bucket: str | None = Field(default=None, pattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$")
+    s3_region: str = "us-east-1"
+    # Unset: boto3's own chain (AWS_* variables, an instance or task role).
+    s3_access_key_id: str | None = None
+    s3_secret_access_key: SecretStr | None = None
+    # Multipart upload part size (S3 takes parts of 5 MiB or more); memory per upload
+    # stays near a few parts' worth of buffers whatever the document's size.
+    s3_part_bytes: int = Field(default=8 * 1024 * 1024, ge=5 * 1024 * 1024, le=512 * 1024 * 1024)
+    # Connect and read timeout of each call to the store (retried up to three times).
+    s3_timeout_seconds: float = Field(default=10.0, gt=0, le=300)
+    # Each /readyz check (database, blob store, key store) answers within this time.
+    readiness_timeout_seconds: float = Field(default=2.0, gt=0, le=30)
     key_provider: Literal["local", "pkcs11"] = "local"
     # The master key that encrypts the local key store (``app.keyfiles.master_key``): a
     # file outside the data directory, so that copies and backups of the data directory
@@ -141,6 +157,8 @@ class Settings(BaseSettings):
         if self.key_provider == "local" and self.master_key_file is None:
             problems.append("SETTLEROOM_MASTER_KEY_FILE must name the local key store's "
                             "master key file, outside the data directory")
+        if self.blob_store == "s3" and not self.s3_bucket:
+            problems.append("SETTLEROOM_S3_BUCKET must be set when SETTLEROOM_BLOB_STORE=s3")
         if self.key_provider == "pkcs11":
             pin = self.pkcs11_pin.get_secret_value() if self.pkcs11_pin else ""
             if pin.strip().lower() in PLACEHOLDER_SECRETS:

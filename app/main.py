@@ -73,7 +73,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
         app.state.sessionmaker, configured_witnesses(settings),
         poll_seconds=settings.witness_poll_seconds,
         timeout_seconds=settings.witness_timeout_seconds)
-    app.state.readiness_checks = [app.state.services.key_store_problem]
+    app.state.readiness_checks = {"blob_store": app.state.services.blob_store_problem,
+                                  "key_store": app.state.services.key_store_problem}
 
 
 @asynccontextmanager

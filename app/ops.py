@@ -5,11 +5,15 @@ from __future__ import annotations
 
 import hmac
 import logging
+import time
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FuturesTimeout
 
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.errors import problem
@@ -18,6 +22,8 @@ from app.observability import MAIL_QUEUE, REGISTRY
 
 logger = logging.getLogger("settleroom.ops")
 router = APIRouter(tags=["operations"])
+# A readiness check returns None when its dependency answers, else a problem code.
+ReadinessCheck = Callable[[], str | None]
 
 
 @router.get("/healthz")
@@ -25,18 +31,55 @@ def healthz() -> dict[str, str]:
     return {"status": "ok"}
 
 
-@router.get("/readyz", response_model=None)
-def readyz(request: Request) -> dict[str, str] | JSONResponse:
+def _database_problem(engine: Engine) -> str | None:
     try:
-        with request.app.state.engine.connect() as conn:
+        with engine.connect() as conn:
             conn.execute(text("SELECT 1"))
     except SQLAlchemyError:
-        return problem(503, "database_unavailable", "Not ready", "The database is unreachable.")
-    for check in getattr(request.app.state, "readiness_checks", []):
-        failure = check()
-        if failure:
-            return problem(503, failure, "Not ready", "A dependency is unreachable.")
-    return {"status": "ready"}
+        return "database_unavailable"
+    return None
+
+
+def run_checks(checks: dict[str, ReadinessCheck], timeout: float) -> dict[str, str]:
+    """Run the checks side by side, each answering within ``timeout``: ``ok``,
+    ``unavailable`` or ``timeout``. A check still hanging after its time is
+    left to finish on its own thread (its driver's own timeout ends it) and reported."""
+    pool = ThreadPoolExecutor(max_workers=len(checks), thread_name_prefix="settleroom-ready")
+    try:
+        futures = {name: pool.submit(check) for name, check in checks.items()}
+        deadline = time.monotonic() + timeout
+        results = {}
+        for name, future in futures.items():
+            try:
+                failure = future.result(timeout=max(0.0, deadline - time.monotonic()))
+            except FuturesTimeout:
+                results[name] = "timeout"
+                continue
+            except Exception:  # noqa: BLE001 - a broken check is a failed one, never a 500
+                failure = "unavailable"
+            results[name] = "unavailable" if failure else "ok"
+        return results
+    finally:
+        pool.shutdown(wait=False)
+
+
+@router.get("/readyz", response_model=None)
+def readyz(request: Request) -> dict[str, object] | JSONResponse:
+    """200 ``{status: ready, checks}`` when the database, the blob store and the key store
+    each answer within the readiness timeout; else 503 with the first failing check's
+    code (``database_unavailable``, ``blob_store_unavailable``, ``key_store_unavailable``)
+    and every check's state. No endpoint, bucket, path or driver message is shown."""
+    state = request.app.state
+    checks: dict[str, ReadinessCheck] = {
+        "database": lambda: _database_problem(state.engine),
+        **getattr(state, "readiness_checks", {}),
+    }
+    results = run_checks(checks, state.settings.readiness_timeout_seconds)
+    failing = [name for name, result in results.items() if result != "ok"]
+    if failing:
+        return problem(503, f"{failing[0]}_unavailable", "Not ready",
+                       "Not ready: " + ", ".join(failing) + ".", extra={"checks": results})
+    return {"status": "ready", "checks": results}
 
 
 @router.get("/metrics", response_class=Response,

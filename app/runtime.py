@@ -10,6 +10,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from fastapi import Request
 
 from app.audit.log import LogSigner
+from app.blobs import BlobStore, BlobStoreUnavailable, blob_store_from_settings
 from app.config import Settings
 from app.kernel.originals import Originals
 from app.kernel.passwords import Passwords
@@ -36,6 +37,7 @@ class Services:
     hmac_key: bytes
     key_provider: KeyProvider
     audit_key: Ed25519PrivateKey
+    blob_store: BlobStore  # the ciphertext of documents (app.blobs)
     # The time source of every time-dependent rule (deadlines, expiry); tests replace it.
     clock: Callable[[], datetime] = field(default=utcnow)
     originals: Originals = field(default_factory=Originals)  # decrypted originals, per version
@@ -54,6 +56,14 @@ class Services:
             self.key_provider.ping()
         except KeyProviderError:
             return "key_store_unavailable"
+        return None
+
+    def blob_store_problem(self) -> str | None:
+        """Readiness: None when the blob store takes writes, else a problem code."""
+        try:
+            self.blob_store.check()
+        except BlobStoreUnavailable as e:
+            return e.code
         return None
 
 
@@ -77,6 +87,7 @@ def build_services(settings: Settings) -> Services:
             master_key=master_key(settings) if settings.key_provider == "local" else None,
         ),
         audit_key=audit_signing_key(settings),
+        blob_store=blob_store_from_settings(settings),
         originals=Originals(settings.originals_cache_bytes),
     )
     tighten_data_dir(settings.data_dir)

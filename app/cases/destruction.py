@@ -2,22 +2,24 @@
 
 Order matters because key destruction cannot be rolled back: the database work is done
 and flushed first, then every KEK version is destroyed in the key provider and checked
-gone, then the certificate is signed. If the commit fails after the keys are gone, a
-retry completes the destruction (destroying keys is idempotent and returns the same
-fingerprints). The audit log keeps every event: it never held content.
+gone, then the ciphertext blobs are deleted (already unreadable: deleting them is
+hygiene, not the guarantee), then the certificate is signed. If the commit fails after
+the keys are gone, a retry completes the destruction (destroying keys is idempotent and
+returns the same fingerprints). The audit log keeps every event: it never held content.
 """
 
 from __future__ import annotations
 
 import base64
-import shutil
+import logging
+import uuid
 
 from sqlalchemy import update
 from sqlalchemy.orm import Session
 
 from app.audit import sequencer
 from app.audit.service import record
-from app.blobs import case_blob_dir
+from app.blobs import BlobStoreUnavailable
 from app.cases import repository as repo
 from app.cases.certificate import make_certificate
 from app.context import CaseContext
@@ -27,6 +29,8 @@ from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import SEALED_COLUMNS, IntegrityFailure
 
+logger = logging.getLogger("settleroom.cases")
+
 
 def _erase_sealed(session: Session, ctx: CaseContext) -> None:
     """Overwrite every sealed value of the case: the wrapped data keys go with them."""
@@ -34,6 +38,17 @@ def _erase_sealed(session: Session, ctx: CaseContext) -> None:
         session.execute(
             update(col.model).where(col.model.case_id == ctx.case_id).values({col.column: b""})
         )
+
+
+def _delete_blobs(svc: Services, case_id: uuid.UUID) -> None:
+    """Delete the case's ciphertext blobs, after its keys: crypto-shredding has already made
+    them unreadable, so a store that cannot be reached now does not hold the destruction
+    back. What it still holds is removed by ``settleroom blobs sweep``, which deletes the
+    blobs of destroyed cases whatever their age."""
+    try:
+        svc.blob_store.delete_case(case_id)
+    except BlobStoreUnavailable:
+        logger.warning("case destruction: blobs left for the sweep (store unavailable)")
 
 
 def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
@@ -51,7 +66,7 @@ def destroy_case(session: Session, ctx: CaseContext, svc: Services, *,
     fingerprints = svc.key_provider.destroy_case(case_key)
     if svc.key_provider.has_keys(case_key):
         raise IntegrityFailure("The key store still holds keys of this case.")
-    shutil.rmtree(case_blob_dir(svc.settings, case.id), ignore_errors=True)
+    _delete_blobs(svc, case.id)
     svc.originals.drop_case(case.id)  # decrypted originals and all derived from them
     record(session, ctx, "case.destroy", "case", case.id, {"fingerprints": fingerprints})
     # The certificate's head must cover the destruction event: sequence it now, in this

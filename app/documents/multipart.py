@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,8 @@ from typing import Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
+from app.blobs import private_file
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
-from app.keyfiles import private_dirs
 
 HEAD_BYTES = 8192
 MAX_FIELD_BYTES = 4096
@@ -49,14 +48,6 @@ class Form:
 
     def files_named(self, name: str) -> list[FilePart]:
         return [f for f in self.files if f.name == name]
-
-
-def private_file(folder: Path) -> tuple[Path, int]:
-    """A new file only its owner may read, under ``folder`` (created 0700)."""
-    private_dirs(folder)
-    path = folder / f".tmp-{uuid.uuid4().hex}"
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    return path, fd
 
 
 class _Reader:

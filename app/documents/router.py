@@ -1,5 +1,5 @@
-"""Document routes. Upload bodies are read by ``read_form`` (streamed to 0600 files under
-the case's blob folder) only after the guard has let the caller in."""
+"""Document routes. Upload bodies are read by ``read_form`` (streamed to 0600 files in the
+blob store's local spool for the case) only after the guard has let the caller in."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.authz.permissions import Permission
-from app.blobs import case_blob_dir
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.documents import service
@@ -38,7 +37,7 @@ async def upload_form(
     request: Request, case_id: Annotated[uuid.UUID, Path()],
     svc: Annotated[Services, Depends(get_services)],
 ) -> AsyncIterator[Form]:
-    form = await read_form(request, case_blob_dir(svc.settings, case_id),
+    form = await read_form(request, svc.blob_store.spool_dir(case_id),
                            max_file_bytes=svc.settings.max_upload_bytes)
     try:
         yield form

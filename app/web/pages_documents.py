@@ -12,7 +12,6 @@ from fastapi import APIRouter, Depends, Request, Response
 from fastapi import Form as FormField
 
 from app.authz.permissions import Permission
-from app.blobs import case_blob_dir
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep, body_guard, case_ctx
 from app.documents import service
@@ -72,8 +71,8 @@ UploadCtx = Annotated[CaseContext, Depends(body_guard(Permission.DOCUMENT_UPLOAD
 async def upload_form(request: Request, ctx: UploadCtx,
                       svc: Annotated[Services, Depends(get_services)]) -> AsyncIterator[Form]:
     """The body, read only once the guard (a dependency of this one) has let the caller in:
-    a non-member or a forged form never creates a folder or a file under ``blobs/``."""
-    form = await read_form(request, case_blob_dir(svc.settings, ctx.case_id),
+    a non-member or a forged form never creates a folder or a file in the upload spool."""
+    form = await read_form(request, svc.blob_store.spool_dir(ctx.case_id),
                            max_file_bytes=svc.settings.max_upload_bytes)
     try:
         yield form

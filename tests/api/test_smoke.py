@@ -1,6 +1,7 @@
 def test_health(client):
     assert client.get("/healthz").json() == {"status": "ok"}
-    assert client.get("/readyz").json() == {"status": "ready"}
+    assert client.get("/readyz").json() == {
+        "status": "ready", "checks": {"database": "ok", "blob_store": "ok", "key_store": "ok"}}
 
 
 def test_room(api):

@@ -28,7 +28,7 @@ def test_sweep_removes_old_orphans_and_keeps_stored_versions(api, app, monkeypat
     _use_app_settings(monkeypatch, app)
 
     assert cli.main(["blobs", "sweep"]) == 0
-    assert "removed 1 orphan file(s) older than 3600 s" in capsys.readouterr().out
+    assert "removed 1 orphan blob(s) older than 3600 s" in capsys.readouterr().out
     assert not orphan.exists() and young.exists()
     assert (folder / doc["version_id"]).exists()
     assert api.download(room, doc["id"], "defense_counsel").status_code == 200

@@ -33,3 +33,26 @@ def test_master_key_outside_the_data_volume():
     assert "app-data:/var/lib/settleroom\n" in compose
     docker = (ROOT / "Dockerfile").read_text()
     assert "SETTLEROOM_MASTER_KEY_FILE=/var/lib/settleroom-keys/master.key" in docker
+
+
+def test_compose_keeps_document_ciphertext_in_minio_with_a_bucket_only_account():
+    import yaml
+
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert services["minio"]["image"].startswith("minio/minio")
+    app = services["app"]
+    assert app["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}
+    env = app["environment"]
+    assert env["SETTLEROOM_BLOB_STORE"] == "s3"
+    assert env["SETTLEROOM_S3_ENDPOINT_URL"] == "http://minio:9000"
+    assert env["SETTLEROOM_S3_BUCKET"] == "settleroom"
+    text = (ROOT / "docker-compose.yml").read_text()
+    for var in ("MINIO_ROOT_PASSWORD", "SETTLEROOM_S3_ACCESS_KEY_ID",
+                "SETTLEROOM_S3_SECRET_ACCESS_KEY"):
+        assert re.search(r"\$\{" + var + r":\?", text), var
+    # The app's account is not MinIO's root account: it gets a policy on its bucket only.
+    assert "MINIO_ROOT" not in str(env)
+    init = "\n".join(services["minio-init"]["command"])
+    assert "mc mb --ignore-existing store/settleroom" in init
+    assert '"arn:aws:s3:::settleroom/*"' in init and "policy attach" in init

@@ -97,7 +97,7 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     loaded = load_visible(session, ctx, document_id, "document.download")
     doc = loaded.doc
     row = repo.version_of(session, doc.id, doc.current_version)
-    original = storage.open_prepared(svc.originals, svc.key_provider, svc.settings, row)
+    original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store, row)
     party_id, role, party_name = _recipient(session, ctx, loaded.facts)
     user = auth_service.user_row(session, ctx.user_id)
     code = secrets.token_bytes(32)

@@ -70,10 +70,10 @@ def one_file(form: Form) -> FilePart:
 
 def store_version(session: Session, ctx: CaseContext, svc: Services, doc: Document,
                   part: FilePart, version: int) -> DocumentVersion:
-    """Inspect, seal (file first), then insert the version row."""
+    """Inspect, seal (the blob is stored first), then insert the version row."""
     media_type = inspect_file(part.path, part.head, mode="upload")
     version_id = uuid.uuid4()
-    header = storage.seal_file(svc.key_provider, svc.settings, part.path,
+    header = storage.seal_file(svc.key_provider, svc.blob_store, part.path,
                                case_id=ctx.case_id, version_id=version_id)
     part.path.unlink(missing_ok=True)  # the plaintext is no longer needed
     names = {"original": part.filename, "display": neutralise(part.filename, media_type)}

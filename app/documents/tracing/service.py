@@ -114,7 +114,7 @@ class Compared:
 
 def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
             total_tests: int) -> Compared:
-    original = storage.open_prepared(svc.originals, svc.key_provider, svc.settings,
+    original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store,
                                      target.version)
     value = evidence.value
     if evidence.kind == "images" and isinstance(value, bytes):

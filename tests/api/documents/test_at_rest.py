@@ -53,6 +53,6 @@ def test_sweep_removes_only_old_orphans(api):
     fresh = folder / "00000000-0000-4000-8000-000000000002"
     fresh.write_bytes(b"an upload in flight")
     with api.app.state.sessionmaker() as s:
-        removed = sweep_orphans(s, api.app.state.settings)
-    assert removed == [orphan]
+        removed = sweep_orphans(s, api.app.state.services.blob_store)
+    assert [e.key.name for e in removed] == [orphan.name]
     assert (folder / doc["version_id"]).exists() and fresh.exists()

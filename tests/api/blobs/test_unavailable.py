@@ -1,0 +1,70 @@
+"""The object store unreachable: uploads refused with 503 ``blob_store_unavailable`` and
+nothing written (no row, no spooled plaintext); downloads of stored documents fail the
+same clean way, never with a 500."""
+
+from __future__ import annotations
+
+import uuid
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from app.config import Settings
+from app.models.documents import Document, DocumentVersion
+from tests.api.documents.helpers import text_doc
+from tests.conftest import make_settings
+from tests.s3server import S3Server
+from tests.template import Template, copy_data_dir
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, _template: Template,
+             outage_s3: S3Server) -> Settings:
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
+                         **outage_s3.settings(outage_s3.new_bucket()))
+
+
+def _rows(api) -> tuple[int, int]:  # noqa: ANN001
+    with api.app.state.sessionmaker() as s:
+        return (s.execute(select(func.count()).select_from(Document)).scalar_one(),
+                s.execute(select(func.count()).select_from(DocumentVersion)).scalar_one())
+
+
+def _spooled(api) -> list[Path]:  # noqa: ANN001
+    spool = api.app.state.settings.data_dir / "spool"
+    return [p for p in spool.rglob("*") if p.is_file()] if spool.exists() else []
+
+
+def _unavailable(r) -> None:  # noqa: ANN001
+    assert r.status_code == 503, r.text
+    body = r.json()
+    assert body["code"] == "blob_store_unavailable"
+    assert r.headers["content-type"].startswith("application/problem+json")
+    assert "127.0.0.1" not in r.text and "settleroom-" not in r.text  # no endpoint, no bucket
+
+
+def test_uploads_are_refused_and_downloads_fail_cleanly_while_the_store_is_down(
+        api, outage_s3):
+    room = api.room()
+    doc = api.document(room, text_doc())
+    copy = api.download(room, doc["id"], "defense_counsel").content
+    rows = _rows(api)
+    outage_s3.stop()
+
+    _unavailable(api.upload(room, text_doc("NEVER-STORED-3301")))
+    assert _rows(api) == rows and _spooled(api) == []
+
+    url = f"/api/v1/cases/{room.id}/documents/{doc['id']}/versions"
+    _unavailable(api.client.post(url, headers=room.users["plaintiff_counsel"].headers,
+                                 files={"file": ("v2.txt", text_doc(), "text/plain")}))
+    assert _rows(api) == rows and _spooled(api) == []
+
+    api.app.state.services.originals.drop_case(uuid.UUID(room.id))  # no cached original
+    _unavailable(api.download(room, doc["id"], "defense_counsel"))
+    # A trace cannot compare with an original it cannot read: 503, never "no_watermark".
+    _unavailable(api.client.post("/api/v1/traces", headers=room.users["auditor"].headers,
+                                 json={"text": copy.decode()}))
+    r = api.client.get("/readyz")
+    assert r.status_code == 503 and r.json()["code"] == "blob_store_unavailable"
+    assert r.json()["checks"]["blob_store"] == "unavailable"
