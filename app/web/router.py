@@ -58,6 +58,7 @@ NOTICES = {
     "evaluation_saved": "Evaluation saved and shared as chosen.",
     "ene_closed": "ENE session closed.",
     "document_uploaded": "Document uploaded and sealed.",
+    "documents_uploaded": "Documents uploaded and sealed, each as its own document.",
     "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",
     "channels_saved": "Watermark channels saved; they apply to the next downloads.",
     "hearing_saved": "FRCP 68(c) liability hearing saved.",

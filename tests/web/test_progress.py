@@ -103,3 +103,43 @@ def test_the_same_file_twice_is_pointed_out_before_it_is_uploaded(counsel, web_a
     expect(note).to_contain_text("already in the room")
     page.locator("#doc-file").set_input_files(str(other))
     expect(note).to_be_hidden()
+
+
+def _uploaded_names(web_api, room) -> list[str]:  # noqa: ANN001
+    rows = web_api.client.get(f"/api/v1/cases/{room.id}/documents",
+                              headers=room.users["plaintiff_counsel"].headers).json()
+    return sorted(r["filename"] for r in rows)
+
+
+def test_several_files_upload_each_as_its_own_document(browser, base_url, web_api, tmp_path):  # noqa: ANN001
+    room = web_api.room()
+    person = Person(browser, base_url, room.users["plaintiff_counsel"].email, "several")
+    person.sign_in()
+    try:
+        page = person.page
+        page.goto(f"/cases/{room.id}/documents")
+        files = []
+        for name in ("exhibit-a.txt", "exhibit-b.txt", "exhibit-c.txt"):
+            path = tmp_path / name
+            path.write_text(f"{name}: a declaration for the production.\n")
+            files.append(str(path))
+        page.locator("#doc-file").set_input_files(files)
+        page.get_by_role("button", name="Upload", exact=True).click()
+        expect(page.get_by_role("status").filter(has_text="Documents uploaded")).to_be_visible()
+        assert _uploaded_names(web_api, room) == ["exhibit-a.txt", "exhibit-b.txt",
+                                                  "exhibit-c.txt"]
+        # One refused file among good ones: it says why, the others are stored.
+        good, bad = tmp_path / "exhibit-d.txt", tmp_path / "brief.docx"
+        good.write_text("Exhibit D.\n")
+        bad.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+        page.locator("#doc-file").set_input_files([str(bad), str(good)])
+        page.get_by_role("button", name="Upload", exact=True).click()
+        progress = page.get_by_role("list", name="Files being uploaded")
+        expect(progress.locator("li").nth(0)).to_contain_text("not uploaded: Only PDF")
+        expect(progress.locator("li").nth(1)).to_contain_text("uploaded")
+        expect(progress.locator("li").nth(1)).not_to_contain_text("not uploaded")
+        assert "exhibit-d.txt" in _uploaded_names(web_api, room)
+        assert "brief.docx" not in _uploaded_names(web_api, room)
+    finally:
+        person.errors[:] = [e for e in person.errors if "status of 415" not in e]
+        person.close()

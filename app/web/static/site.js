@@ -106,11 +106,97 @@
     xhr.send(new FormData(form));
   }
 
+  // Several files at once (a form marked data-multi-upload, with the script only): each
+  // file is sent on its own, as its own document with the form's designation and audience,
+  // with a progress bar per file; a refused file says why and the others go on.
+  function errorText(html) {
+    var box = new DOMParser().parseFromString(html, "text/html").querySelector(".error-box");
+    return box ? box.textContent.trim().replace(/\s+/g, " ") : "refused by the server";
+  }
+
+  function sendOneFile(form, fields, file, row) {
+    return new Promise(function (resolve) {
+      var data = new FormData();
+      fields.forEach(function (pair) { data.append(pair[0], pair[1]); });
+      data.append("file", file, file.name);
+      var xhr = new XMLHttpRequest();
+      var bar = row.querySelector("progress");
+      var state = row.querySelector(".file-state");
+      xhr.open("POST", form.action);
+      xhr.upload.addEventListener("progress", function (e) {
+        if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
+      });
+      xhr.addEventListener("load", function () {
+        var ok = xhr.status < 400;
+        state.textContent = ok ? "uploaded" : "not uploaded: " + errorText(xhr.responseText);
+        row.className = ok ? "file-done" : "file-failed";
+        resolve(ok);
+      });
+      xhr.addEventListener("error", function () {
+        state.textContent = "not uploaded: the connection failed";
+        row.className = "file-failed";
+        resolve(false);
+      });
+      xhr.send(data);
+    });
+  }
+
+  function sendSeveral(form, input, files) {
+    var fields = [];
+    new FormData(form).forEach(function (value, name) {
+      if (name !== input.name) { fields.push([name, value]); }
+    });
+    var list = document.createElement("ul");
+    list.className = "file-progress";
+    list.setAttribute("aria-label", "Files being uploaded");
+    var rows = Array.prototype.map.call(files, function (file) {
+      var row = document.createElement("li");
+      var name = document.createElement("span");
+      name.textContent = file.name + " ";
+      var state = document.createElement("span");
+      state.className = "file-state";
+      state.setAttribute("role", "status");
+      state.textContent = "waiting";
+      row.appendChild(name);
+      row.appendChild(document.createElement("progress"));
+      row.appendChild(state);
+      list.appendChild(row);
+      return row;
+    });
+    form.appendChild(list);
+    setBusy(form, true);
+    var results = [];
+    var chain = Promise.resolve();
+    Array.prototype.forEach.call(files, function (file, i) {
+      chain = chain.then(function () {
+        rows[i].querySelector(".file-state").textContent = "sending";
+        return sendOneFile(form, fields, file, rows[i]).then(function (ok) { results.push(ok); });
+      });
+    });
+    chain.then(function () {
+      if (results.every(Boolean)) {
+        var page = new URL(form.action, window.location.href).pathname;
+        window.location.assign(page + "?notice=documents_uploaded");
+        return;
+      }
+      setBusy(form, false);
+    });
+  }
+
   function wireBusyForms() {
+    document.querySelectorAll("form[data-multi-upload] input[type=file]").forEach(function (input) {
+      if (window.FormData && window.Promise) { input.multiple = true; }
+    });
     document.querySelectorAll("form[data-busy]").forEach(function (form) {
       form.addEventListener("submit", function (event) {
         var status = busyStatus(form);
         var upload = form.enctype === "multipart/form-data" && form.querySelector("input[type=file]");
+        if (upload && form.hasAttribute("data-multi-upload") && upload.files.length > 1) {
+          event.preventDefault();
+          status.hidden = true;
+          sendSeveral(form, upload, upload.files);
+          return;
+        }
         if (upload && window.FormData) {
           event.preventDefault();
           setBusy(form, true);
