@@ -80,7 +80,7 @@ def consent(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: Csr
             party_id: Opt) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_SERVE)
     data = ServiceConsentCreate(party_id=party_id)  # type: ignore[arg-type]
-    rule68_service.give_consent(session, ctx, svc=svc, party_id=data.party_id)
+    rule68_service.give_consent(session, ctx, svc=svc, data=data)
     return redirect(f"/cases/{case_id}/rule68", "consent_recorded")
 
 
