@@ -29,7 +29,8 @@ from app.refusals import refuse
 from app.runtime import Services
 
 # Printed at the top of every page: short enough for one line, pointing at the legend.
-FRE_408_MARKING = "Settlement record - FRE 408 limits its use as evidence; not privileged (see Legend)"
+FRE_408_MARKING = ("Settlement record - FRE 408 limits its use as evidence; "
+                   "not privileged (see Legend)")
 FRE_408_LEGEND = (
     "Federal Rule of Evidence 408 limits how this settlement, and what was offered or said "
     "to reach it, may be used in court: no party may use them to prove or disprove the "

@@ -24,8 +24,8 @@ from app.kernel.timefmt import rfc3339
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68 import repository as repo
-from app.rule68.reads import OBJECT, content_of, load_visible, status_of
 from app.rule68.practice import COMPLETE_ON, SERVICE_RULE, UNAPPORTIONED
+from app.rule68.reads import OBJECT, content_of, load_visible, status_of
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
 from app.runtime import Services

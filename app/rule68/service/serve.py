@@ -36,8 +36,8 @@ from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.refusals import refuse, refuse_unless
 from app.rule68 import repository as repo
-from app.rule68.reads import OBJECT, full_read
 from app.rule68.practice import consent_needed, is_backdated, liability_covers
+from app.rule68.reads import OBJECT, full_read
 from app.rule68.rules import (
     Rule68InputError,
     acceptance_deadline,
