@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Collection, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -14,7 +15,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.authz.permissions import SPEAKING_ROLES
+from app.authz.permissions import SPEAKING_ROLES, Role
 from app.authz.policy import Membership, parties_acting_as
 from app.authz.policy_negotiation import (
     Rule68Facts,
@@ -38,6 +39,7 @@ from app.models.rule68 import (
 from app.notifications import service as notifications
 from app.refusals import refuse
 from app.rule68 import repository as repo
+from app.rule68.plain import explanation_line, plain_words
 from app.rule68.practice import (
     NO_CERTIFICATE,
     SERVICE_RULE,
@@ -140,13 +142,38 @@ def _warnings(offer: Rule68Offer, offerees: list[Rule68Offeree], apportioned: bo
     return [Rule68Warning(code=code, text=text) for code, text in found]
 
 
+@dataclass(frozen=True)
+class Viewer:
+    """What the plain words depend on: the court's zone and whether the reader is a client
+    of a party of the offer (who is then told to talk to their lawyer)."""
+
+    zone: str
+    client_of: frozenset[uuid.UUID] = frozenset()
+
+
+def viewer(session: Session, ctx: CaseContext) -> Viewer:
+    case = case_service.case_row(session, ctx.case_id)
+    assert case is not None
+    return Viewer(zone=case.court_timezone, client_of=frozenset(
+        m.party_id for m in ctx.memberships if m.role == Role.CLIENT and m.party_id))
+
+
 def to_read(svc: Services, offer: Rule68Offer, offerees: list[Rule68Offeree],
             notices: list[ServiceNotice] | None = None,
-            certificates: list[Rule68Certificate] | None = None) -> Rule68Read:
+            certificates: list[Rule68Certificate] | None = None,
+            seen_by: Viewer | None = None) -> Rule68Read:
     notices = notices or []
     explanation = list(offer.deadline_explanation)
     if any(n.status == "failed" for n in notices):
         explanation.append(NOT_EFFECTIVE)
+    status = status_of(offer, svc.now())
+    words: list[str] = []
+    if seen_by is not None:
+        explanation.append(explanation_line(offer.acceptance_deadline, seen_by.zone))
+        words = plain_words(
+            status=status, deadline=offer.acceptance_deadline, zone=seen_by.zone,
+            represented_client=bool(seen_by.client_of & (
+                {offer.offeror_party_id} | {o.party_id for o in offerees})))
     content = content_of(svc, offer)
     shares = content.pop("offeree_amounts", None)
     amounts = ([OffereeAmount(party_id=uuid.UUID(p), amount_cents=c) for p, c in shares.items()]
@@ -160,7 +187,7 @@ def to_read(svc: Services, offer: Rule68Offer, offerees: list[Rule68Offeree],
         served_on=offer.served_on, served_by=offer.served_by,
         acceptance_deadline=offer.acceptance_deadline,
         acceptance_deadline_ends_at=offer.acceptance_ends_at,
-        deadline_explanation=explanation, status=status_of(offer, svc.now()),
+        deadline_explanation=explanation, status=status,
         acceptances=[OffereeAcceptance(
             party_id=o.party_id, accepted_at=o.accepted_at, accepted_by=o.accepted_by,
             method=o.acceptance_method, recorded_at=o.acceptance_recorded_at,  # type: ignore[arg-type]
@@ -168,7 +195,7 @@ def to_read(svc: Services, offer: Rule68Offer, offerees: list[Rule68Offeree],
         accepted_at=offer.accepted_at, created_at=offer.created_at, service_notices=notices,
         attorney_fees=offer.attorney_fees, offeree_amounts=amounts,  # type: ignore[arg-type]
         backdated=offer.backdated, certificates=certs,
-        warnings=_warnings(offer, offerees, amounts is not None, certs),
+        warnings=_warnings(offer, offerees, amounts is not None, certs), plain_words=words,
     )
 
 
@@ -195,7 +222,8 @@ def list_offers(session: Session, ctx: CaseContext, *, svc: Services, offset: in
     notices = service_notices(session, ctx.case_id, {o: offerees[o.id] for o in offers})
     record(session, ctx, "rule68.list", "case", ctx.case_id,
            {"count": len(offers), "offer_ids": [o.id for o in offers]})
-    return [to_read(svc, o, offerees[o.id], notices.get(o.id), certificates[o.id])
+    seen_by = viewer(session, ctx)
+    return [to_read(svc, o, offerees[o.id], notices.get(o.id), certificates[o.id], seen_by)
             for o in offers]
 
 
@@ -203,15 +231,16 @@ def get_offer(session: Session, ctx: CaseContext, *, svc: Services,
               offer_id: uuid.UUID) -> Rule68Read:
     offer, offerees = load_visible(session, ctx, offer_id, "rule68.read")
     record(session, ctx, "rule68.read", OBJECT, offer.id, {"offer_id": offer.id})
-    return full_read(session, svc, offer, offerees)
+    return full_read(session, ctx, svc, offer, offerees)
 
 
-def full_read(session: Session, svc: Services, offer: Rule68Offer,
+def full_read(session: Session, ctx: CaseContext, svc: Services, offer: Rule68Offer,
               offerees: list[Rule68Offeree]) -> Rule68Read:
-    """One offer with its service notices and certificates of service."""
+    """One offer with its service notices, certificates of service and plain words."""
     notices = service_notices(session, offer.case_id, {offer: offerees})
     certificates = repo.certificates_of(session, [offer.id])[offer.id]
-    return to_read(svc, offer, offerees, notices.get(offer.id), certificates)
+    return to_read(svc, offer, offerees, notices.get(offer.id), certificates,
+                   viewer(session, ctx))
 
 
 def list_consents(session: Session, ctx: CaseContext) -> list[ServiceConsentRead]:

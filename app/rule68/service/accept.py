@@ -88,7 +88,7 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     }, party_id=pending[0].party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.accepted",
          acting_parties=[o.party_id for o in pending])
-    result = full_read(session, svc, offer, offerees)
+    result = full_read(session, ctx, svc, offer, offerees)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
                          status_code=200, body=result.model_dump(mode="json"),
                          action=action, object_type=OBJECT, object_id=offer.id)

@@ -105,4 +105,4 @@ def record_acceptance(session: Session, ctx: CaseContext, *, svc: Services,
     }, party_id=offeree.party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.accepted",
          acting_parties=[offeree.party_id])
-    return full_read(session, svc, offer, offerees)
+    return full_read(session, ctx, svc, offer, offerees)

@@ -215,4 +215,4 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     tell(session, ctx, svc, offer, offerees, "rule68.served",
          acting_parties=(data.offeror_party_id,))
     reminders.schedule(session, offer, case.court_timezone, svc.now())
-    return full_read(session, svc, offer, offerees)
+    return full_read(session, ctx, svc, offer, offerees)

@@ -290,3 +290,25 @@ def test_cost_comparison_with_fees_and_interest(api, room, clock, costs, fees_te
     assert r.status_code == 200, r.text
     assert r.json()["offeree_pays_post_offer_costs"] is pays
     assert any("interest" in line for line in r.json()["explanation"])
+
+
+def test_plain_words_for_clients_and_everyone(api, room, clock):
+    clock.set(at("2026-11-12T15:00:00Z"))
+    offer = api.rule68_offer(room)
+    client = get(api, room, offer["id"], "plaintiff_client")
+    words = " ".join(client["plain_words"])
+    assert "Last moment to accept: by 11:59 pm Pacific, Monday, November 30." in words
+    assert "If you do nothing, the offer lapses" in words
+    assert "you pay the other side's costs from the day of the offer" in words
+    assert "only a party defending against a claim" in words
+    assert "settlement conference" in words and "talk to your lawyer" in words
+    assert client["deadline_explanation"][-1] == (
+        "In plain words: the offer can be accepted until 11:59 pm Pacific, Monday, November 30.")
+    counsel = get(api, room, offer["id"], "defense_counsel")
+    assert "talk to your lawyer" not in " ".join(counsel["plain_words"])
+    clock.set(at("2026-12-01T08:00:00Z"))
+    listed = api.client.get(url(room, "/rule68-offers"),
+                            headers=room.users["defense_client"].headers).json()[0]
+    assert listed["plain_words"][0].startswith(
+        "The time to accept ended at 11:59 pm Pacific, Monday, November 30")
+    assert "talk to your lawyer" in " ".join(listed["plain_words"])
