@@ -125,6 +125,12 @@ def _certificate_read(svc: Services, row: Rule68Certificate) -> CertificateRead:
         recorded_at=row.recorded_at, recorded_by=row.recorded_by, **sealed)
 
 
+def certificates(session: Session, svc: Services, offer: Rule68Offer) -> list[CertificateRead]:
+    """The certificates of service of one offer, opened for a reader already admitted."""
+    return [_certificate_read(svc, row)
+            for row in repo.certificates_of(session, [offer.id])[offer.id]]
+
+
 def _warnings(offer: Rule68Offer, offerees: list[Rule68Offeree], apportioned: bool,
               certificates: list[CertificateRead]) -> list[Rule68Warning]:
     found = offer_warnings(offeree_count=len(offerees), apportioned=apportioned,

@@ -25,7 +25,7 @@ from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68 import repository as repo
 from app.rule68.practice import COMPLETE_ON, SERVICE_RULE, UNAPPORTIONED
-from app.rule68.reads import OBJECT, content_of, load_visible, status_of
+from app.rule68.reads import OBJECT, certificates, content_of, load_visible, status_of
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
 from app.runtime import Services
@@ -36,6 +36,12 @@ CLERK_STATEMENT = ("The offer having been accepted, the clerk must then enter ju
 COSTS_CLAUSE = {
     "plus_accrued": "plus costs then accrued",
     "included": "inclusive of all costs accrued to date",
+}
+# An offer silent on fees is printed silent: the paper must not add a term it did not have.
+FEES_CLAUSE = {
+    "included": ", attorney's fees included",
+    "excluded": ", attorney's fees not included",
+    "silent": "",
 }
 
 
@@ -60,7 +66,9 @@ def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
             f"{parties[offer.offeror_party_id].name} offers to allow judgment to be taken "
             f"against it in favor of {names} for "
             f"{money(content['amount_cents'], content['currency'])}, "
-            f"{COSTS_CLAUSE[offer.costs]}, on the following terms:",
+            f"{COSTS_CLAUSE[offer.costs]}{FEES_CLAUSE[offer.attorney_fees]}, on the "
+            "following terms:",
+            *_shares(content, parties),
             *content["terms"].splitlines(),
             f"Terms SHA-256: {offer.terms_sha256}",
         ]),
@@ -70,10 +78,34 @@ def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
             f"for {parties[offer.offeror_party_id].name}, on:",
             *[f"{parties[o.party_id].name}, through "
               f"{_served_on_whom(session, offer, o.party_id)}" for o in offerees],
+            *_service_certificates(session, svc, offer),
             f"Last day to accept: {offer.acceptance_deadline.isoformat()} (ends "
             f"{rfc3339(offer.acceptance_ends_at)}).",
         ]),
     ]
+
+
+def _shares(content: dict[str, Any], parties: dict[uuid.UUID, Any]) -> list[str]:
+    shares: dict[str, int] = content.get("offeree_amounts") or {}
+    return [f"Of this amount, {money(cents, content['currency'])} to "
+            f"{parties[uuid.UUID(p)].name}." for p, cents in shares.items()]
+
+
+def _service_certificates(session: Session, svc: Services, offer: Rule68Offer) -> list[str]:
+    """The certificate of service of an offer served outside the room, as recorded."""
+    lines = []
+    for row in certificates(session, svc, offer):
+        if row.kind != "service":
+            continue
+        lines.append(f"Certificate of service: {row.served_by_name} served {row.served_on} "
+                     f"({row.rule}) at {rfc3339(row.served_at)}, recorded at "
+                     f"{rfc3339(row.recorded_at)}"
+                     + (" (dated before the day it was recorded)." if row.backdated else "."))
+        if row.text:
+            lines.extend(row.text.splitlines())
+        if row.document_sha256:
+            lines.append(f"Signed certificate SHA-256: {row.document_sha256}")
+    return lines
 
 
 def _proof(session: Session, offer: Rule68Offer, offeree: Rule68Offeree, offeror: str) -> str:

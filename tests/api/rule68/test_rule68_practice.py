@@ -139,6 +139,10 @@ def test_joint_offers_apportioned_or_warned(api, clock):
     assert codes(split) == set() and split["offeree_amounts"] == shares
     seen = api.client.get(f"{base}/{split['id']}", headers=users["p2"].headers).json()
     assert seen["offeree_amounts"] == shares
+    export = api.client.get(f"{base}/{split['id']}/export", headers=users["p1"].headers)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(export.content)).pages).split())
+    assert "Of this amount, USD 700.00 to P One." in text
     clock.advance(days=30)
     compare = {"judgment_amount_cents": 29_000, "pre_offer_costs_cents": 0}
     r = api.client.post(f"{base}/{split['id']}/cost-comparison", headers=users["d"].headers,
@@ -159,6 +163,11 @@ def test_attorney_fees_term_and_the_silent_warning(api, room):
     warning = next(w for w in silent["warnings"] if w["code"] == "attorney_fees_silent")
     assert "Nusom v. COMH Woodburn" in warning["text"] and "Marek" in warning["text"]
     excluded = api.rule68_offer(room, attorney_fees="excluded")
+    export = api.client.get(url(room, f"/rule68-offers/{excluded['id']}/export"),
+                            headers=room.users["plaintiff_counsel"].headers)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(export.content)).pages).split())
+    assert "plus costs then accrued, attorney's fees not included, on the following" in text
     assert excluded["attorney_fees"] == "excluded" and codes(excluded) == set()
     assert excluded["terms_sha256"] != silent["terms_sha256"]
     r = post(api, room, "/rule68-offers", "defense_counsel", body(room, attorney_fees="maybe"))
@@ -196,6 +205,12 @@ def test_service_outside_the_room_backdated_and_bounded(api, room, clock):
     offer = api.rule68_offer(room, service_method="clerk", served_at="2026-11-16T17:00:00Z",
                              certificate={**CERT, "text": None, "document_sha256": "b" * 64})
     assert offer["backdated"] is True and "backdated_service" in codes(offer)
+    export = api.client.get(url(room, f"/rule68-offers/{offer['id']}/export"),
+                            headers=room.users["plaintiff_counsel"].headers)
+    text = " ".join(" ".join(p.extract_text() for p in PdfReader(
+        io.BytesIO(export.content)).pages).split())
+    assert "Certificate of service: A. Paralegal served" in text
+    assert "(dated before the day it was recorded)" in text and "b" * 64 in text
     cert = offer["certificates"][0]
     assert (cert["kind"], cert["method"], cert["rule"], cert["document_sha256"]) == (
         "service", "clerk", "FRCP 5(b)(2)(D)", "b" * 64)
