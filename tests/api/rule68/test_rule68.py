@@ -158,7 +158,7 @@ def test_consent_to_electronic_service_is_required(api, clock):
     r = post(api, room, "/rule68-offers", "defense_counsel", serve_body(room))
     assert r.status_code == 409 and r.json()["code"] == "no_electronic_service_consent"
     post(api, room, "/service-consents", "defense_counsel", {"party_id": room.parties["defendant"]})
-    # service by mail, recorded with its date, needs only the offeror's consent
+    # service by mail, recorded with its date, needs no consent (FRCP 5(b)(2)(C))
     r = post(api, room, "/rule68-offers", "defense_counsel",
              serve_body(room, service_method="mail", served_at="2026-11-01T12:00:00Z"))
     assert r.status_code == 201, r.text
