@@ -43,7 +43,7 @@ DETAIL_KEYS = frozenset(
         "evidence_sha256", "trace_id", "case_id", "totp", "family_id",
         "late", "item_type", "party_ids", "detector_errors", "error_kinds",
         "offer_ids", "document_ids", "message_ids", "statement_ids",
-        "district", "closure_date", "kind", "invitation_id", "via",
+        "district", "closure_date", "kind", "invitation_id", "via", "backdated",
     }
 )
 

@@ -44,7 +44,14 @@ from app.models.notifications import (
     Reminder,
 )
 from app.models.offers import IdempotentResponse, SettlementOffer
-from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
+from app.models.rule68 import (
+    LiabilityHearing,
+    OtherMeansConsent,
+    Rule68Certificate,
+    Rule68Offer,
+    Rule68Offeree,
+    ServiceConsent,
+)
 from app.models.seats import Invitation
 from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
 from app.models.web import WebSession
@@ -81,10 +88,12 @@ __all__ = [
     "Member",
     "Notification",
     "NotificationPreference",
+    "OtherMeansConsent",
     "Party",
     "RecoveryCode",
     "RefreshToken",
     "Reminder",
+    "Rule68Certificate",
     "Rule68Offer",
     "Rule68Offeree",
     "ServiceConsent",

@@ -1,8 +1,7 @@
 """SQL for Rule 68 offers, consents to electronic service and 68(c) hearings.
 
 Lists go through ``visible_offers``, the one scoping helper. Transitions lock the offer
-row; serving locks the case row so that the "one pending offer per offeror and offeree"
-check cannot race.
+row; serving locks the case row so that offers are served one after the other.
 """
 
 from __future__ import annotations
@@ -15,7 +14,14 @@ from sqlalchemy import ColumnElement, Select, func, select
 from sqlalchemy.orm import Session
 
 from app.models.cases import Member, Party
-from app.models.rule68 import LiabilityHearing, Rule68Offer, Rule68Offeree, ServiceConsent
+from app.models.rule68 import (
+    LiabilityHearing,
+    OtherMeansConsent,
+    Rule68Certificate,
+    Rule68Offer,
+    Rule68Offeree,
+    ServiceConsent,
+)
 from app.models.users import User
 
 
@@ -98,15 +104,18 @@ def upcoming_deadlines(scopes: Mapping[uuid.UUID, Collection[uuid.UUID]],
     )
 
 
-def pending_offers(session: Session, case_id: uuid.UUID, offeror: uuid.UUID,
-                   offerees_: Collection[uuid.UUID], now: datetime) -> list[uuid.UUID]:
-    """Open offers from ``offeror`` to any of ``offerees_`` whose window has not ended."""
-    return list(session.execute(
-        select(Rule68Offer.id).join(Rule68Offeree, Rule68Offeree.offer_id == Rule68Offer.id)
-        .where(Rule68Offer.case_id == case_id, Rule68Offer.offeror_party_id == offeror,
-               Rule68Offer.status == "open", Rule68Offer.acceptance_ends_at > now,
-               Rule68Offeree.party_id.in_(list(offerees_)))
-    ).scalars())
+def certificates_of(session: Session,
+                    offer_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, list[Rule68Certificate]]:
+    """The certificates of service of many offers in one query, oldest first."""
+    out: dict[uuid.UUID, list[Rule68Certificate]] = {offer_id: [] for offer_id in offer_ids}
+    if out:
+        for row in session.execute(
+            select(Rule68Certificate).where(Rule68Certificate.offer_id.in_(list(out)))
+            .order_by(Rule68Certificate.offer_id, Rule68Certificate.recorded_at,
+                      Rule68Certificate.id)
+        ).scalars():
+            out[row.offer_id].append(row)
+    return out
 
 
 def speakers_of(session: Session, case_id: uuid.UUID,
@@ -134,6 +143,18 @@ def parties(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, Party]:
 def get_consent(session: Session, case_id: uuid.UUID,
                 party_id: uuid.UUID) -> ServiceConsent | None:
     return session.get(ServiceConsent, (case_id, party_id))
+
+
+def get_other_consent(session: Session, case_id: uuid.UUID,
+                      party_id: uuid.UUID) -> OtherMeansConsent | None:
+    return session.get(OtherMeansConsent, (case_id, party_id))
+
+
+def list_other_consents(session: Session, case_id: uuid.UUID) -> list[OtherMeansConsent]:
+    return list(session.execute(
+        select(OtherMeansConsent).where(OtherMeansConsent.case_id == case_id)
+        .order_by(OtherMeansConsent.consented_at, OtherMeansConsent.party_id)
+    ).scalars())
 
 
 def list_consents(session: Session, case_id: uuid.UUID) -> list[ServiceConsent]:

@@ -11,6 +11,7 @@ from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_gu
 from app.pagination import PageDep
 from app.rule68 import service
 from app.rule68.schemas import (
+    AcceptanceRecord,
     CostComparisonRead,
     CostComparisonRequest,
     LiabilityHearingRead,
@@ -64,6 +65,14 @@ def accept_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Acceptor, svc: S
                                 idempotency_key=idempotency_key)
 
 
+@router.post("/rule68-offers/{offer_id}/acceptances")
+def record_acceptance(offer_id: uuid.UUID, data: AcceptanceRecord, session: SessionDep,
+                      ctx: Acceptor, svc: ServicesDep) -> Rule68Read:
+    """A notice of acceptance served outside the room (mail, hand, clerk, other consented
+    means), with its certificate of service; timely when served within the window."""
+    return service.record_acceptance(session, ctx, svc=svc, offer_id=offer_id, data=data)
+
+
 @router.post("/rule68-offers/{offer_id}/withdraw")
 def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Server,
                    svc: ServicesDep) -> Rule68Read:
@@ -94,7 +103,7 @@ def cost_comparison(offer_id: uuid.UUID, data: CostComparisonRequest, session: S
 @router.post("/service-consents", status_code=201)
 def give_consent(data: ServiceConsentCreate, session: SessionDep, ctx: Server,
                  svc: ServicesDep) -> ServiceConsentRead:
-    return service.give_consent(session, ctx, svc=svc, party_id=data.party_id)
+    return service.give_consent(session, ctx, svc=svc, data=data)
 
 
 @router.get("/service-consents")

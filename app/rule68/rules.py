@@ -33,6 +33,8 @@ CostsMode = Literal["plus_accrued", "included"]
 JudgmentFor = Literal["offeree", "offeror"]
 TimingProblem = Literal["too_close_to_trial", "too_close_to_hearing"]
 PartyId = TypeVar("PartyId", bound=Hashable)
+# Pre-offer attorney's fees and interest (cents), whether fees are costs, the fees term.
+_PreOffer = tuple[int, int, bool, str] | None
 SIDES: Final[frozenset[str]] = frozenset({"plaintiff", "defendant", "third_party"})
 
 
@@ -278,34 +280,63 @@ def _check_cents(name: str, value: object) -> int:
     return value
 
 
+def _fees_in_amount(mode: str, attorney_fees: str) -> bool:
+    """Whether the offered amount itself covers the offeree's pre-offer attorney's fees.
+
+    Stated terms govern; an offer silent on fees covers them when it includes costs and the
+    statute defines fees as costs (Marek v. Chesny, 473 U.S. 1 (1985))."""
+    return attorney_fees == "included" or (attorney_fees == "silent" and mode == "included")
+
+
 def _compared_values(
-    mode: str, offer: int, judgment: int, pre_offer_costs: int
+    mode: str, offer: int, judgment: int, pre_offer_costs: int,
+    extras: _PreOffer = None,
 ) -> tuple[int, int, list[str]]:
+    fees, interest, fees_are_costs, attorney_fees = extras or (0, 0, False, "silent")
+    if mode not in ("plus_accrued", "included"):
+        raise Rule68InputError(f"costs_mode must be 'plus_accrued' or 'included', got {mode!r}")
+    lines: list[str] = []
+    got = judgment
+    if interest:
+        got += interest
+        lines.append(
+            f"Prejudgment interest accrued up to the offer ({format_usd(interest)}) is part of "
+            "what the offeree obtained and is added to the judgment; interest accrued after "
+            "the offer is not.")
     if mode == "plus_accrued":
-        return (
-            judgment,
-            offer,
-            [
-                f"The offer was {format_usd(offer)} plus the costs then accrued.",
-                f"Like is compared with like: the costs incurred before the offer "
-                f"({format_usd(pre_offer_costs)}) stand on both sides, so the judgment of "
-                f"{format_usd(judgment)} is compared with the offer of {format_usd(offer)}.",
-            ],
-        )
-    if mode == "included":
-        total = judgment + pre_offer_costs
-        return (
-            total,
-            offer,
-            [
-                f"The offer was a lump sum of {format_usd(offer)} including costs "
-                "(Marek v. Chesny, 473 U.S. 1 (1985)).",
-                f"Like is compared with like: the judgment of {format_usd(judgment)} plus the "
-                f"costs incurred before the offer ({format_usd(pre_offer_costs)}) makes "
-                f"{format_usd(total)}, which is compared with the lump sum of {format_usd(offer)}.",
-            ],
-        )
-    raise Rule68InputError(f"costs_mode must be 'plus_accrued' or 'included', got {mode!r}")
+        lines[:0] = [
+            f"The offer was {format_usd(offer)} plus the costs then accrued.",
+            f"Like is compared with like: the costs incurred before the offer "
+            f"({format_usd(pre_offer_costs)}) stand on both sides, so the judgment of "
+            f"{format_usd(judgment)} is compared with the offer of {format_usd(offer)}.",
+        ]
+    else:
+        got += pre_offer_costs
+        lines[:0] = [
+            f"The offer was a lump sum of {format_usd(offer)} including costs "
+            "(Marek v. Chesny, 473 U.S. 1 (1985)).",
+            f"Like is compared with like: the judgment of {format_usd(judgment)} plus the "
+            f"costs incurred before the offer ({format_usd(pre_offer_costs)}) makes "
+            f"{format_usd(judgment + pre_offer_costs)}, which is compared with the lump sum "
+            f"of {format_usd(offer)}.",
+        ]
+    if fees and not fees_are_costs:
+        lines.append(
+            f"The pre-offer attorney's fees ({format_usd(fees)}) are left out: they count "
+            "only where the statute defines fees as part of costs (Marek v. Chesny).")
+    elif fees and _fees_in_amount(mode, attorney_fees):
+        got += fees
+        lines.append(
+            f"The statute counts attorney's fees as costs and the offer covers them, so the "
+            f"pre-offer fees ({format_usd(fees)}) are added to the judgment side "
+            "(Marek v. Chesny).")
+    elif fees:
+        lines.append(
+            f"The statute counts attorney's fees as costs and the offer leaves them on top, "
+            f"so the pre-offer fees ({format_usd(fees)}) stand on both sides.")
+    if got != judgment and (interest or fees):
+        lines.append(f"Compared value of the judgment: {format_usd(got)}.")
+    return got, offer, lines
 
 
 def compare_costs(
@@ -315,6 +346,10 @@ def compare_costs(
     judgment_amount_cents: int,
     pre_offer_costs_cents: int,
     judgment_for: JudgmentFor,
+    pre_offer_fees_cents: int = 0,
+    pre_offer_interest_cents: int = 0,
+    fees_are_costs: bool = False,
+    attorney_fees: str = "silent",
 ) -> CostComparison:
     """Whether the offeree must pay the costs incurred after the offer (68(d)).
 
@@ -322,10 +357,21 @@ def compare_costs(
     offeree's costs accrued when the offer was made (including attorney's fees only
     where the underlying statute defines fees as costs). "More favorable" is strict:
     a judgment equal to the offer is not more favorable.
+
+    Pre-offer attorney's fees and prejudgment interest are separate inputs: the interest
+    accrued up to the offer is always part of what the offeree obtained; the fees count only
+    when `fees_are_costs` (the statute defines them as costs, Marek), on the judgment side
+    when the offered amount covers them (`attorney_fees`, see `_fees_in_amount`).
     """
     offer = _check_cents("offer_amount_cents", offer_amount_cents)
     judgment = _check_cents("judgment_amount_cents", judgment_amount_cents)
     pre_offer = _check_cents("pre_offer_costs_cents", pre_offer_costs_cents)
+    extras: _PreOffer = (
+        _check_cents("pre_offer_fees_cents", pre_offer_fees_cents),
+        _check_cents("pre_offer_interest_cents", pre_offer_interest_cents),
+        bool(fees_are_costs), attorney_fees)
+    if attorney_fees not in ("included", "excluded", "silent"):
+        raise Rule68InputError("attorney_fees must be 'included', 'excluded' or 'silent'")
     if judgment_for == "offeror":
         _compared_values(costs_mode, offer, judgment, pre_offer)  # validates the mode
         return CostComparison(
@@ -339,7 +385,7 @@ def compare_costs(
         )
     if judgment_for != "offeree":
         raise Rule68InputError(f"judgment_for must be 'offeree' or 'offeror', got {judgment_for!r}")
-    got, offered, lines = _compared_values(costs_mode, offer, judgment, pre_offer)
+    got, offered, lines = _compared_values(costs_mode, offer, judgment, pre_offer, extras)
     pays = got <= offered
     if got == offered:
         lines.append(

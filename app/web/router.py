@@ -50,6 +50,9 @@ NOTICES = {
     "rule68_served": "Offer of judgment served. The 14-day acceptance window is running.",
     "rule68_accepted": "Written notice of acceptance given. The filing package is ready.",
     "consent_recorded": "Consent to electronic service recorded.",
+    "other_means_recorded": "Consent to service by the stated other means recorded.",
+    "rule68_acceptance_recorded": "Notice of acceptance served outside the room recorded with "
+                                  "its certificate of service.",
     "ene_created": "ENE session scheduled.",
     "checked_in": "Your attendance is recorded.",
     "message_posted": "Message sent.",

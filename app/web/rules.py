@@ -69,7 +69,11 @@ RULES: dict[str, str] = {
     "no_electronic_service_consent": "FRCP 5(b)(2)(E): electronic service needs the "
                                      "recipient's written consent.",
     "served_at_in_future": "Service cannot be recorded before it happens.",
-    "rule68_offer_pending": "An open offer of judgment is pending between these parties.",
+    "served_at_too_far_back": "Service made outside the room can be recorded only within "
+                              "30 days after it was made.",
+    "no_other_means_consent": "FRCP 5(b)(2)(F): service by other means needs the written "
+                              "consent of the person served.",
+    "apportionment_mismatch": "The amounts per offeree must add up to the offer's amount.",
     # ENE
     "not_a_participant": "ENE channels are open to the evaluator and the parties' "
                          "counsel, pro se parties and clients only.",

@@ -42,8 +42,9 @@ def room(api: Api) -> Room:
 
 
 def _rule68(api: Api, room: Room, days_ago: int) -> dict:
-    """Served by mail long ago: its window has ended, so another may be served."""
-    served = (datetime.now(UTC) - timedelta(days=days_ago)).isoformat()
+    """Served by mail ``days_ago`` hours ago (service outside the room may be dated back a
+    month at most); several offers to one offeree may be open at once (68(b))."""
+    served = (datetime.now(UTC) - timedelta(hours=days_ago)).isoformat()
     return api.rule68_offer(room, service_method="mail", served_at=served)
 
 

@@ -1,4 +1,11 @@
-"""Use case: the memorandum PDF of an accepted settlement offer, marked FRE 408 on every page."""
+"""Use case: the memorandum PDF of an accepted settlement offer, with its FRE 408 legend.
+
+The legend states what Rule 408 does and what it does not: it limits the use of the
+compromise as evidence (408(a)); it makes nothing confidential or privileged and leaves the
+settlement provable to enforce it or for another purpose (408(b)). A stamp reading
+"confidential" would promise a protection the rule does not give, and a party relying on
+it might disclose or withhold the wrong thing.
+"""
 
 from __future__ import annotations
 
@@ -21,12 +28,27 @@ from app.offers.reads import (
 from app.refusals import refuse
 from app.runtime import Services
 
-FRE_408_MARKING = "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408"
+# Printed at the top of every page: short enough for one line, pointing at the legend.
+FRE_408_MARKING = ("Settlement record - FRE 408 limits its use as evidence; "
+                   "not privileged (see Legend)")
+FRE_408_LEGEND = (
+    "Federal Rule of Evidence 408 limits how this settlement, and what was offered or said "
+    "to reach it, may be used in court: no party may use them to prove or disprove the "
+    "validity or amount of a disputed claim, or to impeach by a prior inconsistent "
+    "statement or a contradiction (FRE 408(a)).",
+    "Rule 408 is a rule about evidence only. By itself it makes nothing confidential and "
+    "creates no privilege; confidentiality, if any, comes from the parties' agreement, a "
+    "court order or another rule.",
+    "Rule 408 does not prevent proving this settlement to enforce it, nor using it for "
+    "another purpose the court allows, such as showing a witness's bias or prejudice, "
+    "negating a claim of undue delay, or proving an effort to obstruct a criminal "
+    "investigation or prosecution (FRE 408(b)).",
+)
 
 
 def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
                offer_id: uuid.UUID) -> bytes:
-    """The settlement memorandum of an accepted offer, marked as an FRE 408 communication."""
+    """The settlement memorandum of an accepted offer, with the FRE 408 legend."""
     action = "offer.memorandum"
     offer = load_visible(session, ctx, offer_id, action)
     if offer.status != "accepted" or offer.accepted_at is None:
@@ -36,6 +58,7 @@ def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
     parties = {p: party.name if (party := case_service.party_row(session, offer.case_id, p)) else ""
                for p in (offer.from_party_id, offer.to_party_id)}
     pdf = render_pdf(title="Settlement memorandum", marking=FRE_408_MARKING, sections=[
+        ("Legend (Federal Rule of Evidence 408)", FRE_408_LEGEND),
         ("Parties", [f"Offering party: {parties[offer.from_party_id]} ({offer.from_party_id})",
                      f"Accepting party: {parties[offer.to_party_id]} ({offer.to_party_id})"]),
         ("Terms", [f"Amount: {money(content['amount_cents'], content['currency'])}",

@@ -2,7 +2,12 @@
 
 Open until the end of the FRCP 6 deadline computed at service; after it the offer is
 considered withdrawn (409 ``acceptance_window_closed``). A joint offer is accepted only
-when every offeree has accepted. The row lock makes one acceptance per offeree."""
+when every offeree has accepted. The row lock makes one acceptance per offeree.
+
+Accepting here serves the notice of acceptance on the offeror electronically, so it needs
+the offeror's written consent (FRCP 5(b)(2)(E); 409 ``no_electronic_service_consent``);
+without it the offeree serves the notice by mail, by hand or through the clerk and records
+it (``record_acceptance``)."""
 
 from __future__ import annotations
 
@@ -21,6 +26,7 @@ from app.kernel import idempotency
 from app.kernel.terms import TermsMismatch
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
+from app.rule68 import repository as repo
 from app.rule68.errors import AcceptanceWindowClosed, OfferNotOpen
 from app.rule68.reads import OBJECT, facts, full_read, load_visible, status_of
 from app.rule68.schemas import Rule68Read
@@ -43,6 +49,11 @@ def _check_can_accept(
             "The 14-day acceptance window has ended; the offer is considered withdrawn."))
     if status != "open":
         refuse(session, ctx, action, OBJECT, offer.id, OfferNotOpen("The offer is not open."))
+    if repo.get_consent(session, offer.case_id, offer.offeror_party_id) is None:
+        refuse(session, ctx, action, OBJECT, offer.id, Conflict(
+            "The offeror has not consented to electronic service (FRCP 5(b)(2)(E)): serve "
+            "the notice of acceptance by mail, by hand or through the clerk, and record it.",
+            code="no_electronic_service_consent"))
     if terms_sha256 is not None and terms_sha256 != offer.terms_sha256:
         refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
             "The terms differ from the ones you saw; read the offer again."))
@@ -77,7 +88,7 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     }, party_id=pending[0].party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.accepted",
          acting_parties=[o.party_id for o in pending])
-    result = full_read(session, svc, offer, offerees)
+    result = full_read(session, ctx, svc, offer, offerees)
     idempotency.remember(session, ctx, svc, key=idempotency_key, request_sha256=request_sha,
                          status_code=200, body=result.model_dump(mode="json"),
                          action=action, object_type=OBJECT, object_id=offer.id)

@@ -24,7 +24,8 @@ from app.kernel.timefmt import rfc3339
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68 import repository as repo
-from app.rule68.reads import OBJECT, content_of, load_visible, status_of
+from app.rule68.practice import COMPLETE_ON, SERVICE_RULE, UNAPPORTIONED
+from app.rule68.reads import OBJECT, certificates, content_of, load_visible, status_of
 from app.rule68.rules import Rule68InputError, compare_costs
 from app.rule68.schemas import CostComparisonRead, CostComparisonRequest, CostsMode
 from app.runtime import Services
@@ -35,6 +36,12 @@ CLERK_STATEMENT = ("The offer having been accepted, the clerk must then enter ju
 COSTS_CLAUSE = {
     "plus_accrued": "plus costs then accrued",
     "included": "inclusive of all costs accrued to date",
+}
+# An offer silent on fees is printed silent: the paper must not add a term it did not have.
+FEES_CLAUSE = {
+    "included": ", attorney's fees included",
+    "excluded": ", attorney's fees not included",
+    "silent": "",
 }
 
 
@@ -59,7 +66,9 @@ def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
             f"{parties[offer.offeror_party_id].name} offers to allow judgment to be taken "
             f"against it in favor of {names} for "
             f"{money(content['amount_cents'], content['currency'])}, "
-            f"{COSTS_CLAUSE[offer.costs]}, on the following terms:",
+            f"{COSTS_CLAUSE[offer.costs]}{FEES_CLAUSE[offer.attorney_fees]}, on the "
+            "following terms:",
+            *_shares(content, parties),
             *content["terms"].splitlines(),
             f"Terms SHA-256: {offer.terms_sha256}",
         ]),
@@ -69,10 +78,51 @@ def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
             f"for {parties[offer.offeror_party_id].name}, on:",
             *[f"{parties[o.party_id].name}, through "
               f"{_served_on_whom(session, offer, o.party_id)}" for o in offerees],
+            *_service_certificates(session, svc, offer),
             f"Last day to accept: {offer.acceptance_deadline.isoformat()} (ends "
             f"{rfc3339(offer.acceptance_ends_at)}).",
         ]),
     ]
+
+
+def _shares(content: dict[str, Any], parties: dict[uuid.UUID, Any]) -> list[str]:
+    shares: dict[str, int] = content.get("offeree_amounts") or {}
+    return [f"Of this amount, {money(cents, content['currency'])} to "
+            f"{parties[uuid.UUID(p)].name}." for p, cents in shares.items()]
+
+
+def _service_certificates(session: Session, svc: Services, offer: Rule68Offer) -> list[str]:
+    """The certificate of service of an offer served outside the room, as recorded."""
+    lines = []
+    for row in certificates(session, svc, offer):
+        if row.kind != "service":
+            continue
+        lines.append(f"Certificate of service: {row.served_by_name} served {row.served_on} "
+                     f"({row.rule}) at {rfc3339(row.served_at)}, recorded at "
+                     f"{rfc3339(row.recorded_at)}"
+                     + (" (dated before the day it was recorded)." if row.backdated else "."))
+        if row.text:
+            lines.extend(row.text.splitlines())
+        if row.document_sha256:
+            lines.append(f"Signed certificate SHA-256: {row.document_sha256}")
+    return lines
+
+
+def _proof(session: Session, offer: Rule68Offer, offeree: Rule68Offeree, offeror: str) -> str:
+    name = repo.parties(session, offer.case_id)[offeree.party_id].name
+    assert offeree.accepted_at is not None
+    if offeree.acceptance_method is None:
+        how = ("electronically through the settleroom case room (FRCP 5(b)(2)(E), written "
+               "consent on record)")
+    else:
+        assert offeree.acceptance_recorded_at is not None
+        how = (f"by {offeree.acceptance_method} service outside the room "
+               f"({SERVICE_RULE[offeree.acceptance_method]}), "
+               f"{COMPLETE_ON[offeree.acceptance_method]}, as stated in the certificate of "
+               f"service recorded at {rfc3339(offeree.acceptance_recorded_at)}")
+    return (f"Notice of acceptance of {name} served {how} at {rfc3339(offeree.accepted_at)} by "
+            f"{repo.user_name(session, offeree.accepted_by)} on {offeror}, through "
+            f"{_served_on_whom(session, offer, offer.offeror_party_id)}.")
 
 
 def _acceptance_sections(session: Session, offer: Rule68Offer,
@@ -82,11 +132,7 @@ def _acceptance_sections(session: Session, offer: Rule68Offer,
     notices = [f"{parties[o.party_id].name} accepts the offer of judgment. Written notice "
                f"given by {repo.user_name(session, o.accepted_by)} at "
                f"{rfc3339(o.accepted_at)}." for o in offerees if o.accepted_at]
-    proofs = [f"Notice of acceptance of {parties[o.party_id].name} served electronically "
-              f"through the settleroom case room (FRCP 5(b)(2)(E), written consent on record) "
-              f"at {rfc3339(o.accepted_at)} by {repo.user_name(session, o.accepted_by)} on "
-              f"{offeror}, through {_served_on_whom(session, offer, offer.offeror_party_id)}."
-              for o in offerees if o.accepted_at]
+    proofs = [_proof(session, offer, o, offeror) for o in offerees if o.accepted_at]
     return [("Notice of acceptance", notices), ("Proof of service", proofs),
             ("Entry of judgment", [CLERK_STATEMENT])]
 
@@ -118,29 +164,56 @@ def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.
                       sections=sections)
 
 
+def _offered_amount(session: Session, ctx: CaseContext, offer: Rule68Offer,
+                    offerees: list[Rule68Offeree], content: dict[str, Any],
+                    data: CostComparisonRequest) -> tuple[int, list[str]]:
+    """The amount compared: the whole offer, or the named offeree's share of an apportioned
+    joint offer; with the warning an unapportioned joint offer carries."""
+    shares: dict[str, int] | None = content.get("offeree_amounts")
+    action = "rule68.cost_comparison"
+    if data.offeree_party_id is not None and data.offeree_party_id not in {
+            o.party_id for o in offerees}:
+        refuse(session, ctx, action, OBJECT, offer.id, Invalid(
+            "offeree_party_id is not an offeree of this offer.", code="not_an_offeree"))
+    if shares and len(offerees) > 1:
+        if data.offeree_party_id is None:
+            refuse(session, ctx, action, OBJECT, offer.id, Invalid(
+                "An apportioned joint offer is compared offeree by offeree: name the "
+                "offeree_party_id.", code="offeree_party_required"))
+        return shares[str(data.offeree_party_id)], [
+            "The offer apportioned its amount; this offeree's share is compared."]
+    if len(offerees) > 1:
+        return content["amount_cents"], [UNAPPORTIONED]
+    return content["amount_cents"], []
+
+
 def cost_comparison(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
                     data: CostComparisonRequest) -> CostComparisonRead:
     """68(d) for an offer that was not accepted; when judgment went to the offeror the rule
     does not apply and the answer says so (``applicable: false``, no boolean verdict)."""
     action = "rule68.cost_comparison"
-    offer, _ = load_visible(session, ctx, offer_id, action)
+    offer, offerees = load_visible(session, ctx, offer_id, action)
     status = status_of(offer, svc.now())
     if status != "withdrawn":
         refuse(session, ctx, action, OBJECT, offer.id, Conflict(
             "Rule 68(d) compares a judgment with an offer that was not accepted; this offer "
             + ("was accepted." if status == "accepted" else "is still open."),
             code="offer_accepted" if status == "accepted" else "offer_still_open"))
-    content = content_of(svc, offer)
+    offered, preface = _offered_amount(session, ctx, offer, offerees, content_of(svc, offer),
+                                       data)
     try:
         result = compare_costs(
-            offer_amount_cents=content["amount_cents"], costs_mode=cast(CostsMode, offer.costs),
+            offer_amount_cents=offered, costs_mode=cast(CostsMode, offer.costs),
             judgment_amount_cents=data.judgment_amount_cents,
-            pre_offer_costs_cents=data.pre_offer_costs_cents, judgment_for=data.judgment_for)
+            pre_offer_costs_cents=data.pre_offer_costs_cents, judgment_for=data.judgment_for,
+            pre_offer_fees_cents=data.pre_offer_fees_cents,
+            pre_offer_interest_cents=data.pre_offer_interest_cents,
+            fees_are_costs=data.fees_are_costs, attorney_fees=offer.attorney_fees)
     except Rule68InputError:
         raise Invalid("The comparison inputs are invalid.", code="invalid_comparison") from None
     record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
     return CostComparisonRead(
         offeree_pays_post_offer_costs=result.offeree_pays_post_offer_costs,
-        applicable=result.applicable, explanation=result.explanation,
+        applicable=result.applicable, explanation=[*preface, *result.explanation],
         judgment_value_cents=result.judgment_value_cents,
         offer_value_cents=result.offer_value_cents)

@@ -3,9 +3,15 @@
 Checks, in order, each refusal audited: the offerees and claim belong to the case; the
 caller speaks for a party defending a claim brought by every offeree (68(a),
 counterclaims included); every offeree can be reached through its counsel or pro se
-(ABA Model Rule 4.2); the consents to electronic service are on record (FRCP
-5(b)(2)(E)); the service time is not in the future; the offer is early enough before
-trial or the 68(c) hearing; no earlier offer to the same offeree is still open.
+(ABA Model Rule 4.2); a joint offer's amounts per offeree add up; the offerees' written
+consents are on record where the method needs them (electronic 5(b)(2)(E), other means
+(F); none for mail, hand delivery or the clerk, and never the offeror's); the service time
+is not in the future nor more than ``MAX_BACKDATE_DAYS`` back (an earlier day is flagged
+``backdated``); the offer is early enough before trial, or before the 68(c) hearing when
+the offeror is a party held liable on the claims offered.
+
+An earlier offer to the same offeree does not bar a later one (68(b): an unaccepted offer
+"does not preclude a later offer"); each keeps its own 14 days.
 """
 
 from __future__ import annotations
@@ -30,6 +36,7 @@ from app.models.cases import Case, Party
 from app.models.rule68 import RULE68_OBJECT_TYPE, Rule68Offer, Rule68Offeree
 from app.refusals import refuse, refuse_unless
 from app.rule68 import repository as repo
+from app.rule68.practice import consent_needed, is_backdated, liability_covers
 from app.rule68.reads import OBJECT, full_read
 from app.rule68.rules import (
     Rule68InputError,
@@ -39,6 +46,7 @@ from app.rule68.rules import (
 )
 from app.rule68.schemas import Rule68Create, Rule68Read
 from app.rule68.service import reminders
+from app.rule68.service.certificates import add_certificate, check_outside_time
 from app.rule68.service.notices import tell
 from app.runtime import Services
 from app.sealing import content_mac, seal_json
@@ -83,40 +91,65 @@ def _check_reachable(session: Session, ctx: CaseContext, data: Rule68Create,
         if isinstance(decision, Denial):
             refuse(session, ctx, ACTION, OBJECT, None, Conflict(decision.detail,
                                                               code=decision.code))
-    # The offeror receives the notice of acceptance through the room; the offerees are
-    # served through it when the method is electronic. Both need consent on record.
-    needed = [data.offeror_party_id]
-    if data.service_method == "electronic":
-        needed += data.offerees
-    if any(repo.get_consent(session, ctx.case_id, p) is None for p in needed):
+    # Only the person served consents, and only to electronic or other agreed means.
+    needed = consent_needed(data.service_method)
+    if needed == "electronic" and any(
+            repo.get_consent(session, ctx.case_id, p) is None for p in data.offerees):
         refuse(session, ctx, ACTION, OBJECT, None, Conflict(
-            "Electronic service through the room needs the party's written consent "
-            "(FRCP 5(b)(2)(E)).", code="no_electronic_service_consent"))
+            "Electronic service through the room needs the written consent of the party "
+            "served (FRCP 5(b)(2)(E)).", code="no_electronic_service_consent"))
+    if needed == "other" and any(
+            repo.get_other_consent(session, ctx.case_id, p) is None for p in data.offerees):
+        refuse(session, ctx, ACTION, OBJECT, None, Conflict(
+            "Service by other means needs the written consent of the party served to those "
+            "means (FRCP 5(b)(2)(F)).", code="no_other_means_consent"))
+
+
+def _check_apportionment(session: Session, ctx: CaseContext, data: Rule68Create) -> None:
+    if data.offeree_amounts is None:
+        return
+    shares = {a.party_id: a.amount_cents for a in data.offeree_amounts}
+    if (len(shares) != len(data.offeree_amounts) or set(shares) != set(data.offerees)
+            or sum(shares.values()) != data.amount_cents):
+        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
+            "offeree_amounts must name each offeree once and add up to amount_cents.",
+            code="apportionment_mismatch"))
 
 
 def _service_time(session: Session, ctx: CaseContext, svc: Services,
-                  data: Rule68Create) -> datetime:
+                  data: Rule68Create, zone: ZoneInfo) -> tuple[datetime, bool]:
+    """When service was complete, and whether that is on a day before today (court time)."""
     now = svc.now()
     if data.service_method == "electronic":
-        if data.served_at is not None:
+        if data.served_at is not None or data.certificate is not None:
             refuse(session, ctx, ACTION, OBJECT, None, Invalid(
-                "Electronic service happens now, through the room; served_at is only for "
-                "service by other means.", code="served_at_not_allowed"))
-        return now
-    if data.served_at is not None and data.served_at > now:
-        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
-            "served_at cannot be in the future.", code="served_at_in_future"))
-    return data.served_at or now
+                "Electronic service happens now, through the room; served_at and a "
+                "certificate are only for service by other means.",
+                code="served_at_not_allowed"))
+        return now, False
+    served_at = data.served_at or now
+    check_outside_time(session, ctx, ACTION, None, served_at, now, zone)
+    return served_at, is_backdated(served_at.astimezone(zone).date(),
+                                   now.astimezone(zone).date())
 
 
-def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
-              method: str) -> Deadline:
+def _hearing_date(session: Session, ctx: CaseContext, data: Rule68Create) -> date | None:
+    """The 68(c) hearing date when the determination covers this offeror and claim."""
     hearing = repo.get_hearing(session, ctx.case_id)
+    if hearing is None or not liability_covers(
+            str(data.offeror_party_id), str(data.claim_id) if data.claim_id else None,
+            hearing.liable_party_ids, hearing.claim_ids):
+        return None
+    return hearing.hearing_date
+
+
+def _deadline(session: Session, ctx: CaseContext, case: Case, data: Rule68Create,
+              served_on: date) -> Deadline:
     # Recorded closure days of the court count here as in every computation of the room.
     closed = deadline_service.court_days(session, case.district)
     try:
         problem = check_service_timing(
-            served_on, case.trial_date, hearing.hearing_date if hearing else None,
+            served_on, case.trial_date, _hearing_date(session, ctx, data),
             extra_holidays=closed.extra_holidays, court_timezone=case.court_timezone,
             district=case.district)
         if problem is not None:
@@ -124,7 +157,7 @@ def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
                 "A Rule 68 offer must be served at least 14 days before "
                 + ("trial." if problem == "too_close_to_trial" else
                    "the hearing on the extent of liability."), code=problem))
-        return acceptance_deadline(served_on, method, court_state=case.court_state,
+        return acceptance_deadline(served_on, data.service_method, court_state=case.court_state,
                                    court_timezone=case.court_timezone, district=case.district,
                                    extra_holidays=closed.extra_holidays,
                                    inaccessible_days=closed.inaccessible_days)
@@ -136,29 +169,31 @@ def _deadline(session: Session, ctx: CaseContext, case: Case, served_on: date,
 
 def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
                 data: Rule68Create) -> Rule68Read:
-    # The case row lock serialises the pending-offer check across requests.
+    # The case row lock serialises service with changes to the trial date and parties.
     case = case_service.case_row(session, ctx.case_id, lock=True)
     assert case is not None
     parties = repo.parties(session, ctx.case_id)
     _check_parties(session, ctx, data, parties)
     _check_reachable(session, ctx, data, parties)
-    served_at = _service_time(session, ctx, svc, data)
-    served_on = served_at.astimezone(ZoneInfo(case.court_timezone)).date()
-    deadline = _deadline(session, ctx, case, served_on, data.service_method)
-    if repo.pending_offers(session, ctx.case_id, data.offeror_party_id, data.offerees,
-                           svc.now()):
-        refuse(session, ctx, ACTION, OBJECT, None, Conflict(
-            "An earlier offer to this offeree is still open; serve a later offer after its "
-            "acceptance window ends.", code="rule68_offer_pending"))
-    content = {"amount_cents": data.amount_cents, "currency": data.currency,
-               "terms": data.terms}
+    _check_apportionment(session, ctx, data)
+    zone = ZoneInfo(case.court_timezone)
+    served_at, backdated = _service_time(session, ctx, svc, data, zone)
+    served_on = served_at.astimezone(zone).date()
+    deadline = _deadline(session, ctx, case, data, served_on)
+    content: dict[str, object] = {"amount_cents": data.amount_cents,
+                                  "currency": data.currency, "terms": data.terms}
+    if data.offeree_amounts is not None:
+        content["offeree_amounts"] = {str(a.party_id): a.amount_cents
+                                      for a in data.offeree_amounts}
     offer_id = uuid.uuid4()
     offer = Rule68Offer(
         id=offer_id, case_id=ctx.case_id, offeror_party_id=data.offeror_party_id,
         claim_id=data.claim_id, costs=data.costs, service_method=data.service_method,
         content=seal_json(svc.key_provider, content, case_id=ctx.case_id,
                           object_type=RULE68_OBJECT_TYPE, object_id=offer_id),
-        terms_sha256=terms_sha256({**content, "costs": data.costs}),
+        terms_sha256=terms_sha256({**content, "costs": data.costs,
+                                   "attorney_fees": data.attorney_fees}),
+        attorney_fees=data.attorney_fees, backdated=backdated,
         served_at=served_at, served_on=served_on, served_by=ctx.user_id,
         acceptance_deadline=deadline.date, acceptance_ends_at=deadline.ends_at,
         deadline_explanation=deadline.explanation, status="open", created_at=svc.now(),
@@ -168,12 +203,16 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     for offeree in offerees:
         session.add(offeree)
     session.flush()
+    if data.certificate is not None:
+        add_certificate(session, ctx, svc, offer, None, data.service_method, served_at,
+                        backdated, data.certificate)
     record(session, ctx, ACTION, OBJECT, offer_id, {
         "offer_id": offer_id, "offeree_party_ids": data.offerees, "claim_id": data.claim_id,
-        "method": data.service_method, "served_at": served_at,
+        "method": data.service_method, "served_at": served_at, "backdated": backdated,
+
         "terms_mac": content_mac(svc.key_provider, ctx.case_id, offer.terms_sha256),
     }, party_id=data.offeror_party_id)
     tell(session, ctx, svc, offer, offerees, "rule68.served",
          acting_parties=(data.offeror_party_id,))
     reminders.schedule(session, offer, case.court_timezone, svc.now())
-    return full_read(session, svc, offer, offerees)
+    return full_read(session, ctx, svc, offer, offerees)

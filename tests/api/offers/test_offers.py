@@ -76,9 +76,15 @@ def test_memorandum_endpoint(api, room):
     assert accept(api, room, offer).status_code == 200
     r = api.client.get(path, headers=room.users["plaintiff_client"].headers)
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
-    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
-    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408" in text
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages]
+    text = " ".join(" ".join(pages).split())
     assert "12,345.67" in text and "Mutual release" in text
+    # The legend says what FRE 408 does and does not do; no page promises confidentiality.
+    assert all("FRE 408 limits its use as evidence; not privileged" in p for p in pages)
+    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION" not in text
+    for needle in ("validity or amount of a disputed claim", "prior inconsistent statement",
+                   "creates no privilege", "to enforce it", "FRE 408(b)"):
+        assert needle in text, needle
 
 
 # --- visibility ----------------------------------------------------------------------------

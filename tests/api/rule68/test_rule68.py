@@ -158,7 +158,7 @@ def test_consent_to_electronic_service_is_required(api, clock):
     r = post(api, room, "/rule68-offers", "defense_counsel", serve_body(room))
     assert r.status_code == 409 and r.json()["code"] == "no_electronic_service_consent"
     post(api, room, "/service-consents", "defense_counsel", {"party_id": room.parties["defendant"]})
-    # service by mail, recorded with its date, needs only the offeror's consent
+    # service by mail, recorded with its date, needs no consent (FRCP 5(b)(2)(C))
     r = post(api, room, "/rule68-offers", "defense_counsel",
              serve_body(room, service_method="mail", served_at="2026-11-01T12:00:00Z"))
     assert r.status_code == 201, r.text
@@ -188,8 +188,11 @@ def test_too_close_to_the_hearing_on_the_extent_of_liability(api, room, clock):
     api.client.patch(url(room, ""), headers=room.admin.headers, json={"trial_date": "2026-12-10"})
     r = api.client.put(url(room, "/liability-hearing"), headers=room.admin.headers,
                        json={"hearing_date": "2027-01-15"})
+    # Without liable_party_ids, every party defending a claim is taken as held liable.
     assert r.json() == {"case_id": room.id, "liability_determined": True,
-                        "hearing_date": "2027-01-15"}
+                        "hearing_date": "2027-01-15", "claim_ids": [],
+                        "liable_party_ids": sorted([room.parties["defendant"],
+                                                    room.parties["defendant2"]])}
     clock.set(at("2027-01-01T15:00:00Z"))  # 14 days before is New Year's Day: back to Dec 31
     r = post(api, room, "/rule68-offers", "defense_counsel", serve_body(room))
     assert r.status_code == 422 and r.json()["code"] == "too_close_to_hearing"
@@ -218,8 +221,9 @@ def test_window_rolls_over_thanksgiving_and_the_day_after(api, room, clock, when
     clock.set(at("2026-11-20T12:00:00Z"))
     r = post(api, room, f"/rule68-offers/{offer['id']}/withdraw", "defense_counsel")
     assert r.status_code == 409 and r.json()["code"] == "offer_irrevocable"
-    r = post(api, room, "/rule68-offers", "defense_counsel", serve_body(room))
-    assert r.status_code == 409 and r.json()["code"] == "rule68_offer_pending"
+    # 68(b): an open offer does not preclude a later one; each keeps its own window.
+    later = post(api, room, "/rule68-offers", "defense_counsel", serve_body(room))
+    assert later.status_code == 201 and later.json()["acceptance_deadline"] == "2026-12-04"
     clock.set(at(when))
     r = post(api, room, f"/rule68-offers/{offer['id']}/accept", "plaintiff_counsel")
     assert r.status_code == status
