@@ -26,7 +26,9 @@ from app.cases.schemas import (
     PartyRead,
 )
 from app.context import CaseContext, Principal
+from app.deadlines import courts as court_table
 from app.errors import Invalid
+from app.kernel.papers import Caption
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
 from app.sealing import create_case_key
 from crypto.keys import KeyProvider
@@ -250,3 +252,15 @@ def earliest_per_case(session: Session, parts: Mapping[str, Select[tuple[uuid.UU
     """Run content-free ``(case id, time)`` statements of several domains as ONE statement;
     cases whose keys were destroyed are left out."""
     return repo.earliest_per_case(session, parts)
+
+
+def caption_of(case: Case | CaseRead) -> Caption:
+    """The caption block of a paper of the case: the court by its formal name when the
+    district is known, else as the case names it."""
+    name = case.court or "United States District Court"
+    if case.district:
+        try:
+            name = court_table.find_district(case.district).formal_name
+        except court_table.CourtInputError:
+            pass  # a district id no longer in the table: the case's own words stand
+    return Caption(court=name, title=case.caption, docket_number=case.docket_number)

@@ -50,6 +50,20 @@ class District:
     def needs_division(self) -> bool:
         return len(self.timezones) > 1
 
+    @property
+    def formal_name(self) -> str:
+        """As a caption names the court: "United States District Court for the Northern
+        District of California"; a single-district state's court is "for the District of"."""
+        word = _REGIONS.get(self.name.split(" ")[0])
+        place = self.state_name if self.state_name.startswith("District of") else (
+            f"District of {self.state_name}")
+        return "United States District Court for the " + (
+            f"{word} {place}" if word else place)
+
+
+_REGIONS = {"N.D.": "Northern", "S.D.": "Southern", "E.D.": "Eastern", "W.D.": "Western",
+            "M.D.": "Middle", "C.D.": "Central"}
+
 
 @lru_cache(maxsize=1)
 def _table() -> Mapping[str, District]:

@@ -40,6 +40,12 @@ class Caption:
     docket_number: str
 
 
+def signature_block(name: str, capacity: str) -> list[str]:
+    """An electronic signature as courts accept it (``/s/`` and the typed name), with the
+    bar number left as a field for counsel to fill in before filing."""
+    return [f"/s/ {name}", name, capacity, "State Bar No. ____________", ""]
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` in lines no wider than ``width`` points; overlong words are broken."""
     lines: list[str] = []

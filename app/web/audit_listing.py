@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from app.audit.queries import EventFilter
 from app.audit.schemas import AuditEventRead, TreeHeadRead
+from app.cases import service as case_service
 from app.kernel import papers
 from app.web.render import court_time
 from app.web.room import Room
@@ -117,10 +118,8 @@ def as_pdf(events: list[AuditEventRead], names: dict[str, str], room: Room,
              + f"{e.action} ({e.object_type}) - {e.outcome}"
              + "".join(f"; {k}={v}" for k, v in details(e, names))
              for e in events]
-    caption = papers.Caption(court=case.court or "Court not named", title=case.caption,
-                             docket_number=case.docket_number)
     return papers.render_pdf(
-        title="Audit report", marking=MARKING, caption=caption, sections=[
+        title="Audit report", marking=MARKING, caption=case_service.caption_of(case), sections=[
             ("Times", [f"In the court's time zone ({room.tz})."]),
             ("Signed log", [f"Tree size {head.tree_size}, root hash {head.root_hash}, "
                             f"signed {court_time(head.timestamp, room.tz)} by key "

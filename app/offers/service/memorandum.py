@@ -14,12 +14,13 @@ import uuid
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
+from app.auth import service as auth_service
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Conflict
 from app.kernel.money import money
-from app.kernel.papers import render_pdf
-from app.kernel.timefmt import rfc3339
+from app.kernel.papers import render_pdf, signature_block
+from app.kernel.timefmt import court_moment
 from app.offers.reads import (
     OBJECT,
     content_of,
@@ -55,17 +56,33 @@ def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
         refuse(session, ctx, action, OBJECT, offer.id,
                      Conflict("The offer has not been accepted.", code="offer_not_accepted"))
     content = content_of(svc, offer)
+    case = case_service.case_row(session, offer.case_id)
+    assert case is not None
     parties = {p: party.name if (party := case_service.party_row(session, offer.case_id, p)) else ""
                for p in (offer.from_party_id, offer.to_party_id)}
-    pdf = render_pdf(title="Settlement memorandum", marking=FRE_408_MARKING, sections=[
+    users = auth_service.user_rows(session, {offer.created_by, offer.accepted_by}
+                                   - {None})  # type: ignore[operator]
+    maker, acceptor = (users[u].name if u in users else "unknown"
+                       for u in (offer.created_by, offer.accepted_by))
+    tz = case.court_timezone
+    pdf = render_pdf(title="Settlement memorandum", marking=FRE_408_MARKING,
+                     caption=case_service.caption_of(case), sections=[
         ("Legend (Federal Rule of Evidence 408)", FRE_408_LEGEND),
-        ("Parties", [f"Offering party: {parties[offer.from_party_id]} ({offer.from_party_id})",
-                     f"Accepting party: {parties[offer.to_party_id]} ({offer.to_party_id})"]),
+        ("Parties", [f"Offering party: {parties[offer.from_party_id]}",
+                     f"Accepting party: {parties[offer.to_party_id]}"]),
         ("Terms", [f"Amount: {money(content['amount_cents'], content['currency'])}",
                    *content["terms"].splitlines()]),
-        ("Acceptance", [f"Accepted at {rfc3339(offer.accepted_at)} by user {offer.accepted_by}.",
-                        f"Terms SHA-256: {offer.terms_sha256}",
-                        f"Server Ed25519 signature (key {offer.key_id}): {offer.signature}"]),
+        ("Offer and acceptance", [
+            f"Offered {court_moment(offer.created_at, tz)} by {maker} for "
+            f"{parties[offer.from_party_id]}.",
+            f"Accepted {court_moment(offer.accepted_at, tz)} by {acceptor} for "
+            f"{parties[offer.to_party_id]}, on the terms whose SHA-256 is "
+            f"{offer.terms_sha256}.",
+            f"The server signed the acceptance with its Ed25519 key {offer.key_id}: "
+            f"{offer.signature}"]),
+        ("Signatures", [*signature_block(maker, f"Counsel for {parties[offer.from_party_id]}"),
+                        *signature_block(acceptor,
+                                         f"Counsel for {parties[offer.to_party_id]}")]),
     ])
     record(session, ctx, action, "settlement_offer", offer.id, {"offer_id": offer.id})
     return pdf

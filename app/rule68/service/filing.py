@@ -10,7 +10,9 @@ unaccepted offer leaves the room only as a PDF carrying that legend on every pag
 from __future__ import annotations
 
 import uuid
+from datetime import date, datetime
 from typing import Any, cast
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
@@ -19,8 +21,9 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Conflict, Invalid
 from app.kernel.money import money
-from app.kernel.papers import Section, render_pdf
-from app.kernel.timefmt import rfc3339
+from app.kernel.papers import Section, render_pdf, signature_block
+from app.kernel.timefmt import court_day, court_moment
+from app.models.cases import Case
 from app.models.rule68 import Rule68Offer, Rule68Offeree
 from app.refusals import refuse
 from app.rule68 import repository as repo
@@ -53,15 +56,23 @@ def _served_on_whom(session: Session, offer: Rule68Offer, party_id: uuid.UUID) -
                      for name, role in speakers)
 
 
-def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
-                    offerees: list[Rule68Offeree]) -> list[Section]:
+def _case(session: Session, offer: Rule68Offer) -> Case:
     case = case_service.case_row(session, offer.case_id)
     assert case is not None
+    return case
+
+
+def _when(session: Session, offer: Rule68Offer, value: datetime) -> str:
+    """A moment as the paper states it: the court's zone, to the minute, in words."""
+    return court_moment(value, _case(session, offer).court_timezone)
+
+
+def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
+                    offerees: list[Rule68Offeree]) -> list[Section]:
     parties = repo.parties(session, offer.case_id)
     content: dict[str, Any] = content_of(svc, offer)
     names = ", ".join(parties[o.party_id].name for o in offerees)
     return [
-        ("Case", [case.caption, f"{case.court}, No. {case.docket_number}"]),
         ("Offer of judgment (FRCP 68)", [
             f"{parties[offer.offeror_party_id].name} offers to allow judgment to be taken "
             f"against it in favor of {names} for "
@@ -71,16 +82,19 @@ def _offer_sections(session: Session, svc: Services, offer: Rule68Offer,
             *_shares(content, parties),
             *content["terms"].splitlines(),
             f"Terms SHA-256: {offer.terms_sha256}",
+            "",
+            *signature_block(repo.user_name(session, offer.served_by),
+                             f"Counsel for {parties[offer.offeror_party_id].name}"),
         ]),
         ("Service of the offer", [
-            f"Served on {offer.served_on.isoformat()} ({rfc3339(offer.served_at)}) by "
+            f"Served on {court_day(offer.served_on)} ({_when(session, offer, offer.served_at)}) by "
             f"{offer.service_method} service, by {repo.user_name(session, offer.served_by)} "
             f"for {parties[offer.offeror_party_id].name}, on:",
             *[f"{parties[o.party_id].name}, through "
               f"{_served_on_whom(session, offer, o.party_id)}" for o in offerees],
             *_service_certificates(session, svc, offer),
-            f"Last day to accept: {offer.acceptance_deadline.isoformat()} (ends "
-            f"{rfc3339(offer.acceptance_ends_at)}).",
+            f"Last day to accept: {court_day(offer.acceptance_deadline)} (the time to accept "
+            f"ends at {_when(session, offer, offer.acceptance_ends_at)}).",
         ]),
     ]
 
@@ -98,8 +112,8 @@ def _service_certificates(session: Session, svc: Services, offer: Rule68Offer) -
         if row.kind != "service":
             continue
         lines.append(f"Certificate of service: {row.served_by_name} served {row.served_on} "
-                     f"({row.rule}) at {rfc3339(row.served_at)}, recorded at "
-                     f"{rfc3339(row.recorded_at)}"
+                     f"({row.rule}) at {_when(session, offer, row.served_at)}, recorded at "
+                     f"{_when(session, offer, row.recorded_at)}"
                      + (" (dated before the day it was recorded)." if row.backdated else "."))
         if row.text:
             lines.extend(row.text.splitlines())
@@ -119,8 +133,9 @@ def _proof(session: Session, offer: Rule68Offer, offeree: Rule68Offeree, offeror
         how = (f"by {offeree.acceptance_method} service outside the room "
                f"({SERVICE_RULE[offeree.acceptance_method]}), "
                f"{COMPLETE_ON[offeree.acceptance_method]}, as stated in the certificate of "
-               f"service recorded at {rfc3339(offeree.acceptance_recorded_at)}")
-    return (f"Notice of acceptance of {name} served {how} at {rfc3339(offeree.accepted_at)} by "
+               f"service recorded at {_when(session, offer, offeree.acceptance_recorded_at)}")
+    return (f"Notice of acceptance of {name} served {how} at "
+            f"{_when(session, offer, offeree.accepted_at)} by "
             f"{repo.user_name(session, offeree.accepted_by)} on {offeror}, through "
             f"{_served_on_whom(session, offer, offer.offeror_party_id)}.")
 
@@ -131,10 +146,23 @@ def _acceptance_sections(session: Session, offer: Rule68Offer,
     offeror = parties[offer.offeror_party_id].name
     notices = [f"{parties[o.party_id].name} accepts the offer of judgment. Written notice "
                f"given by {repo.user_name(session, o.accepted_by)} at "
-               f"{rfc3339(o.accepted_at)}." for o in offerees if o.accepted_at]
+               f"{_when(session, offer, o.accepted_at)}." for o in offerees if o.accepted_at]
+    signatures = [line for o in offerees if o.accepted_at for line in signature_block(
+        repo.user_name(session, o.accepted_by), f"Counsel for {parties[o.party_id].name}")]
     proofs = [_proof(session, offer, o, offeror) for o in offerees if o.accepted_at]
-    return [("Notice of acceptance", notices), ("Proof of service", proofs),
+    declarations = [line for o in offerees if o.accepted_at for line in (
+        "I declare under penalty of perjury under the laws of the United States of America "
+        "that the notice of acceptance above was served as stated in this proof of "
+        f"service. Executed on {court_day(_local_day(session, offer, o.accepted_at))}.",
+        *signature_block(repo.user_name(session, o.accepted_by),
+                         f"Counsel for {parties[o.party_id].name}"))]
+    return [("Notice of acceptance", [*notices, "", *signatures]),
+            ("Proof of service", [*proofs, "", *declarations]),
             ("Entry of judgment", [CLERK_STATEMENT])]
+
+
+def _local_day(session: Session, offer: Rule68Offer, value: datetime) -> date:
+    return value.astimezone(ZoneInfo(_case(session, offer).court_timezone)).date()
 
 
 def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
@@ -149,7 +177,8 @@ def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
     sections += _acceptance_sections(session, offer, offerees)
     record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
     return render_pdf(title="Offer of judgment, notice of acceptance and proof of service",
-                      marking=None, sections=sections)
+                      marking=None, sections=sections,
+                      caption=case_service.caption_of(_case(session, offer)))
 
 
 def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID) -> bytes:
@@ -157,11 +186,11 @@ def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.
     offer, offerees = load_visible(session, ctx, offer_id, action)
     status = status_of(offer, svc.now())
     sections = _offer_sections(session, svc, offer, offerees)
-    sections.append(("Status", [f"Status on {rfc3339(svc.now())}: {status}."]))
+    sections.append(("Status", [f"Status at {_when(session, offer, svc.now())}: {status}."]))
     record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id, "status": status})
     return render_pdf(title="Offer of judgment (FRCP 68)",
                       marking=None if status == "accepted" else COSTS_ONLY_MARKING,
-                      sections=sections)
+                      sections=sections, caption=case_service.caption_of(_case(session, offer)))
 
 
 def _offered_amount(session: Session, ctx: CaseContext, offer: Rule68Offer,

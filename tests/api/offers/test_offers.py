@@ -12,6 +12,7 @@ from pypdf import PdfReader
 
 from crypto.signing import InvalidSignature, load_public_key_pem, verify_document
 from tests.api.offers.conftest import audit_events, events_named
+from tests.papers import assert_court_ready
 from tests.tools import same_answer
 
 BASE = "/api/v1/cases/{case}/offers"
@@ -85,6 +86,9 @@ def test_memorandum_endpoint(api, room):
     for needle in ("validity or amount of a disputed claim", "prior inconsistent statement",
                    "creates no privilege", "to enforce it", "FRE 408(b)"):
         assert needle in text, needle
+    assert "Offering party: Jane Doe" in text and "Accepting party: Acme Corp." in text
+    assert "/s/ Defense-Counsel" in text
+    assert_court_ready(r.content, text, signer="Plaintiff-Counsel", declaration=False)
 
 
 # --- visibility ----------------------------------------------------------------------------

@@ -11,6 +11,7 @@ from icalendar import Calendar
 from pypdf import PdfReader
 
 from tests.api.offers.conftest import audit_events
+from tests.papers import assert_court_ready
 
 BASE = "/api/v1/cases/{case}"
 
@@ -49,12 +50,17 @@ def test_filing_package_after_acceptance(api, room, clock):
     assert r.status_code == 200 and r.headers["content-type"] == "application/pdf"
     text = pdf_text(r.content)
     for needle in ("Offer of judgment (FRCP 68)", "USD 76,543.21", "plus costs then accrued",
-                   "Notice of acceptance", "Proof of service", "Served on 2026-11-12",
+                   "Notice of acceptance", "Proof of service",
+                   "Served on Thursday, November 12, 2026",
                    "electronic service", "Plaintiff-Counsel (counsel)",
-                   "Defense-Counsel (counsel)", "2026-11-16T18:30:00Z",
+                   "Defense-Counsel (counsel)",
+                   "10:30 am Pacific Standard Time, Monday, November 16, 2026",
                    "the clerk must then enter judgment", "FRCP 68(a)", "Jane Doe", "Acme Corp."):
         assert needle in text, needle
     assert "Admissible only" not in text
+    assert_court_ready(r.content, text, signer="Plaintiff-Counsel", declaration=True)
+
+
 
 
 def test_export_of_an_unaccepted_offer_is_marked(api, room):
@@ -66,6 +72,8 @@ def test_export_of_an_unaccepted_offer_is_marked(api, room):
     for page in reader.pages:
         assert "Admissible only in a proceeding to determine costs - FRCP 68(b)" in (
             page.extract_text())
+    assert_court_ready(r.content, pdf_text(r.content), signer="Defense-Counsel",
+                       declaration=False)
     r = api.client.get(url(room, f"/rule68-offers/{offer['id']}/export"),
                        headers=room.users["pro_se"].headers)
     assert r.status_code == 404

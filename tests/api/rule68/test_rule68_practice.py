@@ -262,7 +262,7 @@ def test_acceptance_mailed_on_the_last_day_is_timely(api, room, clock):
     text = " ".join(" ".join(p.extract_text() for p in PdfReader(
         io.BytesIO(package.content)).pages).split())
     assert "by mail service outside the room (FRCP 5(b)(2)(C)), complete on mailing" in text
-    assert "2026-12-01T07:30:00Z" in text
+    assert "11:30 pm Pacific Standard Time, Monday, November 30, 2026" in text
 
 
 def test_recorded_acceptance_refusals(api, room, clock):

@@ -1,0 +1,31 @@
+"""What makes a paper of the room court-ready, checked on the PDF itself."""
+
+from __future__ import annotations
+
+import re
+
+import pypdfium2 as pdfium
+
+from app.kernel.papers import MARGIN
+
+UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+ISO_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}:\d{2}\.\d+")
+LETTER_WIDTH = 612
+
+
+def assert_court_ready(pdf: bytes, text: str, *, signer: str, declaration: bool) -> None:
+    """Caption and docket, names not ids, court-local times to the minute, a /s/ signature
+    with a bar number field, a declaration where service is proven, numbered pages, and no
+    character outside the page's margins."""
+    assert "Case No. 3:25-cv-01234" in text and "Doe v. Acme Corp." in text
+    assert f"/s/ {signer}" in text and "State Bar No." in text
+    assert ("I declare under penalty of perjury" in text) == declaration
+    assert not UUID_RE.search(text), UUID_RE.search(text)
+    assert not ISO_TIME_RE.search(text), ISO_TIME_RE.search(text)
+    assert "Page 1 of" in text
+    for page in pdfium.PdfDocument(pdf):
+        chars = page.get_textpage()
+        for i in range(chars.count_chars()):
+            left, _bottom, right, _top = chars.get_charbox(i)
+            if chars.get_text_range(i, 1).strip():
+                assert MARGIN - 0.5 <= left and right <= LETTER_WIDTH - MARGIN + 0.5
