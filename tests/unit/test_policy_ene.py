@@ -12,7 +12,8 @@ from app.authz.policy import NOT_VISIBLE, Membership
 
 P, D, D2, OUT = (uuid.uuid4() for _ in range(4))
 EVALUATOR = uuid.uuid4()
-FACTS = pol.SessionFacts(evaluator_user_id=EVALUATOR, party_ids=frozenset({P, D, D2}))
+FACTS = pol.SessionFacts(evaluator_user_id=EVALUATOR, party_ids=frozenset({P, D, D2}),
+                         evaluator_confirmed=True)
 
 
 def viewer(*memberships: tuple[Role, uuid.UUID | None], user: uuid.UUID | None = None):
