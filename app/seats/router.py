@@ -9,7 +9,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Path, Request, Response
 
 from app.authz.permissions import Permission
-from app.cases.schemas import MemberRead
 from app.context import CaseContext, Principal
 from app.deps import (
     OptionalPrincipalDep,
@@ -28,6 +27,7 @@ from app.seats.schemas import (
     InvitationDeclined,
     InvitationRead,
     InvitationView,
+    OfferAccessRead,
     OfferAccessWrite,
     SeatCreate,
     SeatRead,
@@ -95,7 +95,7 @@ def remove_member(member_id: uuid.UUID, session: SessionDep, ctx: Member,
 
 @router.put("/cases/{case_id}/members/{member_id}/offer-access")
 def set_offer_access(member_id: uuid.UUID, data: OfferAccessWrite, session: SessionDep,
-                     ctx: Member) -> MemberRead:
+                     ctx: Member) -> OfferAccessRead:
     """The party's own counsel (or the party pro se) decides whether its client seat reads
     the party's offers in the room."""
     return service.set_offer_access(session, ctx, member_id=member_id, data=data)

@@ -93,3 +93,12 @@ class OfferAccessWrite(Strict):
     """A client seat reads its party's offers in the room (true) or not (false)."""
 
     reads_offers: StrictBool
+
+
+class OfferAccessRead(BaseModel):
+    """The client seat and its party's counsel's choice."""
+
+    member_id: uuid.UUID
+    user_id: uuid.UUID
+    party_id: uuid.UUID
+    reads_offers: bool
