@@ -9,7 +9,7 @@
   from before the rule keep working as they were; the rule governs every session from now.
 
 Revision ID: 0019
-Revises: 0015
+Revises: 0016
 Create Date: 2026-11-29 11:30:00
 """
 
@@ -19,7 +19,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0019"
-down_revision = "0015"
+down_revision = "0016"
 branch_labels = None
 depends_on = None
 
