@@ -19,6 +19,9 @@ from app.models.base import utcnow
 from tests.template import PASSWORD, Seed, SeedUser
 
 _counter = itertools.count(1)
+# Who speaks for each party of the standard room (``Api.room``).
+SPEAKERS = {"plaintiff": "plaintiff_counsel", "defendant": "defense_counsel",
+            "defendant2": "pro_se"}
 
 
 @dataclass
@@ -158,14 +161,28 @@ class Api:
         return room
 
     # early neutral evaluation -----------------------------------------------------------
-    def ene_session(self, room: Room, host: User | None = None, **fields: Any) -> dict:
-        """An ENE session of ``room`` hosted by its neutral, every party participating."""
+    def ene_session(self, room: Room, host: User | None = None, *, confirmed: bool = True,
+                    **fields: Any) -> dict:
+        """An ENE session of ``room`` hosted by its neutral, every party participating;
+        ``confirmed``: every participating party has confirmed the evaluator."""
         body = {"evaluator_user_id": room.users["neutral"].id,
                 "scheduled_at": "2030-06-20T17:00:00Z", **fields}
         r = self.client.post(f"/api/v1/cases/{room.id}/ene-sessions",
                              headers=(host or room.users["neutral"]).headers, json=body)
         assert r.status_code == 201, r.text
+        if confirmed:
+            self.confirm_evaluator(room, r.json())
         return r.json()
+
+    def confirm_evaluator(self, room: Room, session: dict, decision: str = "confirm") -> None:
+        """Each participating party's speaker (counsel, or the party pro se) answers."""
+        label_of = {party_id: label for label, party_id in room.parties.items()}
+        for party_id in session["participating_party_ids"]:
+            speaker = room.users[SPEAKERS[label_of[party_id]]]
+            r = self.client.post(
+                f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}/evaluator-confirmation",
+                headers=speaker.headers, json={"decision": decision, "party_id": party_id})
+            assert r.status_code == 200, r.text
 
     # negotiation ------------------------------------------------------------------------
     def consent_all(self, room: Room) -> None:

@@ -14,8 +14,13 @@ from app.authz.permissions import PARTY_ROLES, ROLE_PERMISSIONS, Permission, Rol
 
 @dataclass(frozen=True)
 class Membership:
+    """One seat. ``reads_offers`` matters for a client seat only: its party's counsel (or
+    the party pro se) decides whether it reads the party's offers (``policy_negotiation``);
+    every loader of memberships must fill it from the seat, never leave the default."""
+
     role: Role
     party_id: uuid.UUID | None
+    reads_offers: bool = True
 
 
 class DenialKind(Enum):

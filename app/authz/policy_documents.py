@@ -29,7 +29,7 @@ from typing import TypeVar
 
 from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
-from app.authz.policy_ene import SessionFacts, Viewer, acting_parties, is_evaluator
+from app.authz.policy_ene import SessionFacts, Viewer, acting_parties, evaluator_acts
 
 DESIGNATIONS = ("CONFIDENTIAL", "AEO", "ENE")
 T = TypeVar("T")
@@ -60,7 +60,7 @@ def can_see_document(viewer: Viewer, doc: DocumentFacts) -> Decision:
     elif doc.designation == "AEO":
         ok = _reached(doc, parties_acting_as(viewer.memberships, SPEAKING_ROLES))
     elif doc.designation == "ENE" and doc.ene is not None:
-        ok = is_evaluator(viewer, doc.ene) or _reached(doc, acting_parties(viewer, doc.ene))
+        ok = evaluator_acts(viewer, doc.ene) or _reached(doc, acting_parties(viewer, doc.ene))
     else:
         ok = False
     return ALLOW if ok else _invisible()

@@ -11,6 +11,12 @@ exactly like an unknown id (404), so that invisible objects do not leak their ex
 
 Invariants:
 - the evaluator is the session's evaluator user *and* holds the neutral role in the case;
+- the evaluator acts (reads or writes a channel, sees statements, an evaluation or ENE
+  documents, writes, shares, closes) only once every participating party's counsel or pro
+  se party has confirmed them (``SessionFacts.evaluator_confirmed``); until then it is
+  refused with 409 ``evaluator_not_confirmed`` where it acts and sees nothing it reads. A
+  party may object instead; the session then waits for the room admin to name another
+  evaluator, whose confirmations start afresh;
 - a member speaks for a party only through counsel, pro_se or client memberships of a
   party that participates in the session; roles held "as such" (room_admin, auditor)
   never open content;
@@ -22,7 +28,7 @@ Invariants:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TypeVar
 
@@ -42,6 +48,8 @@ class Viewer:
 class SessionFacts:
     evaluator_user_id: uuid.UUID
     party_ids: frozenset[uuid.UUID]
+    # Every participating party confirmed this evaluator (``evaluator_confirmed``).
+    evaluator_confirmed: bool
 
 
 @dataclass(frozen=True)
@@ -57,14 +65,45 @@ class Item:
     released_to: frozenset[uuid.UUID] = field(default_factory=frozenset)
 
 
+CONFIRM = "confirm"
+OBJECT = "object"
+EVALUATOR_NOT_CONFIRMED = Denial.conflict(
+    "evaluator_not_confirmed",
+    "The evaluator acts in this session only once every participating party's counsel (or "
+    "the party pro se) has confirmed them.")
+
+
 def _invisible(what: str) -> Denial:
     return Denial.not_visible(f"No such {what}.")
 
 
+def evaluator_confirmed(decisions: Mapping[uuid.UUID, str],
+                        party_ids: Iterable[uuid.UUID]) -> bool:
+    """Every participating party's current answer to the evaluator is ``confirm``."""
+    return all(decisions.get(p) == CONFIRM for p in party_ids)
+
+
+def evaluator_status(decisions: Mapping[uuid.UUID, str],
+                     party_ids: Iterable[uuid.UUID]) -> str:
+    """``objected`` when a party objects, ``confirmed`` when all confirmed, else
+    ``awaiting``."""
+    parties = list(party_ids)
+    if any(decisions.get(p) == OBJECT for p in parties):
+        return "objected"
+    return "confirmed" if evaluator_confirmed(decisions, parties) else "awaiting"
+
+
 def is_evaluator(viewer: Viewer, facts: SessionFacts) -> bool:
+    """The session's evaluator, confirmed or not (who is told of the session, attends)."""
     return viewer.user_id == facts.evaluator_user_id and any(
         m.role == Role.NEUTRAL for m in viewer.memberships
     )
+
+
+def evaluator_acts(viewer: Viewer, facts: SessionFacts) -> bool:
+    """The session's evaluator, confirmed by every participating party: who reads and
+    writes every channel, the statements and the evaluation."""
+    return facts.evaluator_confirmed and is_evaluator(viewer, facts)
 
 
 def acting_parties(viewer: Viewer, facts: SessionFacts) -> frozenset[uuid.UUID]:
@@ -85,11 +124,13 @@ def can_use_channel(viewer: Viewer, facts: SessionFacts, home: uuid.UUID | None)
     """
     if home is not None and home not in facts.party_ids:
         return _invisible("channel")
-    if is_evaluator(viewer, facts):
+    if evaluator_acts(viewer, facts):
         return ALLOW
     mine = acting_parties(viewer, facts)
     if (home is None and mine) or home in mine:
         return ALLOW
+    if is_evaluator(viewer, facts):
+        return EVALUATOR_NOT_CONFIRMED
     return _invisible("channel")
 
 
@@ -137,16 +178,45 @@ def can_submit_statement(viewer: Viewer, facts: SessionFacts, party_id: uuid.UUI
 def can_see_evaluation(
     viewer: Viewer, facts: SessionFacts, shared_with: frozenset[uuid.UUID]
 ) -> Decision:
-    if is_evaluator(viewer, facts) or acting_parties(viewer, facts) & shared_with:
+    if evaluator_acts(viewer, facts) or acting_parties(viewer, facts) & shared_with:
         return ALLOW
     return _invisible("evaluation")
 
 
 def can_evaluate(viewer: Viewer, facts: SessionFacts) -> Decision:
-    """Write or share the evaluation, close the session: the session's evaluator only."""
-    if is_evaluator(viewer, facts):
+    """Write or share the evaluation, close the session: the session's evaluator only, once
+    every participating party confirmed them."""
+    if evaluator_acts(viewer, facts):
         return ALLOW
+    if is_evaluator(viewer, facts):
+        return EVALUATOR_NOT_CONFIRMED
     return Denial("not_the_evaluator", "Only the session's evaluator may do this.")
+
+
+def evaluator_deciders(viewer: Viewer, facts: SessionFacts,
+                       party_id: uuid.UUID | None) -> frozenset[uuid.UUID] | Denial:
+    """The participating parties for which the viewer answers the evaluator (confirm or
+    object): those it speaks for as counsel or pro se, or only ``party_id`` when named.
+    A client, the evaluator and the room admin as such never answer for a party."""
+    mine = speaking_parties(viewer, facts)
+    if party_id is not None:
+        if party_id not in facts.party_ids:
+            return Denial.invalid("not_a_participant",
+                                  "The party does not participate in this session.")
+        mine &= {party_id}
+    if not mine:
+        return Denial("not_a_speaking_party",
+                      "Only a participating party's counsel, or the party pro se, confirms "
+                      "or objects to the evaluator.")
+    return mine
+
+
+def can_name_evaluator(memberships: frozenset[Membership]) -> Decision:
+    """Naming another evaluator for a session: the room admin (the court's ADR clerk's
+    part); the neutrals themselves never pick who evaluates."""
+    if any(m.role == Role.ROOM_ADMIN for m in memberships):
+        return ALLOW
+    return Denial("role_not_allowed", "Only the room admin names a session's evaluator.")
 
 
 def can_release(

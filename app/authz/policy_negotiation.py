@@ -11,7 +11,11 @@ Threats addressed:
 - a client speaking to the other side or binding its party: only counsel, or a party
   acting pro se, makes, withdraws, accepts or rejects (ABA Model Rule 4.2);
 - an offer reaching a represented party other than through its counsel;
-- the neutral, the court (room admin) or the auditor seeing Rule 68 terms (68(b)).
+- the neutral, the court (room admin) or the auditor seeing Rule 68 terms (68(b));
+- a client reading offers its own counsel chose to keep from it: whether a client seat
+  reads its party's offers (settlement and Rule 68, made by or to the party) is counsel's
+  choice, recorded on the seat (``Membership.reads_offers``) and applied here, in the one
+  place that lists, shows and notifies offers.
 """
 
 from __future__ import annotations
@@ -24,7 +28,6 @@ from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting
 
 AEO = "AEO"
 NOT_VISIBLE = Denial.not_visible("No such offer.")
-READING_ROLES = frozenset({Role.COUNSEL, Role.PRO_SE, Role.CLIENT})
 
 
 @dataclass(frozen=True)
@@ -53,10 +56,17 @@ def _speaks_for(memberships: frozenset[Membership]) -> frozenset[uuid.UUID]:
     return parties_acting_as(memberships, SPEAKING_ROLES)
 
 
+def client_offer_parties(memberships: frozenset[Membership]) -> frozenset[uuid.UUID]:
+    """Parties whose offers the member reads as a client: those whose counsel (or whose
+    pro se party) lets that client seat read offers."""
+    return frozenset(m.party_id for m in memberships
+                     if m.role == Role.CLIENT and m.party_id and m.reads_offers)
+
+
 def offer_scope(memberships: frozenset[Membership]) -> OfferScope:
     return OfferScope(
         full=_speaks_for(memberships),
-        non_aeo=parties_acting_as(memberships, frozenset({Role.CLIENT})),
+        non_aeo=client_offer_parties(memberships),
         neutral=any(m.role == Role.NEUTRAL for m in memberships),
     )
 
@@ -116,11 +126,12 @@ class Rule68Facts:
 
 
 def rule68_scope(memberships: frozenset[Membership]) -> frozenset[uuid.UUID]:
-    """Parties whose Rule 68 offers the member sees: counsel, pro se or client of them.
+    """Parties whose Rule 68 offers the member sees: counsel or pro se of them, or a client
+    of them that its counsel lets read offers.
 
     The neutral, auditor and room admin as such have no party, hence no scope.
     """
-    return parties_acting_as(memberships, READING_ROLES)
+    return _speaks_for(memberships) | client_offer_parties(memberships)
 
 
 def may_see_rule68(memberships: frozenset[Membership], offer: Rule68Facts) -> Decision:

@@ -17,7 +17,11 @@ Rules:
 - a neutral holds no party seat in the case, and a party's member is never its neutral
   (``neutral_holds_party_seat``);
 - a member may always leave; removing anyone else's party seat is for that party's counsel
-  or pro se party, a party-less seat for the room admin.
+  or pro se party, a party-less seat for the room admin;
+- whether a client seat reads its party's offers is decided by that party's counsel (or
+  the party pro se), never by the room admin as such, the other side or the client itself
+  (``offer_access_by_counsel``, ``self_grant``); only a client seat has the choice
+  (``not_a_client_seat``).
 """
 
 from __future__ import annotations
@@ -46,6 +50,12 @@ NOT_ROOM_ADMIN = Denial("role_not_allowed",
                         "Only the room admin gives seats that belong to no party.")
 ADVERSE = Denial("adverse_party_conflict",
                  "One person cannot sit for two adverse parties in a case.")
+OFFER_ACCESS_BY_COUNSEL = Denial(
+    "offer_access_by_counsel",
+    "Only the party's own counsel (or the party acting for itself) decides whether its "
+    "client reads offers in the room.")
+NOT_A_CLIENT_SEAT = Denial.invalid(
+    "not_a_client_seat", "Only a client seat has a choice about reading offers.")
 NEUTRAL_CONFLICT = Denial("neutral_holds_party_seat",
                           "A neutral holds no seat for a party in the same case, and a "
                           "party's counsel or client cannot be its neutral.")
@@ -121,3 +131,21 @@ def sees_invitation(actor: uuid.UUID, memberships: frozenset[Membership],
     if seat.role in PARTY_ROLES:
         return speaks_for(memberships, seat.party_id)
     return any(m.role == Role.ROOM_ADMIN for m in memberships)
+
+
+def may_set_offer_access(actor: uuid.UUID, memberships: frozenset[Membership],
+                         holder: uuid.UUID, seat: Seat) -> Decision:
+    """May ``actor`` choose whether ``holder``'s ``seat`` reads its party's offers?
+
+    Rule 4.2 leaves what reaches a represented client to the client's own lawyer: the
+    party's counsel (or, for a party acting for itself, the party) decides. Who decides is
+    checked before what the seat is, so that a member of another side learns nothing
+    about the seat from the answer.
+    """
+    if actor == holder:
+        return SELF_GRANT
+    if not speaks_for(memberships, seat.party_id):
+        return OFFER_ACCESS_BY_COUNSEL
+    if seat.role != Role.CLIENT:
+        return NOT_A_CLIENT_SEAT
+    return ALLOW

@@ -45,11 +45,11 @@ def memberships_of(
     session: Session, case_id: uuid.UUID, user_id: uuid.UUID
 ) -> frozenset[Membership]:
     rows = session.execute(
-        select(Member.role, Member.party_id).where(
+        select(Member.role, Member.party_id, Member.reads_offers).where(
             Member.case_id == case_id, Member.user_id == user_id
         )
     ).all()
-    return frozenset(Membership(Role(role), party_id) for role, party_id in rows)
+    return frozenset(Membership(Role(role), party_id, reads) for role, party_id, reads in rows)
 
 
 def memberships_by_case(
@@ -59,11 +59,11 @@ def memberships_by_case(
     found: dict[uuid.UUID, set[Membership]] = {case_id: set() for case_id in case_ids}
     if found:
         rows = session.execute(
-            select(Member.case_id, Member.role, Member.party_id).where(
+            select(Member.case_id, Member.role, Member.party_id, Member.reads_offers).where(
                 Member.user_id == user_id, Member.case_id.in_(list(found)))
         ).all()
-        for case_id, role, party_id in rows:
-            found[case_id].add(Membership(Role(role), party_id))
+        for case_id, role, party_id, reads in rows:
+            found[case_id].add(Membership(Role(role), party_id, reads))
     return {case_id: frozenset(ms) for case_id, ms in found.items()}
 
 
@@ -72,12 +72,12 @@ def memberships_by_user(session: Session,
     """Every active member's memberships in the case, in one query."""
     found: dict[uuid.UUID, set[Membership]] = {}
     rows = session.execute(
-        select(Member.user_id, Member.role, Member.party_id)
+        select(Member.user_id, Member.role, Member.party_id, Member.reads_offers)
         .join(User, User.id == Member.user_id)
         .where(Member.case_id == case_id, User.is_active.is_(True))
     ).all()
-    for user_id, role, party_id in rows:
-        found.setdefault(user_id, set()).add(Membership(Role(role), party_id))
+    for user_id, role, party_id, reads in rows:
+        found.setdefault(user_id, set()).add(Membership(Role(role), party_id, reads))
     return {user_id: frozenset(ms) for user_id, ms in found.items()}
 
 

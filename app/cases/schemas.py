@@ -111,6 +111,9 @@ class MemberRead(BaseModel):
     user_id: uuid.UUID
     role: Role
     party_id: uuid.UUID | None
+    # A client seat, shown to members of the same party: whether it reads the party's
+    # offers. None for other seats and for readers of another side (their business).
+    reads_offers: bool | None = None
 
 
 class DestroyRequest(Strict):

@@ -11,7 +11,7 @@ from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.authz.permissions import Role
+from app.authz.permissions import PARTY_ROLES, Role
 from app.authz.policy import Membership
 from app.cases import court
 from app.cases import repository as repo
@@ -175,9 +175,18 @@ def list_claims(session: Session, ctx: CaseContext, *, offset: int, limit: int) 
     ]
 
 
+def member_read(m: Member, reader_parties: Collection[uuid.UUID]) -> MemberRead:
+    """A seat as a member sees it; how a party handles its own clients' access to offers
+    is shown only to the members of that party."""
+    shown = m.role == Role.CLIENT.value and m.party_id in reader_parties
+    return MemberRead(id=m.id, case_id=m.case_id, user_id=m.user_id, role=Role(m.role),
+                      party_id=m.party_id, reads_offers=m.reads_offers if shown else None)
+
+
 def list_members(session: Session, ctx: CaseContext, *, offset: int,
                  limit: int) -> list[MemberRead]:
-    return [MemberRead.model_validate(m)
+    mine = ctx.parties_as(*PARTY_ROLES)
+    return [member_read(m, mine)
             for m in repo.list_members(session, ctx.case_id, offset=offset, limit=limit)]
 
 

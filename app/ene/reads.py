@@ -18,7 +18,7 @@ Invariants:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TypeVar
@@ -39,6 +39,8 @@ from app.ene.rules import EneRuleError, channel_name, parse_channel
 from app.ene.schemas import (
     AttendanceRead,
     EvaluationRead,
+    EvaluatorConfirmationRead,
+    EvaluatorDecisionRead,
     MessageRead,
     ReleaseRead,
     ReportRead,
@@ -52,6 +54,7 @@ from app.models.ene import (
     STATEMENT_OBJECT,
     EneAttendance,
     EneEvaluation,
+    EneEvaluatorDecision,
     EneMessage,
     EneRelease,
     EneSession,
@@ -85,9 +88,18 @@ def load(session: Session, ctx: CaseContext, session_id: uuid.UUID, action: str,
     return Loaded(
         row=row,
         viewer=pol.Viewer(user_id=ctx.user_id, memberships=ctx.memberships),
-        facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
-                               party_ids=frozenset(parties)),
+        facts=session_facts(row, parties, repo.evaluator_decisions(session, [row])[row.id]),
     )
+
+
+def session_facts(row: EneSession, parties: Collection[uuid.UUID],
+                  decisions: Mapping[uuid.UUID, EneEvaluatorDecision]) -> pol.SessionFacts:
+    """What the ENE policy knows of a session: its evaluator, its parties, and whether every
+    party confirmed that evaluator."""
+    return pol.SessionFacts(
+        evaluator_user_id=row.evaluator_user_id, party_ids=frozenset(parties),
+        evaluator_confirmed=pol.evaluator_confirmed(
+            {p: d.decision for p, d in decisions.items()}, parties))
 
 
 def require_open(session: Session, ctx: CaseContext, loaded: Loaded, action: str) -> None:
@@ -157,6 +169,29 @@ def _report(session: Session, loaded: Loaded) -> ReportRead:
     )
 
 
+def confirmation_read(row: EneSession, parties: Collection[uuid.UUID],
+                      decisions: Mapping[uuid.UUID, EneEvaluatorDecision]
+                      ) -> EvaluatorConfirmationRead:
+    answers = {p: d.decision for p, d in decisions.items()}
+    return EvaluatorConfirmationRead(
+        session_id=row.id, evaluator_user_id=row.evaluator_user_id,
+        status=pol.evaluator_status(answers, parties),  # type: ignore[arg-type]
+        parties=[EvaluatorDecisionRead(
+            party_id=p, decision=answers.get(p),  # type: ignore[arg-type]
+            decided_by=decisions[p].decided_by if p in decisions else None,
+            decided_at=decisions[p].decided_at if p in decisions else None)
+            for p in sorted(parties, key=str)])
+
+
+def evaluator_confirmation(session: Session, ctx: CaseContext, *,
+                           session_id: uuid.UUID) -> EvaluatorConfirmationRead:
+    """Who confirmed or objected to the session's evaluator: metadata, as the report, read
+    by every member without an audit event."""
+    loaded = load(session, ctx, session_id, "ene.evaluator.read")
+    return confirmation_read(loaded.row, loaded.facts.party_ids,
+                             repo.evaluator_decisions(session, [loaded.row])[loaded.row.id])
+
+
 # --- lookups for other domains ------------------------------------------------------
 
 
@@ -177,19 +212,17 @@ def session_summary(session: Session, case_id: uuid.UUID, session_id: uuid.UUID,
         return None
     parties = repo.participants(session, [row.id])[row.id]
     return SessionSummary(
-        facts=pol.SessionFacts(evaluator_user_id=row.evaluator_user_id,
-                               party_ids=frozenset(parties)),
+        facts=session_facts(row, parties, repo.evaluator_decisions(session, [row])[row.id]),
         closed=row.status == CLOSED)
 
 
 def case_session_summaries(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, SessionSummary]:
-    """Every ENE session of a case, summarised in two queries (a whole document list)."""
+    """Every ENE session of a case, summarised in three queries (a whole document list)."""
     rows = repo.list_sessions(session, case_id, offset=0, limit=None)
     parties = repo.participants(session, [r.id for r in rows])
-    return {r.id: SessionSummary(
-        facts=pol.SessionFacts(evaluator_user_id=r.evaluator_user_id,
-                               party_ids=frozenset(parties[r.id])),
-        closed=r.status == CLOSED) for r in rows}
+    decisions = repo.evaluator_decisions(session, rows)
+    return {r.id: SessionSummary(facts=session_facts(r, parties[r.id], decisions[r.id]),
+                                 closed=r.status == CLOSED) for r in rows}
 
 
 def upcoming_dates(case_ids: Collection[uuid.UUID], now: datetime

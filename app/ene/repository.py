@@ -17,6 +17,7 @@ from app.models.ene import (
     EneAttendance,
     EneEvaluation,
     EneEvaluationShare,
+    EneEvaluatorDecision,
     EneMessage,
     EneParticipant,
     EneRelease,
@@ -152,3 +153,18 @@ def attendance(session: Session, session_id: uuid.UUID) -> list[EneAttendance]:
     stmt = (select(EneAttendance).where(EneAttendance.session_id == session_id)
             .order_by(EneAttendance.checked_in_at, EneAttendance.role, EneAttendance.id))
     return list(session.execute(stmt).scalars())
+
+
+def evaluator_decisions(session: Session, rows: Collection[EneSession]
+                        ) -> dict[uuid.UUID, dict[uuid.UUID, EneEvaluatorDecision]]:
+    """Per session, each party's answer to the session's *current* evaluator (answers to an
+    evaluator named before do not count), in one query."""
+    out: dict[uuid.UUID, dict[uuid.UUID, EneEvaluatorDecision]] = {r.id: {} for r in rows}
+    if out:
+        current = {r.id: r.evaluator_user_id for r in rows}
+        found = session.execute(select(EneEvaluatorDecision).where(
+            EneEvaluatorDecision.session_id.in_(list(out)))).scalars()
+        for d in found:
+            if d.evaluator_user_id == current[d.session_id]:
+                out[d.session_id][d.party_id] = d
+    return out

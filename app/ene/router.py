@@ -24,6 +24,9 @@ from app.ene.schemas import (
     EvaluationRead,
     EvaluationShare,
     EvaluationWrite,
+    EvaluatorConfirmationRead,
+    EvaluatorDecisionCreate,
+    EvaluatorName,
     MessageCreate,
     MessageRead,
     ReleaseCreate,
@@ -156,3 +159,24 @@ def close_session(session_id: uuid.UUID, data: CloseRequest, session: SessionDep
 @router.get("/{session_id}/report")
 def report(session_id: uuid.UUID, session: SessionDep, ctx: Member) -> ReportRead:
     return service.report(session, ctx, session_id=session_id)
+
+
+@router.get("/{session_id}/evaluator-confirmation")
+def evaluator_confirmation(session_id: uuid.UUID, session: SessionDep,
+                           ctx: Member) -> EvaluatorConfirmationRead:
+    return service.evaluator_confirmation(session, ctx, session_id=session_id)
+
+
+@router.post("/{session_id}/evaluator-confirmation")
+def decide_evaluator(session_id: uuid.UUID, data: EvaluatorDecisionCreate, session: SessionDep,
+                     ctx: Participant, svc: ServicesDep) -> EvaluatorConfirmationRead:
+    """A participating party's counsel (or the party pro se) confirms or objects to the
+    evaluator; the evaluator acts once every party confirmed."""
+    return service.decide_evaluator(session, ctx, svc, session_id=session_id, data=data)
+
+
+@router.put("/{session_id}/evaluator")
+def name_evaluator(session_id: uuid.UUID, data: EvaluatorName, session: SessionDep, ctx: Host,
+                   svc: ServicesDep) -> SessionRead:
+    """The room admin names another evaluator; its confirmations start afresh."""
+    return service.name_evaluator(session, ctx, svc, session_id=session_id, data=data)

@@ -145,3 +145,35 @@ class ReportRead(BaseModel):
     outcome: Outcome | None
     closed_at: datetime | None
     attendance: list[AttendanceRead]
+
+
+EvaluatorAnswer = Literal["confirm", "object"]
+
+
+class EvaluatorDecisionCreate(Strict):
+    """A participating party's answer to the session's evaluator; ``party_id`` may be left
+    out by whoever speaks for one participating party only (else every party it speaks
+    for answers alike)."""
+
+    decision: EvaluatorAnswer
+    party_id: uuid.UUID | None = None
+
+
+class EvaluatorDecisionRead(BaseModel):
+    party_id: uuid.UUID
+    decision: EvaluatorAnswer | None  # None: not answered yet
+    decided_by: uuid.UUID | None
+    decided_at: datetime | None
+
+
+class EvaluatorConfirmationRead(BaseModel):
+    """Content-free: every member reads it (the evaluator too: whether it may act)."""
+
+    session_id: uuid.UUID
+    evaluator_user_id: uuid.UUID
+    status: Literal["awaiting", "confirmed", "objected"]
+    parties: list[EvaluatorDecisionRead]
+
+
+class EvaluatorName(Strict):
+    evaluator_user_id: uuid.UUID

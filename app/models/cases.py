@@ -6,7 +6,7 @@ import uuid
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, true
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
@@ -72,6 +72,11 @@ class Member(IdMixin, CreatedMixin, Base):
     party_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("parties.id"), default=None)
     # party_id or "-" so that the unique constraint also holds for party-less roles.
     party_key: Mapped[str] = mapped_column(String(36))
+    # A client seat only: whether the client reads its party's offers (settlement and
+    # Rule 68) in the room directly. The party's own counsel (or the party pro se) decides
+    # (ABA Model Rule 4.2 leaves it to the client's lawyer); true keeps the behaviour of
+    # seats given before the choice existed. Other roles ignore it.
+    reads_offers: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
 class CaseDestruction(Base):

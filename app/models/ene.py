@@ -151,6 +151,28 @@ class EneAttendance(IdMixin, Base):
     checked_in_at: Mapped[datetime]
 
 
+class EneEvaluatorDecision(Base):
+    """A participating party's answer to the session's evaluator: ``confirm`` or ``object``.
+
+    One row per (session, evaluator, party): naming another evaluator starts its
+    confirmations afresh, and a party may change its answer while the session is open (the
+    row is updated; each answer is an audit event). ``decided_by`` is None only for the
+    sessions the migration found (they were confirmed as they stood).
+    """
+
+    __tablename__ = "ene_evaluator_decisions"
+
+    session_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("ene_sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    evaluator_user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"),
+                                                         primary_key=True)
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
+    decision: Mapped[str] = mapped_column(String(8))  # confirm | object
+    decided_by: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("users.id"), default=None)
+    decided_at: Mapped[datetime]
+
+
 register_sealed(SealedColumn(
     model=EneMessage, column="body_sealed", object_type=MESSAGE_OBJECT,
     case_id=lambda r: r.case_id, object_id=lambda r: r.id, version=lambda r: 1,

@@ -27,6 +27,8 @@ from app.seats.schemas import (
     InvitationDeclined,
     InvitationRead,
     InvitationView,
+    OfferAccessRead,
+    OfferAccessWrite,
     SeatCreate,
     SeatRead,
 )
@@ -89,3 +91,11 @@ def remove_member(member_id: uuid.UUID, session: SessionDep, ctx: Member,
     """Leave (your own membership) or remove a seat you control."""
     service.remove_member(session, ctx, svc, member_id=member_id)
     return Response(status_code=204)
+
+
+@router.put("/cases/{case_id}/members/{member_id}/offer-access")
+def set_offer_access(member_id: uuid.UUID, data: OfferAccessWrite, session: SessionDep,
+                     ctx: Member) -> OfferAccessRead:
+    """The party's own counsel (or the party pro se) decides whether its client seat reads
+    the party's offers in the room."""
+    return service.set_offer_access(session, ctx, member_id=member_id, data=data)

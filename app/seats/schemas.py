@@ -4,7 +4,7 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
 
 from app.authz.permissions import Role
 from app.kernel.passwords import MIN_PASSWORD_LENGTH
@@ -87,3 +87,18 @@ class SeatRead(BaseModel):
     user_id: uuid.UUID
     role: Role
     party_id: uuid.UUID | None
+
+
+class OfferAccessWrite(Strict):
+    """A client seat reads its party's offers in the room (true) or not (false)."""
+
+    reads_offers: StrictBool
+
+
+class OfferAccessRead(BaseModel):
+    """The client seat and its party's counsel's choice."""
+
+    member_id: uuid.UUID
+    user_id: uuid.UUID
+    party_id: uuid.UUID
+    reads_offers: bool

@@ -9,6 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request, Response
 
+from app.authz import policy_ene as pol
 from app.authz.permissions import Permission, Role
 from app.cases import service as case_service
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
@@ -18,6 +19,8 @@ from app.ene.schemas import (
     CloseRequest,
     EvaluationShare,
     EvaluationWrite,
+    EvaluatorDecisionCreate,
+    EvaluatorName,
     MessageCreate,
     ReleaseCreate,
     SessionCreate,
@@ -86,9 +89,13 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
                    reads_content=True)
     room = load_room(session, ctx)
     row, report = service.overview(session, ctx, session_id=sid)
+    confirmation = service.evaluator_confirmation(session, ctx, session_id=sid)
     is_evaluator = row.evaluator_user_id == auth.principal.user_id
+    # An evaluator not yet confirmed by every party has nothing to read or write here.
+    acting_evaluator = is_evaluator and confirmation.status == "confirmed"
     participant = bool(ctx.can(Permission.ENE_PARTICIPATE)) and (
-        is_evaluator or bool({p.id for p in room.my_parties()} & set(row.participating_party_ids)))
+        acting_evaluator
+        or bool({p.id for p in room.my_parties()} & set(row.participating_party_ids)))
     by_channel: dict[str, list] = defaultdict(list)
     statements: list = []
     if participant:
@@ -98,9 +105,16 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
     authors = user_names(session, {m.author_user_id for ms in by_channel.values() for m in ms}
                          | {a.user_id for a in report.attendance} | {row.evaluator_user_id})
     speaks = {p.id for p in room.my_parties("counsel", "pro_se")}
+    neutrals = [m.user_id for m in case_service.list_members(session, ctx, offset=0, limit=200)
+                if m.role == Role.NEUTRAL and m.user_id != row.evaluator_user_id]
+    authors |= user_names(session, set(neutrals) | {d.decided_by for d in confirmation.parties
+                                                     if d.decided_by})
     return render(request, "ene_session.html", **context(
-        room, "ene", row=row, report=report, is_evaluator=is_evaluator,
-        participant=participant, channels=_channels(room, row, is_evaluator),
+        room, "ene", row=row, report=report, is_evaluator=acting_evaluator,
+        named_evaluator=is_evaluator,
+        confirmation=confirmation, answers_for=speaks & set(row.participating_party_ids),
+        may_name_evaluator=bool(pol.can_name_evaluator(ctx.memberships)), neutrals=neutrals,
+        participant=participant, channels=_channels(room, row, acting_evaluator),
         by_channel=by_channel, statements=statements, names=authors, speaks_for=speaks,
         my_parties=[p for p in room.my_parties() if p.id in row.participating_party_ids],
         banner=BANNER))
@@ -187,3 +201,25 @@ def close(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: Services
     service.close_session(session, ctx, svc, session_id=sid,
                           data=CloseRequest(outcome=outcome))  # type: ignore[arg-type]
     return redirect(_base(case_id, sid), "ene_closed")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/evaluator-confirmation")
+def decide_evaluator(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep,
+                     svc: ServicesDep, auth: CsrfAuthDep, decision: Opt,
+                     party_id: Opt) -> Response:
+    """A party's counsel (or the party pro se) confirms or objects to the evaluator."""
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_PARTICIPATE)
+    data = EvaluatorDecisionCreate(decision=decision,  # type: ignore[arg-type]
+                                   party_id=parse_id(party_id, "party"))
+    service.decide_evaluator(session, ctx, svc, session_id=sid, data=data)
+    return redirect(_base(case_id, sid), "evaluator_confirmed" if data.decision == "confirm"
+                    else "evaluator_objected")
+
+
+@router.post("/cases/{case_id}/ene/{sid}/evaluator")
+def name_evaluator(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                   auth: CsrfAuthDep, evaluator_user_id: Opt) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_HOST)
+    data = EvaluatorName(evaluator_user_id=parse_id(evaluator_user_id, "evaluator"))
+    service.name_evaluator(session, ctx, svc, session_id=sid, data=data)
+    return redirect(_base(case_id, sid), "evaluator_named")

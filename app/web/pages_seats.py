@@ -13,7 +13,7 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Path, Request, Response
 
 from app.authz.permissions import SPEAKING_ROLES, Role
-from app.authz.policy_seats import Seat, may_remove_seat
+from app.authz.policy_seats import Seat, may_remove_seat, may_set_offer_access
 from app.cases import service as case_service
 from app.deps import (
     CsrfAuthDep,
@@ -25,7 +25,7 @@ from app.deps import (
     resolve_auth,
 )
 from app.seats import service as seats
-from app.seats.schemas import ROLE_WORDS, InvitationAccept, InvitationCreate
+from app.seats.schemas import ROLE_WORDS, InvitationAccept, InvitationCreate, OfferAccessWrite
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
@@ -45,12 +45,14 @@ def members(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Serv
     names = user_names(session, {m.user_id for m in rows})
     removable = {m.id for m in rows if may_remove_seat(
         ctx.user_id, ctx.memberships, m.user_id, Seat(m.role, m.party_id))}
+    offer_access = {m.id for m in rows if may_set_offer_access(
+        ctx.user_id, ctx.memberships, m.user_id, Seat(m.role, m.party_id))}
     may_invite = bool(ctx.roles & INVITER_ROLES)
     invitations = seats.list_invitations(session, ctx, svc) if may_invite else []
     return render(request, "members.html", **context(
         room, "members", members=rows, names=names, removable=removable,
-        may_invite=may_invite, invitations=invitations, role_words=ROLE_WORDS,
-        me=ctx.user_id))
+        offer_access=offer_access, may_invite=may_invite, invitations=invitations,
+        role_words=ROLE_WORDS, me=ctx.user_id))
 
 
 @router.post("/cases/{case_id}/invitations")
@@ -82,6 +84,16 @@ def remove_member(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
         return redirect("/", "member_left")
     return redirect(f"/cases/{case_id}/members",
                     "member_left" if member_id in mine else "member_removed")
+
+
+@router.post("/cases/{case_id}/members/{member_id}/offer-access")
+def offer_access(case_id: uuid.UUID, member_id: uuid.UUID, session: SessionDep,
+                 auth: CsrfAuthDep, reads_offers: OptText = "") -> Response:
+    """Counsel's choice for one of its party's client seats (``yes`` or ``no``)."""
+    ctx = case_ctx(session, auth, case_id)
+    seats.set_offer_access(session, ctx, member_id=member_id,
+                           data=OfferAccessWrite(reads_offers=reads_offers == "yes"))
+    return redirect(f"/cases/{case_id}/members", "offer_access_saved")
 
 
 @router.get("/invitations/{token}")

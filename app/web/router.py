@@ -37,6 +37,8 @@ NOTICES = {
     "claim_added": "Claim added.",
     "member_removed": "Member removed.",
     "member_left": "You left the room.",
+    "offer_access_saved": "Saved: the client's access to the party's offers follows your "
+                          "choice from now on.",
     "invitation_sent": "Invitation sent. The seat exists only once the invitee accepts.",
     "invitation_revoked": "Invitation withdrawn; its link no longer works.",
     "invitation_declined": "Invitation declined. No seat was created.",
@@ -60,6 +62,11 @@ NOTICES = {
     "released": "Released to the chosen party.",
     "evaluation_saved": "Evaluation saved and shared as chosen.",
     "ene_closed": "ENE session closed.",
+    "evaluator_confirmed": "Your party's confirmation of the evaluator is recorded.",
+    "evaluator_objected": "Your party's objection to the evaluator is recorded; the evaluator "
+                          "cannot act until the room admin names another one.",
+    "evaluator_named": "Evaluator named. Each party's counsel (or pro se party) must confirm "
+                       "them before they act.",
     "document_uploaded": "Document uploaded and sealed.",
     "documents_uploaded": "Documents uploaded and sealed, each as its own document.",
     "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",

@@ -31,7 +31,7 @@ def viewer(label: str) -> Viewer:
                   frozenset({ROLES[label]}))
 
 
-ENE = SessionFacts(EVALUATOR, frozenset({P, D, D2}))
+ENE = SessionFacts(EVALUATOR, frozenset({P, D, D2}), evaluator_confirmed=True)
 TABLE = [
     (DocumentFacts(P, "CONFIDENTIAL", False, frozenset({D})),
      {"p_counsel", "p_client", "d_counsel", "d_client"}),
@@ -73,7 +73,7 @@ def test_check_audience():
                           None).code == "invalid_audience"
     assert check_audience("ENE", P, frozenset(), parties, None).code == "ene_session_required"
     assert check_audience("AEO", P, frozenset(), parties, ENE).code == "ene_session_not_allowed"
-    outside = SessionFacts(EVALUATOR, frozenset({D, D2}))
+    outside = SessionFacts(EVALUATOR, frozenset({D, D2}), evaluator_confirmed=True)
     assert check_audience("ENE", P, frozenset(), parties, outside).code == "not_a_participant"
 
 

@@ -12,7 +12,8 @@ from app.authz.policy import NOT_VISIBLE, Membership
 
 P, D, D2, OUT = (uuid.uuid4() for _ in range(4))
 EVALUATOR = uuid.uuid4()
-FACTS = pol.SessionFacts(evaluator_user_id=EVALUATOR, party_ids=frozenset({P, D, D2}))
+FACTS = pol.SessionFacts(evaluator_user_id=EVALUATOR, party_ids=frozenset({P, D, D2}),
+                         evaluator_confirmed=True)
 
 
 def viewer(*memberships: tuple[Role, uuid.UUID | None], user: uuid.UUID | None = None):
@@ -87,3 +88,41 @@ def test_evaluation_and_attendance():
     assert not pol.can_check_in(AUDITOR, FACTS)
     assert pol.visible_releases(P_CLIENT, FACTS, D, [D2, P]) == [P]
     assert pol.visible_releases(EVAL, FACTS, D, [D2, P]) == sorted([D2, P])
+
+
+UNCONFIRMED = pol.SessionFacts(evaluator_user_id=EVALUATOR, party_ids=frozenset({P, D, D2}),
+                               evaluator_confirmed=False)
+
+
+def test_an_unconfirmed_evaluator_neither_reads_nor_acts():
+    for home in (None, P, D):
+        assert pol.can_use_channel(EVAL, UNCONFIRMED, home).code == "evaluator_not_confirmed"
+    assert not pol.can_see_item(EVAL, UNCONFIRMED, pol.Item(home_party_id=P))
+    assert not pol.can_see_evaluation(EVAL, UNCONFIRMED, frozenset({P}))
+    assert pol.can_evaluate(EVAL, UNCONFIRMED).code == "evaluator_not_confirmed"
+    assert pol.can_evaluate(OTHER_NEUTRAL, UNCONFIRMED).code == "not_the_evaluator"
+    # The parties are not held up by their evaluator's confirmation.
+    assert pol.can_use_channel(P_CLIENT, UNCONFIRMED, P) is True
+    assert pol.can_submit_statement(D2_PRO_SE, UNCONFIRMED, D2) is True
+
+
+@pytest.mark.parametrize("answers,status", [
+    ({}, "awaiting"), ({P: "confirm", D: "confirm"}, "awaiting"),
+    ({P: "confirm", D: "confirm", D2: "confirm"}, "confirmed"),
+    ({P: "confirm", D: "object", D2: "confirm"}, "objected"), ({D2: "object"}, "objected"),
+])
+def test_the_evaluator_is_confirmed_only_by_every_party(answers, status):
+    parties = [P, D, D2]
+    assert pol.evaluator_status(answers, parties) == status
+    assert pol.evaluator_confirmed(answers, parties) is (status == "confirmed")
+
+
+@pytest.mark.parametrize("who,party,expected", [
+    (P_COUNSEL, None, {P}), (D2_PRO_SE, D2, {D2}), (P_COUNSEL, D, "not_a_speaking_party"),
+    (P_CLIENT, None, "not_a_speaking_party"), (EVAL, None, "not_a_speaking_party"),
+    (ADMIN, None, "not_a_speaking_party"), (NOT_IN_SESSION, None, "not_a_speaking_party"),
+    (P_COUNSEL, OUT, "not_a_participant"),
+])
+def test_who_answers_for_a_party(who, party, expected):
+    found = pol.evaluator_deciders(who, FACTS, party)
+    assert found == expected if isinstance(expected, set) else found.code == expected

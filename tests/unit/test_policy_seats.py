@@ -117,3 +117,28 @@ def test_invitations_are_seen_by_their_inviter_and_the_seat_controller():
     assert sees_invitation(ME, P_COUNSEL, OTHER, Seat(R.CLIENT, P))
     assert not sees_invitation(ME, ADMIN, OTHER, Seat(R.CLIENT, P))
     assert sees_invitation(ME, ADMIN, OTHER, Seat(R.NEUTRAL, None))
+
+
+ACTOR, HOLDER = uuid.UUID(int=100), uuid.UUID(int=101)
+
+
+# who decides, about which seat, expected code: the party's own speaker, never anyone else
+OFFER_ACCESS = [
+    (P_COUNSEL, ACTOR, Seat(R.CLIENT, P), None),
+    (D2_PRO_SE, ACTOR, Seat(R.CLIENT, D2), None),
+    (ADMIN, ACTOR, Seat(R.CLIENT, P), "offer_access_by_counsel"),
+    (ADMIN_AND_P_COUNSEL, ACTOR, Seat(R.CLIENT, D), "offer_access_by_counsel"),
+    (P_COUNSEL, ACTOR, Seat(R.CLIENT, D), "offer_access_by_counsel"),
+    (P_CLIENT, ACTOR, Seat(R.CLIENT, P), "offer_access_by_counsel"),
+    (P_CLIENT, HOLDER, Seat(R.CLIENT, P), "self_grant"),
+    (NEUTRAL, ACTOR, Seat(R.CLIENT, P), "offer_access_by_counsel"),
+    (P_COUNSEL, ACTOR, Seat(R.COUNSEL, P), "not_a_client_seat"),
+    (ADMIN, ACTOR, Seat(R.NEUTRAL, None), "offer_access_by_counsel"),
+]
+
+
+@pytest.mark.parametrize("memberships,actor,seat,code", OFFER_ACCESS)
+def test_who_decides_a_clients_access_to_offers(memberships, actor, seat, code):
+    from app.authz.policy_seats import may_set_offer_access
+    decision = may_set_offer_access(actor, memberships, HOLDER, seat)
+    assert (decision is True) if code is None else decision.code == code  # type: ignore[union-attr]

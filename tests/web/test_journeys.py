@@ -151,11 +151,22 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     ev.page.get_by_role("button", name="Schedule the session").click()
     expect(ev.page.get_by_role("status").filter(has_text="ENE session scheduled")).to_be_visible()
     session_url = ev.page.url
+    expect(ev.page.get_by_label("Message to the joint session")).to_have_count(0)
+    # The evaluator acts once every party's counsel (or the pro se party) confirmed them.
+    people = {label: person(label) for label in ("plaintiff_counsel", "defense_counsel",
+                                                 "pro_se")}
+    for p in people.values():
+        p.page.goto(session_url)
+        p.page.get_by_role("button", name="Confirm the evaluator").click()
+        expect(p.page.get_by_role("status").filter(
+            has_text="confirmation of the evaluator is recorded")).to_be_visible()
+    people["pro_se"].shot("ene-evaluator-confirmed")
+    ev.page.reload()
     ev.page.get_by_label("Message to the joint session").fill("Welcome; opening statements.")
     ev.page.get_by_role("button", name="Send").first.click()
     expect(ev.page.get_by_role("status").filter(has_text="Message sent.")).to_be_visible()
 
-    pc = person("plaintiff_counsel")
+    pc = people["plaintiff_counsel"]
     pc.page.goto(session_url.split("/ene/")[0])
     pc.tab("ENE")
     pc.page.get_by_role("link", name=re.compile("Session of")).click()
@@ -171,7 +182,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     expect(pc.page.get_by_role("status").filter(has_text="Released")).to_be_visible()
     pc.shot("ene-caucus-released")
 
-    dc = person("defense_counsel")
+    dc = people["defense_counsel"]
     dc.page.goto(session_url)
     released = dc.page.locator("section.thread").filter(has_text="Released to you")
     expect(released.get_by_text("structured payment")).to_be_visible()

@@ -23,7 +23,7 @@ from app.auth import service as auth_service
 from app.authz import policy_documents as pol
 from app.authz.permissions import PARTY_ROLES, Role
 from app.authz.policy import parties_acting_as
-from app.authz.policy_ene import is_evaluator
+from app.authz.policy_ene import evaluator_acts
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.documents import repository as repo
@@ -73,7 +73,7 @@ def _recipient(session: Session, ctx: CaseContext, facts: pol.DocumentFacts
                     if m.party_id == party_id)
         party = case_service.party_row(session, ctx.case_id, party_id)
         return party_id, role.value, party.name if party else "Party"
-    if facts.ene is not None and is_evaluator(viewer(ctx), facts.ene):
+    if facts.ene is not None and evaluator_acts(viewer(ctx), facts.ene):
         return None, Role.NEUTRAL.value, "Evaluator"
     raise AssertionError("visible document without a recipient role")
 

@@ -77,7 +77,7 @@ def traceable_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, fro
     """Live cases where the user holds a role that may trace, with all its memberships."""
     by_case: dict[uuid.UUID, set[Membership]] = defaultdict(set)
     for m in repo.user_memberships(session, user_id):
-        by_case[m.case_id].add(Membership(Role(m.role), m.party_id))
+        by_case[m.case_id].add(Membership(Role(m.role), m.party_id, m.reads_offers))
     tracers = ROLE_PERMISSIONS[Permission.TRACE]
     return {cid: frozenset(ms) for cid, ms in sorted(by_case.items(), key=lambda kv: str(kv[0]))
             if any(m.role in tracers for m in ms) and not case_service.is_destroyed(session, cid)}

@@ -21,6 +21,7 @@ Invariants:
 from app.ene.reads import (
     SessionSummary,
     case_session_summaries,
+    evaluator_confirmation,
     get_evaluation,
     get_message,
     get_session,
@@ -37,6 +38,7 @@ from app.ene.reads import (
 )
 from app.ene.service.check_in import check_in
 from app.ene.service.close import close_session
+from app.ene.service.confirm_evaluator import decide_evaluator, name_evaluator
 from app.ene.service.evaluate import share_evaluation, write_evaluation
 from app.ene.service.post import post_message
 from app.ene.service.release import release_item
@@ -46,9 +48,10 @@ from app.ene.service.submit import submit_statement
 
 __all__ = [
     "SessionSummary", "case_session_summaries", "check_in", "close_session",
-    "create_session", "fire_reminders", "get_evaluation", "get_message", "get_session",
-    "get_statement",
-    "list_messages", "list_releases", "list_sessions", "list_statements", "overview",
+    "create_session", "decide_evaluator", "evaluator_confirmation", "fire_reminders",
+    "get_evaluation", "get_message", "get_session", "get_statement",
+    "list_messages", "list_releases", "list_sessions", "list_statements", "name_evaluator",
+    "overview",
     "post_message", "release_item", "report", "session_content", "session_summary",
     "share_evaluation", "submit_statement", "upcoming_dates", "write_evaluation",
 ]

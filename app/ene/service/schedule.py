@@ -82,8 +82,9 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
     repo.add(session, *(EneParticipant(session_id=row.id, party_id=p) for p in parties))
     record(session, ctx, "ene.session.create", "ene_session", row.id,
            {"session_id": row.id, "user_id": data.evaluator_user_id, "count": len(parties)})
+    # No party has confirmed the evaluator yet (``confirm_evaluator``).
     facts = pol.SessionFacts(evaluator_user_id=data.evaluator_user_id,
-                             party_ids=frozenset(parties))
+                             party_ids=frozenset(parties), evaluator_confirmed=False)
     tell(session, ctx, svc, kind="ene.scheduled", object_type="ene_session", object_id=row.id,
          session_id=row.id, may_see=takes_part(facts), due_at=row.scheduled_at)
     reminders.schedule(session, row, parties, svc.now())

@@ -1,9 +1,11 @@
 """Use cases of seats, one module per verb: ``invite`` (and the inviter's list and
 revocation), ``respond`` (what the link shows, accept, decline), ``members`` (the platform
-admin's bootstrap seat, leaving and removing)."""
+admin's bootstrap seat, leaving and removing), ``offer_access`` (whether a client seat
+reads its party's offers)."""
 
 from app.seats.service.invite import invite, list_invitations, revoke_invitation
 from app.seats.service.members import remove_member, seat_member
+from app.seats.service.offer_access import set_offer_access
 from app.seats.service.respond import (
     accept_invitation,
     decline_invitation,
@@ -18,5 +20,6 @@ __all__ = [
     "remove_member",
     "revoke_invitation",
     "seat_member",
+    "set_offer_access",
     "show_invitation",
 ]
