@@ -178,6 +178,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     expect(pc.page.get_by_role("status").filter(has_text="Message sent.")).to_be_visible()
     caucus = pc.page.locator("section.thread").filter(has_text="Caucus of Jane Doe")
     caucus.get_by_label("Release to").select_option(label="Acme Corp.")
+    caucus.get_by_label("That party will read this message").check()
     caucus.get_by_role("button", name="Release this message").click()
     expect(pc.page.get_by_role("status").filter(has_text="Released")).to_be_visible()
     pc.shot("ene-caucus-released")
@@ -194,7 +195,11 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     expect(ev.page.get_by_role("status").filter(has_text="Evaluation saved")).to_be_visible()
     pc.page.get_by_role("link", name="The evaluator's evaluation").click()
     expect(pc.page.get_by_text("damages modest")).to_be_visible()
-    ev.page.get_by_label("Outcome").select_option("not_settled")
+    close = ev.page.locator("form").filter(has=ev.page.get_by_role("button",
+                                                                   name="Close the session"))
+    expect(close.get_by_label("Outcome")).to_have_value("")  # no outcome chosen for them
+    close.get_by_label("Outcome").select_option("not_settled")
+    close.get_by_label("Closing ends the session for everyone").check()
     ev.page.get_by_role("button", name="Close the session").click()
     expect(ev.page.get_by_text("closed: not settled")).to_be_visible()
     ev.shot("ene-closed")

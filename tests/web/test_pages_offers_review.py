@@ -128,3 +128,30 @@ def test_an_empty_offers_page_says_what_to_do_next(api, client):
     sign_in_as(client, room.users["plaintiff_client"])
     assert "You will be told when one you may see arrives" in client.get(
         f"/cases/{room.id}/offers").text
+
+
+def test_irreversible_ene_and_member_actions_preselect_nothing_and_ask_first(api, client):  # noqa: ANN001
+    room = api.room()
+    session = api.ene_session(room)
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    base = f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}"
+    headers = room.users["plaintiff_counsel"].headers
+    assert api.client.post(f"{base}/attendance", headers=headers).status_code == 201
+    r = api.client.post(f"{base}/messages", headers=headers, json={
+        "channel": f"caucus:{room.parties['plaintiff']}", "body": "Our floor."})
+    assert r.status_code == 201, r.text
+    page = client.get(f"/cases/{room.id}/ene/{session['id']}").text
+    release = page.split('value="message">')[1].split("</form>")[0]
+    assert '<option value="" selected disabled>Choose the party</option>' in release
+    assert re.search(r'<input id="rel-ok-[^"]+" type="checkbox" required>', release)
+    assert " selected>" not in release.replace("selected disabled", "")
+    sign_in_as(client, room.users["neutral"])
+    page = client.get(f"/cases/{room.id}/ene/{session['id']}").text
+    close = page.split('/close" class="stack narrow">')[1].split("</form>")[0]
+    assert '<option value="" selected disabled>Choose the outcome</option>' in close
+    assert 'id="close-ok" type="checkbox" required' in close
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    members = client.get(f"/cases/{room.id}/members").text
+    dialog = members.split('<dialog id="remove-')[1].split("</dialog>")[0]
+    assert "Seating them again takes a new invitation" in dialog
+    assert re.search(r"<button[^>]*data-close-dialog autofocus>Cancel</button>", dialog)
