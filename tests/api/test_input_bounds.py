@@ -142,10 +142,13 @@ def test_the_largest_web_amount_is_taken(app, room):
     with TestClient(app, raise_server_exceptions=False) as web:
         sign_in_as(web, room.users["plaintiff_counsel"])
         token = csrf_of(web.get(f"/cases/{room.id}/offers").text)
-        r = web.post(f"/cases/{room.id}/offers", data={
-            "csrf_token": token, "from_party_id": room.parties["plaintiff"],
-            "to_party_id": room.parties["defendant"], "amount": "10000000000000.00",
-            "terms": "Release"}, follow_redirects=False)
+        form = {"csrf_token": token, "from_party_id": room.parties["plaintiff"],
+                "to_party_id": room.parties["defendant"], "amount": "10000000000000.00",
+                "terms": "Release"}
+        review = web.post(f"/cases/{room.id}/offers", data=form, follow_redirects=False)
+        assert review.status_code == 200 and "Ten trillion dollars" in review.text
+        r = web.post(f"/cases/{room.id}/offers", data={**form, "step": "send"},
+                     follow_redirects=False)
         assert r.status_code == 303, r.text
 
 
