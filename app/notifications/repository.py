@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models.notifications import (
@@ -164,6 +164,13 @@ def due_reminders(session: Session, object_type: str, now: datetime,
             .order_by(Reminder.fire_at, Reminder.id).limit(limit)
             .with_for_update(skip_locked=True))
     return list(session.execute(stmt).scalars())
+
+
+def delete_pending_reminders(session: Session, object_type: str, object_id: uuid.UUID) -> int:
+    done = session.execute(delete(Reminder).where(
+        Reminder.object_type == object_type, Reminder.object_id == object_id,
+        Reminder.status == REMINDER_PENDING))
+    return int(done.rowcount)  # type: ignore[attr-defined]
 
 
 def notifications_by_id(session: Session,

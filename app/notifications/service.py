@@ -260,6 +260,14 @@ def schedule_reminders(session: Session, *, case_id: uuid.UUID, object_type: str
     return len(rows)
 
 
+def drop_pending_reminders(session: Session, *, object_type: str,
+                           object_id: uuid.UUID) -> int:
+    """Forget the reminders of a window that moved, before its new ones are scheduled. They
+    are deleted, not marked cancelled: they never fired, and the new window may remind at
+    one of the same instants (``uq_reminders_object_id``)."""
+    return repo.delete_pending_reminders(session, object_type, object_id)
+
+
 def fire_due(session: Session, object_type: str, now: datetime,
              remind: Callable[[Reminder], bool], limit: int = 100) -> int:
     """Each pending reminder of ``object_type`` due by ``now`` (locked for this

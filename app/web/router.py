@@ -60,6 +60,7 @@ NOTICES = {
     "released": "Released to the chosen party.",
     "evaluation_saved": "Evaluation saved and shared as chosen.",
     "ene_closed": "ENE session closed.",
+    "ene_moved": "ENE session moved; its members are told and the calendar follows.",
     "document_uploaded": "Document uploaded and sealed.",
     "documents_uploaded": "Documents uploaded and sealed, each as its own document.",
     "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",
