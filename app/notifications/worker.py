@@ -2,7 +2,8 @@
 request path.
 
 Reminders: each pass first asks every domain's reminder source (wired by the app and the
-``settleroom worker`` command) to fire its due reminders, each in one transaction.
+``settleroom worker`` command) to fire its due reminders, each in one transaction; then it
+gathers the daily digests that are due (``digests``), in one more.
 
 Design (a transactional outbox): an action writes its notifications and their outbox rows
 in its own transaction; this worker later leases due rows, hands each mail over and
@@ -46,8 +47,10 @@ from app.keyfiles import hmac_secret
 from app.models.base import utcnow
 from app.models.cases import Case
 from app.models.notifications import AddressMail, MailOutbox
+from app.notifications import digests
 from app.notifications import repository as repo
-from app.notifications.mail import Letter, compose
+from app.notifications.digests import DigestLetter
+from app.notifications.mail import Letter, compose, compose_digest
 from app.notifications.repository import MAIL_WRITTEN
 from app.notifications.transport import DeliveryFailed, Transport, transport_from_settings
 from app.observability import MAIL_FAILURES
@@ -88,12 +91,14 @@ class DeliveryWorker:
         The claim and everything the mails are made of are read in one transaction; each
         mail then costs its hand-over and the one short transaction that records it."""
         self.fire_reminders()
+        self.gather_digests()
         with self._factory() as session, session.begin():
             claimed = repo.claim_due(session, self._clock(),
                                      timedelta(seconds=self._settings.mail_lease_seconds),
                                      limit)
             claims = [(row.id, row.attempts) for row in claimed]
-            letters = self._letters(session, claimed)
+            letters: dict[uuid.UUID, Letter | DigestLetter] = {
+                **self._letters(session, claimed), **digests.letters(session, claimed)}
         with self.transport.batch():
             for mail_id, attempt in claims:
                 self._deliver(mail_id, attempt, letters.get(mail_id))
@@ -108,6 +113,11 @@ class DeliveryWorker:
                 fired += source(session, self._clock())
         return fired
 
+    def gather_digests(self) -> int:
+        """The daily digests that are due, in one transaction (see ``digests``)."""
+        with self._factory() as session, session.begin():
+            return digests.gather(session, self._clock())
+
     def drain(self) -> int:
         """Deliver everything due now (tests, ``settleroom worker --once``)."""
         total = 0
@@ -115,12 +125,14 @@ class DeliveryWorker:
             total += done
         return total
 
-    def _deliver(self, mail_id: uuid.UUID, attempt: int, letter: Letter | None) -> None:
+    def _deliver(self, mail_id: uuid.UUID, attempt: int,
+                 letter: Letter | DigestLetter | None) -> None:
         try:
             if letter is None:  # the recipient or the case is gone: nobody to tell
                 raise DeliveryFailed("no_recipient", permanent=True)
-            message = compose(letter, mail_from=self._settings.mail_from,
-                              public_url=self._settings.public_url, now=self._clock())
+            make = compose_digest if isinstance(letter, DigestLetter) else compose
+            message = make(letter, mail_from=self._settings.mail_from,  # type: ignore[arg-type]
+                           public_url=self._settings.public_url, now=self._clock())
             self.transport.send(mail_id, message)
         except DeliveryFailed as failure:
             self._failed(mail_id, attempt, failure)
@@ -144,6 +156,8 @@ class DeliveryWorker:
         prefs = repo.preferences_of(session, set(users))
         letters = {}
         for mail in mails:
+            if mail.digest_id is not None:
+                continue  # see ``digests.letters``
             if mail.address_mail_id is not None:
                 letter = self._address_letter(mail.id, addressed.get(mail.address_mail_id),
                                               cases)
