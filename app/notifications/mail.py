@@ -2,8 +2,9 @@
 
 Nothing confidential can reach a mail: its only inputs are the notification (a kind, ids, a
 link, a due time), the recipient's address and the case's caption, docket number and time
-zone; a digest's lines are made of the same (``digests``). ``Message-ID`` is the outbox row's id, so a mail sent twice after a crash is the same
-message to the recipient's mail system.
+zone; a digest's lines are made of the same (``digests``). ``Message-ID`` is the outbox
+row's id, so a mail sent twice after a crash is the same message to the recipient's mail
+system.
 """
 
 from __future__ import annotations
