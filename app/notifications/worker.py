@@ -25,15 +25,22 @@ Invariants:
   server calls permanent (5xx), or the last attempt, makes the row a dead letter the room
   admin sees (``GET /cases/{id}/mail-dead-letters``).
 - Logs name mail ids and codes only, never an address, a caption or a server reply.
+- The embedded worker (the thread of ``start``, run by ``settleroom serve``) yields to the
+  requests of its process: it shares their interpreter lock, so while any request is in
+  flight it claims small batches and rests after each step ``YIELD_RATIO`` times as long
+  as the step took. Yielding only delays; what is claimed is leased and recorded as
+  always. ``drain`` and ``settleroom worker`` never rest.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
@@ -63,6 +70,16 @@ ReminderSource = Callable[[Session, datetime], int]
 
 BATCH = 50
 THREAD_NAME = "settleroom-mail-worker"
+# The in-process worker shares the interpreter's lock with the requests it runs beside.
+# While requests are in flight it works in small batches and, after each step, rests
+# YIELD_RATIO times as long as the step took: then at most 1 / (1 + YIELD_RATIO) of the
+# time is the worker's. With no request in flight it runs at full speed.
+YIELD_BATCH = 10
+YIELD_RATIO = 4.0
+
+
+class Busy(Protocol):
+    def busy(self) -> bool: ...
 
 
 class DeliveryWorker:
@@ -70,7 +87,7 @@ class DeliveryWorker:
                  transport: Transport | None = None,
                  clock: Callable[[], datetime] = utcnow,
                  reminder_sources: Sequence[ReminderSource] = (),
-                 secret: bytes | None = None) -> None:
+                 secret: bytes | None = None, requests: Busy | None = None) -> None:
         self._factory = factory
         # The key capability tokens are derived with (the services' ``hmac_key``).
         self._secret = secret if secret is not None else hmac_secret(settings)
@@ -78,6 +95,9 @@ class DeliveryWorker:
         self._settings = settings
         self.transport = transport or transport_from_settings(settings)
         self._clock = clock
+        # Requests this process serves; the thread of ``start`` yields to them.
+        self._requests = requests
+        self._yielding = False
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -90,8 +110,11 @@ class DeliveryWorker:
 
         The claim and everything the mails are made of are read in one transaction; each
         mail then costs its hand-over and the one short transaction that records it."""
+        started = time.perf_counter()
         self.fire_reminders()
         self.gather_digests()
+        if self._yielding and self._requests is not None and self._requests.busy():
+            limit = min(limit, YIELD_BATCH)
         with self._factory() as session, session.begin():
             claimed = repo.claim_due(session, self._clock(),
                                      timedelta(seconds=self._settings.mail_lease_seconds),
@@ -99,10 +122,23 @@ class DeliveryWorker:
             claims = [(row.id, row.attempts) for row in claimed]
             letters: dict[uuid.UUID, Letter | DigestLetter] = {
                 **self._letters(session, claimed), **digests.letters(session, claimed)}
+        self._yield(time.perf_counter() - started)
         with self.transport.batch():
             for mail_id, attempt in claims:
+                started = time.perf_counter()
                 self._deliver(mail_id, attempt, letters.get(mail_id))
+                self._yield(time.perf_counter() - started)
         return len(claims)
+
+    def _yield(self, worked: float) -> None:
+        """In the thread of ``start`` only: let the requests in flight run (see
+        ``YIELD_RATIO``); else just give up the interpreter's lock for a moment."""
+        if not self._yielding:
+            return
+        if self._requests is not None and self._requests.busy():
+            self._stopping.wait(worked * YIELD_RATIO)
+        else:
+            time.sleep(0)
 
     def fire_reminders(self) -> int:
         """Each domain's due reminders, in a transaction of its own: a reminder becomes its
@@ -218,6 +254,7 @@ class DeliveryWorker:
             return
         event.listen(self._factory, "after_commit", self._after_commit)
         self._stopping.clear()
+        self._yielding = True
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self._thread.start()
 
@@ -228,6 +265,7 @@ class DeliveryWorker:
         thread, self._thread = self._thread, None
         if thread is None:
             return
+        self._yielding = False
         event.remove(self._factory, "after_commit", self._after_commit)
         thread.join(timeout)
 
