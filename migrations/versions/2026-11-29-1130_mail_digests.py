@@ -7,7 +7,7 @@
 - ``notification_preferences.digest`` (kinds) and ``digest_timezone``.
 
 Revision ID: 0017
-Revises: 0016
+Revises: 0020
 Create Date: 2026-11-29 11:30:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0017"
-down_revision = "0016"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
