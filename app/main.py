@@ -26,7 +26,12 @@ from app.documents.tracing.router import router as traces_router
 from app.ene import service as ene_service
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
-from app.middleware import BodyLimitMiddleware, SecurityHeadersMiddleware
+from app.middleware import (
+    BodyLimitMiddleware,
+    InFlightMiddleware,
+    RequestsInFlight,
+    SecurityHeadersMiddleware,
+)
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
 from app.observability import RequestContextMiddleware, configure_logging, route_templates
@@ -68,7 +73,8 @@ def configure(app: FastAPI, settings: Settings) -> None:
     app.state.mailer = DeliveryWorker(app.state.sessionmaker, settings,
                                       clock=app.state.services.now,
                                       reminder_sources=REMINDER_SOURCES,
-                                      secret=app.state.services.hmac_key)
+                                      secret=app.state.services.hmac_key,
+                                      requests=getattr(app.state, "in_flight", None))
     app.state.publisher = WitnessPublisher(
         app.state.sessionmaker, configured_witnesses(settings),
         poll_seconds=settings.witness_poll_seconds,
@@ -108,6 +114,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         description="Encrypted per-case rooms for settlement offers, Rule 68 offers of "
         "judgment, Early Neutral Evaluation and traceable documents.",
     )
+    app.state.in_flight = RequestsInFlight()  # before ``configure``: its mailer yields to it
     configure(app, settings)
 
     api = APIRouter(prefix=API_PREFIX)
@@ -121,6 +128,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
+    app.add_middleware(InFlightMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: the id is there for all
     app.state.route_templates = route_templates(app.router.routes)
     configure_logging(settings.log_format)

@@ -1,9 +1,11 @@
 """ASGI middleware: request body limits (413 before the body is read when the length is
-declared, and while streaming otherwise) and security headers on every response."""
+declared, and while streaming otherwise), security headers on every response, and the
+count of requests in flight that the in-process mail worker yields to."""
 
 from __future__ import annotations
 
 import json
+import threading
 from typing import Any
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -118,3 +120,41 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, with_headers)
+
+
+class RequestsInFlight:
+    """How many HTTP requests this process is serving right now: what the in-process mail
+    worker yields to. A count only (no paths, no ids); read from another thread."""
+
+    def __init__(self) -> None:
+        self._count = 0
+        self._lock = threading.Lock()
+
+    def enter(self) -> None:
+        with self._lock:
+            self._count += 1
+
+    def leave(self) -> None:
+        with self._lock:
+            self._count -= 1
+
+    def busy(self) -> bool:
+        return self._count > 0
+
+
+class InFlightMiddleware:
+    """Counts the requests in flight in ``app.state.in_flight`` (see ``RequestsInFlight``)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        gauge = scope["app"].state.in_flight if scope["type"] == "http" else None
+        if gauge is None:
+            await self.app(scope, receive, send)
+            return
+        gauge.enter()
+        try:
+            await self.app(scope, receive, send)
+        finally:
+            gauge.leave()

@@ -263,3 +263,14 @@ def can_check_in(viewer: Viewer, facts: SessionFacts) -> Decision:
     if attendance_roles(viewer, facts):
         return ALLOW
     return Denial("not_a_participant", "Only the evaluator and participating parties attend.")
+
+
+def can_reschedule(viewer: Viewer, facts: SessionFacts) -> Decision:
+    """Move a session (its time, its statements' due date): the room admin, who hosts the
+    room's sessions, or the session's own evaluator; not another neutral of the case, who
+    could otherwise move a colleague's session."""
+    if is_evaluator(viewer, facts) or any(m.role == Role.ROOM_ADMIN
+                                          for m in viewer.memberships):
+        return ALLOW
+    return Denial("not_session_host",
+                  "Only the room admin or the session's evaluator may move the session.")

@@ -33,6 +33,7 @@ from app.ene.schemas import (
     ReleaseRead,
     ReportRead,
     SessionCreate,
+    SessionMove,
     SessionRead,
     StatementCreate,
     StatementRead,
@@ -66,6 +67,12 @@ def list_sessions(session: SessionDep, ctx: Member, page: PageDep) -> list[Sessi
 @router.get("/{session_id}")
 def get_session(session_id: uuid.UUID, session: SessionDep, ctx: Member) -> SessionRead:
     return service.get_session(session, ctx, session_id=session_id)
+
+
+@router.patch("/{session_id}")
+def reschedule_session(session_id: uuid.UUID, data: SessionMove, session: SessionDep, ctx: Host,
+                       svc: ServicesDep) -> SessionRead:
+    return service.reschedule_session(session, ctx, svc, session_id=session_id, data=data)
 
 
 @router.post("/{session_id}/attendance", status_code=201)

@@ -177,3 +177,12 @@ class EvaluatorConfirmationRead(BaseModel):
 
 class EvaluatorName(Strict):
     evaluator_user_id: uuid.UUID
+
+
+class SessionMove(Strict):
+    """A new time for the session and/or a new due date for its written statements (a date
+    or {"days_before": N}); what is left out keeps its rule (N days before the session is
+    counted again from the new day; a fixed date stays)."""
+
+    scheduled_at: Instant | None = None
+    statement_due: Day | StatementDueDays | None = None

@@ -12,6 +12,12 @@ with a later ``next_attempt_at`` after a failure, or to dead after the last atte
 ``last_error`` is a code (``smtp_refused``, ``smtp_unavailable``, ...), never a server reply,
 which could quote an address or a header.
 
+``mail_digests`` gather, once a day per user, the notifications of the kinds the user
+reads as a daily digest: one row per (user, day), so a day's digest is made once however
+many workers run or restart (the idempotency key), and one outbox row delivers it. A
+notification waiting for its digest has ``awaits_digest``; once gathered it names its
+digest (``digest_id``), or neither when it was dropped (read, or no longer the user's).
+
 ``address_mails`` are mails to an e-mail address rather than to a user: an invitation to
 someone who may have no account yet. Each outbox row delivers exactly one notification or
 one address mail (``ck_mail_outbox_one_source``), with the same states, leases and retries.
@@ -24,7 +30,7 @@ token exists only in the recipient's mailbox.
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import (
     JSON,
@@ -48,7 +54,8 @@ MAIL_STATES = (MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_DEAD)
 
 class Notification(Base):
     __tablename__ = "notifications"
-    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),)
+    __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),
+                      Index("ix_notifications_awaiting", "awaits_digest", "user_id"))
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
     user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
@@ -62,6 +69,24 @@ class Notification(Base):
     due_at: Mapped[datetime | None] = mapped_column(default=None)
     created_at: Mapped[datetime]
     read_at: Mapped[datetime | None] = mapped_column(default=None)
+    # Mailed in the recipient's next daily digest rather than on its own (see MailDigest).
+    awaits_digest: Mapped[bool] = mapped_column(default=False)
+    digest_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("mail_digests.id", ondelete="SET NULL"), index=True, default=None)
+
+
+class MailDigest(Base):
+    """One user's digest of one day: made at ``fire_at`` (8 am on ``day`` in the user's
+    digest time zone) from the notifications that waited for it."""
+
+    __tablename__ = "mail_digests"
+    __table_args__ = (UniqueConstraint("user_id", "day"),)
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
+    user_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    day: Mapped[date]
+    fire_at: Mapped[datetime]
+    created_at: Mapped[datetime]
 
 
 class AddressMail(Base):
@@ -82,12 +107,17 @@ class AddressMail(Base):
     created_at: Mapped[datetime]
 
 
+# Each outbox row delivers exactly one notification, address mail or digest.
+ONE_SOURCE = ("(CASE WHEN notification_id IS NULL THEN 0 ELSE 1 END)"
+              " + (CASE WHEN address_mail_id IS NULL THEN 0 ELSE 1 END)"
+              " + (CASE WHEN digest_id IS NULL THEN 0 ELSE 1 END) = 1")
+
+
 class MailOutbox(Base):
     __tablename__ = "mail_outbox"
     __table_args__ = (
         Index("ix_mail_outbox_due", "status", "next_attempt_at"),
-        CheckConstraint("(notification_id IS NULL) <> (address_mail_id IS NULL)",
-                        name="one_source"),
+        CheckConstraint(ONE_SOURCE, name="one_source"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -95,6 +125,8 @@ class MailOutbox(Base):
         ForeignKey("notifications.id", ondelete="CASCADE"), unique=True, default=None)
     address_mail_id: Mapped[uuid.UUID | None] = mapped_column(
         ForeignKey("address_mails.id", ondelete="CASCADE"), unique=True, default=None)
+    digest_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("mail_digests.id", ondelete="CASCADE"), unique=True, default=None)
     status: Mapped[str] = mapped_column(String(16), default=MAIL_PENDING)
     attempts: Mapped[int] = mapped_column(default=0)
     next_attempt_at: Mapped[datetime]
@@ -105,8 +137,9 @@ class MailOutbox(Base):
 
 
 class NotificationPreference(Base):
-    """A user's choices: which kinds come by e-mail as well as in the inbox, and whether a
-    mail may name the case (some users read mail where others can see the screen)."""
+    """A user's choices: which kinds come by e-mail at once, in a daily digest, or not at
+    all (inbox only), and whether a mail may name the case (some users read mail where
+    others can see the screen)."""
 
     __tablename__ = "notification_preferences"
 
@@ -115,6 +148,10 @@ class NotificationPreference(Base):
     caption_in_mail: Mapped[bool] = mapped_column(default=True)
     # Kinds the user reads in the inbox only (a JSON list of kind names).
     email_off: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # Kinds mailed in the daily digest instead of at once (a JSON list of kind names).
+    digest: Mapped[list[str]] = mapped_column(JSON, default=list)
+    # The zone whose 8 am the digest goes out at; None: the service's default court zone.
+    digest_timezone: Mapped[str | None] = mapped_column(String(64), default=None)
     updated_at: Mapped[datetime]
 
 

@@ -54,6 +54,9 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("ene.scheduled", "An Early Neutral Evaluation session was scheduled",
          "Open the room for the session's details and the written statements' due date.",
          due="The session begins at {when}."),
+    Kind("ene.session_moved", "An Early Neutral Evaluation session was moved",
+         "Open the room for the session's new date and the written statements' due date.",
+         due="The session now begins at {when}."),
     Kind("ene.message", "A new message was posted in an ENE channel you read",
          "Open the session in the room to read it."),
     Kind("ene.released", "An ENE message or statement was released to your side",
@@ -68,6 +71,8 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("member.seated", "You were given a seat in a settlement room",
          "Open the room's members page to see your seat. If you did not expect it, you may "
          "leave the room there."),
+    Kind("member.added", "A member joined your party in the room",
+         "Open the room's members page to see who sits for your party now."),
     Kind("member.removed", "A member of your party left or was removed from the room",
          "Open the room's members page to see who sits for your party now."),
     Kind("document.shared", "A document was shared with your side",

@@ -6,7 +6,7 @@ import uuid
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from app.models.notifications import (
@@ -16,6 +16,7 @@ from app.models.notifications import (
     MAIL_SENT,
     REMINDER_PENDING,
     AddressMail,
+    MailDigest,
     MailOutbox,
     Notification,
     NotificationPreference,
@@ -166,6 +167,13 @@ def due_reminders(session: Session, object_type: str, now: datetime,
     return list(session.execute(stmt).scalars())
 
 
+def delete_pending_reminders(session: Session, object_type: str, object_id: uuid.UUID) -> int:
+    done = session.execute(delete(Reminder).where(
+        Reminder.object_type == object_type, Reminder.object_id == object_id,
+        Reminder.status == REMINDER_PENDING))
+    return int(done.rowcount)  # type: ignore[attr-defined]
+
+
 def notifications_by_id(session: Session,
                         ids: Collection[uuid.UUID]) -> dict[uuid.UUID, Notification]:
     if not ids:
@@ -180,3 +188,42 @@ def address_mails_by_id(session: Session,
         return {}
     rows = session.execute(select(AddressMail).where(AddressMail.id.in_(list(ids))))
     return {m.id: m for m in rows.scalars()}
+
+
+def digest_waiting_users(session: Session, limit: int) -> list[tuple[uuid.UUID, datetime]]:
+    """(user, earliest creation) of the notifications waiting for a digest."""
+    rows = session.execute(
+        select(Notification.user_id, func.min(Notification.created_at))
+        .where(Notification.awaits_digest.is_(True))
+        .group_by(Notification.user_id).order_by(func.min(Notification.created_at))
+        .limit(limit)).all()
+    return [(user_id, earliest) for user_id, earliest in rows]
+
+
+def lock_awaiting_digest(session: Session, user_id: uuid.UUID, *,
+                         before: datetime) -> list[Notification]:
+    stmt = (select(Notification)
+            .where(Notification.user_id == user_id, Notification.awaits_digest.is_(True),
+                   Notification.created_at < before)
+            .order_by(Notification.created_at, Notification.id)
+            .with_for_update(skip_locked=True))
+    return list(session.execute(stmt).scalars())
+
+
+def digests_by_id(session: Session, ids: Collection[uuid.UUID]) -> dict[uuid.UUID, MailDigest]:
+    if not ids:
+        return {}
+    rows = session.execute(select(MailDigest).where(MailDigest.id.in_(list(ids))))
+    return {d.id: d for d in rows.scalars()}
+
+
+def digest_items(session: Session,
+                 digest_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Notification]]:
+    if not digest_ids:
+        return {}
+    out: dict[uuid.UUID, list[Notification]] = {d: [] for d in digest_ids}
+    rows = session.execute(select(Notification).where(
+        Notification.digest_id.in_(list(digest_ids))))
+    for row in rows.scalars():
+        out[row.digest_id].append(row)  # type: ignore[index]
+    return out

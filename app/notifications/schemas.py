@@ -4,10 +4,15 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool
+from pydantic import BaseModel, Field, StrictBool, field_validator
 
-from app.kernel.schemas import Strict
+from app.kernel.schemas import Strict, check_timezone
+
+# How a kind reaches the user besides the inbox: a mail at once, a line in the daily
+# digest, or nothing.
+MailChoice = Literal["immediate", "digest", "off"]
 
 
 class NotificationRead(BaseModel):
@@ -39,15 +44,34 @@ class DeadLetterRead(BaseModel):
 class KindRead(BaseModel):
     kind: str
     headline: str
-    optional: bool  # False: always by e-mail (legal service)
+    optional: bool  # False: always by e-mail at once (legal service)
+    delivery: MailChoice  # this user's choice for the kind
 
 
 class PreferencesRead(BaseModel):
     caption_in_mail: bool
     email_off: list[str]
+    # Kinds mailed in one digest a day, at ``digest_hour`` o'clock in ``digest_timezone``.
+    digest: list[str]
+    digest_timezone: str
+    digest_hour: int
     kinds: list[KindRead]
 
 
 class PreferencesWrite(Strict):
+    """The whole set of choices (a PUT): a kind named in neither list is mailed at once."""
+
     caption_in_mail: StrictBool = True
     email_off: list[str] = Field(default_factory=list, max_length=64)
+    digest: list[str] = Field(default_factory=list, max_length=64)
+    # None: the service's default court time zone.
+    digest_timezone: str | None = Field(default=None, max_length=64)
+
+    @field_validator("digest_timezone")
+    @classmethod
+    def _zone(cls, value: str | None) -> str | None:
+        try:
+            return check_timezone(value)
+        except ValueError:
+            raise ValueError("digest_timezone must be an IANA time zone such as "
+                             "America/Chicago") from None

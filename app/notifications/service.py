@@ -13,6 +13,9 @@ Invariants:
   it, applied to each member's memberships, minus the actor;
 - a notification holds ids, a kind, a link and a due time, never content;
 - a user sees and marks only their own notifications; another's id answers 404;
+- each recipient's mail follows its choice for the kind: at once (an outbox row now), in
+  the daily digest (``awaits_digest``; see ``digests``) or not at all; a kind that is
+  legal service is always mailed at once;
 - a mail to an address (``mail_address``: someone who may have no account yet) is written in
   the caller's transaction too and delivered by the same worker; it names a kind, a case and
   a link, and a capability token in the link is never stored (see ``AddressMail``).
@@ -44,12 +47,13 @@ from app.models.notifications import (
     NotificationPreference,
     Reminder,
 )
-from app.notifications import reminders
+from app.notifications import digests, reminders
 from app.notifications import repository as repo
 from app.notifications.kinds import KINDS, case_words, due_sentence, headline
 from app.notifications.schemas import (
     DeadLetterRead,
     KindRead,
+    MailChoice,
     NotificationRead,
     PreferencesRead,
     PreferencesWrite,
@@ -90,21 +94,33 @@ def notify(session: Session, case_id: uuid.UUID, *, kind: str, object_type: str,
     rows = [Notification(user_id=user_id, case_id=case_id, kind=kind,
                          object_type=object_type, object_id=object_id, link=link,
                          due_at=due_at, created_at=now) for user_id in recipients]
+    choice = _deliveries(session, kind, recipients)
+    for row in rows:
+        row.awaits_digest = choice.get(row.user_id) == "digest"
     repo.add_all(session, rows)
-    inbox_only = _inbox_only(session, kind, recipients)
     repo.add_mails(session, [MailOutbox(notification_id=n.id, next_attempt_at=now,
                                       created_at=now)
-                             for n in rows if n.user_id not in inbox_only])
+                             for n in rows if n.user_id not in choice])
     return len(rows)
 
 
-def _inbox_only(session: Session, kind: str,
-                recipients: Collection[uuid.UUID]) -> set[uuid.UUID]:
-    """Recipients who read this kind in the inbox only (never for a non-optional kind)."""
+def _deliveries(session: Session, kind: str,
+                recipients: Collection[uuid.UUID]) -> dict[uuid.UUID, MailChoice]:
+    """Recipients who do not get this kind by mail at once: "off" (inbox only) or
+    "digest"; never for a non-optional kind, which is always mailed at once."""
     if not KINDS[kind].optional:
-        return set()
+        return {}
     prefs = repo.preferences_of(session, recipients)
-    return {user_id for user_id, p in prefs.items() if kind in p.email_off}
+    return {user_id: _delivery(p, kind) for user_id, p in prefs.items()
+            if _delivery(p, kind) != "immediate"}
+
+
+def _delivery(pref: NotificationPreference | None, kind: str) -> MailChoice:
+    if pref is None or not KINDS[kind].optional:
+        return "immediate"
+    if kind in pref.email_off:
+        return "off"
+    return "digest" if kind in pref.digest else "immediate"
 
 
 def mail_address(session: Session, *, to: str, kind: str, case_id: uuid.UUID | None,
@@ -220,26 +236,36 @@ def preferences(session: Session, principal: Principal) -> PreferencesRead:
     return PreferencesRead(
         caption_in_mail=row.caption_in_mail if row else True,
         email_off=sorted(row.email_off) if row else [],
-        kinds=[KindRead(kind=k.name, headline=k.headline, optional=k.optional)
+        digest=sorted(row.digest) if row else [],
+        digest_timezone=digests.zone_of(row), digest_hour=digests.DIGEST_AT.hour,
+        kinds=[KindRead(kind=k.name, headline=k.headline, optional=k.optional,
+                        delivery=_delivery(row, k.name))
                for k in KINDS.values()])
 
 
 def set_preferences(session: Session, principal: Principal, *, data: PreferencesWrite,
                     now: datetime) -> PreferencesRead:
-    """Refuses unknown kinds (422 ``unknown_kind``) and turning off the e-mail of a notice
-    that is legal service (422 ``kind_not_optional``)."""
-    for kind in data.email_off:
+    """Refuses unknown kinds (422 ``unknown_kind``), a kind both off and in the digest (422
+    ``conflicting_delivery``), and turning off or deferring the e-mail of a notice that is
+    legal service (422 ``kind_not_optional``). What already waits for a digest stays in it:
+    a choice applies to notifications made after it."""
+    for kind in [*data.email_off, *data.digest]:
         if kind not in KINDS:
-            raise Invalid("email_off names an unknown kind.", code="unknown_kind")
+            raise Invalid("email_off or digest names an unknown kind.", code="unknown_kind")
         if not KINDS[kind].optional:
             raise Invalid("A Rule 68 offer served through the room is served by this e-mail; "
-                          "it cannot be turned off.", code="kind_not_optional")
+                          "it is always sent at once.", code="kind_not_optional")
+    if set(data.email_off) & set(data.digest):
+        raise Invalid("A kind is either off or in the digest, not both.",
+                      code="conflicting_delivery")
     row = repo.preferences_of(session, [principal.user_id]).get(principal.user_id)
     if row is None:
         row = NotificationPreference(user_id=principal.user_id)
         session.add(row)
     row.caption_in_mail = data.caption_in_mail
     row.email_off = sorted(set(data.email_off))
+    row.digest = sorted(set(data.digest))
+    row.digest_timezone = data.digest_timezone
     row.updated_at = now
     session.flush()
     return preferences(session, principal)
@@ -258,6 +284,14 @@ def schedule_reminders(session: Session, *, case_id: uuid.UUID, object_type: str
             for at in reminders.fire_times(due_at, court_timezone) if at > now]
     repo.add_all(session, rows)
     return len(rows)
+
+
+def drop_pending_reminders(session: Session, *, object_type: str,
+                           object_id: uuid.UUID) -> int:
+    """Forget the reminders of a window that moved, before its new ones are scheduled. They
+    are deleted, not marked cancelled: they never fired, and the new window may remind at
+    one of the same instants (``uq_reminders_object_id``)."""
+    return repo.delete_pending_reminders(session, object_type, object_id)
 
 
 def fire_due(session: Session, object_type: str, now: datetime,

@@ -2,7 +2,8 @@
 request path.
 
 Reminders: each pass first asks every domain's reminder source (wired by the app and the
-``settleroom worker`` command) to fire its due reminders, each in one transaction.
+``settleroom worker`` command) to fire its due reminders, each in one transaction; then it
+gathers the daily digests that are due (``digests``), in one more.
 
 Design (a transactional outbox): an action writes its notifications and their outbox rows
 in its own transaction; this worker later leases due rows, hands each mail over and
@@ -24,15 +25,22 @@ Invariants:
   server calls permanent (5xx), or the last attempt, makes the row a dead letter the room
   admin sees (``GET /cases/{id}/mail-dead-letters``).
 - Logs name mail ids and codes only, never an address, a caption or a server reply.
+- The embedded worker (the thread of ``start``, run by ``settleroom serve``) yields to the
+  requests of its process: it shares their interpreter lock, so while any request is in
+  flight it claims small batches and rests after each step ``YIELD_RATIO`` times as long
+  as the step took. Yielding only delays; what is claimed is leased and recorded as
+  always. ``drain`` and ``settleroom worker`` never rest.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from sqlalchemy import event
 from sqlalchemy.orm import Session, sessionmaker
@@ -46,8 +54,10 @@ from app.keyfiles import hmac_secret
 from app.models.base import utcnow
 from app.models.cases import Case
 from app.models.notifications import AddressMail, MailOutbox
+from app.notifications import digests
 from app.notifications import repository as repo
-from app.notifications.mail import Letter, compose
+from app.notifications.digests import DigestLetter
+from app.notifications.mail import Letter, compose, compose_digest
 from app.notifications.repository import MAIL_WRITTEN
 from app.notifications.transport import DeliveryFailed, Transport, transport_from_settings
 from app.observability import MAIL_FAILURES
@@ -60,6 +70,16 @@ ReminderSource = Callable[[Session, datetime], int]
 
 BATCH = 50
 THREAD_NAME = "settleroom-mail-worker"
+# The in-process worker shares the interpreter's lock with the requests it runs beside.
+# While requests are in flight it works in small batches and, after each step, rests
+# YIELD_RATIO times as long as the step took: then at most 1 / (1 + YIELD_RATIO) of the
+# time is the worker's. With no request in flight it runs at full speed.
+YIELD_BATCH = 10
+YIELD_RATIO = 4.0
+
+
+class Busy(Protocol):
+    def busy(self) -> bool: ...
 
 
 class DeliveryWorker:
@@ -67,7 +87,7 @@ class DeliveryWorker:
                  transport: Transport | None = None,
                  clock: Callable[[], datetime] = utcnow,
                  reminder_sources: Sequence[ReminderSource] = (),
-                 secret: bytes | None = None) -> None:
+                 secret: bytes | None = None, requests: Busy | None = None) -> None:
         self._factory = factory
         # The key capability tokens are derived with (the services' ``hmac_key``).
         self._secret = secret if secret is not None else hmac_secret(settings)
@@ -75,6 +95,9 @@ class DeliveryWorker:
         self._settings = settings
         self.transport = transport or transport_from_settings(settings)
         self._clock = clock
+        # Requests this process serves; the thread of ``start`` yields to them.
+        self._requests = requests
+        self._yielding = False
         self._wake = threading.Event()
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
@@ -87,17 +110,35 @@ class DeliveryWorker:
 
         The claim and everything the mails are made of are read in one transaction; each
         mail then costs its hand-over and the one short transaction that records it."""
+        started = time.perf_counter()
         self.fire_reminders()
+        self.gather_digests()
+        if self._yielding and self._requests is not None and self._requests.busy():
+            limit = min(limit, YIELD_BATCH)
         with self._factory() as session, session.begin():
             claimed = repo.claim_due(session, self._clock(),
                                      timedelta(seconds=self._settings.mail_lease_seconds),
                                      limit)
             claims = [(row.id, row.attempts) for row in claimed]
-            letters = self._letters(session, claimed)
+            letters: dict[uuid.UUID, Letter | DigestLetter] = {
+                **self._letters(session, claimed), **digests.letters(session, claimed)}
+        self._yield(time.perf_counter() - started)
         with self.transport.batch():
             for mail_id, attempt in claims:
+                started = time.perf_counter()
                 self._deliver(mail_id, attempt, letters.get(mail_id))
+                self._yield(time.perf_counter() - started)
         return len(claims)
+
+    def _yield(self, worked: float) -> None:
+        """In the thread of ``start`` only: let the requests in flight run (see
+        ``YIELD_RATIO``); else just give up the interpreter's lock for a moment."""
+        if not self._yielding:
+            return
+        if self._requests is not None and self._requests.busy():
+            self._stopping.wait(worked * YIELD_RATIO)
+        else:
+            time.sleep(0)
 
     def fire_reminders(self) -> int:
         """Each domain's due reminders, in a transaction of its own: a reminder becomes its
@@ -108,6 +149,11 @@ class DeliveryWorker:
                 fired += source(session, self._clock())
         return fired
 
+    def gather_digests(self) -> int:
+        """The daily digests that are due, in one transaction (see ``digests``)."""
+        with self._factory() as session, session.begin():
+            return digests.gather(session, self._clock())
+
     def drain(self) -> int:
         """Deliver everything due now (tests, ``settleroom worker --once``)."""
         total = 0
@@ -115,12 +161,14 @@ class DeliveryWorker:
             total += done
         return total
 
-    def _deliver(self, mail_id: uuid.UUID, attempt: int, letter: Letter | None) -> None:
+    def _deliver(self, mail_id: uuid.UUID, attempt: int,
+                 letter: Letter | DigestLetter | None) -> None:
         try:
             if letter is None:  # the recipient or the case is gone: nobody to tell
                 raise DeliveryFailed("no_recipient", permanent=True)
-            message = compose(letter, mail_from=self._settings.mail_from,
-                              public_url=self._settings.public_url, now=self._clock())
+            make = compose_digest if isinstance(letter, DigestLetter) else compose
+            message = make(letter, mail_from=self._settings.mail_from,  # type: ignore[arg-type]
+                           public_url=self._settings.public_url, now=self._clock())
             self.transport.send(mail_id, message)
         except DeliveryFailed as failure:
             self._failed(mail_id, attempt, failure)
@@ -144,6 +192,8 @@ class DeliveryWorker:
         prefs = repo.preferences_of(session, set(users))
         letters = {}
         for mail in mails:
+            if mail.digest_id is not None:
+                continue  # see ``digests.letters``
             if mail.address_mail_id is not None:
                 letter = self._address_letter(mail.id, addressed.get(mail.address_mail_id),
                                               cases)
@@ -204,6 +254,7 @@ class DeliveryWorker:
             return
         event.listen(self._factory, "after_commit", self._after_commit)
         self._stopping.clear()
+        self._yielding = True
         self._thread = threading.Thread(target=self._run, name=THREAD_NAME, daemon=True)
         self._thread.start()
 
@@ -214,6 +265,7 @@ class DeliveryWorker:
         thread, self._thread = self._thread, None
         if thread is None:
             return
+        self._yielding = False
         event.remove(self._factory, "after_commit", self._after_commit)
         thread.join(timeout)
 

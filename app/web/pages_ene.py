@@ -24,9 +24,11 @@ from app.ene.schemas import (
     MessageCreate,
     ReleaseCreate,
     SessionCreate,
+    SessionMove,
     SessionRead,
     StatementCreate,
 )
+from app.errors import Invalid
 from app.web.forms import local_time, parse_id
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room, user_names
@@ -109,15 +111,33 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
                 if m.role == Role.NEUTRAL and m.user_id != row.evaluator_user_id]
     authors |= user_names(session, set(neutrals) | {d.decided_by for d in confirmation.parties
                                                      if d.decided_by})
+    may_move = row.status != "closed" and bool(pol.can_reschedule(
+        pol.Viewer(ctx.user_id, ctx.memberships),
+        pol.SessionFacts(row.evaluator_user_id, frozenset(row.participating_party_ids),
+                         evaluator_confirmed=confirmation.status == "confirmed")))
     return render(request, "ene_session.html", **context(
         room, "ene", row=row, report=report, is_evaluator=acting_evaluator,
-        named_evaluator=is_evaluator,
+        named_evaluator=is_evaluator, may_move=may_move,
         confirmation=confirmation, answers_for=speaks & set(row.participating_party_ids),
         may_name_evaluator=bool(pol.can_name_evaluator(ctx.memberships)), neutrals=neutrals,
         participant=participant, channels=_channels(room, row, acting_evaluator),
         by_channel=by_channel, statements=statements, names=authors, speaks_for=speaks,
         my_parties=[p for p in room.my_parties() if p.id in row.participating_party_ids],
         banner=BANNER))
+
+
+@router.post("/cases/{case_id}/ene/{sid}/move")
+def move(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, svc: ServicesDep,
+         auth: CsrfAuthDep, scheduled_at: Opt) -> Response:
+    """A new time in the session's time zone; the statements' due date follows its rule."""
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_HOST)
+    row, _ = service.overview(session, ctx, session_id=sid)
+    when = local_time(scheduled_at, row.court_timezone, "new time")
+    if when is None:
+        raise Invalid("new time: choose a date and time.", code="validation_error")
+    service.reschedule_session(session, ctx, svc, session_id=sid,
+                               data=SessionMove(scheduled_at=when))
+    return redirect(_base(case_id, sid), "ene_moved")
 
 
 @router.post("/cases/{case_id}/ene/{sid}/attendance")

@@ -67,6 +67,7 @@ NOTICES = {
                           "cannot act until the room admin names another one.",
     "evaluator_named": "Evaluator named. Each party's counsel (or pro se party) must confirm "
                        "them before they act.",
+    "ene_moved": "ENE session moved; its members are told and the calendar follows.",
     "document_uploaded": "Document uploaded and sealed.",
     "documents_uploaded": "Documents uploaded and sealed, each as its own document.",
     "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",

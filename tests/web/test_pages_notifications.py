@@ -55,3 +55,46 @@ def test_mail_preferences_are_set_on_the_inbox_page(web_api, web_app, client, ro
     assert "rule68.served" not in prefs["email_off"]
     r = client.post("/notifications/preferences", data={"mail": ["offer.received"]})
     assert r.status_code == 403  # no CSRF token
+
+
+def test_the_evaluator_moves_a_session_from_its_page(web_api, web_app, client, room):
+    ene = web_api.ene_session(room)
+    path = f"/cases/{room.id}/ene/{ene['id']}"
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    assert "Move the session" not in client.get(path).text
+    sign_in_as(client, room.users["neutral"])
+    assert f'action="{path}/move"' in client.get(path).text
+    r = client.post(f"{path}/move", data={"csrf_token": page_csrf(client, path),
+                                          "scheduled_at": "2030-07-18T10:00"})
+    assert r.status_code == 200 and "ENE session moved" in r.text, r.text[-800:]
+    moved = web_api.client.get(f"/api/v1/cases/{room.id}/ene-sessions/{ene['id']}",
+                               headers=room.admin.headers).json()
+    assert moved["scheduled_at"].startswith("2030-07-18T17:00:00")  # 10 am in Los Angeles
+    assert moved["statement_due_date"] == "2030-07-11"
+    r = client.post(f"{path}/move", data={"csrf_token": page_csrf(client, path),
+                                          "scheduled_at": "2020-01-01T10:00"})
+    assert r.status_code == 422 and "future" in r.text
+
+
+def test_the_daily_summary_is_chosen_per_kind_on_the_inbox_page(web_api, web_app, client, room):
+    sign_in_as(client, room.users["defense_client"])
+    page = client.get("/notifications").text
+    assert 'name="digest" value="offer.received"' in page
+    assert 'name="digest" value="rule68.served"' not in page  # always at once
+    r = client.post("/notifications/preferences", data={
+        "csrf_token": page_csrf(client), "caption_in_mail": "yes",
+        "mail": ["offer.received", "offer.accepted", "document.shared"],
+        "digest": ["offer.received", "ene.message", "rule68.served"],
+        "digest_timezone": "America/Chicago"})
+    assert r.status_code == 200 and "Mail preferences saved" in r.text
+    prefs = web_api.client.get("/api/v1/me/notification-preferences",
+                               headers=room.users["defense_client"].headers).json()
+    delivery = {k["kind"]: k["delivery"] for k in prefs["kinds"]}
+    # Summary ticked without e-mail (ene.message) stays off; Rule 68 is never deferred.
+    assert (delivery["offer.received"], delivery["offer.accepted"], delivery["ene.message"],
+            delivery["rule68.served"]) == ("digest", "immediate", "off", "immediate")
+    assert prefs["digest_timezone"] == "America/Chicago"
+    assert '<option value="America/Chicago" selected>' in client.get("/notifications").text
+    r = client.post("/notifications/preferences", data={
+        "csrf_token": page_csrf(client), "digest_timezone": "Mars/Olympus"})
+    assert r.status_code == 422

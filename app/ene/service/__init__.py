@@ -43,6 +43,7 @@ from app.ene.service.evaluate import share_evaluation, write_evaluation
 from app.ene.service.post import post_message
 from app.ene.service.release import release_item
 from app.ene.service.reminders import fire_reminders
+from app.ene.service.reschedule import reschedule_session
 from app.ene.service.schedule import create_session
 from app.ene.service.submit import submit_statement
 
@@ -51,7 +52,7 @@ __all__ = [
     "create_session", "decide_evaluator", "evaluator_confirmation", "fire_reminders",
     "get_evaluation", "get_message", "get_session", "get_statement",
     "list_messages", "list_releases", "list_sessions", "list_statements", "name_evaluator",
-    "overview",
-    "post_message", "release_item", "report", "session_content", "session_summary",
+    "overview", "post_message", "release_item", "report", "reschedule_session",
+    "session_content", "session_summary",
     "share_evaluation", "submit_statement", "upcoming_dates", "write_evaluation",
 ]

@@ -16,6 +16,8 @@ from app.models.notifications import Reminder
 from app.notifications import service as notifications
 
 OBJECT = "ene_statement_due"
+
+
 def schedule(session: Session, row: EneSession, parties: list[uuid.UUID],
              now: datetime) -> None:
     for party_id in parties:
@@ -23,6 +25,14 @@ def schedule(session: Session, row: EneSession, parties: list[uuid.UUID],
             session, case_id=row.case_id, object_type=OBJECT, object_id=row.id,
             party_id=party_id, due_at=row.statement_due_at,
             court_timezone=row.court_timezone, now=now)
+
+
+def reschedule(session: Session, row: EneSession, parties: list[uuid.UUID],
+               now: datetime) -> None:
+    """The session or its due date moved: the old reminders go, the new ones come, in the
+    move's transaction."""
+    notifications.drop_pending_reminders(session, object_type=OBJECT, object_id=row.id)
+    schedule(session, row, parties, now)
 
 
 def fire_reminders(session: Session, now: datetime) -> int:

@@ -7,8 +7,9 @@
   ``member.seated`` notification, and may leave.
 - ``remove_member``: a member may always leave (``DELETE`` of its own membership); another
   member's party seat is removed by that party's counsel or pro se party, a party-less seat
-  by the room admin; a case keeps one room admin. The party's remaining counsel or pro se
-  party is told when one of its members goes.
+  by the room admin; a case keeps one room admin.
+- Everyone else who sits for the party (counsel, pro se party, clients) is told when one of
+  its members comes (``member.added``) or goes (``member.removed``); see ``notices``.
 """
 
 from __future__ import annotations
@@ -19,8 +20,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.auth import service as auth_service
-from app.authz.permissions import SPEAKING_ROLES, Role
-from app.authz.policy_ene import Viewer
+from app.authz.permissions import Role
 from app.authz.policy_seats import may_hold_seat, may_remove_seat, not_self
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
@@ -32,6 +32,7 @@ from app.runtime import Services
 from app.sealing import CaseDestroyed
 from app.seats import repository as repo
 from app.seats.schemas import SeatCreate, SeatRead
+from app.seats.service.notices import tell_party
 from app.seats.service.rules import adverse, check_seat_shape, party_key, seat, seat_details
 
 
@@ -65,6 +66,9 @@ def seat_member(session: Session, admin: Principal, svc: Services, *, case_id: u
     notifications.notify(session, case_id, kind="member.seated", object_type="member",
                          object_id=member.id, link=f"/cases/{case_id}/members",
                          recipients=[data.user_id], now=svc.now())
+    tell_party(session, case_id, kind="member.added", member_id=member.id,
+               party_id=data.party_id, actor=admin.user_id, member_user=data.user_id,
+               now=svc.now())
     return SeatRead.model_validate(member)
 
 
@@ -87,13 +91,6 @@ def remove_member(session: Session, ctx: CaseContext, svc: Services, *,
             "A case keeps at least one room admin.", code="last_room_admin"))
     repo.delete(session, member)
     record(session, ctx, action, "member", member_id, details)
-    if held.party_id is not None:
-        party = held.party_id
-
-        def speaks_for_party(viewer: Viewer) -> bool:
-            return any(m.role in SPEAKING_ROLES and m.party_id == party
-                       for m in viewer.memberships)
-
-        notifications.notify_case_members(
-            session, ctx, kind="member.removed", object_type="member", object_id=member_id,
-            link=f"/cases/{ctx.case_id}/members", may_see=speaks_for_party, now=svc.now())
+    tell_party(session, ctx.case_id, kind="member.removed", member_id=member_id,
+               party_id=held.party_id, actor=ctx.user_id, member_user=member.user_id,
+               now=svc.now())

@@ -13,7 +13,8 @@ Invariants:
   name and password here;
 - every rule is checked again at acceptance, against the case as it is then: the inviter
   may still give the seat, nobody seats itself, no adverse or neutral conflict; the seat
-  and the invitation's new state commit together, audited with ids only;
+  and the invitation's new state commit together, audited with ids only, with a
+  ``member.added`` notice to the party's other members;
 - a destroyed room's invitation shows nothing and seats nobody; declining leaves no seat.
 """
 
@@ -46,6 +47,7 @@ from app.seats.schemas import (
     SeatRead,
 )
 from app.seats.service.invite import normalise_email, status_of
+from app.seats.service.notices import tell_party
 from app.seats.service.rules import adverse, party_has_speaker, party_key, seat, seat_details
 
 
@@ -152,6 +154,9 @@ def accept_invitation(session: Session, svc: Services, *, token: str,
            {**details, "member_id": member.id})
     record(session, ctx, "member.add", "member", member.id,
            {**details, "user_id": acting.user_id, "via": "invitation"})
+    tell_party(session, row.case_id, kind="member.added", member_id=member.id,
+               party_id=row.party_id, actor=acting.user_id, member_user=acting.user_id,
+               now=svc.now())
     return SeatRead.model_validate(member)
 
 

@@ -72,3 +72,28 @@ def test_a_document_is_announced_to_whom_may_see_it_never_by_name(api, app, room
     api.document(room, b"Eyes only.\n", designation="AEO",
                  audience=room.parties["defendant"])
     assert _told(app, room, inbox) == {"defense_counsel": [shared]}
+
+
+def test_a_moved_session_is_announced_to_the_evaluator_and_the_parties(api, app, room, inbox):
+    session = api.ene_session(room, participating_party_ids=[room.parties["plaintiff"],
+                                                             room.parties["defendant2"]])
+    _told(app, room, inbox)
+    r = api.client.patch(f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}",
+                         headers=room.admin.headers,
+                         json={"scheduled_at": "2030-07-18T17:00:00Z"})
+    assert r.status_code == 200, r.text
+    moved = "An Early Neutral Evaluation session was moved"
+    # Not the room admin who moved it, the auditor, nor Acme's side, which takes no part.
+    assert _told(app, room, inbox) == {label: [moved] for label in (
+        "neutral", "plaintiff_counsel", "plaintiff_client", "pro_se")}
+    listed = api.client.get("/api/v1/notifications", headers=room.users["pro_se"].headers)
+    [note] = [n for n in listed.json() if n["kind"] == "ene.session_moved"]
+    assert note["due_at"].startswith("2030-07-18T17:00:00")
+    r = api.client.patch(f"/api/v1/cases/{room.id}/ene-sessions/{session['id']}",
+                         headers=room.users["neutral"].headers,
+                         json={"scheduled_at": "2030-07-19T17:00:00Z"})
+    assert r.status_code == 200, r.text
+    app.state.mailer.drain()
+    [mail] = inbox.to(room.users["plaintiff_counsel"].email)
+    assert ("The session now begins at 10:00 am Pacific Daylight Time, Friday, July 19, "
+            "2030") in " ".join(mail.text.split())
