@@ -44,6 +44,13 @@ from app.models.notifications import (
     Reminder,
 )
 from app.models.offers import IdempotentResponse, SettlementOffer
+from app.models.protective_orders import (
+    Clawback,
+    ClawbackCertification,
+    DesignationChallenge,
+    OrderAcknowledgment,
+    ProtectiveOrder,
+)
 from app.models.rule68 import (
     LiabilityHearing,
     OtherMeansConsent,
@@ -104,4 +111,9 @@ __all__ = [
     "WebSession",
     "WitnessCosignature",
     "WitnessCursor",
+    "Clawback",
+    "ClawbackCertification",
+    "DesignationChallenge",
+    "OrderAcknowledgment",
+    "ProtectiveOrder",
 ]
