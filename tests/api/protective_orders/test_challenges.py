@@ -6,8 +6,6 @@ nothing."""
 
 from __future__ import annotations
 
-import pytest
-
 from tests.api.documents.helpers import text_doc
 from tests.api.offers.conftest import events_named
 from tests.api.protective_orders.conftest import base, enter, mails
