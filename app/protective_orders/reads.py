@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
@@ -264,3 +265,43 @@ def get_clawback(session: Session, ctx: CaseContext, svc: Services, *,
     record(session, ctx, action, "clawback", row.id,
            {"clawback_id": row.id, "document_id": document_id})
     return clawback_read(session, ctx, svc, loaded, row, sees=sees)
+
+
+@dataclass(frozen=True)
+class RoomStatus:
+    """The protective order page: the order, who signed it, and the challenges and
+    clawbacks of the documents the caller may see (clawbacks: or trace)."""
+
+    order: OrderRead | None
+    acknowledgments: list[AcknowledgmentRead]
+    challenges: list[ChallengeRead]
+    clawbacks: list[ClawbackRead]
+
+
+def room_status(session: Session, ctx: CaseContext, svc: Services) -> RoomStatus:
+    order = repo.current_order(session, ctx.case_id)
+    signed = order is not None and repo.acknowledgment_of(
+        session, order.id, ctx.user_id) is not None
+    me = Viewer(ctx.user_id, ctx.memberships)
+    court = court_of(session, case_of(session, ctx))
+    challenges, clawbacks, shown = [], [], set()
+    rows = repo.challenges_of_case(session, ctx.case_id)
+    orders = repo.orders(session, {r.order_id for r in rows})
+    for row in rows:
+        found = documents.find(session, ctx.case_id, row.document_id)
+        if found is not None and doc_pol.can_see_document(me, found.facts):
+            challenges.append(challenge_read(svc, row, orders[row.order_id], court))
+            shown.add(row.document_id)
+    for back in repo.clawbacks_of_case(session, ctx.case_id):
+        found = documents.find(session, ctx.case_id, back.document_id)
+        if found is None:
+            continue
+        sees = bool(doc_pol.can_see_document(me, found.facts))
+        if sees or doc_pol.can_trace_document(ctx.memberships, found.facts):
+            clawbacks.append(clawback_read(session, ctx, svc, found, back, sees=sees))
+            shown.add(back.document_id)
+    record(session, ctx, "protective_order.status.read", "case", ctx.case_id,
+           {"count": len(challenges) + len(clawbacks), "document_ids": sorted(shown, key=str)})
+    return RoomStatus(order=order_read(order, acknowledged=signed) if order else None,
+                      acknowledgments=list_acknowledgments(session, ctx),
+                      challenges=challenges, clawbacks=clawbacks)

@@ -90,3 +90,15 @@ def certifications(session: Session, clawback_id: uuid.UUID) -> list[ClawbackCer
     return list(session.execute(
         select(ClawbackCertification).where(ClawbackCertification.clawback_id == clawback_id)
         .order_by(ClawbackCertification.certified_at, ClawbackCertification.id)).scalars())
+
+
+def challenges_of_case(session: Session, case_id: uuid.UUID) -> list[DesignationChallenge]:
+    return list(session.execute(
+        select(DesignationChallenge).where(DesignationChallenge.case_id == case_id)
+        .order_by(DesignationChallenge.noticed_at, DesignationChallenge.id)).scalars())
+
+
+def clawbacks_of_case(session: Session, case_id: uuid.UUID) -> list[Clawback]:
+    return list(session.execute(
+        select(Clawback).where(Clawback.case_id == case_id)
+        .order_by(Clawback.noticed_at, Clawback.id)).scalars())

@@ -16,6 +16,7 @@ from app.protective_orders.reads import (
     list_acknowledgments,
     list_challenges,
     order_content,
+    room_status,
 )
 from app.protective_orders.service.acknowledge import acknowledge
 from app.protective_orders.service.challenge import (
@@ -28,4 +29,4 @@ from app.protective_orders.service.enter import enter_order
 
 __all__ = ["acknowledge", "acknowledgment_pdf", "certify", "challenge_designation",
            "claw_back", "enter_order", "get_clawback", "get_order", "list_acknowledgments",
-           "list_challenges", "order_content", "record_impasse", "record_motion"]
+           "list_challenges", "order_content", "record_impasse", "record_motion", "room_status"]
