@@ -107,15 +107,27 @@ def get_order(session: Session, ctx: CaseContext) -> OrderRead:
     return order_read(order, acknowledged=signed)
 
 
-def order_content(session: Session, ctx: CaseContext, svc: Services) -> tuple[bytes, str]:
-    """The order's text or PDF, as recorded (a court order: not watermarked)."""
+@dataclass(frozen=True)
+class OrderFile:
+    content: bytes
+    media_type: str
+    headers: dict[str, str]
+
+
+def order_content(session: Session, ctx: CaseContext, svc: Services) -> OrderFile:
+    """The order's text or PDF, as recorded (a court order: not watermarked). Text is shown
+    inline; a PDF is sent as a file, never rendered in the room's origin."""
     action = "protective_order.content.read"
     order = current_order(session, ctx, action)
     content = open_bytes(svc.key_provider, order.content_sealed, case_id=order.case_id,
                          object_type=ORDER_CONTENT_OBJECT_TYPE, object_id=order.id)
     record(session, ctx, action, "protective_order", order.id,
            {"order_id": order.id, "order_sha256": order.sha256})
-    return content, order.media_type
+    text = order.media_type.startswith("text/")
+    return OrderFile(content, order.media_type + ("; charset=utf-8" if text else ""), {
+        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff",
+        "Content-Disposition": "inline" if text else
+        'attachment; filename="protective-order.pdf"'})
 
 
 def acknowledgment_read(row: OrderAcknowledgment, order: ProtectiveOrder,

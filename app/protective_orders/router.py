@@ -127,11 +127,8 @@ def get_order(session: SessionDep, ctx: Reader) -> OrderRead:
 @router.get("/protective-order/content", response_class=Response,
             responses={200: {"content": {"application/pdf": {}, "text/plain": {}}}})
 def order_content(session: SessionDep, ctx: Reader, svc: ServicesDep) -> Response:
-    content, media_type = service.order_content(session, ctx, svc)
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    return Response(content, media_type=media_type,
-                    headers={"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    found = service.order_content(session, ctx, svc)
+    return Response(found.content, media_type=found.media_type, headers=found.headers)
 
 
 @router.post("/protective-order/acknowledgments", status_code=201)

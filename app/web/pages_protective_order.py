@@ -85,11 +85,8 @@ def record_order(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth
 def order_content(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
                   auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.ORDER_READ)
-    content, media_type = service.order_content(session, ctx, svc)
-    if media_type.startswith("text/"):
-        media_type += "; charset=utf-8"
-    return Response(content, media_type=media_type, headers={
-        "Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"})
+    found = service.order_content(session, ctx, svc)
+    return Response(found.content, media_type=found.media_type, headers=found.headers)
 
 
 @router.post("/cases/{case_id}/protective-order/acknowledgments")

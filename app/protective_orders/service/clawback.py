@@ -39,6 +39,7 @@ from app.sealing import seal_bytes
 def claw_back(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
               data: ClawbackCreate) -> ClawbackRead:
     action = "clawback"
+    case = case_of(session, ctx, lock=True)  # two clawbacks of one document: one wins, 409
     loaded = documents.load_visible(session, ctx, document_id, action)
     refuse_unless(session, ctx, action, "document", document_id,
                   pol.can_claw_back(ctx.memberships, loaded.facts))
@@ -47,7 +48,7 @@ def claw_back(session: Session, ctx: CaseContext, svc: Services, *, document_id:
             "This document is already clawed back.", code="already_clawed_back"))
     order = repo.current_order(session, ctx.case_id)
     days = order.clawback_days if order is not None else rules.DEFAULT_CLAWBACK_DAYS
-    court = court_of(session, case_of(session, ctx))
+    court = court_of(session, case)
     now = svc.now()
     deadline = rules.certification(noticed_on(now, court), days, court)
     producer = loaded.doc.uploader_party_id

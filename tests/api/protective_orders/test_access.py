@@ -78,11 +78,12 @@ def test_the_first_opening_waits_for_exhibit_a(api, app, room):
     assert [e.details["reason"] for e in refused] == ["acknowledgment_required"]
 
 
-def test_a_replaced_order_needs_a_new_acknowledgment(api, room):
+def test_a_replaced_order_needs_a_new_acknowledgment(api, room, clock):
     enter(api, room)
     doc = api.document(room, text_doc())
     acknowledge(api, room, "defense_counsel")
     assert api.download(room, doc["id"], "defense_counsel").status_code == 200
+    clock.advance(days=1)
     amended = enter(api, room, text="AMENDED STIPULATED PROTECTIVE ORDER.\n")
     r = api.download(room, doc["id"], "defense_counsel")
     assert r.status_code == 409 and r.json()["code"] == "acknowledgment_required"
