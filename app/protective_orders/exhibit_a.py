@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
-from app.kernel.papers import render_pdf
+from app.kernel.papers import Caption, render_pdf
 
 
 @dataclass(frozen=True)
@@ -41,8 +41,9 @@ def render(signed: Signed) -> bytes:
     return render_pdf(
         title="Exhibit A - Acknowledgment and Agreement to Be Bound",
         marking=None,
+        caption=Caption(court=signed.court, title=signed.caption,
+                        docket_number=signed.docket_number),
         sections=[
-            ("Case", [signed.caption, f"{signed.court}, No. {signed.docket_number}"]),
             ("Acknowledgment", [
                 f"I, {signed.typed_name}, declare that I have read and understand the "
                 f"protective order entered in this case on {entered}. I agree to comply "

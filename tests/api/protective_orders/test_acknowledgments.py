@@ -60,7 +60,7 @@ def test_exhibit_a_as_a_pdf_for_the_court(api, app, room):
     text = " ".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     text = " ".join(text.split())
     assert "Signer defense_client" in text and ORDER_SHA in text
-    assert "Doe v. Acme Corp." in text and "3:25-cv-01234" in text
+    assert "Doe v. Acme Corp." in text and "Case No. 3:25-cv-01234" in text
     # Signed at 15:00 UTC: 7:00 AM in the court's zone (Pacific standard time).
     assert "November 2, 2026, 7:00 AM PST (America/Los_Angeles)" in text
     assert "October 15, 2026" in text  # the day the order was entered
