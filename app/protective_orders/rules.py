@@ -10,9 +10,10 @@ the dispute, whichever is earlier, failing which the designation is waived. The 
 never changes a designation on its own: past that day without a recorded motion it shows
 that the designation may be treated as withdrawn, and the parties or the court act.
 
-Clawback: FRCP 26(b)(5)(B) (which the model order's section 12 adopts) requires a notified
-party to "promptly" return, sequester or destroy the information; it names no number of
-days, so the order's own number is used and the room's default is 10 days.
+Clawback: FRCP 26(b)(5)(B) (which the model order adopts for inadvertently produced
+privileged material) requires a notified party to "promptly" return, sequester or destroy
+the information; it names no number of days, so the order's own number is used and the
+room's default is 10 days.
 
 Notices in the room are served electronically: FRCP 6(d) adds no days.
 """
