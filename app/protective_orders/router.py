@@ -14,7 +14,6 @@ from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import ValidationError
 
 from app.authz.permissions import Permission
-from app.blobs import case_blob_dir
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.documents.multipart import FilePart, Form, read_form
@@ -90,7 +89,7 @@ async def order_body(request: Request, case_id: Annotated[uuid.UUID, Path()],
         return
     if ctype != "multipart/form-data":
         raise UnsupportedMediaType("Send JSON {text, tiers, entered_on} or a multipart PDF.")
-    form = await read_form(request, case_blob_dir(svc.settings, case_id),
+    form = await read_form(request, svc.blob_store.spool_dir(case_id),
                            max_file_bytes=svc.settings.max_upload_bytes)
     try:
         yield _form_fields(form)
