@@ -38,6 +38,7 @@ from app.observability import RequestContextMiddleware, configure_logging, route
 from app.offers import service as offers_service
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
+from app.protective_orders.router import router as protective_orders_router
 from app.rule68 import service as rule68_service
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
@@ -122,6 +123,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    offers_router, rule68_router, deadlines_router, documents_router,
                    traces_router, notifications_router, seats_router):
         api.include_router(router)
+    api.include_router(protective_orders_router)
     app.include_router(api)
     app.include_router(ops_router)
     web.install(app)

@@ -44,6 +44,14 @@ class Permission(StrEnum):
     DOCUMENT_UPLOAD = "document.upload"
     TRACE = "trace"
     AUDIT_READ = "audit.read"
+    # Protective orders (POLICY.md "protective order" rows); object rules in
+    # ``policy_protective_orders``.
+    ORDER_READ = "protective_order.read"  # the order's text and tiers, challenges, clawbacks
+    ORDER_ENTER = "protective_order.enter"  # record or replace the order
+    ORDER_ACKNOWLEDGE = "protective_order.acknowledge"  # sign Exhibit A
+    DESIGNATION_CHALLENGE = "designation.challenge"  # challenge; record impasse or motion
+    CLAWBACK = "clawback"  # claw back a produced document (FRE 502)
+    CLAWBACK_CERTIFY = "clawback.certify"  # certify sequestration or destruction
 
 
 R = Role
@@ -68,6 +76,12 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     P.DOCUMENT_UPLOAD: SPEAKING_ROLES,
     P.TRACE: frozenset({R.AUDITOR, R.ROOM_ADMIN, R.COUNSEL, R.PRO_SE}),
     P.AUDIT_READ: frozenset({R.AUDITOR, R.ROOM_ADMIN}),
+    P.ORDER_READ: frozenset(Role),
+    P.ORDER_ENTER: frozenset({R.ROOM_ADMIN}),
+    P.ORDER_ACKNOWLEDGE: frozenset({R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL}),
+    P.DESIGNATION_CHALLENGE: SPEAKING_ROLES,
+    P.CLAWBACK: SPEAKING_ROLES,
+    P.CLAWBACK_CERTIFY: frozenset({R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL}),
 }
 
 
@@ -76,6 +90,8 @@ CONTENT_PERMISSIONS = frozenset({
     P.OFFER_READ, P.OFFER_MAKE, P.OFFER_RESPOND, P.RULE68_READ, P.RULE68_SERVE,
     P.RULE68_ACCEPT, P.ENE_HOST, P.ENE_EVALUATE, P.ENE_PARTICIPATE, P.ENE_RELEASE,
     P.DOCUMENT_READ, P.DOCUMENT_UPLOAD, P.TRACE, P.CASE_DESTROY,
+    P.ORDER_READ, P.ORDER_ENTER, P.ORDER_ACKNOWLEDGE, P.DESIGNATION_CHALLENGE, P.CLAWBACK,
+    P.CLAWBACK_CERTIFY,
 })
 
 

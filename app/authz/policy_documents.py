@@ -10,6 +10,12 @@ id (404) so that invisible documents do not leak their existence.
 Invariants:
 - CONFIDENTIAL: counsel, pro_se and client of the uploading party and of the audience;
 - AEO: counsel and pro_se of the same parties (clients never);
+- once the case has a protective order (``OrderFacts``), a receiving party's member sees a
+  designated document only if the order's tier for that designation reaches the member's
+  role (``tier_roles``), and a pro se party never sees another party's AEO document: the
+  room has no record that any pro se party is an attorney, and "attorneys' eyes only" is
+  the producing party's promise that no non-attorney reads it, whatever the tier or the
+  uploader's audience says. The uploading party's own members keep their access;
 - ENE: the session's evaluator, and counsel/pro_se/client of the participating parties
   among the uploading party and the audience (``audience_all`` = every participant);
 - trace and download records: auditor and room_admin of the case, counsel/pro_se of the
@@ -32,7 +38,20 @@ from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting
 from app.authz.policy_ene import SessionFacts, Viewer, acting_parties, evaluator_acts
 
 DESIGNATIONS = ("CONFIDENTIAL", "AEO", "ENE")
+# The designations a protective order's tiers map to (ENE material is governed by the ADR
+# rules, not by the protective order).
+ORDER_DESIGNATIONS = ("CONFIDENTIAL", "AEO")
+# Who an order's tier may be disclosed to, in the order's own words.
+TIER_CATEGORIES = ("outside_counsel", "in_house_counsel", "parties", "experts")
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """The case's current protective order: designation -> the tier's audience categories
+    (a designation the order does not map is absent)."""
+
+    tiers: dict[str, frozenset[str]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -42,6 +61,7 @@ class DocumentFacts:
     audience_all: bool
     audience: frozenset[uuid.UUID] = field(default_factory=frozenset)
     ene: SessionFacts | None = None
+    order: OrderFacts | None = None
 
 
 def _invisible() -> Denial:
@@ -54,11 +74,42 @@ def _reached(doc: DocumentFacts, viewer_parties: frozenset[uuid.UUID]) -> bool:
     return bool(viewer_parties & (doc.audience | {doc.uploader_party_id}))
 
 
+def tier_roles(designation: str, categories: frozenset[str]) -> frozenset[Role]:
+    """The receiving-side room roles a tier reaches. Room counsel are the parties' outside
+    counsel; a client seat is the party's own people; the room cannot tell which client
+    seat is in-house counsel and seats no expert, so those categories open nothing here.
+    An AEO tier never reaches a client or a pro se party, whatever its categories say."""
+    roles: set[Role] = set()
+    if "outside_counsel" in categories:
+        roles.add(Role.COUNSEL)
+    if "parties" in categories and designation != "AEO":
+        roles |= {Role.CLIENT, Role.PRO_SE}
+    return frozenset(roles)
+
+
+def _receiving_roles(doc: DocumentFacts) -> frozenset[Role]:
+    base = PARTY_ROLES if doc.designation == "CONFIDENTIAL" else SPEAKING_ROLES
+    if doc.order is None:
+        return base
+    if doc.designation == "AEO":
+        base = frozenset({Role.COUNSEL})
+    categories = doc.order.tiers.get(doc.designation)
+    return base if categories is None else base & tier_roles(doc.designation, categories)
+
+
+def _sees_designated(viewer: Viewer, doc: DocumentFacts) -> bool:
+    """CONFIDENTIAL or AEO: the uploading party's own members by the room's rule, the
+    receiving parties' members as the order's tier allows."""
+    own = PARTY_ROLES if doc.designation == "CONFIDENTIAL" else SPEAKING_ROLES
+    if doc.uploader_party_id in parties_acting_as(viewer.memberships, own):
+        return True
+    receiving = parties_acting_as(viewer.memberships, _receiving_roles(doc))
+    return _reached(doc, receiving - {doc.uploader_party_id})
+
+
 def can_see_document(viewer: Viewer, doc: DocumentFacts) -> Decision:
-    if doc.designation == "CONFIDENTIAL":
-        ok = _reached(doc, parties_acting_as(viewer.memberships, PARTY_ROLES))
-    elif doc.designation == "AEO":
-        ok = _reached(doc, parties_acting_as(viewer.memberships, SPEAKING_ROLES))
+    if doc.designation in ORDER_DESIGNATIONS:
+        ok = _sees_designated(viewer, doc)
     elif doc.designation == "ENE" and doc.ene is not None:
         ok = evaluator_acts(viewer, doc.ene) or _reached(doc, acting_parties(viewer, doc.ene))
     else:

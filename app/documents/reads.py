@@ -34,6 +34,7 @@ from app.models.documents import (
     DocumentDownload,
     DocumentVersion,
 )
+from app.protective_orders import gate as order_gate
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.sealing import open_json
@@ -80,8 +81,13 @@ def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, Sess
 
 
 def facts_of(session: Session, doc: Document,
-             ene: Mapping[uuid.UUID, SessionFacts] | None = None) -> pol.DocumentFacts:
-    """``ene``: the case's session facts when a list loaded them (``case_ene_facts``)."""
+             ene: Mapping[uuid.UUID, SessionFacts] | None = None,
+             orders: Mapping[uuid.UUID, pol.OrderFacts | None] | None = None,
+             ) -> pol.DocumentFacts:
+    """``ene``: the case's session facts when a list loaded them (``case_ene_facts``);
+    ``orders``: the case's protective order when a list loaded it (case id -> facts)."""
+    order = (orders[doc.case_id] if orders is not None
+             else order_gate.order_facts(session, doc.case_id))
     if doc.ene_session_id is None:
         session_ene = None
     elif ene is not None:
@@ -92,8 +98,15 @@ def facts_of(session: Session, doc: Document,
         uploader_party_id=doc.uploader_party_id, designation=doc.designation,
         audience_all=doc.audience_all,
         audience=frozenset(uuid.UUID(p) for p in doc.audience_party_ids),
-        ene=session_ene,
+        ene=session_ene, order=order,
     )
+
+
+def find(session: Session, case_id: uuid.UUID, document_id: uuid.UUID) -> Loaded | None:
+    """The document and its facts, visible or not: for callers that apply another rule
+    than seeing it (a tracer reading a clawback's status), and refuse themselves."""
+    doc = repo.get_document(session, case_id, document_id)
+    return None if doc is None else Loaded(doc, facts_of(session, doc))
 
 
 def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
@@ -106,6 +119,12 @@ def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
     decision = pol.can_see_document(viewer(ctx), facts)
     refuse_unless(session, ctx, action, "document", document_id, decision)
     return Loaded(doc, facts)
+
+
+def downloaders(session: Session, document_id: uuid.UUID
+                ) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """Who holds a copy: each (user, party) with a download record of the document."""
+    return repo.downloaders(session, document_id)
 
 
 def display_name(svc: Services, row: DocumentVersion) -> str:
@@ -132,8 +151,10 @@ def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset:
     """A fixed number of queries whatever the number of documents; one audit event naming
     the documents whose (sealed) names the response shows."""
     ene = case_ene_facts(session, ctx.case_id)
+    orders = {ctx.case_id: order_gate.order_facts(session, ctx.case_id)}
     docs = pol.visible_documents(viewer(ctx), repo.list_documents(session, ctx.case_id),
-                                 lambda d: facts_of(session, d, ene))[offset: offset + limit]
+                                 lambda d: facts_of(session, d, ene, orders)
+                                 )[offset: offset + limit]
     versions = repo.current_versions(session, docs)
     record(session, ctx, "document.list", "case", ctx.case_id,
            {"count": len(docs), "document_ids": [d.id for d in docs]})

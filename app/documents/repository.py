@@ -62,6 +62,15 @@ def list_downloads(session: Session, document_id: uuid.UUID, *, offset: int,
     return [(d, v) for d, v in rows]
 
 
+def downloaders(session: Session, document_id: uuid.UUID
+                ) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """Each (user, party) that downloaded a copy of any version of the document, once."""
+    rows = session.execute(
+        select(DocumentDownload.user_id, DocumentDownload.party_id)
+        .where(DocumentDownload.document_id == document_id).distinct()).all()
+    return sorted(((u, p) for u, p in rows), key=lambda r: (str(r[0]), str(r[1])))
+
+
 def downloads_of_versions(session: Session, version_ids: list[uuid.UUID]
                           ) -> dict[uuid.UUID, list[DocumentDownload]]:
     out: dict[uuid.UUID, list[DocumentDownload]] = {v: [] for v in version_ids}

@@ -45,6 +45,13 @@ from app.models.notifications import (
     Reminder,
 )
 from app.models.offers import IdempotentResponse, SettlementOffer
+from app.models.protective_orders import (
+    Clawback,
+    ClawbackCertification,
+    DesignationChallenge,
+    OrderAcknowledgment,
+    ProtectiveOrder,
+)
 from app.models.rule68 import (
     LiabilityHearing,
     OtherMeansConsent,
@@ -106,4 +113,9 @@ __all__ = [
     "WebSession",
     "WitnessCosignature",
     "WitnessCursor",
+    "Clawback",
+    "ClawbackCertification",
+    "DesignationChallenge",
+    "OrderAcknowledgment",
+    "ProtectiveOrder",
 ]

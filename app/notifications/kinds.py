@@ -84,6 +84,19 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("reminder.statement", "Reminder: your side's written ENE statement is due",
          "Open the session in the room to submit it; a late statement is marked late.",
          due="It is due by the end of the day: {when}.", exclusive=True),
+    Kind("protective_order.entered", "A protective order was recorded in the room",
+         "Open the room's protective order page to read it. Before you open a designated "
+         "document you sign its Acknowledgment and Agreement to Be Bound (Exhibit A) there; "
+         "a replaced order needs a new acknowledgment."),
+    Kind("designation.challenged", "A designation of your side's document was challenged",
+         "Open the room's protective order page for the challenge, the day by which the "
+         "parties begin to meet and confer, and the day by which your side moves to retain "
+         "the designation; without a motion by then it may be treated as withdrawn.",
+         due="The last day to move to retain the designation is {when}.", exclusive=True),
+    Kind("document.clawed_back", "A document your side received was clawed back",
+         "Stop using it now: sequester or destroy every copy you hold and do not disclose "
+         "it (Fed. R. Civ. P. 26(b)(5)(B)), then certify it on the room's protective order "
+         "page.", due="Certify by {when}.", exclusive=True),
 )}
 
 

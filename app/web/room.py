@@ -25,6 +25,7 @@ TABS = [
     ("ene", "ENE", "/ene", Permission.ENE_REPORT_READ),
     # The room admin's watermark-channel settings live on the documents tab.
     ("documents", "Documents", "/documents", (Permission.DOCUMENT_READ, Permission.CASE_MANAGE)),
+    ("protective_order", "Protective order", "/protective-order", Permission.ORDER_READ),
     ("traces", "Leak tracing", "/traces", Permission.TRACE),
     ("audit", "Audit", "/audit", Permission.AUDIT_READ),
 ]

@@ -16,6 +16,7 @@ from app.web import (
     pages_ene,
     pages_notifications,
     pages_offers,
+    pages_protective_order,
     pages_rule68,
     pages_seats,
     pages_traces,
@@ -76,12 +77,18 @@ NOTICES = {
     "hearing_cleared": "FRCP 68(c) liability hearing cleared.",
     "evaluation_shared": "Evaluation shared with the chosen parties; its text is unchanged.",
     "preferences_saved": "Mail preferences saved.",
+    "order_recorded": "Protective order recorded. Members sign its Exhibit A before opening "
+                      "designated documents.",
+    "order_acknowledged": "Exhibit A signed.",
+    "challenge_made": "Notice of the challenge given; the designating party is told.",
+    "clawed_back": "Document clawed back: downloads stopped and its recipients are told.",
+    "certified": "Certification recorded.",
 }
 
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
                pages_ene, pages_documents, pages_traces, pages_deadlines,
-               pages_destroy, pages_notifications, pages_seats):
+               pages_destroy, pages_notifications, pages_seats, pages_protective_order):
     router.include_router(module.router)
 
 

@@ -23,6 +23,16 @@ RULES: dict[str, str] = {
     "totp_not_pending": "Start the second-factor set-up before confirming a code.",
     "session_expired": "Browser sessions end after 30 minutes without activity and 12 hours "
                        "after sign-in.",
+    # protective order
+    "acknowledgment_required": "A protective order binds whoever reads designated material: "
+                               "sign its Exhibit A on the protective order page first.",
+    "clawed_back": "A clawed-back document may not be used until the claim of privilege is "
+                   "resolved (Fed. R. Civ. P. 26(b)(5)(B); Fed. R. Evid. 502).",
+    "order_mismatch": "An acknowledgment names the exact order read; the order was replaced.",
+    "not_a_receiving_party": "A designation is challenged by a party that received the "
+                             "document, through its counsel or pro se.",
+    "not_the_producing_party": "Only the party that produced a document claws it back.",
+    "not_a_recipient": "Only a member who held a copy when notice was given certifies.",
     # case room
     "case_not_found": "A case is visible only to its members; others cannot learn it exists.",
     "role_not_allowed": "Each role in a case room has the rights listed in the access policy.",

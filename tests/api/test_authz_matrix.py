@@ -33,6 +33,12 @@ POLICY_SPEC: dict[Permission, set[Role]] = {
     Permission.DOCUMENT_UPLOAD: {R.COUNSEL, R.PRO_SE},
     Permission.TRACE: {R.AUDITOR, R.ROOM_ADMIN, R.COUNSEL, R.PRO_SE},
     Permission.AUDIT_READ: {R.AUDITOR, R.ROOM_ADMIN},
+    Permission.ORDER_READ: set(Role),
+    Permission.ORDER_ENTER: {R.ROOM_ADMIN},
+    Permission.ORDER_ACKNOWLEDGE: {R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL},
+    Permission.DESIGNATION_CHALLENGE: {R.COUNSEL, R.PRO_SE},
+    Permission.CLAWBACK: {R.COUNSEL, R.PRO_SE},
+    Permission.CLAWBACK_CERTIFY: {R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL},
 }
 
 

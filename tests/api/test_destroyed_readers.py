@@ -66,7 +66,24 @@ def seed_everything(api: Api, room: Room) -> dict[str, str]:
     }
     post("/evaluation", "neutral", {"body": "Liability likely",
                                     "share_with_party_ids": [room.parties["plaintiff"]]})
+    ids["acknowledgment_id"] = _signed_order(api, room)
     return ids
+
+
+def _signed_order(api: Api, room: Room) -> str:
+    """A protective order and one member's Exhibit A."""
+    order = api.client.put(f"/api/v1/cases/{room.id}/protective-order",
+                           headers=room.admin.headers, json={
+        "text": "Stipulated protective order.", "entered_on": "2026-10-15",
+        "tiers": [{"name": "CONFIDENTIAL", "designation": "CONFIDENTIAL",
+                   "audience": ["outside_counsel", "parties"]}]})
+    assert order.status_code == 200, order.text
+    r = api.client.post(f"/api/v1/cases/{room.id}/protective-order/acknowledgments",
+                        headers=room.users["defense_counsel"].headers,
+                        json={"typed_name": "Dana Defense",
+                              "order_sha256": order.json()["sha256"]})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
 
 
 def fill(path: str, ids: dict[str, str]) -> str:

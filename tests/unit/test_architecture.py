@@ -101,6 +101,7 @@ def _dependencies(route) -> set[tuple[str, str]]:  # noqa: ANN001
 INPUT_READERS = {
     ("app.documents.router", "upload_form"),
     ("app.documents.tracing.router", "raw_evidence"),
+    ("app.protective_orders.router", "order_body"),
     ("app.pagination", "page_params"),
     ("app.web.pages_documents", "upload_form"),
     ("app.web.pages_traces", "evidence_form"),

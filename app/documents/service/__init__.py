@@ -10,11 +10,22 @@ Invariants (threats in ``inspection``, ``filenames`` and ``storage``):
 - an invisible document answers 404 exactly like an unknown id.
 """
 
-from app.documents.reads import get_channels, get_document, list_documents, list_downloads
+from app.documents.inspection import inspect_file
+from app.documents.reads import (
+    Loaded,
+    downloaders,
+    find,
+    get_channels,
+    get_document,
+    list_documents,
+    list_downloads,
+    load_visible,
+)
 from app.documents.service.channels import set_channels
 from app.documents.service.download import download
 from app.documents.service.replace import replace_document
 from app.documents.service.upload import upload_document
 
-__all__ = ["download", "get_channels", "get_document", "list_documents", "list_downloads",
+__all__ = ["Loaded", "download", "downloaders", "find", "get_channels", "get_document",
+           "inspect_file", "list_documents", "list_downloads", "load_visible",
            "replace_document", "set_channels", "upload_document"]

@@ -40,6 +40,7 @@ from app.models.documents import (
     CODE_OBJECT_TYPE,
     DocumentDownload,
 )
+from app.protective_orders import gate as order_gate
 from app.runtime import Services
 from app.sealing import content_mac, seal_bytes
 from app.watermark import LEGENDS, Issue, MarkSpec, Prepared, authentication_tag, embed
@@ -95,6 +96,7 @@ def _marked_copy(svc: Services, version_id: uuid.UUID, original: Prepared, media
 def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
              client_address: str | None, user_agent: str | None) -> Copy:
     loaded = load_visible(session, ctx, document_id, "document.download")
+    order_gate.refuse_unless_open(session, ctx, "document.download", document_id, loaded.facts)
     doc = loaded.doc
     row = repo.version_of(session, doc.id, doc.current_version)
     original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store, row)

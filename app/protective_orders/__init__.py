@@ -1,0 +1,1 @@
+"""The protective order: tiers, Exhibit A, challenges and clawbacks."""

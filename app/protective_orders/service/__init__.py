@@ -1,0 +1,32 @@
+"""Use cases of the protective order, one module per verb; reads in
+``app.protective_orders.reads``; what documents ask before serving a copy in
+``app.protective_orders.gate``.
+
+Invariants (threats in each module):
+- the order's text, a challenge's reason and a clawback's basis are sealed under the case
+  key and never appear in audit details, notifications, mails, logs or errors;
+- every state change and every refused attempt is an audit event of ids, codes and hashes;
+- notifications are written in the action's transaction (a transactional outbox).
+"""
+
+from app.protective_orders.reads import (
+    acknowledgment_pdf,
+    get_clawback,
+    get_order,
+    list_acknowledgments,
+    list_challenges,
+    order_content,
+    room_status,
+)
+from app.protective_orders.service.acknowledge import acknowledge
+from app.protective_orders.service.challenge import (
+    challenge_designation,
+    record_impasse,
+    record_motion,
+)
+from app.protective_orders.service.clawback import certify, claw_back
+from app.protective_orders.service.enter import enter_order
+
+__all__ = ["acknowledge", "acknowledgment_pdf", "certify", "challenge_designation",
+           "claw_back", "enter_order", "get_clawback", "get_order", "list_acknowledgments",
+           "list_challenges", "order_content", "record_impasse", "record_motion", "room_status"]
