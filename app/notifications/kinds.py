@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
+
+from app.kernel.timefmt import court_moment
 
 LAST_MINUTE = timedelta(minutes=1)
 
@@ -102,26 +103,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
 
 def due_words(due_at: datetime, court_timezone: str) -> str:
     """``11:59 pm Pacific Standard Time, Monday, December 14, 2026 (America/Los_Angeles)``."""
-    zone = ZoneInfo(court_timezone)
-    local = due_at.astimezone(zone)
-    hour = local.strftime("%I:%M %p").lstrip("0").lower()
-    zone_name = _zone_name(local)
-    return (f"{hour} {zone_name}, {local:%A, %B} {local.day}, {local:%Y} "
-            f"({court_timezone})")
-
-
-def _zone_name(local: datetime) -> str:
-    # Abbreviations (PST, EDT) mean little to a person without a lawyer; say the zone's name
-    # when it is one of the US zones, else its abbreviation.
-    names = {"PST": "Pacific Standard Time", "PDT": "Pacific Daylight Time",
-             "MST": "Mountain Standard Time", "MDT": "Mountain Daylight Time",
-             "CST": "Central Standard Time", "CDT": "Central Daylight Time",
-             "EST": "Eastern Standard Time", "EDT": "Eastern Daylight Time",
-             "AKST": "Alaska Standard Time", "AKDT": "Alaska Daylight Time",
-             "HST": "Hawaii-Aleutian Standard Time", "ChST": "Chamorro Standard Time",
-             "AST": "Atlantic Standard Time", "SST": "Samoa Standard Time"}
-    abbreviation = local.tzname() or ""
-    return names.get(abbreviation, abbreviation)
+    return f"{court_moment(due_at, court_timezone)} ({court_timezone})"
 
 
 def case_words(caption: str | None, docket_number: str | None) -> str:
