@@ -210,7 +210,7 @@ def _upload(p: Person, name: str, data: bytes, designation: str) -> None:
     p.page.get_by_label("File").set_input_files(
         {"name": name, "mimeType": "text/plain", "buffer": data})
     p.page.get_by_role("combobox", name="Designation").select_option(designation)
-    p.page.get_by_role("button", name="Upload").click()
+    p.page.get_by_role("button", name="Upload", exact=True).click()
     expect(p.page.get_by_role("status").filter(has_text="Document uploaded")).to_be_visible()
 
 
