@@ -22,6 +22,7 @@ from app.deps import (
     WebAuthDep,
     case_ctx,
     check_csrf,
+    require_own_password,
     resolve_auth,
 )
 from app.seats import service as seats
@@ -101,6 +102,7 @@ def accept(token: Token, request: Request, session: SessionDep, svc: ServicesDep
     auth = resolve_auth(request, session, svc)
     if auth is not None:
         check_csrf(session, auth, csrf_token)
+        require_own_password(auth)
         data = InvitationAccept()
     else:
         data = InvitationAccept(name=name or None, password=password or None)

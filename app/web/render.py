@@ -1,8 +1,9 @@
 """Templates, display filters, and the page route class that turns refusals into pages.
 
 A page never shows a problem+json: ``PageRoute`` renders every ``AppError`` as an error page
-with the code's rule in words (``rules.py``), and a missing or expired browser session as a
-redirect to the sign-in page.
+with the code's rule in words (``rules.py``), a missing or expired browser session as a
+redirect to the sign-in page, and an account that must first replace its password as a
+redirect to the change-password form.
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
 from app.deps import abandon_unit
-from app.errors import AppError, SignInRequired
+from app.errors import AppError, PasswordChangeRequired, SignInRequired
 from app.web.rules import rule_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Where an account that must replace the password someone else chose is sent, from any page.
+FIRST_PASSWORD_PAGE = "/account/new-password"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
@@ -205,6 +208,9 @@ class PageRoute(APIRoute):
             except SignInRequired as exc:
                 abandon_unit(request, exc)
                 return signin_redirect(request)
+            except PasswordChangeRequired as exc:
+                abandon_unit(request, exc)
+                return RedirectResponse(FIRST_PASSWORD_PAGE, status_code=303)
             except AppError as exc:
                 abandon_unit(request, exc)
                 return error_page(request, exc.status, exc.code, exc.detail, exc.headers)

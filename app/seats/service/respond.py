@@ -110,8 +110,10 @@ def _acceptor(session: Session, svc: Services, row: Invitation, principal: Princ
     if data.name is None or data.password is None:
         raise Invalid("To create your account, give your name and a password.",
                       code="account_details_required")
+    # The invitee chose this password itself: nothing to replace.
     made = auth_service.create_user(session, None, svc.passwords, email=row.email,
-                                    name=data.name, password=data.password)
+                                    name=data.name, password=data.password,
+                                    must_change_password=False)
     return Principal(made.id, made.email, made.name, False, client_address)
 
 
