@@ -8,7 +8,7 @@ redirect to the change-password form.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -25,6 +25,7 @@ from num2words import num2words
 from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
+from app.authz.words import role_words
 from app.deps import abandon_unit
 from app.errors import AppError, PasswordChangeRequired, SignInRequired
 from app.web.rules import rule_for
@@ -88,8 +89,14 @@ def iso(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
+def roles_in_words(roles: Iterable[str]) -> str:
+    return ", ".join(role_words(r) for r in roles)
+
+
+# ``role_words`` is the one way a page names a role (tests/web/test_role_words.py).
 templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
-                             amount_words=amount_words, filesize=filesize, iso=iso)
+                             amount_words=amount_words, filesize=filesize, iso=iso,
+                             role_words=role_words, roles_in_words=roles_in_words)
 templates.env.globals["notices"] = {}
 
 
