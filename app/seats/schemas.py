@@ -33,6 +33,9 @@ class InvitationRead(BaseModel):
     status: str  # pending | accepted | declined | revoked | expired
     created_at: datetime
     expires_at: datetime
+    # Where the invitation's mail stands: pending | sending | sent | dead (the address's
+    # mail server refused it for good: the invitee never got the link).
+    mail: str | None = None
 
 
 class InvitationView(BaseModel):
