@@ -10,6 +10,7 @@ from app.authz.permissions import Role
 from app.kernel.passwords import MIN_PASSWORD_LENGTH
 from app.kernel.schemas import Strict
 
+
 class InvitationCreate(Strict):
     email: EmailStr = Field(max_length=320)
     role: Role
