@@ -217,7 +217,8 @@ class PageRoute(APIRoute):
                 return signin_redirect(request)
             except PasswordChangeRequired as exc:
                 abandon_unit(request, exc)
-                return RedirectResponse(FIRST_PASSWORD_PAGE, status_code=303)
+                return _inline_answer(request, RedirectResponse(FIRST_PASSWORD_PAGE,
+                                                                status_code=303))
             except AppError as exc:
                 abandon_unit(request, exc)
                 return error_page(request, exc.status, exc.code, exc.detail, exc.headers)
