@@ -7,7 +7,7 @@
   one), the account's token generation when asked for, expiry and use.
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0020
 Create Date: 2026-11-29 11:10:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0018"
-down_revision = "0016"
+down_revision = "0020"
 branch_labels = None
 depends_on = None
 
