@@ -138,6 +138,7 @@ def cmd_users_create(args: argparse.Namespace) -> int:
         with transaction(make_sessionmaker(engine)) as session:
             user = create_user(session, None, services.passwords, email=args.email,
                                name=args.name, password=password,
+                               must_change_password=True,
                                is_platform_admin=args.platform_admin)
     except AppError as exc:
         print(f"error: {exc.detail}", file=sys.stderr)

@@ -57,6 +57,11 @@ class Settings(BaseSettings):
     login_max_failures_per_account: int = Field(default=100, ge=1)
     login_max_failures_per_address: int = Field(default=20, ge=1)
     login_failure_window_seconds: int = Field(default=900, ge=1)
+    # Password reset requests (app.auth.service.reset), counted per hour: per e-mail address
+    # asked for (past it, the answer is the same and nothing more is sent) and per client
+    # address (past it, 429).
+    password_reset_max_per_email: int = Field(default=3, ge=1)
+    password_reset_max_per_client: int = Field(default=10, ge=1)
     # Client addresses (comma-separated IPs or networks) of the reverse proxies whose
     # X-Forwarded-For / X-Forwarded-Proto are believed; empty: none, the peer address is
     # the client's. "*" trusts every peer: only when nothing but the proxy can connect.

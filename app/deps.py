@@ -40,7 +40,13 @@ from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
 from app.db import RequestUnit, begin, between_transactions
-from app.errors import Forbidden, NotFound, SignInRequired, Unauthenticated
+from app.errors import (
+    Forbidden,
+    NotFound,
+    PasswordChangeRequired,
+    SignInRequired,
+    Unauthenticated,
+)
 from app.kernel.tokens import AccessClaims, InvalidToken
 from app.models.web import WebSession
 from app.notifications import service as notifications
@@ -173,17 +179,39 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _principal(session: Session, claims: AccessClaims, address: str | None) -> Principal:
+def _principal(session: Session, claims: AccessClaims, address: str | None, *,
+               settled: bool) -> Principal:
+    """``settled``: refuse (403 ``password_change_required``, audited) an account whose
+    password someone else chose and its owner has not replaced yet."""
     user = auth_service.user_row(session, claims.user_id)
     if user is None or not user.is_active or user.token_generation != claims.generation:
         raise Unauthenticated("The access token is not valid.", code="invalid_token")
     # The identity map holds rows weakly: keeping the caller's row for the request makes
     # later lookups of it (GET /me, account changes) free instead of a second query.
     session.info[_CALLER_ROW_KEY] = user
-    return Principal(
+    principal = Principal(
         user_id=user.id, email=user.email, name=user.name,
         is_platform_admin=user.is_platform_admin, client_address=address,
     )
+    if settled and user.must_change_password:
+        refuse(session, principal, "auth.password_change_required", "user", user.id,
+               PasswordChangeRequired(
+                   "Your password was chosen by the platform administrator: replace it with "
+                   "one of your own (POST /api/v1/me/password) before anything else."))
+    return principal
+
+
+async def _bearer_principal(request: Request, session: Session, svc: Services,
+                            token: str | None, *, settled: bool) -> Pending[Principal] | Principal:
+    if not token:
+        raise Unauthenticated("Sign in first: send a bearer access token.")
+    try:
+        claims = svc.access_tokens.verify(token)
+    except InvalidToken:
+        raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
+    address = client_address(request)
+    return await _pending(request, session,
+                          lambda s: _principal(s, claims, address, settled=settled))
 
 
 async def current_principal(
@@ -192,17 +220,25 @@ async def current_principal(
     svc: ServicesDep,
     token: Annotated[str | None, Depends(bearer)],
 ) -> Pending[Principal] | Principal:
-    if not token:
-        raise Unauthenticated("Sign in first: send a bearer access token.")
-    try:
-        claims = svc.access_tokens.verify(token)
-    except InvalidToken:
-        raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
-    address = client_address(request)
-    return await _pending(request, session, lambda s: _principal(s, claims, address))
+    """The caller; an account that must first replace its password is refused here, so
+    every route but the few below is closed to it."""
+    return await _bearer_principal(request, session, svc, token, settled=True)
+
+
+async def principal_before_first_password(
+    request: Request,
+    session: SessionDep,
+    svc: ServicesDep,
+    token: Annotated[str | None, Depends(bearer)],
+) -> Pending[Principal] | Principal:
+    """The caller, even while its account must replace the password someone else chose:
+    only the password change, ``GET /me`` (which says so) and sign-out take it."""
+    return await _bearer_principal(request, session, svc, token, settled=False)
 
 
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
+# The named exceptions to the first password change (see principal_before_first_password).
+FirstPasswordPrincipalDep = Annotated[Principal, Depends(principal_before_first_password)]
 
 
 async def optional_principal(
@@ -377,6 +413,9 @@ class WebAuth:
     csrf: str
     is_platform_admin: bool
     unread: int = 0  # the header's inbox badge
+    # The password was chosen by someone else: every page but the change form and sign-out
+    # sends the browser to the form (``web_auth``).
+    must_change_password: bool = False
 
 
 def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAuth | None:
@@ -393,19 +432,37 @@ def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAut
                           is_platform_admin=user.is_platform_admin,
                           client_address=client_address(request))
     auth = WebAuth(principal, row, web_session.csrf_token(row), user.is_platform_admin,
-                   notifications.unread_count(session, principal).unread)
+                   notifications.unread_count(session, principal).unread,
+                   user.must_change_password)
     request.state.web = auth
     return auth
 
 
-def web_auth(request: Request, session: SessionDep, svc: ServicesDep) -> WebAuth:
+def web_auth_before_first_password(request: Request, session: SessionDep,
+                                   svc: ServicesDep) -> WebAuth:
+    """The signed-in browser, even while its account must replace its password: only the
+    change form and sign-out take it."""
     auth = resolve_auth(request, session, svc)
     if auth is None:
         raise SignInRequired
     return auth
 
 
+def require_own_password(auth: WebAuth) -> None:
+    """A page answers an account that must first replace its password with the change
+    form (``PageRoute`` turns this into the redirect)."""
+    if auth.must_change_password:
+        raise PasswordChangeRequired
+
+
+def web_auth(request: Request, session: SessionDep, svc: ServicesDep) -> WebAuth:
+    auth = web_auth_before_first_password(request, session, svc)
+    require_own_password(auth)
+    return auth
+
+
 WebAuthDep = Annotated[WebAuth, Depends(web_auth)]
+FirstPasswordWebAuthDep = Annotated[WebAuth, Depends(web_auth_before_first_password)]
 
 
 def check_csrf(session: Session, auth: WebAuth, submitted: str | None) -> None:
@@ -421,7 +478,16 @@ def csrf_auth(session: SessionDep, auth: WebAuthDep,
     return auth
 
 
+def csrf_auth_before_first_password(
+    session: SessionDep, auth: FirstPasswordWebAuthDep,
+    csrf_token: Annotated[str | None, Form(max_length=200)] = None,
+) -> WebAuth:
+    check_csrf(session, auth, csrf_token)
+    return auth
+
+
 CsrfAuthDep = Annotated[WebAuth, Depends(csrf_auth)]
+FirstPasswordCsrfAuthDep = Annotated[WebAuth, Depends(csrf_auth_before_first_password)]
 
 
 CSRF_HEADER = "X-CSRF-Token"

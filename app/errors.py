@@ -60,6 +60,14 @@ class Forbidden(AppError):
     status, code, title = 403, "forbidden", "Not allowed"
 
 
+class PasswordChangeRequired(Forbidden):
+    """The account's password was chosen by someone else (the platform admin creating it):
+    until its owner replaces it, the API answers this to every call but the password
+    change, and the pages send the browser to the change-password form."""
+
+    code, title = "password_change_required", "Password change required"
+
+
 class NotFound(AppError):
     status, code, title = 404, "not_found", "Not found"
 

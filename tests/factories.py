@@ -12,10 +12,12 @@ from typing import Any
 
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
+from sqlalchemy import update
 
 from app.auth.service import bootstrap_admin
 from app.db import transaction
 from app.models.base import utcnow
+from app.models.users import User as UserRow
 from tests.template import PASSWORD, Seed, SeedUser
 
 _counter = itertools.count(1)
@@ -88,11 +90,19 @@ class Api:
             self._admin = self._signed_in(str(created.id), created.email)
         return self._admin
 
-    def user(self, label: str = "user") -> User:
+    def user(self, label: str = "user", *, first_password_chosen: bool = True) -> User:
+        """An account made by the platform admin. Its owner must replace the password the
+        admin chose at first sign-in (tests/api/auth/test_first_password.py walks that);
+        unless ``first_password_chosen`` is False, the account is taken as past that step,
+        so that tests of everything else start from an ordinary account."""
         email = f"{label}-{next(_counter)}-{uuid.uuid4().hex[:6]}@example.com"
         r = self.client.post("/api/v1/users", headers=self.admin.headers,
                              json={"email": email, "name": label.title(), "password": PASSWORD})
         assert r.status_code == 201, r.text
+        if first_password_chosen:
+            with transaction(self.app.state.sessionmaker) as session:
+                session.execute(update(UserRow).where(UserRow.id == uuid.UUID(r.json()["id"]))
+                                .values(must_change_password=False))
         return self._signed_in(r.json()["id"], email)
 
     # cases ----------------------------------------------------------------------------

@@ -117,12 +117,13 @@ def build_standard_room(settings: Settings) -> Seed:
             return SeedUser(str(user_id), email, pair.refresh_token)
 
         def account(label: str) -> tuple[Principal, SeedUser]:
-            # Addresses and names shaped like those of Api.user; pages show them.
+            # Addresses and names shaped like those of Api.user; pages show them. Like
+            # the accounts Api.user makes, their owners have chosen their own password.
             slug = label.replace("_", "-")
             with transaction(factory) as session:
                 made = create_user(session, admin_principal, svc.passwords,
                                    email=f"{slug}-0-seeded@example.com", name=slug.title(),
-                                   password=PASSWORD)
+                                   password=PASSWORD, must_change_password=False)
             principal = Principal(made.id, made.email, made.name, False, CLIENT_ADDRESS)
             return principal, signed_in(made.id, made.email)
 

@@ -1,4 +1,4 @@
-"""SQL for accounts, refresh tokens, recovery codes and sign-in throttles."""
+"""SQL for accounts, refresh tokens, recovery codes, sign-in throttles and password resets."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from sqlalchemy import delete, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
-from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
+from app.models.users import LoginThrottle, PasswordReset, RecoveryCode, RefreshToken, User
 
 
 def normalise_email(email: str) -> str:
@@ -148,3 +148,18 @@ def revoke_user_tokens(session: Session, user_id: uuid.UUID, now: datetime) -> N
         .where(RefreshToken.user_id == user_id, RefreshToken.revoked_at.is_(None))
         .values(revoked_at=now)
     )
+
+
+def add_password_reset(session: Session, row: PasswordReset) -> None:
+    session.add(row)
+    session.flush()
+
+
+def password_reset_by_hash(session: Session, token_hash: bytes, *,
+                           lock: bool) -> PasswordReset | None:
+    """Locked when it is to be used: of two uses of one link at once, the second waits and
+    then finds it used."""
+    stmt = select(PasswordReset).where(PasswordReset.token_hash == token_hash)
+    if lock:
+        stmt = stmt.with_for_update().execution_options(populate_existing=True)
+    return session.execute(stmt).scalar_one_or_none()

@@ -2,12 +2,15 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Request, Response
+from fastapi import APIRouter, Depends, Form, Path, Request, Response
 
 from app.auth import service
 from app.auth.schemas import (
     MeRead,
     PasswordChange,
+    PasswordReset,
+    PasswordResetRequest,
+    PasswordResetRequested,
     RecoveryCodes,
     RefreshRequest,
     TokenPair,
@@ -20,6 +23,7 @@ from app.auth.schemas import (
 )
 from app.context import Principal
 from app.deps import (
+    FirstPasswordPrincipalDep,
     PrincipalDep,
     ServicesDep,
     SessionDep,
@@ -31,6 +35,7 @@ from app.pagination import PageDep
 
 router = APIRouter(route_class=UnitRoute, tags=["auth"])
 NO_NUL = r"^[^\x00]*$"
+ResetToken = Annotated[str, Path(min_length=1, max_length=100)]
 
 
 @router.post("/auth/token")
@@ -53,25 +58,46 @@ def refresh(data: RefreshRequest, session: SessionDep, svc: ServicesDep) -> Toke
     return service.refresh(session, svc, refresh_token=data.refresh_token)
 
 
+@router.post("/auth/password-reset", status_code=202)
+def request_password_reset(data: PasswordResetRequest, request: Request, session: SessionDep,
+                           svc: ServicesDep) -> PasswordResetRequested:
+    """Public. The same answer whether or not an account uses the address; a mail is sent
+    either way (the link, or word that no account uses the address)."""
+    service.request_reset(session, svc, email=str(data.email),
+                          client_address=client_address(request))
+    return PasswordResetRequested()
+
+
+@router.post("/auth/password-reset/{token}", status_code=204)
+def reset_password(token: ResetToken, data: PasswordReset, session: SessionDep,
+                   svc: ServicesDep) -> Response:
+    """Public: the link's token is the credential. Ends every session of the account."""
+    service.reset_password(session, svc, token=token, password=data.password)
+    return Response(status_code=204)
+
+
 @router.post("/auth/logout", status_code=204)
-def logout(session: SessionDep, principal: PrincipalDep) -> Response:
+def logout(session: SessionDep, principal: FirstPasswordPrincipalDep) -> Response:
     """Sign out everywhere: every token and every browser session of the account."""
     service.logout(session, principal)
     return Response(status_code=204)
 
 
 @router.get("/me")
-def me(session: SessionDep, principal: PrincipalDep) -> MeRead:
+def me(session: SessionDep, principal: FirstPasswordPrincipalDep) -> MeRead:
     user = service.user_row(session, principal.user_id)
     assert user is not None
     return MeRead(id=user.id, email=user.email, name=user.name,
-                  is_platform_admin=user.is_platform_admin, totp_enabled=user.totp_enabled)
+                  is_platform_admin=user.is_platform_admin, totp_enabled=user.totp_enabled,
+                  must_change_password=user.must_change_password)
 
 
 @router.post("/me/password", status_code=204)
 def change_password(
-    data: PasswordChange, session: SessionDep, principal: PrincipalDep, svc: ServicesDep
+    data: PasswordChange, session: SessionDep, principal: FirstPasswordPrincipalDep,
+    svc: ServicesDep,
 ) -> Response:
+    """Also the first sign-in's change of a password the platform admin chose."""
     service.change_password(session, principal, svc, current_password=data.current_password,
                             new_password=data.new_password, code=data.code)
     return Response(status_code=204)
@@ -107,8 +133,10 @@ PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
 def create_user(
     data: UserCreate, session: SessionDep, admin: PlatformAdmin, svc: ServicesDep
 ) -> UserRead:
+    """The platform admin chose the password: the owner must replace it at first sign-in."""
     return service.create_user(session, admin, svc.passwords, email=str(data.email),
-                               name=data.name, password=data.password)
+                               name=data.name, password=data.password,
+                               must_change_password=True)
 
 
 @users_router.get("")

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, EmailStr, Field
 
@@ -14,6 +14,9 @@ class TokenPair(BaseModel):
     refresh_token: str
     token_type: str = "bearer"
     expires_in: int
+    # The account's password was chosen by someone else: until it is replaced
+    # (POST /me/password), every other call answers 403 password_change_required.
+    password_change_required: bool = False
 
 
 class RefreshRequest(Strict):
@@ -26,6 +29,7 @@ class MeRead(BaseModel):
     name: str
     is_platform_admin: bool
     totp_enabled: bool
+    must_change_password: bool = False
 
 
 class UserCreate(Strict):
@@ -78,3 +82,17 @@ class TotpSetup(BaseModel):
 
 class TotpConfirm(Strict):
     code: str = Field(pattern=r"^[0-9]{6}$")
+
+
+class PasswordResetRequest(Strict):
+    email: EmailStr = Field(max_length=320)
+
+
+class PasswordResetRequested(BaseModel):
+    """The same answer whether or not an account uses the address."""
+
+    status: Literal["requested"] = "requested"
+
+
+class PasswordReset(Strict):
+    password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)

@@ -61,7 +61,13 @@ from app.models.rule68 import (
     ServiceConsent,
 )
 from app.models.seats import Invitation
-from app.models.users import LoginThrottle, RecoveryCode, RefreshToken, User
+from app.models.users import (
+    LoginThrottle,
+    PasswordReset,
+    RecoveryCode,
+    RefreshToken,
+    User,
+)
 from app.models.web import WebSession
 
 __all__ = [
@@ -99,6 +105,7 @@ __all__ = [
     "NotificationPreference",
     "OtherMeansConsent",
     "Party",
+    "PasswordReset",
     "RecoveryCode",
     "RefreshToken",
     "Reminder",

@@ -19,6 +19,9 @@ class User(IdMixin, CreatedMixin, Base):
     password_hash: Mapped[str] = mapped_column(String(255))
     is_platform_admin: Mapped[bool] = mapped_column(default=False)
     is_active: Mapped[bool] = mapped_column(default=True)
+    # Set when someone else chose the password (the platform admin creating the account):
+    # until its owner replaces it, the account may do nothing but change it.
+    must_change_password: Mapped[bool] = mapped_column(default=False)
     # Bumped whenever every session must end (logout everywhere, a password change, a
     # second factor set, replaced or removed): access tokens and browser sessions carry it
     # and die with it.
@@ -53,6 +56,26 @@ class RecoveryCode(IdMixin, CreatedMixin, Base):
     user_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("users.id", ondelete="CASCADE"), index=True)
     code_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    used_at: Mapped[datetime | None] = mapped_column(default=None)
+
+
+class PasswordReset(IdMixin, CreatedMixin, Base):
+    """A request to reset a password by e-mail link. Only the token's hash is stored; the
+    token is derived by the mail worker at delivery and exists afterwards only in the mail.
+
+    ``user_id`` is None for a request naming an address without an account: the request
+    writes the same rows either way, so its answer and its work tell nothing of the address
+    (such a row has no link anywhere and can never be redeemed). ``generation`` is the
+    account's token generation when the link was asked for: any later password change,
+    reset or sign-out everywhere ends the link, as it ends every session."""
+
+    __tablename__ = "password_resets"
+
+    user_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), index=True, default=None)
+    generation: Mapped[int] = mapped_column(default=0)
+    token_hash: Mapped[bytes] = mapped_column(LargeBinary(32), unique=True)
+    expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 

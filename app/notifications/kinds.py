@@ -29,6 +29,10 @@ class Kind:
     # False for a notice that is itself legal service (a Rule 68 offer served through the
     # room): it always goes by e-mail, whatever the recipient's preferences.
     optional: bool = True
+    # False for a mail about the account rather than a case (a password reset): its
+    # headline names no case, and its link is not the room's.
+    in_case: bool = True
+    link_text: str = "Open the room"
 
 
 RULE68_WINDOW = ("Open the room to read it. If it is not accepted in writing within 14 days "
@@ -69,6 +73,18 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "decline. No seat exists until you accept; the link works once. If you did not "
          "expect this invitation, decline it or let it expire.",
          due="The invitation expires at {when}."),
+    Kind("password_reset", "Reset your settleroom password",
+         "Someone, probably you, asked to reset the password of the settleroom account of "
+         "this address. Open the link below to choose a new password; it works once. Your "
+         "other sessions end when you do, and a second factor, if you set one up, stays. If "
+         "you did not ask, ignore this mail: your password stays as it is.",
+         due="The link works until {when}.", optional=False, in_case=False,
+         link_text="Choose a new password"),
+    Kind("password_reset.no_account", "A settleroom password reset was asked for this address",
+         "Someone asked to reset the password of a settleroom account of this address, but "
+         "no account uses it. If you expected one, ask the person who invited you, or the "
+         "platform administrator, which address it uses. If you did not ask, ignore this "
+         "mail.", optional=False, in_case=False, link_text="Open settleroom"),
     Kind("member.seated", "You were given a seat in a settlement room",
          "Open the room's members page to see your seat. If you did not expect it, you may "
          "leave the room there."),
@@ -114,7 +130,7 @@ def case_words(caption: str | None, docket_number: str | None) -> str:
 
 
 def headline(kind: Kind, case: str) -> str:
-    return f"{kind.headline} in {case}"
+    return f"{kind.headline} in {case}" if kind.in_case else kind.headline
 
 
 def due_sentence(kind: Kind, due_at: datetime | None, court_timezone: str) -> str | None:

@@ -61,7 +61,8 @@ def compose(letter: Letter, *, mail_from: str, public_url: str, now: datetime) -
     body = "".join(f"<p>{html.escape(p)}</p>" for p in paragraphs)
     msg.add_alternative(
         f"<!doctype html><html><body>{body}"
-        f'<p><a href="{html.escape(url, quote=True)}">Open the room</a></p>'
+        f'<p><a href="{html.escape(url, quote=True)}">'
+        f"{html.escape(KINDS[letter.kind].link_text)}</a></p>"
         f"<p>{html.escape(FOOTER)}</p></body></html>\n", subtype="html")
     return msg
 

@@ -121,14 +121,31 @@ def mark_failed(session: Session, mail_id: uuid.UUID, attempt: int, *, code: str
     return bool(done.rowcount)  # type: ignore[attr-defined]
 
 
-def dead_letters(session: Session, case_id: uuid.UUID) -> list[tuple[MailOutbox, Notification]]:
+def dead_letters(session: Session, case_id: uuid.UUID
+                 ) -> list[tuple[MailOutbox, Notification | None, AddressMail | None]]:
+    """The case's dead mails: to members (notifications) and to addresses (invitations)."""
     rows = session.execute(
-        select(MailOutbox, Notification)
-        .join(Notification, Notification.id == MailOutbox.notification_id)
-        .where(Notification.case_id == case_id, MailOutbox.status == MAIL_DEAD)
-        .order_by(MailOutbox.created_at)
+        select(MailOutbox, Notification, AddressMail)
+        .outerjoin(Notification, Notification.id == MailOutbox.notification_id)
+        .outerjoin(AddressMail, AddressMail.id == MailOutbox.address_mail_id)
+        .where(MailOutbox.status == MAIL_DEAD,
+               or_(Notification.case_id == case_id, AddressMail.case_id == case_id))
+        .order_by(MailOutbox.created_at, MailOutbox.id)
     ).all()
-    return [(m, n) for m, n in rows]
+    return [(m, n, a) for m, n, a in rows]
+
+
+def address_mail_states(session: Session, *, object_type: str,
+                        object_ids: Sequence[uuid.UUID]) -> list[tuple[uuid.UUID, str]]:
+    """(object id, delivery state) of the address mails about these objects."""
+    if not object_ids:
+        return []
+    rows = session.execute(
+        select(AddressMail.object_id, MailOutbox.status)
+        .join(MailOutbox, MailOutbox.address_mail_id == AddressMail.id)
+        .where(AddressMail.object_type == object_type,
+               AddressMail.object_id.in_(list(object_ids))))
+    return [(object_id, status) for object_id, status in rows.all()]
 
 
 def mails_of(session: Session, *, kind: str,

@@ -30,12 +30,18 @@ class UnreadCount(BaseModel):
 
 
 class DeadLetterRead(BaseModel):
-    """A mail that could not be delivered after its last attempt, for the room admin."""
+    """A mail that could not be delivered after its last attempt, for the room admin.
+
+    A mail to a member names the member (``user_id``, ``notification_id``); a mail to an
+    address (an invitation) names its object (``object_type``, ``object_id``) and never the
+    address: the invitation's own list shows it to those who may see that invitation."""
 
     id: uuid.UUID
-    notification_id: uuid.UUID
+    notification_id: uuid.UUID | None
     kind: str
-    user_id: uuid.UUID
+    user_id: uuid.UUID | None
+    object_type: str
+    object_id: uuid.UUID
     attempts: int
     last_error: str | None
     created_at: datetime

@@ -38,6 +38,10 @@ from app.context import CaseContext, Principal
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.errors import Invalid, NotFound
 from app.models.notifications import (
+    MAIL_DEAD,
+    MAIL_PENDING,
+    MAIL_SENDING,
+    MAIL_SENT,
     MAIL_STATES,
     REMINDER_CANCELLED,
     REMINDER_FIRED,
@@ -184,11 +188,32 @@ def mark_read(session: Session, principal: Principal, *, notification_id: uuid.U
 
 
 def dead_letters(session: Session, ctx: CaseContext) -> list[DeadLetterRead]:
-    """Mails of this case that failed for good: who was not reached, for which kind."""
-    return [DeadLetterRead(id=m.id, notification_id=n.id, kind=n.kind, user_id=n.user_id,
-                           attempts=m.attempts, last_error=m.last_error,
-                           created_at=m.created_at)
-            for m, n in repo.dead_letters(session, ctx.case_id)]
+    """Mails of this case that failed for good: who was not reached (a member, or the
+    addressee of an invitation, named by the invitation's id), for which kind."""
+    found = []
+    for mail, note, letter in repo.dead_letters(session, ctx.case_id):
+        source = note if note is not None else letter
+        assert source is not None  # ck_mail_outbox_one_source
+        found.append(DeadLetterRead(
+            id=mail.id, notification_id=note.id if note is not None else None,
+            kind=source.kind, user_id=note.user_id if note is not None else None,
+            object_type=source.object_type, object_id=source.object_id,
+            attempts=mail.attempts, last_error=mail.last_error, created_at=mail.created_at))
+    return found
+
+
+def address_mail_states(session: Session, *, object_type: str,
+                        object_ids: Collection[uuid.UUID]) -> dict[uuid.UUID, str]:
+    """Per object, the delivery state of its mail to an address (pending, sending, sent or
+    dead); an object with several mails reports the worst (dead before pending before
+    sent)."""
+    rank = {MAIL_DEAD: 0, MAIL_PENDING: 1, MAIL_SENDING: 1, MAIL_SENT: 2}
+    found: dict[uuid.UUID, str] = {}
+    for object_id, status in repo.address_mail_states(session, object_type=object_type,
+                                                      object_ids=list(object_ids)):
+        if object_id not in found or rank[status] < rank[found[object_id]]:
+            found[object_id] = status
+    return found
 
 
 def deliveries(session: Session, *, kind: str,

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from app.models.cases import Member
-from app.models.seats import Invitation
+from app.models.seats import INVITATION_PENDING, Invitation
 
 
 def add(session: Session, obj: object) -> None:
@@ -53,6 +54,23 @@ def invitations_for_email(session: Session, email: str) -> list[Invitation]:
         select(Invitation).where(Invitation.email == email)
         .order_by(Invitation.created_at.desc(), Invitation.id)
     ).scalars())
+
+
+def pending_for_email(session: Session, email: str, now: datetime) -> list[Invitation]:
+    """Invitations to ``email`` still open to an answer (pending, not expired)."""
+    return list(session.execute(
+        select(Invitation).where(Invitation.email == email,
+                                 Invitation.status == INVITATION_PENDING,
+                                 Invitation.expires_at > now)
+        .order_by(Invitation.expires_at, Invitation.id)
+    ).scalars())
+
+
+def lock_invitation(session: Session, invitation_id: uuid.UUID) -> Invitation | None:
+    return session.execute(
+        select(Invitation).where(Invitation.id == invitation_id).with_for_update()
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
 
 
 def find_member(session: Session, case_id: uuid.UUID, user_id: uuid.UUID, role: str,

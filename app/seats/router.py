@@ -12,6 +12,7 @@ from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
 from app.deps import (
     OptionalPrincipalDep,
+    PrincipalDep,
     ServicesDep,
     SessionDep,
     UnitRoute,
@@ -27,6 +28,7 @@ from app.seats.schemas import (
     InvitationDeclined,
     InvitationRead,
     InvitationView,
+    MyInvitationRead,
     OfferAccessRead,
     OfferAccessWrite,
     SeatCreate,
@@ -75,6 +77,25 @@ def accept_invitation(token: Token, request: Request, session: SessionDep, svc: 
 @router.post("/invitations/{token}/decline")
 def decline_invitation(token: Token, session: SessionDep, svc: ServicesDep) -> InvitationDeclined:
     return service.decline_invitation(session, svc, token=token)
+
+
+@router.get("/me/invitations")
+def my_invitations(session: SessionDep, principal: PrincipalDep,
+                   svc: ServicesDep) -> list[MyInvitationRead]:
+    """Pending invitations to the caller's own address."""
+    return service.my_invitations(session, principal, now=svc.now())
+
+
+@router.post("/me/invitations/{invitation_id}/accept")
+def accept_my_invitation(invitation_id: uuid.UUID, session: SessionDep,
+                         principal: PrincipalDep, svc: ServicesDep) -> SeatRead:
+    return service.accept_mine(session, principal, svc, invitation_id=invitation_id)
+
+
+@router.post("/me/invitations/{invitation_id}/decline")
+def decline_my_invitation(invitation_id: uuid.UUID, session: SessionDep,
+                          principal: PrincipalDep, svc: ServicesDep) -> InvitationDeclined:
+    return service.decline_mine(session, principal, svc, invitation_id=invitation_id)
 
 
 @router.post("/cases/{case_id}/members", status_code=201)

@@ -10,11 +10,6 @@ from app.authz.permissions import Role
 from app.kernel.passwords import MIN_PASSWORD_LENGTH
 from app.kernel.schemas import Strict
 
-ROLE_WORDS: dict[Role, str] = {
-    Role.ROOM_ADMIN: "room admin", Role.COUNSEL: "counsel", Role.CLIENT: "client",
-    Role.PRO_SE: "pro se party", Role.NEUTRAL: "neutral evaluator", Role.AUDITOR: "auditor",
-}
-
 
 class InvitationCreate(Strict):
     email: EmailStr = Field(max_length=320)
@@ -39,6 +34,9 @@ class InvitationRead(BaseModel):
     status: str  # pending | accepted | declined | revoked | expired
     created_at: datetime
     expires_at: datetime
+    # Where the invitation's mail stands: pending | sending | sent | dead (the address's
+    # mail server refused it for good: the invitee never got the link).
+    mail: str | None = None
 
 
 class InvitationView(BaseModel):
@@ -58,6 +56,23 @@ class InvitationView(BaseModel):
     # Whether to sign in or to create an account: told only to the holder of the link,
     # who received it at that address.
     has_account: bool
+
+
+class MyInvitationRead(BaseModel):
+    """A pending invitation to the caller's own address, as its list shows it."""
+
+    id: uuid.UUID
+    case_id: uuid.UUID
+    case_caption: str
+    docket_number: str
+    court: str
+    role: Role
+    role_words: str
+    party_id: uuid.UUID | None
+    party_name: str | None
+    inviter_name: str
+    created_at: datetime
+    expires_at: datetime
 
 
 class InvitationAccept(Strict):

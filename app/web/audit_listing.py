@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from app.audit.queries import EventFilter
 from app.audit.schemas import AuditEventRead, TreeHeadRead
+from app.authz.words import role_words
 from app.cases import service as case_service
 from app.kernel import papers
 from app.web.render import court_time
@@ -68,6 +69,10 @@ class Filters:
         return out or ["none: every event of the case"]
 
 
+# Detail keys whose value is a role: ``via`` says who gave a seat ("platform_admin").
+ROLE_KEYS = frozenset({"role", "via"})
+
+
 def _named(value: Any, names: dict[str, str]) -> str:
     if isinstance(value, list):
         return ", ".join(_named(v, names) for v in value)
@@ -76,8 +81,10 @@ def _named(value: Any, names: dict[str, str]) -> str:
 
 
 def details(event: AuditEventRead, names: dict[str, str]) -> list[tuple[str, str]]:
-    """The event's details with party and member ids replaced by their names."""
-    return [(key, _named(value, names)) for key, value in event.details.items()]
+    """The event's details with party and member ids replaced by their names, and roles
+    (a seat's, or who gave it) in words."""
+    return [(key, role_words(str(value)) if key in ROLE_KEYS else _named(value, names))
+            for key, value in event.details.items()]
 
 
 def who(event: AuditEventRead, names: dict[str, str], room: Room) -> str:

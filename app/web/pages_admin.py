@@ -36,5 +36,6 @@ def create_user(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep, email:
     _require_admin(session, auth)
     data = UserCreate(email=email, name=name, password=password)
     user_service.create_user(session, auth.principal, svc.passwords, email=str(data.email),
-                             name=data.name, password=data.password)
+                             name=data.name, password=data.password,
+                             must_change_password=True)
     return redirect("/admin/users", "user_created")

@@ -11,6 +11,7 @@ from app.auth import web_sessions as web_session
 from app.auth.schemas import PasswordChange
 from app.deps import (
     CsrfAuthDep,
+    FirstPasswordCsrfAuthDep,
     ServicesDep,
     SessionDep,
     WebAuth,
@@ -79,7 +80,7 @@ def signin(
 
 
 @router.post("/signout")
-def signout(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep) -> Response:
+def signout(session: SessionDep, svc: ServicesDep, auth: FirstPasswordCsrfAuthDep) -> Response:
     web_session.revoke(session, auth.row, svc.now())
     response = redirect("/signin", "signed_out")
     web_session.clear_cookie(response, svc.settings)
@@ -87,7 +88,8 @@ def signout(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep) -> Respons
 
 
 @router.post("/signout-everywhere")
-def signout_everywhere(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep) -> Response:
+def signout_everywhere(session: SessionDep, svc: ServicesDep,
+                       auth: FirstPasswordCsrfAuthDep) -> Response:
     """Every browser session ends, and every API token dies with the bumped generation."""
     auth_service.logout(session, auth.principal)
     response = redirect("/signin", "signed_out_everywhere")

@@ -1,4 +1,5 @@
-"""The members page (invite, leave, remove) and an invitation's landing page.
+"""The members page (invite, leave, remove), an invitation's landing page, and the
+account's own pending invitations ("my invitations").
 
 The landing page is public: its token is the credential. Accepting while signed in uses
 the browser session, so that form carries the session's CSRF token; accepting with a new
@@ -22,10 +23,11 @@ from app.deps import (
     WebAuthDep,
     case_ctx,
     check_csrf,
+    require_own_password,
     resolve_auth,
 )
 from app.seats import service as seats
-from app.seats.schemas import ROLE_WORDS, InvitationAccept, InvitationCreate, OfferAccessWrite
+from app.seats.schemas import InvitationAccept, InvitationCreate, OfferAccessWrite
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
@@ -52,7 +54,7 @@ def members(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Serv
     return render(request, "members.html", **context(
         room, "members", members=rows, names=names, removable=removable,
         offer_access=offer_access, may_invite=may_invite, invitations=invitations,
-        role_words=ROLE_WORDS, me=ctx.user_id))
+        me=ctx.user_id))
 
 
 @router.post("/cases/{case_id}/invitations")
@@ -113,6 +115,7 @@ def accept(token: Token, request: Request, session: SessionDep, svc: ServicesDep
     auth = resolve_auth(request, session, svc)
     if auth is not None:
         check_csrf(session, auth, csrf_token)
+        require_own_password(auth)
         data = InvitationAccept()
     else:
         data = InvitationAccept(name=name or None, password=password or None)
@@ -129,3 +132,25 @@ def accept(token: Token, request: Request, session: SessionDep, svc: ServicesDep
 def decline(token: Token, session: SessionDep, svc: ServicesDep) -> Response:
     seats.decline_invitation(session, svc, token=token)
     return redirect("/signin", "invitation_declined")
+
+
+@router.get("/my-invitations")
+def my_invitations(request: Request, session: SessionDep, svc: ServicesDep,
+                   auth: WebAuthDep) -> Response:
+    """Pending invitations to the account's own address, answered here without the link."""
+    rows = seats.my_invitations(session, auth.principal, now=svc.now())
+    return render(request, "my_invitations.html", invitations=rows)
+
+
+@router.post("/my-invitations/{invitation_id}/accept")
+def accept_mine(invitation_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                auth: CsrfAuthDep) -> Response:
+    seat = seats.accept_mine(session, auth.principal, svc, invitation_id=invitation_id)
+    return redirect(f"/cases/{seat.case_id}", "invitation_accepted")
+
+
+@router.post("/my-invitations/{invitation_id}/decline")
+def decline_mine(invitation_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                 auth: CsrfAuthDep) -> Response:
+    seats.decline_mine(session, auth.principal, svc, invitation_id=invitation_id)
+    return redirect("/my-invitations", "invitation_declined")

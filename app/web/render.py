@@ -1,13 +1,14 @@
 """Templates, display filters, and the page route class that turns refusals into pages.
 
 A page never shows a problem+json: ``PageRoute`` renders every ``AppError`` as an error page
-with the code's rule in words (``rules.py``), and a missing or expired browser session as a
-redirect to the sign-in page.
+with the code's rule in words (``rules.py``), a missing or expired browser session as a
+redirect to the sign-in page, and an account that must first replace its password as a
+redirect to the change-password form.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -24,12 +25,15 @@ from num2words import num2words
 from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
+from app.authz.words import role_words
 from app.deps import abandon_unit
-from app.errors import AppError, SignInRequired
+from app.errors import AppError, PasswordChangeRequired, SignInRequired
 from app.web.rules import rule_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
+# Where an account that must replace the password someone else chose is sent, from any page.
+FIRST_PASSWORD_PAGE = "/account/new-password"
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
@@ -85,8 +89,14 @@ def iso(value: datetime | None) -> str:
     return "" if value is None else value.isoformat()
 
 
+def roles_in_words(roles: Iterable[str]) -> str:
+    return ", ".join(role_words(r) for r in roles)
+
+
+# ``role_words`` is the one way a page names a role (tests/web/test_role_words.py).
 templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
-                             amount_words=amount_words, filesize=filesize, iso=iso)
+                             amount_words=amount_words, filesize=filesize, iso=iso,
+                             role_words=role_words, roles_in_words=roles_in_words)
 templates.env.globals["notices"] = {}
 
 
@@ -205,6 +215,10 @@ class PageRoute(APIRoute):
             except SignInRequired as exc:
                 abandon_unit(request, exc)
                 return signin_redirect(request)
+            except PasswordChangeRequired as exc:
+                abandon_unit(request, exc)
+                return _inline_answer(request, RedirectResponse(FIRST_PASSWORD_PAGE,
+                                                                status_code=303))
             except AppError as exc:
                 abandon_unit(request, exc)
                 return error_page(request, exc.status, exc.code, exc.detail, exc.headers)

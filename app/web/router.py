@@ -16,6 +16,7 @@ from app.web import (
     pages_ene,
     pages_notifications,
     pages_offers,
+    pages_password,
     pages_protective_order,
     pages_rule68,
     pages_seats,
@@ -29,6 +30,10 @@ NOTICES = {
                              "token revoked.",
     "password_changed": "Password changed. Your other browser sessions were signed out and "
                         "your API tokens revoked.",
+    "password_chosen": "Your own password is set. Your other browser sessions were signed out "
+                       "and your API tokens revoked.",
+    "password_reset_done": "Your new password is set, and every session of your account was "
+                           "signed out. Sign in with the new password.",
     "totp_enabled": "Second factor enabled: sign-in now asks for its code.",
     "totp_removed": "Second factor removed. Your other browser sessions were signed out and "
                     "your API tokens revoked.",
@@ -86,7 +91,8 @@ NOTICES = {
 }
 
 router = APIRouter(include_in_schema=False)
-for module in (pages_auth, pages_cases, pages_audit, pages_admin, pages_offers, pages_rule68,
+for module in (pages_auth, pages_password, pages_cases, pages_audit, pages_admin,
+               pages_offers, pages_rule68,
                pages_ene, pages_documents, pages_traces, pages_deadlines,
                pages_destroy, pages_notifications, pages_seats, pages_protective_order):
     router.include_router(module.router)

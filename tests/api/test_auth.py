@@ -21,7 +21,8 @@ def test_login_returns_a_bearer_pair(api):
     assert body["token_type"] == "bearer" and body["expires_in"] == 15 * 60
     me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {body['access_token']}"})
     assert me.json() == {"id": user.id, "email": user.email, "name": "Alice",
-                         "is_platform_admin": False, "totp_enabled": False}
+                         "is_platform_admin": False, "totp_enabled": False,
+                         "must_change_password": False}
 
 
 def test_unknown_email_and_wrong_password_get_the_same_answer(api, monkeypatch):

@@ -32,29 +32,35 @@ def user_by_email(session: Session, email: str) -> User | None:
 
 def create_user(
     session: Session, ctx: Actor, passwords: Passwords, *, email: str, name: str, password: str,
-    is_platform_admin: bool = False,
+    must_change_password: bool, is_platform_admin: bool = False,
 ) -> UserRead:
+    """``must_change_password``: someone other than the account's owner chose the password
+    (the platform admin, an operator at the command line); the owner must replace it before
+    the account may do anything else (``app.deps``). Every caller says which it is."""
     email = repo.normalise_email(email)
     check_new_password(password)
     if repo.get_user_by_email(session, email) is not None:
         raise Conflict("An account with this email already exists.", code="email_taken")
     user = repo.add_user(session, User(
         email=email, name=name, password_hash=passwords.hash(password),
-        is_platform_admin=is_platform_admin,
+        is_platform_admin=is_platform_admin, must_change_password=must_change_password,
     ))
     record(session, ctx, "user.create", "user", user.id,
-           {"role": "platform_admin" if is_platform_admin else "user"})
+           {"role": "platform_admin" if is_platform_admin else "user",
+            "status": "password_to_replace" if must_change_password else "password_chosen"})
     return UserRead.model_validate(user)
 
 
 def bootstrap_admin(
     session: Session, passwords: Passwords, *, email: str, name: str, password: str
 ) -> UserRead | None:
-    """Create the platform admin only when no user exists yet."""
+    """Create the platform admin only when no user exists yet. Its password is the
+    operator's own (``SETTLEROOM_ADMIN_PASSWORD``, or the generated one only the operator
+    can read): it is not flagged for a change."""
     if repo.any_user_exists(session):
         return None
     return create_user(session, None, passwords, email=email, name=name, password=password,
-                       is_platform_admin=True)
+                       must_change_password=False, is_platform_admin=True)
 
 
 def list_users(session: Session, *, offset: int, limit: int) -> list[UserRead]:

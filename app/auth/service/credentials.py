@@ -81,12 +81,21 @@ def change_password(
     session: Session, ctx: Principal, svc: Services, *, current_password: str, new_password: str,
     code: str | None = None,
 ) -> User:
+    """Also the first sign-in's forced change: a password someone else chose (the platform
+    admin) must be replaced by a different one, or whoever chose it still knows it."""
     check_new_password(new_password)
     user = reauthenticate(session, ctx, svc, action="auth.password_change",
                           password=current_password, code=code)
+    first = user.must_change_password
+    if first and svc.passwords.verify(user.password_hash, new_password):
+        refuse(session, ctx, "auth.password_change", "user", user.id, Invalid(
+            "Choose a password of your own: the new password must differ from the one you "
+            "were given.", code="password_unchanged"))
     user.password_hash = svc.passwords.hash(new_password)
+    user.must_change_password = False
     end_every_session(session, user, svc.now())
-    record(session, ctx, "auth.password_change", "user", user.id)
+    record(session, ctx, "auth.password_change", "user", user.id,
+           {"status": "first_password"} if first else None)
     return user
 
 

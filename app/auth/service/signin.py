@@ -58,7 +58,8 @@ def issue_pair(
             expires_at=now + timedelta(days=svc.settings.refresh_token_days), created_at=now,
         ),
     )
-    return TokenPair(access_token=access, refresh_token=token, expires_in=expires_in)
+    return TokenPair(access_token=access, refresh_token=token, expires_in=expires_in,
+                     password_change_required=user.must_change_password)
 
 
 def login(

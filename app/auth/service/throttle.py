@@ -45,7 +45,8 @@ class Attempt:
         return [self.pair, self.account, self.address]
 
 
-def _key(svc: Services, kind: str, value: str) -> str:
+def keyed(svc: Services, kind: str, value: str) -> str:
+    """A counter's key (the password reset limits' too): ``kind`` and a keyed hash."""
     # Keyed: the table never holds an e-mail or an address, nor a hash one could test
     # guesses against without the service's key.
     digest = hmac.new(svc.hmac_key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()
@@ -54,8 +55,8 @@ def _key(svc: Services, kind: str, value: str) -> str:
 
 def attempt_keys(svc: Services, *, account: str, address: str | None) -> Attempt:
     where = address or "unknown"
-    return Attempt(pair=_key(svc, "pair", f"{account}\x00{where}"),
-                   account=_key(svc, "account", account), address=_key(svc, "address", where))
+    return Attempt(pair=keyed(svc, "pair", f"{account}\x00{where}"),
+                   account=keyed(svc, "account", account), address=keyed(svc, "address", where))
 
 
 def pair_delay(svc: Services, failures: int) -> int:

@@ -86,19 +86,23 @@ def status_of(row: Invitation, now: object) -> str:
     return row.status
 
 
-def _read(row: Invitation, now: object) -> InvitationRead:
+def _read(row: Invitation, now: object, mail: str | None) -> InvitationRead:
     return InvitationRead(id=row.id, case_id=row.case_id, email=row.email, role=row.role,
                           party_id=row.party_id, invited_by=row.invited_by,
                           status=status_of(row, now), created_at=row.created_at,
-                          expires_at=row.expires_at)
+                          expires_at=row.expires_at, mail=mail)
 
 
 def list_invitations(session: Session, ctx: CaseContext, svc: Services) -> list[InvitationRead]:
-    """The invitations the caller made or whose seat it controls."""
+    """The invitations the caller made or whose seat it controls, each with where its mail
+    stands (a refused address shows here, to those who may see the address)."""
     now = svc.now()
-    return [_read(row, now) for row in repo.list_invitations(session, ctx.case_id)
+    rows = [row for row in repo.list_invitations(session, ctx.case_id)
             if sees_invitation(ctx.user_id, ctx.memberships, row.invited_by,
                                seat(row.role, row.party_id))]
+    mails = notifications.address_mail_states(session, object_type="invitation",
+                                              object_ids={row.id for row in rows})
+    return [_read(row, now, mails.get(row.id)) for row in rows]
 
 
 def revoke_invitation(session: Session, ctx: CaseContext, svc: Services, *,

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from app.audit.service import record
 from app.auth import service as auth_service
 from app.authz.policy_seats import may_give_seat, may_hold_seat, not_self
+from app.authz.words import role_words
 from app.cases import service as case_service
 from app.context import Actor, CaseContext, Principal
 from app.errors import Conflict, Forbidden, Gone, Invalid, NotFound, Unauthenticated
@@ -40,7 +41,6 @@ from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 from app.seats import repository as repo
 from app.seats.schemas import (
-    ROLE_WORDS,
     InvitationAccept,
     InvitationDeclined,
     InvitationView,
@@ -90,7 +90,7 @@ def show_invitation(session: Session, svc: Services, *, token: str) -> Invitatio
     return InvitationView(
         case_caption=case.caption, docket_number=case.docket_number, court=case.court,
         inviter_name=inviter.name if inviter is not None else "a former member",
-        email=row.email, role=wanted.role, role_words=ROLE_WORDS[wanted.role],
+        email=row.email, role=wanted.role, role_words=role_words(wanted.role),
         party_id=row.party_id, party_name=party.name if party is not None else None,
         status=status_of(row, svc.now()), expires_at=row.expires_at,
         has_account=auth_service.user_by_email(session, row.email) is not None)
@@ -112,8 +112,10 @@ def _acceptor(session: Session, svc: Services, row: Invitation, principal: Princ
     if data.name is None or data.password is None:
         raise Invalid("To create your account, give your name and a password.",
                       code="account_details_required")
+    # The invitee chose this password itself: nothing to replace.
     made = auth_service.create_user(session, None, svc.passwords, email=row.email,
-                                    name=data.name, password=data.password)
+                                    name=data.name, password=data.password,
+                                    must_change_password=False)
     return Principal(made.id, made.email, made.name, False, client_address)
 
 
@@ -121,6 +123,15 @@ def accept_invitation(session: Session, svc: Services, *, token: str,
                       principal: Principal | None, data: InvitationAccept,
                       client_address: str | None = None) -> SeatRead:
     row = _find(session, token, "invitation.accept", lock=True)
+    return accept_found(session, svc, row, principal=principal, data=data,
+                        client_address=client_address)
+
+
+def accept_found(session: Session, svc: Services, row: Invitation, *,
+                 principal: Principal | None, data: InvitationAccept,
+                 client_address: str | None = None) -> SeatRead:
+    """Accept ``row``, locked by the caller, which found it by its token or, for the
+    account of its address, on the account's list (``app.seats.service.mine``)."""
     _require_open(session, principal, row, "invitation.accept", svc)
     case = case_service.case_row(session, row.case_id, lock=True)  # one seat change at a time
     if case is None or case.destroyed_at is not None:
@@ -163,10 +174,17 @@ def accept_invitation(session: Session, svc: Services, *, token: str,
 def decline_invitation(session: Session, svc: Services, *, token: str) -> InvitationDeclined:
     """Anyone holding the link may decline: it proves receipt, and declining gives nothing."""
     row = _find(session, token, "invitation.decline", lock=True)
-    _require_open(session, None, row, "invitation.decline", svc)
+    return decline_found(session, svc, row, actor=None)
+
+
+def decline_found(session: Session, svc: Services, row: Invitation, *,
+                  actor: Principal | None) -> InvitationDeclined:
+    """Decline ``row``, locked by the caller (the link's holder, or the account of the
+    invitation's address)."""
+    _require_open(session, actor, row, "invitation.decline", svc)
     row.status, row.decided_at = INVITATION_DECLINED, svc.now()
     session.flush()
-    record(session, None, "invitation.decline", "invitation", row.id,
+    record(session, actor, "invitation.decline", "invitation", row.id,
            {"invitation_id": row.id}, case_id=row.case_id)
     return InvitationDeclined()
 
