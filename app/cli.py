@@ -78,7 +78,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     settings = get_settings()
     _prepare(settings)
+    # On SIGTERM uvicorn stops listening, lets the requests in flight finish (for at most
+    # the grace period), then runs the app's shutdown, which stops its threads.
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
                 **server_options(settings))  # type: ignore[arg-type]
     return 0
 
