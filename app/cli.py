@@ -72,6 +72,8 @@ def server_options(settings: Settings) -> dict[str, object]:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     import uvicorn
 
     from app.main import create_app
@@ -79,7 +81,10 @@ def cmd_serve(args: argparse.Namespace) -> int:
     settings = get_settings()
     _prepare(settings)
     # On SIGTERM uvicorn stops listening, lets the requests in flight finish (for at most
-    # the grace period), then runs the app's shutdown, which stops its threads.
+    # the grace period), then runs the app's shutdown, which stops its threads. It then
+    # raises the signal again for the handler it found: a handler that does nothing makes
+    # a completed graceful stop exit 0, not die by the signal (which reads as a crash).
+    signal.signal(signal.SIGTERM, lambda *_: None)
     uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
                 timeout_graceful_shutdown=settings.shutdown_grace_seconds,
                 **server_options(settings))  # type: ignore[arg-type]

@@ -21,19 +21,22 @@ ADMIN_EMAIL = "admin@example.com"
 START_SECONDS = 120  # a loaded machine migrates and imports slowly
 
 
-def base_env(data_dir: Path, database_url: str, **settings: object) -> dict[str, str]:
+def base_env(data_dir: Path, database_url: str | None, **settings: object) -> dict[str, str]:
     """The environment of one server: cheap password hashing, the admin bootstrapped with
     the tests' password, each request's audit events sequenced before it answers, and
-    ``settings`` (``s3_bucket=...``) as SETTLEROOM_* variables."""
+    ``settings`` (``s3_bucket=...``) as SETTLEROOM_* variables. Without a database URL,
+    the server keeps a SQLite file in its data directory."""
     env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEROOM_")}
     values: dict[str, object] = {
-        "env": "dev", "data_dir": data_dir, "database_url": database_url,
+        "env": "dev", "data_dir": data_dir,
         "secret_key": "test-secret-key-0123456789abcdef0123456789",
         "argon2_time_cost": 1, "argon2_memory_kib": 64, "argon2_parallelism": 1,
         "admin_email": ADMIN_EMAIL, "admin_password": PASSWORD,
         "audit_sequencing": "on_commit", "worker": "external",
         **settings,
     }
+    if database_url is not None:
+        values["database_url"] = database_url
     env.update({f"SETTLEROOM_{k.upper()}": str(v) for k, v in values.items()})
     return env
 
