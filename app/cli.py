@@ -71,14 +71,29 @@ def server_options(settings: Settings) -> dict[str, object]:
     return {"proxy_headers": True, "forwarded_allow_ips": allowed}
 
 
+def _exit_cleanly(*_: object) -> None:
+    raise SystemExit(0)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
+    import signal
+
     import uvicorn
 
     from app.main import create_app
 
     settings = get_settings()
     _prepare(settings)
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info",
+    app = create_app(settings)
+    # On SIGTERM (or Ctrl-C) uvicorn stops listening, lets the requests in flight finish
+    # (for at most the grace period), then runs the app's shutdown, which stops its
+    # threads. It then raises the signal again for the handler it found: this one ends the
+    # process with 0, not killed by the signal (a crash to a process manager) nor with a
+    # KeyboardInterrupt traceback. Before uvicorn takes the signals, it stops the start.
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, _exit_cleanly)
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info",
+                timeout_graceful_shutdown=settings.shutdown_grace_seconds,
                 **server_options(settings))  # type: ignore[arg-type]
     return 0
 

@@ -135,9 +135,16 @@ class Settings(BaseSettings):
     # hold no usable case key. Unset: ``<data_dir>.master-key`` beside the data directory
     # (dev only; production names it).
     master_key_file: Path | None = None
+    # The local key store itself (the wrapped case keys). Unset: DATA_DIR/keys/kek.json.
+    # Replicas that use the local provider name one shared file (one host, or a file system
+    # with working fcntl locks); across hosts, replicas share a PKCS#11 token instead.
+    key_store_file: Path | None = None
     pkcs11_library: str | None = None
     pkcs11_token_label: str | None = None
     pkcs11_pin: SecretStr | None = None
+    # On SIGTERM, ``settleroom serve`` stops accepting connections and waits this long for
+    # the requests in flight to finish before it cancels them; then it stops its threads.
+    shutdown_grace_seconds: int = Field(default=30, ge=1, le=3600)
 
     @property
     def resolved_database_url(self) -> str:

@@ -154,6 +154,10 @@ def master_key(settings: Settings) -> bytes:
     if resolved.is_relative_to(settings.data_dir.resolve()):
         raise ConfigurationError(
             "SETTLEROOM_MASTER_KEY_FILE must be outside the data directory")
+    store = settings.key_store_file
+    if store is not None and resolved.is_relative_to(store.resolve().parent):
+        raise ConfigurationError(  # a copy of the key store's folder would carry both
+            "SETTLEROOM_MASTER_KEY_FILE must be outside the key store file's directory")
     if not resolved.exists():
         private_dirs(resolved.parent)
         write_secret_file(resolved, base64.b64encode(secrets.token_bytes(MASTER_KEY_LEN))

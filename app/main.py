@@ -31,6 +31,7 @@ from app.middleware import (
     InFlightMiddleware,
     RequestsInFlight,
     SecurityHeadersMiddleware,
+    ShutdownCutoffMiddleware,
 )
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
@@ -131,6 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware)
     app.add_middleware(BodyLimitMiddleware)
     app.add_middleware(InFlightMiddleware)
+    app.add_middleware(ShutdownCutoffMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: the id is there for all
     app.state.route_templates = route_templates(app.router.routes)
     configure_logging(settings.log_format)

@@ -1,9 +1,11 @@
 """ASGI middleware: request body limits (413 before the body is read when the length is
-declared, and while streaming otherwise), security headers on every response, and the
-count of requests in flight that the in-process mail worker yields to."""
+declared, and while streaming otherwise), security headers on every response, the count
+of requests in flight that the in-process mail worker yields to, and a 503 for a request
+the server cut off while shutting down."""
 
 from __future__ import annotations
 
+import asyncio
 import json
 import threading
 from typing import Any
@@ -158,3 +160,50 @@ class InFlightMiddleware:
             await self.app(scope, receive, send)
         finally:
             gauge.leave()
+
+
+def _problem_503() -> tuple[bytes, list[tuple[bytes, bytes]]]:
+    body = json.dumps({
+        "type": PROBLEM_TYPE_BASE + "shutting_down", "title": "Server shutting down",
+        "status": 503, "detail": "The server stopped before it could answer this request. "
+        "Check whether it took effect before sending it again, or send it again with the "
+        "same Idempotency-Key.", "code": "shutting_down",
+        "request_id": current_request_id(),
+    }).encode()
+    return body, [(b"content-type", PROBLEM_MEDIA_TYPE.encode()),
+                  (b"content-length", str(len(body)).encode()), (b"retry-after", b"1"),
+                  (b"connection", b"close"), *SECURITY_HEADERS]
+
+
+class ShutdownCutoffMiddleware:
+    """A request still running when the shutdown grace period ends is cancelled by the
+    server (``settleroom serve``, SETTLEROOM_SHUTDOWN_GRACE_SECONDS); the client is told
+    so with a 503 ``shutting_down``, rather than the server's bare 500. Whether the request
+    took effect is unknown to this layer: a request cut off while its body was read wrote
+    nothing, but a synchronous endpoint already running in its thread finishes (and
+    commits) before the cancellation reaches here, so the detail never claims either way.
+    A response already begun cannot be replaced: the connection just ends."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except asyncio.CancelledError:
+            if not started:
+                body, headers = _problem_503()
+                await send({"type": "http.response.start", "status": 503, "headers": headers})
+                await send({"type": "http.response.body", "body": body})
+            raise

@@ -85,6 +85,7 @@ def build_services(settings: Settings) -> Services:
             pkcs11_token_label=settings.pkcs11_token_label,
             pkcs11_pin=settings.pkcs11_pin,
             master_key=master_key(settings) if settings.key_provider == "local" else None,
+            key_file=settings.key_store_file,
         ),
         audit_key=audit_signing_key(settings),
         blob_store=blob_store_from_settings(settings),

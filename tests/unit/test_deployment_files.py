@@ -1,4 +1,4 @@
-"""docker-compose.yml: postgres:16 with a healthcheck, the app waits for it healthy, and
+"""docker-compose.yml: postgres:16 with a healthcheck, the apps wait for it healthy, and
 every secret is required from the environment."""
 
 from __future__ import annotations
@@ -41,7 +41,7 @@ def test_compose_keeps_document_ciphertext_in_minio_with_a_bucket_only_account()
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
     assert services["minio"]["image"].startswith("minio/minio")
-    app = services["app"]
+    app = services["app1"]
     assert app["depends_on"]["minio-init"] == {"condition": "service_completed_successfully"}
     env = app["environment"]
     assert env["SETTLEROOM_BLOB_STORE"] == "s3"
@@ -56,3 +56,67 @@ def test_compose_keeps_document_ciphertext_in_minio_with_a_bucket_only_account()
     init = "\n".join(services["minio-init"]["command"])
     assert "mc mb --ignore-existing store/settleroom" in init
     assert '"arn:aws:s3:::settleroom/*"' in init and "policy attach" in init
+
+
+def _compose() -> dict:  # type: ignore[type-arg]
+    import yaml
+
+    loaded: dict = yaml.safe_load((ROOT / "docker-compose.yml").read_text())  # type: ignore[type-arg]
+    return loaded
+
+
+def test_compose_runs_two_replicas_and_one_worker_on_shared_state():
+    """Two ``serve`` replicas and one ``worker`` on the same database, bucket, data and key
+    volumes, with the same settings; the servers leave mail to the worker, and only app1
+    migrates and bootstraps (the others start once it is healthy)."""
+    services = _compose()["services"]
+    app1, app2, worker = services["app1"], services["app2"], services["worker"]
+    assert "app" not in services
+    for svc in (app2, worker):
+        assert svc["build"] == app1["build"] == "."
+        assert svc["environment"] == app1["environment"]
+        assert svc["volumes"] == app1["volumes"]
+        assert svc["depends_on"] == {"app1": {"condition": "service_healthy"}}
+    env = app1["environment"]
+    assert env["SETTLEROOM_WORKER"] == "external"
+    assert env["SETTLEROOM_BLOB_STORE"] == "s3"
+    assert env["SETTLEROOM_DATABASE_URL"].endswith("@db:5432/settleroom")
+    assert sorted(app1["volumes"]) == ["app-data:/var/lib/settleroom",
+                                       "app-keys:/var/lib/settleroom-keys"]
+    assert "command" not in app1 and "command" not in app2  # the image's `settleroom serve`
+    assert worker["command"] == ["settleroom", "worker"]
+    assert worker["healthcheck"] == {"disable": True}  # it serves no /readyz
+    # The worker is reachable by nobody: not on the load balancer's network, no port.
+    assert worker["networks"] == ["default"] and "ports" not in worker
+    for svc in (app1, app2):
+        assert "ports" not in svc  # only through the load balancer
+
+
+def test_compose_balances_the_replicas_and_believes_only_its_forwarded_address():
+    compose = _compose()
+    services = compose["services"]
+    lb = services["lb"]
+    assert lb["image"].startswith("caddy:")
+    assert lb["ports"] == ["127.0.0.1:8000:8000"]
+    caddyfile = "\n".join(lb["command"])
+    assert "reverse_proxy app1:8000 app2:8000" in caddyfile
+    assert "health_uri /readyz" in caddyfile
+    address = lb["networks"]["front"]["ipv4_address"]
+    assert services["app1"]["environment"]["SETTLEROOM_FORWARDED_ALLOW_IPS"] == address
+    subnet = compose["networks"]["front"]["ipam"]["config"][0]["subnet"]
+    import ipaddress
+
+    assert ipaddress.ip_address(address) in ipaddress.ip_network(subnet)
+    for name in ("db", "minio"):  # the stores are not on the balancer's network
+        assert "networks" not in services[name]
+
+
+def test_compose_stop_waits_longer_than_the_shutdown_grace_period():
+    """Docker sends SIGTERM, then SIGKILL after stop_grace_period: requests in flight get
+    the whole of SETTLEROOM_SHUTDOWN_GRACE_SECONDS only if the period is longer."""
+    services = _compose()["services"]
+    for name in ("app1", "app2"):
+        svc = services[name]
+        grace = int(svc["environment"]["SETTLEROOM_SHUTDOWN_GRACE_SECONDS"])
+        assert svc["stop_grace_period"].endswith("s")
+        assert int(svc["stop_grace_period"][:-1]) > grace

@@ -73,6 +73,28 @@ def test_refused_inside_the_data_dir_or_readable_or_malformed(tmp_path: Path) ->
     assert "not a key" not in str(err.value)
 
 
+def test_key_store_file_named_outside_the_data_dir_is_shared(tmp_path: Path) -> None:
+    """Two processes with their own data directories naming one key store file and one
+    master key (replicas) see the same case keys, wherever the key was created."""
+    shared = {"key_store_file": tmp_path / "store" / "kek.json",
+              "master_key_file": tmp_path / "master" / "master.key"}
+    first = build_services(_settings(tmp_path / "a", **shared)).key_provider
+    second = build_services(_settings(tmp_path / "b", **shared)).key_provider
+    first.create_kek("c1")
+    assert second.versions("c1") == [1]
+    dek = os.urandom(32)
+    assert first.unwrap("c1", 1, second.wrap("c1", 1, dek)) == dek
+    assert (tmp_path / "store" / "kek.json").exists()
+    assert not (tmp_path / "a" / "keys").exists() and not (tmp_path / "b" / "keys").exists()
+
+
+def test_master_key_refused_beside_the_key_store_file(tmp_path: Path) -> None:
+    """A copy of the key store's folder must not carry the key that opens it."""
+    with pytest.raises(ConfigurationError, match="key store file's directory"):
+        master_key(_settings(tmp_path / "data", key_store_file=tmp_path / "keys" / "kek.json",
+                             master_key_file=tmp_path / "keys" / "master.key"))
+
+
 def test_existing_plain_key_store_is_wrapped_at_start(tmp_path: Path) -> None:
     """A data dir from before the master key: its clear key file is wrapped at first start."""
     import json
