@@ -25,7 +25,7 @@ Invariants:
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -33,7 +33,6 @@ from zoneinfo import ZoneInfo
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from app.auth import service as auth_service
 from app.cases import service as case_service
 from app.deadlines.rules import DEFAULT_TIMEZONE
 from app.models.notifications import MailDigest, MailOutbox, Notification, NotificationPreference
@@ -124,16 +123,19 @@ class DigestLetter:
     lines: list[str]
 
 
-def letters(session: Session, mails: Collection[MailOutbox]) -> dict[uuid.UUID, DigestLetter]:
+def letters(session: Session, mails: Collection[MailOutbox],
+            addresses_of: Callable[[set[uuid.UUID]], dict[uuid.UUID, str]],
+            ) -> dict[uuid.UUID, DigestLetter]:
     """The digest mails' letters. A digest whose reader is gone or inactive, or with no
-    line left, has none (it becomes a dead letter)."""
+    line left, has none (it becomes a dead letter). ``addresses_of`` gives the active
+    readers' addresses (the caller reads accounts; this module reads no other domain's
+    rows, so that the accounts domain may itself send mail through this one)."""
     digests = repo.digests_by_id(session, {m.digest_id for m in mails
                                            if m.digest_id is not None})
     items = repo.digest_items(session, list(digests))
     readers = {d.user_id for d in digests.values()}
     prefs = repo.preferences_of(session, readers)
-    addresses = {u.id: u.email for u in auth_service.user_rows(session, readers).values()
-                 if u.is_active}
+    addresses = addresses_of(readers)
     out = {}
     for mail in mails:
         digest = digests.get(mail.digest_id) if mail.digest_id is not None else None

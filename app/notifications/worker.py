@@ -40,6 +40,7 @@ import time
 import uuid
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Protocol
 
 from sqlalchemy import event
@@ -121,7 +122,8 @@ class DeliveryWorker:
                                      limit)
             claims = [(row.id, row.attempts) for row in claimed]
             letters: dict[uuid.UUID, Letter | DigestLetter] = {
-                **self._letters(session, claimed), **digests.letters(session, claimed)}
+                **self._letters(session, claimed), **digests.letters(session, claimed,
+                                                      partial(_active_addresses, session))}
         self._yield(time.perf_counter() - started)
         with self.transport.batch():
             for mail_id, attempt in claims:
@@ -292,3 +294,7 @@ class DeliveryWorker:
                 self._wake.wait(self._settings.mail_poll_seconds)
                 self._wake.clear()
 
+
+def _active_addresses(session: Session, user_ids: set[uuid.UUID]) -> dict[uuid.UUID, str]:
+    return {u.id: u.email for u in auth_service.user_rows(session, user_ids).values()
+            if u.is_active}

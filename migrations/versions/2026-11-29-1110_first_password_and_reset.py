@@ -23,11 +23,10 @@ depends_on = None
 
 
 def upgrade() -> None:
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.add_column(sa.Column("must_change_password", sa.Boolean(), nullable=False,
-                                      server_default=sa.false()))
-    with op.batch_alter_table("users", schema=None) as batch_op:
-        batch_op.alter_column("must_change_password", server_default=None)
+    # The server default stays: dropping it would make SQLite rebuild ``users``, which every
+    # other table references (a rebuild under enforced foreign keys fails once rows exist).
+    op.add_column("users", sa.Column("must_change_password", sa.Boolean(), nullable=False,
+                                     server_default=sa.false()))
     op.create_table(
         "password_resets",
         sa.Column("user_id", sa.Uuid(), nullable=True),
