@@ -28,7 +28,6 @@ from tests.api.documents.helpers import MARKER, text_doc
 from tests.factories import Api, Room, User
 from tests.s3server import S3Server
 from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
-from tests.template import PASSWORD
 
 pytestmark = [
     pytest.mark.postgres,
@@ -118,7 +117,7 @@ def test_failed_sign_ins_split_between_the_replicas_meet_one_limit(replicas: Rep
     # Replica b saw two of the five failures: only a count kept in the database stops it.
     r = b.login(user.email, WRONG)
     assert r.status_code == 429, r.text
-    r = a.login(user.email, PASSWORD)
+    r = a.login(user.email, user.password)
     assert r.status_code == 429, r.text
 
 
