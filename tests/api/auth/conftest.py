@@ -4,12 +4,12 @@ settings changed for one test, and a factor enabled through the API."""
 from __future__ import annotations
 
 import threading
-from datetime import UTC, datetime, timedelta
 
 import pyotp
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.clock import Clock
 from tests.factories import PASSWORD
 
 
@@ -22,14 +22,6 @@ def login(client: TestClient, email: str, password: str = PASSWORD, **form: str)
     return client.post("/api/v1/auth/token",
                        data={"username": email, "password": password, **form})
 
-
-class Clock:
-    def __init__(self, app) -> None:  # noqa: ANN001
-        self.now = datetime.now(UTC)
-        app.state.services.clock = lambda: self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += timedelta(seconds=seconds)
 
 
 @pytest.fixture

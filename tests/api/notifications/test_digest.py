@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 from app.models.notifications import MailDigest, MailOutbox
 from app.notifications.digests import latest_instant
 from app.notifications.worker import DeliveryWorker
+from tests.clock import Clock
 from tests.factories import Api, Room
 from tests.mailserver import Inbox
 
@@ -30,11 +31,6 @@ def room(api: Api) -> Room:
     api.consent_all(room)
     return room
 
-
-class Clock:
-    def __init__(self, app, at: datetime) -> None:  # noqa: ANN001
-        self.at = at
-        app.state.services.clock = lambda: self.at
 
 
 def _worker(app) -> DeliveryWorker:  # noqa: ANN001
@@ -84,7 +80,7 @@ def test_one_digest_at_8_am_lists_what_happened_in_words_and_only_once(api, app,
     counsel = room.users["defense_counsel"]
     _prefer(api, room, "defense_counsel", digest=["offer.received", "document.shared"])
     api.offer(room, expires_at="2026-12-18T22:00:00+00:00")
-    clock.at += timedelta(hours=2)
+    clock.now += timedelta(hours=2)
     api.document(room, b"Confidential exhibit.\n")
     _worker(app).drain()
     # The client reads at once; counsel waits for the digest, and has both in the inbox.
@@ -92,9 +88,9 @@ def test_one_digest_at_8_am_lists_what_happened_in_words_and_only_once(api, app,
         [room.users["defense_client"].email]]
     assert not inbox.to(counsel.email)
     assert len(api.client.get("/api/v1/notifications", headers=counsel.headers).json()) == 2
-    clock.at = datetime(2026, 12, 2, 12, 59, tzinfo=UTC)  # 7:59 am in New York
+    clock.now = datetime(2026, 12, 2, 12, 59, tzinfo=UTC)  # 7:59 am in New York
     assert _digests(app, inbox, counsel.email) == []
-    clock.at = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)  # 8 am EST
+    clock.now = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)  # 8 am EST
     [digest] = _digests(app, inbox, counsel.email)
     assert "Your daily summary: 2 updates in your settlement rooms" in digest
     text = " ".join(digest.split())
@@ -106,16 +102,16 @@ def test_one_digest_at_8_am_lists_what_happened_in_words_and_only_once(api, app,
     assert "https://" in text or "http://" in text
     assert all(secret not in digest for secret in SECRETS)
     # Restarted workers, later the same day: nothing more.
-    clock.at += timedelta(hours=3)
+    clock.now += timedelta(hours=3)
     assert len(_digests(app, inbox, counsel.email)) == 1
     # Something after 8 am waits for the next morning's digest.
     api.offer(room)
     assert len(_digests(app, inbox, counsel.email)) == 1
-    clock.at = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 3, 13, 0, tzinfo=UTC)
     digests = _digests(app, inbox, counsel.email)
     assert len(digests) == 2 and "1 update in" in digests[1]
     # A day with nothing: no digest.
-    clock.at = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 4, 13, 0, tzinfo=UTC)
     assert len(_digests(app, inbox, counsel.email)) == 2
     with app.state.sessionmaker() as s:
         assert s.execute(select(func.count()).select_from(MailDigest)).scalar_one() == 2
@@ -130,9 +126,9 @@ def test_the_digest_follows_the_users_zone_across_a_dst_change(api, app, room, i
     # Sunday, November 1, 2026: Pacific time falls back at 2 am; 8 am PST is 16:00 UTC.
     nov1 = datetime(2026, 11, 1, 16, 0, tzinfo=UTC)
     assert latest_instant(nov1, "America/Los_Angeles") == nov1
-    clock.at = nov1 - timedelta(minutes=1)
+    clock.now = nov1 - timedelta(minutes=1)
     assert _digests(app, inbox, counsel.email) == []
-    clock.at = nov1
+    clock.now = nov1
     assert len(_digests(app, inbox, counsel.email)) == 1
 
 
@@ -153,7 +149,7 @@ def test_read_items_and_items_no_longer_visible_are_left_out_and_empty_sends_not
     seat = next(m["id"] for m in members if m["user_id"] == client.id)
     assert api.client.delete(f"/api/v1/cases/{room.id}/members/{seat}",
                              headers=counsel.headers).status_code == 204
-    clock.at = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
     [digest] = _digests(app, inbox, counsel.email)
     assert "1 update in" in digest
     assert _digests(app, inbox, client.email) == []  # left the room: nothing, not empty
@@ -179,7 +175,7 @@ def test_workers_side_by_side_make_one_digest_and_send_it_once(api, app, room, i
     _prefer(api, room, "defense_counsel", digest=["offer.received"])
     for _ in range(3):
         api.offer(room)
-    clock.at = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
+    clock.now = datetime(2026, 12, 2, 13, 0, tzinfo=UTC)
     workers = [_worker(app) for _ in range(3)]
     start = threading.Barrier(len(workers))
     errors: list[BaseException] = []

@@ -13,6 +13,7 @@ from sqlalchemy import select
 from app.models.notifications import REMINDER_CANCELLED, REMINDER_FIRED, Reminder
 from app.notifications.reminders import fire_times
 from app.notifications.worker import DeliveryWorker
+from tests.clock import Clock
 from tests.factories import Api, Room
 from tests.mailserver import Inbox
 
@@ -23,11 +24,6 @@ def room(api: Api) -> Room:
     api.consent_all(room)
     return room
 
-
-class Clock:
-    def __init__(self, app, at: datetime) -> None:  # noqa: ANN001
-        self.at = at
-        app.state.services.clock = lambda: self.at
 
 
 def _reminded(app, room: Room, inbox: Inbox) -> list[str]:  # noqa: ANN001
@@ -58,9 +54,9 @@ def test_rule68_reminders_fire_in_court_time_and_stop_once_accepted(api, app, ro
     times = fire_times(datetime.fromisoformat(offer["acceptance_deadline_ends_at"]), zone)
     assert len(times) == 4 and _statuses(app, offer["id"]) == {"pending": 4}
     for at in times[:2]:
-        clock.at = at - timedelta(minutes=1)
+        clock.now = at - timedelta(minutes=1)
         assert _reminded(app, room, inbox) == []
-        clock.at = at
+        clock.now = at
         assert _reminded(app, room, inbox) == ["plaintiff_counsel"]  # counsel acts, not the client
     mail = api.client.get("/api/v1/notifications?unread=true",
                           headers=room.users["plaintiff_counsel"].headers).json()
@@ -69,7 +65,7 @@ def test_rule68_reminders_fire_in_court_time_and_stop_once_accepted(api, app, ro
                         headers=room.users["plaintiff_counsel"].headers,
                         json={"terms_sha256": offer["terms_sha256"]})
     assert r.status_code == 200, r.text
-    clock.at = times[-1] + timedelta(hours=1)
+    clock.now = times[-1] + timedelta(hours=1)
     assert _reminded(app, room, inbox) == []
     assert _statuses(app, offer["id"]) == {REMINDER_FIRED: 2, REMINDER_CANCELLED: 2}
 
@@ -81,12 +77,12 @@ def test_offer_expiry_reminders_go_to_the_addressees_counsel_until_it_is_rejecte
     zone = api.client.get(f"/api/v1/cases/{room.id}",
                           headers=room.admin.headers).json()["court_timezone"]
     times = fire_times(datetime(2026, 3, 13, 22, 0, tzinfo=UTC), zone)
-    clock.at = times[0]
+    clock.now = times[0]
     assert _reminded(app, room, inbox) == ["defense_counsel"]
     r = api.client.post(f"/api/v1/cases/{room.id}/offers/{offer['id']}/reject",
                         headers=room.users["defense_counsel"].headers)
     assert r.status_code == 200, r.text
-    clock.at = times[-1]
+    clock.now = times[-1]
     assert _reminded(app, room, inbox) == []
     assert _statuses(app, offer["id"]) == {REMINDER_FIRED: 1, REMINDER_CANCELLED: 3}
 
@@ -110,6 +106,6 @@ def test_a_destroyed_case_sends_no_reminder(api, app, room, inbox):
     r = api.client.post(f"/api/v1/cases/{room.id}/destroy", headers=room.admin.headers,
                         json={"confirm_caption": "Doe v. Acme Corp."})
     assert r.status_code == 200, r.text
-    clock.at = datetime.fromisoformat(offer["acceptance_deadline_ends_at"]) - timedelta(hours=1)
+    clock.now = datetime.fromisoformat(offer["acceptance_deadline_ends_at"]) - timedelta(hours=1)
     assert _reminded(app, room, inbox) == []
     assert _statuses(app, offer["id"]) == {REMINDER_CANCELLED: 4}

@@ -3,25 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import select
 
 from app.db import transaction
 from app.models.audit import AuditEvent
-
-
-class Clock:
-    def __init__(self, app, start: datetime) -> None:  # noqa: ANN001
-        self.now = start
-        app.state.services.clock = lambda: self.now
-
-    def set(self, value: datetime) -> None:
-        self.now = value
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from tests.clock import Clock
 
 
 @pytest.fixture

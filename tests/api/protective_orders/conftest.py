@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
+from tests.clock import Clock
 from tests.factories import Api, Room
 
 ORDER_TEXT = ("STIPULATED PROTECTIVE ORDER. Protected Material designated CONFIDENTIAL or "
@@ -21,14 +22,6 @@ TIERS = [
      "audience": ["outside_counsel", "experts"]},
 ]
 
-
-class Clock:
-    def __init__(self, app, start: datetime) -> None:  # noqa: ANN001
-        self.now = start
-        app.state.services.clock = lambda: self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
 
 
 @pytest.fixture
