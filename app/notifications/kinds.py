@@ -53,6 +53,15 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "Open the room to see the offer's status."),
     Kind("rule68.served", "A Rule 68 offer of judgment was served on your side", RULE68_WINDOW,
          due="The last moment to accept is {when}.", exclusive=True, optional=False),
+    Kind("offer.expired", "A settlement offer expired unanswered",
+         "It can no longer be accepted. Open the room to see the thread; either side may "
+         "make a new offer."),
+    Kind("rule68.lapsed", "A Rule 68 offer of judgment lapsed unaccepted",
+         "The 14 days to accept have run out, so the offer is considered withdrawn (Fed. R. "
+         "Civ. P. 68(b)). Evidence of it is admissible only in a proceeding to determine "
+         "costs; if the judgment finally obtained is not more favorable than the offer, the "
+         "offeree pays the costs incurred after it was made (Fed. R. Civ. P. 68(d)). If you "
+         "are represented, talk to your lawyer."),
     Kind("rule68.accepted", "A Rule 68 offer of judgment was accepted",
          "Open the room to see the acceptance; either party may now file the offer, the "
          "notice of acceptance and proof of service (Fed. R. Civ. P. 68(a))."),

@@ -311,6 +311,21 @@ def schedule_reminders(session: Session, *, case_id: uuid.UUID, object_type: str
     return len(rows)
 
 
+def schedule_end_notice(session: Session, *, case_id: uuid.UUID, object_type: str,
+                        object_id: uuid.UUID, due_at: datetime, now: datetime) -> None:
+    """One more reminder row, at the window's end itself: the notice that it ended unanswered
+    (an offer expired, a Rule 68 offer lapsed). Scheduled with the window, in the same
+    transaction, so a restart loses it no more than a reminder."""
+    if due_at > now:
+        repo.add_all(session, [Reminder(case_id=case_id, object_type=object_type,
+                                        object_id=object_id, fire_at=due_at, due_at=due_at)])
+
+
+def is_end_notice(reminder: Reminder) -> bool:
+    """The row ``schedule_end_notice`` wrote (reminders proper all fire before the end)."""
+    return reminder.fire_at >= reminder.due_at
+
+
 def drop_pending_reminders(session: Session, *, object_type: str,
                            object_id: uuid.UUID) -> int:
     """Forget the reminders of a window that moved, before its new ones are scheduled. They
