@@ -21,7 +21,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from num2words import num2words
+from num2words import CONVERTER_CLASSES, num2words
 from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
@@ -34,6 +34,8 @@ TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Where an account that must replace the password someone else chose is sent, from any page.
 FIRST_PASSWORD_PAGE = "/account/new-password"
+# The ISO codes whose currency words the English speller knows (USD, EUR, GBP, CAD...).
+CURRENCY_WORDS = frozenset(CONVERTER_CLASSES["en"].CURRENCY_FORMS)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
@@ -63,12 +65,10 @@ def money(cents: int | None, currency: str = "USD") -> str:
 def amount_words(cents: int, currency: str = "USD") -> str:
     """An amount in words, as a check or a settlement agreement writes it, so a slip of a
     zero is seen before an offer is sent. Currencies the word list lacks get the code."""
-    amount = Decimal(cents) / 100
-    try:
-        words = num2words(amount, to="currency", lang="en", currency=currency)
-    except NotImplementedError:
-        whole = num2words(cents // 100, lang="en")
-        words = f"{whole} {currency}" + (
+    if currency in CURRENCY_WORDS:
+        words = num2words(Decimal(cents) / 100, to="currency", lang="en", currency=currency)
+    else:
+        words = f"{num2words(cents // 100, lang='en')} {currency}" + (
             f" and {cents % 100:02d}/100" if cents % 100 else "")
     return words[:1].upper() + words[1:]
 
