@@ -5,14 +5,14 @@ against the log's own public key."""
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Literal
+from typing import Annotated, Literal, NamedTuple
 
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.audit import export, queries
 from app.audit.bundle import BundleError, verify_bundle
-from app.audit.schemas import AuditEventRead
+from app.audit.schemas import AuditEventRead, TreeHeadRead
 from app.audit.service import record
 from app.authz.permissions import Permission
 from app.cases import service as case_service
@@ -47,10 +47,10 @@ def filter_params(person: Annotated[uuid.UUID | None, Query()] = None,
 FiltersDep = Annotated[Filters, Depends(filter_params)]
 
 
-def _names(session: Session, room: Room, events: list[AuditEventRead]) -> dict[str, str]:
+def _names(session: Session, room: Room, events: list[AuditEventRead],
+           members: set[uuid.UUID]) -> dict[str, str]:
     """Names of the case's parties, members and the events' actors, keyed by id text."""
-    users = set(case_service.memberships_by_user(session, room.ctx.case_id))
-    users |= {e.actor_user_id for e in events if e.actor_user_id}
+    users = members | {e.actor_user_id for e in events if e.actor_user_id}
     names = {str(k): v for k, v in user_names(session, users).items()}
     names.update({str(p.id): p.name for p in room.parties})
     return names
@@ -70,11 +70,10 @@ def _audit_page(request: Request, session: SessionDep, svc: ServicesDep, auth: W
     # A fresh head first: the events shown are then all proven against a signed head.
     head = queries.current_head(session, svc.log_signer)
     events = _events(session, svc, ctx, room, chosen, after=after, limit=PAGE)
-    names = _names(session, room, events)
+    members = set(case_service.memberships_by_user(session, case_id))
+    names = _names(session, room, events, members)
     keys = queries.public_keys(session)
-    people = sorted(((uid, names[str(uid)]) for uid in
-                     case_service.memberships_by_user(session, case_id)),
-                    key=lambda pair: pair[1])
+    people = sorted(((uid, names[str(uid)]) for uid in members), key=lambda pair: pair[1])
     return render(request, "audit.html", **context(
         room, "audit", events=events, names=names, head=head, keys=keys, filters=chosen,
         query=chosen.query(), people=people, actions=queries.case_actions(session, case_id),
@@ -89,22 +88,30 @@ def audit(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Servic
     return _audit_page(request, session, svc, auth, case_id, after, chosen)
 
 
+class Export(NamedTuple):
+    room: Room
+    events: list[AuditEventRead]
+    names: dict[str, str]
+    head: TreeHeadRead
+
+
 def _export(session: Session, svc: Services, auth: WebAuthDep, case_id: uuid.UUID,
-            chosen: Filters, fmt: str) -> tuple[Room, list[AuditEventRead], dict[str, str]]:
+            chosen: Filters, fmt: str) -> Export:
     """The filtered events for an export; the export itself is an audited action."""
     ctx = case_ctx(session, auth, case_id, Permission.AUDIT_READ)
     room = load_room(session, ctx)
     record(session, ctx, "audit.export", "case", ctx.case_id, {"kind": fmt})
-    queries.current_head(session, svc.log_signer)  # the export event under a signed head
+    head = queries.current_head(session, svc.log_signer)  # the export event under a head
     events = _events(session, svc, ctx, room, chosen, after=None, limit=EXPORT_LIMIT)
-    return room, events, _names(session, room, events)
+    members = set(case_service.memberships_by_user(session, case_id))
+    return Export(room, events, _names(session, room, events, members), head)
 
 
 @router.get("/cases/{case_id}/audit/events.csv")
 def events_csv(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: WebAuthDep,
                chosen: FiltersDep) -> Response:
-    room, events, names = _export(session, svc, auth, case_id, chosen, "csv")
-    return Response(audit_listing.as_csv(events, names, room), media_type="text/csv",
+    out = _export(session, svc, auth, case_id, chosen, "csv")
+    return Response(audit_listing.as_csv(out.events, out.names, out.room), media_type="text/csv",
                     headers={"Content-Disposition":
                              f'attachment; filename="audit-{case_id}.csv"'})
 
@@ -112,9 +119,8 @@ def events_csv(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: 
 @router.get("/cases/{case_id}/audit/report.pdf")
 def report_pdf(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: WebAuthDep,
                chosen: FiltersDep) -> Response:
-    room, events, names = _export(session, svc, auth, case_id, chosen, "pdf")
-    head = queries.current_head(session, svc.log_signer)
-    pdf = audit_listing.as_pdf(events, names, room, head, chosen)
+    out = _export(session, svc, auth, case_id, chosen, "pdf")
+    pdf = audit_listing.as_pdf(out.events, out.names, out.room, out.head, chosen)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="audit-{case_id}.pdf"'})
 
