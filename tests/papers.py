@@ -23,6 +23,11 @@ def assert_court_ready(pdf: bytes, text: str, *, signer: str, declaration: bool)
     assert not UUID_RE.search(text), UUID_RE.search(text)
     assert not ISO_TIME_RE.search(text), ISO_TIME_RE.search(text)
     assert "Page 1 of" in text
+    assert_within_margins(pdf)
+
+
+def assert_within_margins(pdf: bytes) -> None:
+    """No printed character outside the page's left and right margins."""
     for page in pdfium.PdfDocument(pdf):
         chars = page.get_textpage()
         for i in range(chars.count_chars()):

@@ -14,7 +14,7 @@ from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, WebAuthDep, body_guard, case_ctx
 from app.documents.multipart import Form, read_form
-from app.documents.tracing import service
+from app.documents.tracing import report, service
 from app.documents.tracing.evidence import MAX_PAGES, RawEvidence
 from app.documents.tracing.schemas import TraceMatch
 from app.errors import Invalid
@@ -91,3 +91,13 @@ def run_trace(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
     return render(request, "traces.html", **context(
         room, "traces", result=result, names=names,
         verified={m.download_id: proof_verifies(m) for m in result.matches}))
+
+
+@router.get("/cases/{case_id}/traces/{trace_id}/report.pdf")
+def trace_report(case_id: uuid.UUID, trace_id: uuid.UUID, session: SessionDep,
+                 svc: ServicesDep, auth: WebAuthDep) -> Response:
+    case_ctx(session, auth, case_id, Permission.TRACE)
+    pdf = report.build(session, auth.principal, svc, trace_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="trace-report.pdf"',
+        "Cache-Control": "no-store"})

@@ -152,3 +152,21 @@ def test_the_trace_form_posts_its_token_in_the_action_url(client, room):
     r = client.post(action.group(1), files={"file": ("found.txt", b"Nothing here.\n",
                                                      "text/plain")})
     assert r.status_code == 200 and "Result:" in r.text
+
+
+def test_a_traced_copy_shows_the_words_and_links_the_evidence_report(client, room, web_api):
+    """The page names the document and the recipient in words and offers the report PDF,
+    which the same signed-in tracer downloads."""
+    doc = web_api.document(room, b"Letter of the plaintiff, marked for each reader.\n" * 40)
+    leaked = web_api.download(room, doc["id"], "defense_counsel").content
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/traces").text
+    action = re.search(r'action="([^"]+/traces\?csrf_token=[0-9a-f]+)"', page)
+    assert action
+    r = client.post(action.group(1), files={"file": ("found.txt", leaked, "text/plain")})
+    assert r.status_code == 200 and "recipient identified" in r.text, r.text[-2000:]
+    assert doc["filename"] in r.text and "coincidence" in r.text
+    link = re.search(r'href="(/cases/[^"]+/traces/[^"]+/report\.pdf)"', r.text)
+    assert link
+    pdf = client.get(link.group(1))
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")

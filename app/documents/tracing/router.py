@@ -3,14 +3,15 @@ authenticated before the body is read; the result lists only what the caller may
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends, Request, Response
 
 from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute
 from app.documents.schemas import multipart_body
-from app.documents.tracing import service
+from app.documents.tracing import report, service
 from app.documents.tracing.evidence import RawEvidence, read_raw
 from app.documents.tracing.schemas import TraceResult, TraceText
 from app.observability import TRACE_SECONDS
@@ -41,3 +42,14 @@ def trace(session: SessionDep, principal: PrincipalDep, svc: ServicesDep,
           raw: Annotated[RawEvidence, Depends(raw_evidence, scope="function")]) -> TraceResult:
     with TRACE_SECONDS.time():
         return service.trace(session, principal, svc, raw=raw)
+
+
+@router.get("/{trace_id}/report.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def trace_report(trace_id: uuid.UUID, session: SessionDep, principal: PrincipalDep,
+                 svc: ServicesDep) -> Response:
+    """The evidence report of one of the caller's own traces."""
+    pdf = report.build(session, principal, svc, trace_id)
+    return Response(pdf, media_type="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="trace-report.pdf"',
+        "Cache-Control": "no-store"})

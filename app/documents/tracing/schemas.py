@@ -39,6 +39,9 @@ class TraceMatch(BaseModel):
     party_id: uuid.UUID | None
     downloaded_at: datetime
     confidence: float  # union bound on a chance match over every test of this trace
+    confidence_words: str  # the bound's band in words, printed beside the bound
+    filename: str | None  # the document's name when the caller may read the document
+    recipient_name: str | None  # the downloader's name as the room knows it
     layers: list[str]  # layers that alone identify this download
     scores: list[LayerScoreRead]
     channels: list[str]  # invisible channels the copy carried
@@ -54,9 +57,25 @@ class TraceError(BaseModel):
     kind: str  # exception class name
 
 
+class AdviceRead(BaseModel):
+    code: str  # evidence_too_short | evidence_too_coarse
+    text: str
+
+
+class NotTraceableRead(BaseModel):
+    """The evidence is a copy of a document the caller may read but may not trace."""
+
+    document_id: uuid.UUID
+    case_id: uuid.UUID
+    filename: str
+
+
 class TraceResult(BaseModel):
     trace_id: uuid.UUID
     verdict: str  # identified | inconclusive | no_watermark (never when errors is non-empty)
+    verdict_words: str  # the verdict for a reader; "you may not trace" when not_traceable
+    advice: list[AdviceRead] = []  # how to make weak evidence stronger (no recipient named)
+    not_traceable: list[NotTraceableRead] = []
     matches: list[TraceMatch]
     found_layers: list[str]
     documents_compared: int

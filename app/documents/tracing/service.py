@@ -32,20 +32,25 @@ from sqlalchemy.orm import Session
 from app.audit import log, sequencer
 from app.audit.queries import head_read, leaf_indexes_of
 from app.audit.service import record
+from app.auth import service as auth_service
 from app.authz import policy_documents as pol
 from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
 from app.authz.policy import Membership
+from app.authz.policy_ene import Viewer
 from app.cases import service as case_service
 from app.context import Principal
 from app.db import between_transactions
+from app.documents import reads, storage
 from app.documents import repository as repo
-from app.documents import storage
 from app.documents.inspection import PDF
+from app.documents.tracing import words
 from app.documents.tracing.evidence import Evidence, RawEvidence, to_evidence
 from app.documents.tracing.ocr import make_ocr
 from app.documents.tracing.schemas import (
+    AdviceRead,
     AuditProof,
     LayerScoreRead,
+    NotTraceableRead,
     TraceError,
     TraceMatch,
     TraceResult,
@@ -73,33 +78,65 @@ class Target:
         return max(1, len(self.candidates)) * len(LAYERS)
 
 
-def traceable_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, frozenset]:
-    """Live cases where the user holds a role that may trace, with all its memberships."""
+def member_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, frozenset[Membership]]:
+    """Live cases where the user holds any seat, with all its memberships."""
     by_case: dict[uuid.UUID, set[Membership]] = defaultdict(set)
     for m in repo.user_memberships(session, user_id):
         by_case[m.case_id].add(Membership(Role(m.role), m.party_id, m.reads_offers))
-    tracers = ROLE_PERMISSIONS[Permission.TRACE]
     return {cid: frozenset(ms) for cid, ms in sorted(by_case.items(), key=lambda kv: str(kv[0]))
-            if any(m.role in tracers for m in ms) and not case_service.is_destroyed(session, cid)}
+            if not case_service.is_destroyed(session, cid)}
 
 
-def _targets(session: Session, svc: Services, cases: dict[uuid.UUID, frozenset],
-             kind: str) -> list[Target]:
+def _traces_in(memberships: frozenset[Membership]) -> bool:
+    tracers = ROLE_PERMISSIONS[Permission.TRACE]
+    return any(m.role in tracers for m in memberships)
+
+
+def _target(doc: Document, version: DocumentVersion, downloads: list[DocumentDownload],
+            svc: Services) -> Target:
+    found = {str(d.id): d for d in downloads}
+    cands = tuple(Candidate(
+        id=key, tag=d.tag, channels=frozenset(d.channels),
+        download_code=open_bytes(svc.key_provider, d.code_sealed, case_id=d.case_id,
+                                 object_type=CODE_OBJECT_TYPE, object_id=d.id),
+    ) for key, d in found.items())
+    return Target(doc, version, cands, found)
+
+
+def rights_on(session: Session, user_id: uuid.UUID, memberships: frozenset[Membership],
+              doc: Document) -> tuple[bool, bool]:
+    """Whether the user may trace the document, and whether it may read it."""
+    facts = reads.facts_of(session, doc)
+    sees = bool(pol.can_see_document(Viewer(user_id, memberships), facts))
+    traces = _traces_in(memberships) and bool(pol.can_trace_document(memberships, facts))
+    return traces, sees
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What one trace compares: the versions the caller may trace, and those it may only
+    read (compared only to tell the caller "you may not trace this document")."""
+
+    traceable: list[Target]
+    readable: list[Target]
+    filenames: dict[uuid.UUID, str]  # version id -> its name, for documents the caller reads
+
+
+def _scope(session: Session, svc: Services, user_id: uuid.UUID,
+           cases: dict[uuid.UUID, frozenset[Membership]], kind: str) -> Scope:
     rows = [(d, v) for d, v in repo.traced_versions(session, list(cases))
-            if v.media_type in COMPATIBLE[kind] and pol.can_trace_document(
-                cases[d.case_id], pol.DocumentFacts(d.uploader_party_id, d.designation,
-                                                    d.audience_all))]
+            if v.media_type in COMPATIBLE[kind]]
     downloads = repo.downloads_of_versions(session, [v.id for _, v in rows])
-    out = []
+    traceable, readable, names = [], [], {}
     for doc, version in rows:
-        found = {str(d.id): d for d in downloads[version.id]}
-        cands = tuple(Candidate(
-            id=key, tag=d.tag, channels=frozenset(d.channels),
-            download_code=open_bytes(svc.key_provider, d.code_sealed, case_id=d.case_id,
-                                     object_type=CODE_OBJECT_TYPE, object_id=d.id),
-        ) for key, d in found.items())
-        out.append(Target(doc, version, cands, found))
-    return out
+        traces, sees = rights_on(session, user_id, cases[doc.case_id], doc)
+        if sees:
+            names[version.id] = reads.display_name(svc, version)
+        if traces:
+            traceable.append(_target(doc, version, downloads[version.id], svc))
+        elif sees:
+            readable.append(_target(doc, version, downloads[version.id], svc))
+    return Scope(traceable, readable, names)
 
 
 @dataclass(frozen=True)
@@ -130,22 +167,31 @@ def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
                     det.errors)
 
 
-def _match(session: Session, target: Target, result: CandidateResult, total_tests: int,
-           proof_for: dict[uuid.UUID, AuditProof]) -> TraceMatch:
-    d = target.downloads[result.candidate_id]
-    scale = total_tests / target.tests
+def _strength(target: Target, result: CandidateResult, total_tests: int
+              ) -> tuple[float, list[str]]:
+    """The match's bound over every test of the trace, and the layers that alone agree."""
     agreeing = [s.layer for s in result.layers if s.p_value * total_tests < FP_TARGET]
+    return min(1.0, result.bound * total_tests / target.tests), agreeing
+
+
+def _match(target: Target, result: CandidateResult, total_tests: int,
+           proof_for: dict[uuid.UUID, AuditProof], scope: Scope,
+           names: dict[uuid.UUID, str]) -> TraceMatch:
+    d = target.downloads[result.candidate_id]
+    confidence, agreeing = _strength(target, result, total_tests)
     return TraceMatch(
         download_id=d.id, document_id=d.document_id, version=target.version.version,
         case_id=d.case_id, user_id=d.user_id, party_id=d.party_id,
-        downloaded_at=d.downloaded_at, confidence=min(1.0, result.bound * scale),
+        downloaded_at=d.downloaded_at, confidence=confidence,
+        confidence_words=words.confidence_words(confidence),
+        filename=scope.filenames.get(target.version.id), recipient_name=names.get(d.user_id),
         layers=agreeing, channels=list(d.channels), audit=proof_for[d.id],
         scores=[LayerScoreRead(layer=s.layer, agree=s.agree, compared=s.compared,
                                p_value=s.p_value) for s in result.layers],
     )
 
 
-def _proofs(session: Session, svc: Services, downloads: list[uuid.UUID]
+def proofs_of(session: Session, svc: Services, downloads: list[uuid.UUID]
             ) -> dict[uuid.UUID, AuditProof]:
     """Each download's event with its inclusion proof under one head that also covers this
     trace's events: sequenced here, in the trace's transaction."""
@@ -167,46 +213,99 @@ def _proofs(session: Session, svc: Services, downloads: list[uuid.UUID]
     return out
 
 
+@dataclass
+class Outcome:
+    """What the detectors said over a list of targets."""
+
+    verdicts: set[str]
+    found: set[str]
+    hits: list[tuple[Target, CandidateResult]]
+    errors: list[tuple[uuid.UUID, Issue]]
+
+
+def _run(targets: list[Target], evidence: Evidence, svc: Services, ocr: object,
+         total: int) -> Outcome:
+    out = Outcome(set(), set(), [], [])
+    for target in targets:
+        got = _detect(target, evidence, svc, ocr, total)
+        out.verdicts.add(got.verdict)
+        out.found.update(got.layers)
+        out.hits += [(target, r) for r in got.identified]
+        out.errors += [(target.version.id, e) for e in got.errors]
+    return out
+
+
+def _not_traceable(scope: Scope, evidence: Evidence, svc: Services, ocr: object
+                   ) -> list[NotTraceableRead]:
+    """Readable documents the evidence is a copy of. Each is judged on its own (the bound
+    is per document): the answer names a document the caller already reads, never a
+    recipient, so a weaker test than an accusation's is not needed and not used."""
+    out: dict[uuid.UUID, NotTraceableRead] = {}
+    for target in scope.readable:
+        got = _detect(target, evidence, svc, ocr, target.tests)
+        if got.verdict != "no_watermark" and not got.errors:
+            doc = target.doc
+            out.setdefault(doc.id, NotTraceableRead(
+                document_id=doc.id, case_id=doc.case_id,
+                filename=scope.filenames[target.version.id]))
+    return list(out.values())
+
+
+def _verdict(outcome: Outcome) -> str:
+    if outcome.hits:
+        return "identified"
+    if outcome.verdicts & {"inconclusive", "identified"} or outcome.errors:
+        return "inconclusive"
+    return "no_watermark"
+
+
 def trace(session: Session, principal: Principal, svc: Services, *,
           raw: RawEvidence) -> TraceResult:
     # Parsing the evidence and detection are CPU work: they run between transactions, and
     # the write lock (SQLite) is taken only for the events at the end.
     between_transactions(session, reads_next=True)
     evidence = to_evidence(raw)
-    targets = _targets(session, svc, traceable_cases(session, principal.user_id),
-                       evidence.kind)
+    scope = _scope(session, svc, principal.user_id,
+                   member_cases(session, principal.user_id), evidence.kind)
     between_transactions(session)
+    targets = scope.traceable
     total = max(1, sum(t.tests for t in targets))
     ocr = make_ocr(svc.settings.data_dir / "tmp") if evidence.kind == "images" else None
-    verdicts, found, hits = set(), set(), []
-    errors: list[tuple[uuid.UUID, Issue]] = []
-    for target in targets:
-        got = _detect(target, evidence, svc, ocr, total)
-        verdicts.add(got.verdict)
-        found.update(got.layers)
-        hits += [(target, r) for r in got.identified]
-        errors += [(target.version.id, e) for e in got.errors]
-    verdict = ("identified" if hits else
-               "inconclusive" if verdicts & {"inconclusive", "identified"} or errors
-               else "no_watermark")
+    outcome = _run(targets, evidence, svc, ocr, total)
+    verdict = _verdict(outcome)
+    refused = ([] if outcome.hits or outcome.errors
+               else _not_traceable(scope, evidence, svc, ocr))
     trace_id = uuid.uuid4()
-    for version_id, issue in errors:
+    for version_id, issue in outcome.errors:
         svc.originals.report(issue, version_id=version_id)
+    hits = outcome.hits
     record(session, principal, "trace.run", "trace", trace_id, {
         "trace_id": trace_id, "verdict": verdict, "matches": len(hits),
-        "evidence_sha256": evidence.sha256, "layers": sorted(found), "count": len(targets),
-        "detector_errors": len(errors),
-        "error_kinds": sorted({f"{e.stage}:{e.kind}" for _, e in errors}),
+        "evidence_sha256": evidence.sha256, "layers": sorted(outcome.found),
+        "count": len(targets), "detector_errors": len(outcome.errors),
+        "error_kinds": sorted({f"{e.stage}:{e.kind}" for _, e in outcome.errors}),
+        "download_ids": sorted(str(t.downloads[r.candidate_id].id) for t, r in hits),
+        "document_ids": sorted(str(r.document_id) for r in refused),
     })
     for target, r in hits:
         d = target.downloads[r.candidate_id]
+        confidence, agreeing = _strength(target, r, total)
         record(session, principal, "trace.match", "document_download", d.id, {
             "trace_id": trace_id, "download_id": d.id, "document_id": d.document_id,
-            "verdict": verdict}, case_id=d.case_id)
-    proofs = _proofs(session, svc, sorted({t.downloads[r.candidate_id].id for t, r in hits}))
-    matches = sorted((_match(session, t, r, total, proofs) for t, r in hits),
+            "verdict": verdict, "layers": agreeing, "confidence": f"{confidence:.3g}"},
+            case_id=d.case_id)
+    proofs = proofs_of(session, svc, sorted({t.downloads[r.candidate_id].id for t, r in hits}))
+    users = auth_service.user_rows(session, {t.downloads[r.candidate_id].user_id
+                                             for t, r in hits})
+    names = {uid: u.name for uid, u in users.items()}
+    matches = sorted((_match(t, r, total, proofs, scope, names) for t, r in hits),
                      key=lambda m: (m.confidence, str(m.download_id)))
-    return TraceResult(trace_id=trace_id, verdict=verdict, matches=matches,
-                       found_layers=sorted(found), documents_compared=len(targets),
-                       tests=total, errors=[TraceError(document_version_id=v, layer=e.stage,
-                                                       kind=e.kind) for v, e in errors])
+    return TraceResult(
+        trace_id=trace_id, verdict=verdict,
+        verdict_words=words.NOT_YOURS if refused else words.VERDICT_WORDS[verdict],
+        advice=[] if hits else [AdviceRead(code=a.code, text=a.text)
+                                for a in words.advice(evidence.kind, evidence.value)],
+        not_traceable=refused, matches=matches, found_layers=sorted(outcome.found),
+        documents_compared=len(targets), tests=total,
+        errors=[TraceError(document_version_id=v, layer=e.stage, kind=e.kind)
+                for v, e in outcome.errors])
