@@ -45,7 +45,7 @@ DETAIL_KEYS = frozenset(
         "offer_ids", "document_ids", "message_ids", "statement_ids",
         "district", "closure_date", "kind", "invitation_id", "via", "backdated",
         "order_id", "order_sha256", "acknowledgment_id", "challenge_id", "clawback_id",
-        "entered_on", "due_on", "disposition", "replaces",
+        "entered_on", "due_on", "disposition", "replaces", "pages", "ocr_pages",
     }
 )
 
