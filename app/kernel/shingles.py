@@ -9,10 +9,12 @@ a designated document merely quotes.
 
 Method:
 - ``words``: NFKC, watermark look-alikes folded back to Latin, casefold, quotes, dashes
-  and hyphenation unified, a word broken at a line end joined again, punctuation dropped;
+  and hyphenation unified, a word broken at a line end joined again, a pleading paper's
+  line number at the start of a line dropped, punctuation dropped;
   what is left is a list of words, and a copy's text reduces to the same list whatever
   its layout or punctuation;
-- ``shingles``: every window of ``K`` consecutive words, hashed to 64 bits (BLAKE2b);
+- ``shingles``: every window of ``K`` consecutive words, hashed to 64 bits (a polynomial
+  over the words' BLAKE2b hashes);
 - a draft matches a source where a chain of shared windows runs along the same diagonal
   (draft position minus source position, drifting by at most ``DRIFT`` words, gaps of at
   most ``GAP`` words, so an OCR error or an edited word does not break the chain) and
@@ -32,6 +34,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -46,30 +49,41 @@ MIN_COVER = 0.6  # share of a chain's span covered by shared windows
 _FOLD = {ord(v): k for k, v in HOMOGLYPHS.items()}
 _FOLD.update({ord(c): "'" for c in "\u2018\u2019\u201b\u2032`\u00b4"})
 _FOLD.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
-_FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212\u00ad"})
-_FOLD.update({ord(c): None for c in "\u200b\u200c\u200d\u2060\ufeff"})
+_FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_FOLD.update({ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff"})
+_LINE_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}(?=[ \t]+\S)")  # pleading paper's 1 to 28
 _BROKEN = re.compile(r"([a-z])-[ \t]*\r?\n[ \t]*([a-z])")
 _APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
 _WORD = re.compile(r"[a-z0-9]+")
 
 Hashes = NDArray[np.uint64]
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial is a bijection per position
 
 
 def words(text: str) -> list[str]:
     """The comparable words of ``text`` (see the module's method)."""
     folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    folded = _LINE_NUMBER.sub("", folded)
     folded = _BROKEN.sub(r"\1\2", folded)
     folded = _APOSTROPHE.sub("", folded)
     return _WORD.findall(folded)
 
 
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
 def shingles(ws: Sequence[str]) -> Hashes:
-    """The 64-bit hash of each window of K words, by its first word's position."""
+    """The 64-bit hash of each window of K words, by its first word's position: a
+    polynomial over the words' BLAKE2b hashes, modulo 2**64 (vectorised)."""
     n = len(ws) - K + 1
-    out = np.empty(max(0, n), dtype=np.uint64)
-    for i in range(max(0, n)):
-        digest = hashlib.blake2b(" ".join(ws[i:i + K]).encode(), digest_size=8).digest()
-        out[i] = int.from_bytes(digest, "little")
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    ids = np.fromiter((_word_hash(w) for w in ws), dtype=np.uint64, count=len(ws))
+    out = np.zeros(n, dtype=np.uint64)
+    for j in range(K):
+        out = out * _MULT + ids[j:j + n]
     return out
 
 
@@ -136,11 +150,17 @@ def shares(source: Indexed, counted: Hashes, at_least: int = 2) -> bool:
     return int(_member(source.unique, counted).sum()) >= at_least
 
 
-def runs(draft: Hashes, source: Indexed, counted: Hashes, *, min_words: int = MIN_WORDS
-         ) -> list[Run]:
+def counted_mask(draft: Hashes, counted: Hashes) -> NDArray[np.bool_]:
+    """Which of the draft's windows (by position) may count: computed once per draft."""
+    return _member(draft, counted)
+
+
+def runs(draft: Hashes, source: Indexed, counted: NDArray[np.bool_], *,
+         min_words: int = MIN_WORDS) -> list[Run]:
     """Chains of shared windows between the draft and ``source`` spanning >= ``min_words``
-    draft words, at least MIN_COVER of them inside shared windows."""
-    keep = _member(draft, counted) & _member(draft, source.unique)
+    draft words, at least MIN_COVER of them inside shared windows. ``counted`` is the
+    draft's ``counted_mask``."""
+    keep = counted & _member(draft, source.unique)
     positions: dict[int, list[int]] = {}
     src = source.by_position
     wanted = set(draft[keep].tolist())

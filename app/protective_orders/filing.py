@@ -94,12 +94,13 @@ def check_draft_text(pages: Sequence[DraftPage], sources: Sequence[Source], *,
     if extra_public:
         public = np.union1d(public, sh.public_set(extra_public))
     counted = sh.evidence(draft, public)
+    mask = sh.counted_mask(draft, counted)
     findings = []
     for source in sources:
         if not sh.shares(source.index, counted):
             continue
         need = _min_words(source)
-        for run in sh.runs(draft, source.index, counted, min_words=need):
+        for run in sh.runs(draft, source.index, mask, min_words=need):
             page = numbers[int(np.searchsorted(starts, run.start, side="right")) - 1]
             findings.append(Finding(source, page, run.words, _rule_for(source, sealing_rule)))
     findings.sort(key=lambda f: (f.evidence_page, str(f.source.id)))

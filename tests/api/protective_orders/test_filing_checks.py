@@ -12,7 +12,6 @@ import zipfile
 import pytest
 
 from app.watermark.text import HOMOGLYPHS
-
 from tests.api.documents.helpers import order_text, pdf_doc
 from tests.api.offers.conftest import events_named
 from tests.api.protective_orders.conftest import acknowledge, base, enter
@@ -230,3 +229,63 @@ def test_the_check_is_audited_without_content(api, app, room, declared):
     assert event.details["matches"] == 1 and event.details["document_ids"] == [declared["id"]]
     assert event.details["count"] == 1 and event.details["pages"] == 1
     assert "internal affairs" not in details.lower() and "Delano" not in details
+
+
+def test_ene_statements_are_found_only_by_those_who_may_read_them(api, room):
+    session = api.ene_session(room)
+    statement = ("Our expert will testify that the warehouse roof failed because the landlord "
+                 "ignored four written repair requests during the winter of 2024")
+    url = f"{base(room)}/ene-sessions/{session['id']}/statements"
+    r = api.client.post(url, headers=room.users["defense_counsel"].headers, json={
+        "party_id": room.parties["defendant"], "body": statement,
+        "share_with_parties": False})
+    assert r.status_code == 201, r.text
+    draft = _public_draft("Acme told the evaluator that " + statement)
+    [f] = _ok(api, room, "defense_counsel", json={"text": draft})["findings"]
+    assert (f["document_id"], f["source"], f["designation"], f["never_file"]) == (
+        r.json()["id"], "ene_statement", "ENE", True)
+    # Unshared: the plaintiff never read it, and its check compares nothing of it.
+    assert _ok(api, room, json={"text": draft})["verdict"] == "clean"
+
+
+def _merged(*pdfs: bytes) -> bytes:
+    import pikepdf
+
+    out = pikepdf.new()
+    for data in pdfs:
+        src = pikepdf.open(io.BytesIO(data))
+        out.pages.extend(src.pages)
+    buf = io.BytesIO()
+    out.save(buf)
+    return buf.getvalue()
+
+
+@pytest.mark.slow
+def test_a_scanned_exhibit_page_is_found_by_ocr(api, room, declared):
+    """The opposition's brief (text pages) with the declaration attached as Exhibit A, a
+    150 dpi scan: the finding is on the exhibit's page."""
+    from tests.producers import scan_pdf
+
+    brief = pdf_doc(order_text("order-rule68-offer-request.txt"))
+    draft = _merged(brief, scan_pdf(DECLARATION))
+    pages = len(__import__("pikepdf").open(io.BytesIO(brief)).pages)
+    got = _ok(api, room, files={"file": ("opposition.pdf", draft, "application/pdf")})
+    assert {(f["document_id"], f["evidence_page"]) for f in got["findings"]} == {
+        (declared["id"], pages + 1)}
+    assert max(f["matched_words"] for f in got["findings"]) >= 60
+
+
+@pytest.mark.slow
+def test_page_images_and_a_scanned_production(api, room):
+    """A scanned production (image-only PDF) is read by OCR when indexed, and a draft sent as
+    page images is read by OCR too."""
+    from tests.producers import rasterize, scan_pdf, ttf_pdf
+
+    enter(api, room)
+    doc = api.document(room, scan_pdf(DECLARATION), filename="scan.pdf", by="defense_counsel")
+    got = _ok(api, room, json={"text": _public_draft(QUOTE)})
+    assert [f["document_id"] for f in got["findings"]] == [doc["id"]]
+    images = rasterize(ttf_pdf(order_text("order-rule68-offer-request.txt") + "\n\n" + QUOTE))
+    files = [("file", (f"p{i}.png", png, "image/png")) for i, png in enumerate(images)]
+    got = _ok(api, room, files=files)
+    assert [f["document_id"] for f in got["findings"]] == [doc["id"]]
