@@ -289,3 +289,15 @@ def test_page_images_and_a_scanned_production(api, room):
     files = [("file", (f"p{i}.png", png, "image/png")) for i, png in enumerate(images)]
     got = _ok(api, room, files=files)
     assert [f["document_id"] for f in got["findings"]] == [doc["id"]]
+
+
+def test_the_rule_is_the_case_districts(api, room, declared):
+    """The seed's court: the Eastern District of California (L.R. 141)."""
+    r = api.client.patch(f"/api/v1/cases/{room.id}", headers=room.admin.headers,
+                         json={"district": "caed", "court": "E.D. Cal."})
+    assert r.status_code == 200, r.text
+    got = _ok(api, room, json={"text": _public_draft(QUOTE)})
+    assert got["rule"] == "E.D. Cal. L.R. 141"
+    assert [f["rule"] for f in got["findings"]] == ["E.D. Cal. L.R. 141"]
+    clean = _ok(api, room, json={"text": order_text()})
+    assert (clean["verdict"], clean["rule"]) == ("clean", "E.D. Cal. L.R. 141")
