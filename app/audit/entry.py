@@ -46,6 +46,7 @@ DETAIL_KEYS = frozenset(
         "district", "closure_date", "kind", "invitation_id", "via", "backdated",
         "order_id", "order_sha256", "acknowledgment_id", "challenge_id", "clawback_id",
         "entered_on", "due_on", "disposition", "replaces", "download_ids", "confidence",
+        "pages", "ocr_pages",
     }
 )
 

@@ -52,6 +52,7 @@ class Permission(StrEnum):
     DESIGNATION_CHALLENGE = "designation.challenge"  # challenge; record impasse or motion
     CLAWBACK = "clawback"  # claw back a produced document (FRE 502)
     CLAWBACK_CERTIFY = "clawback.certify"  # certify sequestration or destruction
+    FILING_CHECK = "filing.check"  # check a draft filing for designated material
 
 
 R = Role
@@ -82,6 +83,8 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     P.DESIGNATION_CHALLENGE: SPEAKING_ROLES,
     P.CLAWBACK: SPEAKING_ROLES,
     P.CLAWBACK_CERTIFY: frozenset({R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL}),
+    # Those who file in the case: counsel, or a party pro se.
+    P.FILING_CHECK: SPEAKING_ROLES,
 }
 
 
@@ -91,7 +94,7 @@ CONTENT_PERMISSIONS = frozenset({
     P.RULE68_ACCEPT, P.ENE_HOST, P.ENE_EVALUATE, P.ENE_PARTICIPATE, P.ENE_RELEASE,
     P.DOCUMENT_READ, P.DOCUMENT_UPLOAD, P.TRACE, P.CASE_DESTROY,
     P.ORDER_READ, P.ORDER_ENTER, P.ORDER_ACKNOWLEDGE, P.DESIGNATION_CHALLENGE, P.CLAWBACK,
-    P.CLAWBACK_CERTIFY,
+    P.CLAWBACK_CERTIFY, P.FILING_CHECK,
 })
 
 

@@ -104,3 +104,12 @@ def user_memberships(session: Session, user_id: uuid.UUID) -> list[Member]:
 
 def channel_setting(session: Session, case_id: uuid.UUID) -> CaseWatermarkSetting | None:
     return session.get(CaseWatermarkSetting, case_id)
+
+
+def versions_of_documents(session: Session, document_ids: list[uuid.UUID]
+                          ) -> list[DocumentVersion]:
+    if not document_ids:
+        return []
+    return list(session.execute(
+        select(DocumentVersion).where(DocumentVersion.document_id.in_(document_ids))
+        .order_by(DocumentVersion.document_id, DocumentVersion.version)).scalars())

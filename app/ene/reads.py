@@ -448,3 +448,33 @@ def evaluation_read(session: Session, loaded: Loaded, evaluation: EneEvaluation,
     return EvaluationRead(id=evaluation.id, session_id=evaluation.session_id,
                           version=evaluation.version, written_at=evaluation.written_at,
                           body=body.decode(), shared_with_party_ids=sorted(shared))
+
+
+@dataclass(frozen=True)
+class FilingText:
+    """ENE content the caller may read, for the filing check: it is never to be filed."""
+
+    kind: str  # ene_statement | ene_message
+    id: uuid.UUID
+    party_id: uuid.UUID | None
+    text: str
+
+
+def filing_texts(session: Session, ctx: CaseContext, svc: Services) -> list[FilingText]:
+    """Every statement version and message of every session of the case that the caller
+    may read (released items included), decrypted for comparison only. Sessions the caller
+    takes no part in contribute nothing. Not an audited read: the check's own audit event
+    names counts only, and nothing of these bodies leaves the check."""
+    out: list[FilingText] = []
+    viewer = pol.Viewer(user_id=ctx.user_id, memberships=ctx.memberships)
+    rows = repo.list_sessions(session, ctx.case_id, offset=0, limit=None)
+    parties = repo.participants(session, [r.id for r in rows])
+    decisions = repo.evaluator_decisions(session, rows) if rows else {}
+    for row in rows:
+        loaded = Loaded(row=row, viewer=viewer,
+                        facts=session_facts(row, parties[row.id], decisions[row.id]))
+        for m in _shown_messages(session, loaded, svc, channel=None, home=None):
+            out.append(FilingText("ene_message", m.id, m.author_party_id, m.body))
+        for s in _shown_statements(session, loaded, svc):
+            out.append(FilingText("ene_statement", s.id, s.party_id, s.body))
+    return out

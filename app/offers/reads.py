@@ -146,3 +146,14 @@ def upcoming_expiries(scopes: Mapping[uuid.UUID, OfferScope],
     """(case id, earliest expiry) of the open offers each case's scope may see, as a
     statement another read combines with its own: dates only, nothing is opened."""
     return repo.upcoming_expiries(scopes, now)
+
+
+def filing_texts(session: Session, ctx: CaseContext, svc: Services
+                 ) -> list[tuple[uuid.UUID, str, uuid.UUID, str]]:
+    """(offer id, designation, offering party, terms) of every offer the caller may see,
+    for the filing check only: FRE 408 offers are never filed, and nothing of the terms
+    leaves the check (no audit of content, no response field)."""
+    offers = repo.visible_offers(session, ctx.case_id, offer_scope(ctx.memberships),
+                                 offset=0, limit=100_000)
+    return [(o.id, o.designation, o.from_party_id, str(content_of(svc, o).get("terms", "")))
+            for o in offers]

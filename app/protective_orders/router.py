@@ -19,6 +19,7 @@ from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.documents.multipart import FilePart, Form, read_form
 from app.errors import Invalid, UnsupportedMediaType
 from app.protective_orders import service
+from app.protective_orders.drafts import DraftText, RawDraft, read_raw
 from app.protective_orders.schemas import (
     AcknowledgmentCreate,
     AcknowledgmentRead,
@@ -27,6 +28,7 @@ from app.protective_orders.schemas import (
     ChallengeRead,
     ClawbackCreate,
     ClawbackRead,
+    FilingCheckRead,
     ImpasseRecord,
     MotionRecord,
     OrderFields,
@@ -42,6 +44,7 @@ Signer = Annotated[CaseContext, Depends(case_guard(Permission.ORDER_ACKNOWLEDGE)
 Challenger = Annotated[CaseContext, Depends(case_guard(Permission.DESIGNATION_CHALLENGE))]
 Producer = Annotated[CaseContext, Depends(case_guard(Permission.CLAWBACK))]
 Certifier = Annotated[CaseContext, Depends(case_guard(Permission.CLAWBACK_CERTIFY))]
+Filer = Annotated[CaseContext, Depends(case_guard(Permission.FILING_CHECK))]
 
 
 DAY_FIELDS = {"meet_confer_days", "motion_days", "motion_days_after_impasse", "clawback_days"}
@@ -193,3 +196,29 @@ def get_clawback(doc_id: uuid.UUID, session: SessionDep, ctx: Reader,
 def certify(doc_id: uuid.UUID, data: CertificationCreate, session: SessionDep,
             ctx: Certifier, svc: ServicesDep) -> ClawbackRead:
     return service.certify(session, ctx, svc, document_id=doc_id, data=data)
+
+
+async def raw_draft(request: Request, case_id: Annotated[uuid.UUID, Path()],
+                    svc: Annotated[Services, Depends(get_services)],
+                    ) -> AsyncIterator[RawDraft]:
+    raw = await read_raw(request, svc.blob_store.spool_dir(case_id),
+                         svc.settings.max_upload_bytes)
+    try:
+        yield raw
+    finally:
+        raw.cleanup()
+
+
+_DRAFT_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": DraftText.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {
+        "file": {"type": "array", "items": {"type": "string", "format": "binary"},
+                 "description": "one PDF, DOCX or text file, or one or more page images"}}}},
+}}}
+
+
+@router.post("/filing-checks", openapi_extra=_DRAFT_BODY)
+def check_filing(session: SessionDep, ctx: Filer, svc: ServicesDep,
+                 raw: Annotated[RawDraft, Depends(raw_draft, scope="function")]
+                 ) -> FilingCheckRead:
+    return service.check_filing(session, ctx, svc, raw=raw)

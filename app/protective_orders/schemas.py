@@ -159,3 +159,25 @@ class ClawbackRead(BaseModel):
     certify_days: int
     certify: DeadlineLine
     recipients: list[RecipientRead]
+
+
+class FilingFindingRead(BaseModel):
+    """One run of the draft that matches material the caller may see: ids, a page and a
+    count, never a word of either text."""
+
+    document_id: uuid.UUID  # the source's id: a document, offer, ENE statement or message
+    source: Literal["document", "offer", "ene_statement", "ene_message"]
+    designation: str
+    designating_party_id: uuid.UUID | None
+    evidence_page: int  # 1-based page of the draft where the run starts
+    matched_words: int  # draft words the run spans
+    rule: str  # the sealing rule of the case's district, or why it is never filed
+    never_file: bool  # offer terms and ENE content: not to be filed, sealed or not
+
+
+class FilingCheckRead(BaseModel):
+    check_id: uuid.UUID
+    verdict: Literal["clean", "protected_material_found"]
+    findings: list[FilingFindingRead]
+    checked_documents: int  # sources compared: documents' versions, offers, ENE items
+    rule: str  # the case's sealing rule, also when the draft is clean

@@ -39,6 +39,7 @@ POLICY_SPEC: dict[Permission, set[Role]] = {
     Permission.DESIGNATION_CHALLENGE: {R.COUNSEL, R.PRO_SE},
     Permission.CLAWBACK: {R.COUNSEL, R.PRO_SE},
     Permission.CLAWBACK_CERTIFY: {R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL},
+    Permission.FILING_CHECK: {R.COUNSEL, R.PRO_SE},
 }
 
 

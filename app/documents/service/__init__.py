@@ -23,9 +23,11 @@ from app.documents.reads import (
 )
 from app.documents.service.channels import set_channels
 from app.documents.service.download import download
+from app.documents.service.filing import FilingSource, filing_sources
 from app.documents.service.replace import replace_document
 from app.documents.service.upload import upload_document
 
-__all__ = ["Loaded", "download", "downloaders", "find", "get_channels", "get_document",
+__all__ = ["FilingSource", "Loaded", "download", "downloaders", "filing_sources", "find",
+           "get_channels", "get_document",
            "inspect_file", "list_documents", "list_downloads", "load_visible",
            "replace_document", "set_channels", "upload_document"]

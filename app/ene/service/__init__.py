@@ -19,9 +19,11 @@ Invariants:
 """
 
 from app.ene.reads import (
+    FilingText,
     SessionSummary,
     case_session_summaries,
     evaluator_confirmation,
+    filing_texts,
     get_evaluation,
     get_message,
     get_session,
@@ -49,7 +51,8 @@ from app.ene.service.submit import submit_statement
 
 __all__ = [
     "SessionSummary", "case_session_summaries", "check_in", "close_session",
-    "create_session", "decide_evaluator", "evaluator_confirmation", "fire_reminders",
+    "create_session", "decide_evaluator", "FilingText", "filing_texts",
+    "evaluator_confirmation", "fire_reminders",
     "get_evaluation", "get_message", "get_session", "get_statement",
     "list_messages", "list_releases", "list_sessions", "list_statements", "name_evaluator",
     "overview", "post_message", "release_item", "report", "reschedule_session",

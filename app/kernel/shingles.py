@@ -1,0 +1,193 @@
+"""Finding designated text in a draft filing. Pure: texts in, matched runs out.
+
+Threat model: counsel files, by mistake, a passage or a page of material designated under
+the protective order (or offer terms, or ENE content, which may never be filed). The copy
+may be verbatim, re-flowed, re-typed with other punctuation, taken from a watermarked
+download (look-alike letters, typographic quotes) or OCR'd from a scan. What must NOT
+happen is a false alarm on public text: court orders, rules, case law and boilerplate that
+a designated document merely quotes.
+
+Method:
+- ``words``: NFKC, watermark look-alikes folded back to Latin, casefold, quotes, dashes
+  and hyphenation unified, a word broken at a line end joined again, a pleading paper's
+  line number at the start of a line dropped, punctuation dropped;
+  what is left is a list of words, and a copy's text reduces to the same list whatever
+  its layout or punctuation;
+- ``shingles``: every window of ``K`` consecutive words, hashed to 64 bits (a polynomial
+  over the words' BLAKE2b hashes);
+- a draft matches a source where a chain of shared windows runs along the same diagonal
+  (draft position minus source position, drifting by at most ``DRIFT`` words, gaps of at
+  most ``GAP`` words, so an OCR error or an edited word does not break the chain) and
+  spans at least ``MIN_WORDS`` draft words; shorter runs (common phrases) never count;
+- windows that also occur in public text (``public``) are never evidence: a designated
+  declaration that quotes an order does not make the order protected.
+
+Windows of 5 words: an OCR error removes 5 windows, and a 15-word sentence (11 windows)
+still keeps a chain on either side of it; a chance chain of 15 words along one diagonal
+between unrelated texts is what the no-false-finding benchmark measures (bench/).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+import numpy as np
+from numpy.typing import NDArray
+
+from app.watermark.text import HOMOGLYPHS
+
+K = 5
+MIN_WORDS = 15
+GAP = 12  # draft words between two shared windows of one chain
+DRIFT = 3  # words inserted or dropped between two shared windows
+MIN_COVER = 0.6  # share of a chain's span covered by shared windows
+_FOLD = {ord(v): k for k, v in HOMOGLYPHS.items()}
+_FOLD.update({ord(c): "'" for c in "\u2018\u2019\u201b\u2032`\u00b4"})
+_FOLD.update({ord(c): '"' for c in "\u201c\u201d\u201e\u201f\u2033\u00ab\u00bb"})
+_FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"})
+_FOLD.update({ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff"})
+_LINE_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}(?=[ \t]+\S)")  # pleading paper's 1 to 28
+_BROKEN = re.compile(r"([a-z])-[ \t]*\r?\n[ \t]*([a-z])")
+_APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
+_WORD = re.compile(r"[a-z0-9]+")
+
+Hashes = NDArray[np.uint64]
+_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial is a bijection per position
+
+
+def words(text: str) -> list[str]:
+    """The comparable words of ``text`` (see the module's method)."""
+    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    folded = _LINE_NUMBER.sub("", folded)
+    folded = _BROKEN.sub(r"\1\2", folded)
+    folded = _APOSTROPHE.sub("", folded)
+    return _WORD.findall(folded)
+
+
+@lru_cache(maxsize=1 << 18)
+def _word_hash(word: str) -> int:
+    return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+def shingles(ws: Sequence[str]) -> Hashes:
+    """The 64-bit hash of each window of K words, by its first word's position: a
+    polynomial over the words' BLAKE2b hashes, modulo 2**64 (vectorised)."""
+    n = len(ws) - K + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    ids = np.fromiter((_word_hash(w) for w in ws), dtype=np.uint64, count=len(ws))
+    out = np.zeros(n, dtype=np.uint64)
+    for j in range(K):
+        out = out * _MULT + ids[j:j + n]
+    return out
+
+
+def text_shingles(text: str) -> Hashes:
+    return shingles(words(text))
+
+
+@dataclass(frozen=True)
+class Indexed:
+    """One source's windows: by position, and sorted unique for the set intersection."""
+
+    by_position: Hashes
+    unique: Hashes
+
+    @classmethod
+    def of(cls, hashes: Hashes) -> Indexed:
+        return cls(hashes, np.unique(hashes))
+
+    @classmethod
+    def of_text(cls, text: str) -> Indexed:
+        return cls.of(text_shingles(text))
+
+    @property
+    def nbytes(self) -> int:
+        return int(self.by_position.nbytes + self.unique.nbytes) + 100
+
+
+@dataclass(frozen=True)
+class Run:
+    """A chain of windows shared by the draft and one source: draft word positions."""
+
+    start: int
+    end: int  # exclusive
+    covered: int  # draft words inside some shared window
+
+    @property
+    def words(self) -> int:
+        return self.end - self.start
+
+
+def public_set(texts: Iterable[str]) -> Hashes:
+    parts = [text_shingles(t) for t in texts]
+    return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
+
+
+def evidence(draft: Hashes, public: Hashes) -> Hashes:
+    """The draft's windows that may count: sorted, unique, none of them public."""
+    uniq = np.unique(draft)
+    if public.size:
+        uniq = uniq[~_member(uniq, public)]
+    return uniq
+
+
+def _member(values: Hashes, sorted_set: Hashes) -> NDArray[np.bool_]:
+    if not sorted_set.size or not values.size:
+        return np.zeros(values.shape, dtype=bool)
+    at = np.searchsorted(sorted_set, values).clip(0, sorted_set.size - 1)
+    found: NDArray[np.bool_] = sorted_set[at] == values
+    return found
+
+
+def shares(source: Indexed, counted: Hashes, at_least: int = 2) -> bool:
+    """Cheap pre-filter: does ``source`` hold at least ``at_least`` counted windows?"""
+    return int(_member(source.unique, counted).sum()) >= at_least
+
+
+def counted_mask(draft: Hashes, counted: Hashes) -> NDArray[np.bool_]:
+    """Which of the draft's windows (by position) may count: computed once per draft."""
+    return _member(draft, counted)
+
+
+def runs(draft: Hashes, source: Indexed, counted: NDArray[np.bool_], *,
+         min_words: int = MIN_WORDS) -> list[Run]:
+    """Chains of shared windows between the draft and ``source`` spanning >= ``min_words``
+    draft words, at least MIN_COVER of them inside shared windows. ``counted`` is the
+    draft's ``counted_mask``."""
+    keep = counted & _member(draft, source.unique)
+    positions: dict[int, list[int]] = {}
+    src = source.by_position
+    wanted = set(draft[keep].tolist())
+    for p, h in enumerate(src.tolist()):
+        if h in wanted:
+            positions.setdefault(h, []).append(p)
+    hits = [(i, p) for i in np.flatnonzero(keep).tolist()
+            for p in positions.get(int(draft[i]), ())[:8]]
+    return [r for r in _chain(hits)
+            if r.words >= min_words and r.covered >= MIN_COVER * r.words]
+
+
+def _chain(hits: list[tuple[int, int]]) -> list[Run]:
+    """Greedy chaining of (draft, source) window positions, in draft order. A chain is
+    [last draft position, last diagonal, first word, covered words, end of coverage]."""
+    open_: list[list[int]] = []
+    done: list[Run] = []
+    for i, p in hits:
+        diag = p - i
+        for c in [c for c in open_ if i - c[0] > GAP]:
+            open_.remove(c)
+            done.append(Run(c[2], c[4], c[3]))
+        best = next((c for c in open_ if abs(diag - c[1]) <= DRIFT), None)
+        if best is None:
+            open_.append([i, diag, i, K, i + K])
+            continue
+        best[3] += max(0, i + K - max(best[4], i))
+        best[0], best[1], best[4] = i, diag, max(best[4], i + K)
+    done += [Run(c[2], c[4], c[3]) for c in open_]
+    return sorted(done, key=lambda r: r.start)
