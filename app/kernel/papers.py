@@ -8,14 +8,19 @@ Invariants a filed or forwarded paper relies on:
 - the marking line (e.g. the FRE 408 legend) is printed at the top of every page, and each
   page says "Page n of N", so that a page separated from the document still carries both;
 - an optional caption block (court, parties, docket number) heads the first page, as on a
-  paper filed with a court.
+  paper filed with a court;
+- a paper meant for filing states the result of the room's filing check of its own text
+  (``PaperCheck``); when the check found designated material, the sealing warning heads
+  every page, so no page of it can be filed publicly without the warning in view.
 """
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
+from typing import Protocol
+from uuid import UUID
 
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -38,6 +43,66 @@ class Caption:
     court: str
     title: str
     docket_number: str
+
+
+@dataclass(frozen=True)
+class PaperFinding:
+    """A passage of a paper that matches material of the room: where, how much, whose."""
+
+    section: str
+    designation: str
+    designating_party: str
+    matched_words: int
+    rule: str
+    never_file: bool  # offer terms or ENE content: not to be filed at all
+
+
+@dataclass(frozen=True)
+class PaperCheck:
+    checked_at: str  # a moment in words, in the court's zone
+    checked_sources: int
+    rule: str  # the sealing rule of the case's district
+    findings: tuple[PaperFinding, ...]
+
+    @property
+    def clean(self) -> bool:
+        return not self.findings
+
+
+class PaperChecker(Protocol):
+    """Checks a paper's sections against the room's protected material, leaving out the
+    offers the paper itself is about (``own_offer_ids``)."""
+
+    def __call__(self, sections: Sequence[Section], *,
+                 own_offer_ids: Collection[UUID] = ()) -> PaperCheck: ...
+
+
+def sealing_marking(check: PaperCheck, marking: str | None) -> str | None:
+    """The page-top line: the sealing warning first when the check found anything."""
+    if check.clean:
+        return marking
+    warning = ("WARNING - CONTAINS MATERIAL DESIGNATED IN THE ROOM: DO NOT FILE PUBLICLY; "
+               f"FILE UNDER SEAL ({check.rule}) OR REDACT")
+    return f"{warning}. {marking}" if marking else warning
+
+
+def filing_check_section(check: PaperCheck) -> Section:
+    """What the room's filing check found in this paper, in words."""
+    if check.clean:
+        return ("Filing check", [
+            f"The room checked the text of this paper on {check.checked_at} against "
+            f"{check.checked_sources} designated document(s), offer(s) and ENE item(s) of "
+            "the case visible to the person who made it: no protected material was found."])
+    lines = [f"The room checked the text of this paper on {check.checked_at} against "
+             f"{check.checked_sources} protected item(s) of the case and found the "
+             "passages below. Before filing, move to file them under seal under "
+             f"{check.rule}, or redact them."]
+    for f in check.findings:
+        what = ("offer terms or ENE content, which are never filed" if f.never_file
+                else f"material designated {f.designation} by {f.designating_party}")
+        lines.append(f"- Section \"{f.section}\": {f.matched_words} words match {what} "
+                     f"({f.rule}).")
+    return ("Filing check - sealing warning", lines)
 
 
 def signature_block(name: str, capacity: str) -> list[str]:

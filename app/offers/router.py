@@ -11,6 +11,7 @@ from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_gu
 from app.offers import service
 from app.offers.schemas import OfferAccept, OfferCreate, OfferRead
 from app.pagination import PageDep
+from app.protective_orders import service as orders
 
 router = APIRouter(prefix="/cases/{case_id}/offers", tags=["settlement offers"],
                    route_class=UnitRoute)
@@ -61,7 +62,8 @@ def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Maker,
             responses={200: {"content": {"application/pdf": {}}}})
 def memorandum(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                svc: ServicesDep) -> Response:
-    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id,
+                             check=orders.paper_checker(session, ctx, svc))
     disposition = f'attachment; filename="memorandum-{offer_id}.pdf"'
     return Response(pdf, media_type="application/pdf",
                     headers={"Content-Disposition": disposition})

@@ -9,6 +9,7 @@ from app.authz.permissions import Permission
 from app.context import CaseContext
 from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_guard
 from app.pagination import PageDep
+from app.protective_orders import service as orders
 from app.rule68 import service
 from app.rule68.schemas import (
     AcceptanceRecord,
@@ -83,14 +84,16 @@ def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Server,
             responses=PDF)
 def filing_package(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                    svc: ServicesDep) -> Response:
-    pdf = service.filing_package(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.filing_package(session, ctx, svc=svc, offer_id=offer_id,
+                                 check=orders.paper_checker(session, ctx, svc))
     return _pdf(pdf, f"rule68-filing-{offer_id}")
 
 
 @router.get("/rule68-offers/{offer_id}/export", response_class=Response, responses=PDF)
 def export_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
                  svc: ServicesDep) -> Response:
-    return _pdf(service.export(session, ctx, svc=svc, offer_id=offer_id),
+    return _pdf(service.export(session, ctx, svc=svc, offer_id=offer_id,
+                           check=orders.paper_checker(session, ctx, svc)),
                 f"rule68-offer-{offer_id}")
 
 

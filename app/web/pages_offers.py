@@ -20,6 +20,7 @@ from app.authz.permissions import Permission
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.offers import service
 from app.offers.schemas import OfferCreate, OfferRead
+from app.protective_orders import service as orders
 from app.web.forms import cents, local_time
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room
@@ -148,6 +149,7 @@ def withdraw(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: 
 def memorandum(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
                svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.OFFER_READ)
-    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = service.memorandum(session, ctx, svc=svc, offer_id=offer_id,
+                             check=orders.paper_checker(session, ctx, svc))
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="memorandum-{offer_id}.pdf"'})

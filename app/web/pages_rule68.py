@@ -16,6 +16,7 @@ from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.protective_orders import service as orders
 from app.rule68 import service as rule68_service
 from app.rule68.plain import WHO_MAY_OFFER
 from app.rule68.rules import defends_claims_of
@@ -146,7 +147,8 @@ def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
 def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
                    svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
-    pdf = rule68_service.filing_package(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = rule68_service.filing_package(
+        session, ctx, svc=svc, offer_id=offer_id, check=orders.paper_checker(session, ctx, svc))
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})
 
@@ -156,7 +158,8 @@ def export(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
            auth: WebAuthDep) -> Response:
     """The offer as a PDF; unaccepted, it is marked admissible only on costs (68(b))."""
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
-    pdf = rule68_service.export(session, ctx, svc=svc, offer_id=offer_id)
+    pdf = rule68_service.export(
+        session, ctx, svc=svc, offer_id=offer_id, check=orders.paper_checker(session, ctx, svc))
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-offer-{offer_id}.pdf"'})
 

@@ -19,7 +19,14 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Conflict
 from app.kernel.money import money
-from app.kernel.papers import render_pdf, signature_block
+from app.kernel.papers import (
+    PaperChecker,
+    Section,
+    filing_check_section,
+    render_pdf,
+    sealing_marking,
+    signature_block,
+)
 from app.kernel.timefmt import court_moment
 from app.offers.reads import (
     OBJECT,
@@ -48,8 +55,9 @@ FRE_408_LEGEND = (
 
 
 def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
-               offer_id: uuid.UUID) -> bytes:
-    """The settlement memorandum of an accepted offer, with the FRE 408 legend."""
+               offer_id: uuid.UUID, check: PaperChecker) -> bytes:
+    """The settlement memorandum of an accepted offer, with the FRE 408 legend and the
+    result of the room's filing check of its text (its own offer left out)."""
     action = "offer.memorandum"
     offer = load_visible(session, ctx, offer_id, action)
     if offer.status != "accepted" or offer.accepted_at is None:
@@ -65,8 +73,7 @@ def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
     maker, acceptor = (users[u].name if u in users else "unknown"
                        for u in (offer.created_by, offer.accepted_by))
     tz = case.court_timezone
-    pdf = render_pdf(title="Settlement memorandum", marking=FRE_408_MARKING,
-                     caption=case_service.caption_of(case), sections=[
+    sections: list[Section] = [
         ("Legend (Federal Rule of Evidence 408)", FRE_408_LEGEND),
         ("Parties", [f"Offering party: {parties[offer.from_party_id]}",
                      f"Accepting party: {parties[offer.to_party_id]}"]),
@@ -83,6 +90,11 @@ def memorandum(session: Session, ctx: CaseContext, *, svc: Services,
         ("Signatures", [*signature_block(maker, f"Counsel for {parties[offer.from_party_id]}"),
                         *signature_block(acceptor,
                                          f"Counsel for {parties[offer.to_party_id]}")]),
-    ])
+    ]
+    result = check(sections, own_offer_ids={offer.id})
+    pdf = render_pdf(title="Settlement memorandum",
+                     marking=sealing_marking(result, FRE_408_MARKING),
+                     caption=case_service.caption_of(case),
+                     sections=[*sections, filing_check_section(result)])
     record(session, ctx, action, "settlement_offer", offer.id, {"offer_id": offer.id})
     return pdf

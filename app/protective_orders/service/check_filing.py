@@ -48,7 +48,7 @@ class OcrUnavailable(AppError):
     status, code, title = 503, "ocr_unavailable", "Page images cannot be read here"
 
 
-def _sources(session: Session, ctx: CaseContext, svc: Services) -> list[Source]:
+def sources_for(session: Session, ctx: CaseContext, svc: Services) -> list[Source]:
     out = [Source("document", s.document_id, s.designation, s.party_id, s.index)
            for s in documents.filing_sources(session, ctx, svc)]
     out += [Source("offer", oid, designation, party, Indexed.of_text(terms))
@@ -79,7 +79,7 @@ def check_filing(session: Session, ctx: CaseContext, svc: Services, *,
     rule = sealing_rule(case.district, case.court)
     between_transactions(session, reads_next=True)
     draft = _read(raw, svc)
-    sources = _sources(session, ctx, svc)
+    sources = sources_for(session, ctx, svc)
     between_transactions(session)
     findings = check_draft_text([DraftPage(p.number, p.text) for p in draft.pages], sources,
                                 sealing_rule=rule)

@@ -21,7 +21,14 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.errors import Conflict, Invalid
 from app.kernel.money import money
-from app.kernel.papers import Section, render_pdf, signature_block
+from app.kernel.papers import (
+    PaperChecker,
+    Section,
+    filing_check_section,
+    render_pdf,
+    sealing_marking,
+    signature_block,
+)
 from app.kernel.timefmt import court_day, court_moment
 from app.models.cases import Case
 from app.models.rule68 import Rule68Offer, Rule68Offeree
@@ -166,7 +173,7 @@ def _local_day(session: Session, offer: Rule68Offer, value: datetime) -> date:
 
 
 def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
-                   offer_id: uuid.UUID) -> bytes:
+                   offer_id: uuid.UUID, check: PaperChecker) -> bytes:
     action = "rule68.filing_package"
     offer, offerees = load_visible(session, ctx, offer_id, action)
     if status_of(offer, svc.now()) != "accepted":
@@ -176,21 +183,27 @@ def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
     sections = _offer_sections(session, svc, offer, offerees)
     sections += _acceptance_sections(session, offer, offerees)
     record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
+    result = check(sections)
     return render_pdf(title="Offer of judgment, notice of acceptance and proof of service",
-                      marking=None, sections=sections,
+                      marking=sealing_marking(result, None),
+                      sections=[*sections, filing_check_section(result)],
                       caption=case_service.caption_of(_case(session, offer)))
 
 
-def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID) -> bytes:
+def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
+           check: PaperChecker) -> bytes:
     action = "rule68.export"
     offer, offerees = load_visible(session, ctx, offer_id, action)
     status = status_of(offer, svc.now())
     sections = _offer_sections(session, svc, offer, offerees)
     sections.append(("Status", [f"Status at {_when(session, offer, svc.now())}: {status}."]))
     record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id, "status": status})
+    result = check(sections)
+    marking = None if status == "accepted" else COSTS_ONLY_MARKING
     return render_pdf(title="Offer of judgment (FRCP 68)",
-                      marking=None if status == "accepted" else COSTS_ONLY_MARKING,
-                      sections=sections, caption=case_service.caption_of(_case(session, offer)))
+                      marking=sealing_marking(result, marking),
+                      sections=[*sections, filing_check_section(result)],
+                      caption=case_service.caption_of(_case(session, offer)))
 
 
 def _offered_amount(session: Session, ctx: CaseContext, offer: Rule68Offer,
