@@ -21,6 +21,8 @@ Invariants:
 from app.ene.reads import (
     SessionSummary,
     case_session_summaries,
+    changes,
+    evaluation_view,
     evaluator_confirmation,
     get_evaluation,
     get_message,
@@ -48,8 +50,9 @@ from app.ene.service.schedule import create_session
 from app.ene.service.submit import submit_statement
 
 __all__ = [
-    "SessionSummary", "case_session_summaries", "check_in", "close_session",
-    "create_session", "decide_evaluator", "evaluator_confirmation", "fire_reminders",
+    "SessionSummary", "case_session_summaries", "changes", "check_in", "close_session",
+    "create_session", "decide_evaluator", "evaluation_view", "evaluator_confirmation",
+    "fire_reminders",
     "get_evaluation", "get_message", "get_session", "get_statement",
     "list_messages", "list_releases", "list_sessions", "list_statements", "name_evaluator",
     "overview", "post_message", "release_item", "report", "reschedule_session",
