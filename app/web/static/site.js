@@ -238,8 +238,14 @@
     return fields;
   }
 
+  // A form is known by its action and its hidden fields (the CSRF token aside): the ENE
+  // page has one message form per channel, all posting to one address, and a caucus draft
+  // must come back into its caucus form, never into the joint channel's.
   function formKey(form) {
-    return new URL(form.action, window.location.href).pathname;
+    var hidden = Array.prototype.filter.call(form.elements, function (el) {
+      return el.type === "hidden" && el.name && el.name !== "csrf_token";
+    }).map(function (el) { return el.name + "=" + el.value; });
+    return [new URL(form.action, window.location.href).pathname].concat(hidden).join("&");
   }
 
   function keepDraft(form) {
