@@ -418,9 +418,15 @@ class WebAuth:
     must_change_password: bool = False
 
 
-def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAuth | None:
+# Sent by the page script when it refetches a page by itself (live ENE pages): such a
+# request says nothing of a person's presence, so it leaves the idle clock alone.
+LIVE_HEADER = "x-settleroom-live"
+
+
+def resolve_auth(request: Request, session: Session, svc: ServicesDep, *,
+                 touch: bool = True) -> WebAuth | None:
     token = request.cookies.get(web_session.cookie_name(svc.settings))
-    row = web_session.resolve(session, token, svc.now())
+    row = web_session.resolve(session, token, svc.now(), touch=touch)
     if row is None:
         return None
     user = auth_service.user_row(session, row.user_id)
@@ -441,8 +447,10 @@ def resolve_auth(request: Request, session: Session, svc: ServicesDep) -> WebAut
 def web_auth_before_first_password(request: Request, session: SessionDep,
                                    svc: ServicesDep) -> WebAuth:
     """The signed-in browser, even while its account must replace its password: only the
-    change form and sign-out take it."""
-    auth = resolve_auth(request, session, svc)
+    change form and sign-out take it. A page's own refetch after a change (``LIVE_HEADER``)
+    reads the session without advancing its idle clock."""
+    auth = resolve_auth(request, session, svc,
+                        touch=request.headers.get(LIVE_HEADER) != "1")
     if auth is None:
         raise SignInRequired
     return auth
@@ -461,7 +469,18 @@ def web_auth(request: Request, session: SessionDep, svc: ServicesDep) -> WebAuth
     return auth
 
 
+def web_auth_untouched(request: Request, session: SessionDep, svc: ServicesDep) -> WebAuth:
+    """The signed-in browser, read without advancing the session's idle clock: for requests
+    a page script makes by itself (polling), which say nothing of a person's presence."""
+    auth = resolve_auth(request, session, svc, touch=False)
+    if auth is None:
+        raise SignInRequired
+    require_own_password(auth)
+    return auth
+
+
 WebAuthDep = Annotated[WebAuth, Depends(web_auth)]
+PollingWebAuthDep = Annotated[WebAuth, Depends(web_auth_untouched)]
 FirstPasswordWebAuthDep = Annotated[WebAuth, Depends(web_auth_before_first_password)]
 
 

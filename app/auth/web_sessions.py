@@ -64,14 +64,19 @@ def is_expired(row: WebSession, now: datetime) -> bool:
             or now - row.created_at >= ABSOLUTE_TIMEOUT)
 
 
-def resolve(session: Session, token: str | None, now: datetime) -> WebSession | None:
-    """The live session of the cookie, its idle clock advanced; None if absent or timed out."""
+def resolve(session: Session, token: str | None, now: datetime, *,
+            touch: bool = True) -> WebSession | None:
+    """The live session of the cookie, its idle clock advanced; None if absent or timed out.
+
+    ``touch=False`` reads without advancing the idle clock: a page that polls by itself
+    (the ENE page's change feed) is no sign that someone is at the machine, and must not
+    keep an unattended session alive past the idle time-out."""
     if not token or len(token) > 200:
         return None
     row = session.get(WebSession, _hash(token))
     if row is None or is_expired(row, now):
         return None
-    if now - row.last_seen_at >= TOUCH_INTERVAL:
+    if touch and now - row.last_seen_at >= TOUCH_INTERVAL:
         row.last_seen_at = now
     return row
 

@@ -17,6 +17,8 @@ Invariants:
 
 from __future__ import annotations
 
+import hashlib
+import json
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass
@@ -26,9 +28,10 @@ from typing import TypeVar
 from sqlalchemy import Select
 from sqlalchemy.orm import Session
 
-from app.audit.service import record
+from app.audit.service import record, record_denied
 from app.authz import policy_ene as pol
 from app.authz.permissions import Role
+from app.authz.policy import NOT_VISIBLE
 from app.context import CaseContext
 from app.ene import repository as repo
 from app.ene.errors import (
@@ -38,7 +41,9 @@ from app.ene.errors import (
 from app.ene.rules import EneRuleError, channel_name, parse_channel
 from app.ene.schemas import (
     AttendanceRead,
+    ChangesRead,
     EvaluationRead,
+    EvaluationState,
     EvaluatorConfirmationRead,
     EvaluatorDecisionRead,
     MessageRead,
@@ -365,17 +370,20 @@ def list_statements(session: Session, ctx: CaseContext, svc: Services, *,
 
 
 def session_content(session: Session, ctx: CaseContext, svc: Services, *,
-                    session_id: uuid.UUID) -> tuple[list[MessageRead], list[StatementRead]]:
-    """What a session's page shows: every message and statement the caller may read, from
+                    session_id: uuid.UUID
+                    ) -> tuple[list[MessageRead], list[StatementRead], list[ReleaseRead]]:
+    """What a session's page shows: every message and statement the caller may read, and
+    the releases it may learn of (who released which item from which party, to whom), from
     one load of the session and recorded as one content read naming their ids."""
     action = "ene.content.read"
     loaded = load(session, ctx, session_id, action)
     messages = _shown_messages(session, loaded, svc, channel=None, home=None)
     statements = _shown_statements(session, loaded, svc)
+    releases = _shown_releases(session, loaded)
     record(session, ctx, action, "ene_session", session_id, {
         "session_id": session_id, "count": len(messages) + len(statements),
         "message_ids": [m.id for m in messages], "statement_ids": [s.id for s in statements]})
-    return messages, statements
+    return messages, statements, [release_read(r) for r in releases]
 
 
 def visible_statement(session: Session, ctx: CaseContext, loaded: Loaded,
@@ -398,6 +406,13 @@ def get_statement(session: Session, ctx: CaseContext, svc: Services, *,
                            current=current is not None and current.id == st.id)
 
 
+def _shown_releases(session: Session, loaded: Loaded) -> list[EneRelease]:
+    """Releases the viewer may learn of: the evaluator all; a party those from or to it."""
+    rows = repo.list_release_rows(session, loaded.row.id)
+    return pol.visible(loaded.viewer, loaded.facts, rows, lambda r: pol.Item(
+        home_party_id=r.from_party_id, released_to=frozenset({r.to_party_id})))
+
+
 def release_read(rel: EneRelease) -> ReleaseRead:
     return ReleaseRead(id=rel.id, session_id=rel.session_id, item_type=rel.item_type,  # type: ignore[arg-type]
                        item_id=rel.item_id, from_party_id=rel.from_party_id,
@@ -410,9 +425,7 @@ def list_releases(session: Session, ctx: CaseContext, *,
     """Releases the caller may learn of: the evaluator all; a party those from or to it."""
     action = "ene.release.read"
     loaded = load(session, ctx, session_id, action)
-    rows = repo.list_release_rows(session, session_id)
-    shown = pol.visible(loaded.viewer, loaded.facts, rows, lambda r: pol.Item(
-        home_party_id=r.from_party_id, released_to=frozenset({r.to_party_id})))
+    shown = _shown_releases(session, loaded)
     record(session, ctx, action, "ene_session", session_id,
            {"session_id": session_id, "count": len(shown)})
     return [release_read(r) for r in shown]
@@ -478,3 +491,95 @@ def filing_texts(session: Session, ctx: CaseContext, svc: Services) -> list[Fili
         for s in _shown_statements(session, loaded, svc):
             out.append(FilingText("ene_statement", s.id, s.party_id, s.body))
     return out
+
+
+# --- what a viewer may be told without reading: the evaluation's state, the change feed --
+
+
+def _evaluation_state(loaded: Loaded, mark: tuple[uuid.UUID, int] | None,
+                      shared: Collection[uuid.UUID]) -> EvaluationState:
+    """What the viewer is told of the evaluation when it does not read it.
+
+    The evaluator's choice to share the evaluation with some parties only is something the
+    others may learn (an ENE program's parties know who heard the evaluation), so a party
+    left out is told "not shared with you", never the text, the version or with whom.
+    Before any share a party is told "not shared yet" whether or not the evaluator has
+    written one: the evaluator's drafting is its own. Whoever acts for no participating
+    party (auditor, room admin as such, an evaluator not yet confirmed) is told only that
+    the evaluation is not for them, whatever its state.
+    """
+    if pol.can_see_evaluation(loaded.viewer, loaded.facts, frozenset(shared)):
+        return "readable" if mark is not None else "not_written"
+    if not pol.acting_parties(loaded.viewer, loaded.facts):
+        return "not_for_you"
+    return "not_shared_with_you" if mark is not None and shared else "not_shared_yet"
+
+
+def evaluation_view(session: Session, ctx: CaseContext, svc: Services, *,
+                    session_id: uuid.UUID) -> EvaluationRead | EvaluationState:
+    """The evaluation page: the evaluation if the viewer may read it (an audited content
+    read), else what the viewer may be told of it (``_evaluation_state``). A viewer left
+    out is recorded as a refused read, as the API's 404 is."""
+    action = "ene.evaluation.read"
+    loaded = load(session, ctx, session_id, action)
+    mark = repo.evaluation_mark(session, session_id)
+    shared = repo.evaluation_shares(session, mark[0]) if mark else set()
+    state = _evaluation_state(loaded, mark, shared)
+    if state == "readable":
+        evaluation = repo.get_evaluation(session, session_id)
+        assert evaluation is not None
+        record(session, ctx, action, "ene_evaluation", evaluation.id,
+               {"session_id": session_id, "version": evaluation.version})
+        return evaluation_read(session, loaded, evaluation, svc)
+    if state != "not_written":
+        record_denied(session, ctx, action, "ene_session", session_id, NOT_VISIBLE, None)
+    return state
+
+
+def changes(session: Session, ctx: CaseContext, *, session_id: uuid.UUID,
+            since: str | None) -> ChangesRead:
+    """The change feed a session page polls: a cursor over exactly what the viewer may see.
+
+    Threat: timing. A cursor that moved on another party's caucus message, unshared
+    statement or release would tell a party *when* the other side talks to the evaluator.
+    So the cursor is a digest of the viewer's own view only: the session's metadata
+    (status, times, evaluator, confirmations, attendance: what every member sees), the ids
+    of the messages and statements the policy lets this viewer see, the releases it may
+    learn of, and what it may be told of the evaluation. No body is read and nothing is
+    recorded (a poll reads no content; the page's own load is the audited read).
+    """
+    loaded = load(session, ctx, session_id, "ene.changes.read")
+    viewer, facts, row = loaded.viewer, loaded.facts, loaded.row
+    msg_released = repo.releases_of(session, row.id, "message")
+    st_released = repo.releases_of(session, row.id, "statement")
+    messages = [i for i, home in repo.message_marks(session, row.id)
+                if pol.can_see_item(viewer, facts, pol.Item(
+                    home_party_id=home, released_to=frozenset(msg_released.get(i, ()))))]
+    statements = [i for i, party, shared in repo.statement_marks(session, row.id)
+                  if pol.can_see_item(viewer, facts, pol.Item(
+                      home_party_id=party, shared=shared,
+                      released_to=frozenset(st_released.get(i, ()))))]
+    releases = [(r.item_id, r.to_party_id, r.released_by)
+                for r in _shown_releases(session, loaded)]
+    mark = repo.evaluation_mark(session, row.id)
+    shared = repo.evaluation_shares(session, mark[0]) if mark else set()
+    state = _evaluation_state(loaded, mark, shared)
+    decisions = repo.evaluator_decisions(session, [row])[row.id]
+    attendance = repo.attendance(session, row.id)
+    view = {
+        "session": [row.status, row.outcome, str(row.scheduled_at), str(row.statement_due_at),
+                    str(row.evaluator_user_id)],
+        "decisions": sorted((str(p), d.decision, str(d.decided_by))
+                            for p, d in decisions.items()),
+        "attendance": sorted((str(a.user_id), a.role, str(a.party_id)) for a in attendance),
+        "messages": [str(i) for i in messages],
+        "statements": [str(i) for i in statements],
+        "releases": sorted((str(i), str(t), str(b)) for i, t, b in releases),
+        "evaluation": [state, mark[1] if state == "readable" and mark else None,
+                       sorted(str(p) for p in shared) if pol.is_evaluator(viewer, facts)
+                       and state == "readable" else None],
+    }
+    cursor = hashlib.sha256(json.dumps(view, sort_keys=True).encode()).hexdigest()[:32]
+    return ChangesRead(cursor=cursor, changed=since != cursor, status=row.status,
+                       messages=len(messages), statements=len(statements),
+                       releases=len(releases), attendance=len(attendance), evaluation=state)

@@ -168,3 +168,29 @@ def evaluator_decisions(session: Session, rows: Collection[EneSession]
             if d.evaluator_user_id == current[d.session_id]:
                 out[d.session_id][d.party_id] = d
     return out
+
+
+def message_marks(session: Session, session_id: uuid.UUID
+                  ) -> list[tuple[uuid.UUID, uuid.UUID | None]]:
+    """(id, caucus party or None) of every message: what the change feed needs, no body."""
+    return [(i, c) for i, c in session.execute(
+        select(EneMessage.id, EneMessage.channel_party_id)
+        .where(EneMessage.session_id == session_id)
+        .order_by(EneMessage.created_at, EneMessage.id)).all()]
+
+
+def statement_marks(session: Session, session_id: uuid.UUID
+                    ) -> list[tuple[uuid.UUID, uuid.UUID, bool]]:
+    """(id, party, shared with the parties) of every statement version, no body."""
+    return [(i, p, bool(s)) for i, p, s in session.execute(
+        select(EneStatement.id, EneStatement.party_id, EneStatement.shared_with_parties)
+        .where(EneStatement.session_id == session_id)
+        .order_by(EneStatement.party_id, EneStatement.version)).all()]
+
+
+def evaluation_mark(session: Session, session_id: uuid.UUID
+                    ) -> tuple[uuid.UUID, int] | None:
+    """(id, version) of the session's evaluation, no body."""
+    row = session.execute(select(EneEvaluation.id, EneEvaluation.version)
+                          .where(EneEvaluation.session_id == session_id)).first()
+    return None if row is None else (row[0], row[1])

@@ -20,6 +20,7 @@ from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
 from app.ene import service
 from app.ene.schemas import (
     AttendanceRead,
+    ChangesRead,
     CloseRequest,
     EvaluationRead,
     EvaluationShare,
@@ -51,6 +52,7 @@ Member = Annotated[CaseContext, Depends(case_guard(Permission.ENE_REPORT_READ))]
 ContentReader = Annotated[CaseContext, Depends(case_guard(Permission.ENE_REPORT_READ,
                                                           reads_content=True))]
 ChannelQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
+CursorQuery = Annotated[str | None, Query(min_length=1, max_length=64)]
 
 
 @router.post("", status_code=201)
@@ -161,6 +163,14 @@ def get_evaluation(session_id: uuid.UUID, session: SessionDep, ctx: ContentReade
 def close_session(session_id: uuid.UUID, data: CloseRequest, session: SessionDep,
                   ctx: Evaluator, svc: ServicesDep) -> SessionRead:
     return service.close_session(session, ctx, svc, session_id=session_id, data=data)
+
+
+@router.get("/{session_id}/changes")
+def changes(session_id: uuid.UUID, session: SessionDep, ctx: ContentReader,
+            since: CursorQuery = None) -> ChangesRead:
+    """A cursor over what the caller may see of the session, and counts: poll it, and read
+    the session again when ``changed``. Never moves on what the caller may not see."""
+    return service.changes(session, ctx, session_id=session_id, since=since)
 
 
 @router.get("/{session_id}/report")

@@ -120,6 +120,25 @@ class EvaluationRead(BaseModel):
     shared_with_party_ids: list[uuid.UUID]
 
 
+# What a viewer may be told of the evaluation without reading it (``reads.evaluation_view``).
+EvaluationState = Literal["readable", "not_written", "not_shared_with_you", "not_shared_yet",
+                          "not_for_you"]
+
+
+class ChangesRead(BaseModel):
+    """The change feed of one session for one viewer: a cursor over what *this viewer* may
+    see, and counts of it. Never a body, a name or another party's activity."""
+
+    cursor: str
+    changed: bool
+    status: str
+    messages: int
+    statements: int
+    releases: int
+    attendance: int
+    evaluation: EvaluationState
+
+
 class CloseRequest(Strict):
     outcome: Outcome
 

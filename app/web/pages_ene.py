@@ -7,12 +7,20 @@ import uuid
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi.responses import JSONResponse
 
 from app.authz import policy_ene as pol
 from app.authz.permissions import Permission, Role
 from app.cases import service as case_service
-from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.deps import (
+    CsrfAuthDep,
+    PollingWebAuthDep,
+    ServicesDep,
+    SessionDep,
+    WebAuthDep,
+    case_ctx,
+)
 from app.ene import service
 from app.ene.rules import channel_name
 from app.ene.schemas import (
@@ -100,12 +108,17 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
         or bool({p.id for p in room.my_parties()} & set(row.participating_party_ids)))
     by_channel: dict[str, list] = defaultdict(list)
     statements: list = []
+    releases: dict[uuid.UUID, list] = defaultdict(list)
     if participant:
-        messages, statements = service.session_content(session, ctx, svc, session_id=sid)
+        messages, statements, released = service.session_content(session, ctx, svc,
+                                                                 session_id=sid)
         for msg in messages:
             by_channel[msg.channel].append(msg)
+        for rel in released:
+            releases[rel.item_id].append(rel)
     authors = user_names(session, {m.author_user_id for ms in by_channel.values() for m in ms}
-                         | {a.user_id for a in report.attendance} | {row.evaluator_user_id})
+                         | {a.user_id for a in report.attendance} | {row.evaluator_user_id}
+                         | {r.released_by for rs in releases.values() for r in rs})
     speaks = {p.id for p in room.my_parties("counsel", "pro_se")}
     neutrals = [m.user_id for m in case_service.list_members(session, ctx, offset=0, limit=200)
                 if m.role == Role.NEUTRAL and m.user_id != row.evaluator_user_id]
@@ -122,8 +135,21 @@ def session_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request, session: 
         may_name_evaluator=bool(pol.can_name_evaluator(ctx.memberships)), neutrals=neutrals,
         participant=participant, channels=_channels(room, row, acting_evaluator),
         by_channel=by_channel, statements=statements, names=authors, speaks_for=speaks,
+        releases=releases,
         my_parties=[p for p in room.my_parties() if p.id in row.participating_party_ids],
+        live_cursor=service.changes(session, ctx, session_id=sid, since=None).cursor,
         banner=BANNER))
+
+
+@router.get("/cases/{case_id}/ene/{sid}/changes")
+def changes(case_id: uuid.UUID, sid: uuid.UUID, session: SessionDep, auth: PollingWebAuthDep,
+            since: Annotated[str | None, Query(max_length=64)] = None) -> Response:
+    """The change feed the session's pages poll (``ChangesRead``: a cursor and counts of
+    what this viewer may see, no content). Read without advancing the session's idle
+    clock: a page left open does not keep an unattended session alive."""
+    ctx = case_ctx(session, auth, case_id, Permission.ENE_REPORT_READ, reads_content=True)
+    found = service.changes(session, ctx, session_id=sid, since=since)
+    return JSONResponse(found.model_dump(), headers={"Cache-Control": "no-store"})
 
 
 @router.post("/cases/{case_id}/ene/{sid}/move")
@@ -186,9 +212,12 @@ def evaluation_page(case_id: uuid.UUID, sid: uuid.UUID, request: Request,
                    reads_content=True)
     room = load_room(session, ctx)
     row, _ = service.overview(session, ctx, session_id=sid)
-    found = service.get_evaluation(session, ctx, svc, session_id=sid)
+    found = service.evaluation_view(session, ctx, svc, session_id=sid)
+    readable = not isinstance(found, str)
     return render(request, "ene_evaluation.html", **context(
-        room, "ene", row=row, evaluation=found, banner=BANNER,
+        room, "ene", row=row, evaluation=found if readable else None,
+        state="readable" if readable else found, banner=BANNER,
+        live_cursor=service.changes(session, ctx, session_id=sid, since=None).cursor,
         is_evaluator=row.evaluator_user_id == auth.principal.user_id))
 
 

@@ -22,6 +22,8 @@ from app.ene.reads import (
     FilingText,
     SessionSummary,
     case_session_summaries,
+    changes,
+    evaluation_view,
     evaluator_confirmation,
     filing_texts,
     get_evaluation,
@@ -50,9 +52,9 @@ from app.ene.service.schedule import create_session
 from app.ene.service.submit import submit_statement
 
 __all__ = [
-    "SessionSummary", "case_session_summaries", "check_in", "close_session",
-    "create_session", "decide_evaluator", "FilingText", "filing_texts",
-    "evaluator_confirmation", "fire_reminders",
+    "SessionSummary", "case_session_summaries", "changes", "check_in", "close_session",
+    "create_session", "decide_evaluator", "evaluation_view", "evaluator_confirmation",
+    "FilingText", "filing_texts", "fire_reminders",
     "get_evaluation", "get_message", "get_session", "get_statement",
     "list_messages", "list_releases", "list_sessions", "list_statements", "name_evaluator",
     "overview", "post_message", "release_item", "report", "reschedule_session",

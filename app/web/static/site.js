@@ -238,8 +238,14 @@
     return fields;
   }
 
+  // A form is known by its action and its hidden fields (the CSRF token aside): the ENE
+  // page has one message form per channel, all posting to one address, and a caucus draft
+  // must come back into its caucus form, never into the joint channel's.
   function formKey(form) {
-    return new URL(form.action, window.location.href).pathname;
+    var hidden = Array.prototype.filter.call(form.elements, function (el) {
+      return el.type === "hidden" && el.name && el.name !== "csrf_token";
+    }).map(function (el) { return el.name + "=" + el.value; });
+    return [new URL(form.action, window.location.href).pathname].concat(hidden).join("&");
   }
 
   function keepDraft(form) {
@@ -364,12 +370,124 @@
     });
   }
 
+
+  // Live ENE pages: the page polls its session's change feed, a cursor over what this
+  // viewer may see (never content), and when the cursor moved it fetches its own page
+  // again and swaps the regions marked data-live. A region holding the focus or a choice
+  // being made (a release target, a ticked confirmation) waits for the next poll, so
+  // nothing the user is doing is taken away; forms outside the regions are never touched.
+  // When the page's forms themselves change (the session closed, the evaluator confirmed),
+  // it reloads if nothing is typed, else says so and leaves the reload to the user. Polling
+  // (not a held connection) works behind any load balancer and any number of replicas;
+  // it pauses while the tab is hidden and stops for good on anything but the feed's JSON
+  // (an ended session: the next form sent keeps its draft, see above).
+  var LIVE_MS = 4000;
+
+  function regionBusy(region) {
+    if (region.contains(document.activeElement) && document.activeElement !== document.body) {
+      return true;
+    }
+    return Array.prototype.some.call(region.querySelectorAll("select, input, textarea"),
+      function (el) {
+        if (el.type === "checkbox" || el.type === "radio") { return el.checked; }
+        if (el.type === "hidden") { return false; }
+        return el.value !== "";
+      });
+  }
+
+  function somethingTyped() {
+    return Array.prototype.some.call(document.querySelectorAll("form textarea, form input"),
+      function (el) {
+        return /^(text|number|email|date|datetime-local|)$/.test(el.type) || el.tagName === "TEXTAREA"
+          ? el.value !== "" : false;
+      });
+  }
+
+  function liveSay(text) {
+    var note = document.getElementById("live-note");
+    if (note) { note.textContent = text; }
+  }
+
+  function applyLive(live, html) {
+    var fresh = new DOMParser().parseFromString(html, "text/html");
+    var next = fresh.getElementById("ene-live");
+    if (!next) { return false; }
+    if (next.getAttribute("data-live-shape") !== live.getAttribute("data-live-shape")) {
+      if (!somethingTyped()) { window.location.reload(); return true; }
+      liveSay("This session changed. Send or clear what you are writing, then reload the "
+        + "page to see it.");
+      return false;
+    }
+    var swapped = 0;
+    var waiting = false;
+    fresh.querySelectorAll("[data-live]").forEach(function (region) {
+      var key = region.getAttribute("data-live");
+      var here = document.querySelector("[data-live='" + key.replace(/'/g, "") + "']");
+      if (!here) { waiting = true; return; }
+      if (here.innerHTML === region.innerHTML) { return; }
+      if (regionBusy(here)) { waiting = true; return; }
+      here.replaceWith(document.importNode(region, true));
+      swapped += 1;
+    });
+    if (swapped) {
+      liveSay("Updated with new activity.");
+      tick();
+    }
+    if (waiting) { return false; }
+    live.setAttribute("data-live-cursor", next.getAttribute("data-live-cursor"));
+    return true;
+  }
+
+  function wireLive() {
+    var live = document.getElementById("ene-live");
+    if (!live || !window.fetch || !window.DOMParser) { return; }
+    var stopped = false;
+    var timer = null;
+    function schedule() {
+      window.clearTimeout(timer);
+      if (!stopped) { timer = window.setTimeout(poll, LIVE_MS); }
+    }
+    function poll() {
+      if (document.hidden) { schedule(); return; }
+      var url = live.getAttribute("data-live-url") + "?since="
+        + encodeURIComponent(live.getAttribute("data-live-cursor"));
+      window.fetch(url, {credentials: "same-origin", redirect: "manual",
+                         headers: {"Accept": "application/json"}})
+        .then(function (response) {
+          var type = response.headers.get("Content-Type") || "";
+          if (response.status !== 200 || type.indexOf("application/json") !== 0) {
+            stopped = true;
+            return null;
+          }
+          return response.json();
+        })
+        .then(function (feed) {
+          if (!feed || !feed.changed) { return null; }
+          // Marked as the page's own doing: it does not count as the user's presence.
+          return window.fetch(window.location.pathname, {
+            credentials: "same-origin", redirect: "manual",
+            headers: {"X-Settleroom-Live": "1"}})
+            .then(function (response) {
+              if (response.status !== 200) { stopped = true; return; }
+              return response.text().then(function (html) { applyLive(live, html); });
+            });
+        })
+        .catch(function () { /* offline for a moment: the next poll tries again */ })
+        .then(schedule);
+    }
+    document.addEventListener("visibilitychange", function () {
+      if (!document.hidden) { window.clearTimeout(timer); poll(); }
+    });
+    schedule();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     wireDialogs();
     wireDuplicateCheck();
     wireBusyForms();
     wireInlineForms();
     restoreDraft();
+    wireLive();
     if (document.querySelector("[data-deadline]")) {
       tick();
       window.setInterval(tick, 1000);
