@@ -13,6 +13,8 @@ PORT ?= 8000
 PYTEST_ARGS ?= -n auto
 # Database-backed tests; pure unit tests run once, on the SQLite pass.
 DB_TESTS := tests/api tests/migrations tests/cli tests/web
+# The accessibility scan checks what templates render, which no database changes: once.
+PG_SKIP := --ignore=tests/web/test_accessibility.py
 
 .PHONY: run test lint install install-dev clean
 
@@ -39,7 +41,7 @@ test: install-dev
 	@url="$${SETTLEROOM_TEST_DATABASE_URL:-$$($(PY) -m tests.pg_available)}"; \
 	if [ -n "$$url" ]; then \
 		echo "== the database-backed tests again, on PostgreSQL"; \
-		SETTLEROOM_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS); \
+		SETTLEROOM_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS) $(PG_SKIP); \
 	else \
 		echo "== PostgreSQL not reachable: SQLite only"; \
 	fi
