@@ -43,6 +43,7 @@ _WROTE_KEY = "settleroom.wrote"
 BEGIN_OPTION = "settleroom_sqlite_begin"
 _BEGIN_SQL = {"IMMEDIATE": "BEGIN IMMEDIATE", "DEFERRED": "BEGIN DEFERRED"}
 SQLITE_POOL_SIZE = 40
+PG_CONNECT_TIMEOUT_SECONDS = 5
 _LOCK_CONFLICTS = frozenset({sqlite3.SQLITE_BUSY, getattr(sqlite3, "SQLITE_BUSY_SNAPSHOT", 517)})
 
 
@@ -60,7 +61,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         )
         _configure_sqlite(engine)
         return engine
-    return create_engine(url, pool_pre_ping=True, **kwargs)
+    # A server that does not answer a connection within this time fails the request at
+    # once (503 ``database_unavailable``) rather than holding a worker thread while it waits.
+    connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
+    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
 
 
 def _private_sqlite_file(database: str | None) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.observability import current_request_id
@@ -130,6 +131,35 @@ _STATUS_CODES = {
 }
 
 
+# SQLSTATEs that say the server is not there to answer: connection exceptions (class 08),
+# and an administrator's shutdown, a crash recovery or a server still starting (57P01-03).
+_UNAVAILABLE_SQLSTATE_PREFIXES = ("08", "57P01", "57P02", "57P03")
+# SQLite: the database file cannot be opened or read (a lost or failing disk).
+_UNAVAILABLE_SQLITE_CODES = frozenset({10, 14})  # SQLITE_IOERR, SQLITE_CANTOPEN
+DATABASE_RETRY_SECONDS = "5"
+
+
+def database_unavailable(exc: DBAPIError) -> bool:
+    """Whether a driver error means the database cannot be reached, as opposed to a
+    statement it refused: a connection refused, reset or dropped mid-request (psycopg
+    reports those without an SQLSTATE), or a server shutting down or starting up. A
+    refused statement (a constraint, a deadlock) is not this: it stays a 500 or its
+    domain's own answer."""
+    if exc.connection_invalidated:
+        return True
+    orig = exc.orig
+    sqlite_code = getattr(orig, "sqlite_errorcode", None)
+    if sqlite_code is not None:
+        return sqlite_code in _UNAVAILABLE_SQLITE_CODES
+    if type(orig).__module__.split(".")[0] != "psycopg":
+        return False
+    sqlstate = getattr(orig, "sqlstate", None)
+    if sqlstate is None:
+        # psycopg's OperationalError without a state: the connection failed or was lost.
+        return type(orig).__name__ in ("OperationalError", "InterfaceError")
+    return sqlstate.startswith(_UNAVAILABLE_SQLSTATE_PREFIXES)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     """Field locations and error types only: input values are never echoed, and neither
     is the name of an unknown field (a client-chosen key could itself carry content)."""
@@ -163,6 +193,20 @@ def install_error_handlers(app: FastAPI) -> None:
         code, title = _STATUS_CODES.get(exc.status_code, ("error", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) else title
         return problem(exc.status_code, code, title, detail, getattr(exc, "headers", None))
+
+    @app.exception_handler(DBAPIError)
+    async def _database(request: Request, exc: DBAPIError) -> JSONResponse:
+        if database_unavailable(exc):
+            # The driver's message (host, port, user) is not passed on. A connection lost
+            # at the commit itself leaves unknown whether the commit landed; the detail
+            # says so rather than promising that nothing changed.
+            logger.warning("database unavailable (%s)", type(exc.orig).__name__)
+            return problem(503, "database_unavailable", "Database unavailable",
+                           "The database cannot be reached. Try again shortly; for a write, "
+                           "check whether it took effect first, or send it again with the "
+                           "same Idempotency-Key.",
+                           headers={"Retry-After": DATABASE_RETRY_SECONDS})
+        return await _unexpected(request, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

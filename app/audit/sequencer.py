@@ -58,10 +58,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import event
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import log, repository
 from app.audit.entry import build_entry, clean_details
+from app.errors import database_unavailable
 from app.models.audit import SigningKey, TreeHead
 from app.models.base import utcnow
 from crypto import merkle, signing
@@ -265,6 +267,7 @@ class Sequencer:
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
         self._woken_at: float | None = None  # the first commit not yet served
+        self._database_lost = False  # said once per outage, not at every poll
         self.stats = Stats()
 
     @property
@@ -316,9 +319,14 @@ class Sequencer:
             return
         try:
             self.sequence_pending()
-        except Exception:  # noqa: BLE001 - the action has committed; the thread retries
+        except Exception as exc:  # noqa: BLE001 - the action has committed; the thread retries
             self.stats.errors += 1
-            logger.exception("sequencing after commit failed; the sequencer thread retries")
+            if isinstance(exc, DBAPIError) and database_unavailable(exc):
+                logger.warning("sequencing after commit failed: the database is unavailable; "
+                               "the sequencer thread retries")
+            else:
+                logger.exception("sequencing after commit failed; the sequencer thread "
+                                 "retries")
             self._wake.set()
 
     def _run(self) -> None:
@@ -334,7 +342,22 @@ class Sequencer:
                 if woken_at is not None:
                     self.stats.max_commit_delay_seconds = max(
                         self.stats.max_commit_delay_seconds, time.monotonic() - woken_at)
-            except Exception:  # noqa: BLE001 - keep the thread alive; events stay pending
+            except Exception as exc:  # noqa: BLE001 - keep the thread alive; events stay pending
                 self.stats.errors += 1
-                logger.exception("audit sequencing failed; retrying")
+                self._failed(exc)
                 time.sleep(self._poll)
+            else:
+                if self._database_lost:
+                    self._database_lost = False
+                    logger.warning("audit sequencing resumed: the database is back")
+
+    def _failed(self, exc: Exception) -> None:
+        """A lost database is one warning per outage (the thread polls it every
+        ``POLL_SECONDS``); any other failure is logged in full each time."""
+        if isinstance(exc, DBAPIError) and database_unavailable(exc):
+            if not self._database_lost:
+                self._database_lost = True
+                logger.warning("audit sequencing paused: the database is unavailable; "
+                               "events stay pending and are sequenced when it is back")
+            return
+        logger.error("audit sequencing failed; retrying", exc_info=exc)
