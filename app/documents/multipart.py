@@ -19,7 +19,7 @@ from typing import Any
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
-from app.blobs import private_file
+from app.blobs import BlobStoreUnavailable, private_file
 from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
 
 HEAD_BYTES = 8192
@@ -149,6 +149,11 @@ async def read_form(request: Request, folder: Path, *, max_file_bytes: int,
         reader._close()
         reader.form.cleanup()
         raise
+    except OSError:
+        # The spool's disk is full or failing: the server's fault, not a malformed body.
+        reader._close()
+        reader.form.cleanup()
+        raise BlobStoreUnavailable() from None
     except Exception:  # noqa: BLE001 - any parser error is a malformed body
         reader._close()
         reader.form.cleanup()
