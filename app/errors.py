@@ -16,6 +16,7 @@ from sqlalchemy.exc import DBAPIError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.observability import current_request_id
+from crypto.errors import KeyProviderError
 
 logger = logging.getLogger("settleroom.errors")
 
@@ -207,6 +208,18 @@ def install_error_handlers(app: FastAPI) -> None:
                            "same Idempotency-Key.",
                            headers={"Retry-After": DATABASE_RETRY_SECONDS})
         return await _unexpected(request, exc)
+
+    @app.exception_handler(KeyProviderError)
+    async def _key_store(_: Request, exc: KeyProviderError) -> JSONResponse:
+        # A key store that cannot be read, or that does not hold this case's key (a
+        # replica whose local store was never given it): the content exists, this server
+        # cannot open it. The message names no key material (crypto's invariant) and
+        # helps the operator; the client gets a stable code only.
+        logger.error("key store: %s", exc)
+        return problem(503, "key_unavailable", "Key unavailable",
+                       "This server cannot reach the case's encryption key; try again "
+                       "later, or ask the operator to check the key store.",
+                       headers={"Retry-After": "30"})
 
     @app.exception_handler(Exception)
     async def _unexpected(_: Request, exc: Exception) -> JSONResponse:

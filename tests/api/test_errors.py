@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from crypto.errors import KeyProviderError
+
 
 def assert_problem(r, status, code=None):
     assert r.status_code == status, r.text
@@ -97,3 +99,21 @@ def test_nul_characters_are_422_not_a_database_error(api):
     assert r.status_code == 422 and r.json()["code"] == "validation_error"
     r = api.login("a\x00b@example.com", "pw\x00")
     assert r.status_code == 422
+
+
+def test_a_case_key_this_server_cannot_reach_is_503_key_unavailable(api, app, monkeypatch):
+    """A replica whose key store does not hold the case's key (``unknown case``), or a key
+    store that fails mid-request: the content is there, this server cannot open it."""
+    room = api.room()
+    api.consent_all(room)
+    offer = api.offer(room)
+    provider = app.state.services.key_provider
+
+    def unknown_case(*_: object, **__: object) -> bytes:
+        raise KeyProviderError("unknown case")
+
+    monkeypatch.setattr(provider, "unwrap", unknown_case)
+    r = api.client.get(f"/api/v1/cases/{room.id}/offers/{offer['id']}",
+                       headers=room.users["defense_counsel"].headers)
+    body = assert_problem(r, 503, "key_unavailable")
+    assert "retry-after" in r.headers and "unknown case" not in body["detail"]
