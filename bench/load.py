@@ -25,10 +25,20 @@ flattened while the unaudited one still grew (audited / unaudited falling with c
 log would be the limit. (Appends insert into ``audit_pending`` without a shared lock; one sequencer
 integrates them in batches, as transparency logs do.)
 
+Part 3, ``--faults``: the same users while PostgreSQL is lost for ``--outage`` seconds (a
+TCP proxy in front of it is cut, then restored; the shared server is never restarted).
+Printed: how many requests were refused with 503 ``database_unavailable`` and how fast
+(p50, p99, max), ``/readyz`` during the outage, and the time from the restore to the first
+success. Exits 1 on any other error, a success-less recovery, or a traceback in the
+server's log. The other faults (SIGKILL mid-upload, the object store unreachable, a full
+disk) are tests: tests/cli/test_faults.py, tests/api/blobs/test_unavailable.py,
+tests/api/blobs/test_local_store.py.
+
 Absolute figures depend on the machine; README states the one measured on.
 
 Usage: .venv/bin/python bench/load.py [--users 50] [--seconds 300]
        .venv/bin/python bench/load.py --users 4 --seconds 20        (a quick run)
+       .venv/bin/python bench/load.py --faults [--users 50] [--outage 10]
        .venv/bin/python bench/load.py --audit [--audit-seconds 3] [--rounds 3]
        [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
@@ -65,6 +75,7 @@ USERS_PER_ROOM = 2
 TRACE_EVERY = 5
 CLIENT_TIMEOUT = 60.0  # a request slower than this is an error, not a long sample
 AUDIT_WRITERS = (1, 8, 32)
+FAULT_STEADY_SECONDS = 10.0  # of load before the cut and after the restore
 DEFAULT_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
 
 
@@ -75,6 +86,8 @@ class Recorder:
 
     latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
     errors: Counter[str] = field(default_factory=Counter)
+    # Every answer: (sent at, answered at, "ok" or the error's kind), perf_counter seconds.
+    answers: list[tuple[float, float, str]] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     def call(self, action: str, ok: int, send: Callable[..., httpx.Response], url: str,
@@ -83,21 +96,23 @@ class Recorder:
         try:
             r = send(url, **kw)
         except httpx.HTTPError as exc:
-            self._error(action, type(exc).__name__)
+            self._error(action, type(exc).__name__, began)
             return None
         elapsed = time.perf_counter() - began
         if r.status_code != ok:
             code = r.json().get("code") if r.headers.get("content-type", "").endswith(
                 "json") else ""
-            self._error(action, f"{r.status_code} {code}")
+            self._error(action, f"{r.status_code} {code}", began)
             return None
         with self.lock:
             self.latencies[action].append(elapsed)
+            self.answers.append((began, began + elapsed, "ok"))
         return r
 
-    def _error(self, action: str, kind: str) -> None:
+    def _error(self, action: str, kind: str, began: float) -> None:
         with self.lock:
             self.errors[f"{action}: {kind}"] += 1
+            self.answers.append((began, time.perf_counter(), kind))
 
 
 @dataclass
@@ -205,6 +220,88 @@ def run_load(args: argparse.Namespace) -> int:
     return 1 if rec.errors else 0
 
 
+def run_faults(args: argparse.Namespace) -> int:
+    """The database lost under load: a TCP proxy in front of ``--server`` is cut for
+    ``--outage`` seconds (the shared server itself is never restarted), then restored."""
+    from sqlalchemy import make_url  # noqa: PLC0415
+
+    from tests.tcpproxy import TcpProxy  # noqa: PLC0415
+
+    os.environ[dbutil.PG_ENV] = args.server
+    rooms = max(1, -(-args.users // USERS_PER_ROOM))
+    with dbutil.throwaway_pg_database("settleroom_faults") as url, \
+            tempfile.TemporaryDirectory() as tmp:
+        target = make_url(url)
+        proxy = TcpProxy(target.host or "127.0.0.1", target.port or 5432)
+        via = target.set(host="127.0.0.1", port=proxy.port).render_as_string(
+            hide_password=False)
+        server = ServeProcess(base_env(Path(tmp) / "data", via, audit_sequencing="background"),
+                              name="faults")
+        try:
+            api = admin_of(server)
+            scenes = build_scenes(api, rooms)
+            rec, stop = Recorder(), threading.Event()
+            threads = [threading.Thread(target=simulated_user,
+                                        args=(server.url, scenes[i % rooms], rec, stop))
+                       for i in range(args.users)]
+            for t in threads:
+                t.start()
+            time.sleep(FAULT_STEADY_SECONDS)
+            cut_at = time.perf_counter()
+            proxy.cut()
+            time.sleep(args.outage / 2)
+            ready = api.client.get("/readyz")
+            readiness = f"{ready.status_code} {ready.json().get('code', '')}"
+            time.sleep(args.outage / 2)
+            restored_at = time.perf_counter()
+            proxy.restore()
+            time.sleep(FAULT_STEADY_SECONDS)
+            stop.set()
+            for t in threads:
+                t.join(CLIENT_TIMEOUT * 2)
+        finally:
+            server.stop()
+            proxy.close()
+            api.client.close()
+        traceback = "Traceback" in server.output()
+    return fault_report(args, rec, cut_at, restored_at, readiness, traceback)
+
+
+def fault_report(args: argparse.Namespace, rec: Recorder, cut_at: float, restored_at: float,
+                 readiness: str, traceback: bool) -> int:
+    """Before the cut every answer is a success; from the cut until the first success after
+    the restore, each is a success (it finished in time) or a 503 ``database_unavailable``;
+    after that, successes again. Anything else fails the run."""
+    lost = "503 database_unavailable"
+    recovered_at = min((end for start, end, kind in rec.answers
+                        if kind == "ok" and start >= restored_at), default=None)
+    wrong = Counter(kind for start, end, kind in rec.answers if kind != "ok" and (
+        kind != lost or end < cut_at or (recovered_at is not None and start > recovered_at)))
+    # Fail fast: the requests sent once the database was gone (those already in flight at
+    # the cut are counted apart: they waited on the work they had started).
+    refused = [end - start for start, end, kind in rec.answers
+               if kind == lost and start >= cut_at]
+    in_flight = sum(1 for start, _, kind in rec.answers if kind == lost and start < cut_at)
+    print(f"\ndatabase lost for {args.outage:g} s under {args.users} simulated users "
+          f"(PostgreSQL behind a TCP proxy that was cut; load average "
+          f"{os.getloadavg()[0]:.1f})")
+    print(f"  answers: {len(rec.answers)}; 503 database_unavailable to requests sent "
+          f"during the outage: {len(refused)} (and to {in_flight} in flight at the cut)"
+          + (f", p50 {percentile(refused, 0.5) * 1000:.0f} ms, p99 "
+             f"{percentile(refused, 0.99) * 1000:.0f} ms, max {max(refused) * 1000:.0f} ms"
+             if refused else ""))
+    print(f"  /readyz during the outage: {readiness}")
+    print("  first success after the restore: " + (
+        f"{recovered_at - restored_at:.2f} s" if recovered_at is not None else "never"))
+    print(f"  other errors: {sum(wrong.values())}; tracebacks in the server's log: "
+          f"{'yes' if traceback else 'no'}")
+    for kind, n in sorted(wrong.items()):
+        print(f"  {n:>6}  {kind}")
+    failed = (wrong or not refused or recovered_at is None or traceback
+              or readiness != "503 database_unavailable")
+    return 1 if failed else 0
+
+
 def report(args: argparse.Namespace, rec: Recorder, wall: float, load1: float) -> None:
     print(f"\n{args.users} simulated users for {wall:.0f} s, PostgreSQL, one `settleroom serve`"
           f" process, loopback (load average at the end: {load1:.1f})")
@@ -277,13 +374,18 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=300.0)
     parser.add_argument("--audit", action="store_true",
                         help="measure the audit log's append rate instead of the load")
+    parser.add_argument("--faults", action="store_true",
+                        help="cut the database away under load, then restore it")
+    parser.add_argument("--outage", type=float, default=10.0)
     parser.add_argument("--audit-seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server", default=os.environ.get(dbutil.PG_ENV, DEFAULT_SERVER))
     args = parser.parse_args()
     if args.users < 1 or args.seconds <= 0:
         parser.error("--users and --seconds must be positive")
-    sys.exit(run_audit(args) if args.audit else run_load(args))
+    if args.audit:
+        sys.exit(run_audit(args))
+    sys.exit(run_faults(args) if args.faults else run_load(args))
 
 
 if __name__ == "__main__":
