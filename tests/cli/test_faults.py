@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+import uuid
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import nullcontext
@@ -236,7 +237,8 @@ def _version_rows(database_url: str | None, data_dir: Path) -> set[tuple[str, st
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
-            return {(str(c), str(v)) for c, v in conn.execute(text(
+            # SQLite keeps ids as bare hex: normalised to the folder names' form.
+            return {(str(uuid.UUID(str(c))), str(uuid.UUID(str(v)))) for c, v in conn.execute(text(
                 "SELECT d.case_id, v.id FROM document_versions v "
                 "JOIN documents d ON d.id = v.document_id"))}
     finally:
