@@ -124,6 +124,8 @@ def _wait_for(predicate, what: str, seconds: float = 60) -> None:  # noqa: ANN00
     pytest.fail(f"timed out waiting for {what}", pytrace=False)
 
 
+@pytest.mark.slow
+@pytest.mark.postgres
 def test_a_lost_database_fails_requests_fast_with_503_and_the_server_recovers(
         tmp_path, pg_url):
     server_url = make_url(pg_url)
@@ -245,6 +247,7 @@ def _version_rows(database_url: str | None, data_dir: Path) -> set[tuple[str, st
         engine.dispose()
 
 
+@pytest.mark.slow
 def test_sigkill_in_the_middle_of_an_upload_loses_nothing_and_leaves_no_half(
         tmp_path, database_url):
     data_dir = tmp_path / "data"
