@@ -13,6 +13,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.observability import current_request_id
@@ -208,6 +209,15 @@ def install_error_handlers(app: FastAPI) -> None:
                            "same Idempotency-Key.",
                            headers={"Retry-After": DATABASE_RETRY_SECONDS})
         return await _unexpected(request, exc)
+
+    @app.exception_handler(PoolTimeout)
+    async def _pool(_: Request, exc: PoolTimeout) -> JSONResponse:
+        # Every pooled connection stayed busy past the pool's timeout: the server is
+        # saturated, not broken, and nothing of this request ran.
+        logger.warning("database connection pool exhausted")
+        return problem(503, "server_busy", "Server busy",
+                       "Every database connection is in use. Try again in a moment.",
+                       headers={"Retry-After": "1"})
 
     @app.exception_handler(KeyProviderError)
     async def _key_store(_: Request, exc: KeyProviderError) -> JSONResponse:

@@ -117,3 +117,20 @@ def test_a_case_key_this_server_cannot_reach_is_503_key_unavailable(api, app, mo
                        headers=room.users["defense_counsel"].headers)
     body = assert_problem(r, 503, "key_unavailable")
     assert "retry-after" in r.headers and "unknown case" not in body["detail"]
+
+
+def test_an_exhausted_connection_pool_is_503_server_busy(api, app, monkeypatch):
+    """Every pooled connection busy past the pool's timeout: the server is saturated, and
+    says so with a retry hint instead of a 500."""
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    user = api.user()
+    pool = app.state.engine.pool
+
+    def exhausted(*_: object, **__: object) -> object:
+        raise PoolTimeout("QueuePool limit reached")
+
+    monkeypatch.setattr(pool, "connect", exhausted)
+    r = api.client.get("/api/v1/me", headers=user.headers)
+    body = assert_problem(r, 503, "server_busy")
+    assert r.headers["retry-after"] == "1" and "QueuePool" not in str(body)
