@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StrictInt
 
 from app.deadlines.orders import OrderKind
 from app.kernel.schemas import Day, Strict
@@ -87,7 +87,7 @@ class DeadlineOrderCreate(Strict):
     applies_to: str = Field(min_length=1, max_length=200)
     rule: str | None = Field(default=None, min_length=1, max_length=40)
     new_deadline: Day | None = None
-    extra_days: int | None = Field(default=None, ge=1, le=365)
+    extra_days: StrictInt | None = Field(default=None, ge=1, le=365)
     base_deadline: Day | None = None
     order_date: Day
     source: str = Field(min_length=1, max_length=200)
