@@ -108,5 +108,4 @@ def list_deadline_orders(ctx: CaseMember, session: SessionDep) -> list[DeadlineO
 @router.post("/cases/{case_id}/deadline-orders", status_code=201)
 def record_deadline_order(ctx: CaseMember, session: SessionDep, svc: ServicesDep,
                           data: DeadlineOrderCreate) -> DeadlineOrderRead:
-    return service.record_order(session, ctx, data=data, today=service.court_today(
-        session, ctx, svc.now()))
+    return service.record_order(session, ctx, data=data, now=svc.now())

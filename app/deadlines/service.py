@@ -44,6 +44,8 @@ from app.deadlines.schemas import (
 )
 from app.errors import Conflict, Forbidden, Invalid, NotFound
 from app.models.courts import CourtClosure, DeadlineOrder
+from app.models.rule68 import RULE68_OBJECT_TYPE
+from app.notifications import service as notifications
 
 _RULES = {"inaccessible": "FRCP 6(a)(3)", "declared_holiday": "FRCP 6(a)(6)(B)",
           "executive_order": "FRCP 6(a)(6)(B)"}
@@ -220,11 +222,6 @@ def _rule68_target(applies_to: str) -> uuid.UUID | None:
                       code="invalid_applies_to") from None
 
 
-def court_today(session: Session, ctx: CaseContext, now: datetime) -> date:
-    """Today in the case's court (an order entered today there is not "in the future")."""
-    return now.astimezone(ZoneInfo(repo.case_court(session, ctx.case_id)[2])).date()
-
-
 def list_orders(session: Session, ctx: CaseContext) -> list[DeadlineOrderRead]:
     """Every order of the case the member may see: an order on a Rule 68 offer only to
     the members of its offeror's and offerees' parties (who alone see the offer)."""
@@ -242,7 +239,7 @@ def list_orders(session: Session, ctx: CaseContext) -> list[DeadlineOrderRead]:
 
 
 def record_order(session: Session, ctx: CaseContext, *, data: DeadlineOrderCreate,
-                 today: date) -> DeadlineOrderRead:
+                 now: datetime) -> DeadlineOrderRead:
     """Record an order that sets or extends one of the case's deadlines.
 
     Who: the room admin (named deadlines) or counsel or a pro se party; an order on a Rule
@@ -258,14 +255,15 @@ def record_order(session: Session, ctx: CaseContext, *, data: DeadlineOrderCreat
     if (data.new_deadline is None) == (data.extra_days is None):
         raise Invalid("Give exactly one of new_deadline and extra_days.",
                       code="deadline_order_incomplete")
-    if data.order_date > today:
+    state, district, zone = repo.case_court(session, ctx.case_id)
+    # An order entered today in the court's zone is not "in the future".
+    if data.order_date > now.astimezone(ZoneInfo(zone)).date():
         raise Invalid("order_date is after today: record an order once it is entered.",
                       code="order_date_in_future")
     try:
         orders.check_extendable(data.kind, data.applies_to, data.rule)
     except orders.OrderRefused as exc:
         raise Invalid(str(exc), code=exc.code) from None
-    state, district, zone = repo.case_court(session, ctx.case_id)
     offer_id = _rule68_target(data.applies_to)
     offer = None
     base = data.base_deadline
@@ -318,6 +316,16 @@ def record_order(session: Session, ctx: CaseContext, *, data: DeadlineOrderCreat
         offer.acceptance_deadline = result.deadline
         offer.acceptance_ends_at = result.ends_at
         offer.deadline_explanation = [*offer.deadline_explanation, *result.explanation]
+        # The window moved: its reminders and its lapse notice move with it, in this
+        # transaction, so nobody is told the offer lapsed while the order keeps it open.
+        notifications.drop_pending_reminders(session, object_type=RULE68_OBJECT_TYPE,
+                                             object_id=offer.id)
+        notifications.schedule_reminders(
+            session, case_id=ctx.case_id, object_type=RULE68_OBJECT_TYPE, object_id=offer.id,
+            due_at=result.ends_at, court_timezone=zone, now=now)
+        notifications.schedule_end_notice(
+            session, case_id=ctx.case_id, object_type=RULE68_OBJECT_TYPE, object_id=offer.id,
+            due_at=result.ends_at, now=now)
     record(session, ctx, "deadline.order.record", "deadline_order", row.id,
            {"kind": data.kind, "item_type": "rule68_offer" if offer is not None else "named",
             "offer_id": str(offer_id) if offer_id else None,

@@ -7,10 +7,14 @@ other date below is worked out by hand from the cited rule and a printed calenda
 
 from __future__ import annotations
 
+import uuid
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import select
 
+from app.db import transaction
+from app.models.notifications import Reminder
 from tests.api.offers.conftest import events_named
 
 ORDERS = "/api/v1/cases/{case}/deadline-orders"
@@ -176,3 +180,19 @@ def test_bad_orders_are_422_with_a_code(api, room, fields, code):
     assert r.status_code == 422, r.text
     assert r.headers["content-type"].startswith("application/problem+json")
     assert r.json()["code"] == code
+
+
+def test_the_offer_reminders_and_lapse_notice_move_with_the_order(api, room, app):
+    offer = api.rule68_offer(room)
+    r = post(api, room, "plaintiff_counsel", {
+        "kind": "court_order", "applies_to": f"rule68:{offer['id']}",
+        "new_deadline": "2026-12-04", "order_date": "2026-11-02", "source": "ECF No. 61"})
+    assert r.status_code == 201, r.text
+    # Friday 2026-12-04 ends at midnight Pacific: 2026-12-05T08:00:00Z.
+    new_end = datetime(2026, 12, 5, 8, 0, tzinfo=UTC)
+    assert datetime.fromisoformat(r.json()["effective_ends_at"]) == new_end
+    with transaction(app.state.sessionmaker) as session:
+        rows = list(session.execute(select(Reminder).where(
+            Reminder.object_id == uuid.UUID(offer["id"]))).scalars())
+    assert rows and {row.due_at for row in rows} == {new_end}
+    assert max(row.fire_at for row in rows) == new_end  # the lapse notice, at the new end
