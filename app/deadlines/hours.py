@@ -55,7 +55,8 @@ _ONE_DAY: Final = dt.timedelta(days=1)
 _ONE_HOUR: Final = dt.timedelta(hours=1)
 _RFC3339: Final = re.compile(
     r"(?P<date>\d{4}-\d{2}-\d{2})[Tt](?P<time>\d{2}:\d{2}:\d{2})(?P<frac>\.\d{1,9})?"
-    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})"
+    r"(?P<offset>[Zz]|[+-]\d{2}:\d{2})",
+    re.ASCII,  # only ASCII digits: "２０２６" is not a year
 )
 
 
