@@ -1,7 +1,10 @@
-"""GET /deadlines, the FRCP 6 engine over HTTP, and the courts table with closure days.
+"""GET /deadlines, the FRCP 6 engine over HTTP, the courts table with closure days, and a
+case's deadline orders.
 
 Pure computation on public law (no case content), so any authenticated user may read;
-only a platform admin records a closure day. Invalid input is 422, never 500."""
+only a platform admin records a closure day. A case's orders are read by its members and
+recorded by its room admin, counsel or pro se parties (the service decides per order).
+Invalid input is 422, never 500."""
 
 from __future__ import annotations
 
@@ -10,23 +13,44 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Path, Query
 
-from app.context import Principal
+from app.authz.permissions import Permission
+from app.context import CaseContext, Principal
 from app.deadlines import service
-from app.deadlines.schemas import ClosureCreate, ClosureRead, CourtList, DeadlineRead
-from app.deps import PrincipalDep, SessionDep, UnitRoute, require_platform_admin
+from app.deadlines.hours import MAX_HOURS
+from app.deadlines.rules import MAX_DAYS
+from app.deadlines.schemas import (
+    ClosureCreate,
+    ClosureRead,
+    CourtList,
+    DeadlineOrderCreate,
+    DeadlineOrderRead,
+    DeadlineRead,
+)
+from app.deps import (
+    PrincipalDep,
+    ServicesDep,
+    SessionDep,
+    UnitRoute,
+    case_guard,
+    require_platform_admin,
+)
+from app.errors import Invalid
 
 router = APIRouter(route_class=UnitRoute, tags=["deadlines"])
 MAX_DATES = 100
 PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
 DistrictPath = Annotated[str, Path(min_length=2, max_length=8)]
+CaseMember = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
 
 
 @router.get("/deadlines")
 def deadline(
     _: PrincipalDep,
     session: SessionDep,
-    trigger: date,
-    days: Annotated[int, Query(ge=1, le=3660)],
+    trigger: date | None = None,
+    days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
+    hours: Annotated[int | None, Query(ge=1, le=MAX_HOURS)] = None,
+    trigger_at: Annotated[str | None, Query(max_length=40)] = None,
     direction: Literal["after", "before"] = "after",
     state: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     district: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
@@ -36,6 +60,22 @@ def deadline(
     extra_holidays: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
     inaccessible_days: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
 ) -> DeadlineRead:
+    """A period in days (`trigger`, `days`) or in hours (`trigger_at`, `hours`), not both."""
+    if hours is not None or trigger_at is not None:
+        if hours is None or trigger_at is None or trigger is not None or days is not None:
+            raise Invalid("A period in hours takes hours and trigger_at (RFC 3339) and "
+                          "neither trigger nor days.", code="deadline_period_mismatch")
+        if direction != "after" or service_method != "electronic":
+            raise Invalid("A period in hours runs after its event (FRCP 6(a)(2)) and FRCP "
+                          "6(d) adds days, not hours: leave direction and service_method out.",
+                          code="deadline_period_mismatch")
+        return service.compute_hours(
+            session, trigger_at=trigger_at, hours=hours, state=state, district=district,
+            division=division, court_timezone=court_timezone,
+            extra_holidays=extra_holidays or (), inaccessible_days=inaccessible_days or ())
+    if trigger is None or days is None:
+        raise Invalid("Give trigger and days (a period in days) or trigger_at and hours (a "
+                      "period in hours).", code="deadline_period_required")
     return service.compute(
         session, trigger=trigger, days=days, direction=direction, state=state,
         district=district, division=division, service_method=service_method,
@@ -58,3 +98,14 @@ def list_closures(_: PrincipalDep, session: SessionDep,
 def record_closure(admin: PlatformAdmin, session: SessionDep, district: DistrictPath,
                    data: ClosureCreate) -> ClosureRead:
     return service.record_closure(session, admin, district=district, data=data)
+
+
+@router.get("/cases/{case_id}/deadline-orders")
+def list_deadline_orders(ctx: CaseMember, session: SessionDep) -> list[DeadlineOrderRead]:
+    return service.list_orders(session, ctx)
+
+
+@router.post("/cases/{case_id}/deadline-orders", status_code=201)
+def record_deadline_order(ctx: CaseMember, session: SessionDep, svc: ServicesDep,
+                          data: DeadlineOrderCreate) -> DeadlineOrderRead:
+    return service.record_order(session, ctx, data=data, now=svc.now())

@@ -254,6 +254,29 @@ def is_legal_holiday(
     return None if reason is None else f"{reason[0]}: {reason[1]}"
 
 
+def is_closed_day(
+    day: dt.date,
+    *,
+    court_state: str | None = None,
+    district: str | None = None,
+    extra_holidays: Collection[dt.date] = (),
+) -> str | None:
+    """Why `day` is a Saturday, Sunday or settled legal holiday for a period measured
+    after an event (FRCP 6(a)(1)(C), 6(a)(6)), e.g. "a Sunday", or None."""
+    state = normalize_state(court_state)
+    court = _Court(state=state, forward=True,
+                   extra_holidays=_check_dates(extra_holidays, "extra_holidays"),
+                   inaccessible_days=frozenset(),
+                   district=normalize_district(district, state))
+    reason = _closed_reason(_check_date(day, "day"), court)
+    return None if reason is None else reason[0]
+
+
+def end_of_day(day: dt.date, court_timezone: str) -> dt.datetime:
+    """The first instant after `day` in the court's zone, in UTC (FRCP 6(a)(4)(A))."""
+    return _end_instant(day, court_zone(court_timezone))
+
+
 _Reason = tuple[str, str]
 """(what the day is, the rule that makes it count), e.g. ("a Sunday", "FRCP 6(a)(1)(C)")."""
 

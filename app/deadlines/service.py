@@ -7,35 +7,45 @@ input is a 422 whose message echoes only the caller's own arguments.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
 
 from app.audit.service import record
-from app.context import Principal
-from app.deadlines import courts
+from app.authz.permissions import Role
+from app.context import CaseContext, Principal
+from app.deadlines import courts, orders
 from app.deadlines import holiday_calendar as calendar
 from app.deadlines import repository as repo
+from app.deadlines.hours import TriggerInstantError, compute_hour_deadline, parse_rfc3339
 from app.deadlines.rules import (
     DEFAULT_TIMEZONE,
     DeadlineInputError,
     Direction,
     ServiceMethod,
     compute_deadline,
+    end_of_day,
+    is_closed_day,
 )
 from app.deadlines.schemas import (
     ClosureCreate,
     ClosureRead,
     CourtList,
     CourtRead,
+    DeadlineOrderCreate,
+    DeadlineOrderRead,
     DeadlineRead,
     DivisionRead,
     ReadingsRead,
 )
-from app.errors import Conflict, Invalid
-from app.models.courts import CourtClosure
+from app.errors import Conflict, Forbidden, Invalid, NotFound
+from app.models.courts import CourtClosure, DeadlineOrder
+from app.models.rule68 import RULE68_OBJECT_TYPE
+from app.notifications import service as notifications
 
 _RULES = {"inaccessible": "FRCP 6(a)(3)", "declared_holiday": "FRCP 6(a)(6)(B)",
           "executive_order": "FRCP 6(a)(6)(B)"}
@@ -153,3 +163,171 @@ def compute(session: Session, *, trigger: date, days: int, direction: Direction,
                         rules=result.rules, readings=readings,
                         calendar_version=result.calendar_version,
                         district=found.id if found else None, court_timezone=zone)
+
+
+def compute_hours(session: Session, *, trigger_at: str, hours: int, state: str | None,
+                  court_timezone: str | None, district: str | None = None,
+                  division: str | None = None, extra_holidays: Collection[date] = (),
+                  inaccessible_days: Collection[date] = ()) -> DeadlineRead:
+    """A period stated in hours (FRCP 6(a)(2)) from the RFC 3339 instant `trigger_at`,
+    in the court's time zone, with the district's recorded closure days."""
+    found = _district(district) if district is not None else None
+    zone = _zone(found, division, state, court_timezone)
+    recorded = court_days(session, found.id if found else None)
+    try:
+        start = parse_rfc3339(trigger_at)
+        result = compute_hour_deadline(
+            start, hours, court_state=state,
+            extra_holidays={*extra_holidays, *recorded.extra_holidays},
+            inaccessible_days={*inaccessible_days, *recorded.inaccessible_days},
+            court_timezone=zone, district=found.id if found else None)
+    except TriggerInstantError as exc:
+        raise Invalid(str(exc), code="invalid_trigger_at") from None
+    except DeadlineInputError as exc:
+        raise Invalid(str(exc), code="invalid_deadline_input") from None
+    readings = None if result.readings is None else ReadingsRead(
+        earliest=result.readings.earliest, latest=result.readings.latest,
+        why=result.readings.why)
+    return DeadlineRead(deadline=result.local_end.date(), ends_at=result.ends_at,
+                        counted_date=result.counted_at.date(), explanation=result.explanation,
+                        rules=result.rules, readings=readings,
+                        calendar_version=result.calendar_version,
+                        district=found.id if found else None, court_timezone=zone,
+                        hours=hours, deadline_at=result.local_end,
+                        counted_at=result.counted_at)
+
+
+# --- court-ordered and stipulated deadlines, FRCP 6(b) extensions ----------------------
+
+_RECORDERS = frozenset({Role.ROOM_ADMIN, Role.COUNSEL, Role.PRO_SE})
+
+
+def _order_read(row: DeadlineOrder) -> DeadlineOrderRead:
+    return DeadlineOrderRead(
+        id=row.id, case_id=row.case_id, kind=row.kind,  # type: ignore[arg-type]
+        applies_to=row.applies_to, rule=row.rule, base_deadline=row.base_deadline,
+        new_deadline=row.new_deadline, extra_days=row.extra_days,
+        effective_deadline=row.effective_deadline, effective_ends_at=row.effective_ends_at,
+        order_date=row.order_date, source=row.source, explanation=list(row.explanation),
+        created_by=row.created_by, created_at=row.created_at)
+
+
+def _rule68_target(applies_to: str) -> uuid.UUID | None:
+    if not applies_to.startswith(orders.RULE68_PREFIX):
+        return None
+    try:
+        return uuid.UUID(applies_to.removeprefix(orders.RULE68_PREFIX))
+    except ValueError:
+        raise Invalid("applies_to must be rule68:<offer id> or the name of a deadline.",
+                      code="invalid_applies_to") from None
+
+
+def list_orders(session: Session, ctx: CaseContext) -> list[DeadlineOrderRead]:
+    """Every order of the case the member may see: an order on a Rule 68 offer only to
+    the members of its offeror's and offerees' parties (who alone see the offer)."""
+    rows = repo.orders(session, ctx.case_id)
+    offers = repo.rule68_offer_parties(session, ctx.case_id) if any(
+        r.applies_to.startswith(orders.RULE68_PREFIX) for r in rows) else {}
+    mine = ctx.parties_as(Role.COUNSEL, Role.PRO_SE, Role.CLIENT)
+    shown = []
+    for row in rows:
+        offer_id = _rule68_target(row.applies_to)
+        if offer_id is not None and not offers.get(offer_id, frozenset()) & mine:
+            continue
+        shown.append(_order_read(row))
+    return shown
+
+
+def record_order(session: Session, ctx: CaseContext, *, data: DeadlineOrderCreate,
+                 now: datetime) -> DeadlineOrderRead:
+    """Record an order that sets or extends one of the case's deadlines.
+
+    Who: the room admin (named deadlines) or counsel or a pro se party; an order on a Rule
+    68 offer only by counsel or pro se of the offeror or an offeree (the others cannot see
+    the offer, and 404 keeps it that way). The offer's time to accept moves to the order's
+    last day in the same transaction, so its status, reminders and pages follow the order.
+    Refused: FRCP 6(b)(2) times (`time_not_extendable`), an order dated after today, a
+    deadline moved earlier, a Rule 68 offer already accepted. Audited with kind, dates and
+    target only: never the name or source text."""
+    if not ctx.roles & _RECORDERS:
+        raise Forbidden("Only the room admin, counsel or a party acting pro se records an "
+                        "order on the case's deadlines.", code="deadline_order_not_allowed")
+    if (data.new_deadline is None) == (data.extra_days is None):
+        raise Invalid("Give exactly one of new_deadline and extra_days.",
+                      code="deadline_order_incomplete")
+    state, district, zone = repo.case_court(session, ctx.case_id)
+    # An order entered today in the court's zone is not "in the future".
+    if data.order_date > now.astimezone(ZoneInfo(zone)).date():
+        raise Invalid("order_date is after today: record an order once it is entered.",
+                      code="order_date_in_future")
+    try:
+        orders.check_extendable(data.kind, data.applies_to, data.rule)
+    except orders.OrderRefused as exc:
+        raise Invalid(str(exc), code=exc.code) from None
+    offer_id = _rule68_target(data.applies_to)
+    offer = None
+    base = data.base_deadline
+    if offer_id is not None:
+        offer = repo.rule68_offer(session, ctx.case_id, offer_id)
+        if offer is None or not repo.rule68_parties(session, offer) & ctx.parties_as(
+                Role.COUNSEL, Role.PRO_SE):
+            raise NotFound("No such Rule 68 offer in this case.", code="rule68_offer_not_found")
+        if offer.status == "accepted":
+            raise Conflict("The offer was accepted: there is no time to extend.",
+                           code="offer_already_accepted")
+        base = offer.acceptance_deadline
+    elif data.extra_days is not None and base is None:
+        raise Invalid("Adding days to a named deadline needs base_deadline, the last day "
+                      "being extended.", code="deadline_order_incomplete")
+    recorded = court_days(session, district)
+    computed = None
+    holiday = None
+    try:
+        if data.extra_days is not None:
+            assert base is not None
+            computed = compute_deadline(
+                base, data.extra_days, "after", court_state=state, court_timezone=zone,
+                district=district, extra_holidays=recorded.extra_holidays,
+                inaccessible_days=recorded.inaccessible_days)
+            last = computed.date
+        else:
+            assert data.new_deadline is not None
+            last = data.new_deadline
+            holiday = is_closed_day(last, court_state=state, district=district,
+                                    extra_holidays=recorded.extra_holidays)
+    except DeadlineInputError as exc:
+        raise Invalid(str(exc), code="invalid_deadline_input") from None
+    if base is not None and last <= base:
+        raise Invalid(f"The order's last day {last.isoformat()} is not after the deadline it "
+                      f"extends, {base.isoformat()}.", code="deadline_not_extended")
+    ends_at = end_of_day(last, zone)
+    result = orders.effect(data.kind, order_date=data.order_date, source=data.source,
+                           base=base, computed=computed, new_deadline=data.new_deadline,
+                           weekend_or_holiday=holiday, ends_at=ends_at,
+                           is_rule68=offer is not None)
+    row = DeadlineOrder(
+        case_id=ctx.case_id, kind=data.kind, applies_to=data.applies_to, rule=data.rule,
+        base_deadline=base, new_deadline=data.new_deadline, extra_days=data.extra_days,
+        effective_deadline=result.deadline, effective_ends_at=result.ends_at,
+        order_date=data.order_date, source=data.source, explanation=result.explanation,
+        created_by=ctx.user_id)
+    repo.add_order(session, row)
+    if offer is not None:
+        offer.acceptance_deadline = result.deadline
+        offer.acceptance_ends_at = result.ends_at
+        offer.deadline_explanation = [*offer.deadline_explanation, *result.explanation]
+        # The window moved: its reminders and its lapse notice move with it, in this
+        # transaction, so nobody is told the offer lapsed while the order keeps it open.
+        notifications.drop_pending_reminders(session, object_type=RULE68_OBJECT_TYPE,
+                                             object_id=offer.id)
+        notifications.schedule_reminders(
+            session, case_id=ctx.case_id, object_type=RULE68_OBJECT_TYPE, object_id=offer.id,
+            due_at=result.ends_at, court_timezone=zone, now=now)
+        notifications.schedule_end_notice(
+            session, case_id=ctx.case_id, object_type=RULE68_OBJECT_TYPE, object_id=offer.id,
+            due_at=result.ends_at, now=now)
+    record(session, ctx, "deadline.order.record", "deadline_order", row.id,
+           {"kind": data.kind, "item_type": "rule68_offer" if offer is not None else "named",
+            "offer_id": str(offer_id) if offer_id else None,
+            "entered_on": data.order_date.isoformat(), "due_on": result.deadline.isoformat()})
+    return _order_read(row)

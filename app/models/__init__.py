@@ -19,7 +19,7 @@ from app.models.cases import (
     Member,
     Party,
 )
-from app.models.courts import CourtClosure
+from app.models.courts import CourtClosure, DeadlineOrder
 from app.models.documents import (
     CaseWatermarkSetting,
     Document,
@@ -82,6 +82,7 @@ __all__ = [
     "Claim",
     "ClaimDefendant",
     "CourtClosure",
+    "DeadlineOrder",
     "Document",
     "DocumentDownload",
     "DocumentVersion",

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, String, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
@@ -27,4 +27,33 @@ class CourtClosure(IdMixin, CreatedMixin, Base):
     kind: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str] = mapped_column(String(500))
     source: Mapped[str] = mapped_column(String(1000))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+
+class DeadlineOrder(IdMixin, CreatedMixin, Base):
+    """A court order, a stipulation or a Rule 6(b) extension that sets a case's deadline.
+
+    `applies_to` is `rule68:<offer id>` (the offer's time to accept) or a short name of the
+    deadline ("Answer to the amended complaint"); `rule` the rule that sets it, when named.
+    `new_deadline` or `extra_days` is what the order says; `effective_deadline` the last day
+    that results, computed when recorded and shown with `order_date` and `source` (the
+    docket entry, e.g. "ECF No. 42"). Names and sources are docket facts, never amounts
+    or terms.
+    """
+
+    __tablename__ = "deadline_orders"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # court_order | stipulation | extension_6b
+    applies_to: Mapped[str] = mapped_column(String(200))
+    rule: Mapped[str | None] = mapped_column(String(40), default=None)
+    base_deadline: Mapped[date | None] = mapped_column(default=None)
+    new_deadline: Mapped[date | None] = mapped_column(default=None)
+    extra_days: Mapped[int | None] = mapped_column(default=None)
+    effective_deadline: Mapped[date]
+    effective_ends_at: Mapped[datetime]
+    order_date: Mapped[date]
+    source: Mapped[str] = mapped_column(String(200))
+    explanation: Mapped[list[str]] = mapped_column(JSON)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
