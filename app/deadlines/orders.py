@@ -44,10 +44,9 @@ _RULE_REF: Final = re.compile(
 RULE68_PREFIX: Final = "rule68:"
 RULE68_SPLIT: Final = (
     "Courts are divided on whether FRCP 6(b) lets a court extend Rule 68's 14 days: some "
-    "extend the time to accept like any time the Rules set (e.g. Johnston v. Meredith, "
-    "S.D. Fla. 2013, on a docket order extending the time to accept), others hold that an "
-    "offer of judgment is the offeror's to keep open and decline to; the order of record is "
-    "what the room counts"
+    "treat the time to accept like any other time the Rules set, others hold that an offer "
+    "of judgment is the offeror's to keep open and decline to extend it; the order of "
+    "record is what the room counts"
 )
 
 
