@@ -31,8 +31,8 @@ from dataclasses import dataclass, field
 from typing import Final, Literal
 from zoneinfo import ZoneInfo
 
-from app.ccp998 import calendar
-from app.ccp998.calendar import ONE_DAY, CalendarInputError
+from app.ccp998 import judicial_calendar as calendar
+from app.ccp998.judicial_calendar import ONE_DAY, CalendarInputError
 
 MIN_DAYS_BEFORE_TRIAL: Final = 10
 OPEN_DAYS: Final = 30

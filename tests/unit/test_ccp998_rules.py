@@ -15,7 +15,8 @@ import datetime as dt
 
 import pytest
 
-from app.ccp998 import calendar, rules
+from app.ccp998 import judicial_calendar as calendar
+from app.ccp998 import rules
 from app.ccp998.rules import Ccp998InputError, acceptance_window, compare_costs
 
 D = dt.date.fromisoformat
