@@ -252,3 +252,11 @@ def test_audit_and_notifications_carry_no_amount_or_terms(api, room):
     mine = api.client.get("/api/v1/notifications",
                           headers=room.users["plaintiff_counsel"].headers).json()
     assert {"ccp998.served", "ccp998.accepted"} & {n["kind"] for n in mine}
+
+
+def test_rule68_is_not_available_in_a_superior_court_case(api, room):
+    api.consent_all(room)
+    r = api.client.post(BASE.format(case=room.id) + "/rule68-offers",
+                        headers=room.users["defense_counsel"].headers, json={
+                            **body(room), "costs": "plus_accrued"})
+    assert r.status_code == 422 and r.json()["code"] == "rule68_not_available"
