@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.api.offers.conftest import audit_events, events_named
+from tests.unit.test_ccp998_rules import WINDOWS
 
 BASE = "/api/v1/cases/{case}"
 AMOUNT = 4_321_987
@@ -260,3 +261,20 @@ def test_rule68_is_not_available_in_a_superior_court_case(api, room):
                         headers=room.users["defense_counsel"].headers, json={
                             **body(room), "costs": "plus_accrued"})
     assert r.status_code == 422 and r.json()["code"] == "rule68_not_available"
+
+
+@pytest.mark.parametrize(("served_on", "method", "trial", "last", "cut", "why"), WINDOWS,
+                         ids=[f"{w[0]}-{w[1]}" + (f"-trial{w[2]}" if w[2] else "")
+                              for w in WINDOWS])
+def test_hand_computed_table_through_http(api, room, clock, served_on, method, trial, last, cut,
+                                          why):
+    """Every dated case of the hand-computed table, served through the API at noon Pacific
+    on its service day (in person or by mail: dated now; electronic: through the room)."""
+    day = datetime.fromisoformat(served_on)
+    clock.set(datetime(day.year, day.month, day.day, 20, 0, tzinfo=UTC))
+    if trial:
+        r = api.client.patch(BASE.format(case=room.id), headers=room.users["room_admin"].headers,
+                             json={"trial_date": trial})
+        assert r.status_code == 200, r.text
+    offer = served(api, room, service_method=method)
+    assert (offer["acceptance_deadline"], offer["cut_by_trial"]) == (last, cut), why
