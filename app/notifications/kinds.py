@@ -70,7 +70,7 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
          "after it was made (plus the time the manner of service adds) it is deemed "
          "withdrawn (Cal. Code Civ. Proc. 998(b)(2)); the side that made it may revoke it "
          "until it is accepted. If you are represented, talk to your lawyer.",
-         due="The last moment to accept is {when}.", exclusive=True),
+         due="The last moment to accept is {when}.", exclusive=True, optional=False),
     Kind("ccp998.accepted", "A section 998 offer to compromise was accepted",
          "Open the room to see the signed acceptance; the offer and acceptance may now be "
          "filed and judgment entered (Cal. Code Civ. Proc. 998(b)(1))."),

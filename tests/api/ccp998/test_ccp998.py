@@ -253,6 +253,10 @@ def test_audit_and_notifications_carry_no_amount_or_terms(api, room):
     mine = api.client.get("/api/v1/notifications",
                           headers=room.users["plaintiff_counsel"].headers).json()
     assert {"ccp998.served", "ccp998.accepted"} & {n["kind"] for n in mine}
+    prefs = api.client.get("/api/v1/me/notification-preferences",
+                           headers=room.users["plaintiff_counsel"].headers).json()
+    # The served notice is the service itself: it cannot be turned off or put in a digest.
+    assert {k["kind"]: k["optional"] for k in prefs["kinds"]}["ccp998.served"] is False
 
 
 def test_rule68_is_not_available_in_a_superior_court_case(api, room):
