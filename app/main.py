@@ -17,6 +17,7 @@ from app.audit.witnesses import configured_witnesses
 from app.auth.router import router as auth_router
 from app.auth.router import users_router
 from app.cases.router import router as cases_router
+from app.ccp998.router import router as ccp998_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.deadlines.router import router as deadlines_router
@@ -125,6 +126,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                    traces_router, notifications_router, seats_router):
         api.include_router(router)
     api.include_router(protective_orders_router)
+    api.include_router(ccp998_router)
     app.include_router(api)
     app.include_router(ops_router)
     web.install(app)

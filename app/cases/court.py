@@ -24,6 +24,46 @@ class Court:
     court_timezone: str
     district: str | None
     division: str | None
+    court_system: str = "federal"
+    county: str | None = None
+
+
+CA_TIMEZONE = "America/Los_Angeles"
+# The 58 counties of California, each with one superior court (Cal. Const. art. VI, sec. 4).
+CA_COUNTIES = frozenset({
+    "Alameda", "Alpine", "Amador", "Butte", "Calaveras", "Colusa", "Contra Costa",
+    "Del Norte", "El Dorado", "Fresno", "Glenn", "Humboldt", "Imperial", "Inyo", "Kern",
+    "Kings", "Lake", "Lassen", "Los Angeles", "Madera", "Marin", "Mariposa", "Mendocino",
+    "Merced", "Modoc", "Mono", "Monterey", "Napa", "Nevada", "Orange", "Placer", "Plumas",
+    "Riverside", "Sacramento", "San Benito", "San Bernardino", "San Diego", "San Francisco",
+    "San Joaquin", "San Luis Obispo", "San Mateo", "Santa Barbara", "Santa Clara",
+    "Santa Cruz", "Shasta", "Sierra", "Siskiyou", "Solano", "Sonoma", "Stanislaus",
+    "Sutter", "Tehama", "Trinity", "Tulare", "Tuolumne", "Ventura", "Yolo", "Yuba",
+})
+
+
+def ca_superior(*, county: str | None, court_state: str | None, district: str | None,
+                division: str | None, court_timezone: str | None) -> Court:
+    """A California superior court, named by its county: the state is CA, the zone Pacific,
+    no district or division; a value given explicitly must agree (422 otherwise)."""
+    if county is None:
+        raise Invalid("county is required for a California superior court case.",
+                      code="county_required")
+    match = next((c for c in CA_COUNTIES if c.lower() == county.strip().lower()), None)
+    if match is None:
+        raise Invalid("county is not one of the 58 counties of California.",
+                      code="unknown_county")
+    if district is not None or division is not None:
+        raise Invalid("district and division name federal courts; a superior court case "
+                      "names its county.", code="district_not_for_state_court")
+    if court_state not in (None, "CA"):
+        raise Invalid("A California superior court is in CA.", code="court_state_mismatch")
+    if court_timezone not in (None, CA_TIMEZONE):
+        raise Invalid(f"The California courts keep {CA_TIMEZONE} time.",
+                      code="court_timezone_mismatch")
+    return Court(court=f"Superior Court of California, County of {match}", court_state="CA",
+                 court_timezone=CA_TIMEZONE, district=None, division=None,
+                 court_system="ca_superior", county=match)
 
 
 def _refuse(exc: courts.CourtInputError) -> Invalid:

@@ -11,6 +11,7 @@ from app.deadlines import courts
 from app.kernel.schemas import Day, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
+CourtSystem = Literal["federal", "ca_superior"]
 
 
 def us_state_codes() -> frozenset[str]:
@@ -38,6 +39,9 @@ class CaseCreate(Strict):
     docket_number: str = Field(min_length=1, max_length=100)
     trial_date: Day | None = None
     court_timezone: str | None = Field(default=None, max_length=64)
+    # "ca_superior": a California superior court named by `county` (then no district).
+    court_system: CourtSystem = "federal"
+    county: str | None = Field(default=None, min_length=1, max_length=40)
 
     _state = field_validator("court_state")(_check_state)
     _tz = field_validator("court_timezone")(check_timezone)
@@ -52,6 +56,9 @@ class CaseUpdate(Strict):
     docket_number: str | None = Field(default=None, min_length=1, max_length=100)
     trial_date: Day | None = None
     court_timezone: str | None = Field(default=None, max_length=64)
+    # "ca_superior": a California superior court named by `county` (then no district).
+    court_system: CourtSystem | None = None
+    county: str | None = Field(default=None, min_length=1, max_length=40)
 
     _state = field_validator("court_state")(_check_state)
     _tz = field_validator("court_timezone")(check_timezone)
@@ -67,6 +74,8 @@ class CaseRead(BaseModel):
     court_timezone: str
     district: str | None = None
     division: str | None = None
+    court_system: CourtSystem = "federal"
+    county: str | None = None
     created_at: datetime
     # Set once the case keys were destroyed: what remains is this metadata and the log.
     destroyed_at: datetime | None = None

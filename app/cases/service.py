@@ -39,6 +39,7 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
         id=case.id, caption=case.caption, court=case.court, court_state=case.court_state,
         docket_number=case.docket_number, trial_date=case.trial_date,
         court_timezone=case.court_timezone, district=case.district, division=case.division,
+        court_system=case.court_system, county=case.county,  # type: ignore[arg-type]
         created_at=case.created_at,
         destroyed_at=case.destroyed_at, my_roles=sorted(roles),
     )
@@ -47,13 +48,20 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
 def create_case(
     session: Session, ctx: Principal, provider: KeyProvider, *, data: CaseCreate
 ) -> CaseRead:
-    where = court.resolve(court=data.court, court_state=data.court_state,
-                          district=data.district, division=data.division,
-                          court_timezone=data.court_timezone)
+    if data.court_system == "ca_superior":
+        where = court.ca_superior(county=data.county, court_state=data.court_state,
+                                  district=data.district, division=data.division,
+                                  court_timezone=data.court_timezone)
+    else:
+        _no_county(data.county)
+        where = court.resolve(court=data.court, court_state=data.court_state,
+                              district=data.district, division=data.division,
+                              court_timezone=data.court_timezone)
     case = Case(caption=data.caption, docket_number=data.docket_number,
                 trial_date=data.trial_date, court=where.court, court_state=where.court_state,
                 court_timezone=where.court_timezone, district=where.district,
-                division=where.division, created_by=ctx.user_id)
+                division=where.division, court_system=where.court_system,
+                county=where.county, created_by=ctx.user_id)
     repo.add(session, case)
     # The case key exists before anything can be sealed under it. If the transaction
     # fails afterwards, an unused key is left in the key store: harmless.
@@ -93,7 +101,8 @@ def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> Case
             raise Invalid(f"{field} cannot be empty.", code="field_required")
     where = _updated_court(case, changes)
     for field, value in changes.items():
-        setattr(case, field, value)
+        if field not in ("court_system", "county"):
+            setattr(case, field, value)
     if where is not None:
         for field in _COURT_FIELDS:
             setattr(case, field, getattr(where, field))
@@ -102,15 +111,41 @@ def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> Case
     return _case_read(case, ctx.roles)
 
 
-_COURT_FIELDS = ("court", "court_state", "court_timezone", "district", "division")
+_COURT_FIELDS = ("court", "court_state", "court_timezone", "district", "division",
+                 "court_system", "county")
+
+
+def _no_county(county: str | None) -> None:
+    if county is not None:
+        raise Invalid("county names a California superior court: give court_system "
+                      "'ca_superior' with it.", code="county_without_superior_court")
 
 
 def _updated_court(case: Case, changes: dict[str, object]) -> court.Court | None:
     """The case's court after `changes`, or None when they leave it alone. A new district
     (or division) re-derives what follows from it unless the change gives that too, and
-    then it must agree."""
+    then it must agree. A superior court case is re-derived from its county; moving a case
+    between the two systems takes only what the change gives."""
     if not any(field in changes for field in _COURT_FIELDS):
         return None
+    system = changes.get("court_system") or case.court_system
+    switching = system != case.court_system
+    if system == "ca_superior":
+        county = changes["county"] if "county" in changes else case.county
+
+        def given(field: str) -> str | None:
+            return None if changes.get(field) is None else str(changes[field])
+
+        return court.ca_superior(
+            county=None if county is None else str(county), court_state=given("court_state"),
+            district=given("district"), division=given("division"),
+            court_timezone=given("court_timezone"))
+    _no_county(changes.get("county"))  # type: ignore[arg-type]
+    if switching:
+        return court.resolve(
+            court=changes.get("court"), court_state=changes.get("court_state"),  # type: ignore[arg-type]
+            district=changes.get("district"), division=changes.get("division"),  # type: ignore[arg-type]
+            court_timezone=changes.get("court_timezone"))  # type: ignore[arg-type]
     moved = "district" in changes or "division" in changes
 
     def value(field: str, derived: bool) -> str | None:

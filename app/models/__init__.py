@@ -19,6 +19,7 @@ from app.models.cases import (
     Member,
     Party,
 )
+from app.models.ccp998 import Ccp998Offer
 from app.models.courts import CourtClosure, DeadlineOrder
 from app.models.documents import (
     CaseWatermarkSetting,
@@ -78,6 +79,7 @@ __all__ = [
     "Base",
     "Case",
     "CaseDestruction",
+    "Ccp998Offer",
     "CaseWatermarkSetting",
     "Claim",
     "ClaimDefendant",

@@ -24,6 +24,11 @@ class Case(IdMixin, CreatedMixin, Base):
     # CM/ECF court id of the district ("cand"); None for a case created before districts.
     district: Mapped[str | None] = mapped_column(String(8), default=None)
     division: Mapped[str | None] = mapped_column(String(40), default=None)
+    # "federal" (a district court, FRCP) or "ca_superior" (a California superior court, CCP;
+    # then `county` names it and `district` is None).
+    court_system: Mapped[str] = mapped_column(String(12), default="federal",
+                                              server_default="federal")
+    county: Mapped[str | None] = mapped_column(String(40), default=None)
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     destroyed_at: Mapped[datetime | None] = mapped_column(default=None)
 

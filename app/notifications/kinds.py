@@ -65,6 +65,17 @@ KINDS: dict[str, Kind] = {k.name: k for k in (
     Kind("rule68.accepted", "A Rule 68 offer of judgment was accepted",
          "Open the room to see the acceptance; either party may now file the offer, the "
          "notice of acceptance and proof of service (Fed. R. Civ. P. 68(a))."),
+    Kind("ccp998.served", "A section 998 offer to compromise was served on your side",
+         "Open the room to read it. If it is not accepted before trial or within 30 days "
+         "after it was made (plus the time the manner of service adds) it is deemed "
+         "withdrawn (Cal. Code Civ. Proc. 998(b)(2)); the side that made it may revoke it "
+         "until it is accepted. If you are represented, talk to your lawyer.",
+         due="The last moment to accept is {when}.", exclusive=True, optional=False),
+    Kind("ccp998.accepted", "A section 998 offer to compromise was accepted",
+         "Open the room to see the signed acceptance; the offer and acceptance may now be "
+         "filed and judgment entered (Cal. Code Civ. Proc. 998(b)(1))."),
+    Kind("ccp998.revoked", "A section 998 offer to compromise was revoked",
+         "It can no longer be accepted. Open the room to see its status."),
     Kind("ene.scheduled", "An Early Neutral Evaluation session was scheduled",
          "Open the room for the session's details and the written statements' due date.",
          due="The session begins at {when}."),

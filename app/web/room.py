@@ -22,6 +22,7 @@ TABS = [
     ("members", "Members", "/members", Permission.CASE_READ),
     ("offers", "Settlement offers", "/offers", Permission.OFFER_READ),
     ("rule68", "Rule 68", "/rule68", Permission.RULE68_READ),
+    ("ccp998", "CCP 998", "/ccp998", Permission.RULE68_READ),
     ("ene", "ENE", "/ene", Permission.ENE_REPORT_READ),
     # The room admin's watermark-channel settings live on the documents tab.
     ("documents", "Documents", "/documents", (Permission.DOCUMENT_READ, Permission.CASE_MANAGE)),
@@ -29,6 +30,10 @@ TABS = [
     ("traces", "Leak tracing", "/traces", Permission.TRACE),
     ("audit", "Audit", "/audit", Permission.AUDIT_READ),
 ]
+
+
+# Rule 68 is a federal rule, section 998 a California one: a case shows its own court's tab.
+_OTHER_REGIME = {"federal": {"ccp998"}, "ca_superior": {"rule68"}}
 
 
 @dataclass
@@ -70,7 +75,8 @@ def load_room(session: Session, ctx: CaseContext) -> Room:
     parties = case_service.list_parties(session, ctx, offset=0, limit=200)
     tabs = [(key, label, f"/cases/{ctx.case_id}{suffix}")
             for key, label, suffix, perms in TABS
-            if any(ctx.can(p) for p in (perms if isinstance(perms, tuple) else (perms,)))]
+            if any(ctx.can(p) for p in (perms if isinstance(perms, tuple) else (perms,)))
+            and key not in _OTHER_REGIME[case.court_system]]
     return Room(ctx=ctx, case=case, parties=parties, tabs=tabs)
 
 

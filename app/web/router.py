@@ -10,6 +10,7 @@ from app.web import (
     pages_audit,
     pages_auth,
     pages_cases,
+    pages_ccp998,
     pages_deadlines,
     pages_destroy,
     pages_documents,
@@ -57,6 +58,9 @@ NOTICES = {
     "offer_withdrawn": "Offer withdrawn.",
     "rule68_served": "Offer of judgment served. The 14-day acceptance window is running.",
     "rule68_accepted": "Written notice of acceptance given. The filing package is ready.",
+    "ccp998_served": "Section 998 offer served. It is open until the last moment shown.",
+    "ccp998_accepted": "Section 998 offer accepted with your signed statement.",
+    "ccp998_revoked": "Section 998 offer revoked; it can no longer be accepted.",
     "consent_recorded": "Consent to electronic service recorded.",
     "other_means_recorded": "Consent to service by the stated other means recorded.",
     "rule68_acceptance_recorded": "Notice of acceptance served outside the room recorded with "
@@ -92,7 +96,7 @@ NOTICES = {
 
 router = APIRouter(include_in_schema=False)
 for module in (pages_auth, pages_password, pages_cases, pages_audit, pages_admin,
-               pages_offers, pages_rule68,
+               pages_offers, pages_rule68, pages_ccp998,
                pages_ene, pages_documents, pages_traces, pages_deadlines,
                pages_destroy, pages_notifications, pages_seats, pages_protective_order):
     router.include_router(module.router)

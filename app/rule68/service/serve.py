@@ -172,6 +172,10 @@ def serve_offer(session: Session, ctx: CaseContext, *, svc: Services,
     # The case row lock serialises service with changes to the trial date and parties.
     case = case_service.case_row(session, ctx.case_id, lock=True)
     assert case is not None
+    if case.court_system != "federal":
+        refuse(session, ctx, ACTION, OBJECT, None, Invalid(
+            "FRCP 68 governs federal courts; this case is in a California superior court "
+            "(use a section 998 offer there).", code="rule68_not_available"))
     parties = repo.parties(session, ctx.case_id)
     _check_parties(session, ctx, data, parties)
     _check_reachable(session, ctx, data, parties)
