@@ -20,7 +20,8 @@ Method:
   most ``GAP`` words, so an OCR error or an edited word does not break the chain) and
   spans at least ``MIN_WORDS`` draft words; shorter runs (common phrases) never count;
 - windows that also occur in public text (``public``) are never evidence: a designated
-  declaration that quotes an order does not make the order protected.
+  declaration that quotes an order does not make the order protected; nor are windows that
+  many of the compared sources share (``common``).
 
 Windows of 5 words: an OCR error removes 5 windows, and a 15-word sentence (11 windows)
 still keeps a chain on either side of it; a chance chain of 15 words along one diagonal
@@ -143,6 +144,22 @@ def _member(values: Hashes, sorted_set: Hashes) -> NDArray[np.bool_]:
     at = np.searchsorted(sorted_set, values).clip(0, sorted_set.size - 1)
     found: NDArray[np.bool_] = sorted_set[at] == values
     return found
+
+
+def common(sources: Sequence[Indexed], counted: Hashes, most: int) -> Hashes:
+    """``counted`` without the windows that more than ``most`` sources hold: a phrase many
+    documents share (a template's boilerplate, a quotation every declaration repeats) says
+    nothing about which one a draft copied, and two such phrases a few words apart would
+    otherwise chain into a run that no document's own text supports."""
+    if not counted.size:
+        return counted
+    df = np.zeros(counted.size, dtype=np.int64)
+    for source in sources:
+        at = np.searchsorted(counted, source.unique).clip(0, counted.size - 1)
+        found = counted[at] == source.unique
+        df[at[found]] += 1
+    kept: Hashes = counted[df <= most]
+    return kept
 
 
 def shares(source: Indexed, counted: Hashes, at_least: int = 2) -> bool:

@@ -7,7 +7,8 @@ result of a check of their text). Threats and method are in ``app.kernel.shingle
   run starts on and how many words it spans, and the sealing rule of the case's district;
   never a word of the source or of the draft;
 - public text (``PUBLIC_TEXT``: court orders, rules, the model order's boilerplate, the
-  declaration and certificate-of-service formulas) never counts towards a finding;
+  declaration and certificate-of-service formulas) never counts towards a finding, nor
+  does a window that more than ``COMMON_MIN`` (or ``COMMON_SHARE`` of the) sources hold;
 - offer terms and ENE content are short: they are found when their whole text (at least
   ``MIN_SHORT_WORDS`` words) or ``MIN_WORDS`` of it appears; they are never to be filed,
   so their finding says so.
@@ -28,6 +29,9 @@ from app.protective_orders.sealing_rules import NEVER_FILED
 
 PUBLIC_TEXT = Path(__file__).parent / "data" / "public_text.txt"
 MIN_SHORT_WORDS = 10
+# A window held by more sources than this is common phrasing, not evidence of one source.
+COMMON_MIN = 8
+COMMON_SHARE = 0.02
 
 
 @dataclass(frozen=True)
@@ -94,6 +98,8 @@ def check_draft_text(pages: Sequence[DraftPage], sources: Sequence[Source], *,
     if extra_public:
         public = np.union1d(public, sh.public_set(extra_public))
     counted = sh.evidence(draft, public)
+    most = max(COMMON_MIN, int(COMMON_SHARE * len(sources)))
+    counted = sh.common([s.index for s in sources], counted, most)
     mask = sh.counted_mask(draft, counted)
     findings = []
     for source in sources:

@@ -104,3 +104,15 @@ def test_the_sealing_rules():
 
     known = {d.id for d in courts.districts()}
     assert set(SEALING_RULES) <= known
+
+
+def test_phrasing_many_sources_share_is_not_evidence_but_a_few_copies_are():
+    template = ("Plaintiff hereby incorporates each of the foregoing paragraphs of this "
+                "declaration by reference as though fully set forth in this paragraph again")
+    own = [" ".join(random.Random(i).sample(SECRET.split(), 20)) for i in range(12)]
+    many = [_doc(f"{own[i]} {i} {template} {i}") for i in range(12)]
+    assert _find(f"We say that {template} today.", *many) == []
+    few = many[:3]
+    assert len(_find(f"We say that {template} today.", *few)) == 3
+    # A document's own passage is still found among the many.
+    assert [f.source.id for f in _find(own[5], *many)] == [many[5].id]
