@@ -206,8 +206,10 @@ def test_deadline_table_over_http(api, params, deadline):
 def test_deadline_errors_are_422(api, params):
     user = api.user("calc")
     r = api.client.get("/api/v1/deadlines", params=params, headers=user.headers)
+    # A missing trigger is named as such since hour periods made both periods optional.
     assert r.status_code == 422 and r.json()["code"] in ("validation_error",
-                                                         "invalid_deadline_input")
+                                                         "invalid_deadline_input",
+                                                         "deadline_period_required")
 
 
 def test_deadlines_need_authentication(api):
