@@ -224,7 +224,7 @@ def check_production(party_id: uuid.UUID, docs: list[DocumentFacts]) -> Decision
     designation and audience: its index is then seen by everyone who sees any of them,
     and a gap in its Bates range never hints at a page kept from a reader."""
     if any(d.uploader_party_id != party_id for d in docs):
-        return Denial.invalid("not_the_producing_party",
+        return Denial.invalid("not_own_document",
                               "A party produces only the documents it uploaded.")
     if any(d.designation not in ORDER_DESIGNATIONS for d in docs):
         return Denial.invalid("not_producible",

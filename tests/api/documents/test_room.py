@@ -236,7 +236,7 @@ def test_production_index_csv_and_pdf(api, app):
     ({"prefix": "AB1"}, "invalid_bates_prefix", 422),
     ({"prefix": "-X"}, "invalid_bates_prefix", 422),
     ({"mixed": True}, "mixed_production_audience", 422),
-    ({"theirs": True}, "not_the_producing_party", 422),
+    ({"theirs": True}, "not_own_document", 422),
     ({"twice": True}, "duplicate_document", 422),
 ])
 def test_production_refusals(api, body, code, status):
