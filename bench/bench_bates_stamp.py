@@ -31,8 +31,9 @@ def _mark(pages: int, stamped: bool) -> MarkSpec:
 
 def run(paragraphs: int) -> tuple[int, float]:
     prep = prepare(make_pdf(paragraphs), "application/pdf")
-    import pikepdf
     import io
+
+    import pikepdf
 
     with pikepdf.open(io.BytesIO(prep.original)) as pdf:
         pages = len(pdf.pages)
