@@ -1,6 +1,6 @@
 """Cost of stamping Bates numbers on a marked PDF copy: the same download marked with and
 without a Bates number per page, in the same run (interleaved rounds, median of 15), for a
-10-page and a 100-page PDF. Printed as ratios (stamped / unstamped).
+6-page and a 54-page PDF (40 and 400 paragraphs). Printed as ratios (stamped / unstamped).
 
     .venv/bin/python bench/bench_bates_stamp.py
 """
