@@ -37,7 +37,7 @@ from app.documents.schemas import ProductionCreate, ProductionEntry, ProductionR
 from app.errors import Conflict, Invalid
 from app.kernel.papers import Section, render_pdf, signature_block
 from app.kernel.timefmt import court_moment
-from app.models.documents import Document, Production, ProductionItem
+from app.models.documents import Document, DocumentVersion, Production, ProductionItem
 from app.refusals import refuse, refuse_unless
 from app.runtime import Services
 
@@ -92,7 +92,8 @@ def produce(session: Session, ctx: CaseContext, svc: Services, *,
 
 
 def _read(svc: Services, production: Production, items: list[ProductionItem],
-          docs: dict[uuid.UUID, Document], versions: dict) -> ProductionRead:  # type: ignore[type-arg]
+          docs: dict[uuid.UUID, Document],
+          versions: dict[uuid.UUID, DocumentVersion]) -> ProductionRead:
     entries = [ProductionEntry(
         document_id=i.document_id, version=versions[i.version_id].version,
         version_id=i.version_id, filename=display_name(svc, versions[i.version_id]),
@@ -127,7 +128,10 @@ def _visible(session: Session, ctx: CaseContext, productions: list[Production]
     return out
 
 
-def _versions(session: Session, items: list[ProductionItem]) -> dict:  # type: ignore[type-arg]
+def _versions(session: Session, items: list[ProductionItem]
+              ) -> dict[uuid.UUID, DocumentVersion]:
+    """The produced versions (not the documents' current ones: a new version after the
+    production is not in it)."""
     out = {}
     for item in items:
         for v in repo.versions_of(session, item.document_id):
