@@ -1,7 +1,7 @@
 """Document room: folders, numbered productions (Bates) and tombstones of deleted documents.
 
 Revision ID: 0025
-Revises: 0018
+Revises: 0023
 Create Date: 2026-11-29 14:00:00
 """
 
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0025"
-down_revision = "0018"
+down_revision = "0023"
 branch_labels = None
 depends_on = None
 
