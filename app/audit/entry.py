@@ -47,6 +47,8 @@ DETAIL_KEYS = frozenset(
         "order_id", "order_sha256", "acknowledgment_id", "challenge_id", "clawback_id",
         "entered_on", "due_on", "disposition", "replaces", "download_ids", "confidence",
         "pages", "ocr_pages",
+        "folder_id", "production_id", "version_ids", "first_number", "last_number",
+        "format", "folder_ids",
     }
 )
 

@@ -189,3 +189,48 @@ def check_audience(
         return Denial.invalid("ene_session_not_allowed",
             "Only ENE documents name an ene_session_id.")
     return ALLOW
+
+
+def can_delete(memberships: frozenset[Membership], doc: DocumentFacts) -> Decision:
+    """Delete: counsel or pro_se of the uploading party (the service adds: only while no
+    copy was ever made of it, and only if it was never produced)."""
+    if doc.uploader_party_id in parties_acting_as(memberships, SPEAKING_ROLES):
+        return ALLOW
+    return Denial("not_the_uploading_party",
+                  "Only the uploading party's counsel, or the party pro se, deletes it.")
+
+
+def can_manage_folder(memberships: frozenset[Membership], folder_party_id: uuid.UUID
+                      ) -> Decision:
+    """Create or rename a folder, file a document in it: counsel or pro_se of the folder's
+    party (a party files only its own documents, in its own folders)."""
+    if folder_party_id in parties_acting_as(memberships, SPEAKING_ROLES):
+        return ALLOW
+    return Denial("not_the_folder_party",
+                  "Only the folder's party's counsel, or the party pro se, does this.")
+
+
+def can_see_folder(memberships: frozenset[Membership], folder_party_id: uuid.UUID,
+                   holds_visible_document: bool) -> bool:
+    """A folder's path is content of its party: shown to the members acting for that party,
+    and to others only when it holds a document they may see (never an empty or foreign
+    folder, so that a path cannot tell what the party keeps out of their sight)."""
+    return holds_visible_document or folder_party_id in parties_acting_as(memberships,
+                                                                          PARTY_ROLES)
+
+
+def check_production(party_id: uuid.UUID, docs: list[DocumentFacts]) -> Decision:
+    """A production is one party's own CONFIDENTIAL or AEO documents, all with the same
+    designation and audience: its index is then seen by everyone who sees any of them,
+    and a gap in its Bates range never hints at a page kept from a reader."""
+    if any(d.uploader_party_id != party_id for d in docs):
+        return Denial.invalid("not_own_document",
+                              "A party produces only the documents it uploaded.")
+    if any(d.designation not in ORDER_DESIGNATIONS for d in docs):
+        return Denial.invalid("not_producible",
+                              "Only CONFIDENTIAL and AEO documents are produced.")
+    shapes = {(d.designation, d.audience_all, d.audience) for d in docs}
+    if len(shapes) > 1:
+        return Denial.invalid("mixed_production_audience",
+                              "A production's documents share one designation and audience.")
+    return ALLOW

@@ -34,3 +34,11 @@ def bad(code: str) -> BadDocument:
         "inspection_failed": "The file could not be checked within the time and memory budget.",
     }
     return BadDocument(messages.get(code, "The file is not accepted."), code=code)
+
+
+class FolderNotFound(NotFound):
+    code = "folder_not_found"
+
+
+class ProductionNotFound(NotFound):
+    code = "production_not_found"

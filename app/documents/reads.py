@@ -23,15 +23,18 @@ from app.audit.service import record
 from app.authz import policy_documents as pol
 from app.authz.policy_ene import SessionFacts, Viewer
 from app.context import CaseContext
+from app.documents import bates
 from app.documents import repository as repo
 from app.documents.errors import DocumentNotFound
 from app.documents.schemas import ChannelsRead, DocumentRead, DownloadRead
 from app.ene import service as ene_service
 from app.errors import Conflict
 from app.models.documents import (
+    FOLDER_OBJECT_TYPE,
     NAMES_OBJECT_TYPE,
     Document,
     DocumentDownload,
+    DocumentFolder,
     DocumentVersion,
 )
 from app.protective_orders import gate as order_gate
@@ -110,8 +113,10 @@ def find(session: Session, case_id: uuid.UUID, document_id: uuid.UUID) -> Loaded
 
 
 def load_visible(session: Session, ctx: CaseContext, document_id: uuid.UUID,
-                 action: str) -> Loaded:
-    doc = repo.get_document(session, ctx.case_id, document_id)
+                 action: str, *, lock: bool | str = False) -> Loaded:
+    """``lock="share"`` (a download): a concurrent deletion either waits for this request's
+    commit, or commits first and this request answers 404 as for an unknown id."""
+    doc = repo.get_document(session, ctx.case_id, document_id, lock=lock)
     if doc is None:
         refuse(session, ctx, action, "document", document_id,
                DocumentNotFound("No such document."))
@@ -133,8 +138,27 @@ def display_name(svc: Services, row: DocumentVersion) -> str:
     return str(names["display"])
 
 
-def document_read(svc: Services, doc: Document, row: DocumentVersion) -> DocumentRead:
+def folder_paths(svc: Services, folders: list[DocumentFolder]) -> dict[uuid.UUID, str]:
+    """Open the (sealed) paths of folders the caller may see."""
+    return {f.id: str(open_json(svc.key_provider, f.path_sealed, case_id=f.case_id,
+                                object_type=FOLDER_OBJECT_TYPE, object_id=f.id))
+            for f in folders}
+
+
+def bates_ranges(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, tuple[str, str]]:
+    """The Bates range of every produced version of the case, by version id."""
+    return {item.version_id: (bates.label(prod.prefix, item.first_number),
+                              bates.label(prod.prefix, item.first_number + item.page_count - 1))
+            for item, prod in repo.case_production_items(session, case_id)}
+
+
+def document_read(svc: Services, doc: Document, row: DocumentVersion, *,
+                  folders: Mapping[uuid.UUID, str] | None = None,
+                  ranges: Mapping[uuid.UUID, tuple[str, str]] | None = None) -> DocumentRead:
+    """``folders``: paths of the folders the caller may see (a document it sees makes its
+    folder visible); ``ranges``: Bates ranges by version id."""
     audience = [uuid.UUID(p) for p in doc.audience_party_ids]
+    first, last = (ranges or {}).get(row.id, (None, None))
     return DocumentRead(
         id=doc.id, case_id=doc.case_id, filename=display_name(svc, row),
         media_type=row.media_type, size=row.size, sha256=row.sha256,
@@ -142,33 +166,58 @@ def document_read(svc: Services, doc: Document, row: DocumentVersion) -> Documen
         audience="all" if doc.audience_all else ",".join(str(p) for p in audience),
         audience_party_ids=audience, uploader_party_id=doc.uploader_party_id,
         ene_session_id=doc.ene_session_id, version=row.version, version_id=row.id,
-        created_at=row.created_at,
+        created_at=row.created_at, folder_id=doc.folder_id,
+        folder=(folders or {}).get(doc.folder_id) if doc.folder_id else None,
+        bates_first=first, bates_last=last,
     )
+
+
+def read_one(session: Session, svc: Services, doc: Document) -> DocumentRead:
+    """A document the caller may see, with its folder's path and its Bates range."""
+    row = repo.version_of(session, doc.id, doc.current_version)
+    folder = repo.get_folder(session, doc.case_id, doc.folder_id) if doc.folder_id else None
+    produced = repo.production_of_version(session, row.id)
+    ranges = {}
+    if produced is not None:
+        item, prod = produced
+        ranges[row.id] = (bates.label(prod.prefix, item.first_number),
+                          bates.label(prod.prefix, item.first_number + item.page_count - 1))
+    return document_read(svc, doc, row, folders=folder_paths(svc, [folder] if folder else []),
+                         ranges=ranges)
+
+
+def visible_case_documents(session: Session, ctx: CaseContext) -> list[Document]:
+    """Every document of the case the caller may see, in upload order (no audit: the
+    callers record what they show)."""
+    ene = case_ene_facts(session, ctx.case_id)
+    orders = {ctx.case_id: order_gate.order_facts(session, ctx.case_id)}
+    return pol.visible_documents(viewer(ctx), repo.list_documents(session, ctx.case_id),
+                                 lambda d: facts_of(session, d, ene, orders))
 
 
 def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset: int,
                    limit: int) -> list[DocumentRead]:
     """A fixed number of queries whatever the number of documents; one audit event naming
     the documents whose (sealed) names the response shows."""
-    ene = case_ene_facts(session, ctx.case_id)
-    orders = {ctx.case_id: order_gate.order_facts(session, ctx.case_id)}
-    docs = pol.visible_documents(viewer(ctx), repo.list_documents(session, ctx.case_id),
-                                 lambda d: facts_of(session, d, ene, orders)
-                                 )[offset: offset + limit]
+    docs = visible_case_documents(session, ctx)[offset: offset + limit]
     versions = repo.current_versions(session, docs)
+    wanted = {d.folder_id for d in docs if d.folder_id}
+    folders = folder_paths(svc, [f for f in repo.folders(session, ctx.case_id)
+                                 if f.id in wanted])
+    ranges = bates_ranges(session, ctx.case_id)
     record(session, ctx, "document.list", "case", ctx.case_id,
            {"count": len(docs), "document_ids": [d.id for d in docs]})
-    return [document_read(svc, d, versions[d.id]) for d in docs]
+    return [document_read(svc, d, versions[d.id], folders=folders, ranges=ranges)
+            for d in docs]
 
 
 def get_document(session: Session, ctx: CaseContext, svc: Services, *,
                  document_id: uuid.UUID) -> DocumentRead:
     loaded = load_visible(session, ctx, document_id, "document.read")
-    row = repo.version_of(session, loaded.doc.id, loaded.doc.current_version)
     # The (sealed) name is content: its read is recorded, by id.
     record(session, ctx, "document.read", "document", document_id,
-           {"document_id": document_id, "version": row.version})
-    return document_read(svc, loaded.doc, row)
+           {"document_id": document_id, "version": loaded.doc.current_version})
+    return read_one(session, svc, loaded.doc)
 
 
 def list_downloads(session: Session, ctx: CaseContext, *, document_id: uuid.UUID,

@@ -19,7 +19,13 @@ from app.documents.schemas import (
     ChannelsRead,
     ChannelsUpdate,
     DocumentRead,
+    DocumentUpdate,
     DownloadRead,
+    FolderRead,
+    FolderRename,
+    FolderWrite,
+    ProductionCreate,
+    ProductionRead,
     multipart_body,
 )
 from app.pagination import PageDep
@@ -66,6 +72,76 @@ def list_documents(session: SessionDep, ctx: Reader, svc: ServicesDep,
 def get_document(doc_id: uuid.UUID, session: SessionDep, ctx: Reader,
                  svc: ServicesDep) -> DocumentRead:
     return service.get_document(session, ctx, svc, document_id=doc_id)
+
+
+@router.patch("/documents/{doc_id}")
+def file_document(doc_id: uuid.UUID, data: DocumentUpdate, session: SessionDep, ctx: Uploader,
+                  svc: ServicesDep) -> DocumentRead:
+    return service.file_document(session, ctx, svc, document_id=doc_id, data=data)
+
+
+@router.delete("/documents/{doc_id}", status_code=204, response_class=Response)
+def delete_document(doc_id: uuid.UUID, session: SessionDep, ctx: Uploader,
+                    svc: ServicesDep) -> Response:
+    service.delete_document(session, ctx, svc, document_id=doc_id)
+    return Response(status_code=204)
+
+
+@router.get("/folders")
+def list_folders(session: SessionDep, ctx: Reader, svc: ServicesDep) -> list[FolderRead]:
+    return service.list_folders(session, ctx, svc)
+
+
+@router.post("/folders", status_code=201)
+def create_folder(data: FolderWrite, session: SessionDep, ctx: Uploader,
+                  svc: ServicesDep) -> FolderRead:
+    return service.create_folder(session, ctx, svc, data=data)
+
+
+@router.patch("/folders/{folder_id}")
+def rename_folder(folder_id: uuid.UUID, data: FolderRename, session: SessionDep, ctx: Uploader,
+                  svc: ServicesDep) -> FolderRead:
+    return service.rename_folder(session, ctx, svc, folder_id=folder_id, data=data)
+
+
+@router.post("/productions", status_code=201)
+def produce(data: ProductionCreate, session: SessionDep, ctx: Uploader,
+            svc: ServicesDep) -> ProductionRead:
+    return service.produce(session, ctx, svc, data=data)
+
+
+@router.get("/productions")
+def list_productions(session: SessionDep, ctx: Reader, svc: ServicesDep) -> list[ProductionRead]:
+    return service.list_productions(session, ctx, svc)
+
+
+@router.get("/productions/{production_id}")
+def get_production(production_id: uuid.UUID, session: SessionDep, ctx: Reader,
+                   svc: ServicesDep) -> ProductionRead:
+    return service.get_production(session, ctx, svc, production_id=production_id)
+
+
+INDEX_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+
+
+@router.get("/productions/{production_id}/index.csv", response_class=Response,
+            responses={200: {"content": {"text/csv": {}}}})
+def production_index_csv(production_id: uuid.UUID, session: SessionDep, ctx: Reader,
+                         svc: ServicesDep) -> Response:
+    body = service.index_csv(session, ctx, svc, production_id=production_id)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        **INDEX_HEADERS,
+        "Content-Disposition": 'attachment; filename="production-index.csv"'})
+
+
+@router.get("/productions/{production_id}/index.pdf", response_class=Response,
+            responses={200: {"content": {"application/pdf": {}}}})
+def production_index_pdf(production_id: uuid.UUID, session: SessionDep, ctx: Reader,
+                         svc: ServicesDep) -> Response:
+    body = service.index_pdf(session, ctx, svc, production_id=production_id)
+    return Response(body, media_type="application/pdf", headers={
+        **INDEX_HEADERS,
+        "Content-Disposition": 'attachment; filename="production-index.pdf"'})
 
 
 @router.post("/documents/{doc_id}/versions", status_code=201,

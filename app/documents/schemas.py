@@ -21,6 +21,76 @@ class DocumentRead(BaseModel):
     version: int
     version_id: uuid.UUID
     created_at: datetime
+    # The folder the document is filed in (None: the room's top level) and its path.
+    folder_id: uuid.UUID | None = None
+    folder: str | None = None
+    # The Bates range of the current version when it was produced, e.g. "SMITH000001" and
+    # "SMITH000004"; every copy of that version carries these numbers on its pages.
+    bates_first: str | None = None
+    bates_last: str | None = None
+
+
+class DocumentUpdate(BaseModel):
+    """File a document in a folder of its party (``null``: the top level)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    folder_id: uuid.UUID | None
+
+
+class FolderWrite(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1, max_length=200)
+    party_id: uuid.UUID | None = None  # when the caller speaks for several parties
+
+
+class FolderRename(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    path: str = Field(min_length=1, max_length=200)
+
+
+class FolderRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    party_id: uuid.UUID
+    path: str
+    # Documents in it that the caller may see (never the others).
+    document_count: int
+    created_at: datetime
+
+
+class ProductionCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    document_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
+    prefix: str = Field(min_length=1, max_length=16)
+    party_id: uuid.UUID | None = None  # when the caller speaks for several parties
+
+
+class ProductionEntry(BaseModel):
+    document_id: uuid.UUID
+    version: int
+    version_id: uuid.UUID
+    filename: str
+    designation: str
+    page_count: int
+    bates_first: str
+    bates_last: str
+
+
+class ProductionRead(BaseModel):
+    id: uuid.UUID
+    case_id: uuid.UUID
+    party_id: uuid.UUID
+    prefix: str
+    bates_first: str
+    bates_last: str
+    page_count: int
+    created_by: uuid.UUID
+    created_at: datetime
+    documents: list[ProductionEntry]
 
 
 class DownloadRead(BaseModel):

@@ -25,7 +25,11 @@ from app.models.documents import (
     CaseWatermarkSetting,
     Document,
     DocumentDownload,
+    DocumentFolder,
+    DocumentTombstone,
     DocumentVersion,
+    Production,
+    ProductionItem,
 )
 from app.models.ene import (
     EneAttendance,
@@ -87,6 +91,8 @@ __all__ = [
     "DeadlineOrder",
     "Document",
     "DocumentDownload",
+    "DocumentFolder",
+    "DocumentTombstone",
     "DocumentVersion",
     "EneAttendance",
     "EneEvaluation",
@@ -127,5 +133,7 @@ __all__ = [
     "ClawbackCertification",
     "DesignationChallenge",
     "OrderAcknowledgment",
+    "Production",
+    "ProductionItem",
     "ProtectiveOrder",
 ]

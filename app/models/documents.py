@@ -9,6 +9,12 @@ Invariants:
 - A download points at the exact version it received; a new version never changes it.
 - The per-download code is a secret (every watermark bit derives from it): sealed under
   the case key. The tag printed on the copy is an HMAC of it and may stay in clear.
+- A folder's path is content (it can say what the documents in it are): sealed, with a
+  keyed MAC of it (``content_mac``) only to keep a party's paths unique.
+- A produced version is produced once; its pages carry the Bates numbers
+  ``first_number .. first_number + page_count - 1`` of its production, and a produced
+  document cannot be deleted (``RESTRICT``), so a production index never loses a row.
+- A deleted document leaves a tombstone naming no file: ids, designation, who and when.
 """
 
 from __future__ import annotations
@@ -26,6 +32,7 @@ from app.sealing import SealedColumn, register_sealed
 NAMES_OBJECT_TYPE = "document_version.names"
 CONTENT_OBJECT_TYPE = "document_version.content"
 CODE_OBJECT_TYPE = "document_download.code"
+FOLDER_OBJECT_TYPE = "document_folder.path"
 
 
 class Document(IdMixin, CreatedMixin, Base):
@@ -44,6 +51,81 @@ class Document(IdMixin, CreatedMixin, Base):
         ForeignKey("ene_sessions.id"), default=None
     )
     current_version: Mapped[int] = mapped_column(default=1)
+    folder_id: Mapped[uuid.UUID | None] = mapped_column(
+        ForeignKey("document_folders.id", ondelete="SET NULL"), default=None, index=True
+    )
+
+
+class DocumentFolder(IdMixin, CreatedMixin, Base):
+    """A party's folder in the case's document room; ``path`` segments are separated by
+    "/". Who sees its path: see ``app.authz.policy_documents.can_see_folder``."""
+
+    __tablename__ = "document_folders"
+    __table_args__ = (UniqueConstraint("case_id", "party_id", "path_mac"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    path_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    path_mac: Mapped[str] = mapped_column(String(64))
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+
+class Production(IdMixin, CreatedMixin, Base):
+    """A numbered production by one party: Bates numbers ``first_number..last_number``
+    under ``prefix``; a party's numbers continue across its productions in the case."""
+
+    __tablename__ = "document_productions"
+    __table_args__ = (UniqueConstraint("case_id", "party_id", "first_number"),)
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    prefix: Mapped[str] = mapped_column(String(20))
+    first_number: Mapped[int]
+    last_number: Mapped[int]
+    created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+
+
+class ProductionItem(IdMixin, Base):
+    __tablename__ = "production_items"
+    __table_args__ = (UniqueConstraint("version_id"),
+                      UniqueConstraint("production_id", "position"))
+
+    production_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_productions.id", ondelete="CASCADE"), index=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    document_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("documents.id", ondelete="RESTRICT"), index=True
+    )
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="RESTRICT")
+    )
+    position: Mapped[int]
+    first_number: Mapped[int]
+    page_count: Mapped[int]
+
+
+class DocumentTombstone(Base):
+    """What remains of a deleted document: never a name, never content."""
+
+    __tablename__ = "document_tombstones"
+
+    document_id: Mapped[uuid.UUID] = mapped_column(primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    uploader_party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    designation: Mapped[str] = mapped_column(String(20))
+    versions: Mapped[int]
+    uploaded_at: Mapped[datetime]
+    deleted_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    deleted_at: Mapped[datetime]
 
 
 class DocumentVersion(IdMixin, CreatedMixin, Base):
@@ -111,5 +193,9 @@ register_sealed(SealedColumn(
 ))
 register_sealed(SealedColumn(
     model=DocumentDownload, column="code_sealed", object_type=CODE_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))
+register_sealed(SealedColumn(
+    model=DocumentFolder, column="path_sealed", object_type=FOLDER_OBJECT_TYPE,
     case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
 ))

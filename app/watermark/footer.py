@@ -39,6 +39,11 @@ def footer_lines(mark: MarkSpec) -> tuple[str, str]:
     return line1, f"Download tag {format_tag(mark.tag)}"
 
 
+def bates_of(mark: MarkSpec, page: int) -> str | None:
+    """The Bates number stamped on page `page` (0-based), if the copy is of a production."""
+    return mark.bates[page] if page < len(mark.bates) else None
+
+
 def _digit_tokens(text: str) -> list[tuple[int, int, str]]:
     out = []
     for m in _TOKEN.finditer(text):

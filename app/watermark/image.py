@@ -19,7 +19,7 @@ from numpy.typing import NDArray
 
 from crypto.fingerprint import code_bits
 
-from .footer import footer_lines
+from .footer import bates_of, footer_lines
 from .model import Evidence, MarkSpec
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
@@ -84,6 +84,11 @@ def _stamp(img: Array, mark: MarkSpec) -> Array:
     line1, line2 = footer_lines(mark)
     draw.text((4, h - STAMP_BAND + 1), line1, fill=(40, 40, 40), font=font)
     draw.text((4, h - STAMP_BAND + 14), line2, fill=(0, 0, 0), font=font)
+    stamp = bates_of(mark, 0)
+    if stamp:  # right-aligned on the tag's line, inside the band the footer already owns
+        width = draw.textlength(stamp, font=font)
+        draw.text((max(4.0, pil.size[0] - 4 - width), h - STAMP_BAND + 14), stamp,
+                  fill=(0, 0, 0), font=font)
     return np.asarray(pil, dtype=np.float64)
 
 

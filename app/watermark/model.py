@@ -35,7 +35,9 @@ class Canary:
 
 @dataclass(frozen=True)
 class MarkSpec:
-    """What one download is marked with. `download_code` is the 32-byte per-download secret."""
+    """What one download is marked with. `download_code` is the 32-byte per-download secret.
+    `bates`: the Bates number of each page when the version was produced (a text document or
+    an image is one page); stamped in the bottom right margin, beside the footer."""
 
     download_code: bytes
     recipient_name: str
@@ -45,12 +47,16 @@ class MarkSpec:
     tag: str
     channels: frozenset[str] = CHANNELS
     canaries: tuple[Canary, ...] = ()
+    bates: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
         if len(self.download_code) < 16:
             raise ValueError("download_code must be at least 16 bytes")
         if not self.tag.isdigit():
             raise ValueError("tag must be all digits")
+        if any(not label.isascii() or not label.replace("-", "").replace("_", "").isalnum()
+               for label in self.bates):
+            raise ValueError("Bates numbers are ASCII letters, digits, - and _")
         unknown = set(self.channels) - CHANNELS
         if unknown:
             raise ValueError(f"unknown channels: {sorted(unknown)}")

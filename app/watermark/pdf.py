@@ -21,6 +21,7 @@ import pikepdf
 
 from crypto.fingerprint import code_bit_bytes
 
+from .footer import bates_of
 from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
 from .pdfcontent import join_text, walk
 from .pdffill import fill_bodies
@@ -84,6 +85,8 @@ def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
 
 
 def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
+    if mark.bates:  # one Bates number per page: every footer differs
+        return [footer_stream(mark, w, bates_of(mark, k)) for k, w in enumerate(widths)]
     by_width = {w: footer_stream(mark, w) for w in set(widths)}
     return [by_width[w] for w in widths]
 

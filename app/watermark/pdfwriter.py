@@ -47,15 +47,23 @@ def helv_width(text: str, size: float) -> float:
     return float(pdfmetrics.stringWidth(text, "Helvetica", size))
 
 
-def footer_stream(mark: MarkSpec, width: float) -> bytes:
+def footer_stream(mark: MarkSpec, width: float, bates: str | None = None) -> bytes:
+    """The page's footer: who the copy is for and its tag, centred, and the page's Bates
+    number (if produced) right-aligned below them, in the same stream: drawn last, over
+    the page, and read by the footer scan as the tag is (a Bates number has no 12-digit
+    run of its own, see ``app.documents.bates``, so it is never taken for a tag)."""
     line1, line2 = footer_lines(mark)
     enc1 = line1.encode("cp1252", errors="replace")
     enc2 = line2.encode("cp1252", errors="replace")
     x1 = max(18.0, (width - helv_width(line1, 7)) / 2)
     x2 = max(18.0, (width - 0.6 * 10 * len(line2)) / 2)
+    stamp = b""
+    if bates:
+        x3 = max(18.0, width - 18.0 - 0.6 * 10 * len(bates))
+        stamp = b"BT /SRfC 10 Tf %.2f 9 Td " % x3 + literal(bates.encode("ascii")) + b" Tj ET "
     return (
         FOOTER_MARK + b"q 0.25 g BT /SRfH 7 Tf %.2f 36 Td " % x1 + literal(enc1) + b" Tj ET "
-        b"BT /SRfC 10 Tf %.2f 22 Td " % x2 + literal(enc2) + b" Tj ET Q\n"
+        b"BT /SRfC 10 Tf %.2f 22 Td " % x2 + literal(enc2) + b" Tj ET " + stamp + b"Q\n"
     )
 
 

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from crypto.fingerprint import code_bits
 
 from . import canary
-from .footer import footer_lines
+from .footer import bates_of, footer_lines
 from .model import Canary, MarkSpec
 from .prepared import Prepared
 from .reading import BitReading, Reading, guarded
@@ -46,7 +46,9 @@ def embed_text_document(prep: Prepared, mark: MarkSpec) -> str:
     if "canary" in mark.channels and mark.canaries:
         text = canary.apply(text, original, mark.canaries, mark.download_code)
     line1, line2 = footer_lines(mark)
-    return text.rstrip("\n") + "\n\n--\n" + line1 + "\n" + line2 + "\n"
+    stamp = bates_of(mark, 0)
+    tail = f"{line1}\n{line2}\n" + (f"{stamp}\n" if stamp else "")
+    return text.rstrip("\n") + "\n\n--\n" + tail
 
 
 def read_text(evidence: str, prep: Prepared, canaries: Sequence[Canary] = ()) -> Reading:

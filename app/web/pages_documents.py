@@ -16,8 +16,17 @@ from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep, body_guard, case_ctx
 from app.documents import service
 from app.documents.multipart import Form, read_form
-from app.documents.schemas import ChannelsUpdate
+from app.documents.schemas import (
+    ChannelsUpdate,
+    DocumentRead,
+    DocumentUpdate,
+    FolderRead,
+    FolderRename,
+    FolderWrite,
+    ProductionCreate,
+)
 from app.ene import service as ene_service
+from app.errors import Invalid
 from app.runtime import Services, get_services
 from app.web import viewer
 from app.web.render import PageRoute, redirect, render
@@ -50,19 +59,36 @@ def documents(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
               auth: WebAuthDep) -> Response:
     ctx = _documents_ctx(session, auth, case_id)
     room = load_room(session, ctx)
-    rows, sessions = [], []
+    rows, sessions, folders, productions = [], [], [], []
     if ctx.can(Permission.DOCUMENT_READ):
         rows = service.list_documents(session, ctx, svc, offset=0, limit=200)
         sessions = [s for s in ene_service.list_sessions(session, ctx, offset=0, limit=200)
                     if s.status != "closed"]
+        folders = service.list_folders(session, ctx, svc)
+        productions = service.list_productions(session, ctx, svc)
     designations = sorted({d.designation for d in rows})
     banner = "AEO" if "AEO" in designations else "CONFIDENTIAL"
     speakers = room.my_parties("counsel", "pro_se")
     return render(request, "documents.html", **context(
         room, "documents", documents=rows, ene_sessions=sessions, designations=designations,
         banner=banner, uploaders=speakers, speaks_for={p.id for p in speakers},
+        groups=_groups(rows, folders), folders=folders, productions=productions,
         channels=service.get_channels(session, ctx) if ctx.can(Permission.CASE_MANAGE)
         else None, channel_labels=CHANNEL_LABELS))
+
+
+def _groups(rows: list[DocumentRead], folders: list[FolderRead]
+            ) -> list[tuple[str | None, list[DocumentRead]]]:
+    """The list grouped by folder, top level first, then folders by path; only folders
+    holding a listed document (the service has already scoped both)."""
+    by_folder: dict[object, list[DocumentRead]] = {}
+    for d in rows:
+        by_folder.setdefault(d.folder_id, []).append(d)
+    groups: list[tuple[str | None, list[DocumentRead]]] = []
+    if None in by_folder or not rows:
+        groups.append((None, by_folder.get(None, [])))
+    groups += [(f.path, by_folder[f.id]) for f in folders if f.id in by_folder]
+    return groups
 
 
 UploadCtx = Annotated[CaseContext, Depends(body_guard(Permission.DOCUMENT_UPLOAD))]
@@ -155,3 +181,84 @@ def set_channels(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
     service.set_channels(session, ctx, svc, data=ChannelsUpdate(channels=channel or []))
     return redirect(f"/cases/{case_id}/documents", "channels_saved")
+
+
+def _optional_id(raw: str | None, field: str) -> uuid.UUID | None:
+    if not raw:
+        return None
+    try:
+        return uuid.UUID(raw)
+    except ValueError:
+        raise Invalid(f"{field} is not a valid id.", code="validation_error") from None
+
+
+@router.post("/cases/{case_id}/folders")
+def create_folder(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                  auth: CsrfAuthDep,
+                  path: Annotated[str, FormField(min_length=1, max_length=200)],
+                  party_id: Annotated[str | None, FormField()] = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    service.create_folder(session, ctx, svc, data=FolderWrite(
+        path=path, party_id=_optional_id(party_id, "party_id")))
+    return redirect(f"/cases/{case_id}/documents", "folder_created")
+
+
+@router.post("/cases/{case_id}/folders/{folder_id}")
+def rename_folder(case_id: uuid.UUID, folder_id: uuid.UUID, session: SessionDep,
+                  svc: ServicesDep, auth: CsrfAuthDep,
+                  path: Annotated[str, FormField(min_length=1, max_length=200)]) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    service.rename_folder(session, ctx, svc, folder_id=folder_id, data=FolderRename(path=path))
+    return redirect(f"/cases/{case_id}/documents", "folder_renamed")
+
+
+@router.post("/cases/{case_id}/documents/{doc_id}/folder")
+def file_document(case_id: uuid.UUID, doc_id: uuid.UUID, session: SessionDep,
+                  svc: ServicesDep, auth: CsrfAuthDep,
+                  folder_id: Annotated[str | None, FormField()] = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    service.file_document(session, ctx, svc, document_id=doc_id, data=DocumentUpdate(
+        folder_id=_optional_id(folder_id, "folder_id")))
+    return redirect(f"/cases/{case_id}/documents", "document_filed")
+
+
+@router.post("/cases/{case_id}/documents/{doc_id}/delete")
+def delete_document(case_id: uuid.UUID, doc_id: uuid.UUID, session: SessionDep,
+                    svc: ServicesDep, auth: CsrfAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    service.delete_document(session, ctx, svc, document_id=doc_id)
+    return redirect(f"/cases/{case_id}/documents", "document_deleted")
+
+
+@router.post("/cases/{case_id}/productions")
+def produce(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
+            prefix: Annotated[str, FormField(min_length=1, max_length=16)],
+            document_id: Annotated[list[str] | None, FormField()] = None,
+            party_id: Annotated[str | None, FormField()] = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_UPLOAD)
+    ids = [i for raw in document_id or [] if (i := _optional_id(raw, "document_id"))]
+    if not ids:
+        raise Invalid("Choose at least one document to produce.", code="validation_error")
+    service.produce(session, ctx, svc, data=ProductionCreate(
+        document_ids=ids, prefix=prefix, party_id=_optional_id(party_id, "party_id")))
+    return redirect(f"/cases/{case_id}/documents", "production_created")
+
+
+@router.get("/cases/{case_id}/productions/{production_id}/index.csv")
+def production_index_csv(case_id: uuid.UUID, production_id: uuid.UUID, session: SessionDep,
+                         svc: ServicesDep, auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+    body = service.index_csv(session, ctx, svc, production_id=production_id)
+    return Response(body, media_type="text/csv; charset=utf-8", headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="production-index.csv"'})
+
+
+@router.get("/cases/{case_id}/productions/{production_id}/index.pdf")
+def production_index_pdf(case_id: uuid.UUID, production_id: uuid.UUID, session: SessionDep,
+                         svc: ServicesDep, auth: WebAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+    body = service.index_pdf(session, ctx, svc, production_id=production_id)
+    return Response(body, media_type="application/pdf", headers={
+        "Cache-Control": "no-store",
+        "Content-Disposition": 'attachment; filename="production-index.pdf"'})

@@ -82,6 +82,12 @@ NOTICES = {
     "documents_uploaded": "Documents uploaded and sealed, each as its own document.",
     "version_uploaded": "New version uploaded and sealed; earlier downloads keep their version.",
     "channels_saved": "Watermark channels saved; they apply to the next downloads.",
+    "folder_created": "Folder created.",
+    "folder_renamed": "Folder renamed.",
+    "document_filed": "Document filed.",
+    "document_deleted": "Document deleted; no copy of it had been made.",
+    "production_created": "Production numbered; every copy of its documents now bears "
+                          "its Bates numbers.",
     "hearing_saved": "FRCP 68(c) liability hearing saved.",
     "hearing_cleared": "FRCP 68(c) liability hearing cleared.",
     "evaluation_shared": "Evaluation shared with the chosen parties; its text is unchanged.",

@@ -8,9 +8,13 @@ from app.authz.permissions import Role
 from app.authz.policy import Membership
 from app.authz.policy_documents import (
     DocumentFacts,
+    can_delete,
+    can_manage_folder,
     can_see_document,
+    can_see_folder,
     can_trace_document,
     check_audience,
+    check_production,
     sees_download_origin,
     uploading_party,
 )
@@ -87,3 +91,30 @@ def test_download_origin_only_for_the_downloaders_side() -> None:
     # The evaluator's own download has no party: only the evaluator sees where from.
     assert sees_download_origin(viewer("neutral"), EVALUATOR, None)
     assert not sees_download_origin(viewer("admin"), EVALUATOR, None)
+
+
+@pytest.mark.parametrize("label", sorted(ROLES))
+def test_document_room_rows(label: str) -> None:
+    """Folders, deletion and productions: only the party's speakers act; a folder's path
+    is seen by the party's own members, and by others only through a document they see."""
+    m = frozenset({ROLES[label]})
+    speaks_for_p = label == "p_counsel"
+    doc = DocumentFacts(P, "CONFIDENTIAL", True)
+    assert bool(can_delete(m, doc)) is speaks_for_p
+    assert bool(can_manage_folder(m, P)) is speaks_for_p
+    assert can_see_folder(m, P, holds_visible_document=False) is (label in ("p_counsel",
+                                                                             "p_client"))
+    assert can_see_folder(m, P, holds_visible_document=True) is True
+
+
+def test_production_shapes() -> None:
+    conf = DocumentFacts(P, "CONFIDENTIAL", True)
+    assert check_production(P, [conf, conf])
+    assert check_production(D, [conf]).code == "not_own_document"  # type: ignore[union-attr]
+    assert check_production(P, [conf, DocumentFacts(P, "AEO", True)]).code == (  # type: ignore[union-attr]
+        "mixed_production_audience")
+    assert check_production(P, [conf, DocumentFacts(P, "CONFIDENTIAL", False,
+                                                    frozenset({D}))]).code == (  # type: ignore[union-attr]
+        "mixed_production_audience")
+    assert check_production(P, [DocumentFacts(P, "ENE", True, frozenset(), ENE)]).code == (  # type: ignore[union-attr]
+        "not_producible")

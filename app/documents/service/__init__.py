@@ -22,12 +22,28 @@ from app.documents.reads import (
     load_visible,
 )
 from app.documents.service.channels import set_channels
+from app.documents.service.delete import delete_document
 from app.documents.service.download import download
 from app.documents.service.filing import FilingSource, filing_sources
+from app.documents.service.folders import (
+    create_folder,
+    file_document,
+    list_folders,
+    rename_folder,
+)
+from app.documents.service.productions import (
+    get_production,
+    index_csv,
+    index_pdf,
+    list_productions,
+    produce,
+)
 from app.documents.service.replace import replace_document
 from app.documents.service.upload import upload_document
 
-__all__ = ["FilingSource", "Loaded", "download", "downloaders", "filing_sources", "find",
-           "get_channels", "get_document",
-           "inspect_file", "list_documents", "list_downloads", "load_visible",
+__all__ = ["FilingSource", "Loaded", "create_folder", "delete_document", "download",
+           "downloaders", "file_document", "filing_sources", "find", "get_channels",
+           "get_document", "get_production", "index_csv", "index_pdf", "inspect_file",
+           "list_documents", "list_downloads", "list_folders", "list_productions",
+           "load_visible", "produce", "rename_folder",
            "replace_document", "set_channels", "upload_document"]

@@ -26,8 +26,8 @@ from app.authz.policy import parties_acting_as
 from app.authz.policy_ene import evaluator_acts
 from app.cases import service as case_service
 from app.context import CaseContext
+from app.documents import bates, storage
 from app.documents import repository as repo
-from app.documents import storage
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
 from app.documents.reads import (
@@ -46,6 +46,15 @@ from app.sealing import content_mac, seal_bytes
 from app.watermark import LEGENDS, Issue, MarkSpec, Prepared, authentication_tag, embed
 
 MAX_USER_AGENT = 300
+
+
+def stamped_numbers(session: Session, version_id: uuid.UUID) -> tuple[str, ...]:
+    """The Bates number of each page when the version was produced, else none."""
+    produced = repo.production_of_version(session, version_id)
+    if produced is None:
+        return ()
+    item, prod = produced
+    return bates.labels(prod.prefix, item.first_number, item.page_count)
 
 
 def tag_key(svc: Services) -> bytes:
@@ -95,7 +104,9 @@ def _marked_copy(svc: Services, version_id: uuid.UUID, original: Prepared, media
 
 def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
              client_address: str | None, user_agent: str | None) -> Copy:
-    loaded = load_visible(session, ctx, document_id, "document.download")
+    # A share lock: a concurrent deletion (which needs no copy to exist) waits for this
+    # copy's record, or has committed and this answers 404 (see service/delete.py).
+    loaded = load_visible(session, ctx, document_id, "document.download", lock="share")
     order_gate.refuse_unless_open(session, ctx, "document.download", document_id, loaded.facts)
     doc = loaded.doc
     row = repo.version_of(session, doc.id, doc.current_version)
@@ -107,7 +118,8 @@ def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: 
     channels = case_channels(session, ctx.case_id)
     legend = LEGENDS[1] if doc.designation == "ENE" else LEGENDS[0]
     mark = MarkSpec(code, user.name if user else "Recipient", party_name, doc.designation,
-                    legend, tag, channels=frozenset(channels))
+                    legend, tag, channels=frozenset(channels),
+                    bates=stamped_numbers(session, row.id))
     content = _marked_copy(svc, row.id, original, row.media_type, mark)
     download_id = uuid.uuid4()
     rec = DocumentDownload(

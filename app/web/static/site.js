@@ -481,7 +481,21 @@
     schedule();
   }
 
+  // A form that cannot be undone (deleting a document) asks first; without script the
+  // server's own rule still holds (it refuses once a copy exists).
+  function wireConfirmForms() {
+    document.querySelectorAll("form[data-confirm]").forEach(function (form) {
+      form.addEventListener("submit", function (event) {
+        if (!window.confirm(form.getAttribute("data-confirm"))) {
+          event.preventDefault();
+          event.stopImmediatePropagation();
+        }
+      });
+    });
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
+    wireConfirmForms();
     wireDialogs();
     wireDuplicateCheck();
     wireBusyForms();
