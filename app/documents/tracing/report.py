@@ -201,7 +201,8 @@ def _head_section(proof: AuditProof) -> Section:
 def _offline_section() -> Section:
     return ("How to check this report offline", [
         "Long values (the entry, hashes, signatures) are broken across lines to fit the "
-        "page: join their lines without spaces before checking them.",
+        "page: join their lines without spaces before checking them (a hyphen that ends "
+        "such a line is part of the value).",
         "1. Hash the audit entry above as RFC 9162 hashes a leaf: SHA-256 of the byte 0x00 "
         "followed by the entry's bytes (UTF-8, exactly as printed). The "
         "result is the leaf hash.",
