@@ -26,7 +26,7 @@ from app.blobs.base import TEMP_PREFIX
 from app.config import Settings
 from app.db import make_engine, make_sessionmaker
 from app.keyfiles import AUDIT_KEY_FILE, ensure_data_dir
-from app.migrate import database_revisions, upgrade
+from app.migrate import database_revisions, script_heads, upgrade
 from crypto.errors import KeyProviderError
 from crypto.keys import KeyProvider, LocalKeyProvider
 from crypto.providers import provider_from_settings
@@ -116,14 +116,18 @@ def restore(settings: Settings, from_dir: Path, keys_from: Path,
                           "or data directory")
     url = settings.resolved_database_url
     revisions = frozenset(data_doc["alembic_revisions"])
+    heads = script_heads()
+    if heads is not None and revisions != heads:
+        raise BackupError(f"the backup is of schema revision {', '.join(sorted(revisions))}, "
+                          f"this settleroom's is {', '.join(sorted(heads))}: restore it with "
+                          "the settleroom version that took it, then upgrade")
     present = database_revisions(url)
     if present and present != revisions:
         raise BackupError(f"the target database is at revision {', '.join(sorted(present))}, "
                           f"the backup at {', '.join(sorted(revisions))}; restore into a new, "
                           "empty database")
     if not present:
-        (revision,) = revisions
-        upgrade(url, revision)
+        upgrade(url)
     written = _Written()
     engine = make_engine(url)
     try:
@@ -145,7 +149,6 @@ def restore(settings: Settings, from_dir: Path, keys_from: Path,
         raise
     finally:
         engine.dispose()
-    upgrade(url)
     return {"rows": rows, "blobs": blobs, "cases": len(live - set(reapply)),
             "reapplied": sorted(reapply)}
 

@@ -32,9 +32,11 @@ from app.db import make_engine, make_sessionmaker
 from app.documents.storage import open_version
 from app.errors import AppError
 from app.keyfiles import AUDIT_KEY_FILE, JWT_KEY_FILE
+from app.migrate import alembic_config, upgrade
 from app.models.cases import Case, CaseDestruction
 from app.models.documents import DocumentVersion
 from app.runtime import build_services
+from crypto.errors import KeyDestroyed
 from tests import dbutil
 from tests.api.documents.helpers import MARKER, text_doc
 from tests.factories import Api, Room, User
@@ -84,6 +86,16 @@ def plaintexts(settings: Settings) -> dict[str, bytes | str]:
     return out
 
 
+def destroy(api: Api, room: Room) -> str:
+    """Destroy the room's case; its destruction certificate (the API's answer)."""
+    caption = api.client.get(f"/api/v1/cases/{room.id}",
+                             headers=room.admin.headers).json()["caption"]
+    r = api.client.post(f"/api/v1/cases/{room.id}/destroy", headers=room.admin.headers,
+                        json={"confirm_caption": caption})
+    assert r.status_code == 200, r.text
+    return str(r.text)
+
+
 @dataclass
 class Drill:
     root: Path
@@ -91,6 +103,7 @@ class Drill:
     backup: Path
     keys: Path
     certificate: Path
+    early: Room  # destroyed before the backup
     kept: Room
     gone: Room
     kept_doc: str
@@ -133,7 +146,9 @@ def drill(request: pytest.FixtureRequest,
         proc = ServeProcess(env, "live")
         stack.callback(proc.stop)
         api = admin_api(proc)
-        kept, gone = api.http_room(), api.http_room()
+        early, kept, gone = api.http_room(), api.http_room(), api.http_room()
+        api.document(early, text_doc("EARLY-GONE-MARKER"))
+        destroy(api, early)  # before the backup: nothing of its content may be in it
         kept_doc = api.document(kept, text_doc())["id"]
         api.document(kept, text_doc("SECOND-DOCUMENT") * 20, filename="exhibit.txt")
         api.offer(kept)
@@ -148,19 +163,14 @@ def drill(request: pytest.FixtureRequest,
         kek, _ = build_services(live).key_provider.export_state()  # type: ignore[attr-defined]
         data_dir = root / "live" / "data"
         secrets = [(data_dir / n).read_bytes() for n in (JWT_KEY_FILE, AUDIT_KEY_FILE)]
-        caption = api.client.get(f"/api/v1/cases/{gone.id}",
-                                 headers=gone.admin.headers).json()["caption"]
-        r = api.client.post(f"/api/v1/cases/{gone.id}/destroy", headers=gone.admin.headers,
-                            json={"confirm_caption": caption})
-        assert r.status_code == 200, r.text
         certificate = root / "certificate.json"
-        certificate.write_text(r.text)
+        certificate.write_text(destroy(api, gone))
         api.client.close()
         proc.stop()
         # The disaster: the instance is gone but for the backup and the escrowed master key.
         shutil.rmtree(root / "live")
-        yield Drill(root, backend, backup, keys, certificate, kept, gone, kept_doc, before,
-                    kek, secrets, s3, stack)
+        yield Drill(root, backend, backup, keys, certificate, early, kept, gone, kept_doc,
+                    before, kek, secrets, s3, stack)
 
 
 def restored(drill: Drill, name: str, *args: str) -> dict[str, str]:
@@ -198,11 +208,16 @@ def test_the_drill_restores_everything_and_the_room_destroyed_since_stays_destro
     gone = [str(v) for v, c in version_case.items() if str(c) == drill.gone.id]
     assert gone and all(isinstance(drill.before[v], bytes) for v in gone)
     assert all(after[v] in ("case_destroyed", "integrity_failure") for v in gone)
-    assert destroyed is not None and certificate is not None and logged == 1
+    # The live log's destruction of the early room, and the re-applied one of the other.
+    assert destroyed is not None and certificate is not None and logged == 2
     provider = build_services(settings).key_provider
-    assert provider.has_keys(drill.kept.id) and not provider.has_keys(drill.gone.id)
-    assert not any(str(e.key.case_id) == drill.gone.id
-                   for e in build_services(settings).blob_store.entries())
+    assert provider.has_keys(drill.kept.id)
+    for room in (drill.early, drill.gone):
+        assert not provider.has_keys(room.id)
+        with pytest.raises(KeyDestroyed):  # a tombstone, not a case never heard of
+            provider.versions(room.id)
+    assert {str(e.key.case_id) for e in build_services(settings).blob_store.entries()} == {
+        drill.kept.id}
 
     proc = ServeProcess(env, "restored")
     try:
@@ -247,6 +262,15 @@ def test_without_the_certificate_a_restore_brings_the_destroyed_room_back(
     env = restored(drill, "unwarned", "--keys-from", str(drill.keys))
     after = plaintexts(settings_of(env))
     assert after == drill.before
+
+
+def test_a_case_destroyed_before_the_backup_is_not_in_it(drill: Drill) -> None:
+    assert not (drill.backup / "blobs" / drill.early.id).exists()
+    assert not (drill.keys / "cases" / f"{drill.early.id}.key").exists()
+    manifest = json.loads((drill.keys / "manifest.json").read_text())
+    assert drill.early.id in manifest["destroyed"] and drill.early.id not in manifest["cases"]
+    assert not any(b"EARLY-GONE" in p.read_bytes() for p in drill.backup.rglob("*")
+                   if p.is_file())
 
 
 def test_key_material_is_never_in_a_data_file(drill: Drill) -> None:
@@ -343,7 +367,7 @@ def test_a_target_that_is_not_empty_is_refused(drill: Drill) -> None:
 
 
 @ONCE
-def test_a_certificate_of_another_instance_is_refused(drill: Drill, tmp_path: Path) -> None:
+def test_a_forged_certificate_is_refused(drill: Drill, tmp_path: Path) -> None:
     forged = json.loads(drill.certificate.read_text())
     forged["certificate"]["case_id"] = drill.kept.id
     path = tmp_path / "forged.json"
@@ -351,3 +375,34 @@ def test_a_certificate_of_another_instance_is_refused(drill: Drill, tmp_path: Pa
     done = settleroom(drill.target("forged"), "restore", "--from", str(drill.backup),
                       "--keys-from", str(drill.keys), "--destroyed", str(path))
     assert done.returncode == 1 and "not a destruction certificate" in done.stderr
+
+
+@ONCE
+def test_a_target_database_at_another_revision_is_refused(drill: Drill) -> None:
+    from alembic.script import ScriptDirectory
+
+    script = ScriptDirectory.from_config(alembic_config())
+    previous = script.get_revision(script.get_current_head()).down_revision
+    env = drill.target("old-schema")
+    settings = settings_of(env)
+    settings.data_dir.mkdir(parents=True, mode=0o700)
+    upgrade(settings.resolved_database_url, str(previous))
+    done = settleroom(env, "restore", "--from", str(drill.backup), "--keys-from",
+                      str(drill.keys))
+    assert done.returncode == 1 and "the target database is at revision" in done.stderr, (
+        done.stderr)
+    _nothing_written(env)
+
+
+@ONCE
+def test_a_backup_of_another_schema_revision_is_refused(drill: Drill) -> None:
+    def older(root: Path) -> None:
+        manifest = json.loads((root / "manifest.json").read_text())
+        manifest["alembic_revisions"] = ["0001"]
+        (root / "manifest.json").write_text(json.dumps(manifest))
+
+    copy = _damaged(drill, "older-schema", older)
+    env = drill.target("newer-code")
+    done = settleroom(env, "restore", "--from", str(copy), "--keys-from", str(drill.keys))
+    assert done.returncode == 1 and "the backup is of schema revision 0001" in done.stderr
+    _nothing_written(env)
