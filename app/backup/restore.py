@@ -16,9 +16,9 @@ from app.backup import dump, keymaterial
 from app.backup.manifest import BackupError, chunks
 from app.backup.service import (
     BLOB_DIR,
-    _certificates,
-    _check_certificates,
-    _in_dump,
+    cases_in_dump,
+    certificates,
+    check_certificates,
     load_backup,
 )
 from app.blobs import BlobKey, BlobStore, blob_store_from_settings
@@ -96,9 +96,9 @@ def restore(settings: Settings, from_dir: Path, keys_from: Path,
 
     data_doc, key_doc = load_backup(from_dir, keys_from)
     audit_pem = (keys_from / keymaterial.INSTANCE / AUDIT_KEY_FILE).read_bytes()
-    given = _certificates(destroyed_certs, audit_pem)
-    _check_certificates(given, key_doc)
-    live, _gone = _in_dump(data_doc, from_dir)
+    given = certificates(destroyed_certs, audit_pem)
+    check_certificates(given, key_doc)
+    live, _gone = cases_in_dump(data_doc, from_dir)
     forgotten = _certificates_from_manifest(key_doc, audit_pem)
     reapply = {c: cert for c, cert in {**forgotten, **given}.items() if c in live}
     for case_id in sorted(live - set(reapply)):

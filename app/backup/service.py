@@ -42,6 +42,7 @@ from app.backup.manifest import (
 from app.blobs import BlobKey, BlobStore
 from app.config import Settings
 from app.db import BEGIN_OPTION, make_engine
+from app.keyfiles import AUDIT_KEY_FILE
 from app.models.base import utcnow
 
 DATA, KEYS = "settleroom-backup-data", "settleroom-backup-keys"
@@ -62,6 +63,9 @@ def backup(settings: Settings, provider: Any, store: BlobStore, hmac_key: bytes,
     from app.models.cases import Case
     from app.models.documents import DocumentVersion
 
+    if keys_to == to or to.is_relative_to(keys_to):
+        raise BackupError("--keys-to must be a folder of its own, not the data folder or "
+                          "one that holds it")
     _empty_folder(to)
     _empty_folder(keys_to)
     backup_id, created = str(uuid.uuid4()), utcnow().isoformat()
@@ -121,7 +125,7 @@ def _copy_blob_out(store: BlobStore, provider: Any, key: BlobKey, to: Path) -> N
                           "is missing from the store; the instance is damaged") from None
 
 
-def _certificates(paths: Iterable[Path], audit_pem: bytes) -> dict[str, dict[str, Any]]:
+def certificates(paths: Iterable[Path], audit_pem: bytes) -> dict[str, dict[str, Any]]:
     """Destruction certificates checked against the backup's own audit key, by case id."""
     from app.cases.certificate import CertificateError, verify_certificate
     from crypto import signing
@@ -141,7 +145,7 @@ def _certificates(paths: Iterable[Path], audit_pem: bytes) -> dict[str, dict[str
     return found
 
 
-def _check_certificates(certs: dict[str, dict[str, Any]], key_doc: dict[str, Any]) -> None:
+def check_certificates(certs: dict[str, dict[str, Any]], key_doc: dict[str, Any]) -> None:
     for case_id, cert in certs.items():
         meta = key_doc["cases"].get(case_id)
         if meta is None:
@@ -154,14 +158,13 @@ def _check_certificates(certs: dict[str, dict[str, Any]], key_doc: dict[str, Any
                               "the backup holds")
 
 
-def forget(keys_dir: Path, certificates: list[Path]) -> list[str]:
+def forget(keys_dir: Path, paths: list[Path]) -> list[str]:
     """Delete destroyed cases' key files from a backup's key folder, keeping each
     certificate in its manifest (so a restore re-applies the destruction)."""
     key_doc = read_manifest(keys_dir, KEYS)
     verify(keys_dir, key_doc["files"])
-    certs = _certificates(certificates, (keys_dir / keymaterial.INSTANCE /
-                                         "audit-ed25519.pem").read_bytes())
-    _check_certificates(certs, key_doc)
+    certs = certificates(paths, (keys_dir / keymaterial.INSTANCE / AUDIT_KEY_FILE).read_bytes())
+    check_certificates(certs, key_doc)
     done = []
     for case_id, cert in sorted(certs.items()):
         if case_id not in key_doc["cases"]:
@@ -187,7 +190,7 @@ def load_backup(from_dir: Path, keys_from: Path) -> tuple[dict[str, Any], dict[s
     return data_doc, key_doc
 
 
-def _in_dump(data_doc: dict[str, Any], from_dir: Path) -> tuple[set[str], set[str]]:
+def cases_in_dump(data_doc: dict[str, Any], from_dir: Path) -> tuple[set[str], set[str]]:
     """Live and destroyed case ids, read from the dump of ``cases``."""
     path = from_dir / data_doc["tables"]["cases"]
     live, gone = set(), set()

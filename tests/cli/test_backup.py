@@ -406,3 +406,12 @@ def test_a_backup_of_another_schema_revision_is_refused(drill: Drill) -> None:
     done = settleroom(env, "restore", "--from", str(copy), "--keys-from", str(drill.keys))
     assert done.returncode == 1 and "the backup is of schema revision 0001" in done.stderr
     _nothing_written(env)
+
+
+@ONCE
+def test_key_material_in_the_data_folder_itself_is_refused(drill: Drill) -> None:
+    folder = drill.root / "one-folder"
+    done = settleroom(drill.target("one-folder-instance"), "backup", "--to", str(folder),
+                      "--keys-to", str(folder))
+    assert done.returncode == 1 and "a folder of its own" in done.stderr, done.stderr
+    assert not folder.exists() or not any(folder.iterdir())
