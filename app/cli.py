@@ -389,6 +389,95 @@ def cmd_blobs_sweep(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    """Database dump, blobs, and key material in a folder of its own (``app.backup``)."""
+    from app.backup.manifest import BackupError
+    from app.backup.service import backup, default_keys_dir
+    from app.blobs import BlobStoreUnavailable
+    from app.keyfiles import master_key
+    from app.runtime import build_services
+
+    settings = get_settings()
+    services = build_services(settings)
+    to = Path(args.to).resolve()
+    keys_to = Path(args.keys_to).resolve() if args.keys_to else default_keys_dir(to)
+    try:
+        done = backup(settings, services.key_provider, services.blob_store, services.hmac_key,
+                      master_key(settings) if settings.key_provider == "local" else None,
+                      to, keys_to)
+    except (BackupError, BlobStoreUnavailable, OSError) as exc:
+        print(f"FAILED: {_message(exc)}", file=sys.stderr)
+        return 1
+    print(f"ok: {done['rows']} rows, {done['blobs']} blobs, key material of {done['cases']} "
+          f"case(s) in {keys_to} ({done['destroyed']} destroyed case(s) left out)")
+    return 0
+
+
+def _message(exc: BaseException) -> str:
+    from app.errors import AppError
+
+    return exc.detail if isinstance(exc, AppError) else str(exc)
+
+
+def cmd_backup_forget(args: argparse.Namespace) -> int:
+    """Remove destroyed cases' keys from a backup, given their destruction certificates."""
+    from app.backup.manifest import BackupError
+    from app.backup.service import forget
+
+    try:
+        done = forget(Path(args.keys).resolve(), [Path(c) for c in args.certificate])
+    except (BackupError, OSError) as exc:
+        print(f"FAILED: {exc}", file=sys.stderr)
+        return 1
+    print(f"ok: forgot the keys of {len(done)} case(s): {', '.join(done) or 'none left'}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    """Into a fresh database, blob store and key store; refused, with nothing written,
+    when the backup is damaged or the target is not empty."""
+    from app.backup.manifest import BackupError
+    from app.backup.restore import restore
+    from app.backup.service import default_keys_dir
+    from app.blobs import BlobStoreUnavailable
+
+    settings = get_settings()
+    source = Path(args.from_dir).resolve()
+    keys = Path(args.keys_from).resolve() if args.keys_from else default_keys_dir(source)
+    try:
+        done = restore(settings, source, keys, [Path(c) for c in args.destroyed or []])
+    except (BackupError, BlobStoreUnavailable, OSError) as exc:
+        print(f"FAILED: {_message(exc)}; nothing was restored", file=sys.stderr)
+        return 1
+    again = (f"; destruction re-applied to {', '.join(done['reapplied'])}"
+             if done["reapplied"] else "")
+    print(f"ok: {done['rows']} rows, {done['blobs']} blobs, keys of {done['cases']} "
+          f"case(s) restored{again}")
+    return 0
+
+
+def _add_backup(sub: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+    bk = sub.add_parser("backup", help="dump the database, copy the blobs and the key "
+                        "material (in a folder of its own)")
+    bk.add_argument("--to", required=True, help="a new or empty folder")
+    bk.add_argument("--keys-to", help="the key material's folder (default TO/keys); keep it "
+                    "on other media than the data")
+    bk.set_defaults(func=cmd_backup)
+    fg = sub.add_parser("backup-forget", help="delete destroyed cases' keys from a backup's "
+                        "key folder, so no restore of it can read them")
+    fg.add_argument("--keys", required=True, help="the backup's key folder")
+    fg.add_argument("certificate", nargs="+", help="destruction certificates (JSON)")
+    fg.set_defaults(func=cmd_backup_forget)
+    rs = sub.add_parser("restore", help="restore a backup into a fresh database, blob store "
+                        "and key store")
+    rs.add_argument("--from", dest="from_dir", required=True)
+    rs.add_argument("--keys-from", help="the key material's folder (default FROM/keys)")
+    rs.add_argument("--destroyed", action="append",
+                    help="the destruction certificate of a case destroyed after the backup: "
+                         "it stays destroyed (repeatable)")
+    rs.set_defaults(func=cmd_restore)
+
+
 def cmd_witness_serve(args: argparse.Namespace) -> int:
     """A tlog-witness for the logs whose note verifier keys are given, with its own key
     and state in ``--dir`` (never the service's data directory or database)."""
@@ -526,6 +615,7 @@ def build_parser() -> argparse.ArgumentParser:
     create.add_argument("--platform-admin", action="store_true")
     create.set_defaults(func=cmd_users_create)
     _add_operations(sub)
+    _add_backup(sub)
     _add_witness(sub)
     return parser
 

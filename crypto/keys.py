@@ -342,6 +342,33 @@ class LocalKeyProvider:
         if not os.access(self._path.parent, os.W_OK | os.X_OK):
             raise KeyProviderError("key directory is not writable")
 
+    # -- backup (``crypto.key_backup``) -------------------------------------------------
+
+    def export_state(self) -> tuple[dict[str, dict[int, bytes]], dict[str, list[str]]]:
+        """Every live case's KEK versions and every tombstone, read under the shared lock:
+        one consistent state. The raw keys must only be re-sealed (``key_backup``)."""
+        with self._lock:
+            self._refresh()
+            cases = {cid: dict(keys) for cid, keys in self._cases.items()}
+            return cases, {cid: list(fps) for cid, fps in self._destroyed.items()}
+
+    def import_state(self, cases: dict[str, dict[int, bytes]],
+                     destroyed: dict[str, list[str]]) -> None:
+        """Fill an empty store (a restore) in one atomic write; a store holding any case
+        or tombstone is refused, so a restore never mixes two instances' keys."""
+        for cid, keys in cases.items():
+            validate_case_id(cid)
+            if cid in destroyed or not keys or any(len(k) != 32 for k in keys.values()):
+                raise KeyProviderError("refusing an inconsistent key state")
+
+        def change(current: _Cases, gone: _Destroyed) -> None:
+            if current or gone:
+                raise KeyProviderError("the key store is not empty")
+            current.update({cid: dict(keys) for cid, keys in cases.items()})
+            gone.update({cid: list(fps) for cid, fps in destroyed.items()})
+
+        self._mutate(change)
+
     # -- state -------------------------------------------------------------------------
 
     def _wrap_plain_store(self) -> None:
