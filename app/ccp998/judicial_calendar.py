@@ -162,3 +162,18 @@ def add_court_days(day: dt.date, count: int,
     for _ in range(count):
         day = next_court_day(day + ONE_DAY, extra_holidays)
     return day
+
+
+def previous_court_day(day: dt.date, extra_holidays: Collection[dt.date] = ()) -> dt.date:
+    """`day` itself when it is a court day, else the court day before it."""
+    while not is_court_day(day, extra_holidays):
+        day -= ONE_DAY
+    return day
+
+
+def subtract_court_days(day: dt.date, count: int,
+                        extra_holidays: Collection[dt.date] = ()) -> dt.date:
+    """The `count`-th court day before `day` (`day` itself not counted)."""
+    for _ in range(count):
+        day = previous_court_day(day - ONE_DAY, extra_holidays)
+    return day

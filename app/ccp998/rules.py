@@ -136,6 +136,22 @@ def _window(served_on: dt.date, method: str, trial_date: dt.date | None,
     counted = start + dt.timedelta(days=OPEN_DAYS)
     lines.append(f"Counting {OPEN_DAYS} days from {start:%B %-d, %Y}, the first day excluded "
                  f"(Cal. Code Civ. Proc. 12), lands on {counted:%A, %B %-d, %Y}.")
+    last = _extend_and_roll(counted, method, extra, lines)
+    if trial_date is not None and trial_date <= last:
+        lines.append(f"Trial is set for {trial_date:%A, %B %-d, %Y}, before that: the offer "
+                     "can be accepted only before trial begins (998(b)(2)), so the window "
+                     "closes at the start of the trial day.")
+        last_day = trial_date - ONE_DAY
+        return Window(last_day=last_day, ends_at=_end_instant(last_day), explanation=lines,
+                      made_on=start, cut_by_trial=True)
+    lines.append(f"Last day to accept: {last:%A, %B %-d, %Y}, until 11:59 pm Pacific time.")
+    return Window(last_day=last, ends_at=_end_instant(last), explanation=lines, made_on=start)
+
+
+def _extend_and_roll(counted: dt.date, method: str, extra: Collection[dt.date],
+                     lines: list[str]) -> dt.date:
+    """A forward period's last day: the service time added (CCP 1013, 1010.6), then a last
+    day that is no court day extended to the next court day (CCP 12a)."""
     days, court_days, citation = EXTENSIONS[method]
     last = counted
     if days:
@@ -152,15 +168,87 @@ def _window(served_on: dt.date, method: str, trial_date: dt.date | None,
                      f"to the next court day, {rolled:%A, %B %-d, %Y} "
                      "(Cal. Code Civ. Proc. 12a).")
         last = rolled
-    if trial_date is not None and trial_date <= last:
-        lines.append(f"Trial is set for {trial_date:%A, %B %-d, %Y}, before that: the offer "
-                     "can be accepted only before trial begins (998(b)(2)), so the window "
-                     "closes at the start of the trial day.")
-        last_day = trial_date - ONE_DAY
-        return Window(last_day=last_day, ends_at=_end_instant(last_day), explanation=lines,
-                      made_on=start, cut_by_trial=True)
-    lines.append(f"Last day to accept: {last:%A, %B %-d, %Y}, until 11:59 pm Pacific time.")
-    return Window(last_day=last, ends_at=_end_instant(last), explanation=lines, made_on=start)
+    return last
+
+
+@dataclass(frozen=True)
+class Period:
+    """A California state-court period in days (CCP 12, 12a, 12c): its last day, the first
+    instant after it (Pacific, in UTC), where the bare count landed, the explanation, and
+    two readings where the law is unsettled (``deadline`` is then the earlier)."""
+
+    last_day: dt.date
+    ends_at: dt.datetime
+    counted: dt.date
+    explanation: list[str]
+    readings: tuple[dt.date, dt.date, list[str]] | None = None
+
+
+def state_period(trigger: dt.date, days: int, direction: str = "after",
+                 method: str = "personal",
+                 extra_holidays: Collection[dt.date] = ()) -> Period:
+    """A period of `days` days after an event (CCP 12: the first day excluded, the last
+    included; service time; CCP 12a) or before a hearing (CCP 12c: counted backward, the
+    hearing day excluded, service time counted backward too)."""
+    trigger = _day(trigger, "trigger")
+    if method not in METHODS:
+        raise Ccp998InputError(f"unknown service method {method!r}")
+    if not 1 <= days <= 3650:
+        raise Ccp998InputError("days must be between 1 and 3650")
+    try:
+        if direction == "after":
+            return _forward(trigger, days, method, extra_holidays)
+        if direction == "before":
+            return _backward(trigger, days, method, extra_holidays)
+    except CalendarInputError as exc:
+        raise Ccp998InputError(str(exc)) from None
+    raise Ccp998InputError(f"unknown direction {direction!r}")
+
+
+def _forward(trigger: dt.date, days: int, method: str, extra: Collection[dt.date]) -> Period:
+    start = made_on(trigger, method, extra)
+    lines = []
+    if start != trigger:
+        lines.append(f"Served electronically on {trigger:%A, %B %-d, %Y}, "
+                     f"{_why(trigger, extra)}: deemed served on the next court day, "
+                     f"{start:%A, %B %-d, %Y} (Cal. Code Civ. Proc. 1010.6(a)(3)(B)).")
+    counted = start + dt.timedelta(days=days)
+    lines.append(f"Counting {days} days from {start:%B %-d, %Y}, the first day excluded and "
+                 f"the last included (Cal. Code Civ. Proc. 12), lands on "
+                 f"{counted:%A, %B %-d, %Y}.")
+    last = _extend_and_roll(counted, method, extra, lines)
+    lines.append(f"Last day: {last:%A, %B %-d, %Y}, until 11:59 pm Pacific time.")
+    return Period(last, _end_instant(last), counted, lines)
+
+
+def _backward(hearing: dt.date, days: int, method: str, extra: Collection[dt.date]) -> Period:
+    counted = hearing - dt.timedelta(days=days)
+    lines = [f"Counting {days} days back from the hearing on {hearing:%A, %B %-d, %Y}, the "
+             f"hearing day excluded (Cal. Code Civ. Proc. 12c(a)), lands on "
+             f"{counted:%A, %B %-d, %Y}."]
+    extra_days, court_days, citation = EXTENSIONS[method]
+    last = counted
+    if extra_days:
+        last = counted - dt.timedelta(days=extra_days)
+    elif court_days:
+        last = calendar.subtract_court_days(counted, court_days, extra)
+    if last != counted:
+        lines.append(f"The time added for this manner of service ({citation}) is counted "
+                     f"backward too (Cal. Code Civ. Proc. 12c(b)): {last:%A, %B %-d, %Y}.")
+    if calendar.is_court_day(last, extra):
+        lines.append(f"Last day: {last:%A, %B %-d, %Y}, until 11:59 pm Pacific time.")
+        return Period(last, _end_instant(last), counted, lines)
+    earliest = calendar.previous_court_day(last, extra)
+    latest = calendar.next_court_day(last, extra)
+    why = [f"{last:%A, %B %-d, %Y} is {_why(last, extra)}.",
+           "Cal. Code Civ. Proc. 12a extends a period whose last day is a holiday to the next "
+           "court day; applied to a period counted backward from a hearing it would shorten "
+           "the notice the period exists to give, and courts commonly require the act on "
+           "the court day before. The earlier day is the safe one.",
+           f"Earlier reading: {earliest:%A, %B %-d, %Y}; later reading: "
+           f"{latest:%A, %B %-d, %Y}."]
+    lines += why
+    return Period(earliest, _end_instant(earliest), counted, lines, (earliest, latest, why))
 
 
 def offer_status(ends_at: dt.datetime, now: dt.datetime, *, accepted: bool,

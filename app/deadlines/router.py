@@ -55,12 +55,23 @@ def deadline(
     state: Annotated[str | None, Query(min_length=2, max_length=2)] = None,
     district: Annotated[str | None, Query(min_length=2, max_length=8)] = None,
     division: Annotated[str | None, Query(min_length=1, max_length=40)] = None,
-    service_method: Literal["electronic", "personal", "mail", "clerk", "other"] = "electronic",
+    service_method: Literal["electronic", "personal", "mail", "clerk", "other", "overnight",
+                            "mail_outside_california", "mail_outside_us"] = "electronic",
+    court_system: Literal["federal", "ca_superior"] = "federal",
     court_timezone: Annotated[str | None, Query(max_length=64)] = None,
     extra_holidays: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
     inaccessible_days: Annotated[list[date] | None, Query(max_length=MAX_DATES)] = None,
 ) -> DeadlineRead:
-    """A period in days (`trigger`, `days`) or in hours (`trigger_at`, `hours`), not both."""
+    """A period in days (`trigger`, `days`) or in hours (`trigger_at`, `hours`), not both;
+    in a federal court (FRCP 6) or, with ``court_system=ca_superior``, in a California
+    superior court (CCP 12, 12a, 12c on the CCP 135 calendar)."""
+    if court_system == "ca_superior":
+        return _california(trigger, days, hours, trigger_at, direction, state, district,
+                           division, service_method, extra_holidays)
+    if service_method in _STATE_ONLY:
+        raise Invalid("That manner of service is one of California's (CCP 1013); a federal "
+                      "period takes electronic, personal, mail, clerk or other.",
+                      code="invalid_deadline_input")
     if hours is not None or trigger_at is not None:
         if hours is None or trigger_at is None or trigger is not None or days is not None:
             raise Invalid("A period in hours takes hours and trigger_at (RFC 3339) and "
@@ -81,6 +92,30 @@ def deadline(
         district=district, division=division, service_method=service_method,
         court_timezone=court_timezone, extra_holidays=extra_holidays or (),
         inaccessible_days=inaccessible_days or ())
+
+
+_STATE_ONLY = frozenset({"overnight", "mail_outside_california", "mail_outside_us"})
+
+
+def _california(trigger: date | None, days: int | None, hours: int | None,
+                trigger_at: str | None, direction: Literal["after", "before"],
+                state: str | None, district: str | None, division: str | None,
+                service_method: str, extra_holidays: list[date] | None) -> DeadlineRead:
+    if hours is not None or trigger_at is not None:
+        raise Invalid("California superior court periods are counted in days here.",
+                      code="deadline_period_mismatch")
+    if district is not None or division is not None or state not in (None, "CA"):
+        raise Invalid("A California superior court has no district; leave district, "
+                      "division and state out.", code="invalid_deadline_input")
+    if trigger is None or days is None:
+        raise Invalid("Give trigger and days.", code="deadline_period_required")
+    if service_method not in service.STATE_METHODS:
+        raise Invalid("Service in a California court is electronic, personal, mail, "
+                      "mail_outside_california, mail_outside_us or overnight.",
+                      code="invalid_deadline_input")
+    return service.compute_california(trigger=trigger, days=days, direction=direction,
+                                      service_method=service_method,
+                                      extra_holidays=extra_holidays or ())
 
 
 @router.get("/courts")

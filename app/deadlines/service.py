@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.service import record
 from app.authz.permissions import Role
+from app.ccp998 import rules as state_rules
 from app.context import CaseContext, Principal
 from app.deadlines import courts, orders
 from app.deadlines import holiday_calendar as calendar
@@ -163,6 +164,28 @@ def compute(session: Session, *, trigger: date, days: int, direction: Direction,
                         rules=result.rules, readings=readings,
                         calendar_version=result.calendar_version,
                         district=found.id if found else None, court_timezone=zone)
+
+
+STATE_METHODS = frozenset(state_rules.METHODS)
+
+
+def compute_california(*, trigger: date, days: int, direction: Direction,
+                       service_method: str, extra_holidays: Collection[date] = ()
+                       ) -> DeadlineRead:
+    """A period in a California superior court case: the Code of Civil Procedure's counting
+    (CCP 12, 12a, 12c) on the CCP 135 judicial calendar, service time under CCP 1013 and
+    1010.6, in Pacific time."""
+    try:
+        period = state_rules.state_period(trigger, days, direction, service_method,
+                                          extra_holidays)
+    except state_rules.Ccp998InputError as exc:
+        raise Invalid(str(exc), code="invalid_deadline_input") from None
+    readings = None if period.readings is None else ReadingsRead(
+        earliest=period.readings[0], latest=period.readings[1], why=period.readings[2])
+    return DeadlineRead(
+        deadline=period.last_day, ends_at=period.ends_at, counted_date=period.counted,
+        explanation=period.explanation, rules=["Cal. Code Civ. Proc. 12, 12a, 12c, 135"],
+        readings=readings, court_timezone=state_rules.TIMEZONE)
 
 
 def compute_hours(session: Session, *, trigger_at: str, hours: int, state: str | None,
