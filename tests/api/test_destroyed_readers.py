@@ -67,6 +67,15 @@ def seed_everything(api: Api, room: Room) -> dict[str, str]:
     post("/evaluation", "neutral", {"body": "Liability likely",
                                     "share_with_party_ids": [room.parties["plaintiff"]]})
     ids["acknowledgment_id"] = _signed_order(api, room)
+    produced = api.client.post(f"/api/v1/cases/{room.id}/productions",
+                               headers=room.users["plaintiff_counsel"].headers,
+                               json={"document_ids": [ids["doc_id"]], "prefix": "DOE"})
+    assert produced.status_code == 201, produced.text
+    ids["production_id"] = str(produced.json()["id"])
+    traced = api.client.post("/api/v1/traces", headers=room.admin.headers,
+                             json={"text": "A copy found outside the room."})
+    assert traced.status_code == 200, traced.text
+    ids["trace_id"] = str(traced.json()["trace_id"])
     return ids
 
 
