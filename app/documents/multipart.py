@@ -11,11 +11,13 @@ in a ``finally``.
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import BaseModel, ValidationError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.requests import Request
 
@@ -160,3 +162,39 @@ async def read_form(request: Request, folder: Path, *, max_file_bytes: int,
         raise Invalid("The multipart body is malformed.", code="malformed_multipart") from None
     reader._close()
     return reader.form
+
+
+@dataclass
+class TextOrForm:
+    """A body that is either JSON ``{text}`` or multipart file parts, before any file
+    content is parsed (that is CPU work, done off the event loop)."""
+
+    text: str | None = None
+    form: Form | None = None
+
+    def cleanup(self) -> None:
+        if self.form is not None:
+            self.form.cleanup()
+
+
+async def read_text_or_form(request: Request, folder: Path, *, max_file_bytes: int,
+                            max_files: int, text_model: type[BaseModel],
+                            what: str) -> TextOrForm:
+    """JSON validated by ``text_model`` (a model with a ``text`` field; ``what`` names the
+    text in the error), or multipart file parts streamed to ``folder``; anything else is
+    415. A NUL in the text is refused here, before it can reach a database."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            body = text_model.model_validate(json.loads(await request.body()))
+        except (ValueError, ValidationError):
+            raise Invalid(f'Send {{"text": "..."}} with {what}.',
+                          code="validation_error") from None
+        text = str(body.text)
+        if "\x00" in text:
+            raise Invalid("The text contains a NUL character.", code="validation_error")
+        return TextOrForm(text=text)
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType("Send JSON {text} or multipart file parts.")
+    form = await read_form(request, folder, max_file_bytes=max_file_bytes, max_files=max_files)
+    return TextOrForm(form=form)

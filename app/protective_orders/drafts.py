@@ -16,19 +16,18 @@ from __future__ import annotations
 import hashlib
 import html
 import io
-import json
 import re
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 from starlette.requests import Request
 
-from app.documents.multipart import FilePart, Form, read_form
+from app.documents.multipart import FilePart, TextOrForm, read_text_or_form
 from app.documents.service import inspect_file
-from app.errors import Invalid, PayloadTooLarge, UnsupportedMediaType
+from app.errors import Invalid, PayloadTooLarge
 
 MAX_PAGES = 50  # page images per request (a PDF's own pages are bounded by the worker)
 MAX_DOCX_XML_BYTES = 32 * 1024 * 1024
@@ -63,33 +62,14 @@ class Draft:
     sha256: str
 
 
-@dataclass
-class RawDraft:
-    """What the request carried, before any parsing of file content."""
-
-    text: str | None = None
-    form: Form | None = None
-
-    def cleanup(self) -> None:
-        if self.form is not None:
-            self.form.cleanup()
+# What the request carried, before any parsing of file content.
+RawDraft = TextOrForm
 
 
 async def read_raw(request: Request, folder: Path, max_file_bytes: int) -> RawDraft:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json":
-        try:
-            body = DraftText.model_validate(json.loads(await request.body()))
-        except (ValueError, ValidationError):
-            raise Invalid('Send {"text": "..."} with the draft\'s text.',
-                          code="validation_error") from None
-        if "\x00" in body.text:
-            raise Invalid("The text contains a NUL character.", code="validation_error")
-        return RawDraft(text=body.text)
-    if ctype != "multipart/form-data":
-        raise UnsupportedMediaType("Send JSON {text} or multipart file parts.")
-    form = await read_form(request, folder, max_file_bytes=max_file_bytes, max_files=MAX_PAGES)
-    return RawDraft(form=form)
+    return await read_text_or_form(request, folder, max_file_bytes=max_file_bytes,
+                                   max_files=MAX_PAGES, text_model=DraftText,
+                                   what="the draft's text")
 
 
 def _pages_of_text(text: str) -> tuple[Page, ...]:

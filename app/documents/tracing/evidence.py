@@ -5,18 +5,16 @@ sniffing and the same limited child-process parse run before the detector touche
 from __future__ import annotations
 
 import hashlib
-import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import ValidationError
 from starlette.requests import Request
 
 from app.documents.errors import bad
 from app.documents.inspection import PDF, TEXT, check_text, run_worker, sniff
-from app.documents.multipart import Form, read_form
+from app.documents.multipart import Form, TextOrForm, read_text_or_form
 from app.documents.tracing.schemas import TraceText
-from app.errors import Invalid, UnsupportedMediaType
+from app.errors import Invalid
 
 MAX_PAGES = 50
 
@@ -55,16 +53,8 @@ def _from_form(form: Form) -> Evidence:
     return Evidence(pages, "images", digest.hexdigest() if len(files) > 1 else files[0].sha256)
 
 
-@dataclass
-class RawEvidence:
-    """What the request carried, before any parsing of file content (done off the loop)."""
-
-    text: str | None = None
-    form: Form | None = None
-
-    def cleanup(self) -> None:
-        if self.form is not None:
-            self.form.cleanup()
+# What the request carried, before any parsing of file content (done off the loop).
+RawEvidence = TextOrForm
 
 
 def to_evidence(raw: RawEvidence) -> Evidence:
@@ -75,17 +65,6 @@ def to_evidence(raw: RawEvidence) -> Evidence:
 
 
 async def read_raw(request: Request, folder: Path, max_file_bytes: int) -> RawEvidence:
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json":
-        try:
-            body = TraceText.model_validate(json.loads(await request.body()))
-        except (ValueError, ValidationError):
-            raise Invalid("Send {\"text\": \"...\"} with the leaked text.",
-                          code="validation_error") from None
-        if "\x00" in body.text:
-            raise Invalid("The text contains a NUL character.", code="validation_error")
-        return RawEvidence(text=body.text)
-    if ctype != "multipart/form-data":
-        raise UnsupportedMediaType("Send JSON {text} or multipart file parts.")
-    form = await read_form(request, folder, max_file_bytes=max_file_bytes, max_files=MAX_PAGES)
-    return RawEvidence(form=form)
+    return await read_text_or_form(request, folder, max_file_bytes=max_file_bytes,
+                                   max_files=MAX_PAGES, text_model=TraceText,
+                                   what="the leaked text")
