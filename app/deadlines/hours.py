@@ -30,7 +30,6 @@ from dataclasses import dataclass
 from typing import Final
 from zoneinfo import ZoneInfo
 
-from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 from app.deadlines.rules import (
     DEFAULT_TIMEZONE,
@@ -41,12 +40,11 @@ from app.deadlines.rules import (
     _check_dates,
     _closed_reason,
     _Court,
-    _known,
     _Trace,
     _uncovered_note,
+    court_state_of,
     court_zone,
     normalize_district,
-    normalize_state,
 )
 
 MAX_HOURS: Final = 8784
@@ -233,9 +231,7 @@ def compute_hour_deadline(
     start = _check_instant(trigger_at)
     hours = _check_hours(hours)
     zone = court_zone(court_timezone)
-    state = normalize_state(court_state)
-    if district is not None and state is None:
-        state = courts.find_district(district).state if _known(district) else None
+    state = court_state_of(court_state, district)
     results = []
     for unsettled_counts in (False, True):
         court = _Court(

@@ -427,6 +427,14 @@ def _one_reading(
     return end, trace, counted
 
 
+def court_state_of(court_state: str | None, district: str | None) -> str | None:
+    """The court's state: as given, else the district's (a district implies its state)."""
+    state = normalize_state(court_state)
+    if district is not None and state is None:
+        state = courts.find_district(district).state if _known(district) else None
+    return state
+
+
 def compute_deadline(
     trigger: dt.date,
     days: int,
@@ -452,9 +460,7 @@ def compute_deadline(
     direction = _check_direction(direction)
     service_method = _check_service_method(service_method)
     zone = court_zone(court_timezone)
-    state = normalize_state(court_state)
-    if district is not None and state is None:
-        state = courts.find_district(district).state if _known(district) else None
+    state = court_state_of(court_state, district)
     results = []
     for unsettled_counts in (False, True):
         court = _Court(
