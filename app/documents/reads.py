@@ -196,9 +196,11 @@ def visible_case_documents(session: Session, ctx: CaseContext) -> list[Document]
 
 
 def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset: int,
-                   limit: int) -> list[DocumentRead]:
+                   limit: int, also_shown: Mapping[str, list[uuid.UUID]] | None = None
+                   ) -> list[DocumentRead]:
     """A fixed number of queries whatever the number of documents; one audit event naming
-    the documents whose (sealed) names the response shows."""
+    the documents whose (sealed) names the response shows, and ``also_shown`` (e.g. the
+    folder ids a page shows beside them, read unaudited: one event per page)."""
     docs = visible_case_documents(session, ctx)[offset: offset + limit]
     versions = repo.current_versions(session, docs)
     wanted = {d.folder_id for d in docs if d.folder_id}
@@ -206,7 +208,7 @@ def list_documents(session: Session, ctx: CaseContext, svc: Services, *, offset:
                                  if f.id in wanted])
     ranges = bates_ranges(session, ctx.case_id)
     record(session, ctx, "document.list", "case", ctx.case_id,
-           {"count": len(docs), "document_ids": [d.id for d in docs]})
+           {"count": len(docs), "document_ids": [d.id for d in docs], **(also_shown or {})})
     return [document_read(svc, d, versions[d.id], folders=folders, ranges=ranges)
             for d in docs]
 

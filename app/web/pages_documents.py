@@ -61,11 +61,13 @@ def documents(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
     room = load_room(session, ctx)
     rows, sessions, folders, productions = [], [], [], []
     if ctx.can(Permission.DOCUMENT_READ):
-        rows = service.list_documents(session, ctx, svc, offset=0, limit=200)
+        # One audit event for the page: the document list's, naming the folders too.
+        folders = service.list_folders(session, ctx, svc, audited=False)
+        productions = service.list_productions(session, ctx, svc, audited=False)
+        rows = service.list_documents(session, ctx, svc, offset=0, limit=200,
+                                      also_shown={"folder_ids": [f.id for f in folders]})
         sessions = [s for s in ene_service.list_sessions(session, ctx, offset=0, limit=200)
                     if s.status != "closed"]
-        folders = service.list_folders(session, ctx, svc)
-        productions = service.list_productions(session, ctx, svc)
     designations = sorted({d.designation for d in rows})
     banner = "AEO" if "AEO" in designations else "CONFIDENTIAL"
     speakers = room.my_parties("counsel", "pro_se")

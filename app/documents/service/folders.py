@@ -157,16 +157,19 @@ def _visible_folders(session: Session, ctx: CaseContext) -> list[DocumentFolder]
             if pol.can_see_folder(ctx.memberships, f.party_id, f.id in holding)]
 
 
-def list_folders(session: Session, ctx: CaseContext, svc: Services) -> list[FolderRead]:
+def list_folders(session: Session, ctx: CaseContext, svc: Services, *,
+                 audited: bool = True) -> list[FolderRead]:
     """The folders the caller may see, with how many of their documents it may see; one
-    audit event naming the folder ids (their paths are content)."""
+    audit event naming the folder ids (their paths are content), unless the caller records
+    the read itself (``audited=False``: the documents page, one event for the page)."""
     docs = visible_case_documents(session, ctx)
     counts = Counter(d.folder_id for d in docs)
     shown = [f for f in repo.folders(session, ctx.case_id)
              if pol.can_see_folder(ctx.memberships, f.party_id, counts[f.id] > 0)]
     paths = folder_paths(svc, shown)
-    record(session, ctx, "document_folder.list", "case", ctx.case_id,
-           {"count": len(shown), "folder_ids": [f.id for f in shown]})
+    if audited:
+        record(session, ctx, "document_folder.list", "case", ctx.case_id,
+               {"count": len(shown), "folder_ids": [f.id for f in shown]})
     return sorted((folder_read(f, paths[f.id], counts[f.id]) for f in shown),
                   key=lambda r: (r.path.casefold(), str(r.id)))
 

@@ -140,11 +140,15 @@ def _versions(session: Session, items: list[ProductionItem]
     return out
 
 
-def list_productions(session: Session, ctx: CaseContext, svc: Services) -> list[ProductionRead]:
+def list_productions(session: Session, ctx: CaseContext, svc: Services, *,
+                     audited: bool = True) -> list[ProductionRead]:
+    """The productions the caller may see; one audit event unless the caller records the
+    read itself (``audited=False``: the documents page, one event for the page)."""
     shown = _visible(session, ctx, repo.productions(session, ctx.case_id))
-    record(session, ctx, "production.list", "case", ctx.case_id,
-           {"count": len(shown), "document_ids": [d for _, i, _ in shown for d in
-                                                   [x.document_id for x in i]]})
+    if audited:
+        record(session, ctx, "production.list", "case", ctx.case_id,
+               {"count": len(shown), "document_ids": [d for _, i, _ in shown for d in
+                                                       [x.document_id for x in i]]})
     return [_read(svc, p, items, docs, _versions(session, items)) for p, items, docs in shown]
 
 
