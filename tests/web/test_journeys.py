@@ -8,10 +8,24 @@ from __future__ import annotations
 import re
 
 import pytest
-from playwright.sync_api import expect
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, expect
 
 from tests.api.documents.helpers import text_doc
 from tests.web.browser import Person
+
+
+def reload(page: Page) -> None:
+    """Reload, as a person would; a live ENE page may be reloading itself at that moment
+    (its forms changed and nothing was typed), which aborts this one: then again."""
+    for attempt in range(3):
+        try:
+            page.reload()
+            return
+        except PlaywrightError as exc:
+            if "ERR_ABORTED" not in str(exc) or attempt == 2:
+                raise
+            page.wait_for_load_state()
 
 pytestmark = pytest.mark.browser
 CAPTION = "Doe v. Acme Corp."
@@ -128,7 +142,7 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     expect(dc.page.get_by_text("Status: countered")).to_be_visible()
     dc.shot("offers-countered")
 
-    pc.page.reload()
+    reload(pc.page)
     counter = pc.page.locator("article.offer").filter(has_text="USD 180,000.00")
     counter.get_by_role("button", name="Accept…").click()
     dialog = pc.page.get_by_role("dialog")
@@ -161,7 +175,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
         expect(p.page.get_by_role("status").filter(
             has_text="confirmation of the evaluator is recorded")).to_be_visible()
     people["pro_se"].shot("ene-evaluator-confirmed")
-    ev.page.reload()
+    reload(ev.page)
     ev.page.get_by_label("Message to the joint session").fill("Welcome; opening statements.")
     ev.page.get_by_role("button", name="Send").first.click()
     expect(ev.page.get_by_role("status").filter(has_text="Message sent.")).to_be_visible()
@@ -188,7 +202,7 @@ def test_evaluator_runs_an_ene_with_a_caucus_and_a_release(person):  # noqa: ANN
     released = dc.page.locator("section.thread").filter(has_text="Released to you")
     expect(released.get_by_text("structured payment")).to_be_visible()
 
-    ev.page.reload()
+    reload(ev.page)
     ev.page.get_by_label("Evaluation", exact=True).fill("Liability is likely; damages modest.")
     ev.page.get_by_role("checkbox", name="Jane Doe").check()
     ev.page.get_by_role("button", name="Save the evaluation").click()
