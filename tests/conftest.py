@@ -32,11 +32,19 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "database: " + ("postgresql" if dbutil.pg_server_url() else "sqlite")
 
 
+ONCE_REASON = "checked once, in the SQLite pass: what it checks does not depend on the database"
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too."""
+    """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too. Tests
+    marked ``once`` (OCR, rendering, process signals: nothing of the database) are not run
+    again in the PostgreSQL pass."""
+    pg = dbutil.pg_server_url()
     for item in items:
         if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
+        if pg and item.get_closest_marker("once"):
+            item.add_marker(pytest.mark.skip(reason=ONCE_REASON))
 
 
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:

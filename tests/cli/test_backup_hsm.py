@@ -17,7 +17,7 @@ from tests.cli.test_backup import admin_api, settleroom
 from tests.cli.test_replicas_hsm import _token
 from tests.serveproc import ServeProcess, base_env
 
-pytestmark = [pytest.mark.pkcs11]
+pytestmark = [pytest.mark.pkcs11, pytest.mark.once]
 
 
 def _env(root: Path, name: str, token: dict[str, object], conf: str) -> dict[str, str]:

@@ -21,6 +21,8 @@ from tests.api.documents.helpers import MARKER, text_doc
 from tests.factories import Api, Room, User
 from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
 
+pytestmark = [pytest.mark.once]
+
 SETTLE_SECONDS = 2.0  # lets the server read the request's head before the signal
 
 

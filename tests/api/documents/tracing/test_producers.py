@@ -21,6 +21,8 @@ from tests.api.documents.tracing.test_traces import _copies, trace_files, trace_
 from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
 from tests.tools import require
 
+pytestmark = [pytest.mark.once]
+
 FOOTER_BAND = 140  # rows at 150 dpi: the visible footer
 
 
