@@ -75,11 +75,15 @@ def _pending(path: str, bad: list[str]) -> list[str]:
 
 def _check(person: Person, paths: list[str]) -> dict[str, list[str]]:
     found = {}
+    refusals: set[int] = set()
     for path in paths:
         response = person.page.goto(path)
         assert response is not None
         if response.status >= 400:  # a refusal is a page too; its console line is expected
             person.errors[:] = [e for e in person.errors if str(response.status) not in e]
+            if response.status in refusals:
+                continue  # one refusal template per status: scanned once per person
+            refusals.add(response.status)
         bad = _violations(person.page)
         if response.status == 200:
             bad = _pending(path, bad)

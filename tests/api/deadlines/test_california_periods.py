@@ -9,6 +9,8 @@ import pytest
 
 from tests.unit.test_ccp998_rules import WINDOWS
 
+pytestmark = [pytest.mark.once]  # pure computation (no closure days in California here)
+
 # (trigger, days, direction, service method, deadline, later reading or None, why)
 CASES = [
     ("2026-03-20", 10, "after", "personal", "2026-03-30", None, "CCP 12: Mon Mar 30"),
