@@ -32,6 +32,13 @@ def pytest_report_header(config: pytest.Config) -> str:
     return "database: " + ("postgresql" if dbutil.pg_server_url() else "sqlite")
 
 
+def _start_rank(item: pytest.Item) -> int:
+    path = item.nodeid.split("::", 1)[0]
+    if path.startswith("tests/web/") and ("journeys" in path or "accessibility" in path):
+        return 0
+    return 1 if path.startswith(("tests/web/", "tests/cli/")) else 2
+
+
 ONCE_REASON = "checked once, in the SQLite pass: what it checks does not depend on the database"
 
 
@@ -40,6 +47,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     marked ``once`` (OCR, rendering, process signals: nothing of the database) are not run
     again in the PostgreSQL pass."""
     pg = dbutil.pg_server_url()
+    # The longest modules first: the web modules go to one worker each, whole, and one of
+    # them started last would keep the other worker idle at the end. Stable: a module's own
+    # order is kept (a journey may build on the one before it).
+    items.sort(key=_start_rank)
     for item in items:
         if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
             item.add_marker(pytest.mark.slow)
