@@ -32,18 +32,16 @@
     });
   }
 
+  // Confirmation dialogs open through the button's own command="show-modal" commandfor="..."
+  // and close through a formmethod="dialog" Cancel, so a click works the moment the button is
+  // drawn, before this script has run. Only a browser without invoker commands needs the
+  // click wired here.
   function wireDialogs() {
-    document.querySelectorAll("[data-open-dialog]").forEach(function (btn) {
-      var dialog = document.getElementById(btn.getAttribute("data-open-dialog"));
+    if ("commandForElement" in HTMLButtonElement.prototype) { return; }
+    document.querySelectorAll("button[command='show-modal'][commandfor]").forEach(function (btn) {
+      var dialog = document.getElementById(btn.getAttribute("commandfor"));
       if (!dialog || typeof dialog.showModal !== "function") { return; }
-      btn.hidden = false;
       btn.addEventListener("click", function () { dialog.showModal(); });
-    });
-    document.querySelectorAll("[data-close-dialog]").forEach(function (btn) {
-      btn.addEventListener("click", function () {
-        var dialog = btn.closest("dialog");
-        if (dialog) { dialog.close(); }
-      });
     });
   }
 
