@@ -45,16 +45,20 @@ ONCE_REASON = "checked once, in the SQLite pass: what it checks does not depend 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too. Tests
     marked ``once`` (OCR, rendering, process signals: nothing of the database) are not run
-    again in the PostgreSQL pass."""
+    again in the PostgreSQL pass, nor are the browser journeys: what they add to the page
+    tests is the browser's side (script, layout, focus, dialogs); every action they take
+    is run on PostgreSQL by the API and page tests."""
     pg = dbutil.pg_server_url()
     # The longest modules first: the web modules go to one worker each, whole, and one of
     # them started last would keep the other worker idle at the end. Stable: a module's own
     # order is kept (a journey may build on the one before it).
     items.sort(key=_start_rank)
     for item in items:
-        if item.get_closest_marker("browser") or "browser" in getattr(item, "fixturenames", ()):
+        browser = (item.get_closest_marker("browser") is not None
+                   or "browser" in getattr(item, "fixturenames", ()))
+        if browser:
             item.add_marker(pytest.mark.slow)
-        if pg and item.get_closest_marker("once"):
+        if pg and (browser or item.get_closest_marker("once")):
             item.add_marker(pytest.mark.skip(reason=ONCE_REASON))
 
 
