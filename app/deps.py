@@ -28,7 +28,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute
+from fastapi.routing import APIRoute, APIRouter
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -394,6 +394,28 @@ class UnitRoute(APIRoute):
                 raise
 
         return app
+
+
+API_PREFIX = "/api/v1"
+
+
+def api_router(prefix: str = "", **kwargs: Any) -> APIRouter:
+    """A router of the API: its routes carry their whole path (``/api/v1`` and ``prefix``)
+    and are ``UnitRoute``s, so the app takes them as they are built (``mount``)
+    instead of building each again through ``include_router``."""
+    return APIRouter(prefix=API_PREFIX + prefix, route_class=UnitRoute, **kwargs)
+
+
+def mount(app: Any, router: APIRouter) -> None:
+    """Add ``router``'s routes to ``app`` as they were built. ``include_router`` would build
+    every route again for its new path (FastAPI analyses each endpoint's dependencies and
+    models anew), which was most of the app's construction time; these routers carry their
+    whole paths (``app.deps.api_router``) and nothing is added on inclusion."""
+    for route in router.routes:
+        if not isinstance(route, APIRoute):
+            raise TypeError(f"not an API route: {route!r}")
+        app.router.routes.append(route)
+
 
 
 # Pages. The cookie resolves to the same ``Principal`` the API builds from a bearer token,

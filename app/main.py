@@ -8,7 +8,7 @@ import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 
 from app.audit.publisher import WitnessPublisher
 from app.audit.router import router as audit_router
@@ -21,6 +21,7 @@ from app.ccp998.router import router as ccp998_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.deadlines.router import router as deadlines_router
+from app.deps import mount
 from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.documents.router import router as documents_router
 from app.documents.tracing.router import router as traces_router
@@ -47,7 +48,6 @@ from app.runtime import build_services
 from app.seats.router import router as seats_router
 from app.web import router as web
 
-API_PREFIX = "/api/v1"
 # Domains whose deadlines have reminders, fired by the delivery worker.
 REMINDER_SOURCES = (offers_service.fire_reminders, rule68_service.fire_reminders,
                     ene_service.fire_reminders)
@@ -120,15 +120,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.in_flight = RequestsInFlight()  # before ``configure``: its mailer yields to it
     configure(app, settings)
 
-    api = APIRouter(prefix=API_PREFIX)
     for router in (auth_router, users_router, cases_router, audit_router, ene_router,
                    offers_router, rule68_router, deadlines_router, documents_router,
-                   traces_router, notifications_router, seats_router):
-        api.include_router(router)
-    api.include_router(protective_orders_router)
-    api.include_router(ccp998_router)
-    app.include_router(api)
-    app.include_router(ops_router)
+                   traces_router, notifications_router, seats_router,
+                   protective_orders_router, ccp998_router, ops_router):
+        mount(app, router)
     web.install(app)
     install_error_handlers(app)
     app.add_middleware(SecurityHeadersMiddleware)

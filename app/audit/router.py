@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query, Response
+from fastapi import Depends, Path, Query, Response
 from fastapi.responses import PlainTextResponse
 
 from app.audit import export, queries
@@ -21,7 +21,7 @@ from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
-    UnitRoute,
+    api_router,
     case_guard,
     load_case_context,
 )
@@ -30,7 +30,7 @@ from app.kernel.schemas import INT64_MAX, Instant
 from app.pagination import MAX_LIMIT
 from app.refusals import refuse
 
-router = APIRouter(route_class=UnitRoute, tags=["audit"])
+router = api_router(tags=["audit"])
 Auditor = Annotated[CaseContext, Depends(case_guard(Permission.AUDIT_READ))]
 
 

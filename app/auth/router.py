@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Form, Path, Request, Response
+from fastapi import Depends, Form, Path, Request, Response
 
 from app.auth import service
 from app.auth.schemas import (
@@ -27,13 +27,13 @@ from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
-    UnitRoute,
+    api_router,
     client_address,
     require_platform_admin,
 )
 from app.pagination import PageDep
 
-router = APIRouter(route_class=UnitRoute, tags=["auth"])
+router = api_router(tags=["auth"])
 NO_NUL = r"^[^\x00]*$"
 ResetToken = Annotated[str, Path(min_length=1, max_length=100)]
 
@@ -125,7 +125,7 @@ def remove_totp(
     return Response(status_code=204)
 
 
-users_router = APIRouter(route_class=UnitRoute, prefix="/users", tags=["users"])
+users_router = api_router("/users", tags=["users"])
 PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
 
 

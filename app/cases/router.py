@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.authz.permissions import Permission
 from app.cases import destruction, service
@@ -19,10 +19,10 @@ from app.cases.schemas import (
     PartyRead,
 )
 from app.context import CaseContext
-from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import PrincipalDep, ServicesDep, SessionDep, api_router, case_guard
 from app.pagination import PageDep
 
-router = APIRouter(route_class=UnitRoute, prefix="/cases", tags=["cases"])
+router = api_router("/cases", tags=["cases"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
 Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
 Destroyer = Annotated[CaseContext, Depends(case_guard(Permission.CASE_DESTROY))]

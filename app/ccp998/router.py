@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import Depends
 
 from app.authz.permissions import Permission
 from app.ccp998 import service
@@ -15,11 +15,10 @@ from app.ccp998.schemas import (
     Ccp998Read,
 )
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import ServicesDep, SessionDep, api_router, case_guard
 from app.pagination import PageDep
 
-router = APIRouter(prefix="/cases/{case_id}", tags=["california section 998 offers"],
-                   route_class=UnitRoute)
+router = api_router("/cases/{case_id}", tags=["california section 998 offers"])
 # The Rule 68 permissions: the same roles read, serve and accept offers of either regime.
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_READ))]
 Server = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_SERVE))]

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import Depends, Path, Query
 
 from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
@@ -30,13 +30,13 @@ from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
-    UnitRoute,
+    api_router,
     case_guard,
     require_platform_admin,
 )
 from app.errors import Invalid
 
-router = APIRouter(route_class=UnitRoute, tags=["deadlines"])
+router = api_router(tags=["deadlines"])
 MAX_DATES = 100
 PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]
 DistrictPath = Annotated[str, Path(min_length=2, max_length=8)]

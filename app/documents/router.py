@@ -7,11 +7,11 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import ServicesDep, SessionDep, api_router, case_guard
 from app.documents import service
 from app.documents.multipart import Form, read_form
 from app.documents.schemas import (
@@ -31,7 +31,7 @@ from app.documents.schemas import (
 from app.pagination import PageDep
 from app.runtime import Services, get_services
 
-router = APIRouter(route_class=UnitRoute, prefix="/cases/{case_id}", tags=["documents"])
+router = api_router("/cases/{case_id}", tags=["documents"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.DOCUMENT_READ))]
 Uploader = Annotated[CaseContext, Depends(case_guard(Permission.DOCUMENT_UPLOAD))]
 Tracer = Annotated[CaseContext, Depends(case_guard(Permission.TRACE))]

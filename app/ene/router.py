@@ -12,11 +12,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import ServicesDep, SessionDep, api_router, case_guard
 from app.ene import service
 from app.ene.schemas import (
     AttendanceRead,
@@ -41,7 +41,7 @@ from app.ene.schemas import (
 )
 from app.pagination import PageDep
 
-router = APIRouter(route_class=UnitRoute, prefix="/cases/{case_id}/ene-sessions", tags=["ene"])
+router = api_router("/cases/{case_id}/ene-sessions", tags=["ene"])
 Host = Annotated[CaseContext, Depends(case_guard(Permission.ENE_HOST))]
 Evaluator = Annotated[CaseContext, Depends(case_guard(Permission.ENE_EVALUATE))]
 Participant = Annotated[CaseContext, Depends(case_guard(Permission.ENE_PARTICIPATE))]

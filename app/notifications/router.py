@@ -5,11 +5,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import Depends, Query
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import PrincipalDep, ServicesDep, SessionDep, api_router, case_guard
 from app.notifications import service
 from app.notifications.schemas import (
     DeadLetterRead,
@@ -20,7 +20,7 @@ from app.notifications.schemas import (
 )
 from app.pagination import PageDep
 
-router = APIRouter(route_class=UnitRoute, tags=["notifications"])
+router = api_router(tags=["notifications"])
 Manager = Annotated[CaseContext, Depends(case_guard(Permission.CASE_MANAGE))]
 
 

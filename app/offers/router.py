@@ -3,18 +3,17 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Response
+from fastapi import Depends, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, api_router, case_guard
 from app.offers import service
 from app.offers.schemas import OfferAccept, OfferCreate, OfferRead
 from app.pagination import PageDep
 from app.protective_orders import service as orders
 
-router = APIRouter(prefix="/cases/{case_id}/offers", tags=["settlement offers"],
-                   route_class=UnitRoute)
+router = api_router("/cases/{case_id}/offers", tags=["settlement offers"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_READ))]
 Maker = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_MAKE))]
 Responder = Annotated[CaseContext, Depends(case_guard(Permission.OFFER_RESPOND))]

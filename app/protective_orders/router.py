@@ -10,12 +10,12 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 from pydantic import ValidationError
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import ServicesDep, SessionDep, api_router, case_guard
 from app.documents.multipart import FilePart, Form, read_form
 from app.errors import Invalid, UnsupportedMediaType
 from app.protective_orders import service
@@ -37,7 +37,7 @@ from app.protective_orders.schemas import (
 )
 from app.runtime import Services, get_services
 
-router = APIRouter(route_class=UnitRoute, prefix="/cases/{case_id}", tags=["protective orders"])
+router = api_router("/cases/{case_id}", tags=["protective orders"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.ORDER_READ))]
 Enterer = Annotated[CaseContext, Depends(case_guard(Permission.ORDER_ENTER))]
 Signer = Annotated[CaseContext, Depends(case_guard(Permission.ORDER_ACKNOWLEDGE))]

@@ -3,11 +3,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Body, Depends, Response
+from fastapi import Body, Depends, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import IdempotencyKey, ServicesDep, SessionDep, UnitRoute, case_guard
+from app.deps import IdempotencyKey, ServicesDep, SessionDep, api_router, case_guard
 from app.pagination import PageDep
 from app.protective_orders import service as orders
 from app.rule68 import service
@@ -24,8 +24,7 @@ from app.rule68.schemas import (
     ServiceConsentRead,
 )
 
-router = APIRouter(prefix="/cases/{case_id}", tags=["rule 68 offers of judgment"],
-                   route_class=UnitRoute)
+router = api_router("/cases/{case_id}", tags=["rule 68 offers of judgment"])
 Reader = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_READ))]
 Server = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_SERVE))]
 Acceptor = Annotated[CaseContext, Depends(case_guard(Permission.RULE68_ACCEPT))]

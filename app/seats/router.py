@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Path, Request, Response
+from fastapi import Depends, Path, Request, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext, Principal
@@ -15,7 +15,7 @@ from app.deps import (
     PrincipalDep,
     ServicesDep,
     SessionDep,
-    UnitRoute,
+    api_router,
     case_guard,
     client_address,
     require_platform_admin,
@@ -35,7 +35,7 @@ from app.seats.schemas import (
     SeatRead,
 )
 
-router = APIRouter(route_class=UnitRoute, tags=["seats"])
+router = api_router(tags=["seats"])
 # Every member reaches these; who may give, see or remove which seat is the seat policy's.
 Member = Annotated[CaseContext, Depends(case_guard(Permission.CASE_READ))]
 PlatformAdmin = Annotated[Principal, Depends(require_platform_admin)]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, FastAPI
+from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from app.deps import mount
 from app.web import (
     pages_admin,
     pages_audit,
@@ -100,15 +101,14 @@ NOTICES = {
     "certified": "Certification recorded.",
 }
 
-router = APIRouter(include_in_schema=False)
-for module in (pages_auth, pages_password, pages_cases, pages_audit, pages_admin,
-               pages_offers, pages_rule68, pages_ccp998,
-               pages_ene, pages_documents, pages_traces, pages_deadlines,
-               pages_destroy, pages_notifications, pages_seats, pages_protective_order):
-    router.include_router(module.router)
+PAGE_MODULES = (pages_auth, pages_password, pages_cases, pages_audit, pages_admin,
+                pages_offers, pages_rule68, pages_ccp998,
+                pages_ene, pages_documents, pages_traces, pages_deadlines,
+                pages_destroy, pages_notifications, pages_seats, pages_protective_order)
 
 
 def install(app: FastAPI) -> None:
     templates.env.globals["notices"] = NOTICES
-    app.include_router(router)
+    for module in PAGE_MODULES:
+        mount(app, module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

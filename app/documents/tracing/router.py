@@ -7,9 +7,9 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
-from app.deps import PrincipalDep, ServicesDep, SessionDep, UnitRoute
+from app.deps import PrincipalDep, ServicesDep, SessionDep, api_router
 from app.documents.schemas import multipart_body
 from app.documents.tracing import report, service
 from app.documents.tracing.evidence import RawEvidence, read_raw
@@ -17,7 +17,7 @@ from app.documents.tracing.schemas import TraceResult, TraceText
 from app.observability import TRACE_SECONDS
 from app.runtime import Services, get_services
 
-router = APIRouter(route_class=UnitRoute, prefix="/traces", tags=["traces"])
+router = api_router("/traces", tags=["traces"])
 
 
 async def raw_evidence(
