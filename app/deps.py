@@ -28,7 +28,7 @@ from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.routing import APIRoute, APIRouter
+from fastapi.routing import APIRoute
 from fastapi.security import OAuth2PasswordBearer
 from sqlalchemy.orm import Session
 from starlette.concurrency import run_in_threadpool
@@ -51,6 +51,7 @@ from app.kernel.tokens import AccessClaims, InvalidToken
 from app.models.web import WebSession
 from app.notifications import service as notifications
 from app.refusals import refuse, refuse_unless
+from app.routing import DeferredRouter
 from app.runtime import Services, get_services
 from app.sealing import CaseDestroyed
 
@@ -399,22 +400,11 @@ class UnitRoute(APIRoute):
 API_PREFIX = "/api/v1"
 
 
-def api_router(prefix: str = "", **kwargs: Any) -> APIRouter:
-    """A router of the API: its routes carry their whole path (``/api/v1`` and ``prefix``)
-    and are ``UnitRoute``s, so the app takes them as they are built (``mount``)
-    instead of building each again through ``include_router``."""
-    return APIRouter(prefix=API_PREFIX + prefix, route_class=UnitRoute, **kwargs)
+def api_router(prefix: str = "", **kwargs: Any) -> DeferredRouter:
+    """A router of the API: its routes carry their whole path (``/api/v1`` and ``prefix``),
+    are ``UnitRoute``s, and are built when a request first needs them (``app.routing``)."""
+    return DeferredRouter(prefix=API_PREFIX + prefix, route_class=UnitRoute, **kwargs)
 
-
-def mount(app: Any, router: APIRouter) -> None:
-    """Add ``router``'s routes to ``app`` as they were built. ``include_router`` would build
-    every route again for its new path (FastAPI analyses each endpoint's dependencies and
-    models anew), which was most of the app's construction time; these routers carry their
-    whole paths (``app.deps.api_router``) and nothing is added on inclusion."""
-    for route in router.routes:
-        if not isinstance(route, APIRoute):
-            raise TypeError(f"not an API route: {route!r}")
-        app.router.routes.append(route)
 
 
 

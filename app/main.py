@@ -21,7 +21,6 @@ from app.ccp998.router import router as ccp998_router
 from app.config import Settings, get_settings
 from app.db import make_engine, make_sessionmaker
 from app.deadlines.router import router as deadlines_router
-from app.deps import mount
 from app.documents.inspection import POOL as INSPECTION_WORKERS
 from app.documents.router import router as documents_router
 from app.documents.tracing.router import router as traces_router
@@ -37,11 +36,12 @@ from app.middleware import (
 )
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
-from app.observability import RequestContextMiddleware, configure_logging, route_templates
+from app.observability import RequestContextMiddleware, configure_logging
 from app.offers import service as offers_service
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
 from app.protective_orders.router import router as protective_orders_router
+from app.routing import deferred_openapi, mount
 from app.rule68 import service as rule68_service
 from app.rule68.router import router as rule68_router
 from app.runtime import build_services
@@ -132,7 +132,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.add_middleware(InFlightMiddleware)
     app.add_middleware(ShutdownCutoffMiddleware)
     app.add_middleware(RequestContextMiddleware)  # outermost: the id is there for all
-    app.state.route_templates = route_templates(app.router.routes)
+    deferred_openapi(app)
     configure_logging(settings.log_format)
     return app
 

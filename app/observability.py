@@ -20,7 +20,6 @@ import logging
 import re
 import time
 import uuid
-from collections.abc import Iterable
 from contextvars import ContextVar
 from typing import Any
 
@@ -53,27 +52,13 @@ def current_request_id() -> str | None:
     return _request_id.get()
 
 
-def route_templates(routes: Iterable[Any], prefix: str = "") -> dict[int, str]:
-    """Each route's full path template, by the route object's id. FastAPI reports a matched
-    route as declared, without the prefixes of the routers that included it, so the app
-    computes the full templates once (``create_app``) for the metrics' labels."""
-    found: dict[int, str] = {}
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            found.update(route_templates(included.routes,
-                                         prefix + route.include_context.prefix))
-        elif isinstance(getattr(route, "path", None), str):
-            found[id(route)] = prefix + route.path
-    return found
-
-
 def _route_template(scope: Scope) -> str:
     route = scope.get("route")
     if route is None:
         return "unmatched"
-    templates: dict[int, str] = getattr(scope["app"].state, "route_templates", {})
-    return templates.get(id(route), "unlisted")
+    # Routes carry their whole path template (no router prefixes: ``app.routing.mount``).
+    path = getattr(route, "path", None)
+    return path if isinstance(path, str) else "unlisted"
 
 
 class RequestContextMiddleware:

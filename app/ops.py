@@ -10,7 +10,7 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FuturesTimeout
 
-from fastapi import APIRouter, Request, Response
+from fastapi import Request, Response
 from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from sqlalchemy import Engine, text
@@ -19,9 +19,10 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.errors import problem
 from app.notifications import service as notifications
 from app.observability import MAIL_QUEUE, REGISTRY
+from app.routing import DeferredRouter
 
 logger = logging.getLogger("settleroom.ops")
-router = APIRouter(tags=["operations"])
+router = DeferredRouter(tags=["operations"])
 # A readiness check returns None when its dependency answers, else a problem code.
 ReadinessCheck = Callable[[], str | None]
 

@@ -20,13 +20,15 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlsplit
-
-import httpx
 
 from app.config import Settings
 from app.keyfiles import AUDIT_KEY_FILE
 from crypto import signing
+
+if TYPE_CHECKING:
+    import httpx
 
 PUBLIC_KEYS_PATH = "/api/v1/audit/public-keys"
 TIMEOUT_SECONDS = 10.0
@@ -82,6 +84,8 @@ def published(url: str, token: str | None, key_id: str, *,
     if not token:
         raise KeySourceError("the service publishes its keys to signed-in users: put an "
                              "access token in SETTLEROOM_TOKEN")
+    import httpx  # imported where used: only the key-fetching commands need it
+
     own = client is None
     http = client or httpx.Client(timeout=TIMEOUT_SECONDS)
     try:

@@ -1,4 +1,4 @@
-"""Every APIRoute of an app, including those of routers FastAPI includes lazily."""
+"""Every APIRoute of an app, deferred ones built (``app.routing``)."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from typing import Any
 
 from fastapi.routing import APIRoute
 
+from app.routing import DeferredRoute
+
 
 def api_routes(routes: Iterable[Any]) -> list[APIRoute]:
     found: list[APIRoute] = []
     for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            found += api_routes(included.routes)
-        elif isinstance(route, APIRoute):
+        if isinstance(route, DeferredRoute):
+            route = route.route
+        if isinstance(route, APIRoute):
             found.append(route)
     return found

@@ -27,8 +27,8 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-import httpx
 from sqlalchemy.orm import Session, sessionmaker
 
 from app.audit import log, witness_store
@@ -37,6 +37,9 @@ from app.models.audit import TreeHead
 from app.models.base import utcnow
 from crypto import signing
 from crypto import witness as wire
+
+if TYPE_CHECKING:
+    import httpx
 
 logger = logging.getLogger("settleroom.audit.publisher")
 
@@ -171,6 +174,8 @@ class WitnessPublisher:
     def _run(self) -> None:
         waits = dict.fromkeys((w.name for w in self._witnesses), 0.0)
         failures = dict.fromkeys(waits, 0)
+        import httpx  # imported where used: a server without witnesses never needs it
+
         with httpx.Client(timeout=self._timeout) as client:
             while not self._stopping.wait(self._poll):
                 for witness in self._witnesses:

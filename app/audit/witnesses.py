@@ -9,11 +9,13 @@ until its cosignature verifies with that key.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import httpx
+from typing import TYPE_CHECKING
 
 from app.config import ConfigurationError, Settings
 from crypto import witness as wire
+
+if TYPE_CHECKING:
+    import httpx
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,8 @@ def configured_witnesses(settings: Settings) -> tuple[WitnessConfig, ...]:
 
 def submit(client: httpx.Client, witness: WitnessConfig, body: bytes) -> tuple[int, str]:
     """POST an add-checkpoint body; the status and the (text) answer."""
+    import httpx  # imported where used: the start-up of a server without witnesses skips it
+
     try:
         response = client.post(f"{witness.url}/add-checkpoint", content=body,
                                headers={"Content-Type": "text/plain; charset=utf-8"})
@@ -67,6 +71,8 @@ def submit(client: httpx.Client, witness: WitnessConfig, body: bytes) -> tuple[i
 def latest_checkpoint(client: httpx.Client, witness: WitnessConfig, origin: str) -> str | None:
     """The witness's own record: the latest checkpoint of ``origin`` it cosigned, with its
     cosignature (None if it never cosigned one)."""
+    import httpx
+
     try:
         response = client.get(f"{witness.url}/{wire.origin_hash(origin)}/checkpoint")
     except httpx.HTTPError as exc:

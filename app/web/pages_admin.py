@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.auth import service as user_service
 from app.auth.schemas import UserCreate
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep
 from app.errors import Forbidden
 from app.refusals import refuse
+from app.routing import DeferredRouter
 from app.web.render import PageRoute, redirect, render
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=1024)]
 
 

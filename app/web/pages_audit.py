@@ -7,7 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal, NamedTuple
 
-from fastapi import APIRouter, Depends, Query, Request, Response
+from fastapi import Depends, Query, Request, Response
 from sqlalchemy.orm import Session
 
 from app.audit import export, queries
@@ -19,6 +19,7 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.kernel.schemas import INT64_MAX, Day
+from app.routing import DeferredRouter
 from app.runtime import Services
 from app.web import audit_listing
 from app.web.audit_listing import Filters
@@ -26,7 +27,7 @@ from app.web.render import PageRoute, render
 from app.web.room import Room, context, load_room, user_names
 from crypto import signing
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 PAGE = 100
 # An export is one response: bounded so a huge case cannot exhaust the server.
 EXPORT_LIMIT = 20_000

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.auth import service as auth_service
 from app.auth import web_sessions as web_session
@@ -20,10 +20,11 @@ from app.deps import (
     resolve_auth,
 )
 from app.errors import AppError, Forbidden
+from app.routing import DeferredRouter
 from app.web.render import PageRoute, redirect, render
 from app.web.rules import rule_for
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 NO_NUL = r"^[^\x00]*$"
 
 

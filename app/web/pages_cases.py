@@ -5,18 +5,19 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.cases import service as case_service
 from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, PartyCreate
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
 from app.web import deadlines
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
 OptText = Annotated[str, Form(max_length=2000)]
 

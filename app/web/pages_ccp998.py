@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.ccp998 import service as ccp998_service
@@ -17,11 +17,12 @@ from app.ccp998.plain import WHO_MAY_OFFER
 from app.ccp998.schemas import Ccp998Accept, Ccp998CostRequest, Ccp998Create
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.routing import DeferredRouter
 from app.web.forms import cents, local_time
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Opt = Annotated[str, Form(max_length=200)]
 METHODS = [

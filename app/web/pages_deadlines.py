@@ -7,17 +7,18 @@ import uuid
 from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import Form, Query, Request, Response
 
 from app.authz.permissions import Permission
 from app.deadlines import service as deadlines
 from app.deadlines.rules import DEFAULT_TIMEZONE, MAX_DAYS
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
 from app.rule68.schemas import LiabilityHearingSet
 from app.web.render import PageRoute, redirect, render
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Opt = Annotated[str, Form(max_length=200)]
 Method = Literal["electronic", "personal", "mail", "clerk", "other"]
 METHODS = [("electronic", "Electronic (no days added)"), ("personal", "Personal delivery"),

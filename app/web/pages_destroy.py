@@ -9,16 +9,17 @@ import json
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.cases import destruction
 from app.cases.schemas import DestroyRequest
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.routing import DeferredRouter
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/cases/{case_id}/destroy")

@@ -8,7 +8,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 from fastapi import Form as FormField
 
 from app.authz.permissions import Permission
@@ -27,12 +27,13 @@ from app.documents.schemas import (
 )
 from app.ene import service as ene_service
 from app.errors import Invalid
+from app.routing import DeferredRouter
 from app.runtime import Services, get_services
 from app.web import viewer
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 AUDIENCE_PREFIX = "audience_"
 
 

@@ -7,7 +7,7 @@ import uuid
 from collections import defaultdict
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Query, Request, Response
+from fastapi import Form, Query, Request, Response
 from fastapi.responses import JSONResponse
 
 from app.authz import policy_ene as pol
@@ -37,11 +37,12 @@ from app.ene.schemas import (
     StatementCreate,
 )
 from app.errors import Invalid
+from app.routing import DeferredRouter
 from app.web.forms import local_time, parse_id
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room, user_names
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Body = Annotated[str, Form(max_length=100_000)]
 Opt = Annotated[str, Form(max_length=200)]
 Ids = Annotated[list[str], Form()]

@@ -6,15 +6,16 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep
 from app.notifications import service as notifications
 from app.notifications.kinds import KINDS
 from app.notifications.schemas import PreferencesWrite
+from app.routing import DeferredRouter
 from app.web.render import PageRoute, redirect, render
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 # The zones offered for the digest's 8 am (US courts' zones and UTC); the API takes any.
 DIGEST_ZONES = ("America/New_York", "America/Chicago", "America/Denver", "America/Phoenix",
                 "America/Los_Angeles", "America/Anchorage", "Pacific/Honolulu",

@@ -14,18 +14,19 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.offers import service
 from app.offers.schemas import OfferCreate, OfferRead
 from app.protective_orders import service as orders
+from app.routing import DeferredRouter
 from app.web.forms import cents, local_time
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Opt = Annotated[str, Form(max_length=200)]
 

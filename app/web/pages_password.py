@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi import Form, Path, Request, Response
 
 from app.auth import service as auth_service
 from app.auth import web_sessions as web_session
@@ -24,9 +24,10 @@ from app.deps import (
     client_address,
 )
 from app.errors import Forbidden
+from app.routing import DeferredRouter
 from app.web.render import FIRST_PASSWORD_PAGE, PageRoute, redirect, render
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 NO_NUL = r"^[^\x00]*$"
 Password = Annotated[str, Form(min_length=1, max_length=1024, pattern=NO_NUL)]
 Code = Annotated[str | None, Form(max_length=32, pattern=r"^[0-9A-Za-z -]*$")]

@@ -8,7 +8,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission, Role
 from app.authz.policy_documents import ORDER_DESIGNATIONS
@@ -23,10 +23,11 @@ from app.protective_orders.schemas import (
     OrderFields,
     TierIn,
 )
+from app.routing import DeferredRouter
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 CATEGORY_LABELS = {"outside_counsel": "Outside counsel of record",
                    "in_house_counsel": "In-house counsel", "parties": "The parties themselves",
                    "experts": "Experts and consultants"}

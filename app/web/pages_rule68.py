@@ -9,7 +9,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import Form, Request, Response
 
 from app.authz.permissions import Permission
 from app.authz.policy_negotiation import may_serve_rule68
@@ -17,6 +17,7 @@ from app.cases import service as case_service
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.protective_orders import service as orders
+from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
 from app.rule68.plain import WHO_MAY_OFFER
 from app.rule68.rules import defends_claims_of
@@ -32,7 +33,7 @@ from app.web.forms import cents, local_time
 from app.web.render import PageRoute, redirect, render
 from app.web.room import Room, context, load_room
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=20_000)]
 Opt = Annotated[str, Form(max_length=200)]
 Long = Annotated[str, Form(max_length=1000)]

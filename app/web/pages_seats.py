@@ -11,7 +11,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Form, Path, Request, Response
+from fastapi import Form, Path, Request, Response
 
 from app.authz.permissions import SPEAKING_ROLES, Role
 from app.authz.policy_seats import Seat, may_remove_seat, may_set_offer_access
@@ -26,12 +26,13 @@ from app.deps import (
     require_own_password,
     resolve_auth,
 )
+from app.routing import DeferredRouter
 from app.seats import service as seats
 from app.seats.schemas import InvitationAccept, InvitationCreate, OfferAccessWrite
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room, user_names
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 Text = Annotated[str, Form(max_length=2000)]
 OptText = Annotated[str, Form(max_length=2000)]
 Token = Annotated[str, Path(min_length=1, max_length=100)]

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import Depends, Request, Response
 
 from app.audit.schemas import TreeHeadRead
 from app.authz.permissions import Permission
@@ -18,12 +18,13 @@ from app.documents.tracing import report, service
 from app.documents.tracing.evidence import MAX_PAGES, RawEvidence
 from app.documents.tracing.schemas import TraceMatch
 from app.errors import Invalid
+from app.routing import DeferredRouter
 from app.runtime import Services, get_services
 from app.web.render import PageRoute, render
 from app.web.room import context, load_room, user_names
 from crypto import merkle
 
-router = APIRouter(route_class=PageRoute, include_in_schema=False)
+router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
 
 
 @router.get("/cases/{case_id}/traces")

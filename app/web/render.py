@@ -8,6 +8,7 @@ redirect to the change-password form.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -21,7 +22,6 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
-from num2words import CONVERTER_CLASSES, num2words
 from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
@@ -35,7 +35,13 @@ STATIC_DIR = Path(__file__).resolve().parent / "static"
 # Where an account that must replace the password someone else chose is sent, from any page.
 FIRST_PASSWORD_PAGE = "/account/new-password"
 # The ISO codes whose currency words the English speller knows (USD, EUR, GBP, CAD...).
-CURRENCY_WORDS = frozenset(CONVERTER_CLASSES["en"].CURRENCY_FORMS)
+
+
+@functools.cache
+def _currency_words() -> frozenset[str]:
+    from num2words import CONVERTER_CLASSES  # imported where used: start-up does not pay
+
+    return frozenset(CONVERTER_CLASSES["en"].CURRENCY_FORMS)
 templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
 
 
@@ -65,7 +71,9 @@ def money(cents: int | None, currency: str = "USD") -> str:
 def amount_words(cents: int, currency: str = "USD") -> str:
     """An amount in words, as a check or a settlement agreement writes it, so a slip of a
     zero is seen before an offer is sent. Currencies the word list lacks get the code."""
-    if currency in CURRENCY_WORDS:
+    from num2words import num2words
+
+    if currency in _currency_words():
         words = num2words(Decimal(cents) / 100, to="currency", lang="en", currency=currency)
     else:
         words = f"{num2words(cents // 100, lang='en')} {currency}" + (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from app.deps import mount
+from app.routing import mount
 from app.web import (
     pages_admin,
     pages_audit,

@@ -13,8 +13,6 @@ import base64
 import io
 from dataclasses import dataclass
 
-import pypdfium2 as pdfium
-
 # Legible on screen (a letter page is about 900 pixels wide) and fine enough for the word
 # shifts and the visible legend to survive in a screen grab.
 VIEW_DPI = 110
@@ -35,6 +33,8 @@ def _data_uri(media_type: str, data: bytes) -> str:
 
 
 def _pdf_pages(content: bytes) -> tuple[list[str], int]:
+    import pypdfium2 as pdfium  # imported where used: start-up does not pay for it
+
     doc = pdfium.PdfDocument(content)
     try:
         total = len(doc)

@@ -12,12 +12,12 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.routing import APIRoute
 from fastapi.testclient import TestClient
 
 from app.sealing import CaseDestroyed, IntegrityFailure, open_bytes
 from tests.api.documents.helpers import text_doc
 from tests.factories import Api, Room
+from tests.routes import api_routes
 from tests.web.helpers import sign_in_as
 
 MEMBERS = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",
@@ -29,16 +29,9 @@ ENE_CONTENT = ["/messages", "/messages/{message_id}", "/statements",
                "/statements/{statement_id}", "/evaluation"]
 
 
-def get_paths(routes: list, prefix: str = "") -> list[str]:
-    """Every GET path of the app, API and pages, with the prefixes of its routers."""
-    found: list[str] = []
-    for route in routes:
-        included = getattr(route, "original_router", None)
-        if included is not None:
-            found += get_paths(included.routes, prefix + (route.include_context.prefix or ""))
-        elif isinstance(route, APIRoute) and "GET" in route.methods:
-            found.append(prefix + route.path)
-    return found
+def get_paths(routes: list) -> list[str]:
+    """Every GET path of the app, API and pages."""
+    return [route.path for route in api_routes(routes) if "GET" in route.methods]
 
 
 def seed_everything(api: Api, room: Room) -> dict[str, str]:
