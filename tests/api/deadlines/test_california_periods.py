@@ -63,7 +63,7 @@ def _get(api, user, **params):  # noqa: ANN001, ANN003, ANN202
                           "why"), CASES, ids=[f"{c[0]}-{c[1]}-{c[2]}-{c[3]}" for c in CASES])
 def test_california_periods_counted_by_hand(api, trigger, days, direction, method, deadline,
                                             later, why):
-    user = api.user("ca-calc")
+    user = api.room().users["outsider"]
     r = _get(api, user, trigger=trigger, days=days, direction=direction,
              service_method=method)
     assert r.status_code == 200, r.text
@@ -80,7 +80,7 @@ def test_california_periods_counted_by_hand(api, trigger, days, direction, metho
                          [w for w in WINDOWS if w[2] is None],
                          ids=[f"{w[0]}-{w[1]}" for w in WINDOWS if w[2] is None])
 def test_section_998_windows_through_get_deadlines(api, served, method, trial, last, cut, why):
-    user = api.user("ca-calc")
+    user = api.room().users["outsider"]
     r = _get(api, user, trigger=served, days=30, service_method=method)
     assert r.status_code == 200, r.text
     assert r.json()["deadline"] == last, why
@@ -95,13 +95,13 @@ def test_section_998_windows_through_get_deadlines(api, served, method, trial, l
     {"trigger": "2050-01-05", "days": 10},
 ])
 def test_california_input_errors_are_422(api, params):
-    r = _get(api, api.user("ca-calc"), **params)
+    r = _get(api, api.room().users["outsider"], **params)
     assert r.status_code == 422 and r.json()["code"] in (
         "invalid_deadline_input", "deadline_period_mismatch", "deadline_period_required")
 
 
 def test_a_federal_period_refuses_californias_manners_of_service(api):
-    r = api.client.get("/api/v1/deadlines", headers=api.user("calc").headers,
+    r = api.client.get("/api/v1/deadlines", headers=api.room().users["outsider"].headers,
                        params={"trigger": "2026-01-05", "days": 14, "state": "CA",
                                "service_method": "overnight"})
     assert r.status_code == 422 and r.json()["code"] == "invalid_deadline_input"
