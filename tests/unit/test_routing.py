@@ -79,8 +79,9 @@ def test_concurrent_first_requests_build_once() -> None:
 
 def test_the_openapi_document_lists_every_route_of_the_service(tmp_path) -> None:  # noqa: ANN001
     app = create_app(make_settings(tmp_path / "data", f"sqlite:///{tmp_path}/db.sqlite"))
-    deferred = [r for r in app.router.routes if isinstance(r, DeferredRoute)]
-    assert len(deferred) > 200 and not any(r.built for r in deferred)
+    # The routers' deferred routes are shared by every app of the process: another test's
+    # app may have built some already. All are listed once the document is asked for.
+    assert len([r for r in app.router.routes if isinstance(r, DeferredRoute)]) > 200
     paths = app.openapi()["paths"]
     assert "/api/v1/cases/{case_id}/offers" in paths and "/healthz" in paths
     assert not any(isinstance(r, DeferredRoute) for r in built_routes(app))
