@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # Memory for decrypted originals and what is derived from them (app.kernel.originals);
     # 0 decrypts and analyses per request.
     originals_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # A PDF larger than this is never held whole in memory by a download: it is decrypted
+    # into a private spool file, marked from it into another, and streamed from that one
+    # (README "Streamed downloads"). Smaller ones are marked in memory, with the originals
+    # cache. 0 spools every PDF.
+    pdf_spool_above_bytes: int = Field(default=8 * 1024 * 1024, ge=0)
     # Mail (``app.notifications``). Without an SMTP host, mails are written as .eml files
     # under DATA_DIR/outbox (the embedded default, so ``make run`` needs no mail server).
     smtp_host: str | None = None

@@ -125,6 +125,12 @@ def _reset_write(session: Session, _transaction: Any, _connection: Any) -> None:
     session.info.pop(_WROTE_KEY, None)
 
 
+@event.listens_for(Session, "after_commit")
+def _committed(session: Session) -> None:
+    """What was written is committed: between it and the next transaction, nothing is."""
+    session.info.pop(_WROTE_KEY, None)
+
+
 def begin(session: Session, *, write: bool) -> None:
     """Begin the session's next transaction, taking SQLite's write lock now when ``write``."""
     if not session.in_transaction():

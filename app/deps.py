@@ -39,7 +39,7 @@ from app.auth import web_sessions as web_session
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
-from app.db import RequestUnit, begin, between_transactions
+from app.db import RequestUnit, begin, between_transactions, commit
 from app.errors import (
     Forbidden,
     NotFound,
@@ -466,6 +466,14 @@ def web_auth_before_first_password(request: Request, session: SessionDep,
     if auth is None:
         raise SignInRequired
     return auth
+
+
+def settle_sign_in(session: Session) -> None:
+    """Commit what signing the browser in wrote (its idle clock, ``resolve_auth``) before a
+    page runs an action that ends its reads before long work (``between_transactions``: a
+    large download, a trace): the action then starts with nothing written. The idle
+    clock's advance is no part of the action, so committing it alone splits nothing."""
+    commit(session)
 
 
 def require_own_password(auth: WebAuth) -> None:

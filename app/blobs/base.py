@@ -18,6 +18,7 @@ Every store keeps these invariants, whatever is behind it:
 from __future__ import annotations
 
 import os
+import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import AbstractContextManager
@@ -95,6 +96,16 @@ def private_file(folder: Path) -> tuple[Path, int]:
     path = folder / f"{TEMP_PREFIX}{uuid.uuid4().hex}"
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     return path, fd
+
+
+def anonymous_file(folder: Path) -> BinaryIO:
+    """A new read-write file with no name, only its owner may read, under ``folder`` (created
+    0700): for plaintext a request needs on disk for its own length (a document being
+    marked, its marked copy). Closing it frees it, and so does the end of the process,
+    however it ends: nothing is left for a sweep, and no other process can open it by name.
+    """
+    private_dirs(folder)
+    return tempfile.TemporaryFile(dir=folder)  # 0600; O_TMPFILE where the kernel has it
 
 
 def parse_case_id(text: str) -> uuid.UUID | None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import io
 import re
+from typing import BinaryIO
 
 import pikepdf
 
@@ -37,9 +38,11 @@ def labels(prefix: str, first: int, count: int) -> tuple[str, ...]:
     return tuple(label(prefix, n) for n in range(first, first + count))
 
 
-def page_count(content: bytes, media_type: str) -> int:
-    """Pages of an accepted upload (inspection has already bounded and parsed it)."""
+def page_count(content: bytes | BinaryIO, media_type: str) -> int:
+    """Pages of an accepted upload (inspection has already bounded and parsed it), in
+    memory or in a file (read as the page tree needs it, never whole)."""
     if media_type != "application/pdf":
         return 1
-    with pikepdf.open(io.BytesIO(content)) as pdf:
+    source = io.BytesIO(content) if isinstance(content, bytes) else content
+    with pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) as pdf:
         return max(1, len(pdf.pages))

@@ -14,6 +14,7 @@ from app.context import CaseContext
 from app.deps import ServicesDep, SessionDep, api_router, case_guard
 from app.documents import service
 from app.documents.multipart import Form, read_form
+from app.documents.responses import copy_response
 from app.documents.schemas import (
     UPLOAD_FIELDS,
     ChannelsRead,
@@ -159,7 +160,7 @@ def download_document(doc_id: uuid.UUID, request: Request, session: SessionDep, 
     copy = service.download(
         session, ctx, svc, document_id=doc_id, client_address=ctx.principal.client_address,
         user_agent=request.headers.get("user-agent"))
-    return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
+    return copy_response(copy)
 
 
 @router.get("/documents/{doc_id}/downloads")

@@ -13,13 +13,17 @@ from __future__ import annotations
 
 import time
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from io import BytesIO
 from pathlib import Path
+from typing import BinaryIO
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from app.blobs import BlobEntry, BlobKey, BlobStore
+from app.blobs import BlobEntry, BlobKey, BlobStore, BlobStoreUnavailable
+from app.blobs.base import anonymous_file
 from app.kernel.originals import Originals
 from app.models.cases import Case
 from app.models.documents import CONTENT_OBJECT_TYPE, DocumentVersion
@@ -50,21 +54,54 @@ def seal_file(provider: KeyProvider, store: BlobStore, plaintext: Path, *,
         raise CaseDestroyed() from None
 
 
-def open_version(provider: KeyProvider, store: BlobStore, row: DocumentVersion) -> bytes:
-    """The authenticated plaintext of a version (raises on any tampering or loss). The
-    ciphertext is read from the store segment by segment."""
-    out = BytesIO()
+def _decrypt_into(provider: KeyProvider, store: BlobStore, row: DocumentVersion,
+                  dst: BinaryIO) -> None:
+    """Write the version's plaintext to ``dst``, one authenticated segment at a time (raises
+    on any tampering or loss; ``dst`` then holds a prefix, for the caller to discard)."""
     try:
         with store.reader(blob_key(row.case_id, row.id)) as src:
             envelope.open_stream_into(
-                provider, row.stream_header, src, out, case_id=str(row.case_id),
+                provider, row.stream_header, src, dst, case_id=str(row.case_id),
                 object_type=CONTENT_OBJECT_TYPE, object_id=str(row.id), content_version=1)
     except KeyDestroyed:
         raise CaseDestroyed() from None
     except (InvalidCiphertext, FileNotFoundError):
         BLOB_ERRORS.labels("read").inc()
         raise IntegrityFailure("Stored content failed its integrity check.") from None
+    except OSError:  # writing ``dst``: a full or failing spool disk
+        BLOB_ERRORS.labels("write").inc()
+        raise BlobStoreUnavailable() from None
+
+
+def open_version(provider: KeyProvider, store: BlobStore, row: DocumentVersion) -> bytes:
+    """The authenticated plaintext of a version (raises on any tampering or loss). The
+    ciphertext is read from the store segment by segment."""
+    out = BytesIO()
+    _decrypt_into(provider, store, row, out)
     return out.getvalue()
+
+
+def spool_file(store: BlobStore, case_id: uuid.UUID) -> BinaryIO:
+    """A private file with no name in the case's local spool, for plaintext as long as a
+    request needs it (``app.blobs.base.anonymous_file``: closing it deletes it). Destroying
+    the case removes the spool folder; a file still open then is freed when it is closed."""
+    try:
+        return anonymous_file(store.spool_dir(case_id))
+    except OSError:
+        BLOB_ERRORS.labels("write").inc()
+        raise BlobStoreUnavailable() from None
+
+
+@contextmanager
+def plaintext_file(provider: KeyProvider, store: BlobStore, row: DocumentVersion
+                   ) -> Iterator[BinaryIO]:
+    """The version's authenticated plaintext in a ``spool_file``, rewound: for an original
+    too large to hold in memory. Memory stays at one segment; the file is closed (and so
+    gone) when the block ends, however it ends."""
+    with spool_file(store, row.case_id) as file:
+        _decrypt_into(provider, store, row, file)
+        file.seek(0)
+        yield file
 
 
 def open_prepared(originals: Originals, provider: KeyProvider, store: BlobStore,

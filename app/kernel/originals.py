@@ -8,6 +8,8 @@ version and structures derived from it alone (the watermark package's `Prepared`
 and analysing per request would make every download and every trace against many candidate
 documents pay that again, so they are kept here: one entry per document version id, holding
 the plaintext and everything derived from it, and nothing else in the process holds them.
+A PDF above SETTLEROOM_PDF_SPOOL_ABOVE_BYTES is downloaded without this cache: it is marked
+file to file, never held whole in memory (``app.documents.service.download``).
 
 Invariants and threats:
 - an entry is reached only after the service has authorised the request for that version;

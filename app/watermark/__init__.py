@@ -2,6 +2,7 @@
 
     prepare(original, media_type) -> Prepared
     embed(prepared, media_type, mark) -> marked copy
+    embed_into(prepared, media_type, mark, out) -> marked copy written to a file (PDFs)
     detect(evidence, prepared, media_type, candidates) -> Detection
 
 Layers: a visible footer with an all-digit authentication tag (always on), and the invisible
@@ -13,13 +14,15 @@ the evidence against the stored original and accuses only under a 1e-6 union bou
 Everything derived from an original alone is kept in its `Prepared` (see prepared.py), never in
 a process-wide cache: pass the same Prepared to every call about one original to reuse that
 work, and drop it to drop the plaintext and all that was derived from it. Raw bytes are
-accepted too and prepared for that one call.
+accepted too and prepared for that one call. A PDF too large to hold in memory is prepared
+from a file (`Prepared.of_file`) and marked with `embed_into`, file to file.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from functools import partial
+from typing import BinaryIO
 
 from crypto.fingerprint import DEFAULT_FP_TARGET, authentication_tag
 
@@ -57,6 +60,7 @@ __all__ = [
     "authentication_tag",
     "detect",
     "embed",
+    "embed_into",
     "format_tag",
     "prepare",
     "scan_tags",
@@ -88,6 +92,20 @@ def embed(original: bytes | Prepared, media_type: str, mark: MarkSpec, *,
 
         return embed_image(prep, media_type, mark)
     raise ValueError(f"unsupported media type: {media_type}")
+
+
+def embed_into(original: bytes | Prepared, media_type: str, mark: MarkSpec,
+               out: BinaryIO) -> None:
+    """The recipient's copy of a PDF written to `out` (a file) in memory bounded by its
+    largest object rather than its size, from an original in memory or in a file. The marks
+    are those `embed` makes; the copy is made through pikepdf, never the splice template
+    (which holds the whole file). Text and images are marked in memory only (`embed`): their
+    marks are computed over the whole document at once."""
+    if media_type != "application/pdf":
+        raise ValueError(f"only PDFs are marked into a file, not {media_type}")
+    from .pdf import embed_pdf_into
+
+    embed_pdf_into(prepare(original, media_type), mark, out)
 
 
 def _read(

@@ -13,7 +13,7 @@ import io
 import re
 import zlib
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, BinaryIO
 
 import numpy as np
 import numpy.typing as npt
@@ -23,7 +23,7 @@ from crypto.fingerprint import code_bit_bytes
 
 from .footer import bates_of
 from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
-from .pdfcontent import join_text, walk
+from .pdfcontent import join_text, open_original, walk
 from .pdffill import fill_bodies
 from .pdftemplate import PAGE_SEP, analysis
 from .pdfwriter import (
@@ -46,7 +46,8 @@ from .text import TEXT_LABEL, FoldedText, Slot, read_slots, text_overlap
 TEMPLATE_STAGE = "pdf_template"
 _XMP_PREFIX = XMP_PREFIX
 _FOOTER_MARK = FOOTER_MARK
-__all__ = ["embed_pdf", "original_text", "read_pdf_evidence", "TAG_KEY", "TEXT_LABEL"]
+__all__ = ["embed_pdf", "embed_pdf_into", "original_text", "read_pdf_evidence", "TAG_KEY",
+           "TEXT_LABEL"]
 
 
 def original_text(prep: Prepared) -> str:
@@ -116,6 +117,8 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
               on_issue: Callable[[Issue], None] | None = None) -> bytes:
     """A marked copy through the splice template; when there is none, through pikepdf, and
     `on_issue` hears of it on every such download (the fallback is slower, never silent)."""
+    if prep.in_file:
+        raise ValueError("an original held in a file is marked into a file (embed_pdf_into)")
     use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
     use_image = "image" in mark.channels and bool(scan_layout(prep).images)
     choice = download_choice(prep, mark)
@@ -131,34 +134,49 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
 
 def _page_images(prep: Prepared, mark: MarkSpec) -> dict[tuple[int, int], tuple[bytes, str]]:
     """This download's marked page images (scanned pages), by original object id."""
-    with pikepdf.open(io.BytesIO(prep.original)) as pdf:
+    with open_original(prep) as pdf:
         return marked_images(pdf, scan_layout(prep), mark.download_code)
+
+
+def embed_pdf_into(prep: Prepared, mark: MarkSpec, out: BinaryIO) -> None:
+    """The marked copy written to `out` through pikepdf, from an original in memory or in a
+    file. Memory stays near the largest object's size whatever the file's: pikepdf reads
+    the original's objects as it writes them, and writes the copy as it goes. No splice
+    template (it would hold the whole file): every copy pays pikepdf's open/modify/save."""
+    _mark_with_pikepdf(prep, mark, download_choice(prep, mark), out)
 
 
 def embed_pdf_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.uint8]) -> bytes:
     """The same marked copy through pikepdf open/modify/save (fallback and reference)."""
+    out = io.BytesIO()
+    _mark_with_pikepdf(prep, mark, choice, out)
+    return out.getvalue()
+
+
+def _mark_with_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.uint8],
+                       out: BinaryIO) -> None:
+    from .pdffill import build_fill
+
     use_meta = "metadata" in mark.channels
+    # Derived before the document is opened: a derivation parses the original too, and an
+    # original in a file has one read position.
     an = analysis(prep)
-    with pikepdf.open(io.BytesIO(prep.original)) as pdf:
+    lay = scan_layout(prep) if "image" in mark.channels else None
+    with open_original(prep) as pdf:
         contents = mark_structure(pdf, an, "text" in mark.channels,
                                   mark.tag if use_meta else None)
-        from .pdffill import build_fill
-
         widths = tuple(w for w, _ in an.page_sizes)
         bodies = fill_bodies(build_fill(an.pages), choice)
         for k, (body, foot) in enumerate(zip(bodies, _footers(mark, widths), strict=True)):
             contents[k][0].write(zlib.compress(body, 2), filter=pikepdf.Name.FlateDecode)
             contents[k][1].write(foot)
-        if "image" in mark.channels and scan_layout(prep).images:
-            for objgen, (data, filt) in marked_images(pdf, scan_layout(prep),
-                                                      mark.download_code).items():
+        if lay is not None and lay.images:
+            for objgen, (data, filt) in marked_images(pdf, lay, mark.download_code).items():
                 xobj = pdf.get_object(objgen)
                 if "/DecodeParms" in xobj:
                     del xobj["/DecodeParms"]
                 xobj.write(data, filter=pikepdf.Name(filt))
-        out = io.BytesIO()
         pdf.save(out, compress_streams=False)
-    return out.getvalue()
 
 
 # --------------------------------------------------------------------------- reading

@@ -15,10 +15,17 @@ from typing import Any
 import pikepdf
 
 from .pdffonts import FontInfo, font_info
+from .prepared import Prepared
 
 _NUMBER = (int, float, Decimal)
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
+
+
+def open_original(prep: Prepared) -> Any:
+    """The prepared original as a pikepdf document. One held in a file is read as the parse
+    goes, never mapped: a mapping would count the whole file in the resident memory."""
+    return pikepdf.open(prep.reader(), access_mode=pikepdf.AccessMode.stream)
 
 
 def mul(m: Matrix, n: Matrix) -> Matrix:

@@ -8,7 +8,6 @@ one page for one download; downloads use the equivalent byte mask of pdffill.
 
 from __future__ import annotations
 
-import io
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -17,7 +16,7 @@ from typing import Any
 
 import pikepdf
 
-from .pdfcontent import Glyph, Show, join_text, walk
+from .pdfcontent import Glyph, Show, join_text, open_original, walk
 from .pdffonts import build_tounicode, font_info
 from .prepared import Prepared
 from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, slots_nbytes
@@ -311,12 +310,13 @@ def _merge(chunks: list[Chunk]) -> list[Chunk]:
 
 def analysis(prep: Prepared) -> Analysis:
     """The analysis of a prepared PDF original, built on first use and kept with it."""
-    return prep.derive("pdf.analysis", lambda: analyse(prep.original), analysis_nbytes)
+    return prep.derive("pdf.analysis", lambda: analyse(prep), analysis_nbytes)
 
 
-def analyse(original: bytes) -> Analysis:
+def analyse(original: bytes | Prepared) -> Analysis:
     """Everything derived from the original alone (pure; uncached: see analysis())."""
-    with pikepdf.open(io.BytesIO(original)) as pdf:
+    prep = original if isinstance(original, Prepared) else Prepared(original, "application/pdf")
+    with open_original(prep) as pdf:
         parsed = [(p, pikepdf.parse_content_stream(p)) for p in pdf.pages]
         walked = [walk(p, ops) for p, ops in parsed]
         texts, wheres = zip(*(join_text(s) for s in walked), strict=True) if walked else ((), ())

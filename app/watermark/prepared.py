@@ -15,13 +15,20 @@ Threats and invariants:
   derivation; derivations only depend on ones declared before them, so locks never cycle);
 - `nbytes` approximates the memory held (original plus derived structures) for the owner's
   byte budget; it is an estimate, not an exact accounting of Python object overhead.
+
+An original too large to hold in memory is prepared from a file instead (`Prepared.of_file`):
+the derivations then parse it from the file as they need it (`reader`), and `original` is
+refused, so nothing reads the whole file into memory by mistake. Such a Prepared belongs to
+one caller, which uses it from one thread (the parses share the file's position); its
+derivations are the same values as those of the same bytes in memory.
 """
 
 from __future__ import annotations
 
+import io
 import threading
 from collections.abc import Callable
-from typing import TypeVar, cast
+from typing import BinaryIO, TypeVar, cast
 
 T = TypeVar("T")
 
@@ -29,15 +36,44 @@ T = TypeVar("T")
 class Prepared:
     """The plaintext of one original, its media type, and its derived structures."""
 
-    __slots__ = ("original", "media_type", "_values", "_derived_bytes", "_locks", "_guard")
+    __slots__ = ("_original", "_file", "size", "media_type", "_values", "_derived_bytes",
+                 "_locks", "_guard")
 
     def __init__(self, original: bytes, media_type: str) -> None:
-        self.original = original
+        self._original: bytes | None = original
+        self._file: BinaryIO | None = None
+        self.size = len(original)
         self.media_type = media_type
         self._values: dict[str, object] = {}
         self._derived_bytes = 0
         self._locks: dict[str, threading.Lock] = {}
         self._guard = threading.Lock()
+
+    @classmethod
+    def of_file(cls, file: BinaryIO, media_type: str) -> Prepared:
+        """An original held in a seekable file (which the caller keeps open and closes)."""
+        prep = cls(b"", media_type)
+        prep._original, prep._file = None, file
+        prep.size = file.seek(0, io.SEEK_END)
+        return prep
+
+    @property
+    def original(self) -> bytes:
+        """The original's bytes; refused for one held in a file (read it through `reader`)."""
+        if self._original is None:
+            raise ValueError("this original is held in a file: read it through reader()")
+        return self._original
+
+    @property
+    def in_file(self) -> bool:
+        return self._file is not None
+
+    def reader(self) -> BinaryIO:
+        """The original from its first byte: a view of the bytes, or the file rewound."""
+        if self._file is None:
+            return io.BytesIO(self.original)
+        self._file.seek(0)
+        return self._file
 
     def derive(self, key: str, build: Callable[[], T], size: Callable[[T], int]) -> T:
         """The value stored under `key`, built (once) by `build`. A build that raises stores
@@ -61,10 +97,10 @@ class Prepared:
     @property
     def nbytes(self) -> int:
         """Approximate bytes held: the original plus every derived structure built so far."""
-        return len(self.original) + self._derived_bytes
+        return (0 if self._file is not None else self.size) + self._derived_bytes
 
     def __repr__(self) -> str:  # never the content: this may end up in a log or a traceback
-        return f"Prepared({self.media_type}, {len(self.original)} bytes, {sorted(self._values)})"
+        return f"Prepared({self.media_type}, {self.size} bytes, {sorted(self._values)})"
 
 
 def prepare(original: bytes | Prepared, media_type: str) -> Prepared:

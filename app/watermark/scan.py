@@ -35,7 +35,7 @@ from numpy.typing import NDArray
 
 from crypto.fingerprint import code_bits
 
-from .pdfcontent import IDENTITY, Matrix, mul
+from .pdfcontent import IDENTITY, Matrix, mul, open_original
 from .prepared import Prepared
 from .reading import BitReading, Reading
 
@@ -127,12 +127,21 @@ def find_images(pdf: Any) -> list[PageImage]:
     return [im for im in found if uses[im.objgen] == 1]
 
 
-def build_layout(original: bytes) -> ScanLayout:
-    with pikepdf.open(io.BytesIO(original)) as pdf:
+def _seed(prep: Prepared) -> int:
+    """A function of the original's bytes, read in chunks (an original in a file too)."""
+    digest = hashlib.sha256(b"scan-layout|")
+    src = prep.reader()
+    while chunk := src.read(1 << 20):
+        digest.update(chunk)
+    return int.from_bytes(digest.digest()[:8], "big")
+
+
+def build_layout(prep: Prepared) -> ScanLayout:
+    with open_original(prep) as pdf:
         images = find_images(pdf)
         sizes = tuple((float(p.mediabox[2]) - float(p.mediabox[0]),
                        float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages)
-    seed = int.from_bytes(hashlib.sha256(b"scan-layout|" + original).digest()[:8], "big")
+    seed = _seed(prep)
     rng = np.random.default_rng(seed)
     marked_pages = {im.page for im in images}
     signs, blocks = [], []
@@ -156,7 +165,7 @@ def build_layout(original: bytes) -> ScanLayout:
 
 def layout(prep: Prepared) -> ScanLayout:
     """The scan layout of a prepared PDF original, built once and kept with it."""
-    return prep.derive("pdf.scan", lambda: build_layout(prep.original), lambda s: s.nbytes)
+    return prep.derive("pdf.scan", lambda: build_layout(prep), lambda s: s.nbytes)
 
 
 def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np.float64]

@@ -13,9 +13,19 @@ from fastapi import Form as FormField
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuth, WebAuthDep, body_guard, case_ctx
+from app.deps import (
+    CsrfAuthDep,
+    ServicesDep,
+    SessionDep,
+    WebAuth,
+    WebAuthDep,
+    body_guard,
+    case_ctx,
+    settle_sign_in,
+)
 from app.documents import service
 from app.documents.multipart import Form, read_form
+from app.documents.responses import copy_response
 from app.documents.schemas import (
     ChannelsUpdate,
     DocumentRead,
@@ -137,10 +147,11 @@ def upload(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep, ctx: Uploa
 def download(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: SessionDep,
              svc: ServicesDep, auth: WebAuthDep) -> Response:
     ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
+    settle_sign_in(session)
     copy = service.download(session, ctx, svc, document_id=doc_id,
                               client_address=ctx.principal.client_address,
                               user_agent=request.headers.get("user-agent"))
-    return Response(copy.content, media_type=copy.media_type, headers=copy.headers)
+    return copy_response(copy)
 
 
 @router.get("/cases/{case_id}/documents/{doc_id}/view")
@@ -150,12 +161,16 @@ def view(case_id: uuid.UUID, doc_id: uuid.UUID, request: Request, session: Sessi
     download is, and only images of its pages are sent."""
     ctx = case_ctx(session, auth, case_id, Permission.DOCUMENT_READ)
     room = load_room(session, ctx)
+    settle_sign_in(session)
     copy = service.download(session, ctx, svc, document_id=doc_id,
                             client_address=ctx.principal.client_address,
                             user_agent=request.headers.get("user-agent"))
+    try:
+        view = viewer.view_of(copy.body, copy.media_type)
+    finally:
+        copy.close()
     return render(request, "document_view.html", **context(
-        room, "documents", copy=copy, view=viewer.view_of(copy.content, copy.media_type),
-        max_pages=viewer.MAX_VIEW_PAGES))
+        room, "documents", copy=copy, view=view, max_pages=viewer.MAX_VIEW_PAGES))
 
 
 @router.post("/cases/{case_id}/documents/{doc_id}/versions")

@@ -12,7 +12,7 @@ from fastapi import Depends, Request, Response
 from app.audit.schemas import TreeHeadRead
 from app.authz.permissions import Permission
 from app.context import CaseContext
-from app.deps import ServicesDep, SessionDep, WebAuthDep, body_guard, case_ctx
+from app.deps import ServicesDep, SessionDep, WebAuthDep, body_guard, case_ctx, settle_sign_in
 from app.documents.multipart import Form, read_form
 from app.documents.tracing import report, service
 from app.documents.tracing.evidence import MAX_PAGES, RawEvidence
@@ -87,6 +87,7 @@ def _head_matches(head: TreeHeadRead, size: int, root: str) -> bool:
 def run_trace(case_id: uuid.UUID, request: Request, session: SessionDep, svc: ServicesDep,
               auth: WebAuthDep, ctx: TracerCtx, form: EvidenceForm) -> Response:
     room = load_room(session, ctx)
+    settle_sign_in(session)
     result = service.trace(session, auth.principal, svc, raw=_raw(form))
     names = user_names(session, {m.user_id for m in result.matches})
     return render(request, "traces.html", **context(

@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import io
 from dataclasses import dataclass
+from typing import BinaryIO
 
 # Legible on screen (a letter page is about 900 pixels wide) and fine enough for the word
 # shifts and the visible legend to survive in a screen grab.
@@ -32,10 +33,10 @@ def _data_uri(media_type: str, data: bytes) -> str:
     return f"data:{media_type};base64,{base64.b64encode(data).decode()}"
 
 
-def _pdf_pages(content: bytes) -> tuple[list[str], int]:
+def _pdf_pages(content: bytes | BinaryIO) -> tuple[list[str], int]:
     import pypdfium2 as pdfium  # imported where used: start-up does not pay for it
 
-    doc = pdfium.PdfDocument(content)
+    doc = pdfium.PdfDocument(content)  # a file is read as the pages need it
     try:
         total = len(doc)
         images = []
@@ -49,11 +50,14 @@ def _pdf_pages(content: bytes) -> tuple[list[str], int]:
         doc.close()
 
 
-def view_of(content: bytes, media_type: str) -> View:
-    """What the viewer shows of a marked copy: page images, or the text itself."""
+def view_of(content: bytes | BinaryIO, media_type: str) -> View:
+    """What the viewer shows of a marked copy: page images, or the text itself. A copy in a
+    file is a large PDF (``service.download``): only the pages shown are rendered from it."""
     if media_type == "application/pdf":
         images, total = _pdf_pages(content)
         return View(images, None, total)
+    if not isinstance(content, bytes):
+        raise ValueError("only a PDF copy is held in a file")
     if media_type in IMAGE_TYPES:
         return View([_data_uri(media_type, content)], None, 1)
     return View([], content.decode("utf-8", errors="replace"), 1)

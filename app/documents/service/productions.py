@@ -72,9 +72,9 @@ def produce(session: Session, ctx: CaseContext, svc: Services, *,
                             created_by=ctx.user_id, created_at=svc.now())
     items = []
     for position, version in enumerate(versions):
-        content = storage.open_version(svc.key_provider, svc.blob_store, version)
-        pages = bates.page_count(content, version.media_type)
-        del content  # the plaintext is needed for the count only
+        # The plaintext is needed for the count only: in a spool file, never whole in memory.
+        with storage.plaintext_file(svc.key_provider, svc.blob_store, version) as content:
+            pages = bates.page_count(content, version.media_type)
         items.append(ProductionItem(
             production_id=production.id, case_id=ctx.case_id, document_id=version.document_id,
             version_id=version.id, position=position, first_number=number, page_count=pages))

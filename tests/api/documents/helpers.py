@@ -140,3 +140,39 @@ def jpeg_bomb_pdf() -> bytes:
 def broken_jpeg_pdf() -> bytes:
     """A scanned page whose DCT stream is not a JPEG at all."""
     return _jpeg_page_pdf(b"\x00not a jpeg\x00" * 64, 64, 64)
+
+
+def large_pdf(path: Path, target_bytes: int) -> int:
+    """A valid PDF of at least ``target_bytes`` written to ``path``; returns its page count.
+
+    Every page has two lines of text (so the text, geometry and footer layers have something
+    to mark) and its own copy of one incompressible JPEG (noise), drawn small: not a scanned
+    page, so no page image is re-encoded per download. Quick to build: one JPEG, copied."""
+    import numpy as np
+    import pikepdf
+    from PIL import Image
+
+    side = 1400
+    noise = np.random.default_rng(5).integers(0, 256, (side, side, 3), dtype=np.uint8)
+    buf = io.BytesIO()
+    Image.fromarray(noise).save(buf, format="JPEG", quality=95)
+    jpeg = buf.getvalue()
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica,
+        Encoding=pikepdf.Name.WinAnsiEncoding))
+    pages = -(-target_bytes // len(jpeg))
+    for number in range(1, pages + 1):
+        page = pdf.add_blank_page(page_size=(612, 792))
+        image = pdf.make_stream(jpeg, Type=pikepdf.Name.XObject, Subtype=pikepdf.Name.Image,
+                                Width=side, Height=side, ColorSpace=pikepdf.Name.DeviceRGB,
+                                BitsPerComponent=8, Filter=pikepdf.Name.DCTDecode)
+        page.Resources = pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im0=image),
+                                            Font=pikepdf.Dictionary(F1=font))
+        page.Contents = pdf.make_stream(
+            b"BT /F1 11 Tf 72 720 Td 14 TL (Exhibit page %d: the parties agree that the "
+            b"settlement terms remain confidential.) Tj T* (The receiving party shall not "
+            b"disclose these documents to anyone outside the case.) Tj ET\n"
+            b"q 200 0 0 200 72 300 cm /Im0 Do Q\n" % number)
+    pdf.save(path)
+    return pages

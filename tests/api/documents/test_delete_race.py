@@ -17,7 +17,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests import dbutil
-from tests.api.documents.helpers import text_doc
+from tests.api.documents.helpers import order_text, pdf_doc, text_doc
 
 pytestmark = [
     pytest.mark.postgres,
@@ -47,11 +47,19 @@ def _race(app, calls):  # noqa: ANN001, ANN202
     return results
 
 
-def test_delete_racing_downloads_never_both(api, app):  # noqa: ANN001
+@pytest.mark.parametrize("kind", ["in_memory", "spooled"])
+def test_delete_racing_downloads_never_both(api, app, monkeypatch, kind):  # noqa: ANN001
+    """``spooled``: a PDF copy made between two transactions (SETTLEROOM_PDF_SPOOL_ABOVE_BYTES
+    0): its record's transaction takes the share lock again and finds the document gone."""
+    if kind == "spooled":
+        monkeypatch.setattr(app.state.services.settings, "pdf_spool_above_bytes", 0)
     room = api.room()
     outcomes = set()
     for k in range(ROUNDS):
-        doc = api.document(room, text_doc(f"RACE-{k}"))
+        content = (text_doc(f"RACE-{k}") if kind == "in_memory"
+                   else pdf_doc(f"Race {k}.\n\n" + order_text()[:2000]))
+        doc = api.document(room, content, filename="order.pdf" if kind == "spooled"
+                           else "order.txt")
         base = f"/api/v1/cases/{room.id}/documents/{doc['id']}"
         delete = ("DELETE", base, room.users["plaintiff_counsel"].headers)
         download = ("GET", base + "/content", room.users["defense_counsel"].headers)
