@@ -31,6 +31,7 @@ from .footer import format_tag, scan_tags, tag_strings
 from .model import (
     CHANNELS,
     LAYERS,
+    LEGEND_POSITIONS,
     LEGENDS,
     MEDIA_TYPES,
     Canary,
@@ -47,6 +48,7 @@ from .reading import Reading, guarded
 __all__ = [
     "CHANNELS",
     "LAYERS",
+    "LEGEND_POSITIONS",
     "LEGENDS",
     "MEDIA_TYPES",
     "Canary",

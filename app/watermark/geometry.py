@@ -206,15 +206,35 @@ def read_page_images(images: list[bytes], prep: Prepared,
     return _read_pages(pages, prep, ocr, lambda: images)
 
 
+def _diagonal_tags(pages: list[Array], prep: Prepared) -> Reading:
+    """The tag of a diagonal mark, read from the pixels of each page (tagpixels)."""
+    from .tagpixels import cells, read_tag
+
+    an = analysis(prep)
+    origs = _original_pages(prep)
+    found = []
+    for k, ev in enumerate(pages[: len(origs)]):
+        orig = origs[k]
+        if ev.shape != orig.shape:
+            continue
+        got = read_tag(ev, orig, cells(prep, *an.page_sizes[k]),
+                       _global_offset(orig.astype(np.float64), ev))
+        if got is not None:
+            found.append(got)
+    return Reading(tag_texts=found)
+
+
 def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] | None,
                 images: Callable[[], list[bytes]]) -> Reading:
-    """Word shifts, the pattern on scanned page images, then (OCR costs seconds per page:
-    only when neither was read) the footer tag through OCR; each fails alone."""
+    """Word shifts, the pattern on scanned page images, the tag of a diagonal mark, then
+    (OCR costs seconds per page: only when none of them was read) the footer or header tag
+    through OCR; each fails alone."""
     r = Reading()
     guarded(r, "geometry", lambda: _read_arrays(pages, prep))
     if scan_layout(prep).images:
         guarded(r, "image", lambda: _read_scan(pages, prep))
-    if ocr is not None and not r.found & {"geometry", "image"}:
+    guarded(r, "footer", lambda: _diagonal_tags(pages, prep))
+    if ocr is not None and not r.found & {"geometry", "image"} and not r.tag_texts:
         read = ocr
         guarded(r, "ocr", lambda: Reading(tag_texts=[read(img) for img in images()]))
     return r

@@ -1,5 +1,9 @@
 """PNG/JPEG uploads: a visible stamp plus a keyed luminance pattern decoded against the original.
 
+The stamp stays in the bottom band in every legend position: the pattern's layout leaves that
+band free (and is a function of the original alone, so it cannot move without losing the
+copies already issued). With a protective order's legend the stamp's first line names it.
+
 Each 8x8 block outside the stamp band is assigned (from the original's hash, not the code) to one
 of n bits and to a fixed smooth +/-1 pattern; the download's bit flips the pattern's sign. The
 decoder subtracts the stored original, correlates each block with its pattern and sums per bit;
@@ -82,6 +86,8 @@ def _stamp(img: Array, mark: MarkSpec) -> Array:
     draw.rectangle((0, h - STAMP_BAND, pil.size[0], h), fill=(255, 255, 255))
     font = ImageFont.load_default(size=11)
     line1, line2 = footer_lines(mark)
+    if mark.order_legend:  # the band holds two lines: the order's legend joins the first
+        line1 = f"Copy for {mark.recipient_name} ({mark.party_name}) - {mark.order_legend}"
     draw.text((4, h - STAMP_BAND + 1), line1, fill=(40, 40, 40), font=font)
     draw.text((4, h - STAMP_BAND + 14), line2, fill=(0, 0, 0), font=font)
     stamp = bates_of(mark, 0)

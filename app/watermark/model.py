@@ -15,6 +15,11 @@ CHANNELS = frozenset({"text", "geometry", "metadata", "image", "canary"})
 # Every test the detector may run per candidate; the union bound counts all of them.
 LAYERS = ("footer", "metadata", "text", "canary", "geometry", "image")
 LEGENDS = ("Produced under protective order", "FRE 408 settlement communication")
+# Where the visible mark (recipient and tag) is drawn on a PDF page: the bottom margin (the
+# default, unchanged since the first release), the top margin, or across the page at 45
+# degrees, semi-transparent. Text documents put a "header" or "diagonal" mark at the top;
+# PNG/JPEG uploads keep their stamp in the bottom band the image pattern leaves free.
+LEGEND_POSITIONS = ("footer", "header", "diagonal")
 # Key-derivation labels of the PDF layers. Here rather than in pdf.py so that the embedder
 # (pdf.py) and the pixel reader (geometry.py) share them without importing each other.
 PDF_TEXT_LABEL = "pdftext/v1"
@@ -37,7 +42,10 @@ class Canary:
 class MarkSpec:
     """What one download is marked with. `download_code` is the 32-byte per-download secret.
     `bates`: the Bates number of each page when the version was produced (a text document or
-    an image is one page); stamped in the bottom right margin, beside the footer."""
+    an image is one page); stamped in the bottom right margin, beside the footer.
+    `position`: one of LEGEND_POSITIONS. `order_legend`: the protective order's legend for the
+    document's tier (e.g. "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER"), printed on every
+    page in the margin band; empty when no order's tier governs the document."""
 
     download_code: bytes
     recipient_name: str
@@ -48,8 +56,12 @@ class MarkSpec:
     channels: frozenset[str] = CHANNELS
     canaries: tuple[Canary, ...] = ()
     bates: tuple[str, ...] = ()
+    position: str = "footer"
+    order_legend: str = ""
 
     def __post_init__(self) -> None:
+        if self.position not in LEGEND_POSITIONS:
+            raise ValueError(f"unknown legend position: {self.position}")
         if len(self.download_code) < 16:
             raise ValueError("download_code must be at least 16 bytes")
         if not self.tag.isdigit():

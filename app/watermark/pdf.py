@@ -22,6 +22,7 @@ import pikepdf
 from crypto.fingerprint import code_bit_bytes
 
 from .footer import bates_of
+from .legend import decor, page_stream
 from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
 from .pdfcontent import join_text, open_original, walk
 from .pdffill import fill_bodies
@@ -31,7 +32,6 @@ from .pdfwriter import (
     TAG_KEY,
     XMP_PREFIX,
     Template,
-    footer_stream,
     mark_structure,
     render,
     template,
@@ -85,31 +85,34 @@ def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
     return choice
 
 
-def _footers(mark: MarkSpec, widths: tuple[float, ...]) -> list[bytes]:
+def _footers(mark: MarkSpec, sizes: Sequence[tuple[float, float]]) -> list[bytes]:
+    """Each page's visible mark (legend.page_stream), in the mark's position."""
     if mark.bates:  # one Bates number per page: every footer differs
-        return [footer_stream(mark, w, bates_of(mark, k)) for k, w in enumerate(widths)]
-    by_width = {w: footer_stream(mark, w) for w in set(widths)}
-    return [by_width[w] for w in widths]
+        return [page_stream(mark, w, h, bates_of(mark, k)) for k, (w, h) in enumerate(sizes)]
+    by_size = {wh: page_stream(mark, *wh) for wh in set(sizes)}
+    return [by_size[wh] for wh in sizes]
 
 
-def _build_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool
-                    ) -> Template | Issue:
+def _build_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool,
+                    extra: str) -> Template | Issue:
     try:
         images = scan_layout(prep).images if use_image else ()
-        return template(prep.original, analysis(prep), use_text, use_meta, images)
+        return template(prep.original, analysis(prep), use_text, use_meta, images, extra)
     except (ValueError, KeyError, IndexError, pikepdf.PdfError) as e:
         # A file structure the splice writer does not handle: every download of it is marked
         # through pikepdf instead, and reported (see embed_pdf). Anything else raises.
         return Issue.of(TEMPLATE_STAGE, e)
 
 
-def pdf_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool = False
-                 ) -> Template | Issue:
-    """The splice template for one set of channels, built once per prepared original. A
+def pdf_template(prep: Prepared, use_text: bool, use_meta: bool, use_image: bool = False,
+                 extra: str = "") -> Template | Issue:
+    """The splice template for one set of channels (and, with `extra`, the resources of an
+    order legend or a diagonal mark: legend.decor), built once per prepared original. A
     failure is remembered as long as the Prepared lives (building it again would cost as much
     as the fallback per download); the owner's cache bounds that lifetime."""
-    return prep.derive(f"pdf.template.{int(use_text)}{int(use_meta)}{int(use_image)}",
-                       lambda: _build_template(prep, use_text, use_meta, use_image),
+    key = f"pdf.template.{int(use_text)}{int(use_meta)}{int(use_image)}{extra}"
+    return prep.derive(key,
+                       lambda: _build_template(prep, use_text, use_meta, use_image, extra),
                        lambda t: template_nbytes(t) if isinstance(t, Template) else 0)
 
 
@@ -122,13 +125,14 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
     use_text, use_meta = "text" in mark.channels, "metadata" in mark.channels
     use_image = "image" in mark.channels and bool(scan_layout(prep).images)
     choice = download_choice(prep, mark)
-    t = pdf_template(prep, use_text, use_meta, use_image)
+    t = pdf_template(prep, use_text, use_meta, use_image, decor(mark))
     if isinstance(t, Issue):
         if on_issue is not None:
             on_issue(t)
         return embed_pdf_pikepdf(prep, mark, choice)
     bodies = [zlib.compress(b, 2) for b in fill_bodies(t.fill, choice)]
-    return render(t, bodies, _footers(mark, t.widths), mark.tag,
+    sizes = tuple(zip(t.widths, t.heights, strict=True))
+    return render(t, bodies, _footers(mark, sizes), mark.tag,
                   _page_images(prep, mark) if use_image else None)
 
 
@@ -164,10 +168,10 @@ def _mark_with_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.ui
     lay = scan_layout(prep) if "image" in mark.channels else None
     with open_original(prep) as pdf:
         contents = mark_structure(pdf, an, "text" in mark.channels,
-                                  mark.tag if use_meta else None)
-        widths = tuple(w for w, _ in an.page_sizes)
+                                  mark.tag if use_meta else None, decor(mark))
         bodies = fill_bodies(build_fill(an.pages), choice)
-        for k, (body, foot) in enumerate(zip(bodies, _footers(mark, widths), strict=True)):
+        feet = _footers(mark, an.page_sizes)
+        for k, (body, foot) in enumerate(zip(bodies, feet, strict=True)):
             contents[k][0].write(zlib.compress(body, 2), filter=pikepdf.Name.FlateDecode)
             contents[k][1].write(foot)
         if lay is not None and lay.images:

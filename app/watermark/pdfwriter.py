@@ -11,6 +11,7 @@ same document pikepdf would save, without opening, modifying and saving it per d
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import io
 import re
@@ -29,6 +30,17 @@ from .scan import PageImage, image_head
 TAG_KEY = "/SettleroomTag"
 XMP_PREFIX = "settleroom-download-tag:"
 FOOTER_FONTS = {"/SRfH": "/Helvetica", "/SRfC": "/Courier-Bold"}
+# Resources only a styled copy needs (see legend.styled): the protective-order legend's bold
+# face and the graphics state of the semi-transparent diagonal mark. A copy in the default
+# footer position without an order legend has neither, so its bytes are what they always were.
+STYLED_FONTS = {"/SRfB": "/Helvetica-Bold"}
+ALPHA_STATE = "/SRgs"
+DIAGONAL_ALPHA = 0.3
+# The diagonal tag's digits are drawn in an embedded subset of Bitstream Vera Sans Bold (the
+# TrueType file reportlab ships), so every renderer draws the same digit shapes and the pixel
+# reader (tagpixels) can compare a page with digits drawn exactly as the copy drew them.
+DIGIT_FONT = "/SRfD"
+DIGIT_CHARS = "-0123456789"
 FOOTER_MARK = b"% settleroom footer\n"
 _PLACEHOLDER = "SRTAGPLACEHOLDER7F3A"
 _XMP = (
@@ -41,10 +53,10 @@ _XMP = (
 
 
 # --------------------------------------------------------------------------- pikepdf structure
-def helv_width(text: str, size: float) -> float:
+def helv_width(text: str, size: float, face: str = "Helvetica") -> float:
     from reportlab.pdfbase import pdfmetrics  # type: ignore[import-untyped]
 
-    return float(pdfmetrics.stringWidth(text, "Helvetica", size))
+    return float(pdfmetrics.stringWidth(text, face, size))
 
 
 def footer_stream(mark: MarkSpec, width: float, bates: str | None = None) -> bytes:
@@ -67,28 +79,105 @@ def footer_stream(mark: MarkSpec, width: float, bates: str | None = None) -> byt
     )
 
 
-def footer_fonts(pdf: Any) -> dict[str, Any]:
-    return {
+def footer_fonts(pdf: Any, decor: str = "") -> dict[str, Any]:
+    """The mark's standard fonts; with `decor` (see mark_structure) the bold face and the
+    transparency state too, and for a diagonal ("d") the digit font."""
+    faces = {**FOOTER_FONTS, **STYLED_FONTS} if decor else FOOTER_FONTS
+    shared = {
         name: pdf.make_indirect(pikepdf.Dictionary(
             Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
             BaseFont=pikepdf.Name(base), Encoding=pikepdf.Name.WinAnsiEncoding,
         ))
-        for name, base in FOOTER_FONTS.items()
+        for name, base in faces.items()
     }
+    if decor:
+        shared[ALPHA_STATE] = _alpha_state(pdf)
+    if decor == "d":
+        shared[DIGIT_FONT] = digit_font(pdf)
+    return shared
+
+
+@dataclass(frozen=True)
+class DigitFace:
+    """The embedded digit font: its subset program and metrics (per mille of the em)."""
+
+    program: bytes
+    widths: dict[str, float]
+    bbox: tuple[float, ...]
+    ascent: float
+    descent: float
+    cap_height: float
+    stem_v: float
+    flags: int
+
+
+@functools.cache
+def digit_face() -> DigitFace:
+    """Built once per process from a file shipped in a package (no document content)."""
+    import os
+
+    import reportlab  # type: ignore[import-untyped]
+    from reportlab.pdfbase.ttfonts import TTFontFile  # type: ignore[import-untyped]
+
+    f = TTFontFile(os.path.join(os.path.dirname(reportlab.__file__), "fonts", "VeraBd.ttf"))
+    codes = [0] * (ord("9") + 1)
+    for ch in DIGIT_CHARS:
+        codes[ord(ch)] = ord(ch)
+    return DigitFace(f.makeSubset(codes), {ch: float(f.charWidths[ord(ch)]) for ch in DIGIT_CHARS},
+                     tuple(float(v) for v in f.bbox), float(f.ascent), float(f.descent),
+                     float(f.capHeight), float(f.stemV), int(f.flags))
+
+
+def digit_font(pdf: Any) -> Any:
+    """The digit font as an indirect TrueType font of `pdf` (codes are ASCII)."""
+    face = digit_face()
+    first, last = ord(DIGIT_CHARS[0]), ord("9")
+    name = pikepdf.Name("/SRDGTS+BitstreamVeraSans-Bold")
+    descriptor = pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor, FontName=name, Flags=face.flags,
+        FontBBox=list(face.bbox), ItalicAngle=0, Ascent=face.ascent, Descent=face.descent,
+        CapHeight=face.cap_height, StemV=face.stem_v,
+        FontFile2=pdf.make_stream(face.program, Length1=len(face.program)))
+    widths = [face.widths.get(chr(c), 0.0) for c in range(first, last + 1)]
+    cmap = ("/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /SRDigits "
+            "def /CMapType 2 def 1 begincodespacerange <00> <FF> endcodespacerange "
+            f"{len(DIGIT_CHARS)} beginbfchar "
+            + " ".join(f"<{ord(ch):02X}> <{ord(ch):04X}>" for ch in DIGIT_CHARS)
+            + " endbfchar endcmap CMapName currentdict /CMap defineresource pop end end")
+    return pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.TrueType, BaseFont=name,
+        FirstChar=first, LastChar=last, Widths=widths,
+        FontDescriptor=pdf.make_indirect(descriptor),
+        ToUnicode=pdf.make_stream(cmap.encode("ascii"))))
+
+
+def _alpha_state(pdf: Any) -> Any:
+    return pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.ExtGState, ca=DIAGONAL_ALPHA, CA=DIAGONAL_ALPHA))
+
+
+def _add_alpha(res: Any, state: Any) -> None:
+    if not isinstance(res.get("/ExtGState"), pikepdf.Dictionary):
+        res.ExtGState = pikepdf.Dictionary()
+    res.ExtGState[ALPHA_STATE] = state
 
 
 def add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, bytes],
               marked_of: dict[str, str]) -> None:
     """Footer fonts (shared by all pages) and, per original font that carries text marks, a
-    copy of it whose ToUnicode maps the marked codes to their variants (memoised per font)."""
+    copy of it whose ToUnicode maps the marked codes to their variants (memoised per font).
+    A styled copy's `shared` also holds the bold face and the diagonal's graphics state."""
     res = page.obj.get("/Resources")
     if not isinstance(res, pikepdf.Dictionary):
         res = page.obj.Resources = pikepdf.Dictionary()
     if "/Font" not in res:
         res.Font = pikepdf.Dictionary()
     fonts = res.Font
-    for name in FOOTER_FONTS:
-        fonts[name] = shared[name]
+    for name in (*FOOTER_FONTS, *STYLED_FONTS, DIGIT_FONT):
+        if name in shared:
+            fonts[name] = shared[name]
+    if ALPHA_STATE in shared:
+        _add_alpha(res, shared[ALPHA_STATE])
     for mname, cmap in marked.items():
         src = fonts[marked_of[mname]]
         key = f"{src.objgen}{mname}"
@@ -111,11 +200,13 @@ def set_metadata(pdf: Any, tag: str) -> None:
         meta["dc:identifier"] = XMP_PREFIX + tag
 
 
-def mark_structure(pdf: Any, an: Analysis, use_text: bool, tag: str | None) -> list[Any]:
+def mark_structure(pdf: Any, an: Analysis, use_text: bool, tag: str | None,
+                   decor: str = "") -> list[Any]:
     """Fonts, metadata and per page a [body, footer] Contents array of empty streams that the
     caller fills (`an` is the analysis of the original `pdf` was opened from); returns those
-    Contents arrays."""
-    shared = footer_fonts(pdf)
+    Contents arrays. `decor` (legend.decor): "" for the plain footer, "b" for the resources
+    of an order legend, "d" for those of a diagonal mark."""
+    shared = footer_fonts(pdf, decor)
     contents = []
     for k, page in enumerate(pdf.pages):
         pt = an.pages[k]
@@ -147,6 +238,7 @@ class Template:
     id1: bytes
     widths: tuple[float, ...]
     fill: DocFill
+    heights: tuple[float, ...] = ()
 
 
 _XREF = re.compile(rb"xref\n0 (\d+)\n")
@@ -203,12 +295,13 @@ def _variables(saved: bytes, images: Sequence[PageImage]) -> dict[int, Var]:
 
 
 def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool,
-             images: Sequence[PageImage] = ()) -> Template:
+             images: Sequence[PageImage] = (), decor: str = "") -> Template:
     """The marked structure of `original` (analysed as `an`) for one set of channels; the
     caller keeps it with the original (see pdf.pdf_template). `images` are the page images
-    each download replaces with its marked version (scan.marked_images)."""
+    each download replaces with its marked version (scan.marked_images); `decor` adds the
+    resources of an order legend or a diagonal mark (see mark_structure)."""
     with pikepdf.open(io.BytesIO(original)) as pdf:
-        mark_structure(pdf, an, use_text, _PLACEHOLDER if use_meta else None)
+        mark_structure(pdf, an, use_text, _PLACEHOLDER if use_meta else None, decor)
         out = io.BytesIO()
         pdf.save(out, object_stream_mode=pikepdf.ObjectStreamMode.disable,
                  compress_streams=True, deterministic_id=True)
@@ -225,7 +318,8 @@ def template(original: bytes, an: Analysis, use_text: bool, use_meta: bool,
     m = _ID.search(trailer)
     split = (trailer[: m.start(2)], trailer[m.end(2) :]) if m else (trailer,)
     return Template(saved[: objs[0][1]], tuple(items), split, m.group(1) if m else b"",
-                    tuple(w for w, _ in an.page_sizes), build_fill(an.pages))
+                    tuple(w for w, _ in an.page_sizes), build_fill(an.pages),
+                    tuple(h for _, h in an.page_sizes))
 
 
 def template_nbytes(t: Template) -> int:

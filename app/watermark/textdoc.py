@@ -1,4 +1,8 @@
-"""Plain-text and Markdown documents: character marks, canaries, and an appended footer."""
+"""Plain-text and Markdown documents: character marks, canaries, and the visible mark: a
+footer appended after "--", or (positions "header" and "diagonal") the same lines opening the
+document before "--". The protective order's legend, when the document has one, is the
+mark's first line. Text slots are found in the original and read by alignment, so where the
+mark sits does not move them."""
 
 from __future__ import annotations
 
@@ -47,8 +51,12 @@ def embed_text_document(prep: Prepared, mark: MarkSpec) -> str:
         text = canary.apply(text, original, mark.canaries, mark.download_code)
     line1, line2 = footer_lines(mark)
     stamp = bates_of(mark, 0)
-    tail = f"{line1}\n{line2}\n" + (f"{stamp}\n" if stamp else "")
-    return text.rstrip("\n") + "\n\n--\n" + tail
+    block = (f"{mark.order_legend}\n" if mark.order_legend else "") + f"{line1}\n{line2}\n" \
+        + (f"{stamp}\n" if stamp else "")
+    if mark.position == "footer":
+        return text.rstrip("\n") + "\n\n--\n" + block
+    # A header (and, in plain text, the diagonal too: text has no angle) opens the document.
+    return block + "--\n\n" + text.lstrip("\n")
 
 
 def read_text(evidence: str, prep: Prepared, canaries: Sequence[Canary] = ()) -> Reading:

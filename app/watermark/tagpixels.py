@@ -1,0 +1,167 @@
+"""The diagonal mark's tag read back from page pixels, digit by digit, without OCR.
+
+OCR reads a tag printed across the page badly: the text is at 45 degrees, semi-transparent,
+and wherever it crosses body text the body's ink hides it. But where each digit of the tag
+lies is a function of the page size alone (legend.diagonal_tag), so each digit is classified
+by comparison with the ten digits drawn exactly there, rendered by the renderer that renders
+the stored original, on the pixels where the original is blank (where the body has ink the
+mark cannot be seen, and those pixels are left out rather than guessed).
+
+Invariants and threats:
+- candidate-free: the reading is a function of the evidence, the stored original and the
+  page size; it yields at most one 12-digit string per page, which the scorer counts in its
+  union bound like any other tag-shaped string (TagScan.tried);
+- a page that does not carry the diagonal mark (another position, unmarked, another
+  document) yields nothing: the ten templates must explain the digit cells (a mean
+  normalised correlation of at least MIN_NCC), otherwise the page is skipped;
+- templates depend on the page size only and are kept with the prepared original (derived
+  once), as small arrays of the pixels of the twelve digit cells.
+"""
+
+from __future__ import annotations
+
+import io
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .legend import ANGLE, diagonal_tag, tag_line_stream
+from .pdfwriter import ALPHA_STATE, DIAGONAL_ALPHA, DIGIT_FONT, digit_font
+from .prepared import Prepared
+
+DPI = 150
+DIGITS = tuple(i for i in range(14) if i % 5 != 4)  # positions in "0000-0000-0000"
+SEARCH = 3  # px: the line is looked for this far around where it should be
+MIN_NCC = 0.55
+MIN_PIXELS = 20  # blank pixels a digit cell needs to be read at all
+Array = NDArray[np.float64]
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Per digit of the tag: its pixels (rows, cols at DPI) and the ten digits' ink there."""
+
+    rows: tuple[NDArray[np.int32], ...]
+    cols: tuple[NDArray[np.int32], ...]
+    ink: tuple[NDArray[np.uint8], ...]  # (10, n) per digit
+
+    @property
+    def nbytes(self) -> int:
+        return sum(r.nbytes + c.nbytes + i.nbytes
+                   for r, c, i in zip(self.rows, self.cols, self.ink, strict=True))
+
+
+def _template_pdf(width: float, height: float) -> bytes:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1,
+        BaseFont=pikepdf.Name("/Courier-Bold"), Encoding=pikepdf.Name.WinAnsiEncoding))
+    digits_font = digit_font(pdf)
+    state = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.ExtGState, ca=DIAGONAL_ALPHA, CA=DIAGONAL_ALPHA))
+    for d in range(10):
+        digits = str(d) * 12
+        line = "Download tag " + "-".join(digits[i : i + 4] for i in (0, 4, 8))
+        page = pikepdf.Dictionary(
+            Type=pikepdf.Name.Page, MediaBox=[0, 0, width, height],
+            Resources=pikepdf.Dictionary(Font=pikepdf.Dictionary({"/SRfC": font,
+                                                                  DIGIT_FONT: digits_font}),
+                                         ExtGState=pikepdf.Dictionary({ALPHA_STATE: state})),
+            Contents=pdf.make_stream(tag_line_stream(line, width, height)))
+        pdf.pages.append(pikepdf.Page(page))
+    out = io.BytesIO()
+    pdf.save(out)
+    return out.getvalue()
+
+
+def _cell_index(shape: tuple[int, int], width: float, height: float) -> NDArray[np.int32]:
+    """Per pixel, the index of the tag character ("0000-0000-0000") it lies in (-1: none)."""
+    x0, y0, size, starts = diagonal_tag(width, height)
+    c = s = math.cos(math.radians(ANGLE))
+    ys = height - (np.arange(shape[0]) + 0.5) * 72.0 / DPI
+    xs = (np.arange(shape[1]) + 0.5) * 72.0 / DPI
+    dx, dy = xs[None, :] - x0, ys[:, None] - y0
+    u = dx * c + dy * s  # along the line, pt
+    v = (-dx * s + dy * c) / size  # across it, in ems (up positive)
+    idx = np.searchsorted(np.asarray(starts), u, side="right").astype(np.int32) - 1
+    ok = (idx >= 0) & (idx < len(starts) - 1) & (v > -0.3) & (v < 0.85)
+    return np.where(ok, idx, -1)
+
+
+def _build(width: float, height: float) -> Cells:
+    from .geometry import render
+
+    inks = [np.asarray(p, dtype=np.uint8) for p in render(_template_pdf(width, height), DPI)]
+    index = _cell_index(inks[0].shape, width, height)
+    stack = np.stack(inks)
+    rows, cols, ink = [], [], []
+    for i in DIGITS:
+        r, c = np.nonzero((index == i) & (stack.max(axis=0) > 8))
+        rows.append(r.astype(np.int32))
+        cols.append(c.astype(np.int32))
+        ink.append(stack[:, r, c])
+    return Cells(tuple(rows), tuple(cols), tuple(ink))
+
+
+def cells(prep: Prepared, width: float, height: float) -> Cells:
+    return prep.derive(f"tagpixels.{width:.2f}x{height:.2f}", lambda: _build(width, height),
+                       lambda c: c.nbytes)
+
+
+def _ncc(m: Array, t: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Normalised correlation of `m` (n,) with each row of `t` (10, n)."""
+    mc = m - m.mean()
+    tc = t - t.mean(axis=1, keepdims=True)
+    den = np.sqrt((tc * tc).sum(axis=1) * (mc * mc).sum()) + 1e-9
+    return np.asarray((tc @ mc) / den, dtype=np.float64)
+
+
+def _blank(orig: NDArray[np.uint8]) -> NDArray[np.bool_]:
+    """Pixels where the original and its neighbours carry no ink: there the mark shows."""
+    from PIL import Image, ImageFilter
+
+    grown = Image.fromarray(orig).filter(ImageFilter.MaxFilter(5))
+    return np.asarray(grown) <= 40
+
+
+def _score(ev: Array, orig: NDArray[np.uint8], blank: NDArray[np.bool_], cs: Cells,
+           dy: int, dx: int) -> tuple[float, list[int]] | None:
+    """(mean best correlation, digits) with the evidence moved by (dy, dx) px."""
+    h, w = ev.shape
+    best, digits = [], []
+    for rows, cols, ink in zip(cs.rows, cs.cols, cs.ink, strict=True):
+        r, c = rows + dy, cols + dx
+        ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
+        ok[ok] &= blank[rows[ok], cols[ok]]
+        if ok.sum() < MIN_PIXELS:
+            return None
+        mark = ev[r[ok], c[ok]] - orig[rows[ok], cols[ok]]
+        scores = _ncc(mark, ink[:, ok].astype(np.float64))
+        digits.append(int(np.argmax(scores)))
+        best.append(float(scores.max()))
+    return float(np.mean(best)), digits
+
+
+def read_tag(ev: Array, orig: NDArray[np.uint8], cs: Cells, offset: tuple[int, int]
+             ) -> str | None:
+    """The tag line read from one page (ink = 255 - grey, at DPI, shaped like `orig`), as
+    "Download tag NNNN-NNNN-NNNN", or None when the page does not carry the diagonal mark.
+    `offset` is the page's translation against the original (geometry._global_offset)."""
+    if not cs.rows or ev.shape != orig.shape:
+        return None
+    blank = _blank(orig)
+    oy, ox = offset
+    found: tuple[float, list[int]] | None = None
+    for dy in range(oy - SEARCH, oy + SEARCH + 1):
+        for dx in range(ox - SEARCH, ox + SEARCH + 1):
+            got = _score(ev, orig, blank, cs, dy, dx)
+            if got is not None and (found is None or got[0] > found[0]):
+                found = got
+    if found is None or found[0] < MIN_NCC:
+        return None
+    tag = "".join(map(str, found[1]))
+    return "Download tag " + "-".join(tag[i : i + 4] for i in (0, 4, 8))
