@@ -12,6 +12,9 @@ from app.kernel.schemas import Day, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
 CourtSystem = Literal["federal", "ca_superior"]
+# app.watermark.LEGEND_POSITIONS; a value outside it is refused by the service with 422
+# invalid_legend_position (a stable code, rather than the generic validation_error).
+LegendPosition = Literal["footer", "header", "diagonal"]
 
 
 def us_state_codes() -> frozenset[str]:
@@ -59,6 +62,9 @@ class CaseUpdate(Strict):
     # "ca_superior": a California superior court named by `county` (then no district).
     court_system: CourtSystem | None = None
     county: str | None = Field(default=None, min_length=1, max_length=40)
+    # Where downloaded copies carry the visible legend (room admin): "footer" (the default),
+    # "header" or "diagonal".
+    legend_position: str | None = Field(default=None, max_length=40)
 
     _state = field_validator("court_state")(_check_state)
     _tz = field_validator("court_timezone")(check_timezone)
@@ -76,6 +82,7 @@ class CaseRead(BaseModel):
     division: str | None = None
     court_system: CourtSystem = "federal"
     county: str | None = None
+    legend_position: LegendPosition = "footer"
     created_at: datetime
     # Set once the case keys were destroyed: what remains is this metadata and the log.
     destroyed_at: datetime | None = None

@@ -31,6 +31,7 @@ from app.errors import Invalid
 from app.kernel.papers import Caption
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
 from app.sealing import create_case_key
+from app.watermark import LEGEND_POSITIONS
 from crypto.keys import KeyProvider
 
 
@@ -40,6 +41,7 @@ def _case_read(case: Case, roles: frozenset[Role] | set[Role]) -> CaseRead:
         docket_number=case.docket_number, trial_date=case.trial_date,
         court_timezone=case.court_timezone, district=case.district, division=case.division,
         court_system=case.court_system, county=case.county,  # type: ignore[arg-type]
+        legend_position=case.legend_position,  # type: ignore[arg-type]
         created_at=case.created_at,
         destroyed_at=case.destroyed_at, my_roles=sorted(roles),
     )
@@ -99,6 +101,8 @@ def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> Case
     for field in ("caption", "court", "court_state", "docket_number", "court_timezone"):
         if field in changes and changes[field] is None:
             raise Invalid(f"{field} cannot be empty.", code="field_required")
+    if "legend_position" in changes:
+        _check_legend_position(changes["legend_position"])
     where = _updated_court(case, changes)
     for field, value in changes.items():
         if field not in ("court_system", "county"):
@@ -109,6 +113,13 @@ def update_case(session: Session, ctx: CaseContext, *, data: CaseUpdate) -> Case
     session.flush()
     record(session, ctx, "case.update", "case", case.id, {"fields": sorted(changes)})
     return _case_read(case, ctx.roles)
+
+
+def _check_legend_position(value: object) -> None:
+    """One of LEGEND_POSITIONS; the refusal names the choices, never echoes the value."""
+    if value not in LEGEND_POSITIONS:
+        raise Invalid("legend_position is one of: " + ", ".join(LEGEND_POSITIONS) + ".",
+                      code="invalid_legend_position")
 
 
 _COURT_FIELDS = ("court", "court_state", "court_timezone", "district", "division",
@@ -227,6 +238,12 @@ def list_members(session: Session, ctx: CaseContext, *, offset: int,
 
 # --- lookups for other domains ------------------------------------------------------
 # Other domains reach cases, parties, claims and members only through these functions.
+
+
+def legend_position(session: Session, case_id: uuid.UUID) -> str:
+    """Where the case's downloaded copies carry their visible legend."""
+    case = repo.get_case(session, case_id)
+    return case.legend_position if case is not None else LEGEND_POSITIONS[0]
 
 
 def case_row(session: Session, case_id: uuid.UUID, *, lock: bool = False) -> Case | None:

@@ -29,6 +29,10 @@ class Case(IdMixin, CreatedMixin, Base):
     court_system: Mapped[str] = mapped_column(String(12), default="federal",
                                               server_default="federal")
     county: Mapped[str | None] = mapped_column(String(40), default=None)
+    # Where downloaded copies carry their visible legend: "footer" | "header" | "diagonal"
+    # (app.watermark.LEGEND_POSITIONS); set by the room admin.
+    legend_position: Mapped[str] = mapped_column(String(10), default="footer",
+                                                 server_default="footer")
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
     destroyed_at: Mapped[datetime | None] = mapped_column(default=None)
 

@@ -1,11 +1,14 @@
 """What the documents domain asks of the protective order before it shows or serves a
-document: the order's tiers (who sees what), and whether the caller may open a document
-now (Exhibit A signed, not clawed back). It imports no other domain, so documents may
-import it without a cycle; the decisions are the policy's (``policy_protective_orders``).
+document: the order's tiers (who sees what), whether the caller may open a document now
+(Exhibit A signed, not clawed back), and the legend each page of a copy carries. It imports
+no other domain, so documents may import it without a cycle; the decisions are the
+policy's (``policy_protective_orders``).
 """
 
 from __future__ import annotations
 
+import re
+import unicodedata
 import uuid
 
 from sqlalchemy.orm import Session
@@ -41,3 +44,43 @@ def refuse_unless_open(session: Session, ctx: CaseContext, action: str,
         session, order.id, ctx.user_id) is not None
     refuse_unless(session, ctx, action, "document", document_id,
                   pol.may_open(ctx.memberships, facts, acknowledged=signed))
+
+
+# Page legends (N.D. Cal. model order 5.2(a): the Producing Party affixes the tier's legend,
+# "CONFIDENTIAL" or "HIGHLY CONFIDENTIAL - ATTORNEYS' EYES ONLY", to each page that contains
+# protected material). The room adds what the material is subject to, as producing parties
+# commonly stamp it; a tier name longer than MAX_TIER_CHARS is cut at a word so the legend
+# fits one line of a letter-width margin.
+LEGEND_SUFFIX = "SUBJECT TO PROTECTIVE ORDER"
+MAX_TIER_CHARS = 60
+_FOLD = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"',
+                       "\u2010": "-", "\u2011": "-", "\u2012": "-", "\u2013": "-",
+                       "\u2014": "-", "\u2015": "-", "\u2212": "-"})
+
+
+def legend_text(tier_name: str) -> str:
+    """The legend of a tier, in capitals and plain ASCII (the mark's fonts are WinAnsi):
+    "CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER". A name that already says it is subject
+    to the order is not said twice."""
+    folded = unicodedata.normalize("NFKC", tier_name.translate(_FOLD))
+    name = " ".join(folded.encode("ascii", "ignore").decode().split()).upper()
+    if len(name) > MAX_TIER_CHARS:
+        name = name[:MAX_TIER_CHARS].rsplit(" ", 1)[0].rstrip(" -")
+    if not name:
+        name = "CONFIDENTIAL"
+    if re.search(r"PROTECTIVE ORDER$", name):
+        return name
+    return f"{name} - {LEGEND_SUFFIX}"
+
+
+def page_legend(session: Session, case_id: uuid.UUID, designation: str) -> str:
+    """The legend every page of a copy of a `designation` document carries: the current
+    order's tier mapped to that designation, else "" (no order, or no tier for it: an ENE
+    document, or a designation the order does not name)."""
+    order = repo.current_order(session, case_id)
+    if order is None:
+        return ""
+    for tier in order.tiers:
+        if tier["designation"] == designation:
+            return legend_text(str(tier["name"]))
+    return ""

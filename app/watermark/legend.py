@@ -23,7 +23,8 @@ import math
 from .footer import footer_lines
 from .model import MarkSpec
 from .pdftemplate import literal
-from .pdfwriter import ALPHA_STATE, DIGIT_FONT, FOOTER_MARK, digit_face, footer_stream, helv_width
+from . import pdfwriter
+from .pdfwriter import ALPHA_STATE, DIGIT_FONT, FOOTER_MARK, footer_stream, helv_width
 
 ANGLE = 45.0  # degrees: the reader de-rotates page images by the same angle (geometry.py)
 ORDER_SIZE = 8.0  # pt, Helvetica-Bold
@@ -120,7 +121,7 @@ PREFIX_EM = 0.6 * len(PREFIX)  # Courier-Bold: every character is 0.6 em wide
 
 def _tag_ems(digits: str) -> list[float]:
     """The advance of each character of a formatted tag (digits and hyphens), in ems."""
-    widths = digit_face().widths
+    widths = pdfwriter.digit_face().widths
     return [widths[ch] / 1000.0 for ch in digits]
 
 

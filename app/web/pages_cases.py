@@ -18,6 +18,12 @@ from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room
 
 router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
+# The case settings' closed list of legend positions (app.watermark.LEGEND_POSITIONS).
+LEGEND_LABELS = (
+    ("footer", "Footer: bottom margin (default)"),
+    ("header", "Header: top margin"),
+    ("diagonal", "Diagonal across each page, semi-transparent"),
+)
 Text = Annotated[str, Form(max_length=2000)]
 OptText = Annotated[str, Form(max_length=2000)]
 
@@ -56,7 +62,8 @@ def case_room(case_id: uuid.UUID, request: Request, session: SessionDep, svc: Se
                                        now=svc.now(),
                                        memberships={ctx.case_id: ctx.memberships})[ctx.case_id]
     return render(request, "room.html", **context(room, "overview", deadline=deadline,
-                                                  hearing=rule68_service.get_hearing(session, ctx)))
+                                                  hearing=rule68_service.get_hearing(session, ctx),
+                                                  legend_positions=LEGEND_LABELS))
 
 
 @router.get("/cases/{case_id}/parties")
@@ -93,12 +100,14 @@ def add_claim(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
 def update_case(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
                 trial_date: OptText = "", court_timezone: OptText = "", caption: OptText = "",
                 court: OptText = "", court_state: OptText = "",
-                docket_number: OptText = "") -> Response:
-    """Empty text fields stay as they are; an empty trial date clears it."""
+                docket_number: OptText = "", legend_position: OptText = "") -> Response:
+    """Empty text fields stay as they are; an empty trial date clears it. The legend
+    position is a closed list (a value outside it is refused: invalid_legend_position)."""
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
     changes: dict[str, object] = {"trial_date": trial_date or None}
     texts = {"court_timezone": court_timezone, "caption": caption, "court": court,
-             "court_state": court_state.upper(), "docket_number": docket_number}
+             "court_state": court_state.upper(), "docket_number": docket_number,
+             "legend_position": legend_position}
     changes.update({k: v.strip() for k, v in texts.items() if v.strip()})
     case_service.update_case(session, ctx, data=CaseUpdate(**changes))  # type: ignore[arg-type]
     return redirect(f"/cases/{case_id}", "case_updated")

@@ -109,6 +109,8 @@ RULES: dict[str, str] = {
                             "uploading party's counsel.",
     "file_required": "Choose a file to send.",
     "invalid_channels": "Watermark channels are chosen from the listed ones, each once.",
+    "invalid_legend_position": "The visible legend goes in the footer, the header or "
+                               "diagonally across the page.",
     "invalid_deadline_input": "FRCP 6(a): a period counts whole days after or before a "
                               "valid date; the state is a two-letter code.",
     "evaluation_not_found": "An evaluation is shared only after the evaluator writes it.",

@@ -166,7 +166,9 @@ def _plan(session: Session, ctx: CaseContext, svc: Services, loaded: Loaded) -> 
     legend = LEGENDS[1] if doc.designation == "ENE" else LEGENDS[0]
     mark = MarkSpec(code, user.name if user else "Recipient", party_name, doc.designation,
                     legend, tag, channels=frozenset(channels),
-                    bates=stamped_numbers(session, row.id))
+                    bates=stamped_numbers(session, row.id),
+                    position=case_service.legend_position(session, ctx.case_id),
+                    order_legend=order_gate.page_legend(session, ctx.case_id, doc.designation))
     return _Plan(doc, row, party_id, role, code, mark)
 
 
