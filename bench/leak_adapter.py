@@ -8,6 +8,9 @@ stored original of a matching kind (the union bound is widened by that number) a
 recipient only on the verdict "identified".
 
 Run through bench/run_leak.sh (it sets PYTHONPATH so `app` and `crypto` import).
+SETTLEROOM_LEGEND_POSITION (footer | header | diagonal, default footer) chooses where the copies
+carry their visible legend, as a case's setting does; SETTLEROOM_ORDER_LEGEND=1 adds the
+protective order's page legend ("CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER").
 """
 
 from __future__ import annotations
@@ -35,6 +38,9 @@ MAX_WORKERS = 1  # the "server state" below lives in this process
 _TAG_KEY = secrets.token_bytes(32)
 _ORIGINALS: dict[str, tuple[wm.Prepared, str]] = {}  # sha256 -> (prepared original, media type)
 _DOWNLOADS: dict[tuple[str, str], tuple[bytes, str]] = {}  # (sha, recipient) -> (code, tag)
+_POSITION = os.environ.get("SETTLEROOM_LEGEND_POSITION", "footer")
+_ORDER_LEGEND = ("CONFIDENTIAL - SUBJECT TO PROTECTIVE ORDER"
+                 if os.environ.get("SETTLEROOM_ORDER_LEGEND") == "1" else "")
 
 
 def _media(doc: bytes) -> str:
@@ -57,6 +63,8 @@ def embed(doc: bytes, recipient_id: str) -> bytes:
         designation="CONFIDENTIAL",
         legend=LEGENDS[1],
         tag=tag,
+        position=_POSITION,
+        order_legend=_ORDER_LEGEND,
     )
     return wm.embed(prepared, media, mark)
 
