@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import math
 
+from . import pdfwriter
 from .footer import footer_lines
 from .model import MarkSpec
 from .pdftemplate import literal
-from . import pdfwriter
 from .pdfwriter import ALPHA_STATE, DIGIT_FONT, FOOTER_MARK, footer_stream, helv_width
 
 ANGLE = 45.0  # degrees: the reader de-rotates page images by the same angle (geometry.py)
