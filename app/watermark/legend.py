@@ -11,8 +11,12 @@ page image or its OCR text holds the same words. Invariants:
   inside the 0.75 in margin of letter/A4 pages, so they cover no body text of a page laid
   out with ordinary margins;
 - the diagonal mark crosses the body at 45 degrees, counter-clockwise from the bottom left,
-  drawn at DIAGONAL_ALPHA: text under it stays readable, and the page pixels differ only
-  where it passes (the pixel readers of geometry/scan still read most words and cells);
+  drawn at DIAGONAL_ALPHA: body text under it stays black and readable (the mark shows only
+  on blank paper), and the page pixels differ only where it passes;
+- the diagonal tag's digits are drawn in an embedded font (pdfwriter.DIGIT_FONT) at a place
+  that depends on the page size alone (diagonal_tag), so the pixel reader (tagpixels) can
+  read them without OCR; its two lines are repeated horizontally in invisible text (render
+  mode 3) so that extractors that split 45-degree text into letters still return them;
 - the Bates number stays in the bottom right corner, where productions carry it.
 """
 
@@ -26,11 +30,11 @@ from .model import MarkSpec
 from .pdftemplate import literal
 from .pdfwriter import ALPHA_STATE, DIGIT_FONT, FOOTER_MARK, footer_stream, helv_width
 
-ANGLE = 45.0  # degrees: the reader de-rotates page images by the same angle (geometry.py)
+ANGLE = 45.0  # degrees; the pixel reader (tagpixels) computes where each digit lies from it
 ORDER_SIZE = 8.0  # pt, Helvetica-Bold
 MARGIN = 18.0  # pt: the least distance of a line from the page edge
 DIAGONAL_WHO = 14.0  # pt, at most (smaller for a long line)
-DIAGONAL_TAG = 22.0  # pt, Courier-Bold: large enough to be read back from 150 dpi pixels
+DIAGONAL_TAG = 22.0  # pt, at most: digits large enough to be read back from 150 dpi pixels
 
 
 def decor(mark: MarkSpec) -> str:
