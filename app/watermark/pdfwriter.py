@@ -30,7 +30,7 @@ from .scan import PageImage, image_head
 TAG_KEY = "/SettleroomTag"
 XMP_PREFIX = "settleroom-download-tag:"
 FOOTER_FONTS = {"/SRfH": "/Helvetica", "/SRfC": "/Courier-Bold"}
-# Resources only a styled copy needs (see legend.styled): the protective-order legend's bold
+# Resources only a decorated copy needs (see legend.decor): the protective-order legend's bold
 # face and the graphics state of the semi-transparent diagonal mark. A copy in the default
 # footer position without an order legend has neither, so its bytes are what they always were.
 STYLED_FONTS = {"/SRfB": "/Helvetica-Bold"}
@@ -166,7 +166,8 @@ def add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, byt
               marked_of: dict[str, str]) -> None:
     """Footer fonts (shared by all pages) and, per original font that carries text marks, a
     copy of it whose ToUnicode maps the marked codes to their variants (memoised per font).
-    A styled copy's `shared` also holds the bold face and the diagonal's graphics state."""
+    A decorated copy's `shared` also holds the bold face, the diagonal's graphics state
+    and its digit font (footer_fonts)."""
     res = page.obj.get("/Resources")
     if not isinstance(res, pikepdf.Dictionary):
         res = page.obj.Resources = pikepdf.Dictionary()
