@@ -200,3 +200,23 @@ def test_text_document_mark_position_and_order_legend(position: str):
     assert detect(copy, text, "text/plain", cs).identified == (cs[1].id,)
     body = copy.split("--\n", 1)[1] if position != "footer" else copy.split("\n\n--\n")[0]
     assert detect(body, text, "text/plain", cs).identified == (cs[1].id,)
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_image_stamp_stays_in_its_band_and_names_the_order(position: str):
+    """PNG/JPEG uploads keep the stamp in the bottom band in every position (the pattern's
+    layout leaves only that band free); the order's legend changes only that band."""
+    from app.watermark.image import STAMP_BAND
+
+    rng = np.random.default_rng(5)
+    base = (np.linspace(30, 220, 400)[None, :, None] * np.ones((240, 1, 3))
+            + rng.normal(0, 8, (240, 400, 3)))
+    buf = io.BytesIO()
+    Image.fromarray(base.clip(0, 255).astype(np.uint8)).save(buf, format="PNG")
+    original, cs = buf.getvalue(), cands()
+    plain = embed(original, "image/png", _mark(cs[2], "footer"))
+    marked = embed(original, "image/png", _mark(cs[2], position, legend=ORDER))
+    a, b = (np.asarray(Image.open(io.BytesIO(x)).convert("L"), dtype=int) for x in (plain, marked))
+    assert np.array_equal(a[:-STAMP_BAND], b[:-STAMP_BAND])
+    assert not np.array_equal(a[-STAMP_BAND:], b[-STAMP_BAND:])
+    assert detect(marked, original, "image/png", cs).identified == (cs[2].id,)
