@@ -146,9 +146,9 @@ def _residuals(meas: list[tuple[int, float, float, float]]) -> dict[int, float]:
     return {int(i): float(r) for i, r, k in zip(idx, res, keep, strict=True) if k}
 
 
-def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], height: float
-                ) -> dict[int, int | None]:
-    off = _global_offset(orig, ev)
+def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], height: float,
+                off: tuple[int, int] | None = None) -> dict[int, int | None]:
+    off = _global_offset(orig, ev) if off is None else off
     meas = []
     for i, box in boxes:
         m = _measure(orig, ev, box, height, off)
@@ -158,7 +158,22 @@ def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], he
     return {i: (1 if r > THRESHOLD else 0 if r < -THRESHOLD else None) for i, r in res.items()}
 
 
-def _read_arrays(pages: list[Array], prep: Prepared) -> Reading:
+class _Offsets:
+    """Each evidence page's translation against the original's rendering, computed once for
+    the readers of one piece of evidence (word shifts, scan pattern, diagonal tag)."""
+
+    def __init__(self, pages: list[Array], origs: Sequence[NDArray[np.uint8]]) -> None:
+        self._pages, self._origs = pages, origs
+        self._memo: dict[int, tuple[int, int]] = {}
+
+    def of(self, k: int) -> tuple[int, int]:
+        if k not in self._memo:
+            self._memo[k] = _global_offset(self._origs[k].astype(np.float64), self._pages[k])
+        return self._memo[k]
+
+
+def _read_arrays(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None
+                 ) -> Reading:
     an = analysis(prep)
     origs = _original_pages(prep)
     values: list[int | None] = [None] * len(an.geo_slots)
@@ -167,7 +182,8 @@ def _read_arrays(pages: list[Array], prep: Prepared) -> Reading:
         if not boxes or ev.shape != origs[k].shape:
             continue
         orig = origs[k].astype(np.float64)
-        for i, v in decode_page(orig, ev, boxes, an.page_sizes[k][1]).items():
+        off = offsets.of(k) if offsets is not None else None
+        for i, v in decode_page(orig, ev, boxes, an.page_sizes[k][1], off).items():
             values[i] = v
     r = Reading()
     r.bits["geometry"] = BitReading(GEOMETRY_LABEL, values)
@@ -177,15 +193,17 @@ def _read_arrays(pages: list[Array], prep: Prepared) -> Reading:
     return r
 
 
-def _read_scan(pages: list[Array], prep: Prepared) -> Reading:
+def _read_scan(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None
+               ) -> Reading:
     """Scanned-page marks, each evidence page first moved onto the original's rendering."""
     origs = _original_pages(prep)
+    offsets = offsets or _Offsets(pages, origs)
     registered = []
-    for ev, orig in zip(pages, origs, strict=False):
+    for k, (ev, orig) in enumerate(zip(pages, origs, strict=False)):
         if ev.shape != orig.shape:
             registered.append(ev)
             continue
-        oy, ox = _global_offset(orig.astype(np.float64), ev)
+        oy, ox = offsets.of(k)
         registered.append(np.roll(ev, (-oy, -ox), axis=(0, 1)))
     return read_scan(registered, origs, scan_layout(prep))
 
@@ -206,19 +224,16 @@ def read_page_images(images: list[bytes], prep: Prepared,
     return _read_pages(pages, prep, ocr, lambda: images)
 
 
-def _diagonal_tags(pages: list[Array], prep: Prepared) -> Reading:
+def _diagonal_tags(pages: list[Array], prep: Prepared, offsets: _Offsets) -> Reading:
     """The tag of a diagonal mark, read from the pixels of each page (tagpixels)."""
-    from .tagpixels import cells, read_tag
+    from .tagpixels import page_cells, read_tag
 
-    an = analysis(prep)
     origs = _original_pages(prep)
     found = []
     for k, ev in enumerate(pages[: len(origs)]):
-        orig = origs[k]
-        if ev.shape != orig.shape:
+        if ev.shape != origs[k].shape:
             continue
-        got = read_tag(ev, orig, cells(prep, *an.page_sizes[k]),
-                       _global_offset(orig.astype(np.float64), ev))
+        got = read_tag(ev, page_cells(prep, k), offsets.of(k))
         if got is not None:
             found.append(got)
     return Reading(tag_texts=found)
@@ -230,10 +245,11 @@ def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] 
     (OCR costs seconds per page: only when none of them was read) the footer or header tag
     through OCR; each fails alone."""
     r = Reading()
-    guarded(r, "geometry", lambda: _read_arrays(pages, prep))
+    offsets = _Offsets(pages, _original_pages(prep))
+    guarded(r, "geometry", lambda: _read_arrays(pages, prep, offsets))
     if scan_layout(prep).images:
-        guarded(r, "image", lambda: _read_scan(pages, prep))
-    guarded(r, "footer", lambda: _diagonal_tags(pages, prep))
+        guarded(r, "image", lambda: _read_scan(pages, prep, offsets))
+    guarded(r, "footer", lambda: _diagonal_tags(pages, prep, offsets))
     if ocr is not None and not r.found & {"geometry", "image"} and not r.tag_texts:
         read = ocr
         guarded(r, "ocr", lambda: Reading(tag_texts=[read(img) for img in images()]))

@@ -111,9 +111,38 @@ def _build(width: float, height: float) -> Cells:
     return Cells(tuple(rows), tuple(cols), tuple(ink))
 
 
-def cells(prep: Prepared, width: float, height: float) -> Cells:
+@dataclass(frozen=True)
+class PageCells:
+    """The digit cells of one page of the original: per digit, its pixels, the ten digits'
+    ink there, the original's ink there and whether the original is blank around them."""
+
+    cells: Cells
+    orig: tuple[NDArray[np.uint8], ...]
+    blank: tuple[NDArray[np.bool_], ...]
+
+    @property
+    def nbytes(self) -> int:
+        return sum(o.nbytes + b.nbytes for o, b in zip(self.orig, self.blank, strict=True))
+
+
+def _cells(prep: Prepared, width: float, height: float) -> Cells:
     return prep.derive(f"tagpixels.{width:.2f}x{height:.2f}", lambda: _build(width, height),
                        lambda c: c.nbytes)
+
+
+def page_cells(prep: Prepared, page: int) -> PageCells:
+    """The cells of page `page` (0-based) of a prepared PDF original, built once."""
+    from .geometry import _original_pages
+    from .pdftemplate import analysis
+
+    def build() -> PageCells:
+        cs = _cells(prep, *analysis(prep).page_sizes[page])
+        orig = _original_pages(prep)[page]
+        blank = _blank(orig, cs) if cs.rows else np.zeros(orig.shape, dtype=bool)
+        return PageCells(cs, tuple(orig[r, c] for r, c in zip(cs.rows, cs.cols, strict=True)),
+                         tuple(blank[r, c] for r, c in zip(cs.rows, cs.cols, strict=True)))
+
+    return prep.derive(f"tagpixels.page{page}", build, lambda pc: pc.nbytes)
 
 
 def _ncc(m: Array, t: NDArray[np.float64]) -> NDArray[np.float64]:
@@ -139,42 +168,40 @@ def _blank(orig: NDArray[np.uint8], cs: Cells) -> NDArray[np.bool_]:
     return out
 
 
-def _score(ev: Array, orig: NDArray[np.uint8], blank: NDArray[np.bool_], cs: Cells,
-           dy: int, dx: int) -> tuple[float, list[int]] | None:
+def _score(ev: Array, pc: PageCells, dy: int, dx: int) -> tuple[float, list[int]] | None:
     """(mean best correlation, digits) with the evidence moved by (dy, dx) px."""
     h, w = ev.shape
     best, digits = [], []
-    for rows, cols, ink in zip(cs.rows, cs.cols, cs.ink, strict=True):
+    cs = pc.cells
+    for rows, cols, ink, orig, blank in zip(cs.rows, cs.cols, cs.ink, pc.orig, pc.blank,
+                                            strict=True):
         r, c = rows + dy, cols + dx
-        ok = (r >= 0) & (r < h) & (c >= 0) & (c < w)
-        ok[ok] &= blank[rows[ok], cols[ok]]
+        ok = (r >= 0) & (r < h) & (c >= 0) & (c < w) & blank
         if ok.sum() < MIN_PIXELS:
             return None
-        mark = ev[r[ok], c[ok]] - orig[rows[ok], cols[ok]]
+        mark = ev[r[ok], c[ok]] - orig[ok]
         scores = _ncc(mark, ink[:, ok].astype(np.float64))
         digits.append(int(np.argmax(scores)))
         best.append(float(scores.max()))
     return float(np.mean(best)), digits
 
 
-def read_tag(ev: Array, orig: NDArray[np.uint8], cs: Cells, offset: tuple[int, int]
-             ) -> str | None:
-    """The tag line read from one page (ink = 255 - grey, at DPI, shaped like `orig`), as
-    "Download tag NNNN-NNNN-NNNN", or None when the page does not carry the diagonal mark.
-    `offset` is the page's translation against the original (geometry._global_offset)."""
-    if not cs.rows or ev.shape != orig.shape:
+def read_tag(ev: Array, pc: PageCells, offset: tuple[int, int]) -> str | None:
+    """The tag line read from one page (ink = 255 - grey, at DPI, shaped like the original's
+    rendering), as "Download tag NNNN-NNNN-NNNN", or None when the page does not carry the
+    diagonal mark. `offset` is the page's translation against the original's rendering."""
+    if not pc.cells.rows:
         return None
-    blank = _blank(orig, cs)
     oy, ox = offset
-    found = _score(ev, orig, blank, cs, oy, ox)
+    found = _score(ev, pc, oy, ox)
     if found is None or found[0] < PRESENT:  # no diagonal here: not worth the search
         return None
     for dy in range(oy - SEARCH, oy + SEARCH + 1):
         for dx in range(ox - SEARCH, ox + SEARCH + 1):
-            got = _score(ev, orig, blank, cs, dy, dx)
-            if got is not None and (found is None or got[0] > found[0]):
+            got = _score(ev, pc, dy, dx)
+            if got is not None and got[0] > found[0]:
                 found = got
-    if found is None or found[0] < MIN_NCC:
+    if found[0] < MIN_NCC:
         return None
     tag = "".join(map(str, found[1]))
     return "Download tag " + "-".join(tag[i : i + 4] for i in (0, 4, 8))
