@@ -15,8 +15,9 @@ page image or its OCR text holds the same words. Invariants:
   on blank paper), and the page pixels differ only where it passes;
 - the diagonal tag's digits are drawn in an embedded font (pdfwriter.DIGIT_FONT) at a place
   that depends on the page size alone (diagonal_tag), so the pixel reader (tagpixels) can
-  read them without OCR; its two lines are repeated horizontally in invisible text (render
-  mode 3) so that extractors that split 45-degree text into letters still return them;
+  read them without OCR; extractors that split 45-degree text into letters (pdftotext) are
+  told it is no text (an empty /ActualText span), and its two lines are repeated
+  horizontally in invisible text (render mode 3, as a scan's OCR layer) where they read;
 - the Bates number stays in the bottom right corner, where productions carry it.
 """
 
@@ -178,9 +179,9 @@ def _diagonal(mark: MarkSpec, width: float, height: float, bates: str | None) ->
     xy1 = _start(width, height, 0.6 * size2, adv1 * size1)
     order = _order_line(mark.order_legend, width, height - 20) if mark.order_legend else b""
     return (FOOTER_MARK + b"q 0.25 g " + order + _bates(bates, width)
-            + b"q %s gs 0 g " % ALPHA_STATE.encode()
+            + b"q %s gs 0 g /Span << /ActualText () >> BDC " % ALPHA_STATE.encode()
             + _diagonal_line(line1, b"/SRfH", size1, xy1)
-            + _tag_line(line2, width, height) + b"Q "
+            + _tag_line(line2, width, height) + b"EMC Q "
             + _hidden(line1, line2, width) + b"Q\n")
 
 

@@ -3,6 +3,10 @@ through the API: set, refused, carried by every downloaded copy, traced wherever
 
 from __future__ import annotations
 
+import io
+import math
+
+import pikepdf
 import pypdfium2 as pdfium
 import pytest
 
@@ -42,6 +46,27 @@ def _pages(pdf: bytes) -> list[tuple[str, float, float]]:
         doc.close()
 
 
+def _diagonal_tag_origins(pdf: bytes) -> list[tuple[float, float, float]]:
+    """Per page: (x, y, angle in degrees) of the text matrix that draws "Download tag "
+    visibly (text render mode 3 is the invisible horizontal copy)."""
+    out = []
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        for page in doc.pages:
+            tm, mode = None, 0
+            for operands, op in pikepdf.parse_content_stream(page):
+                if str(op) == "Tm":
+                    tm = [float(v) for v in operands]
+                elif str(op) == "Tr":
+                    mode = int(operands[0])
+                elif str(op) == "BT":
+                    mode = 0
+                elif str(op) == "Tj" and bytes(operands[0]) == b"Download tag " and mode != 3:
+                    assert tm is not None
+                    out.append((tm[4], tm[5], math.degrees(math.atan2(tm[1], tm[0]))))
+                    break
+    return out
+
+
 def test_room_admin_sets_the_position_and_others_are_refused(api):
     room = api.room()
     assert _position(api, room) == "footer"
@@ -75,12 +100,16 @@ def test_copies_carry_the_case_position_and_are_traced(api, position: str):
     r = api.download(room, doc["id"], "defense_counsel")
     assert r.status_code == 200
     content, download_id = r.content, r.headers["x-download-id"]
-    for text, y, height in _pages(content):
-        assert "Download tag" in text
+    pages = _pages(content)
+    for text, y, height in pages:
+        assert "Download tag" in text  # extracted whole in every position
         if position == "header":
             assert y > height - 60
-        else:  # the tag's first digits: near the middle of the page, not in a margin band
-            assert 60 < y < height - 60
+    if position == "diagonal":  # drawn at 45 degrees, starting inside the page's body
+        origins = _diagonal_tag_origins(content)
+        assert len(origins) == len(pages)
+        for (x, y, angle), (_, _, height) in zip(origins, pages, strict=True):
+            assert abs(angle - 45) < 0.01 and 60 < y < height / 2 and x > 60
     tracer = room.users["auditor"]
     got = trace_files(api, tracer, [("leak.pdf", content)])
     assert [m["download_id"] for m in got["matches"]] == [download_id]
