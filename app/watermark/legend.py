@@ -17,7 +17,8 @@ page image or its OCR text holds the same words. Invariants:
   that depends on the page size alone (diagonal_tag), so the pixel reader (tagpixels) can
   read them without OCR; extractors that split 45-degree text into letters (pdftotext) are
   told it is no text (an empty /ActualText span), and its two lines are repeated
-  horizontally in invisible text (render mode 3, as a scan's OCR layer) where they read;
+  horizontally where the footer has them: the recipient in invisible text (render mode 3,
+  as a scan's OCR layer), the tag visible, as OCR reads no text at 45 degrees;
 - the Bates number stays in the bottom right corner, where productions carry it.
 """
 
@@ -161,14 +162,15 @@ def tag_line_stream(line2: str, width: float, height: float) -> bytes:
     return b"q %s gs 0 g " % ALPHA_STATE.encode() + _tag_line(line2, width, height) + b"Q\n"
 
 
-def _hidden(line1: str, line2: str, width: float) -> bytes:
-    """Both lines again, horizontal and invisible (render mode 3, as a scan's OCR layer):
-    extractors that break text drawn at 45 degrees into single letters (pdftotext) still
-    return them whole. The same words as the visible mark: nothing else is hidden."""
+def _horizontal(line1: str, line2: str, width: float) -> bytes:
+    """The two lines again, horizontal, where the footer has them: line 1 invisible (render
+    mode 3, as a scan's OCR layer) so that extracted text names the recipient as in every
+    position, and the tag visible. OCR reads no text at 45 degrees: the margin's tag keeps
+    the tag in the OCR text of a page (and in a grab that leaves out the page's middle)."""
     x1 = max(MARGIN, (width - helv_width(line1, 7)) / 2)
     x2 = max(MARGIN, (width - 0.6 * 10 * len(line2)) / 2)
     return (b"BT 3 Tr /SRfH 7 Tf %.2f 36 Td " % x1 + literal(_enc(line1)) + b" Tj ET "
-            b"BT 3 Tr /SRfC 10 Tf %.2f 22 Td " % x2 + literal(_enc(line2)) + b" Tj ET ")
+            b"BT 0 Tr /SRfC 10 Tf %.2f 22 Td " % x2 + literal(_enc(line2)) + b" Tj ET ")
 
 
 def _diagonal(mark: MarkSpec, width: float, height: float, bates: str | None) -> bytes:
@@ -182,7 +184,7 @@ def _diagonal(mark: MarkSpec, width: float, height: float, bates: str | None) ->
             + b"q %s gs 0 g /Span << /ActualText () >> BDC " % ALPHA_STATE.encode()
             + _diagonal_line(line1, b"/SRfH", size1, xy1)
             + _tag_line(line2, width, height) + b"EMC Q "
-            + _hidden(line1, line2, width) + b"Q\n")
+            + _horizontal(line1, line2, width) + b"Q\n")
 
 
 def page_stream(mark: MarkSpec, width: float, height: float, bates: str | None = None
