@@ -241,16 +241,16 @@ def _diagonal_tags(pages: list[Array], prep: Prepared, offsets: _Offsets) -> Rea
 
 def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] | None,
                 images: Callable[[], list[bytes]]) -> Reading:
-    """Word shifts, the pattern on scanned page images, the tag of a diagonal mark, then
-    (OCR costs seconds per page: only when none of them was read) the footer or header tag
-    through OCR; each fails alone."""
+    """Word shifts, the pattern on scanned page images and the tag of a diagonal mark, then
+    (OCR costs seconds per page: only when no invisible layer was read) the tag of a footer,
+    a header or a diagonal's margin through OCR; each fails alone."""
     r = Reading()
     offsets = _Offsets(pages, _original_pages(prep))
     guarded(r, "geometry", lambda: _read_arrays(pages, prep, offsets))
     if scan_layout(prep).images:
         guarded(r, "image", lambda: _read_scan(pages, prep, offsets))
     guarded(r, "footer", lambda: _diagonal_tags(pages, prep, offsets))
-    if ocr is not None and not r.found & {"geometry", "image"} and not r.tag_texts:
+    if ocr is not None and not r.found & {"geometry", "image"}:
         read = ocr
         guarded(r, "ocr", lambda: Reading(tag_texts=[read(img) for img in images()]))
     return r

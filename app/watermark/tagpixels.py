@@ -50,6 +50,7 @@ class Cells:
     rows: tuple[NDArray[np.int32], ...]
     cols: tuple[NDArray[np.int32], ...]
     ink: tuple[NDArray[np.uint8], ...]  # (10, n) per digit
+    shape: tuple[int, int] = (0, 0)  # of the page rendered at DPI
 
     @property
     def nbytes(self) -> int:
@@ -105,10 +106,12 @@ def _build(width: float, height: float) -> Cells:
     rows, cols, ink = [], [], []
     for i in DIGITS:
         r, c = np.nonzero((index == i) & (stack.max(axis=0) > 8))
+        if len(r) < MIN_PIXELS:  # a page too small to carry a legible tag: nothing to read
+            return Cells((), (), ())
         rows.append(r.astype(np.int32))
         cols.append(c.astype(np.int32))
         ink.append(stack[:, r, c])
-    return Cells(tuple(rows), tuple(cols), tuple(ink))
+    return Cells(tuple(rows), tuple(cols), tuple(ink), (stack.shape[1], stack.shape[2]))
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,9 @@ def page_cells(prep: Prepared, page: int) -> PageCells:
     def build() -> PageCells:
         cs = _cells(prep, *analysis(prep).page_sizes[page])
         orig = _original_pages(prep)[page]
-        blank = _blank(orig, cs) if cs.rows else np.zeros(orig.shape, dtype=bool)
+        if not cs.rows or cs.shape != orig.shape:  # e.g. a rotated page (/Rotate): the
+            return PageCells(Cells((), (), ()), (), ())  # copy's diagonal is not where computed
+        blank = _blank(orig, cs)
         return PageCells(cs, tuple(orig[r, c] for r, c in zip(cs.rows, cs.cols, strict=True)),
                          tuple(blank[r, c] for r, c in zip(cs.rows, cs.cols, strict=True)))
 

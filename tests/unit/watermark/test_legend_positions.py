@@ -224,3 +224,28 @@ def test_image_stamp_stays_in_its_band_and_names_the_order(position: str):
     assert np.array_equal(a[:-STAMP_BAND], b[:-STAMP_BAND])
     assert not np.array_equal(a[-STAMP_BAND:], b[-STAMP_BAND:])
     assert detect(marked, original, "image/png", cs).identified == (cs[2].id,)
+
+
+def _tiny_and_rotated() -> list[bytes]:
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(90, 60), invariant=1)
+    c.drawString(10, 30, "Exhibit 4")
+    c.save()
+    with pikepdf.open(io.BytesIO(ORIGINAL)) as pdf:
+        pdf.pages[0].Rotate = 90
+        out = io.BytesIO()
+        pdf.save(out)
+    return [buf.getvalue(), out.getvalue()]
+
+
+@pytest.mark.parametrize("which", ["tiny", "rotated"])
+def test_pages_the_diagonal_reader_cannot_place_read_nothing_and_fail_nothing(which: str):
+    original = _tiny_and_rotated()[which == "rotated"]
+    cs = cands()
+    copy = embed(original, PDF, _mark(cs[0], "diagonal", frozenset()))
+    _qpdf_ok(copy)
+    det = detect(rasterize(copy), original, PDF, cs)
+    assert det.errors == () and "footer" not in det.found_layers
+    assert detect(copy, original, PDF, cs).identified == (cs[0].id,)  # the file still tells
