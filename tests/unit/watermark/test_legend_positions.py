@@ -249,3 +249,20 @@ def test_pages_the_diagonal_reader_cannot_place_read_nothing_and_fail_nothing(wh
     det = detect(rasterize(copy), original, PDF, cs)
     assert det.errors == () and "footer" not in det.found_layers
     assert detect(copy, original, PDF, cs).identified == (cs[0].id,)  # the file still tells
+
+
+@pytest.mark.parametrize("position", POSITIONS)
+def test_a_large_pdf_marked_file_to_file_carries_the_same_legend(position: str):
+    """The streamed path (embed_into from a file) draws the legend as the in-memory path."""
+    from tests.unit.watermark.test_pdf_into_file import _into_file
+
+    cs = cands()
+    mark = _mark(cs[1], position, legend=ORDER)
+    got = _into_file(ORIGINAL, mark)
+    _qpdf_ok(got)
+    assert all(ORDER in " ".join(t.split()) for t in _page_texts(got))
+    in_memory = embed(ORIGINAL, PDF, mark)
+    with pikepdf.open(io.BytesIO(got)) as a, pikepdf.open(io.BytesIO(in_memory)) as b:
+        for pa, pb in zip(a.pages, b.pages, strict=True):
+            assert pa.Contents[1].read_bytes() == pb.Contents[1].read_bytes()
+    assert detect(got, ORIGINAL, PDF, cs).identified == (cs[1].id,)
