@@ -233,7 +233,7 @@ def _diagonal_tags(pages: list[Array], prep: Prepared, offsets: _Offsets) -> Rea
     for k, ev in enumerate(pages[: len(origs)]):
         if ev.shape != origs[k].shape:
             continue
-        got = read_tag(ev, page_cells(prep, k), offsets.of(k))
+        got = read_tag(ev, page_cells(prep, k, origs, render), offsets.of(k))
         if got is not None:
             found.append(got)
     return Reading(tag_texts=found)

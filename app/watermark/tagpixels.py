@@ -22,7 +22,9 @@ from __future__ import annotations
 
 import io
 import math
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -30,6 +32,9 @@ from numpy.typing import NDArray
 from .legend import ANGLE, diagonal_tag, tag_line_stream
 from .pdfwriter import ALPHA_STATE, DIAGONAL_ALPHA, DIGIT_FONT, digit_font
 from .prepared import Prepared
+
+# Renders a PDF's pages at a resolution (dpi) as grey images.
+Render = Callable[[bytes, int], list[NDArray[Any]]]
 
 DPI = 150
 DIGITS = tuple(i for i in range(14) if i % 5 != 4)  # positions in "0000-0000-0000"
@@ -97,9 +102,7 @@ def _cell_index(shape: tuple[int, int], width: float, height: float) -> NDArray[
     return np.where(ok, idx, -1)
 
 
-def _build(width: float, height: float) -> Cells:
-    from .geometry import render
-
+def _build(width: float, height: float, render: Render) -> Cells:
     inks = [np.asarray(p, dtype=np.uint8) for p in render(_template_pdf(width, height), DPI)]
     index = _cell_index(inks[0].shape, width, height)
     stack = np.stack(inks)
@@ -128,19 +131,21 @@ class PageCells:
         return sum(o.nbytes + b.nbytes for o, b in zip(self.orig, self.blank, strict=True))
 
 
-def _cells(prep: Prepared, width: float, height: float) -> Cells:
-    return prep.derive(f"tagpixels.{width:.2f}x{height:.2f}", lambda: _build(width, height),
-                       lambda c: c.nbytes)
+def _cells(prep: Prepared, width: float, height: float, render: Render) -> Cells:
+    return prep.derive(f"tagpixels.{width:.2f}x{height:.2f}",
+                       lambda: _build(width, height, render), lambda c: c.nbytes)
 
 
-def page_cells(prep: Prepared, page: int) -> PageCells:
-    """The cells of page `page` (0-based) of a prepared PDF original, built once."""
-    from .geometry import _original_pages
+def page_cells(prep: Prepared, page: int, originals: Sequence[NDArray[Any]],
+               render: Render) -> PageCells:
+    """The cells of page `page` (0-based) of a prepared PDF original, built once.
+    `originals` are the original's page renderings and `render` the renderer that made
+    them (the caller's, so that this module does not import the geometry reader back)."""
     from .pdftemplate import analysis
 
     def build() -> PageCells:
-        cs = _cells(prep, *analysis(prep).page_sizes[page])
-        orig = _original_pages(prep)[page]
+        cs = _cells(prep, *analysis(prep).page_sizes[page], render)
+        orig = originals[page]
         if not cs.rows or cs.shape != orig.shape:  # e.g. a rotated page (/Rotate): the
             return PageCells(Cells((), (), ()), (), ())  # copy's diagonal is not where computed
         blank = _blank(orig, cs)
