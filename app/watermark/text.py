@@ -16,12 +16,14 @@ correctly. A slot absent from the evidence is an erasure, never an error.
 
 from __future__ import annotations
 
+import bisect
 import difflib
 import re
 import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 TEXT_LABEL = "text/v1"
 
@@ -99,18 +101,36 @@ def apply_bits(text: str, slots: Sequence[Slot], bits: Sequence[int]) -> str:
     return "".join(chars)
 
 
-def fold(text: str) -> tuple[str, list[int]]:
-    """Canonical form for alignment: per-char NFKC, whitespace and Cf removed, variants folded.
-    Returns the folded string and, per folded char, its index in `text`."""
-    out: list[str] = []
-    idx: list[int] = []
-    for i, ch in enumerate(text):
+# ASCII characters that fold to themselves: everything but whitespace (NFKC leaves ASCII
+# alone, no ASCII character is a format character or a variant).
+_PLAIN = re.compile(r"[\x00-\x08\x0e-\x1b\x21-\x7f]+")
+
+
+def _fold_chars(text: str, start: int, end: int, out: list[str], idx: list[int]) -> None:
+    for i in range(start, end):
+        ch = text[i]
         norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
         for c in norm:
             if c.isspace() or unicodedata.category(c) == "Cf":
                 continue
             out.append(_FOLD.get(c, c))
             idx.append(i)
+
+
+def fold(text: str) -> tuple[str, list[int]]:
+    """Canonical form for alignment: per-char NFKC, whitespace and Cf removed, variants folded.
+    Returns the folded string and, per folded char, its index in `text`. Runs of plain ASCII
+    are copied whole; only the characters between them are folded one by one."""
+    out: list[str] = []
+    idx: list[int] = []
+    pos = 0
+    for m in _PLAIN.finditer(text):
+        if m.start() > pos:
+            _fold_chars(text, pos, m.start(), out, idx)
+        out.append(m.group())
+        idx.extend(range(m.start(), m.end()))
+        pos = m.end()
+    _fold_chars(text, pos, len(text), out, idx)
     return "".join(out), idx
 
 
@@ -120,26 +140,30 @@ def _shingles(folded: str, k: int = 8) -> frozenset[str]:
 
 @dataclass(frozen=True)
 class FoldedText:
-    """An original text prepared for informed decoding: its folded form, the index in `text`
-    of each folded character, and the folded text's 8-character shingles. A function of the
-    original only, built once and kept with the original by the caller (see prepared.py)."""
+    """An original text prepared for informed decoding: its folded form and the index in
+    `text` of each folded character (its 8-character shingles are built on first use). A
+    function of the original only, built once and kept with the original by the caller (see
+    prepared.py)."""
 
     text: str
     folded: str
     index: tuple[int, ...]
-    shingles: frozenset[str]
 
     @classmethod
     def of(cls, text: str) -> FoldedText:
         folded, idx = fold(text)
-        return cls(text, folded, tuple(idx), _shingles(folded))
+        return cls(text, folded, tuple(idx))
+
+    @cached_property
+    def shingles(self) -> frozenset[str]:
+        return _shingles(self.folded)
 
     @property
     def nbytes(self) -> int:
-        """Approximate memory: two strings, one int object per index entry, one short string
-        and a set slot per shingle."""
+        """Approximate memory: two strings, one int object per index entry, and (whether
+        built yet or not) one short string and a set slot per shingle."""
         strings = sys.getsizeof(self.text) + sys.getsizeof(self.folded)
-        return strings + 36 * len(self.index) + 100 * len(self.shingles)
+        return strings + 36 * len(self.index) + 100 * len(self.folded)
 
 
 def _overlap(original: FoldedText, fe: str) -> float:
@@ -155,6 +179,116 @@ def text_overlap(original: FoldedText, evidence: str) -> float:
     return _overlap(original, fold(evidence)[0])
 
 
+# Anchored alignment: SEED-character pieces of the evidence, every SEED_STEP characters,
+# that occur at most MAX_SEED_HITS times in the original anchor exact blocks; only the gaps
+# between anchors (at most GAP characters) are aligned character by character (difflib).
+SEED = 12
+SEED_STEP = 6
+MAX_SEED_HITS = 4
+GAP = 2000
+
+
+def _seeds(fo: str, fe: str) -> list[tuple[int, int]]:
+    """(evidence position, original position) of every usable seed."""
+    out: list[tuple[int, int]] = []
+    last = len(fe) - SEED
+    starts = list(range(0, last + 1, SEED_STEP))
+    if starts and starts[-1] != last:
+        starts.append(last)
+    for j in starts:
+        piece = fe[j : j + SEED]
+        hits: list[int] = []
+        i = fo.find(piece)
+        while i >= 0 and len(hits) <= MAX_SEED_HITS:
+            hits.append(i)
+            i = fo.find(piece, i + 1)
+        if len(hits) <= MAX_SEED_HITS:  # a piece found everywhere anchors nothing
+            out += [(j, i) for i in hits]
+    return out
+
+
+def _chain(seeds: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The longest chain of seeds increasing in both texts (patience sorting)."""
+    order = sorted(seeds, key=lambda s: (s[0], -s[1]))
+    tails: list[int] = []  # original position ending the best chain of each length
+    tail_at: list[int] = []  # index in `order` of that seed
+    back: list[int] = [-1] * len(order)
+    for k, (_, i) in enumerate(order):
+        n = bisect.bisect_left(tails, i)
+        back[k] = tail_at[n - 1] if n else -1
+        if n == len(tails):
+            tails.append(i)
+            tail_at.append(k)
+        else:
+            tails[n], tail_at[n] = i, k
+    chain: list[tuple[int, int]] = []
+    k = tail_at[-1] if tail_at else -1
+    while k >= 0:
+        chain.append(order[k])
+        k = back[k]
+    return chain[::-1]
+
+
+def _anchor_blocks(chain: list[tuple[int, int]]) -> list[list[int]]:
+    """Exact blocks [original position, evidence position, size] from the chained seeds:
+    merged along a diagonal, trimmed where they overlap the block before."""
+    blocks: list[list[int]] = []
+    for j, i in chain:
+        size = SEED
+        if blocks:
+            a, b, n = blocks[-1]
+            if i - j == a - b and j <= b + n:  # the same diagonal, touching: one block
+                blocks[-1][2] = max(n, j + SEED - b)
+                continue
+            cut = max(a + n - i, b + n - j, 0)
+            if cut >= SEED:
+                continue
+            i, j, size = i + cut, j + cut, SEED - cut
+        blocks.append([i, j, size])
+    return blocks
+
+
+def _extend(fo: str, fe: str, blocks: list[list[int]]) -> None:
+    for k, blk in enumerate(blocks):
+        a, b, n = blk
+        lo_a = blocks[k - 1][0] + blocks[k - 1][2] if k else 0
+        lo_b = blocks[k - 1][1] + blocks[k - 1][2] if k else 0
+        while a > lo_a and b > lo_b and fo[a - 1] == fe[b - 1]:
+            a, b, n = a - 1, b - 1, n + 1
+        hi_a = blocks[k + 1][0] if k + 1 < len(blocks) else len(fo)
+        hi_b = blocks[k + 1][1] if k + 1 < len(blocks) else len(fe)
+        while a + n < hi_a and b + n < hi_b and fo[a + n] == fe[b + n]:
+            n += 1
+        blk[:] = [a, b, n]
+
+
+def _gap_blocks(fo: str, fe: str, a0: int, a1: int, b0: int, b1: int
+                ) -> list[tuple[int, int, int]]:
+    if a1 <= a0 or b1 <= b0 or a1 - a0 > 2 * GAP or b1 - b0 > GAP:
+        return []
+    sm = difflib.SequenceMatcher(None, fo[a0:a1], fe[b0:b1], autojunk=False)
+    return [(a0 + m.a, b0 + m.b, m.size) for m in sm.get_matching_blocks() if m.size >= 3]
+
+
+def anchored_blocks(fo: str, fe: str) -> list[tuple[int, int, int]] | None:
+    """Matching blocks (original position, evidence position, size) of the evidence in the
+    original, aligned around anchors; None when no seed anchors anything."""
+    chain = _chain(_seeds(fo, fe))
+    if not chain:
+        return None
+    blocks = _anchor_blocks(chain)
+    _extend(fo, fe, blocks)
+    out: list[tuple[int, int, int]] = []
+    first_a, first_b = blocks[0][0], blocks[0][1]
+    out += _gap_blocks(fo, fe, max(0, first_a - first_b - SEED), first_a, 0, first_b)
+    for k, (a, b, n) in enumerate(blocks):
+        out.append((a, b, n))
+        na, nb = (blocks[k + 1][0], blocks[k + 1][1]) if k + 1 < len(blocks) else (
+            min(len(fo), a + n + (len(fe) - b - n) + SEED), len(fe))
+        out += _gap_blocks(fo, fe, a + n, na, b + n, nb)
+    return out
+
+
 def align(original: FoldedText, evidence: str) -> dict[int, int]:
     """Map original indices to evidence indices where the folded texts match."""
     fo, io = original.folded, original.index
@@ -164,10 +298,12 @@ def align(original: FoldedText, evidence: str) -> dict[int, int]:
         return mapping
     at = fo.find(fe)
     if at >= 0 and fo.find(fe, at + 1) < 0:  # an exact, unique excerpt: no diff needed
-        blocks = [(at, 0, len(fe))]
-    elif _overlap(original, fe) < 0.2:  # another document: nothing to align (and difflib is slow)
+        blocks: list[tuple[int, int, int]] | None = [(at, 0, len(fe))]
+    elif _overlap(original, fe) < 0.2:  # another document: nothing to align
         return mapping
     else:
+        blocks = anchored_blocks(fo, fe)
+    if blocks is None:  # nothing anchored (a heavily garbled copy): the whole texts
         sm = difflib.SequenceMatcher(None, fo, fe, autojunk=False)
         blocks = [(b.a, b.b, b.size) for b in sm.get_matching_blocks() if b.size >= 3]
     for a, b, size in blocks:
