@@ -15,10 +15,12 @@ import atexit
 import codecs
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from app.documents.errors import NotADocumentType, bad
 from app.documents.pool import PoolBusy, WorkerCommand, WorkerFailed, WorkerPool
+from app.watermark import TextLayer, text_layer
 
 PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 WORKER_TIMEOUT_SECONDS = 30
@@ -100,17 +102,52 @@ def check_text(path: Path) -> None:
             raise bad("invalid_text_encoding") from None
 
 
-def run_worker(media_type: str, path: Path, mode: str) -> str | None:
-    """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
+def _ask(media_type: str, path: Path, mode: str) -> dict[str, object]:
     refused = "pdf_too_complex" if media_type == PDF else "image_too_large"
     try:
         reply = POOL.run({"media_type": media_type, "path": str(path), "mode": mode})
     except WorkerFailed:
-        return refused  # killed by a limit or out of time: too big or too complex to handle
+        return {"code": refused}  # killed by a limit or out of time: too big or too complex
     except PoolBusy:
-        return "inspection_failed"
+        return {"code": "inspection_failed"}
     code = reply.get("code")
-    return code if isinstance(code, str) or code is None else "inspection_failed"
+    return reply if isinstance(code, str) or code is None else {"code": "inspection_failed"}
+
+
+def run_worker(media_type: str, path: Path, mode: str) -> str | None:
+    """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
+    code = _ask(media_type, path, mode).get("code")
+    return code if isinstance(code, str) else None
+
+
+@dataclass(frozen=True)
+class Inspected:
+    media_type: str
+    layer: TextLayer | None  # the text layer for the trace index, when already built
+
+
+def _layer(value: object, media_type: str) -> TextLayer | None:
+    """The worker's layer, if it is one (the worker parsed a hostile file: its output is
+    checked like any input, and a wrong one only delays the index to the first trace)."""
+    try:
+        layer = TextLayer.from_json(value)
+    except ValueError:
+        return None
+    return layer if layer.media_type == media_type else None
+
+
+def inspect_upload(path: Path, head: bytes) -> Inspected:
+    """``inspect_file`` for an upload, with the file's text layer: built here for text
+    (strict UTF-8 was just checked), by the worker for PDFs and images."""
+    media_type = sniff(head)
+    if media_type == TEXT:
+        check_text(path)
+        return Inspected(media_type, text_layer(path.read_bytes(), media_type))
+    reply = _ask(media_type, path, "upload")
+    code = reply.get("code")
+    if code is not None:
+        raise bad(str(code))
+    return Inspected(media_type, _layer(reply.get("layer"), media_type))
 
 
 def inspect_file(path: Path, head: bytes, *, mode: str) -> str:

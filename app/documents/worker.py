@@ -7,8 +7,10 @@ file size (it never writes a file), no core dumps, and CPU seconds per job. The 
 a wall-clock deadline. Jobs arrive on stdin as JSON lines ``{"media_type", "path",
 "mode"}``; each gets one JSON line ``{"code": null | "<problem code>"}`` on the reply pipe.
 Anything else (a crash, a kill, a timeout) is a refusal. Mode ``upload`` also proves that a
-watermark can be embedded, so a stored document can always be downloaded; ``evidence``
-only checks. End of input ends the process.
+watermark can be embedded, so a stored document can always be downloaded, and returns the
+file's text layer (``"layer"``, for the trace index: ``app.documents.analysis``); the parent
+treats it as untrusted output and checks its shape. ``evidence`` only checks. End of input
+ends the process.
 """
 
 from __future__ import annotations
@@ -178,28 +180,38 @@ def check_image(path: Path, media_type: str) -> str | None:
     return None
 
 
-def try_embed(data: bytes, media_type: str) -> str | None:
-    from app.watermark import LEGENDS, MarkSpec, embed
+def try_embed(data: bytes, media_type: str) -> tuple[str | None, dict[str, object] | None]:
+    """Prove the file can be marked; then its text layer (built by the marking itself, so
+    the index costs the upload nothing more), or None when it cannot be built (a trace
+    builds it later)."""
+    from app.watermark import LEGENDS, MarkSpec, embed, prepare, text_layer
 
     mark = MarkSpec(b"\x00" * 32, "Recipient", "Party", "CONFIDENTIAL", LEGENDS[0], "0" * 12)
+    prep = prepare(data, media_type)
     try:
-        embed(data, media_type, mark)
+        embed(prep, media_type, mark)
     except Exception:  # noqa: BLE001 - a document we cannot mark is refused
-        return "unsupported_document"
-    return None
+        return "unsupported_document", None
+    try:
+        return None, text_layer(prep, media_type).to_json()
+    except Exception:  # noqa: BLE001 - the file is accepted; only the index waits
+        return None, None
 
 
-def run(media_type: str, path: Path, mode: str) -> str | None:
+def run(media_type: str, path: Path, mode: str) -> dict[str, object]:
+    """The reply to one job: ``code`` (None: accepted) and, for an accepted upload, the
+    file's text ``layer``."""
     pdf = media_type == "application/pdf"
     try:
         code = check_pdf(path) if pdf else check_image(path, media_type)
     except MemoryError:
-        return "pdf_too_complex" if pdf else "image_too_large"
+        return {"code": "pdf_too_complex" if pdf else "image_too_large"}
     except Exception:  # noqa: BLE001 - a parser error on hostile input is a malformed file
-        return "malformed_pdf" if pdf else "malformed_image"
+        return {"code": "malformed_pdf" if pdf else "malformed_image"}
     if code is None and mode == "upload":
-        code = try_embed(path.read_bytes(), media_type)
-    return code
+        code, layer = try_embed(path.read_bytes(), media_type)
+        return {"code": code, "layer": layer}
+    return {"code": code}
 
 
 def _apply_limits(memory: int, cpu_per_job: int, max_jobs: int) -> None:
@@ -238,12 +250,14 @@ def serve(jobs: BinaryIO, replies: BinaryIO, cpu_per_job: int) -> None:
         job = json.loads(line)
         _cpu_budget(cpu_per_job)
         try:
-            code = run(job["media_type"], Path(job["path"]), job["mode"])
+            reply = run(job["media_type"], Path(job["path"]), job["mode"])
         except MemoryError:  # outside the parsers' own handlers
-            code = "inspection_failed"
+            reply = {"code": "inspection_failed"}
+        code = reply["code"]
         # A file that hit a limit may have left the heap fragmented: start afresh.
         retire = code in LIMIT_CODES or code == "inspection_failed"
-        replies.write(json.dumps({"code": code, "retire": retire}).encode() + b"\n")
+        reply["retire"] = retire
+        replies.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
         replies.flush()
         if retire:
             return

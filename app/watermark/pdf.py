@@ -248,6 +248,13 @@ def _text_bits(values: list[int | None]) -> Reading:
     return r
 
 
+def read_text_slots(evidence: str, folded: FoldedText, slots: Sequence[Slot]) -> Reading:
+    """``read_text_evidence`` from a stored text layer (see textlayer.py)."""
+    r = Reading(tag_texts=[evidence])
+    guarded(r, "text", lambda: _text_bits(read_slots(folded, slots, evidence)))
+    return r
+
+
 def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
     r = Reading(tag_texts=[evidence])
     guarded(r, "text", lambda: _text_bits(

@@ -69,21 +69,31 @@ def _typographic_ok(text: str, i: int) -> bool:
     return True
 
 
+_TYPOGRAPHIC_CHAR = re.compile("[" + re.escape("".join(TYPOGRAPHIC)) + "]")
+_TOKEN = re.compile(r"\S+")
+
+
 def find_slots(text: str) -> tuple[Slot, ...]:
-    """All mark slots of an original text, in reading order."""
-    slots: list[Slot] = []
-    for m in re.finditer(r"\S+", text):
-        tok, start = m.group(0), m.start()
-        for k, ch in enumerate(tok):
-            if ch in TYPOGRAPHIC and _typographic_ok(text, start + k):
-                slots.append(Slot(start + k, ch, TYPOGRAPHIC[ch]))
+    """All mark slots of an original text, in reading order. (Typographic characters are
+    found in one pass over the text; a word's letter slots are worked out once per distinct
+    word, locally: nothing of the text is cached beyond this call.)"""
+    slots = [Slot(m.start(), m.group(), TYPOGRAPHIC[m.group()])
+             for m in _TYPOGRAPHIC_CHAR.finditer(text) if _typographic_ok(text, m.start())]
+    letters: dict[str, list[int]] = {}
+    for m in _TOKEN.finditer(text):
+        tok = m.group(0)
         if _FORBIDDEN.search(tok):
             continue
         core = tok.strip(_EDGE)
-        if not core or not _WORD.match(core):
+        if not core:
             continue
-        for p in _homoglyph_positions(core, start + tok.index(core)):
-            slots.append(Slot(p, text[p], HOMOGLYPHS[text[p]]))
+        offsets = letters.get(core)
+        if offsets is None:
+            offsets = letters[core] = (_homoglyph_positions(core, 0)
+                                       if _WORD.match(core) else [])
+        start = m.start() + tok.index(core)
+        slots += [Slot(start + k, text[start + k], HOMOGLYPHS[text[start + k]])
+                  for k in offsets]
     slots.sort(key=lambda s: s.pos)
     return tuple(slots)
 
