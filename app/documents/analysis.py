@@ -20,9 +20,11 @@ deletes the rows (``app.sealing.KEYED_TABLES``). Words are hashed without the sh
 module's process-wide word cache, so no word of a case outlives the request in memory.
 Nothing here logs or audits content.
 
-When: at upload (a text document is analysed in the request; a PDF's layer comes back from
-the inspection worker, which built it anyway to prove the file can be marked); a version
-stored before this index is analysed by the first trace that needs it, from the original it
+When: at upload, by the inspection worker (``app.documents.worker``: for a PDF or an image
+it built the layer anyway to prove the file can be marked); the server only keys the
+worker's anchor windows and seals its layer, so the upload request does little more work
+and the worker never holds a case key. A version stored before this index (or whose upload
+could not be indexed) is analysed by the first trace that needs it, from the original it
 decrypts for that trace, and stored in the trace's closing transaction.
 """
 
@@ -42,7 +44,7 @@ from crypto.errors import KeyDestroyed
 from crypto.keys import KeyProvider
 
 ANCHOR_PURPOSE = b"settleroom/trace-anchors/v1"
-WINDOW = 16  # winnowing window, in K-word windows: runs of 20 shared words always anchor
+WINDOW = sh.ANCHOR_WINDOW  # in K-word windows: runs of 20 shared words always anchor
 
 
 def anchor_key(provider: KeyProvider, case_id: uuid.UUID) -> bytes:
@@ -54,8 +56,11 @@ def anchor_key(provider: KeyProvider, case_id: uuid.UUID) -> bytes:
 
 def document_anchors(text: str, key: bytes) -> list[int]:
     """The anchors stored for a version's text (winnowed: a fraction of its windows)."""
-    hashes = sh.uncached_shingles(sh.words(text))
-    return [int(a) for a in sh.keyed(sh.winnow(hashes, WINDOW), key)] if hashes.size else []
+    return keyed_anchors(sh.anchor_shingles(text), key)
+
+
+def keyed_anchors(shingles: sh.Hashes, key: bytes) -> list[int]:
+    return [int(a) for a in sh.keyed(shingles, key)] if shingles.size else []
 
 
 def evidence_anchors(words: list[str], key: bytes) -> list[int]:
@@ -67,16 +72,27 @@ def evidence_anchors(words: list[str], key: bytes) -> list[int]:
 def store(session: Session, svc: Services, *, case_id: uuid.UUID, version_id: uuid.UUID,
           layer: TextLayer) -> bool:
     """Seal and store a version's layer and anchors, once (False: stored already)."""
+    return store_encoded(session, svc, case_id=case_id, version_id=version_id,
+                         encoded=layer.encode(), words=layer.words,
+                         shingles=sh.anchor_shingles(layer.text))
+
+
+def store_encoded(session: Session, svc: Services, *, case_id: uuid.UUID,
+                  version_id: uuid.UUID, encoded: bytes, words: int,
+                  shingles: sh.Hashes) -> bool:
+    """``store`` from what the inspection worker built: the encoded layer (read back, and
+    checked, by the traces that need it) and the unkeyed anchor windows, keyed here."""
     sealed = seal_bytes(svc.key_provider, case_id=case_id, object_type=LAYER_OBJECT_TYPE,
-                        object_id=version_id, plaintext=layer.encode())
-    anchors = document_anchors(layer.text, anchor_key(svc.key_provider, case_id))
+                        object_id=version_id, plaintext=encoded)
+    anchors = keyed_anchors(shingles, anchor_key(svc.key_provider, case_id))
     row = DocumentAnalysis(version_id=version_id, case_id=case_id, layer_sealed=sealed,
-                           words=layer.words)
+                           words=words)
     return repo.add_analysis(session, row, anchors)
 
 
 def open_layer(provider: KeyProvider, row: DocumentAnalysis) -> TextLayer:
-    """The stored layer, authenticated (a tampered or foreign blob raises)."""
+    """The stored layer, authenticated (a tampered or foreign blob raises); ValueError when
+    it does not decode as a layer (the worker that built it parsed a hostile file)."""
     plain = open_bytes(provider, row.layer_sealed, case_id=row.case_id,
                        object_type=LAYER_OBJECT_TYPE, object_id=row.version_id)
     return TextLayer.decode(plain)

@@ -5,9 +5,21 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from typing import Any, NamedTuple
 
-from sqlalchemy import Select, and_, delete, func, literal, or_, select, tuple_, update
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    cast,
+    delete,
+    func,
+    literal,
+    or_,
+    select,
+    tuple_,
+    update,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -266,42 +278,48 @@ def forget_anchors(session: Session, case_id: uuid.UUID, version_ids: list[uuid.
         DocumentAnchorCount.case_id == case_id, DocumentAnchorCount.versions <= 0))
 
 
-@dataclass(frozen=True)
-class ScopeRow:
-    """One downloaded version a trace may compare, without loading its rows."""
+class ScopeRow(NamedTuple):
+    """One downloaded version a trace may compare, as the database returns its columns:
+    ids and the audience's JSON as text (a trace may span thousands of versions; building
+    objects for each cost more than the rest of the trace). ``uuid.UUID(text)`` reads
+    either dialect's spelling of an id."""
 
-    document_id: uuid.UUID
-    case_id: uuid.UUID
-    uploader_party_id: uuid.UUID
+    version: str
+    case: str
+    uploader_party: str
     designation: str
     audience_all: bool
-    audience_party_ids: list[str]
-    ene_session_id: uuid.UUID | None
-    version_id: uuid.UUID
-    media_type: str
+    audience: str
+    ene_session: str | None
     downloads: int
     words: int | None  # words of its stored text layer; None: no layer stored yet
 
 
-def traced_scope(session: Session, case_ids: list[uuid.UUID]) -> list[ScopeRow]:
-    """Every version with at least one download in ``case_ids`` (as ``traced_versions``),
-    with its download count and stored layer's word count, in one query of columns."""
+def _text(column: Any) -> Any:
+    return cast(column, String)
+
+
+def traced_scope(session: Session, case_ids: list[uuid.UUID], media_types: Iterable[str]
+                 ) -> list[ScopeRow]:
+    """Every version of ``media_types`` with at least one download in ``case_ids`` (as
+    ``traced_versions``), with its download count and its stored layer's word count, in
+    one query of plain columns."""
     if not case_ids:
         return []
     counts = (select(DocumentDownload.version_id, func.count().label("n"))
               .where(DocumentDownload.case_id.in_(case_ids))
               .group_by(DocumentDownload.version_id).subquery())
     rows = session.execute(
-        select(Document.id, Document.case_id, Document.uploader_party_id,
-               Document.designation, Document.audience_all, Document.audience_party_ids,
-               Document.ene_session_id, DocumentVersion.id, DocumentVersion.media_type,
-               counts.c.n, DocumentAnalysis.words)
+        select(_text(DocumentVersion.id), _text(Document.case_id),
+               _text(Document.uploader_party_id), Document.designation,
+               Document.audience_all, _text(Document.audience_party_ids),
+               _text(Document.ene_session_id), counts.c.n, DocumentAnalysis.words)
         .join(DocumentVersion, DocumentVersion.document_id == Document.id)
         .join(counts, counts.c.version_id == DocumentVersion.id)
         .outerjoin(DocumentAnalysis, DocumentAnalysis.version_id == DocumentVersion.id)
-        .where(Document.case_id.in_(case_ids))
-        .order_by(DocumentVersion.id)).all()
-    return [ScopeRow(*r) for r in rows]
+        .where(Document.case_id.in_(case_ids),
+               DocumentVersion.media_type.in_(sorted(media_types)))).all()
+    return [ScopeRow._make(r) for r in rows]
 
 
 def _rarest(anchors: dict[uuid.UUID, list[int]], limit: int, budget: int
@@ -339,20 +357,20 @@ def _case_groups(anchors: dict[uuid.UUID, list[int]]) -> list[dict[uuid.UUID, li
 
 
 def anchor_hits(session: Session, anchors: dict[uuid.UUID, list[int]], limit: int,
-                budget: int) -> list[tuple[uuid.UUID, int, float]]:
+                budget: int) -> list[tuple[str, int, float]]:
     """Per version: how many of the rarest of the given anchors (per case) it holds, and
     their weight (each anchor counts 1 / the number of versions holding it); see
     ``_rarest`` for which. One statement (per BATCH anchors; one for any evidence a person
     pastes): the rarest anchors through the counts' key, then their versions through the
     anchors' index, so the phrases every document holds are not expanded: the rows read
     stay about ``budget`` whatever the number of documents."""
-    out: list[tuple[uuid.UUID, int, float]] = []
+    out: list[tuple[str, int, float]] = []
     for group in _case_groups(anchors):
         if not any(group.values()):
             continue
         rare = _rarest(group, limit, budget).subquery()
         rows = session.execute(
-            select(DocumentAnchor.version_id, func.count(),
+            select(_text(DocumentAnchor.version_id), func.count(),
                    func.sum(literal(1.0) / rare.c.versions))
             .join(rare, and_(DocumentAnchor.case_id == rare.c.case_id,
                              DocumentAnchor.anchor == rare.c.anchor))
@@ -362,12 +380,12 @@ def anchor_hits(session: Session, anchors: dict[uuid.UUID, list[int]], limit: in
 
 
 def versions_by_tags(session: Session, case_ids: list[uuid.UUID], tags: Iterable[str]
-                     ) -> set[uuid.UUID]:
-    """The versions of downloads whose tag is one of ``tags`` (an indexed lookup)."""
+                     ) -> set[str]:
+    """The versions (ids as text) of downloads whose tag is one of ``tags`` (indexed)."""
     wanted = sorted(set(tags))
-    found: set[uuid.UUID] = set()
+    found: set[str] = set()
     for i in range(0, len(wanted), BATCH):
-        found.update(session.execute(select(DocumentDownload.version_id).where(
+        found.update(session.execute(select(_text(DocumentDownload.version_id)).where(
             DocumentDownload.case_id.in_(case_ids),
             DocumentDownload.tag.in_(wanted[i:i + BATCH]))).scalars())
     return found

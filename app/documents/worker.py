@@ -8,9 +8,9 @@ a wall-clock deadline. Jobs arrive on stdin as JSON lines ``{"media_type", "path
 "mode"}``; each gets one JSON line ``{"code": null | "<problem code>"}`` on the reply pipe.
 Anything else (a crash, a kill, a timeout) is a refusal. Mode ``upload`` also proves that a
 watermark can be embedded, so a stored document can always be downloaded, and returns the
-file's text layer (``"layer"``, for the trace index: ``app.documents.analysis``); the parent
-treats it as untrusted output and checks its shape. ``evidence`` only checks. End of input
-ends the process.
+file's trace index (``"index"``: ``app.documents.analysis``), which the parent treats as
+untrusted output; mode ``index`` builds only that, for a text file. ``evidence`` only
+checks. End of input ends the process.
 """
 
 from __future__ import annotations
@@ -180,11 +180,29 @@ def check_image(path: Path, media_type: str) -> str | None:
     return None
 
 
-def try_embed(data: bytes, media_type: str) -> tuple[str | None, dict[str, object] | None]:
-    """Prove the file can be marked; then its text layer (built by the marking itself, so
-    the index costs the upload nothing more), or None when it cannot be built (a trace
-    builds it later)."""
-    from app.watermark import LEGENDS, MarkSpec, embed, prepare, text_layer
+def trace_index(data: bytes | object, media_type: str) -> dict[str, object] | None:
+    """The file's trace index (``app.documents.analysis``): its text layer encoded as it is
+    stored, its word count, and the anchor windows of its text before they are keyed (the
+    server keys them: no case key ever reaches this process). None when it cannot be built
+    (the file is accepted all the same; the first trace that needs it builds it)."""
+    import base64
+
+    from app.kernel.shingles import anchor_shingles
+    from app.watermark import text_layer
+
+    try:
+        layer = text_layer(data, media_type)  # type: ignore[arg-type]
+        return {"layer": base64.b64encode(layer.encode()).decode("ascii"),
+                "words": layer.words,
+                "shingles": [int(h) for h in anchor_shingles(layer.text)]}
+    except Exception:  # noqa: BLE001 - only the index waits
+        return None
+
+
+def try_embed(data: bytes, media_type: str) -> tuple[str | None, object]:
+    """Prove the file can be marked; returns the refusal code, or None and the prepared
+    original (its derivations, the layer's included, serve the trace index next)."""
+    from app.watermark import LEGENDS, MarkSpec, embed, prepare
 
     mark = MarkSpec(b"\x00" * 32, "Recipient", "Party", "CONFIDENTIAL", LEGENDS[0], "0" * 12)
     prep = prepare(data, media_type)
@@ -192,15 +210,14 @@ def try_embed(data: bytes, media_type: str) -> tuple[str | None, dict[str, objec
         embed(prep, media_type, mark)
     except Exception:  # noqa: BLE001 - a document we cannot mark is refused
         return "unsupported_document", None
-    try:
-        return None, text_layer(prep, media_type).to_json()
-    except Exception:  # noqa: BLE001 - the file is accepted; only the index waits
-        return None, None
+    return None, prep
 
 
 def run(media_type: str, path: Path, mode: str) -> dict[str, object]:
-    """The reply to one job: ``code`` (None: accepted) and, for an accepted upload, the
-    file's text ``layer``."""
+    """The reply to one job: ``code`` (None: accepted) and, for an accepted upload and for
+    mode ``index`` (a text file the parent checked itself), the file's trace ``index``."""
+    if mode == "index":
+        return {"code": None, "index": trace_index(path.read_bytes(), media_type)}
     pdf = media_type == "application/pdf"
     try:
         code = check_pdf(path) if pdf else check_image(path, media_type)
@@ -209,8 +226,8 @@ def run(media_type: str, path: Path, mode: str) -> dict[str, object]:
     except Exception:  # noqa: BLE001 - a parser error on hostile input is a malformed file
         return {"code": "malformed_pdf" if pdf else "malformed_image"}
     if code is None and mode == "upload":
-        code, layer = try_embed(path.read_bytes(), media_type)
-        return {"code": code, "layer": layer}
+        code, prep = try_embed(path.read_bytes(), media_type)
+        return {"code": code, "index": None if code else trace_index(prep, media_type)}
     return {"code": code}
 
 
@@ -242,6 +259,7 @@ def _warm_up() -> None:
     import pikepdf  # noqa: F401
     from PIL import Image  # noqa: F401
 
+    import app.kernel.shingles  # noqa: F401
     import app.watermark  # noqa: F401
 
 

@@ -106,6 +106,17 @@ def uncached_shingles(ws: Sequence[str]) -> Hashes:
     return out
 
 
+ANCHOR_WINDOW = 16  # winnowing window of the trace index: runs of 20 shared words anchor
+
+
+def anchor_shingles(text: str) -> Hashes:
+    """The windows of ``text`` the trace index keeps (``winnow``, sorted, unique), before
+    they are keyed (``keyed``) with the case's key: computed where the text is (the
+    inspection worker), keyed where the key is (the server)."""
+    hashes = uncached_shingles(words(text))
+    return np.unique(winnow(hashes, ANCHOR_WINDOW)) if hashes.size else hashes
+
+
 def winnow(hashes: Hashes, window: int) -> Hashes:
     """Winnowing (Schleimer, Wilkerson and Aiken, 2003): the smallest hash of every
     ``window`` consecutive ones, each chosen position once. Two texts that share a run of

@@ -48,6 +48,7 @@ from .model import (
 from .prepared import Prepared, prepare
 from .reading import Reading, guarded
 from .survey import Survey, survey
+from .text import TextEvidence
 from .textlayer import TextLayer, detect_text, text_layer
 
 __all__ = [
@@ -65,6 +66,7 @@ __all__ = [
     "MarkSpec",
     "Prepared",
     "Survey",
+    "TextEvidence",
     "TextLayer",
     "authentication_tag",
     "detect",

@@ -49,7 +49,8 @@ def _of_texts(texts: list[str], ocr_read: bool = False) -> Survey:
 
 
 def _pdf(evidence: bytes) -> Survey:
-    from .pdf import PAGE_SEP, _extract, _footer_texts, _metadata_tags, _open_evidence
+    from .pdf import _extract, _footer_texts, _metadata_tags, _open_evidence
+    from .pdftemplate import PAGE_SEP
 
     try:
         pdf = _open_evidence(evidence)

@@ -25,6 +25,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+import numpy as np
+
 TEXT_LABEL = "text/v1"
 
 # Latin letter -> Cyrillic look-alike (each is left unchanged by NFKC).
@@ -113,35 +115,47 @@ def apply_bits(text: str, slots: Sequence[Slot], bits: Sequence[int]) -> str:
 
 # ASCII characters that fold to themselves: everything but whitespace (NFKC leaves ASCII
 # alone, no ASCII character is a format character or a variant).
-_PLAIN = re.compile(r"[\x00-\x08\x0e-\x1b\x21-\x7f]+")
+_PLAIN_ASCII = np.array([not chr(c).isspace() for c in range(128)], dtype=bool)
 
 
-def _fold_chars(text: str, start: int, end: int, out: list[str], idx: list[int]) -> None:
-    for i in range(start, end):
-        ch = text[i]
-        norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
-        for c in norm:
-            if c.isspace() or unicodedata.category(c) == "Cf":
-                continue
-            out.append(_FOLD.get(c, c))
-            idx.append(i)
+def _fold_char(ch: str) -> str:
+    """What one character folds to (NFKC, whitespace and Cf removed, variants folded)."""
+    norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
+    return "".join(_FOLD.get(c, c) for c in norm
+                   if not (c.isspace() or unicodedata.category(c) == "Cf"))
 
 
 def fold(text: str) -> tuple[str, list[int]]:
     """Canonical form for alignment: per-char NFKC, whitespace and Cf removed, variants folded.
-    Returns the folded string and, per folded char, its index in `text`. Runs of plain ASCII
-    are copied whole; only the characters between them are folded one by one."""
-    out: list[str] = []
-    idx: list[int] = []
-    pos = 0
-    for m in _PLAIN.finditer(text):
-        if m.start() > pos:
-            _fold_chars(text, pos, m.start(), out, idx)
-        out.append(m.group())
-        idx.extend(range(m.start(), m.end()))
-        pos = m.end()
-    _fold_chars(text, pos, len(text), out, idx)
-    return "".join(out), idx
+    Returns the folded string and, per folded char, its index in `text`. Plain ASCII is
+    kept or dropped in one vectorised pass; every other character is folded once per
+    distinct character."""
+    if not text:
+        return "", []
+    cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
+    ascii_ = cps < 128
+    keep = ascii_ & _PLAIN_ASCII[np.where(ascii_, cps, 0)]
+    positions = np.flatnonzero(keep)
+    other = np.flatnonzero(~ascii_)
+    if other.size:
+        folded_as: dict[int, str] = {}
+        extra_pos: list[int] = []
+        extra_cps: list[int] = []
+        for i in other.tolist():
+            cp = int(cps[i])
+            out = folded_as.get(cp)
+            if out is None:
+                out = folded_as[cp] = _fold_char(chr(cp))
+            for c in out:
+                extra_pos.append(i)
+                extra_cps.append(ord(c))
+        all_pos = np.concatenate([positions, np.array(extra_pos, dtype=np.int64)])
+        all_cps = np.concatenate([cps[positions], np.array(extra_cps, dtype=np.uint32)])
+        order = np.argsort(all_pos, kind="stable")
+        positions, out_cps = all_pos[order], all_cps[order]
+    else:
+        out_cps = cps[positions]
+    return out_cps.astype(np.uint32).tobytes().decode("utf-32-le"), positions.tolist()
 
 
 def _shingles(folded: str, k: int = 8) -> frozenset[str]:
@@ -176,12 +190,35 @@ class FoldedText:
         return strings + 36 * len(self.index) + 100 * len(self.folded)
 
 
+@dataclass(frozen=True)
+class TextEvidence:
+    """Text evidence folded once, to be read against several originals."""
+
+    text: str
+    folded: str
+    index: tuple[int, ...]
+
+    @classmethod
+    def of(cls, text: str | TextEvidence) -> TextEvidence:
+        if isinstance(text, TextEvidence):
+            return text
+        folded, idx = fold(text)
+        return cls(text, folded, tuple(idx))
+
+
+SEARCH_LIMIT = 20_000_000  # above (shingles x original length), build the shingle set
+
+
 def _overlap(original: FoldedText, fe: str) -> float:
-    """Share of the evidence's 8-character shingles that occur in the original."""
+    """Share of the evidence's 8-character shingles that occur in the original (looked up
+    by substring search, or in the original's shingle set once that is cheaper)."""
     ev = {fe[i : i + 8] for i in range(0, max(0, len(fe) - 7), 4)}
     if not ev:
         return 0.0
-    return len(ev & original.shingles) / len(ev)
+    fo = original.folded
+    if "shingles" in original.__dict__ or len(ev) * len(fo) > SEARCH_LIMIT:
+        return len(ev & original.shingles) / len(ev)
+    return sum(1 for piece in ev if piece in fo) / len(ev)
 
 
 def text_overlap(original: FoldedText, evidence: str) -> float:
@@ -195,7 +232,7 @@ def text_overlap(original: FoldedText, evidence: str) -> float:
 SEED = 12
 SEED_STEP = 6
 MAX_SEED_HITS = 4
-GAP = 2000
+GAP = 256
 
 
 def _seeds(fo: str, fe: str) -> list[tuple[int, int]]:
@@ -299,10 +336,11 @@ def anchored_blocks(fo: str, fe: str) -> list[tuple[int, int, int]] | None:
     return out
 
 
-def align(original: FoldedText, evidence: str) -> dict[int, int]:
+def align(original: FoldedText, evidence: str | TextEvidence) -> dict[int, int]:
     """Map original indices to evidence indices where the folded texts match."""
     fo, io = original.folded, original.index
-    fe, ie = fold(evidence)
+    ev = TextEvidence.of(evidence)
+    fe, ie = ev.folded, ev.index
     mapping: dict[int, int] = {}
     if not fe:
         return mapping
@@ -322,17 +360,19 @@ def align(original: FoldedText, evidence: str) -> dict[int, int]:
     return mapping
 
 
-def read_slots(original: FoldedText, slots: Sequence[Slot], evidence: str
+def read_slots(original: FoldedText, slots: Sequence[Slot], evidence: str | TextEvidence
                ) -> list[int | None]:
     """0/1 per slot as found in the evidence; None where the slot is absent or unreadable."""
-    mapping = align(original, evidence)
+    ev = TextEvidence.of(evidence)
+    mapping = align(original, ev)
+    text = ev.text
     out: list[int | None] = []
     for slot in slots:
         j = mapping.get(slot.pos)
         if j is None:
             out.append(None)
             continue
-        ch = evidence[j]
+        ch = text[j]
         ch = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch
         out.append(0 if ch == slot.base else 1 if ch == slot.variant else None)
     return out

@@ -23,6 +23,7 @@ import json
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import accumulate
 from typing import Any
 
 from crypto.fingerprint import DEFAULT_FP_TARGET
@@ -31,7 +32,7 @@ from .detect import score
 from .model import Candidate, Detection
 from .prepared import Prepared, prepare
 from .reading import Reading
-from .text import FoldedText, Slot
+from .text import FoldedText, Slot, TextEvidence
 
 FORMAT = 1
 TEXT_TYPES = ("text/plain", "text/markdown")
@@ -68,16 +69,19 @@ class TextLayer:
                 and isinstance(deltas, list) and isinstance(bases, list)
                 and isinstance(variants, list) and len(deltas) == len(bases) == len(variants)):
             raise ValueError("not a text layer")
-        slots, pos = [], 0
-        for delta, base, variant in zip(deltas, bases, variants, strict=True):
-            if not (isinstance(delta, int) and delta >= (0 if not slots else 1)
-                    and _short(base) and _short(variant)):
-                raise ValueError("not a text layer")
-            pos += delta
-            if pos >= len(text):
-                raise ValueError("not a text layer")
-            slots.append(Slot(pos, base, variant))
-        return cls(media_type, text, tuple(slots))
+        if not deltas:
+            return cls(media_type, text, ())
+        try:  # checked over the distinct values: a few characters, not one per slot
+            chars_ok = all(_short(c) for c in set(bases) | set(variants))
+        except TypeError:  # an unhashable value: not a character
+            chars_ok = False
+        if not (chars_ok and all(type(d) is int for d in deltas)
+                and deltas[0] >= 0 and min(deltas[1:], default=1) >= 1):
+            raise ValueError("not a text layer")
+        positions = list(accumulate(deltas))
+        if positions[-1] >= len(text):
+            raise ValueError("not a text layer")
+        return cls(media_type, text, tuple(map(Slot, positions, bases, variants)))
 
     def encode(self) -> bytes:
         return zlib.compress(json.dumps(self.to_json(), separators=(",", ":"),
@@ -112,23 +116,24 @@ def text_layer(original: bytes | Prepared, media_type: str) -> TextLayer:
     return TextLayer(media_type, "", ())
 
 
-def read_text_layer(evidence: str, layer: TextLayer, folded: FoldedText | None = None
-                    ) -> Reading:
-    """The Reading ``detect`` builds for text evidence against this original. ``folded``:
-    the layer's folded text when the caller has it already."""
+def read_text_layer(evidence: str | TextEvidence, layer: TextLayer) -> Reading:
+    """The Reading ``detect`` builds for text evidence against this original."""
+    ev = TextEvidence.of(evidence)
     if layer.media_type in TEXT_TYPES:
         from .textdoc import read_text_slots
 
-        return read_text_slots(evidence, folded or FoldedText.of(layer.text), layer.slots)
+        return read_text_slots(ev, FoldedText.of(layer.text), layer.slots)
     if layer.media_type == PDF_TYPE:
         from .pdf import read_text_slots as read_pdf_slots
 
-        return read_pdf_slots(evidence, folded or FoldedText.of(layer.text), layer.slots)
-    return Reading(tag_texts=[evidence])
+        return read_pdf_slots(ev, FoldedText.of(layer.text), layer.slots)
+    return Reading(tag_texts=[ev.text])
 
 
-def detect_text(evidence: str, layer: TextLayer, candidates: Sequence[Candidate], *,
+def detect_text(evidence: str | TextEvidence, layer: TextLayer,
+                candidates: Sequence[Candidate], *,
                 fp_target: float = DEFAULT_FP_TARGET) -> Detection:
     """``detect`` for text evidence, from the stored layer instead of the original (no
-    canaries: traces read none)."""
+    canaries: traces read none). Pass a ``TextEvidence`` to fold the evidence once for
+    several layers."""
     return score(read_text_layer(evidence, layer), candidates, {}, fp_target)

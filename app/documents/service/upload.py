@@ -87,9 +87,11 @@ def store_version(session: Session, ctx: CaseContext, svc: Services, doc: Docume
                                object_type=NAMES_OBJECT_TYPE, object_id=version_id),
     )
     repo.add(session, row)
-    if inspected.layer is not None:
-        analysis.store(session, svc, case_id=ctx.case_id, version_id=version_id,
-                       layer=inspected.layer)
+    index = inspected.index
+    if index is not None:
+        analysis.store_encoded(session, svc, case_id=ctx.case_id, version_id=version_id,
+                               encoded=index.layer, words=index.words,
+                               shingles=index.shingles)
     return row
 
 

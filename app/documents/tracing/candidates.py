@@ -29,7 +29,6 @@ anchor and no tag with the evidence, so its detector would have read nothing of 
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 
 from sqlalchemy.orm import Session
@@ -78,10 +77,10 @@ def tag_variants(tags: frozenset[str]) -> set[str]:
     return out
 
 
-def rank(hits: list[tuple[uuid.UUID, int, float]]) -> list[uuid.UUID]:
+def rank(hits: list[tuple[str, int, float]]) -> list[str]:
     """The versions worth comparing, best first (see the module docstring)."""
     ordered = sorted((h for h in hits if h[1] >= MIN_HITS),
-                     key=lambda h: (-h[2], -h[1], str(h[0])))
+                     key=lambda h: (-h[2], -h[1], h[0]))
     if not ordered:
         return []
     best = ordered[0][2]
@@ -93,7 +92,7 @@ def rank(hits: list[tuple[uuid.UUID, int, float]]) -> list[uuid.UUID]:
     return [h[0] for h in chosen]
 
 
-def _always(versions: list[Version], kind: str) -> set[uuid.UUID]:
+def _always(versions: list[Version], kind: str) -> set[str]:
     out = set()
     for v in versions:
         words = v.row.words
@@ -103,13 +102,13 @@ def _always(versions: list[Version], kind: str) -> set[uuid.UUID]:
 
 
 def choose(session: Session, svc: Services, scope: Scope, kind: str,
-           found: Survey | None) -> set[uuid.UUID] | None:
-    """The ids of the versions to compare (None: every version of the scope)."""
+           found: Survey | None) -> set[str] | None:
+    """The ids (as text) of the versions to compare (None: every version of the scope)."""
     if found is None:
         return None
     versions = scope.versions
     in_scope = {v.id for v in versions}
-    case_ids = sorted({v.row.case_id for v in versions}, key=str)
+    case_ids = scope.case_ids
     tagged = (repo.versions_by_tags(session, case_ids, tag_variants(found.tags))
               if found.tags and case_ids else set())
     if found.identifying:

@@ -10,9 +10,11 @@ only for the versions the evidence is actually compared with or named in the res
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections import defaultdict
 from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from sqlalchemy.orm import Session
 
@@ -59,17 +61,17 @@ def rights_on(session: Session, user_id: uuid.UUID, memberships: frozenset[Membe
     return rights(user_id, memberships, reads.facts_of(session, doc))
 
 
-@dataclass(frozen=True)
-class Version:
-    """One version in the trace's view: its columns and what the caller may do with it."""
+class Version(NamedTuple):
+    """One version in the trace's view: its columns and what the caller may do with it.
+    ``id`` is the version id as text (``repository.ScopeRow``)."""
 
     row: repo.ScopeRow
     traces: bool
     reads: bool
 
     @property
-    def id(self) -> uuid.UUID:
-        return self.row.version_id
+    def id(self) -> str:
+        return self.row.version
 
     @property
     def tests(self) -> int:
@@ -84,6 +86,7 @@ class Scope:
 
     traceable: list[Version]
     readable: list[Version]
+    case_ids: list[uuid.UUID]
 
     @property
     def versions(self) -> list[Version]:
@@ -96,23 +99,45 @@ class Scope:
         return max(1, sum(v.tests for v in self.traceable))
 
 
+@dataclass(frozen=True)
+class _Document:
+    """What a document's rights depend on (``reads.DocumentLike``), built once for all the
+    documents that share it."""
+
+    case_id: uuid.UUID
+    uploader_party_id: uuid.UUID
+    designation: str
+    audience_all: bool
+    audience_party_ids: list[Any]
+    ene_session_id: uuid.UUID | None
+
+    @classmethod
+    def of(cls, row: repo.ScopeRow) -> _Document:
+        audience = json.loads(row.audience) if row.audience else []
+        return cls(uuid.UUID(row.case), uuid.UUID(row.uploader_party), row.designation,
+                   bool(row.audience_all), list(audience),
+                   uuid.UUID(row.ene_session) if row.ene_session else None)
+
+
 def load_scope(session: Session, user_id: uuid.UUID,
                cases: dict[uuid.UUID, frozenset[Membership]], kind: str) -> Scope:
-    rows = [r for r in repo.traced_scope(session, list(cases))
-            if r.media_type in COMPATIBLE[kind]]
-    case_ids = sorted({r.case_id for r in rows}, key=str)
+    rows = repo.traced_scope(session, list(cases), COMPATIBLE[kind])
+    docs: dict[tuple[object, ...], _Document] = {}  # one per distinct set of facts
+    for row in rows:
+        if row[1:7] not in docs:
+            docs[row[1:7]] = _Document.of(row)
+    case_ids = sorted({d.case_id for d in docs.values()}, key=str)
     orders = {c: order_gate.order_facts(session, c) for c in case_ids}
     ene = {c: reads.case_ene_facts(session, c)
-           for c in sorted({r.case_id for r in rows if r.ene_session_id}, key=str)}
+           for c in sorted({d.case_id for d in docs.values() if d.ene_session_id}, key=str)}
+    decided = {key: rights(user_id, cases[d.case_id],
+                           reads.facts_of(session, d, ene.get(d.case_id, {}), orders))
+               for key, d in docs.items()}
     traceable, readable = [], []
-    seen: dict[uuid.UUID, tuple[bool, bool]] = {}
     for row in rows:
-        if row.document_id not in seen:
-            facts = reads.facts_of(session, row, ene.get(row.case_id, {}), orders)
-            seen[row.document_id] = rights(user_id, cases[row.case_id], facts)
-        traces, sees = seen[row.document_id]
+        traces, sees = decided[row[1:7]]
         if traces:
             traceable.append(Version(row, True, sees))
         elif sees:
             readable.append(Version(row, False, True))
-    return Scope(traceable, readable)
+    return Scope(traceable, readable, case_ids)

@@ -120,12 +120,19 @@ class Compared:
 
 
 def _layer(target: Target, svc: Services) -> tuple[TextLayer, bool]:
-    """The version's text layer: stored, or built from its original (True: to store)."""
+    """The version's text layer: stored, or built from its original (True: to store). A
+    stored layer that does not read back as this version's (the worker that built it
+    parsed a hostile file) is set aside for the original."""
     if target.stored is not None:
-        return analysis.open_layer(svc.key_provider, target.stored), False
+        try:
+            layer = analysis.open_layer(svc.key_provider, target.stored)
+            if layer.media_type == target.version.media_type:
+                return layer, False
+        except ValueError:
+            pass
     original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store,
                                      target.version)
-    return text_layer(original, target.version.media_type), True
+    return text_layer(original, target.version.media_type), target.stored is None
 
 
 def _built(target: Target, original: object) -> TextLayer | None:
@@ -272,20 +279,22 @@ class Compare:
     reads: set[uuid.UUID]  # versions whose names the caller may read
 
 
-def _compare(session: Session, svc: Services, scope: Scope, chosen: set[uuid.UUID] | None
+def _compare(session: Session, svc: Services, scope: Scope, chosen: set[str] | None
              ) -> Compare:
     """Load and open what comparing the chosen versions needs (every version: None)."""
-    picked = [v for v in scope.versions if chosen is None or v.id in chosen]
-    ids = [v.id for v in picked]
+    picked = [(uuid.UUID(v.id), v) for v in scope.versions if chosen is None or v.id in chosen]
+    picked.sort(key=lambda p: str(p[0]))
+    ids = [i for i, _ in picked]
     rows = {v.id: (d, v) for d, v in repo.rows_of_versions(session, ids)}
     downloads = repo.downloads_of_versions(session, ids)
     stored = repo.analyses_of(session, ids)
-    traceable, readable = [], []
-    for v in picked:
-        doc, version = rows[v.id]
-        target = _target(doc, version, downloads[v.id], stored.get(v.id), svc)
+    traceable: list[Target] = []
+    readable: list[Target] = []
+    for version_id, v in picked:
+        doc, version = rows[version_id]
+        target = _target(doc, version, downloads[version_id], stored.get(version_id), svc)
         (traceable if v.traces else readable).append(target)
-    return Compare(traceable, readable, {v.id for v in picked if v.reads})
+    return Compare(traceable, readable, {i for i, v in picked if v.reads})
 
 
 def _store_built(session: Session, svc: Services,

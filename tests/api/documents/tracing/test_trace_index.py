@@ -219,3 +219,35 @@ def test_a_trace_compares_without_holding_the_write_lock(api, app, monkeypatch):
     monkeypatch.setattr(trace_service, "detect_text", probing)
     assert trace_text(api, room.users["auditor"], leaked)["verdict"] == "identified"
     assert lock_free == [True]
+
+
+def test_a_stored_layer_that_does_not_read_back_is_set_aside(api, app):
+    from app.models.documents import LAYER_OBJECT_TYPE
+    from app.sealing import seal_bytes
+
+    room = api.room()
+    doc = api.document(room, text_doc())
+    r = api.download(room, doc["id"], "defense_client")
+    provider = app.state.services.key_provider
+    with app.state.sessionmaker.begin() as s:  # what a worker fooled by its file could send
+        row = s.execute(select(DocumentAnalysis).where(
+            DocumentAnalysis.case_id == uuid.UUID(room.id))).scalar_one()
+        row.layer_sealed = seal_bytes(provider, case_id=row.case_id,
+                                      object_type=LAYER_OBJECT_TYPE,
+                                      object_id=row.version_id, plaintext=b"not a layer")
+    got = trace_text(api, room.users["auditor"], _excerpt(r.content.decode(), 0.5))
+    assert [m["download_id"] for m in got["matches"]] == [r.headers["x-download-id"]]
+
+
+@pytest.mark.parametrize("reply", [
+    None, [], {"layer": 3, "words": 1, "shingles": []},
+    {"layer": "not base64!", "words": 1, "shingles": []},
+    {"layer": "", "words": -1, "shingles": []},
+    {"layer": "", "words": 1, "shingles": [2**64]},
+    {"layer": "", "words": 1, "shingles": ["1"]},
+])
+def test_a_worker_index_of_the_wrong_shape_is_dropped(reply):  # noqa: ANN001
+    from app.documents.inspection import _index
+
+    assert _index(reply) is None
+    assert _index({"layer": "", "words": 1, "shingles": [1, 2**64 - 1]}) is not None
