@@ -188,8 +188,10 @@ class DocumentAnalysis(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("cases.id", ondelete="CASCADE"), index=True
     )
-    layer_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    # Before the blob: a trace reads the word count of every version in its scope, and
+    # SQLite reads a row's columns in order (a blob past the page costs overflow reads).
     words: Mapped[int]
+    layer_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
 class DocumentAnchor(Base):

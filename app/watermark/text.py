@@ -24,6 +24,7 @@ import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import NamedTuple
 
 import numpy as np
 
@@ -45,8 +46,9 @@ _EDGE = "()[]{}<>,.;:!?\"'\u201c\u201d\u2018\u2019"
 _FORBIDDEN = re.compile(r"[0-9$\u00a7\u20ac\u00a3%#@/]")
 
 
-@dataclass(frozen=True)
-class Slot:
+class Slot(NamedTuple):
+    """One mark slot (a tuple: an original has thousands, built at every analysis)."""
+
     pos: int  # index into the original text
     base: str
     variant: str

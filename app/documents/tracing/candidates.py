@@ -23,8 +23,12 @@ and evidence whose survey failed. A PDF whose metadata tag and footer are intact
 through them alone (``Survey.identifying``): only the versions of its tags are compared.
 
 Threat model: skipping a version can only lose a match, never make one: the union bound
-still counts every traceable version (``Scope.tests``), and a skipped version shares no
-anchor and no tag with the evidence, so its detector would have read nothing of its marks.
+still counts every traceable version (``Scope.tests``), so a match is as strong as it was
+against every version. Only versions that share no tag and little rare text with the
+evidence are skipped (less than ``RELATIVE`` of the best version's anchor weight: the
+phrases many documents hold), which is where a detector reads too few of a copy's marks
+to name anyone; a piece of another document pasted into the evidence brings that
+document's own rare anchors, and with them its version.
 """
 
 from __future__ import annotations
