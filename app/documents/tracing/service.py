@@ -66,12 +66,14 @@ from app.models.documents import (
     DocumentVersion,
 )
 from app.runtime import Services
-from app.sealing import CaseDestroyed, open_bytes
+from app.sealing import open_bytes
 from app.watermark import (
     LAYERS,
     Candidate,
     CandidateResult,
     Issue,
+    Prepared,
+    TextEvidence,
     TextLayer,
     detect,
     detect_text,
@@ -119,56 +121,55 @@ class Compared:
     built: TextLayer | None = None
 
 
-def _layer(target: Target, svc: Services) -> tuple[TextLayer, bool]:
-    """The version's text layer: stored, or built from its original (True: to store). A
-    stored layer that does not read back as this version's (the worker that built it
-    parsed a hostile file) is set aside for the original."""
-    if target.stored is not None:
-        try:
-            layer = analysis.open_layer(svc.key_provider, target.stored)
-            if layer.media_type == target.version.media_type:
-                return layer, False
-        except ValueError:
-            pass
-    original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store,
-                                     target.version)
-    return text_layer(original, target.version.media_type), target.stored is None
-
-
-def _built(target: Target, original: object) -> TextLayer | None:
-    """A missing text layer, from the original the detector was given (never fatal)."""
-    if target.stored is not None:
+def _stored_layer(target: Target, svc: Services) -> TextLayer | None:
+    """The version's stored text layer, or None: none stored, or one that does not read
+    back as this version's (the worker that built it parsed a hostile file). A layer that
+    fails authentication raises, like its original would."""
+    if target.stored is None:
         return None
     try:
-        return text_layer(original, target.version.media_type)  # type: ignore[arg-type]
-    except Exception:  # noqa: BLE001 - the index waits for the next trace; detection stands
+        layer = analysis.open_layer(svc.key_provider, target.stored)
+    except ValueError:
+        return None
+    return layer if layer.media_type == target.version.media_type else None
+
+
+def _fresh_layer(original: Prepared, media_type: str) -> TextLayer | None:
+    """A layer built from the original (never fatal: the detector then reads the original
+    itself, layer by layer, and reports what fails)."""
+    try:
+        return text_layer(original, media_type)
+    except Exception:  # noqa: BLE001 - see above
         return None
 
 
-def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
-            total_tests: int) -> Compared:
-    value = evidence.value
+def _detect(target: Target, evidence: Evidence, text: TextEvidence | None, svc: Services,
+            ocr: object, total_tests: int) -> Compared:
+    """Text evidence (``text``) is read against the version's text layer: stored, or built
+    from the original (and then stored, for a version stored before the index). Reading
+    the original fails the whole trace as it always did (503 when the store is down)."""
+    media_type = target.version.media_type
     fp_target = FP_TARGET * target.tests / total_tests
-    built: TextLayer | None = None
+    layer = _stored_layer(target, svc) if text is not None else None
+    original = None if layer is not None else storage.open_prepared(
+        svc.originals, svc.key_provider, svc.blob_store, target.version)
+    if original is not None and (text is not None or target.stored is None):
+        fresh = _fresh_layer(original, media_type)
+        layer = layer or fresh
+    built = layer if target.stored is None else None
+    value = evidence.value
     try:
-        if evidence.kind == "text" and isinstance(value, str):
-            layer, fresh = _layer(target, svc)
-            built = layer if fresh else None
-            det = detect_text(value, layer, target.candidates, fp_target=fp_target)
+        if text is not None and layer is not None:
+            det = detect_text(text, layer, target.candidates, fp_target=fp_target)
         else:
-            original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store,
-                                             target.version)
             if evidence.kind == "images" and isinstance(value, bytes):
                 value = [value]
-            det = detect(value, original, target.version.media_type, target.candidates,
+            det = detect(value, original, media_type, target.candidates,
                          ocr=ocr,  # type: ignore[arg-type]
                          fp_target=fp_target)
-            built = _built(target, original)
-    except CaseDestroyed:
-        raise
     except Exception as e:  # noqa: BLE001 - reported as an error of this version, below
         # Layers fail alone inside detect; what escapes is scoring itself: nothing was read.
-        return Compared("inconclusive", [], (), (Issue.of("detect", e),))
+        return Compared("inconclusive", [], (), (Issue.of("detect", e),), built)
     return Compared(det.verdict, [r for r in det.results if r.identified], det.found_layers,
                     det.errors, built)
 
@@ -230,11 +231,11 @@ class Outcome:
     built: dict[uuid.UUID, tuple[Target, TextLayer]]
 
 
-def _run(targets: list[Target], evidence: Evidence, svc: Services, ocr: object,
-         total: int) -> Outcome:
+def _run(targets: list[Target], evidence: Evidence, text: TextEvidence | None,
+         svc: Services, ocr: object, total: int) -> Outcome:
     out = Outcome(set(), set(), [], [], {})
     for target in targets:
-        got = _detect(target, evidence, svc, ocr, total)
+        got = _detect(target, evidence, text, svc, ocr, total)
         out.verdicts.add(got.verdict)
         out.found.update(got.layers)
         out.hits += [(target, r) for r in got.identified]
@@ -244,14 +245,15 @@ def _run(targets: list[Target], evidence: Evidence, svc: Services, ocr: object,
     return out
 
 
-def _not_traceable(targets: list[Target], evidence: Evidence, svc: Services, ocr: object,
+def _not_traceable(targets: list[Target], evidence: Evidence, text: TextEvidence | None,
+                   svc: Services, ocr: object,
                    built: dict[uuid.UUID, tuple[Target, TextLayer]]) -> list[NotTraceableRead]:
     """Readable documents the evidence is a copy of. Each is judged on its own (the bound
     is per document): the answer names a document the caller already reads, never a
     recipient, so a weaker test than an accusation's is not needed and not used."""
     out: dict[uuid.UUID, NotTraceableRead] = {}
     for target in targets:
-        got = _detect(target, evidence, svc, ocr, target.tests)
+        got = _detect(target, evidence, text, svc, ocr, target.tests)
         if got.built is not None:
             built[target.version.id] = (target, got.built)
         if got.verdict != "no_watermark" and not got.errors:
@@ -329,13 +331,15 @@ def trace(session: Session, principal: Principal, svc: Services, *,
     scope, compare, shown = _select(session, svc, principal, evidence, ocr)
     between_transactions(session)
     total = scope.tests
-    outcome = _run(compare.traceable, evidence, svc, ocr, total)
+    value = evidence.value
+    text = TextEvidence.of(value) if evidence.kind == "text" and isinstance(value, str) else None
+    outcome = _run(compare.traceable, evidence, text, svc, ocr, total)
     outcome.found |= shown
     if shown:
         outcome.verdicts.add("inconclusive")
     verdict = _verdict(outcome)
     refused = ([] if outcome.hits or outcome.errors
-               else _not_traceable(compare.readable, evidence, svc, ocr, outcome.built))
+               else _not_traceable(compare.readable, evidence, text, svc, ocr, outcome.built))
     trace_id = uuid.uuid4()
     for version_id, issue in outcome.errors:
         svc.originals.report(issue, version_id=version_id)

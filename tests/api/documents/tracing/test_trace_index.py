@@ -19,7 +19,7 @@ from app.models.documents import DocumentAnalysis, DocumentAnchor, DocumentAncho
 from app.sealing import CaseDestroyed
 from tests import dbutil
 from tests.api.documents.helpers import order_text, pdf_doc, text_doc
-from tests.api.documents.tracing.test_traces import trace_files, trace_text
+from tests.api.documents.tracing.test_traces import HAVE_OCR, _rasterize, trace_files, trace_text
 
 ORDERS = ("order-protective-order-violation.txt", "order-rule68-offer-request.txt",
           "order-settlement-letter-disclosure.txt")
@@ -251,3 +251,18 @@ def test_a_worker_index_of_the_wrong_shape_is_dropped(reply):  # noqa: ANN001
 
     assert _index(reply) is None
     assert _index({"layer": "", "words": 1, "shingles": [1, 2**64 - 1]}) is not None
+
+
+@pytest.mark.once
+@pytest.mark.skipif(not HAVE_OCR, reason="tesseract / poppler-utils not installed")
+def test_page_images_are_read_by_ocr_and_found_through_the_index(api, monkeypatch):
+    monkeypatch.setattr(candidates, "EXHAUSTIVE", 0)  # as in a room of many documents
+    room = api.room()
+    docs = [api.document(room, pdf_doc(order_text(name)), filename=f"{i}.pdf")["id"]
+            for i, name in enumerate(ORDERS)]
+    copies = [api.download(room, d, "defense_client") for d in docs]
+    compared = _counting(monkeypatch, trace_service, "detect")
+    pages = _rasterize(copies[0].content)
+    got = trace_files(api, room.users["auditor"], [(f"p{i}.png", p) for i, p in enumerate(pages)])
+    assert [m["download_id"] for m in got["matches"]] == [copies[0].headers["x-download-id"]]
+    assert len(compared) == 1 and got["documents_compared"] == 3
