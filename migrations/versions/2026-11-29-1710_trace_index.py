@@ -2,7 +2,7 @@
 many versions of a case hold each anchor.
 
 Revision ID: 0027
-Revises: 0025
+Revises: 0026
 Create Date: 2026-11-29 17:00:00
 """
 
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0027"
-down_revision = "0025"
+down_revision = "0026"
 branch_labels = None
 depends_on = None
 
