@@ -4,7 +4,8 @@ Every confidential column (amounts, terms, bodies, statements, filenames) stores
 of ``crypto.envelope.seal`` for (case id, object type, object id, content version), so a
 blob copied to another row, case or version fails to open. Tables with such columns
 register them in ``SEALED_COLUMNS`` so that key rotation can rewrap every data key without
-re-encrypting content.
+re-encrypting content. Tables of values derived from content under a case key (keyed
+hashes) register in ``KEYED_TABLES``: destroying the case deletes their rows.
 """
 
 from __future__ import annotations
@@ -55,6 +56,16 @@ SEALED_COLUMNS: list[SealedColumn] = []
 
 def register_sealed(column: SealedColumn) -> None:
     SEALED_COLUMNS.append(column)
+
+
+# Tables whose rows are derived from content under a key of the case (keyed hashes of its
+# text, sealed analyses): useless once the keys are gone, and deleted with them.
+KEYED_TABLES: list[Any] = []
+
+
+def register_keyed(model: Any) -> None:
+    """A table with a ``case_id`` column whose rows destruction deletes."""
+    KEYED_TABLES.append(model)
 
 
 def create_case_key(provider: KeyProvider, case_id: uuid.UUID) -> None:

@@ -9,7 +9,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.backup import dump, keymaterial
@@ -71,7 +71,7 @@ def _reapply(session: Session, destroyed: dict[str, dict[str, Any]]) -> None:
     instance: sealed values erased, the case marked, the certificate kept, the event logged."""
     from app.audit.service import record
     from app.models.cases import Case, CaseDestruction
-    from app.sealing import SEALED_COLUMNS
+    from app.sealing import KEYED_TABLES, SEALED_COLUMNS
 
     for case_id, cert in sorted(destroyed.items()):
         cid = uuid.UUID(case_id)
@@ -80,6 +80,8 @@ def _reapply(session: Session, destroyed: dict[str, dict[str, Any]]) -> None:
         for col in SEALED_COLUMNS:
             session.execute(update(col.model).where(col.model.case_id == cid)
                             .values({col.column: b""}))
+        for model in KEYED_TABLES:
+            session.execute(delete(model).where(model.case_id == cid))
         session.execute(update(Case).where(Case.id == cid).values(destroyed_at=when))
         session.add(CaseDestruction(case_id=cid, destroyed_at=when,
                                     certificate=cert["certificate"]))

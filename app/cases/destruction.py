@@ -14,7 +14,7 @@ import base64
 import logging
 import uuid
 
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlalchemy.orm import Session
 
 from app.audit import sequencer
@@ -27,17 +27,20 @@ from app.errors import Invalid
 from app.models.cases import CaseDestruction
 from app.refusals import refuse
 from app.runtime import Services
-from app.sealing import SEALED_COLUMNS, IntegrityFailure
+from app.sealing import KEYED_TABLES, SEALED_COLUMNS, IntegrityFailure
 
 logger = logging.getLogger("settleroom.cases")
 
 
 def _erase_sealed(session: Session, ctx: CaseContext) -> None:
-    """Overwrite every sealed value of the case: the wrapped data keys go with them."""
+    """Overwrite every sealed value of the case: the wrapped data keys go with them. Rows
+    of values keyed by the case key (the trace index) are deleted."""
     for col in SEALED_COLUMNS:
         session.execute(
             update(col.model).where(col.model.case_id == ctx.case_id).values({col.column: b""})
         )
+    for model in KEYED_TABLES:
+        session.execute(delete(model).where(model.case_id == ctx.case_id))
 
 
 def _delete_blobs(svc: Services, case_id: uuid.UUID) -> None:

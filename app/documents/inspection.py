@@ -12,10 +12,15 @@ incrementally, as strict UTF-8.
 from __future__ import annotations
 
 import atexit
+import base64
 import codecs
 import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+from numpy.typing import NDArray
 
 from app.documents.errors import NotADocumentType, bad
 from app.documents.pool import PoolBusy, WorkerCommand, WorkerFailed, WorkerPool
@@ -27,6 +32,7 @@ WORKER_MEMORY_BYTES = 3 * 1024**3
 WORKERS = 2  # files parsed at once per server process; more uploads wait their turn
 WORKER_MAX_JOBS = 200
 QUEUE_TIMEOUT_SECONDS = 60
+INDEX_QUEUE_SECONDS = 2  # a text upload's index waits this long for a worker, then is built here
 _MARKUP = (b"<!doctype", b"<html", b"<?xml", b"<svg", b"<script", b"<head", b"<body",
            b"<iframe", b"<meta", b"<style", b"<object")
 _BINARY_MAGIC = (b"PK\x03\x04", b"PK\x05\x06", b"\x7fELF", b"GIF8", b"%!PS", b"\x1f\x8b",
@@ -100,17 +106,80 @@ def check_text(path: Path) -> None:
             raise bad("invalid_text_encoding") from None
 
 
-def run_worker(media_type: str, path: Path, mode: str) -> str | None:
-    """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
+def _ask(media_type: str, path: Path, mode: str) -> dict[str, object]:
     refused = "pdf_too_complex" if media_type == PDF else "image_too_large"
     try:
         reply = POOL.run({"media_type": media_type, "path": str(path), "mode": mode})
     except WorkerFailed:
-        return refused  # killed by a limit or out of time: too big or too complex to handle
+        return {"code": refused}  # killed by a limit or out of time: too big or too complex
     except PoolBusy:
-        return "inspection_failed"
+        return {"code": "inspection_failed"}
     code = reply.get("code")
-    return code if isinstance(code, str) or code is None else "inspection_failed"
+    return reply if isinstance(code, str) or code is None else {"code": "inspection_failed"}
+
+
+def run_worker(media_type: str, path: Path, mode: str) -> str | None:
+    """The worker's verdict: None (accepted) or a problem code; a crash or timeout refuses."""
+    code = _ask(media_type, path, mode).get("code")
+    return code if isinstance(code, str) else None
+
+
+@dataclass(frozen=True)
+class Index:
+    """A file's trace index as the worker built it (see ``app.documents.analysis``)."""
+
+    layer: bytes  # the encoded text layer (decoded, and checked, by the traces that read it)
+    words: int
+    shingles: NDArray[np.uint64]  # anchor windows, not yet keyed
+
+
+@dataclass(frozen=True)
+class Inspected:
+    media_type: str
+    index: Index | None  # None: built by the first trace that needs it
+
+
+def _index(value: object) -> Index | None:
+    """The worker's index, if it has the right shape (the worker parsed a hostile file: its
+    output is checked like any input; a wrong one only delays the index)."""
+    if not isinstance(value, dict):
+        return None
+    layer, words, shingles = value.get("layer"), value.get("words"), value.get("shingles")
+    if not (isinstance(layer, str) and isinstance(words, int) and words >= 0
+            and isinstance(shingles, list) and all(type(h) is int for h in shingles)):
+        return None
+    try:
+        return Index(base64.b64decode(layer, validate=True), words,
+                     np.array(shingles, dtype=np.uint64))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _text_index(path: Path) -> Index | None:
+    """A text file's index, from a worker when one is free soon (the work stays out of the
+    server's heap and lock), else built here."""
+    try:
+        reply = POOL.run({"media_type": TEXT, "path": str(path), "mode": "index"},
+                         queue_timeout=INDEX_QUEUE_SECONDS)
+    except (WorkerFailed, PoolBusy):
+        from app.documents.worker import trace_index
+
+        reply = {"index": trace_index(path.read_bytes(), TEXT)}
+    return _index(reply.get("index"))
+
+
+def inspect_upload(path: Path, head: bytes) -> Inspected:
+    """``inspect_file`` for an upload, with the file's trace index (built by a worker: for
+    a PDF or an image by the one that proves it can be marked)."""
+    media_type = sniff(head)
+    if media_type == TEXT:
+        check_text(path)
+        return Inspected(media_type, _text_index(path))
+    reply = _ask(media_type, path, "upload")
+    code = reply.get("code")
+    if code is not None:
+        raise bad(str(code))
+    return Inspected(media_type, _index(reply.get("index")))
 
 
 def inspect_file(path: Path, head: bytes, *, mode: str) -> str:

@@ -142,18 +142,21 @@ class WorkerPool:
         self._generation = 0
         self._holders = 0
 
-    def run(self, request: dict[str, Any]) -> dict[str, Any]:
-        """Send one job to a free worker and return its reply.
+    def run(self, request: dict[str, Any], *, queue_timeout: float | None = None
+            ) -> dict[str, Any]:
+        """Send one job to a free worker and return its reply; ``queue_timeout`` overrides
+        the pool's wait for a free worker.
 
         Raises ``WorkerFailed`` (the worker is replaced) or ``PoolBusy``. A worker found
         gone before it read the job is replaced and the job sent again, once."""
         try:
-            return self._run_once(request)
+            return self._run_once(request, queue_timeout)
         except _NeverStarted:
-            return self._run_once(request)
+            return self._run_once(request, queue_timeout)
 
-    def _run_once(self, request: dict[str, Any]) -> dict[str, Any]:
-        worker = self._checkout()
+    def _run_once(self, request: dict[str, Any], queue_timeout: float | None
+                  ) -> dict[str, Any]:
+        worker = self._checkout(self.queue_timeout if queue_timeout is None else queue_timeout)
         reusable = False
         try:
             reply = worker.ask(request, self.timeout)
@@ -162,8 +165,8 @@ class WorkerPool:
         finally:
             self._checkin(worker, reusable)
 
-    def _checkout(self) -> _Worker:
-        deadline = time.monotonic() + self.queue_timeout
+    def _checkout(self, queue_timeout: float) -> _Worker:
+        deadline = time.monotonic() + queue_timeout
         dead: list[_Worker] = []
         try:
             with self._cond:

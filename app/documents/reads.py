@@ -15,6 +15,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sqlalchemy.orm import Session
 
@@ -83,7 +84,24 @@ def case_ene_facts(session: Session, case_id: uuid.UUID) -> dict[uuid.UUID, Sess
             for sid, summary in ene_service.case_session_summaries(session, case_id).items()}
 
 
-def facts_of(session: Session, doc: Document,
+class DocumentLike(Protocol):
+    """What ``facts_of`` reads of a document: a row, or the columns a trace loaded."""
+
+    @property
+    def case_id(self) -> uuid.UUID: ...
+    @property
+    def uploader_party_id(self) -> uuid.UUID: ...
+    @property
+    def designation(self) -> str: ...
+    @property
+    def audience_all(self) -> bool: ...
+    @property
+    def audience_party_ids(self) -> list[Any]: ...
+    @property
+    def ene_session_id(self) -> uuid.UUID | None: ...
+
+
+def facts_of(session: Session, doc: DocumentLike,
              ene: Mapping[uuid.UUID, SessionFacts] | None = None,
              orders: Mapping[uuid.UUID, pol.OrderFacts | None] | None = None,
              ) -> pol.DocumentFacts:

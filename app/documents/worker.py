@@ -7,8 +7,10 @@ file size (it never writes a file), no core dumps, and CPU seconds per job. The 
 a wall-clock deadline. Jobs arrive on stdin as JSON lines ``{"media_type", "path",
 "mode"}``; each gets one JSON line ``{"code": null | "<problem code>"}`` on the reply pipe.
 Anything else (a crash, a kill, a timeout) is a refusal. Mode ``upload`` also proves that a
-watermark can be embedded, so a stored document can always be downloaded; ``evidence``
-only checks. End of input ends the process.
+watermark can be embedded, so a stored document can always be downloaded, and returns the
+file's trace index (``"index"``: ``app.documents.analysis``), which the parent treats as
+untrusted output; mode ``index`` builds only that, for a text file. ``evidence`` only
+checks. End of input ends the process.
 """
 
 from __future__ import annotations
@@ -178,28 +180,55 @@ def check_image(path: Path, media_type: str) -> str | None:
     return None
 
 
-def try_embed(data: bytes, media_type: str) -> str | None:
-    from app.watermark import LEGENDS, MarkSpec, embed
+def trace_index(data: bytes | object, media_type: str) -> dict[str, object] | None:
+    """The file's trace index (``app.documents.analysis``): its text layer encoded as it is
+    stored, its word count, and the anchor windows of its text before they are keyed (the
+    server keys them: no case key ever reaches this process). None when it cannot be built
+    (the file is accepted all the same; the first trace that needs it builds it)."""
+    import base64
+
+    from app.kernel.shingles import anchor_shingles
+    from app.watermark import text_layer
+
+    try:
+        layer = text_layer(data, media_type)  # type: ignore[arg-type]
+        return {"layer": base64.b64encode(layer.encode()).decode("ascii"),
+                "words": layer.words,
+                "shingles": [int(h) for h in anchor_shingles(layer.text)]}
+    except Exception:  # noqa: BLE001 - only the index waits
+        return None
+
+
+def try_embed(data: bytes, media_type: str) -> tuple[str | None, object]:
+    """Prove the file can be marked; returns the refusal code, or None and the prepared
+    original (its derivations, the layer's included, serve the trace index next)."""
+    from app.watermark import LEGENDS, MarkSpec, embed, prepare
 
     mark = MarkSpec(b"\x00" * 32, "Recipient", "Party", "CONFIDENTIAL", LEGENDS[0], "0" * 12)
+    prep = prepare(data, media_type)
     try:
-        embed(data, media_type, mark)
+        embed(prep, media_type, mark)
     except Exception:  # noqa: BLE001 - a document we cannot mark is refused
-        return "unsupported_document"
-    return None
+        return "unsupported_document", None
+    return None, prep
 
 
-def run(media_type: str, path: Path, mode: str) -> str | None:
+def run(media_type: str, path: Path, mode: str) -> dict[str, object]:
+    """The reply to one job: ``code`` (None: accepted) and, for an accepted upload and for
+    mode ``index`` (a text file the parent checked itself), the file's trace ``index``."""
+    if mode == "index":
+        return {"code": None, "index": trace_index(path.read_bytes(), media_type)}
     pdf = media_type == "application/pdf"
     try:
         code = check_pdf(path) if pdf else check_image(path, media_type)
     except MemoryError:
-        return "pdf_too_complex" if pdf else "image_too_large"
+        return {"code": "pdf_too_complex" if pdf else "image_too_large"}
     except Exception:  # noqa: BLE001 - a parser error on hostile input is a malformed file
-        return "malformed_pdf" if pdf else "malformed_image"
+        return {"code": "malformed_pdf" if pdf else "malformed_image"}
     if code is None and mode == "upload":
-        code = try_embed(path.read_bytes(), media_type)
-    return code
+        code, prep = try_embed(path.read_bytes(), media_type)
+        return {"code": code, "index": None if code else trace_index(prep, media_type)}
+    return {"code": code}
 
 
 def _apply_limits(memory: int, cpu_per_job: int, max_jobs: int) -> None:
@@ -230,6 +259,7 @@ def _warm_up() -> None:
     import pikepdf  # noqa: F401
     from PIL import Image  # noqa: F401
 
+    import app.kernel.shingles  # noqa: F401
     import app.watermark  # noqa: F401
 
 
@@ -238,12 +268,14 @@ def serve(jobs: BinaryIO, replies: BinaryIO, cpu_per_job: int) -> None:
         job = json.loads(line)
         _cpu_budget(cpu_per_job)
         try:
-            code = run(job["media_type"], Path(job["path"]), job["mode"])
+            reply = run(job["media_type"], Path(job["path"]), job["mode"])
         except MemoryError:  # outside the parsers' own handlers
-            code = "inspection_failed"
+            reply = {"code": "inspection_failed"}
+        code = reply["code"]
         # A file that hit a limit may have left the heap fragmented: start afresh.
         retire = code in LIMIT_CODES or code == "inspection_failed"
-        replies.write(json.dumps({"code": code, "retire": retire}).encode() + b"\n")
+        reply["retire"] = retire
+        replies.write(json.dumps(reply, ensure_ascii=False).encode() + b"\n")
         replies.flush()
         if retire:
             return

@@ -92,6 +92,55 @@ def text_shingles(text: str) -> Hashes:
     return shingles(words(text))
 
 
+def uncached_shingles(ws: Sequence[str]) -> Hashes:
+    """``shingles`` without the process-wide cache of word hashes: for text that must leave
+    nothing behind in the process once its case is destroyed (the trace index)."""
+    n = len(ws) - K + 1
+    if n <= 0:
+        return np.empty(0, dtype=np.uint64)
+    ids = np.fromiter((int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(),
+                                      "little") for w in ws), dtype=np.uint64, count=len(ws))
+    out = np.zeros(n, dtype=np.uint64)
+    for j in range(K):
+        out = out * _MULT + ids[j:j + n]
+    return out
+
+
+ANCHOR_WINDOW = 16  # winnowing window of the trace index: runs of 20 shared words anchor
+
+
+def anchor_shingles(text: str) -> Hashes:
+    """The windows of ``text`` the trace index keeps (``winnow``, sorted, unique), before
+    they are keyed (``keyed``) with the case's key: computed where the text is (the
+    inspection worker), keyed where the key is (the server)."""
+    hashes = uncached_shingles(words(text))
+    return np.unique(winnow(hashes, ANCHOR_WINDOW)) if hashes.size else hashes
+
+
+def winnow(hashes: Hashes, window: int) -> Hashes:
+    """Winnowing (Schleimer, Wilkerson and Aiken, 2003): the smallest hash of every
+    ``window`` consecutive ones, each chosen position once. Two texts that share a run of
+    ``window + K - 1`` words share at least one chosen hash; about 2 / (window + 1) of the
+    hashes are chosen."""
+    if hashes.size <= window:
+        return hashes[[int(np.argmin(hashes))]] if hashes.size else hashes
+    views = np.lib.stride_tricks.sliding_window_view(hashes, window)
+    picks = np.unique(np.arange(views.shape[0]) + np.argmin(views, axis=1))
+    chosen: Hashes = hashes[picks]
+    return chosen
+
+
+def keyed(hashes: Hashes, key: bytes) -> NDArray[np.int64]:
+    """Sorted unique keyed BLAKE2b hashes of ``hashes``, as signed 64-bit integers (a
+    database BIGINT): without ``key`` nobody can tell which runs of words they stand for."""
+    distinct = np.unique(hashes)
+    out = np.fromiter((int.from_bytes(hashlib.blake2b(int(h).to_bytes(8, "little"), key=key,
+                                                      digest_size=8).digest(), "little",
+                                      signed=True) for h in distinct),
+                      dtype=np.int64, count=int(distinct.size))
+    return np.unique(out)
+
+
 @dataclass(frozen=True)
 class Indexed:
     """One source's windows: by position, and sorted unique for the set intersection."""

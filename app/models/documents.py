@@ -15,6 +15,10 @@ Invariants:
   ``first_number .. first_number + page_count - 1`` of its production, and a produced
   document cannot be deleted (``RESTRICT``), so a production index never loses a row.
 - A deleted document leaves a tombstone naming no file: ids, designation, who and when.
+- What a trace reads instead of the original (``app.documents.analysis``): a version's text
+  layer, sealed under the case key like its content, and the anchors of its text, keyed
+  hashes under a key derived from the case key. Anchor rows and counts reveal nothing
+  without that key; they are deleted with the case's keys (``register_keyed``).
 """
 
 from __future__ import annotations
@@ -23,16 +27,17 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
-from app.sealing import SealedColumn, register_sealed
+from app.sealing import SealedColumn, register_keyed, register_sealed
 
 NAMES_OBJECT_TYPE = "document_version.names"
 CONTENT_OBJECT_TYPE = "document_version.content"
 CODE_OBJECT_TYPE = "document_download.code"
 FOLDER_OBJECT_TYPE = "document_folder.path"
+LAYER_OBJECT_TYPE = "document_version.text_layer"
 
 
 class Document(IdMixin, CreatedMixin, Base):
@@ -170,6 +175,52 @@ class DocumentDownload(IdMixin, Base):
     channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
+class DocumentAnalysis(Base):
+    """A version's text layer (``app.watermark.textlayer``), sealed, and how many words its
+    text has: stored once (at upload, or for a version stored before the trace index by the
+    first trace that needed it), read by traces in place of the decrypted original."""
+
+    __tablename__ = "document_analyses"
+
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    # Before the blob: a trace reads the word count of every version in its scope, and
+    # SQLite reads a row's columns in order (a blob past the page costs overflow reads).
+    words: Mapped[int]
+    layer_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+class DocumentAnchor(Base):
+    """One anchor of a version's text: a keyed 64-bit hash of a run of words (see
+    ``app.documents.analysis``). A trace looks its own anchors up here, in one query."""
+
+    __tablename__ = "document_anchors"
+    __table_args__ = (Index("ix_document_anchors_lookup", "case_id", "anchor", "version_id"),)
+
+    version_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("document_versions.id", ondelete="CASCADE"), primary_key=True
+    )
+    anchor: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
+
+
+class DocumentAnchorCount(Base):
+    """How many versions of the case hold an anchor: a trace looks up its rarest anchors
+    first, so the phrases every document shares cost nothing."""
+
+    __tablename__ = "document_anchor_counts"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), primary_key=True
+    )
+    anchor: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    versions: Mapped[int]
+
+
 class CaseWatermarkSetting(Base):
     """Invisible channels a case's downloads carry; no row means every channel."""
 
@@ -199,3 +250,10 @@ register_sealed(SealedColumn(
     model=DocumentFolder, column="path_sealed", object_type=FOLDER_OBJECT_TYPE,
     case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
 ))
+register_sealed(SealedColumn(
+    model=DocumentAnalysis, column="layer_sealed", object_type=LAYER_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.version_id,
+    version=lambda row: 1,
+))
+for _keyed in (DocumentAnalysis, DocumentAnchor, DocumentAnchorCount):
+    register_keyed(_keyed)

@@ -4,6 +4,9 @@
     embed(prepared, media_type, mark) -> marked copy
     embed_into(prepared, media_type, mark, out) -> marked copy written to a file (PDFs)
     detect(evidence, prepared, media_type, candidates) -> Detection
+    text_layer(prepared, media_type) -> TextLayer        (stored; see textlayer.py)
+    detect_text(text, layer, candidates) -> Detection    (= detect for text evidence)
+    survey(evidence, ocr) -> Survey                      (what evidence says by itself)
 
 Layers: a visible footer with an all-digit authentication tag (always on), and the invisible
 channels named in MarkSpec.channels: "text" (character variants in the text layer), "canary"
@@ -44,6 +47,9 @@ from .model import (
 )
 from .prepared import Prepared, prepare
 from .reading import Reading, guarded
+from .survey import Survey, survey
+from .text import TextEvidence
+from .textlayer import TextLayer, detect_text, text_layer
 
 __all__ = [
     "CHANNELS",
@@ -59,14 +65,20 @@ __all__ = [
     "Issue",
     "MarkSpec",
     "Prepared",
+    "Survey",
+    "TextEvidence",
+    "TextLayer",
     "authentication_tag",
     "detect",
+    "detect_text",
     "embed",
     "embed_into",
     "format_tag",
     "prepare",
     "scan_tags",
+    "survey",
     "tag_strings",
+    "text_layer",
 ]
 
 OcrFn = Callable[[bytes], str]

@@ -41,7 +41,7 @@ from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
 from .scan import marked_images
-from .text import TEXT_LABEL, FoldedText, Slot, read_slots, text_overlap
+from .text import TEXT_LABEL, FoldedText, Slot, TextEvidence, read_slots, text_overlap
 
 TEMPLATE_STAGE = "pdf_template"
 _XMP_PREFIX = XMP_PREFIX
@@ -245,6 +245,14 @@ def _text_bits(values: list[int | None]) -> Reading:
     r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
+    return r
+
+
+def read_text_slots(evidence: TextEvidence, folded: FoldedText, slots: Sequence[Slot]
+                    ) -> Reading:
+    """``read_text_evidence`` from a stored text layer (see textlayer.py)."""
+    r = Reading(tag_texts=[evidence.text])
+    guarded(r, "text", lambda: _text_bits(read_slots(folded, slots, evidence)))
     return r
 
 

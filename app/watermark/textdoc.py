@@ -16,7 +16,16 @@ from .footer import bates_of, footer_lines
 from .model import Canary, MarkSpec
 from .prepared import Prepared
 from .reading import BitReading, Reading, guarded
-from .text import TEXT_LABEL, FoldedText, Slot, apply_bits, find_slots, read_slots, slots_nbytes
+from .text import (
+    TEXT_LABEL,
+    FoldedText,
+    Slot,
+    TextEvidence,
+    apply_bits,
+    find_slots,
+    read_slots,
+    slots_nbytes,
+)
 
 
 def original_text(prep: Prepared) -> str:
@@ -70,11 +79,24 @@ def read_text(evidence: str, prep: Prepared, canaries: Sequence[Canary] = ()) ->
 
 
 def _text_layer(evidence: str, prep: Prepared, canaries: Sequence[Canary]) -> Reading:
+    return _slot_bits(evidence, _folded(prep), text_slots(prep, canaries))
+
+
+def _slot_bits(evidence: str | TextEvidence, folded: FoldedText, slots: Sequence[Slot]
+               ) -> Reading:
     r = Reading()
-    values = read_slots(_folded(prep), text_slots(prep, canaries), evidence)
+    values = read_slots(folded, slots, evidence)
     r.bits["text"] = BitReading(TEXT_LABEL, values)
     if any(v == 1 for v in values):
         r.found.add("text")
+    return r
+
+
+def read_text_slots(evidence: TextEvidence, folded: FoldedText, slots: Sequence[Slot]
+                    ) -> Reading:
+    """``read_text`` without canaries, from a stored text layer (see textlayer.py)."""
+    r = Reading(tag_texts=[evidence.text])
+    guarded(r, "text", lambda: _slot_bits(evidence, folded, slots))
     return r
 
 

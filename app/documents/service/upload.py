@@ -12,10 +12,10 @@ from app.authz import policy_documents as pol
 from app.authz.policy import Denial
 from app.cases import service as case_service
 from app.context import CaseContext
+from app.documents import analysis, storage
 from app.documents import repository as repo
-from app.documents import storage
 from app.documents.filenames import neutralise
-from app.documents.inspection import inspect_file
+from app.documents.inspection import inspect_upload
 from app.documents.multipart import FilePart, Form
 from app.documents.reads import (
     document_read,
@@ -70,8 +70,10 @@ def one_file(form: Form) -> FilePart:
 
 def store_version(session: Session, ctx: CaseContext, svc: Services, doc: Document,
                   part: FilePart, version: int) -> DocumentVersion:
-    """Inspect, seal (the blob is stored first), then insert the version row."""
-    media_type = inspect_file(part.path, part.head, mode="upload")
+    """Inspect, seal (the blob is stored first), then insert the version row and its
+    trace index (``app.documents.analysis``)."""
+    inspected = inspect_upload(part.path, part.head)
+    media_type = inspected.media_type
     version_id = uuid.uuid4()
     header = storage.seal_file(svc.key_provider, svc.blob_store, part.path,
                                case_id=ctx.case_id, version_id=version_id)
@@ -85,6 +87,11 @@ def store_version(session: Session, ctx: CaseContext, svc: Services, doc: Docume
                                object_type=NAMES_OBJECT_TYPE, object_id=version_id),
     )
     repo.add(session, row)
+    index = inspected.index
+    if index is not None:
+        analysis.store_encoded(session, svc, case_id=ctx.case_id, version_id=version_id,
+                               encoded=index.layer, words=index.words,
+                               shingles=index.shingles)
     return row
 
 

@@ -15,8 +15,16 @@ Threat model: naming the wrong person is the worst outcome. So
   step, exception class; never a message, which may quote the document) is counted, logged,
   listed in the result's ``errors`` and in the audit event, and the verdict is then at most
   "inconclusive". Evidence that is simply not readable as a PDF or image is not a failure.
-Originals come from the services' cache (``app.kernel.originals``): tracing against many
-versions decrypts and analyses each at most once while it stays cached.
+The evidence is compared only with the versions the trace index points to
+(``candidates``: its tags, the anchors of its text); a version it skips shares no tag and no
+anchor with the evidence, so its detector would have read nothing, and the union bound
+still counts it. Text evidence is read against each version's stored text layer
+(``app.documents.analysis``), never its original; files and page images against the
+originals from the services' cache (``app.kernel.originals``).
+Transactions: the scope, then the index, are read in two short read transactions; the
+evidence is surveyed and compared between transactions, holding no lock and no snapshot;
+the events (and any text layer a trace had to build) are written in one short write
+transaction at the end.
 A trace is itself an audit event; each match carries its download's audit event with an
 inclusion proof under a signed tree head that also covers the trace event.
 """
@@ -24,7 +32,6 @@ inclusion proof under a signed tree head that also covers the trace event.
 from __future__ import annotations
 
 import uuid
-from collections import defaultdict
 from dataclasses import dataclass
 
 from sqlalchemy.orm import Session
@@ -33,17 +40,11 @@ from app.audit import log, sequencer
 from app.audit.queries import head_read, leaf_indexes_of
 from app.audit.service import record
 from app.auth import service as auth_service
-from app.authz import policy_documents as pol
-from app.authz.permissions import ROLE_PERMISSIONS, Permission, Role
-from app.authz.policy import Membership
-from app.authz.policy_ene import Viewer
-from app.cases import service as case_service
 from app.context import Principal
 from app.db import between_transactions
-from app.documents import reads, storage
+from app.documents import analysis, reads, storage
 from app.documents import repository as repo
-from app.documents.inspection import PDF
-from app.documents.tracing import words
+from app.documents.tracing import candidates, words
 from app.documents.tracing.evidence import Evidence, RawEvidence, to_evidence
 from app.documents.tracing.ocr import make_ocr
 from app.documents.tracing.schemas import (
@@ -55,15 +56,33 @@ from app.documents.tracing.schemas import (
     TraceMatch,
     TraceResult,
 )
+from app.documents.tracing.scope import Scope, load_scope, member_cases, rights_on
 from app.models.audit import AuditEvent
-from app.models.documents import CODE_OBJECT_TYPE, Document, DocumentDownload, DocumentVersion
+from app.models.documents import (
+    CODE_OBJECT_TYPE,
+    Document,
+    DocumentAnalysis,
+    DocumentDownload,
+    DocumentVersion,
+)
 from app.runtime import Services
 from app.sealing import open_bytes
-from app.watermark import LAYERS, MEDIA_TYPES, Candidate, CandidateResult, Issue, detect
+from app.watermark import (
+    LAYERS,
+    Candidate,
+    CandidateResult,
+    Issue,
+    Prepared,
+    TextEvidence,
+    TextLayer,
+    detect,
+    detect_text,
+    text_layer,
+)
 from crypto.fingerprint import DEFAULT_FP_TARGET
 
 FP_TARGET = DEFAULT_FP_TARGET
-COMPATIBLE = {"text": MEDIA_TYPES, "pdf": frozenset({PDF}), "images": MEDIA_TYPES}
+__all__ = ["FP_TARGET", "member_cases", "proofs_of", "rights_on", "trace"]
 
 
 @dataclass(frozen=True)
@@ -72,99 +91,87 @@ class Target:
     version: DocumentVersion
     candidates: tuple[Candidate, ...]
     downloads: dict[str, DocumentDownload]
+    stored: DocumentAnalysis | None  # the version's stored text layer, if any
 
     @property
     def tests(self) -> int:
         return max(1, len(self.candidates)) * len(LAYERS)
 
 
-def member_cases(session: Session, user_id: uuid.UUID) -> dict[uuid.UUID, frozenset[Membership]]:
-    """Live cases where the user holds any seat, with all its memberships."""
-    by_case: dict[uuid.UUID, set[Membership]] = defaultdict(set)
-    for m in repo.user_memberships(session, user_id):
-        by_case[m.case_id].add(Membership(Role(m.role), m.party_id, m.reads_offers))
-    return {cid: frozenset(ms) for cid, ms in sorted(by_case.items(), key=lambda kv: str(kv[0]))
-            if not case_service.is_destroyed(session, cid)}
-
-
-def _traces_in(memberships: frozenset[Membership]) -> bool:
-    tracers = ROLE_PERMISSIONS[Permission.TRACE]
-    return any(m.role in tracers for m in memberships)
-
-
 def _target(doc: Document, version: DocumentVersion, downloads: list[DocumentDownload],
-            svc: Services) -> Target:
+            stored: DocumentAnalysis | None, svc: Services) -> Target:
     found = {str(d.id): d for d in downloads}
     cands = tuple(Candidate(
         id=key, tag=d.tag, channels=frozenset(d.channels),
         download_code=open_bytes(svc.key_provider, d.code_sealed, case_id=d.case_id,
                                  object_type=CODE_OBJECT_TYPE, object_id=d.id),
     ) for key, d in found.items())
-    return Target(doc, version, cands, found)
-
-
-def rights_on(session: Session, user_id: uuid.UUID, memberships: frozenset[Membership],
-              doc: Document) -> tuple[bool, bool]:
-    """Whether the user may trace the document, and whether it may read it."""
-    facts = reads.facts_of(session, doc)
-    sees = bool(pol.can_see_document(Viewer(user_id, memberships), facts))
-    traces = _traces_in(memberships) and bool(pol.can_trace_document(memberships, facts))
-    return traces, sees
-
-
-@dataclass(frozen=True)
-class Scope:
-    """What one trace compares: the versions the caller may trace, and those it may only
-    read (compared only to tell the caller "you may not trace this document")."""
-
-    traceable: list[Target]
-    readable: list[Target]
-    filenames: dict[uuid.UUID, str]  # version id -> its name, for documents the caller reads
-
-
-def _scope(session: Session, svc: Services, user_id: uuid.UUID,
-           cases: dict[uuid.UUID, frozenset[Membership]], kind: str) -> Scope:
-    rows = [(d, v) for d, v in repo.traced_versions(session, list(cases))
-            if v.media_type in COMPATIBLE[kind]]
-    downloads = repo.downloads_of_versions(session, [v.id for _, v in rows])
-    traceable, readable, names = [], [], {}
-    for doc, version in rows:
-        traces, sees = rights_on(session, user_id, cases[doc.case_id], doc)
-        if sees:
-            names[version.id] = reads.display_name(svc, version)
-        if traces:
-            traceable.append(_target(doc, version, downloads[version.id], svc))
-        elif sees:
-            readable.append(_target(doc, version, downloads[version.id], svc))
-    return Scope(traceable, readable, names)
+    return Target(doc, version, cands, found, stored)
 
 
 @dataclass(frozen=True)
 class Compared:
-    """What one version's detector said: verdict, identified results, layers, failures."""
+    """What one version's detector said: verdict, identified results, layers, failures, and
+    the version's text layer when the trace had to build it."""
 
     verdict: str
     identified: list[CandidateResult]
     layers: tuple[str, ...]
     errors: tuple[Issue, ...]
+    built: TextLayer | None = None
 
 
-def _detect(target: Target, evidence: Evidence, svc: Services, ocr: object,
-            total_tests: int) -> Compared:
-    original = storage.open_prepared(svc.originals, svc.key_provider, svc.blob_store,
-                                     target.version)
-    value = evidence.value
-    if evidence.kind == "images" and isinstance(value, bytes):
-        value = [value]
+def _stored_layer(target: Target, svc: Services) -> TextLayer | None:
+    """The version's stored text layer, or None: none stored, or one that does not read
+    back as this version's (the worker that built it parsed a hostile file). A layer that
+    fails authentication raises, like its original would."""
+    if target.stored is None:
+        return None
     try:
-        det = detect(value, original, target.version.media_type, target.candidates,
-                     ocr=ocr,  # type: ignore[arg-type]
-                     fp_target=FP_TARGET * target.tests / total_tests)
+        layer = analysis.open_layer(svc.key_provider, target.stored)
+    except ValueError:
+        return None
+    return layer if layer.media_type == target.version.media_type else None
+
+
+def _fresh_layer(original: Prepared, media_type: str) -> TextLayer | None:
+    """A layer built from the original (never fatal: the detector then reads the original
+    itself, layer by layer, and reports what fails)."""
+    try:
+        return text_layer(original, media_type)
+    except Exception:  # noqa: BLE001 - see above
+        return None
+
+
+def _detect(target: Target, evidence: Evidence, text: TextEvidence | None, svc: Services,
+            ocr: object, total_tests: int) -> Compared:
+    """Text evidence (``text``) is read against the version's text layer: stored, or built
+    from the original (and then stored, for a version stored before the index). Reading
+    the original fails the whole trace as it always did (503 when the store is down)."""
+    media_type = target.version.media_type
+    fp_target = FP_TARGET * target.tests / total_tests
+    layer = _stored_layer(target, svc) if text is not None else None
+    original = None if layer is not None else storage.open_prepared(
+        svc.originals, svc.key_provider, svc.blob_store, target.version)
+    if original is not None and (text is not None or target.stored is None):
+        fresh = _fresh_layer(original, media_type)
+        layer = layer or fresh
+    built = layer if target.stored is None else None
+    value = evidence.value
+    try:
+        if text is not None and layer is not None:
+            det = detect_text(text, layer, target.candidates, fp_target=fp_target)
+        else:
+            if evidence.kind == "images" and isinstance(value, bytes):
+                value = [value]
+            det = detect(value, original, media_type, target.candidates,
+                         ocr=ocr,  # type: ignore[arg-type]
+                         fp_target=fp_target)
     except Exception as e:  # noqa: BLE001 - reported as an error of this version, below
         # Layers fail alone inside detect; what escapes is scoring itself: nothing was read.
-        return Compared("inconclusive", [], (), (Issue.of("detect", e),))
+        return Compared("inconclusive", [], (), (Issue.of("detect", e),), built)
     return Compared(det.verdict, [r for r in det.results if r.identified], det.found_layers,
-                    det.errors)
+                    det.errors, built)
 
 
 def _strength(target: Target, result: CandidateResult, total_tests: int
@@ -175,7 +182,7 @@ def _strength(target: Target, result: CandidateResult, total_tests: int
 
 
 def _match(target: Target, result: CandidateResult, total_tests: int,
-           proof_for: dict[uuid.UUID, AuditProof], scope: Scope,
+           proof_for: dict[uuid.UUID, AuditProof], filenames: dict[uuid.UUID, str],
            names: dict[uuid.UUID, str]) -> TraceMatch:
     d = target.downloads[result.candidate_id]
     confidence, agreeing = _strength(target, result, total_tests)
@@ -184,7 +191,7 @@ def _match(target: Target, result: CandidateResult, total_tests: int,
         case_id=d.case_id, user_id=d.user_id, party_id=d.party_id,
         downloaded_at=d.downloaded_at, confidence=confidence,
         confidence_words=words.confidence_words(confidence),
-        filename=scope.filenames.get(target.version.id), recipient_name=names.get(d.user_id),
+        filename=filenames.get(target.version.id), recipient_name=names.get(d.user_id),
         layers=agreeing, channels=list(d.channels), audit=proof_for[d.id],
         scores=[LayerScoreRead(layer=s.layer, agree=s.agree, compared=s.compared,
                                p_value=s.p_value) for s in result.layers],
@@ -221,33 +228,39 @@ class Outcome:
     found: set[str]
     hits: list[tuple[Target, CandidateResult]]
     errors: list[tuple[uuid.UUID, Issue]]
+    built: dict[uuid.UUID, tuple[Target, TextLayer]]
 
 
-def _run(targets: list[Target], evidence: Evidence, svc: Services, ocr: object,
-         total: int) -> Outcome:
-    out = Outcome(set(), set(), [], [])
+def _run(targets: list[Target], evidence: Evidence, text: TextEvidence | None,
+         svc: Services, ocr: object, total: int) -> Outcome:
+    out = Outcome(set(), set(), [], [], {})
     for target in targets:
-        got = _detect(target, evidence, svc, ocr, total)
+        got = _detect(target, evidence, text, svc, ocr, total)
         out.verdicts.add(got.verdict)
         out.found.update(got.layers)
         out.hits += [(target, r) for r in got.identified]
         out.errors += [(target.version.id, e) for e in got.errors]
+        if got.built is not None:
+            out.built[target.version.id] = (target, got.built)
     return out
 
 
-def _not_traceable(scope: Scope, evidence: Evidence, svc: Services, ocr: object
-                   ) -> list[NotTraceableRead]:
+def _not_traceable(targets: list[Target], evidence: Evidence, text: TextEvidence | None,
+                   svc: Services, ocr: object,
+                   built: dict[uuid.UUID, tuple[Target, TextLayer]]) -> list[NotTraceableRead]:
     """Readable documents the evidence is a copy of. Each is judged on its own (the bound
     is per document): the answer names a document the caller already reads, never a
     recipient, so a weaker test than an accusation's is not needed and not used."""
     out: dict[uuid.UUID, NotTraceableRead] = {}
-    for target in scope.readable:
-        got = _detect(target, evidence, svc, ocr, target.tests)
+    for target in targets:
+        got = _detect(target, evidence, text, svc, ocr, target.tests)
+        if got.built is not None:
+            built[target.version.id] = (target, got.built)
         if got.verdict != "no_watermark" and not got.errors:
             doc = target.doc
             out.setdefault(doc.id, NotTraceableRead(
                 document_id=doc.id, case_id=doc.case_id,
-                filename=scope.filenames[target.version.id]))
+                filename=reads.display_name(svc, target.version)))
     return list(out.values())
 
 
@@ -259,30 +272,83 @@ def _verdict(outcome: Outcome) -> str:
     return "no_watermark"
 
 
+@dataclass(frozen=True)
+class Compare:
+    """The targets of one trace: those the caller traces and those it only reads."""
+
+    traceable: list[Target]
+    readable: list[Target]
+    reads: set[uuid.UUID]  # versions whose names the caller may read
+
+
+def _compare(session: Session, svc: Services, scope: Scope, chosen: set[str] | None
+             ) -> Compare:
+    """Load and open what comparing the chosen versions needs (every version: None)."""
+    picked = [(uuid.UUID(v.id), v) for v in scope.versions if chosen is None or v.id in chosen]
+    picked.sort(key=lambda p: str(p[0]))
+    ids = [i for i, _ in picked]
+    rows = {v.id: (d, v) for d, v in repo.rows_of_versions(session, ids)}
+    downloads = repo.downloads_of_versions(session, ids)
+    stored = repo.analyses_of(session, ids)
+    traceable: list[Target] = []
+    readable: list[Target] = []
+    for version_id, v in picked:
+        doc, version = rows[version_id]
+        target = _target(doc, version, downloads[version_id], stored.get(version_id), svc)
+        (traceable if v.traces else readable).append(target)
+    return Compare(traceable, readable, {i for i, v in picked if v.reads})
+
+
+def _store_built(session: Session, svc: Services,
+                 built: dict[uuid.UUID, tuple[Target, TextLayer]]) -> None:
+    """Text layers this trace had to build (versions stored before the index)."""
+    for version_id, (target, layer) in sorted(built.items(), key=lambda kv: str(kv[0])):
+        analysis.store(session, svc, case_id=target.version.case_id, version_id=version_id,
+                       layer=layer)
+
+
+def _select(session: Session, svc: Services, principal: Principal, evidence: Evidence,
+            ocr: object) -> tuple[Scope, Compare, set[str]]:
+    """The two read phases: the scope, then (the evidence surveyed between transactions)
+    the index and the chosen versions' rows. Also the layers the evidence shows whatever
+    the original, which every comparison skipped would have reported."""
+    scope = load_scope(session, principal.user_id, member_cases(session, principal.user_id),
+                       evidence.kind)
+    between_transactions(session, reads_next=True)
+    found = candidates.survey_of(evidence, ocr, scope)  # type: ignore[arg-type]
+    chosen = candidates.choose(session, svc, scope, evidence.kind, found)
+    shown = set(found.found) if found is not None and scope.traceable else set()
+    return scope, _compare(session, svc, scope, chosen), shown
+
+
 def trace(session: Session, principal: Principal, svc: Services, *,
           raw: RawEvidence) -> TraceResult:
     # Parsing the evidence and detection are CPU work: they run between transactions, and
     # the write lock (SQLite) is taken only for the events at the end.
     between_transactions(session, reads_next=True)
     evidence = to_evidence(raw)
-    scope = _scope(session, svc, principal.user_id,
-                   member_cases(session, principal.user_id), evidence.kind)
-    between_transactions(session)
-    targets = scope.traceable
-    total = max(1, sum(t.tests for t in targets))
     ocr = make_ocr(svc.settings.data_dir / "tmp") if evidence.kind == "images" else None
-    outcome = _run(targets, evidence, svc, ocr, total)
+    scope, compare, shown = _select(session, svc, principal, evidence, ocr)
+    between_transactions(session)
+    total = scope.tests
+    value = evidence.value
+    text = TextEvidence.of(value) if evidence.kind == "text" and isinstance(value, str) else None
+    outcome = _run(compare.traceable, evidence, text, svc, ocr, total)
+    outcome.found |= shown
+    if shown:
+        outcome.verdicts.add("inconclusive")
     verdict = _verdict(outcome)
     refused = ([] if outcome.hits or outcome.errors
-               else _not_traceable(scope, evidence, svc, ocr))
+               else _not_traceable(compare.readable, evidence, text, svc, ocr, outcome.built))
     trace_id = uuid.uuid4()
     for version_id, issue in outcome.errors:
         svc.originals.report(issue, version_id=version_id)
     hits = outcome.hits
+    _store_built(session, svc, outcome.built)
     record(session, principal, "trace.run", "trace", trace_id, {
         "trace_id": trace_id, "verdict": verdict, "matches": len(hits),
         "evidence_sha256": evidence.sha256, "layers": sorted(outcome.found),
-        "count": len(targets), "detector_errors": len(outcome.errors),
+        "count": len(scope.traceable), "detector_errors": len(outcome.errors),
         "error_kinds": sorted({f"{e.stage}:{e.kind}" for _, e in outcome.errors}),
         "download_ids": sorted(str(t.downloads[r.candidate_id].id) for t, r in hits),
         "document_ids": sorted(str(r.document_id) for r in refused),
@@ -298,7 +364,9 @@ def trace(session: Session, principal: Principal, svc: Services, *,
     users = auth_service.user_rows(session, {t.downloads[r.candidate_id].user_id
                                              for t, r in hits})
     names = {uid: u.name for uid, u in users.items()}
-    matches = sorted((_match(t, r, total, proofs, scope, names) for t, r in hits),
+    filenames = {t.version.id: reads.display_name(svc, t.version) for t, _ in hits
+                 if t.version.id in compare.reads}
+    matches = sorted((_match(t, r, total, proofs, filenames, names) for t, r in hits),
                      key=lambda m: (m.confidence, str(m.download_id)))
     return TraceResult(
         trace_id=trace_id, verdict=verdict,
@@ -306,6 +374,6 @@ def trace(session: Session, principal: Principal, svc: Services, *,
         advice=[] if hits else [AdviceRead(code=a.code, text=a.text)
                                 for a in words.advice(evidence.kind, evidence.value)],
         not_traceable=refused, matches=matches, found_layers=sorted(outcome.found),
-        documents_compared=len(targets), tests=total,
+        documents_compared=len(scope.traceable), tests=total,
         errors=[TraceError(document_version_id=v, layer=e.stage, kind=e.kind)
                 for v, e in outcome.errors])

@@ -8,10 +8,10 @@ import uuid
 from pathlib import Path
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.config import Settings
-from app.models.documents import Document, DocumentVersion
+from app.models.documents import Document, DocumentAnalysis, DocumentVersion
 from tests.api.documents.helpers import text_doc
 from tests.conftest import make_settings
 from tests.s3server import S3Server
@@ -62,7 +62,15 @@ def test_uploads_are_refused_and_downloads_fail_cleanly_while_the_store_is_down(
 
     api.app.state.services.originals.drop_case(uuid.UUID(room.id))  # no cached original
     _unavailable(api.download(room, doc["id"], "defense_counsel"))
-    # A trace cannot compare with an original it cannot read: 503, never "no_watermark".
+    # A text excerpt is read against the version's stored text layer, not its original.
+    traced = api.client.post("/api/v1/traces", headers=room.users["auditor"].headers,
+                             json={"text": copy.decode()})
+    assert traced.status_code == 200 and traced.json()["verdict"] == "identified", traced.text
+    # A trace that needs an original it cannot read (here: a version stored before the
+    # trace index): 503, never "no_watermark".
+    with api.app.state.sessionmaker.begin() as s:
+        s.execute(delete(DocumentAnalysis).where(
+            DocumentAnalysis.case_id == uuid.UUID(room.id)))
     _unavailable(api.client.post("/api/v1/traces", headers=room.users["auditor"].headers,
                                  json={"text": copy.decode()}))
     r = api.client.get("/readyz")
