@@ -14,6 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
+from tests.factories import Api, Room, User
 from tests.s3server import free_port
 from tests.template import PASSWORD
 
@@ -90,3 +91,21 @@ class ServeProcess:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait(30)
+
+
+def admin_api(proc: ServeProcess) -> Api:
+    """An ``Api`` on the server in ``proc``, signed in as the admin its start-up made."""
+    api = Api(proc.client(), None)  # type: ignore[arg-type]
+    r = api.login(ADMIN_EMAIL)
+    assert r.status_code == 200, r.text
+    token = r.json()["access_token"]
+    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
+    api._admin = User(me["id"], ADMIN_EMAIL, token, r.json()["refresh_token"])
+    return api
+
+
+def admin_room(proc: ServeProcess) -> tuple[Api, Room]:
+    """The admin's ``Api`` and the standard room built on that server through HTTP."""
+    api = admin_api(proc)
+    return api, api.http_room()
+

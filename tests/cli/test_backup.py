@@ -39,9 +39,9 @@ from app.runtime import build_services
 from crypto.errors import KeyDestroyed
 from tests import dbutil
 from tests.api.documents.helpers import MARKER, text_doc
-from tests.factories import Api, Room, User
+from tests.factories import Api, Room
 from tests.s3server import S3Server
-from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
+from tests.serveproc import ServeProcess, admin_api, base_env
 
 # What does not depend on the database or the blob store is checked on SQLite only.
 ONCE = pytest.mark.parametrize("drill", ["sqlite-local"], indirect=True)
@@ -56,16 +56,6 @@ def settleroom(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[s
 def settings_of(env: dict[str, str]) -> Settings:
     return Settings(**{k.removeprefix("SETTLEROOM_").lower(): v  # type: ignore[arg-type]
                        for k, v in env.items() if k.startswith("SETTLEROOM_")})
-
-
-def admin_api(proc: ServeProcess) -> Api:
-    api = Api(proc.client(), None)  # type: ignore[arg-type]
-    r = api.login(ADMIN_EMAIL)
-    assert r.status_code == 200, r.text
-    token = r.json()["access_token"]
-    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-    api._admin = User(me["id"], ADMIN_EMAIL, token, r.json()["refresh_token"])
-    return api
 
 
 def plaintexts(settings: Settings) -> dict[str, bytes | str]:

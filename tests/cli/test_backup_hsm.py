@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from tests.api.documents.helpers import MARKER, text_doc
-from tests.cli.test_backup import admin_api, settleroom
+from tests.cli.test_backup import settleroom
 from tests.cli.test_replicas_hsm import _token
-from tests.serveproc import ServeProcess, base_env
+from tests.serveproc import ServeProcess, admin_api, base_env
 
 pytestmark = [pytest.mark.pkcs11, pytest.mark.once]
 

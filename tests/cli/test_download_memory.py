@@ -20,8 +20,8 @@ import pikepdf
 import pytest
 
 from tests.api.documents.helpers import large_pdf, pdf_doc
-from tests.factories import Api, Room, User
-from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
+from tests.factories import Room
+from tests.serveproc import ServeProcess, admin_room, base_env
 
 pytestmark = [pytest.mark.once, pytest.mark.slow]
 
@@ -58,16 +58,6 @@ class RssSampler:
         self._done.set()
         self._thread.join()
         return max(self.peak, rss_bytes(self.pid))
-
-
-def _room(server: ServeProcess) -> tuple[Api, Room]:
-    api = Api(server.client(), None)  # type: ignore[arg-type]
-    r = api.login(ADMIN_EMAIL)
-    assert r.status_code == 200, r.text
-    token = r.json()["access_token"]
-    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-    api._admin = User(me["id"], ADMIN_EMAIL, token, r.json()["refresh_token"])
-    return api, api.http_room()
 
 
 def _upload(server: ServeProcess, room: Room, path: Path) -> str:
@@ -135,7 +125,7 @@ def test_five_concurrent_downloads_of_a_50_mb_pdf_stay_within_100_mb(tmp_path):
     data_dir = tmp_path / "data"
     server = ServeProcess(base_env(data_dir, None, max_upload_bytes=64 * MiB))
     try:
-        api, room = _room(server)
+        api, room = admin_room(server)
         doc_id = _upload(server, room, source)
         small = api.document(room, pdf_doc(), filename="order.pdf")["id"]
         warm = api.download(room, small, "defense_counsel")

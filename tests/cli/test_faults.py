@@ -32,23 +32,13 @@ from sqlalchemy import create_engine, make_url, text
 
 from tests import dbutil
 from tests.api.documents.helpers import MARKER, text_doc
-from tests.factories import Api, Room, User
-from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
+from tests.factories import Api, Room
+from tests.serveproc import ServeProcess, admin_room, base_env
 from tests.tcpproxy import TcpProxy
 
 HELD_AT = 256 * 1024  # bytes of the file part sent before the upload stalls
 OUTAGE_CLIENT_TIMEOUT = 30  # a request hanging on the lost database would exceed it
 READERS = 4
-
-
-def _room(server: ServeProcess) -> tuple[Api, Room]:
-    api = Api(server.client(), None)  # type: ignore[arg-type]
-    r = api.login(ADMIN_EMAIL)
-    assert r.status_code == 200, r.text
-    token = r.json()["access_token"]
-    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-    api._admin = User(me["id"], ADMIN_EMAIL, token, r.json()["refresh_token"])
-    return api, api.http_room()
 
 
 @pytest.fixture
@@ -135,7 +125,7 @@ def test_a_lost_database_fails_requests_fast_with_503_and_the_server_recovers(
     server = ServeProcess(base_env(tmp_path / "data", via_proxy))
     readers = None
     try:
-        api, room = _room(server)
+        api, room = admin_room(server)
         api.consent_all(room)
         api.client.timeout = httpx.Timeout(OUTAGE_CLIENT_TIMEOUT)
         counsel = room.users["plaintiff_counsel"].headers
@@ -253,7 +243,7 @@ def test_sigkill_in_the_middle_of_an_upload_loses_nothing_and_leaves_no_half(
     data_dir = tmp_path / "data"
     server = ServeProcess(base_env(data_dir, database_url))
     try:
-        api, room = _room(server)
+        api, room = admin_room(server)
         kept = api.document(room, text_doc())
         upload = HeldUpload(server, room)  # its body stops after the first 100 bytes
         assert upload.started.wait(120)

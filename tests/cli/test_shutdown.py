@@ -18,8 +18,8 @@ import pytest
 
 from tests import dbutil
 from tests.api.documents.helpers import MARKER, text_doc
-from tests.factories import Api, Room, User
-from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env
+from tests.factories import Room
+from tests.serveproc import ServeProcess, admin_room, base_env
 
 pytestmark = [pytest.mark.once]
 
@@ -36,16 +36,6 @@ def _serve(tmp_path: Path, database_url: str | None, **settings: object) -> Serv
     # The in-process mail worker runs too: shutting down must stop it.
     return ServeProcess(base_env(tmp_path / "data", database_url, worker="internal",
                                  **settings))
-
-
-def _room(server: ServeProcess) -> tuple[Api, Room]:
-    api = Api(server.client(), None)  # type: ignore[arg-type]
-    r = api.login(ADMIN_EMAIL)
-    assert r.status_code == 200, r.text
-    token = r.json()["access_token"]
-    me = api.client.get("/api/v1/me", headers={"Authorization": f"Bearer {token}"}).json()
-    api._admin = User(me["id"], ADMIN_EMAIL, token, r.json()["refresh_token"])
-    return api, api.http_room()
 
 
 class HeldUpload:
@@ -88,7 +78,7 @@ class HeldUpload:
 def test_sigterm_lets_an_upload_in_flight_finish_then_exits_cleanly(tmp_path, database_url):
     server = _serve(tmp_path, database_url)
     try:
-        api, room = _room(server)
+        api, room = admin_room(server)
         upload = HeldUpload(server, room)
         assert upload.started.wait(120)
         time.sleep(SETTLE_SECONDS)
@@ -119,7 +109,7 @@ def test_sigterm_lets_an_upload_in_flight_finish_then_exits_cleanly(tmp_path, da
 def test_a_request_outlasting_the_grace_period_is_cut_off(tmp_path, database_url):
     server = _serve(tmp_path, database_url, shutdown_grace_seconds=1)
     try:
-        _, room = _room(server)
+        _, room = admin_room(server)
         upload = HeldUpload(server, room)
         assert upload.started.wait(120)
         time.sleep(SETTLE_SECONDS)
