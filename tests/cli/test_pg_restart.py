@@ -28,10 +28,9 @@ from tests.cli.test_faults import (
     READERS,
     Readers,
     _offer_body,
-    _room,
     _wait_for,
 )
-from tests.serveproc import ServeProcess, base_env
+from tests.serveproc import ServeProcess, admin_room, base_env
 
 Ctl = Callable[..., None]
 
@@ -118,7 +117,7 @@ def test_postgresql_restarted_under_load_fails_fast_recovers_and_loses_nothing(
     server = ServeProcess(env)
     readers = writer = None
     try:
-        api, room = _room(server)
+        api, room = admin_room(server)
         api.consent_all(room)
         api.client.timeout = httpx.Timeout(OUTAGE_CLIENT_TIMEOUT)
         offers = f"/api/v1/cases/{room.id}/offers"
