@@ -36,12 +36,16 @@ install-dev: $(VENV)/.installed-dev
 run: install
 	$(VENV)/bin/settleroom serve --host $(HOST) --port $(PORT)
 
+# The suite writes bytecode even where the environment says not to: every xdist worker and
+# every server process a test starts would otherwise compile the app, and pytest would
+# re-rewrite the asserts of every test module and plugin, on each of them (a third of
+# collection).
 test: install-dev
-	env -u SETTLEROOM_TEST_DATABASE_URL $(PY) -m pytest $(PYTEST_ARGS)
+	env -u SETTLEROOM_TEST_DATABASE_URL -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS)
 	@url="$${SETTLEROOM_TEST_DATABASE_URL:-$$($(PY) -m tests.pg_available)}"; \
 	if [ -n "$$url" ]; then \
 		echo "== the database-backed tests again, on PostgreSQL"; \
-		SETTLEROOM_TEST_DATABASE_URL="$$url" $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS) $(PG_SKIP); \
+		SETTLEROOM_TEST_DATABASE_URL="$$url" env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS) $(PG_SKIP); \
 	else \
 		echo "== PostgreSQL not reachable: SQLite only"; \
 	fi
