@@ -47,10 +47,6 @@ class DeferredRoute(BaseRoute):
         self._route: APIRoute | None = None
 
     @property
-    def built(self) -> bool:
-        return self._route is not None
-
-    @property
     def route(self) -> APIRoute:
         if self._route is None:
             with _BUILD_LOCK:
