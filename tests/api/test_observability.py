@@ -1,5 +1,7 @@
 """Request ids on responses, problem bodies and log lines; JSON logs; Prometheus metrics
-labelled by route template, never by ids or content; the metrics token."""
+labelled by route template, never by ids or content; the metrics token. The apps here
+hand mail to a real SMTP server of the test's own (``tests.mailserver``), so that a
+refused delivery is a real one."""
 
 from __future__ import annotations
 
@@ -7,15 +9,55 @@ import io
 import json
 import logging
 import re
+from collections.abc import Iterator
+from pathlib import Path
+from types import SimpleNamespace
 
 import anyio
 import httpx
+import pytest
 from fastapi import FastAPI
+from prometheus_client.parser import text_string_to_metric_families
 from pydantic import SecretStr
 
+from app import observability
+from app.config import Settings
 from app.observability import JsonFormatter, RequestContextMiddleware, configure_logging
+from tests.conftest import make_settings
+from tests.mailserver import Inbox, smtp_server
+from tests.template import Template, copy_data_dir
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+DURATION = "settleroom_http_request_duration_seconds"
+CASE_ROUTE = "/api/v1/cases/{case_id}"
+
+
+@pytest.fixture
+def inbox() -> Iterator[Inbox]:
+    with smtp_server() as server:
+        yield server
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox) -> Settings:
+    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
+                         smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False)
+
+
+def sample(text: str, name: str, **labels: str) -> float:
+    """The value of the one sample ``name`` whose labels include ``labels`` (0 when the
+    series has not been written yet: a counter starts when it first moves)."""
+    found = [s.value for family in text_string_to_metric_families(text)
+             for s in family.samples
+             if s.name == name and all(s.labels.get(k) == v for k, v in labels.items())]
+    assert len(found) <= 1, (name, labels, found)
+    return found[0] if found else 0.0
+
+
+def scrape(api) -> str:  # noqa: ANN001
+    r = api.client.get("/metrics")
+    assert r.status_code == 200, r.text
+    return r.text
 
 
 def test_every_response_and_problem_carries_the_request_id(api):
@@ -93,3 +135,55 @@ def test_the_metrics_token_is_asked_for_when_set(api, app):
     assert r.status_code == 401 and r.json()["code"] == "metrics_token_required"
     r = api.client.get("/metrics", headers={"Authorization": "Bearer scrape-secret-0123456789"})
     assert r.status_code == 200
+
+
+def test_the_latency_histogram_counts_each_request_in_its_route_templates_buckets(
+        api, monkeypatch):
+    """Each request lands once in its route template's series, in the buckets its time
+    falls in; an id in the path never becomes a label (an unmatched path included)."""
+    room = api.room()
+    headers = room.admin.headers
+    ticks = iter(x * 0.4 for x in range(1000))  # every request "takes" 0.4 s
+    before = scrape(api)
+    monkeypatch.setattr(observability, "time", SimpleNamespace(perf_counter=lambda: next(ticks)))
+    for _ in range(3):
+        assert api.client.get(f"/api/v1/cases/{room.id}", headers=headers).status_code == 200
+    missing = api.client.get(f"/api/v1/no-such-thing/{room.id}", headers=headers)
+    assert missing.status_code == 404
+    monkeypatch.undo()
+    after = scrape(api)
+
+    def moved(name: str, **labels: str) -> float:
+        return round(sample(after, name, **labels) - sample(before, name, **labels), 6)
+
+    route = {"method": "GET", "route": CASE_ROUTE}
+    assert moved(f"{DURATION}_count", **route) == 3
+    assert moved(f"{DURATION}_sum", **route) == pytest.approx(1.2)
+    assert moved(f"{DURATION}_bucket", le="0.25", **route) == 0
+    assert moved(f"{DURATION}_bucket", le="0.5", **route) == 3
+    assert moved(f"{DURATION}_bucket", le="+Inf", **route) == 3
+    assert moved(f"{DURATION}_count", method="GET", route="unmatched") == 1
+    routes = {s.labels["route"] for f in text_string_to_metric_families(after)
+              for s in f.samples if s.name.startswith(DURATION)}
+    assert CASE_ROUTE in routes and "unmatched" in routes
+    assert not any(UUID.search(r) or room.id in r for r in routes)
+
+
+def test_a_refused_delivery_moves_the_mail_failure_counter_by_its_code(api, app, inbox):
+    """The test's SMTP server refuses one of the two recipients: one failure, labelled by
+    its code (never the address), and the delivery that went through counts nothing."""
+    room = api.room()
+    refused = room.users["defense_client"].email
+    inbox.refuse[refused] = "550 5.1.1 No such mailbox"
+    before = scrape(api)
+    api.offer(room)
+    app.state.mailer.drain()
+    after = scrape(api)
+    assert inbox.addresses() == [room.users["defense_counsel"].email]
+    name = "settleroom_mail_failures_total"
+    code = "smtp_recipient_refused"
+    assert sample(after, name, code=code) - sample(before, name, code=code) == 1
+    total = sum(s.value for f in text_string_to_metric_families(after) for s in f.samples
+                if s.name == name) - sum(s.value for f in text_string_to_metric_families(before)
+                                         for s in f.samples if s.name == name)
+    assert total == 1 and refused not in after

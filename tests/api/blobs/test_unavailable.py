@@ -1,6 +1,7 @@
 """The object store unreachable: uploads refused with 503 ``blob_store_unavailable`` and
 nothing written (no row, no spooled plaintext); downloads of stored documents fail the
-same clean way, never with a 500."""
+same clean way, never with a 500; each failed call moves ``settleroom_blob_store_errors``
+by its operation."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import delete, func, select
 
 from app.config import Settings
@@ -76,3 +78,33 @@ def test_uploads_are_refused_and_downloads_fail_cleanly_while_the_store_is_down(
     r = api.client.get("/readyz")
     assert r.status_code == 503 and r.json()["code"] == "blob_store_unavailable"
     assert r.json()["checks"]["blob_store"] == "unavailable"
+
+
+def _blob_errors(api) -> dict[str, float]:  # noqa: ANN001
+    r = api.client.get("/metrics")
+    assert r.status_code == 200
+    return {s.labels["operation"]: s.value for f in text_string_to_metric_families(r.text)
+            for s in f.samples if s.name == "settleroom_blob_store_errors_total"}
+
+
+def test_the_blob_store_error_counter_moves_with_each_failed_call_and_only_then(
+        api, outage_s3):
+    """``settleroom_blob_store_errors`` by operation: nothing while the store answers; a
+    refused upload is a failed write, a failed download a failed read."""
+    room = api.room()
+    start = _blob_errors(api)
+    doc = api.document(room, text_doc())
+    assert api.download(room, doc["id"], "defense_counsel").status_code == 200
+    assert _blob_errors(api) == start
+    outage_s3.stop()
+
+    _unavailable(api.upload(room, text_doc("NEVER-STORED-3302")))
+    after_upload = _blob_errors(api)
+    assert after_upload.get("write", 0) - start.get("write", 0) == 1
+    assert after_upload.get("read", 0) == start.get("read", 0)
+
+    api.app.state.services.originals.drop_case(uuid.UUID(room.id))  # no cached original
+    _unavailable(api.download(room, doc["id"], "defense_counsel"))
+    after_download = _blob_errors(api)
+    assert after_download.get("read", 0) - start.get("read", 0) == 1
+    assert after_download.get("write") == after_upload.get("write")
