@@ -368,6 +368,7 @@ def cmd_keys_rotate(args: argparse.Namespace) -> int:
 
 def cmd_blobs_sweep(args: argparse.Namespace) -> int:
     from app.blobs import BlobStoreUnavailable, blob_store_from_settings
+    from app.db import begin
     from app.documents.storage import SWEEP_GRACE_SECONDS, sweep_orphans
 
     grace = SWEEP_GRACE_SECONDS if args.grace_seconds is None else args.grace_seconds
@@ -379,6 +380,9 @@ def cmd_blobs_sweep(args: argparse.Namespace) -> int:
     engine, factory = _session_factory(settings)
     try:
         with factory() as session:
+            # It only reads rows: on SQLite it must neither wait for an upload's write lock
+            # (30 s, then "database is locked") nor hold one while it lists the store.
+            begin(session, write=False)
             removed = sweep_orphans(session, store, grace_seconds=grace)
     except BlobStoreUnavailable:
         print("settleroom: the blob store is unavailable", file=sys.stderr)
