@@ -71,9 +71,10 @@ from tests.serveproc import ADMIN_EMAIL, ServeProcess, base_env  # noqa: E402
 
 USERS_PER_ROOM = 2
 # The mix: documents are filed less often than offers and messages are exchanged, and a
-# leak investigation is rarer still. It matters: a trace compares the evidence with every
-# downloaded version in the tracer's cases (the threat model forbids narrowing that by
-# anything read from the marks), so its cost grows with the rooms' history.
+# leak investigation is rarer still. A trace looks its candidates up in the trace index and
+# compares only those (README "Tracing at scale: the trace index"); the figures in README's
+# "Load and faults" were measured before the index, when it compared every downloaded
+# version in the tracer's cases.
 UPLOAD_EVERY = 3  # rounds: upload one document and download a traced copy of it
 TRACE_EVERY = 15  # rounds: trace that copy (a multiple of UPLOAD_EVERY)
 CLIENT_TIMEOUT = 60.0  # a request slower than this is an error, not a long sample
