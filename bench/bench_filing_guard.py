@@ -17,7 +17,9 @@ Every finding on a clean draft is a false finding.
 
 Speed: a 100-page draft (public text with ten planted passages) against the 1,000
 documents' indexes (as kept in the originals cache), best of N, as a ratio against
-reading the same draft's words (the baseline, measured in the same run).
+reading the same draft's words (the baseline, measured in the same run); and the cold
+check, the first one after a restart: the 1,000 indexes built from the documents' text
+(best of N), then the check.
 
 Usage: PYTHONPATH=. .venv/bin/python bench/bench_filing_guard.py [--drafts 40] [--rounds 5]
 """
@@ -182,6 +184,20 @@ def build_drafts(rng: random.Random, public: list[str], docs: list[list[str]], n
     return drafts
 
 
+def build_indexes(docs: list[list[str]], rounds: int) -> tuple[float, list[Source]]:
+    """The documents' indexes as a cold check builds them, and the best time of ``rounds``
+    builds (the word hashes' memo emptied before each, as after a restart)."""
+    best, sources = float("inf"), []
+    texts = ["\n".join(body) for body in docs]
+    for _ in range(max(1, rounds)):
+        sh.forget_word_hashes()
+        t0 = time.perf_counter()
+        sources = [Source("document", uuid.UUID(int=i + 1), "CONFIDENTIAL", None,
+                          sh.Indexed.of_text(text)) for i, text in enumerate(texts)]
+        best = min(best, time.perf_counter() - t0)
+    return best, sources
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("--drafts", type=int, default=40)
@@ -192,10 +208,7 @@ def main() -> None:
     public = public_paragraphs()
     vocab = sorted({w for p in public for w in p.split() if w.isalpha() and len(w) > 2})
     docs = protected_docs(rng, vocab, args.docs)
-    t0 = time.perf_counter()
-    sources = [Source("document", uuid.UUID(int=i + 1), "CONFIDENTIAL", None,
-                      sh.Indexed.of_text("\n".join(body))) for i, body in enumerate(docs)]
-    index_seconds = time.perf_counter() - t0
+    index_seconds, sources = build_indexes(docs, args.rounds)
     with ThreadPoolExecutor(2) as pool:
         drafts = build_drafts(rng, public, docs, args.drafts, pool)
     found = {k: [0, 0] for k in [*VARIANTS, "ocr", "exhibit"]}
@@ -238,6 +251,9 @@ def main() -> None:
         t = time.perf_counter()
         got = check_draft_text(draft, sources, sealing_rule="x")
         best_check = min(best_check, time.perf_counter() - t)
+    cold = index_seconds + best_check
+    print(f"cold check (build the {len(sources)} indexes, then check the 100-page draft): "
+          f"{cold / best_base:.1f}x the baseline ({cold:.2f} s)")
     print(f"100-page draft ({words} words) vs {len(sources)} documents: {len(got)} findings; "
           f"check / reading the draft's words = {best_check / best_base:.1f}x; "
           f"building the {len(sources)} indexes / reading the draft's words = "

@@ -11,17 +11,22 @@ Invariants a filed or forwarded paper relies on:
   paper filed with a court;
 - a paper meant for filing states the result of the room's filing check of its own text
   (``PaperCheck``); when the check found designated material, the sealing warning heads
-  every page, so no page of it can be filed publicly without the warning in view.
+  every page, so no page of it can be filed publicly without the warning in view;
+- an exhibit attached to a paper (``attach_exhibits``) follows a slip page naming it, and
+  when it is designated material of the room the paper's check is not clean: the sealing
+  warning heads every page of the paper, of each slip page and of each exhibit page
+  (stamped over the exhibit's top margin, its own marks and watermark left as they are).
 """
 
 from __future__ import annotations
 
 import io
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Protocol
 from uuid import UUID
 
+import pikepdf
 from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.pdfgen import canvas
@@ -58,15 +63,34 @@ class PaperFinding:
 
 
 @dataclass(frozen=True)
+class PaperExhibit:
+    """A document of the room attached to a paper: the maker's own watermarked copy (a
+    recorded download, so a leak of the filed exhibit traces back to the maker)."""
+
+    label: str  # "Exhibit A"
+    document_id: UUID
+    download_id: UUID
+    pdf: bytes
+    designation: str | None  # None: not designated material
+    designating_party: str
+    never_file: bool = False  # ENE material: not to be filed at all
+
+    @property
+    def designated(self) -> bool:
+        return self.designation is not None
+
+
+@dataclass(frozen=True)
 class PaperCheck:
     checked_at: str  # a moment in words, in the court's zone
     checked_sources: int
     rule: str  # the sealing rule of the case's district
     findings: tuple[PaperFinding, ...]
+    exhibits: tuple[PaperExhibit, ...] = field(default=())
 
     @property
     def clean(self) -> bool:
-        return not self.findings
+        return not self.findings and not any(e.designated for e in self.exhibits)
 
 
 class PaperChecker(Protocol):
@@ -75,6 +99,20 @@ class PaperChecker(Protocol):
 
     def __call__(self, sections: Sequence[Section], *,
                  own_offer_ids: Collection[UUID] = ()) -> PaperCheck: ...
+
+
+class PaperAttacher(Protocol):
+    """The maker's watermarked copies of room documents, as exhibits labelled in order;
+    refuses (and audits) any document the maker may not download or that is no PDF."""
+
+    def __call__(self, document_ids: Sequence[UUID]) -> tuple[PaperExhibit, ...]: ...
+
+
+EXHIBIT_LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def exhibit_label(index: int) -> str:
+    return f"Exhibit {EXHIBIT_LETTERS[index]}"
 
 
 def sealing_marking(check: PaperCheck, marking: str | None) -> str | None:
@@ -86,13 +124,24 @@ def sealing_marking(check: PaperCheck, marking: str | None) -> str | None:
     return f"{warning}. {marking}" if marking else warning
 
 
+def _exhibit_line(e: PaperExhibit, rule: str) -> str:
+    if e.designation is None:
+        return f"- {e.label} (document {e.document_id}): not designated material."
+    what = ("ENE material, which is never filed" if e.never_file
+            else f"material designated {e.designation} by {e.designating_party}")
+    return (f"- {e.label} (document {e.document_id}) is {what}; it is the copy of download "
+            f"{e.download_id}. File it under seal ({rule}) or withdraw it.")
+
+
 def filing_check_section(check: PaperCheck) -> Section:
-    """What the room's filing check found in this paper, in words."""
+    """What the room's filing check found in this paper and its exhibits, in words."""
+    exhibits = [_exhibit_line(e, check.rule) for e in check.exhibits]
     if check.clean:
         return ("Filing check", [
             f"The room checked the text of this paper on {check.checked_at} against "
             f"{check.checked_sources} designated document(s), offer(s) and ENE item(s) of "
-            "the case visible to the person who made it: no protected material was found."])
+            "the case visible to the person who made it: no protected material was found.",
+            *exhibits])
     lines = [f"The room checked the text of this paper on {check.checked_at} against "
              f"{check.checked_sources} protected item(s) of the case and found the "
              "passages below. Before filing, move to file them under seal under "
@@ -102,6 +151,8 @@ def filing_check_section(check: PaperCheck) -> Section:
                 else f"material designated {f.designation} by {f.designating_party}")
         lines.append(f"- Section \"{f.section}\": {f.matched_words} words match {what} "
                      f"({f.rule}).")
+    if exhibits:
+        lines += ["Exhibits attached to this paper:", *exhibits]
     return ("Filing check - sealing warning", lines)
 
 
@@ -192,3 +243,63 @@ def render_pdf(*, title: str, marking: str | None, sections: Sequence[Section],
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()
+
+
+def _stamp(marking: str, width: float, height: float) -> bytes:
+    """A one-page overlay of ``width`` x ``height`` points: the marking in the top band."""
+    buffer = io.BytesIO()
+    pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)
+    pdf.setFont(_BOLD, 8)
+    for i, line in enumerate(wrap(marking, _BOLD, 8, max(width - 2 * 18, 72))[:3]):
+        pdf.drawString(18, height - 12 - i * 9, line)
+    pdf.showPage()
+    pdf.save()
+    return buffer.getvalue()
+
+
+def _slip(exhibit: PaperExhibit, marking: str | None) -> bytes:
+    what = ("not designated material" if exhibit.designation is None
+            else "ENE material, never to be filed" if exhibit.never_file
+            else f"designated {exhibit.designation} by {exhibit.designating_party}")
+    return render_pdf(title=exhibit.label, marking=marking, sections=[(exhibit.label, [
+        f"Document {exhibit.document_id} of the case room, {what}: the watermarked copy of "
+        f"download {exhibit.download_id}, made for the person who prepared this paper."])])
+
+
+def attach_exhibits(paper: bytes, exhibits: Sequence[PaperExhibit],
+                    marking: str | None) -> bytes:
+    """``paper`` followed, for each exhibit, by its slip page and its pages; the marking
+    (the sealing warning when the check is not clean) is stamped on every exhibit page."""
+    if not exhibits:
+        return paper
+    out = pikepdf.open(io.BytesIO(paper))
+    opened = []
+    try:
+        for exhibit in exhibits:
+            slip = pikepdf.open(io.BytesIO(_slip(exhibit, marking)))
+            source = pikepdf.open(io.BytesIO(exhibit.pdf))
+            opened += [slip, source]
+            out.pages.extend(slip.pages)
+            for page in source.pages:
+                out.pages.append(page)
+                if marking:
+                    _overlay(out, out.pages[-1], marking)
+        buffer = io.BytesIO()
+        out.save(buffer)
+        return buffer.getvalue()
+    finally:
+        for pdf in opened:
+            pdf.close()
+        out.close()
+
+
+def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, marking: str) -> None:
+    box = page.mediabox
+    width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
+    stamp = pikepdf.open(io.BytesIO(_stamp(marking, width, height)))
+    try:
+        page.add_overlay(out.copy_foreign(stamp.pages[0].as_form_xobject()),
+                         pikepdf.Rectangle(float(box[0]), float(box[1]), float(box[2]),
+                                           float(box[3])))
+    finally:
+        stamp.close()

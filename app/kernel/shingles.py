@@ -32,10 +32,10 @@ from __future__ import annotations
 
 import hashlib
 import re
+import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from functools import lru_cache
 
 import numpy as np
 from numpy.typing import NDArray
@@ -54,25 +54,65 @@ _FOLD.update({ord(c): "-" for c in "\u2010\u2011\u2012\u2013\u2014\u2015\u2212"}
 _FOLD.update({ord(c): None for c in "\u00ad\u200b\u200c\u200d\u2060\ufeff"})
 _LINE_NUMBER = re.compile(r"(?m)^[ \t]*\d{1,2}(?=[ \t]+\S)")  # pleading paper's 1 to 28
 _BROKEN = re.compile(r"([a-z])-[ \t]*\r?\n[ \t]*([a-z])")
-_APOSTROPHE = re.compile(r"(?<=[a-z0-9])'(?=[a-z])")
+_MAY_BE_BROKEN = re.compile(r"-[ \t]*\r?\n")  # a literal first: searched fast
+# An apostrophe inside a word (the lookbehind after the literal, so the search is fast).
+_APOSTROPHE = re.compile(r"'(?<=[a-z0-9]')(?=[a-z])")
 _WORD = re.compile(r"[a-z0-9]+")
+_FOLD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
+_SEPARATORS = {c: " " for c in range(128) if chr(c) not in string.ascii_lowercase + string.digits}
 
 Hashes = NDArray[np.uint64]
 _MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial is a bijection per position
 
 
+def _folded(match: re.Match[str]) -> str:
+    return _FOLD[ord(match.group())] or ""
+
+
+def _fold(text: str) -> str:
+    """``text.translate(_FOLD)``: a character-class scan finds the few folded characters
+    (a dict translation looks every character up, the slowest step of a cold index build);
+    no replacement is itself a folded character, so one pass is the same translation."""
+    return _FOLD_RE.sub(_folded, text)
+
+
 def words(text: str) -> list[str]:
-    """The comparable words of ``text`` (see the module's method)."""
-    folded = unicodedata.normalize("NFKC", text).translate(_FOLD).casefold()
+    """The comparable words of ``text`` (see the module's method). Each step is skipped
+    when a fast search shows it would change nothing (the same words either way)."""
+    folded = _fold(unicodedata.normalize("NFKC", text))
+    folded = folded.lower() if folded.isascii() else folded.casefold()
     folded = _LINE_NUMBER.sub("", folded)
-    folded = _BROKEN.sub(r"\1\2", folded)
+    if _MAY_BE_BROKEN.search(folded):
+        folded = _BROKEN.sub(r"\1\2", folded)
     folded = _APOSTROPHE.sub("", folded)
-    return _WORD.findall(folded)
+    # = _WORD.findall(folded): every character outside [a-z0-9] separates words, and what
+    # is not ASCII is never inside one; an ASCII translation and a split are much faster.
+    ascii_text = folded.encode("ascii", "replace").decode("ascii")
+    return ascii_text.translate(_SEPARATORS).split()
 
 
-@lru_cache(maxsize=1 << 18)
 def _word_hash(word: str) -> int:
     return int.from_bytes(hashlib.blake2b(word.encode(), digest_size=8).digest(), "little")
+
+
+class _WordHashes(dict[str, int]):
+    """Word -> hash, computed on first use; emptied when it grows past ``_WORD_CACHE`` (a
+    bounded memo, as the ``lru_cache`` it replaces, with a cheaper lookup per word)."""
+
+    def __missing__(self, word: str) -> int:
+        if len(self) >= _WORD_CACHE:
+            self.clear()
+        value = self[word] = _word_hash(word)
+        return value
+
+
+_WORD_CACHE = 1 << 18
+_HASHES = _WordHashes()
+
+
+def forget_word_hashes() -> None:
+    """Empty the memo of word hashes (a benchmark measures a cold start with it)."""
+    _HASHES.clear()
 
 
 def shingles(ws: Sequence[str]) -> Hashes:
@@ -81,10 +121,23 @@ def shingles(ws: Sequence[str]) -> Hashes:
     n = len(ws) - K + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
-    ids = np.fromiter((_word_hash(w) for w in ws), dtype=np.uint64, count=len(ws))
+    ids = np.fromiter(map(_HASHES.__getitem__, ws), dtype=np.uint64, count=len(ws))
     out = np.zeros(n, dtype=np.uint64)
     for j in range(K):
         out = out * _MULT + ids[j:j + n]
+    return out
+
+
+def sorted_unique(hashes: Hashes) -> Hashes:
+    """``np.unique(hashes)``: a sort and a mask, as fast again as numpy's own for the
+    few thousand windows of one document (which does more than sorting)."""
+    ordered = np.sort(hashes)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    out: Hashes = ordered[keep]
     return out
 
 
@@ -150,7 +203,7 @@ class Indexed:
 
     @classmethod
     def of(cls, hashes: Hashes) -> Indexed:
-        return cls(hashes, np.unique(hashes))
+        return cls(hashes, sorted_unique(hashes))
 
     @classmethod
     def of_text(cls, text: str) -> Indexed:
@@ -181,7 +234,7 @@ def public_set(texts: Iterable[str]) -> Hashes:
 
 def evidence(draft: Hashes, public: Hashes) -> Hashes:
     """The draft's windows that may count: sorted, unique, none of them public."""
-    uniq = np.unique(draft)
+    uniq = sorted_unique(draft)
     if public.size:
         uniq = uniq[~_member(uniq, public)]
     return uniq

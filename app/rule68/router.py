@@ -3,7 +3,7 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import Body, Depends, Response
+from fastapi import Body, Depends, Query, Request, Response
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
@@ -81,10 +81,17 @@ def withdraw_offer(offer_id: uuid.UUID, session: SessionDep, ctx: Server,
 
 @router.get("/rule68-offers/{offer_id}/filing-package", response_class=Response,
             responses=PDF)
-def filing_package(offer_id: uuid.UUID, session: SessionDep, ctx: Reader,
-                   svc: ServicesDep) -> Response:
-    pdf = service.filing_package(session, ctx, svc=svc, offer_id=offer_id,
-                                 check=orders.paper_checker(session, ctx, svc))
+def filing_package(offer_id: uuid.UUID, request: Request, session: SessionDep, ctx: Reader,
+                   svc: ServicesDep,
+                   attach: Annotated[list[uuid.UUID], Query()] = []) -> Response:  # noqa: B006
+    """``attach`` (repeatable): room PDF documents appended as exhibits A, B, ..., each the
+    caller's own watermarked copy, recorded as a download."""
+    pdf = service.filing_package(
+        session, ctx, svc=svc, offer_id=offer_id, check=orders.paper_checker(session, ctx, svc),
+        attach=orders.paper_attacher(session, ctx, svc,
+                                     client_address=ctx.principal.client_address,
+                                     user_agent=request.headers.get("user-agent")),
+        document_ids=attach)
     return _pdf(pdf, f"rule68-filing-{offer_id}")
 
 

@@ -2,20 +2,24 @@
 offer's acceptance deadline with a live countdown, its rule-by-rule explanation and the same
 in plain words, its warnings (unapportioned joint offer, silent on fees, backdated service),
 acceptance after a confirmation or recorded when served outside the room, consents to
-electronic service and to other means, the filing package."""
+electronic service and to other means, the filing package, with the case's PDF documents the
+member may see offered as exhibits (each attached as the member's own watermarked copy)."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import Form, Request, Response
+from fastapi import Form, Query, Request, Response
 
 from app.authz.permissions import Permission
 from app.authz.policy_negotiation import may_serve_rule68
 from app.cases import service as case_service
 from app.context import CaseContext
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
+from app.documents import service as documents
+from app.documents.inspection import PDF
+from app.documents.schemas import DocumentRead
 from app.protective_orders import service as orders
 from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
@@ -26,6 +30,7 @@ from app.rule68.schemas import (
     CertificateOfService,
     CostComparisonRequest,
     Rule68Create,
+    Rule68Read,
     ServiceConsentCreate,
 )
 from app.rule68.service.filing import COSTS_ONLY_MARKING
@@ -71,8 +76,20 @@ def _page(request: Request, session: SessionDep, svc: ServicesDep, ctx: CaseCont
     return render(request, "rule68.html", **context(
         room, "rule68", offers=offers, consents=consents, other_means=other_means,
         speaks_for=speaks_for, pairs=pairs, who_may_offer=WHO_MAY_OFFER,
+        exhibits=_exhibit_choices(session, svc, ctx, offers),
         now=svc.now(), hearing=rule68_service.get_hearing(session, ctx),
         costs_only=COSTS_ONLY_MARKING, **extra))
+
+
+def _exhibit_choices(session: SessionDep, svc: ServicesDep, ctx: CaseContext,
+                     offers: list[Rule68Read]) -> list[DocumentRead]:
+    """The case's PDF documents the member may see, offered as exhibits of a filing package
+    (only when one exists); the download gate still decides when the package is made."""
+    if not any(o.status == "accepted" for o in offers) or not ctx.can(
+            Permission.DOCUMENT_READ):
+        return []
+    return [d for d in documents.list_documents(session, ctx, svc, offset=0, limit=200)
+            if d.media_type == PDF]
 
 
 @router.post("/cases/{case_id}/rule68")
@@ -145,11 +162,16 @@ def accept(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep, svc: Se
 
 
 @router.get("/cases/{case_id}/rule68/{offer_id}/filing-package")
-def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, session: SessionDep,
-                   svc: ServicesDep, auth: WebAuthDep) -> Response:
+def filing_package(case_id: uuid.UUID, offer_id: uuid.UUID, request: Request,
+                   session: SessionDep, svc: ServicesDep, auth: WebAuthDep,
+                   attach: Annotated[list[uuid.UUID], Query()] = []) -> Response:  # noqa: B006
     ctx = case_ctx(session, auth, case_id, Permission.RULE68_READ)
     pdf = rule68_service.filing_package(
-        session, ctx, svc=svc, offer_id=offer_id, check=orders.paper_checker(session, ctx, svc))
+        session, ctx, svc=svc, offer_id=offer_id, check=orders.paper_checker(session, ctx, svc),
+        attach=orders.paper_attacher(session, ctx, svc,
+                                     client_address=ctx.principal.client_address,
+                                     user_agent=request.headers.get("user-agent")),
+        document_ids=attach)
     return Response(pdf, media_type="application/pdf", headers={
         "Content-Disposition": f'attachment; filename="rule68-filing-{offer_id}.pdf"'})
 

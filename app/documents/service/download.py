@@ -49,6 +49,7 @@ from app.documents import bates, storage
 from app.documents import repository as repo
 from app.documents.errors import WatermarkFailed
 from app.documents.filenames import content_disposition
+from app.documents.inspection import PDF
 from app.documents.reads import (
     Loaded,
     case_channels,
@@ -56,6 +57,7 @@ from app.documents.reads import (
     load_visible,
     viewer,
 )
+from app.errors import Invalid
 from app.models.documents import (
     CODE_OBJECT_TYPE,
     Document,
@@ -63,6 +65,7 @@ from app.models.documents import (
     DocumentVersion,
 )
 from app.protective_orders import gate as order_gate
+from app.refusals import refuse
 from app.runtime import Services
 from app.sealing import content_mac, seal_bytes
 from app.watermark import (
@@ -249,12 +252,32 @@ def _spooled_download(session: Session, ctx: CaseContext, svc: Services, plan: _
     return body, download_id
 
 
+def _refuse_unless_exhibit(session: Session, ctx: CaseContext, svc: Services,
+                           plan: _Plan) -> None:
+    """An exhibit of a paper is a PDF marked in memory (the paper is assembled in memory,
+    and a spooled copy would end a transaction the paper has already written in)."""
+    if plan.row.media_type != PDF:
+        refuse(session, ctx, ACTION, "document", plan.doc.id, Invalid(
+            "Only PDF documents can be attached to a paper.", code="attachment_not_pdf"))
+    if spooled(svc, plan.row):
+        refuse(session, ctx, ACTION, "document", plan.doc.id, Invalid(
+            "The document is too large to be attached to a paper; file it separately.",
+            code="attachment_too_large"))
+
+
 def download(session: Session, ctx: CaseContext, svc: Services, *, document_id: uuid.UUID,
-             client_address: str | None, user_agent: str | None) -> Copy:
+             client_address: str | None, user_agent: str | None,
+             exhibit: bool = False) -> Copy:
     """The caller's marked copy, recorded. A spooled copy (see the module docstring) ends
     the request's transaction once its document is read: the session must not have
-    written anything before (a page commits its sign-in first, ``app.deps``)."""
+    written anything before (a page commits its sign-in first, ``app.deps``).
+
+    ``exhibit``: the copy is attached to a paper of the room; after the same gate as any
+    download, a document that is no PDF (422 ``attachment_not_pdf``) or too large to mark
+    in memory (422 ``attachment_too_large``) is refused before any copy is made."""
     plan = _plan(session, ctx, svc, _load(session, ctx, document_id))
+    if exhibit:
+        _refuse_unless_exhibit(session, ctx, svc, plan)
     row = plan.row
     body: bytes | BinaryIO
     if spooled(svc, row):

@@ -25,11 +25,17 @@ from app.protective_orders.service.challenge import (
     record_motion,
 )
 from app.protective_orders.service.check_filing import check_filing
-from app.protective_orders.service.check_paper import check_paper, paper_checker
+from app.protective_orders.service.check_paper import (
+    attach_documents,
+    check_paper,
+    paper_attacher,
+    paper_checker,
+)
 from app.protective_orders.service.clawback import certify, claw_back
 from app.protective_orders.service.enter import enter_order
 
-__all__ = ["acknowledge", "acknowledgment_pdf", "certify", "challenge_designation",
-           "check_filing", "check_paper", "claw_back", "enter_order", "get_clawback",
+__all__ = ["acknowledge", "acknowledgment_pdf", "attach_documents", "certify",
+           "challenge_designation", "check_filing", "check_paper", "claw_back", "enter_order",
+           "get_clawback",
            "get_order", "list_acknowledgments", "list_challenges", "order_content",
-           "paper_checker", "record_impasse", "record_motion", "room_status"]
+           "paper_attacher", "paper_checker", "record_impasse", "record_motion", "room_status"]

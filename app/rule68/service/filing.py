@@ -9,7 +9,9 @@ unaccepted offer leaves the room only as a PDF carrying that legend on every pag
 
 from __future__ import annotations
 
+import dataclasses
 import uuid
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any, cast
 from zoneinfo import ZoneInfo
@@ -22,8 +24,10 @@ from app.context import CaseContext
 from app.errors import Conflict, Invalid
 from app.kernel.money import money
 from app.kernel.papers import (
+    PaperAttacher,
     PaperChecker,
     Section,
+    attach_exhibits,
     filing_check_section,
     render_pdf,
     sealing_marking,
@@ -173,21 +177,31 @@ def _local_day(session: Session, offer: Rule68Offer, value: datetime) -> date:
 
 
 def filing_package(session: Session, ctx: CaseContext, *, svc: Services,
-                   offer_id: uuid.UUID, check: PaperChecker) -> bytes:
+                   offer_id: uuid.UUID, check: PaperChecker,
+                   attach: PaperAttacher | None = None,
+                   document_ids: Sequence[uuid.UUID] = ()) -> bytes:
+    """The 68(a) package; ``document_ids`` are attached as exhibits (``attach``: the
+    maker's recorded, watermarked copies), after the offer's own refusals, so that a
+    refused package makes no copy."""
     action = "rule68.filing_package"
     offer, offerees = load_visible(session, ctx, offer_id, action)
     if status_of(offer, svc.now()) != "accepted":
         refuse(session, ctx, action, OBJECT, offer.id, Conflict(
             "The filing package exists once every offeree has accepted.",
             code="offer_not_accepted"))
+    exhibits = attach(document_ids) if attach is not None and document_ids else ()
     sections = _offer_sections(session, svc, offer, offerees)
     sections += _acceptance_sections(session, offer, offerees)
-    record(session, ctx, action, OBJECT, offer.id, {"offer_id": offer.id})
-    result = check(sections)
-    return render_pdf(title="Offer of judgment, notice of acceptance and proof of service",
-                      marking=sealing_marking(result, None),
-                      sections=[*sections, filing_check_section(result)],
-                      caption=case_service.caption_of(_case(session, offer)))
+    record(session, ctx, action, OBJECT, offer.id, {
+        "offer_id": offer.id,
+        "document_ids": [e.document_id for e in exhibits],
+        "download_ids": [e.download_id for e in exhibits]})
+    result = dataclasses.replace(check(sections), exhibits=exhibits)
+    marking = sealing_marking(result, None)
+    paper = render_pdf(title="Offer of judgment, notice of acceptance and proof of service",
+                       marking=marking, sections=[*sections, filing_check_section(result)],
+                       caption=case_service.caption_of(_case(session, offer)))
+    return attach_exhibits(paper, exhibits, marking)
 
 
 def export(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
