@@ -49,6 +49,7 @@ DETAIL_KEYS = frozenset(
         "pages", "ocr_pages",
         "folder_id", "production_id", "version_ids", "first_number", "last_number",
         "format", "folder_ids",
+        "public_text_id", "public_text_sha256", "public_texts", "words",
     }
 )
 

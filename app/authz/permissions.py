@@ -53,6 +53,9 @@ class Permission(StrEnum):
     CLAWBACK = "clawback"  # claw back a produced document (FRE 502)
     CLAWBACK_CERTIFY = "clawback.certify"  # certify sequestration or destruction
     FILING_CHECK = "filing.check"  # check a draft filing for designated material
+    PUBLIC_TEXT_READ = "public_text.read"  # list the public texts registered in the case
+    PUBLIC_TEXT_ADD = "public_text.add"  # register public text for one's party's checks
+    PUBLIC_TEXT_REMOVE = "public_text.remove"  # take one back (object rule: who added it)
 
 
 R = Role
@@ -85,6 +88,11 @@ ROLE_PERMISSIONS: dict[Permission, frozenset[Role]] = {
     P.CLAWBACK_CERTIFY: frozenset({R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL}),
     # Those who file in the case: counsel, or a party pro se.
     P.FILING_CHECK: SPEAKING_ROLES,
+    # Public text counts in the checks of the party that registered it: those who file for
+    # it register it; the room admin sees the list and removes what does not belong.
+    P.PUBLIC_TEXT_READ: frozenset({R.COUNSEL, R.PRO_SE, R.ROOM_ADMIN}),
+    P.PUBLIC_TEXT_ADD: SPEAKING_ROLES,
+    P.PUBLIC_TEXT_REMOVE: frozenset({R.COUNSEL, R.PRO_SE, R.ROOM_ADMIN}),
 }
 
 
@@ -94,7 +102,8 @@ CONTENT_PERMISSIONS = frozenset({
     P.RULE68_ACCEPT, P.ENE_HOST, P.ENE_EVALUATE, P.ENE_PARTICIPATE, P.ENE_RELEASE,
     P.DOCUMENT_READ, P.DOCUMENT_UPLOAD, P.TRACE, P.CASE_DESTROY,
     P.ORDER_READ, P.ORDER_ENTER, P.ORDER_ACKNOWLEDGE, P.DESIGNATION_CHALLENGE, P.CLAWBACK,
-    P.CLAWBACK_CERTIFY, P.FILING_CHECK,
+    P.CLAWBACK_CERTIFY, P.FILING_CHECK, P.PUBLIC_TEXT_READ, P.PUBLIC_TEXT_ADD,
+    P.PUBLIC_TEXT_REMOVE,
 })
 
 

@@ -18,7 +18,10 @@ Invariants:
 - only a receiving party's counsel or pro se challenges a designation; only the
   designating party's counsel or pro se records its motion; either records an impasse;
 - only the producing party's counsel or pro se claws a document back; only a member who
-  held a copy when notice was given certifies.
+  held a copy when notice was given certifies;
+- public text is registered for a party its registrant speaks for (counsel or pro se), and
+  counts in the checks of that party's members only (a party can blind only its own
+  guard); it is removed by the member who added it or by a room admin.
 """
 
 from __future__ import annotations
@@ -26,7 +29,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Collection
 
-from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES
+from app.authz.permissions import PARTY_ROLES, SPEAKING_ROLES, Role
 from app.authz.policy import ALLOW, Decision, Denial, Membership, parties_acting_as
 from app.authz.policy_documents import ORDER_DESIGNATIONS, DocumentFacts
 
@@ -114,3 +117,32 @@ def can_certify(user_id: uuid.UUID, recipients: Collection[uuid.UUID]) -> Decisi
         return ALLOW
     return Denial("not_a_recipient",
                   "Only a member who received a copy before the clawback certifies.")
+
+
+def registering_party(memberships: frozenset[Membership], requested: uuid.UUID | None
+                      ) -> uuid.UUID | Denial:
+    """The party a public text is registered for: one the member speaks for."""
+    speaking = parties_acting_as(memberships, SPEAKING_ROLES)
+    if requested is not None:
+        return requested if requested in speaking else Denial(
+            "not_your_party", "You do not act as counsel or pro se for that party.")
+    if len(speaking) == 1:
+        return next(iter(speaking))
+    if not speaking:
+        return Denial("role_not_allowed", "Only counsel, or a party pro se, registers "
+                      "public text.")
+    return Denial.invalid("party_required", "You act for several parties: name the party_id.")
+
+
+def public_text_parties(memberships: frozenset[Membership]) -> frozenset[uuid.UUID]:
+    """The parties whose registered public text counts in this member's checks."""
+    return parties_acting_as(memberships, PARTY_ROLES)
+
+
+def can_remove_public_text(user_id: uuid.UUID, memberships: frozenset[Membership],
+                           added_by: uuid.UUID) -> Decision:
+    if user_id == added_by or any(m.role == Role.ROOM_ADMIN for m in memberships):
+        return ALLOW
+    return Denial("not_who_added",
+                  "Only the member who registered this public text, or a room admin, "
+                  "removes it.")

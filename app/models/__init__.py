@@ -59,6 +59,7 @@ from app.models.protective_orders import (
     DesignationChallenge,
     OrderAcknowledgment,
     ProtectiveOrder,
+    PublicText,
 )
 from app.models.rule68 import (
     LiabilityHearing,
@@ -142,4 +143,5 @@ __all__ = [
     "Production",
     "ProductionItem",
     "ProtectiveOrder",
+    "PublicText",
 ]

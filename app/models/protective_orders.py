@@ -28,6 +28,8 @@ from app.sealing import SealedColumn, register_sealed
 ORDER_CONTENT_OBJECT_TYPE = "protective_order.content"
 CHALLENGE_REASON_OBJECT_TYPE = "designation_challenge.reason"
 CLAWBACK_BASIS_OBJECT_TYPE = "clawback.basis"
+PUBLIC_TEXT_OBJECT_TYPE = "public_text.text"
+PUBLIC_TEXT_LABEL_OBJECT_TYPE = "public_text.label"
 
 
 class ProtectiveOrder(IdMixin, CreatedMixin, Base):
@@ -135,6 +137,35 @@ class ClawbackCertification(IdMixin, Base):
     late: Mapped[bool] = mapped_column(default=False)
 
 
+class PublicText(IdMixin, CreatedMixin, Base):
+    """Text a party registered as public (an opinion, a rule, its own public filing): its
+    windows never count in that party's own filing and paper checks. The text (as read
+    from the file) and its label (``{title, citation}``) are sealed under the case key;
+    ``sha256`` is the uploaded file's (or the JSON text's), so anyone can tell which
+    document it was without the room keeping the file."""
+
+    __tablename__ = "public_texts"
+
+    case_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("cases.id", ondelete="CASCADE"), index=True
+    )
+    party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"))
+    added_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
+    sha256: Mapped[str] = mapped_column(String(64))
+    kind: Mapped[str] = mapped_column(String(10))  # text | pdf | docx | images
+    words: Mapped[int]
+    label_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+    text_sealed: Mapped[bytes] = mapped_column(LargeBinary)
+
+
+register_sealed(SealedColumn(
+    model=PublicText, column="text_sealed", object_type=PUBLIC_TEXT_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))
+register_sealed(SealedColumn(
+    model=PublicText, column="label_sealed", object_type=PUBLIC_TEXT_LABEL_OBJECT_TYPE,
+    case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,
+))
 register_sealed(SealedColumn(
     model=ProtectiveOrder, column="content_sealed", object_type=ORDER_CONTENT_OBJECT_TYPE,
     case_id=lambda row: row.case_id, object_id=lambda row: row.id, version=lambda row: 1,

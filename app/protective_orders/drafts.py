@@ -27,7 +27,9 @@ from starlette.requests import Request
 
 from app.documents.multipart import FilePart, TextOrForm, read_text_or_form
 from app.documents.service import inspect_file
-from app.errors import Invalid, PayloadTooLarge
+from app.documents.tracing.ocr import make_ocr
+from app.errors import AppError, Invalid, PayloadTooLarge
+from app.runtime import Services
 
 MAX_PAGES = 50  # page images per request (a PDF's own pages are bounded by the worker)
 MAX_DOCX_XML_BYTES = 32 * 1024 * 1024
@@ -170,3 +172,16 @@ def to_draft(raw: RawDraft, ocr: Callable[[bytes], str] | None) -> Draft:
     pages = tuple(Page(n, ocr(f.path.read_bytes()) if ocr else "", True)
                   for n, f in enumerate(files, start=1))
     return Draft(pages, "images", digest)
+
+
+class OcrUnavailable(AppError):
+    status, code, title = 503, "ocr_unavailable", "Page images cannot be read here"
+
+
+def read_draft(raw: RawDraft, svc: Services) -> Draft:
+    """``to_draft`` with this server's OCR engine; 503 when page images need one it lacks."""
+    ocr = make_ocr(svc.settings.data_dir / "tmp")
+    draft = to_draft(raw, ocr)
+    if ocr is None and any(p.ocr for p in draft.pages):
+        raise OcrUnavailable("This server has no OCR engine to read page images.")
+    return draft

@@ -1,4 +1,4 @@
-"""SQL of protective orders, acknowledgments, challenges and clawbacks."""
+"""SQL of protective orders, acknowledgments, challenges, clawbacks and public texts."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from app.models.protective_orders import (
     DesignationChallenge,
     OrderAcknowledgment,
     ProtectiveOrder,
+    PublicText,
 )
 
 
@@ -102,3 +103,21 @@ def clawbacks_of_case(session: Session, case_id: uuid.UUID) -> list[Clawback]:
     return list(session.execute(
         select(Clawback).where(Clawback.case_id == case_id)
         .order_by(Clawback.noticed_at, Clawback.id)).scalars())
+
+
+def public_texts(session: Session, case_id: uuid.UUID, *,
+                 parties: Collection[uuid.UUID] | None = None) -> list[PublicText]:
+    """The case's public texts; with ``parties``, only those registered for them."""
+    stmt = select(PublicText).where(PublicText.case_id == case_id)
+    if parties is not None:
+        if not parties:
+            return []
+        stmt = stmt.where(PublicText.party_id.in_(list(parties)))
+    return list(session.execute(
+        stmt.order_by(PublicText.created_at, PublicText.id)).scalars())
+
+
+def public_text(session: Session, case_id: uuid.UUID,
+                public_text_id: uuid.UUID) -> PublicText | None:
+    return session.execute(select(PublicText).where(
+        PublicText.id == public_text_id, PublicText.case_id == case_id)).scalar_one_or_none()

@@ -34,6 +34,9 @@ from app.protective_orders.schemas import (
     OrderFields,
     OrderRead,
     OrderText,
+    PublicTextCreate,
+    PublicTextFields,
+    PublicTextRead,
 )
 from app.runtime import Services, get_services
 
@@ -45,6 +48,9 @@ Challenger = Annotated[CaseContext, Depends(case_guard(Permission.DESIGNATION_CH
 Producer = Annotated[CaseContext, Depends(case_guard(Permission.CLAWBACK))]
 Certifier = Annotated[CaseContext, Depends(case_guard(Permission.CLAWBACK_CERTIFY))]
 Filer = Annotated[CaseContext, Depends(case_guard(Permission.FILING_CHECK))]
+PublicReader = Annotated[CaseContext, Depends(case_guard(Permission.PUBLIC_TEXT_READ))]
+PublicAdder = Annotated[CaseContext, Depends(case_guard(Permission.PUBLIC_TEXT_ADD))]
+PublicRemover = Annotated[CaseContext, Depends(case_guard(Permission.PUBLIC_TEXT_REMOVE))]
 
 
 DAY_FIELDS = {"meet_confer_days", "motion_days", "motion_days_after_impasse", "clawback_days"}
@@ -222,3 +228,72 @@ def check_filing(session: SessionDep, ctx: Filer, svc: ServicesDep,
                  raw: Annotated[RawDraft, Depends(raw_draft, scope="function")]
                  ) -> FilingCheckRead:
     return service.check_filing(session, ctx, svc, raw=raw)
+
+
+@dataclass
+class PublicTextBody:
+    fields: PublicTextFields
+    text: str | None = None
+    form: Form | None = None
+
+
+def _public_fields(form: Form) -> PublicTextFields:
+    raw = {k: v for k, v in form.fields.items() if v.strip()}
+    try:
+        return PublicTextFields.model_validate(raw)
+    except ValidationError as exc:
+        raise _invalid(exc) from None
+
+
+async def public_text_body(request: Request, case_id: Annotated[uuid.UUID, Path()],
+                           svc: Annotated[Services, Depends(get_services)],
+                           ) -> AsyncIterator[PublicTextBody]:
+    """JSON ``{title, citation, text}``, or multipart ``file`` (PDF, DOCX, text) with the
+    ``title`` and ``citation`` fields; read only after the guard let the caller in."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype == "application/json":
+        try:
+            data = PublicTextCreate.model_validate_json(await request.body())
+        except (ValidationError, ValueError) as exc:
+            raise _invalid(exc) from None
+        yield PublicTextBody(fields=data, text=data.text)
+        return
+    if ctype != "multipart/form-data":
+        raise UnsupportedMediaType("Send JSON {title, citation, text} or a multipart file.")
+    form = await read_form(request, svc.blob_store.spool_dir(case_id),
+                           max_file_bytes=svc.settings.max_upload_bytes)
+    try:
+        yield PublicTextBody(fields=_public_fields(form), form=form)
+    finally:
+        form.cleanup()
+
+
+_PUBLIC_BODY = {"requestBody": {"required": True, "content": {
+    "application/json": {"schema": PublicTextCreate.model_json_schema()},
+    "multipart/form-data": {"schema": {"type": "object",
+                                       "required": ["file", "title", "citation"],
+        "properties": {"file": {"type": "string", "format": "binary",
+                                "description": "one PDF, DOCX or UTF-8 text file"},
+                       "title": {"type": "string"}, "citation": {"type": "string"},
+                       "party_id": {"type": "string", "format": "uuid"}}}}}}}
+
+
+@router.post("/public-texts", status_code=201, openapi_extra=_PUBLIC_BODY)
+def add_public_text(session: SessionDep, ctx: PublicAdder, svc: ServicesDep,
+                    body: Annotated[PublicTextBody, Depends(public_text_body, scope="function")]
+                    ) -> PublicTextRead:
+    return service.add_public_text(session, ctx, svc, fields=body.fields, text=body.text,
+                                   form=body.form)
+
+
+@router.get("/public-texts")
+def list_public_texts(session: SessionDep, ctx: PublicReader,
+                      svc: ServicesDep) -> list[PublicTextRead]:
+    return service.list_public_texts(session, ctx, svc)
+
+
+@router.delete("/public-texts/{public_text_id}", status_code=204, response_class=Response)
+def remove_public_text(public_text_id: uuid.UUID, session: SessionDep,
+                       ctx: PublicRemover) -> Response:
+    service.remove_public_text(session, ctx, public_text_id=public_text_id)
+    return Response(status_code=204)

@@ -181,3 +181,32 @@ class FilingCheckRead(BaseModel):
     findings: list[FilingFindingRead]
     checked_documents: int  # sources compared: documents' versions, offers, ENE items
     rule: str  # the case's sealing rule, also when the draft is clean
+
+
+Label = Annotated[str, Field(min_length=1, max_length=300, pattern=r"\S")]
+MAX_PUBLIC_TEXT = 2_000_000
+
+
+class PublicTextFields(Strict):
+    """What names a public text: a title and its citation (\"ECF No. 12\", \"Smith v. Jones,
+    123 F.3d 456\"); ``party_id`` only for a member who speaks for several parties."""
+
+    title: Label
+    citation: Label
+    party_id: uuid.UUID | None = None
+
+
+class PublicTextCreate(PublicTextFields):
+    text: str = Field(min_length=1, max_length=MAX_PUBLIC_TEXT)
+
+
+class PublicTextRead(BaseModel):
+    id: uuid.UUID
+    party_id: uuid.UUID
+    title: str
+    citation: str
+    sha256: str  # of the uploaded file, or of the JSON text (UTF-8)
+    kind: str  # text | pdf | docx | images
+    words: int
+    added_by: uuid.UUID
+    created_at: datetime

@@ -40,6 +40,9 @@ POLICY_SPEC: dict[Permission, set[Role]] = {
     Permission.CLAWBACK: {R.COUNSEL, R.PRO_SE},
     Permission.CLAWBACK_CERTIFY: {R.COUNSEL, R.PRO_SE, R.CLIENT, R.NEUTRAL},
     Permission.FILING_CHECK: {R.COUNSEL, R.PRO_SE},
+    Permission.PUBLIC_TEXT_READ: {R.COUNSEL, R.PRO_SE, R.ROOM_ADMIN},
+    Permission.PUBLIC_TEXT_ADD: {R.COUNSEL, R.PRO_SE},
+    Permission.PUBLIC_TEXT_REMOVE: {R.COUNSEL, R.PRO_SE, R.ROOM_ADMIN},
 }
 
 
@@ -67,6 +70,11 @@ ACTIONS = [
      lambda room: {"trial_date": "2027-09-13"}),
     ("add party", Permission.CASE_MANAGE, "POST", "/cases/{case}/parties", _party_body),
     ("add claim", Permission.CASE_MANAGE, "POST", "/cases/{case}/claims", _claim_body),
+    ("list public texts", Permission.PUBLIC_TEXT_READ, "GET", "/cases/{case}/public-texts",
+     None),
+    ("add public text", Permission.PUBLIC_TEXT_ADD, "POST", "/cases/{case}/public-texts",
+     lambda room: {"title": "Opinion", "citation": "123 F.3d 456",
+                   "text": "District courts may impose sanctions under their inherent power."}),
 ]
 # Seats (POST and DELETE /members, invitations) are decided by the seat policy, not by a
 # role alone: tests/api/seats walks them role by role.

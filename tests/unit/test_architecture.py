@@ -103,6 +103,7 @@ INPUT_READERS = {
     ("app.documents.tracing.router", "raw_evidence"),
     ("app.protective_orders.router", "order_body"),
     ("app.protective_orders.router", "raw_draft"),
+    ("app.protective_orders.router", "public_text_body"),
     ("app.pagination", "page_params"),
     ("app.web.pages_documents", "upload_form"),
     ("app.web.pages_traces", "evidence_form"),

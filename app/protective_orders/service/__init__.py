@@ -33,9 +33,15 @@ from app.protective_orders.service.check_paper import (
 )
 from app.protective_orders.service.clawback import certify, claw_back
 from app.protective_orders.service.enter import enter_order
+from app.protective_orders.service.public_text import (
+    add_public_text,
+    list_public_texts,
+    remove_public_text,
+)
 
-__all__ = ["acknowledge", "acknowledgment_pdf", "attach_documents", "certify",
-           "challenge_designation", "check_filing", "check_paper", "claw_back", "enter_order",
-           "get_clawback",
-           "get_order", "list_acknowledgments", "list_challenges", "order_content",
-           "paper_attacher", "paper_checker", "record_impasse", "record_motion", "room_status"]
+__all__ = ["acknowledge", "acknowledgment_pdf", "add_public_text", "attach_documents",
+           "certify", "challenge_designation", "check_filing", "check_paper", "claw_back",
+           "enter_order", "get_clawback", "get_order", "list_acknowledgments",
+           "list_challenges", "list_public_texts", "order_content", "paper_attacher",
+           "paper_checker", "record_impasse", "record_motion", "remove_public_text",
+           "room_status"]

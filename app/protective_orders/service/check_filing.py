@@ -12,9 +12,12 @@ Invariants:
   or timing depends on it beyond the number of rows;
 - a finding names ids, a designation, a page and a count of words; the draft's text and
   the sources' text stay in memory for the request only;
+- public text never counts: the bundled corpus, and the texts registered for the caller's
+  own parties (``public_text``); another party's registrations never blind this check;
 - the audit event ``filing.check`` has the draft's SHA-256 (``evidence_sha256``), its kind
   and page count, the verdict, the number of findings (``matches``) and of sources compared
-  (``count``), and the ids of the sources found (``document_ids``; the caller sees them);
+  (``count``), the number of registered public texts that counted (``public_texts``),
+  and the ids of the sources found (``document_ids``; the caller sees them);
 - parsing and matching are CPU work done between transactions; the audit event is the
   request's only write.
 """
@@ -29,23 +32,18 @@ from app.audit.service import record
 from app.context import CaseContext
 from app.db import between_transactions
 from app.documents import service as documents
-from app.documents.tracing.ocr import make_ocr
 from app.ene import service as ene
-from app.errors import AppError
 from app.kernel.shingles import Indexed
 from app.offers import service as offers
-from app.protective_orders.drafts import Draft, RawDraft, to_draft
+from app.protective_orders.drafts import RawDraft, read_draft
 from app.protective_orders.filing import DraftPage, Finding, Source, check_draft_text
 from app.protective_orders.reads import case_of
 from app.protective_orders.schemas import FilingCheckRead, FilingFindingRead
 from app.protective_orders.sealing_rules import sealing_rule
+from app.protective_orders.service.public_text import public_texts_for
 from app.runtime import Services
 
 ACTION = "filing.check"
-
-
-class OcrUnavailable(AppError):
-    status, code, title = 503, "ocr_unavailable", "Page images cannot be read here"
 
 
 def sources_for(session: Session, ctx: CaseContext, svc: Services) -> list[Source]:
@@ -56,14 +54,6 @@ def sources_for(session: Session, ctx: CaseContext, svc: Services) -> list[Sourc
     out += [Source(t.kind, t.id, "ENE", t.party_id, Indexed.of_text(t.text))
             for t in ene.filing_texts(session, ctx, svc)]
     return out
-
-
-def _read(raw: RawDraft, svc: Services) -> Draft:
-    ocr = make_ocr(svc.settings.data_dir / "tmp")
-    draft = to_draft(raw, ocr)
-    if ocr is None and any(p.ocr for p in draft.pages):
-        raise OcrUnavailable("This server has no OCR engine to read page images.")
-    return draft
 
 
 def _finding(f: Finding) -> FilingFindingRead:
@@ -78,17 +68,18 @@ def check_filing(session: Session, ctx: CaseContext, svc: Services, *,
     case = case_of(session, ctx)
     rule = sealing_rule(case.district, case.court)
     between_transactions(session, reads_next=True)
-    draft = _read(raw, svc)
+    draft = read_draft(raw, svc)
     sources = sources_for(session, ctx, svc)
+    public = public_texts_for(session, ctx, svc)
     between_transactions(session)
     findings = check_draft_text([DraftPage(p.number, p.text) for p in draft.pages], sources,
-                                sealing_rule=rule)
+                                sealing_rule=rule, extra_public=public)
     verdict = "protected_material_found" if findings else "clean"
     check_id = uuid.uuid4()
     record(session, ctx, ACTION, "filing_check", check_id, {
         "evidence_sha256": draft.sha256, "kind": draft.kind, "pages": len(draft.pages),
         "ocr_pages": sum(p.ocr for p in draft.pages), "verdict": verdict,
-        "matches": len(findings), "count": len(sources),
+        "matches": len(findings), "count": len(sources), "public_texts": len(public),
         "document_ids": sorted({str(f.source.id) for f in findings}),
     })
     return FilingCheckRead(

@@ -4,7 +4,8 @@ export or a settlement memorandum quoting designated material carries a sealing 
 Threat: the seed order's harm done by the room itself. A paper the room renders for
 filing is built from what members typed (offer terms, for instance), and typed text can
 quote a protected declaration. The paper is checked like any draft (``check_draft_text``)
-against what its maker may read, except the offers the paper itself is about: an accepted
+against what its maker may read (the public text registered for the maker's own parties
+does not count), except the offers the paper itself is about: an accepted
 Rule 68 offer is filed by design (68(a)), and a memorandum states its own settlement.
 
 Invariants: the check reads nothing the maker may not read; its result names sections,
@@ -46,6 +47,7 @@ from app.protective_orders.filing import DraftPage, check_draft_text
 from app.protective_orders.reads import case_of
 from app.protective_orders.sealing_rules import sealing_rule
 from app.protective_orders.service.check_filing import ACTION, sources_for
+from app.protective_orders.service.public_text import public_texts_for
 from app.refusals import refuse
 from app.runtime import Services
 
@@ -62,7 +64,8 @@ def check_paper(session: Session, ctx: CaseContext, svc: Services,
                if not (s.kind == "offer" and s.id in own)]
     pages = [DraftPage(i, "\n".join([heading, *body]))
              for i, (heading, body) in enumerate(sections, start=1)]
-    found = check_draft_text(pages, sources, sealing_rule=rule)
+    public = public_texts_for(session, ctx, svc)
+    found = check_draft_text(pages, sources, sealing_rule=rule, extra_public=public)
     parties = {p.id: p.name for p in case_service.party_rows(session, ctx.case_id)}
     findings = tuple(PaperFinding(
         section=sections[f.evidence_page - 1][0], designation=f.source.designation,
@@ -73,7 +76,7 @@ def check_paper(session: Session, ctx: CaseContext, svc: Services,
     record(session, ctx, ACTION, "filing_check", uuid.uuid4(), {
         "kind": "paper", "pages": len(pages),
         "verdict": "protected_material_found" if found else "clean",
-        "matches": len(found), "count": len(sources),
+        "matches": len(found), "count": len(sources), "public_texts": len(public),
         "document_ids": sorted({str(f.source.id) for f in found}),
     })
     return PaperCheck(checked_at=court_moment(svc.now(), case.court_timezone),
