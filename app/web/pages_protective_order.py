@@ -1,7 +1,9 @@
 """The protective order page: the order and its tiers, Exhibit A (sign, and each signed
 acknowledgment as a PDF for the court), challenges of designations with their deadlines,
-and clawbacks with who has certified and who is late. The room admin records the order
-here as text (a PDF order goes through the API). Every action is the API's use case."""
+and clawbacks with who has certified and who is late, and the public text each party
+registered for its own filing checks. The room admin records the order here as text (a PDF
+order goes through the API); public text is typed or pasted here (a PDF or DOCX goes
+through the API). Every action is the API's use case."""
 
 from __future__ import annotations
 
@@ -21,6 +23,7 @@ from app.protective_orders.schemas import (
     ChallengeCreate,
     ClawbackCreate,
     OrderFields,
+    PublicTextCreate,
     TierIn,
 )
 from app.routing import DeferredRouter
@@ -50,8 +53,11 @@ def order_page(case_id: uuid.UUID, request: Request, session: SessionDep, svc: S
     docs = (documents.list_documents(session, ctx, svc, offset=0, limit=200)
             if ctx.can(Permission.DOCUMENT_READ) else [])
     speaks_for = ctx.parties_as(Role.COUNSEL, Role.PRO_SE)
+    public = (service.list_public_texts(session, ctx, svc)
+              if ctx.can(Permission.PUBLIC_TEXT_READ) else [])
     users = {a.user_id for a in status.acknowledgments}
     users |= {r.user_id for c in status.clawbacks for r in c.recipients}
+    users |= {t.added_by for t in public}
     return render(request, "protective_order.html", **context(
         room, "protective_order", po=status, names=user_names(session, users),
         challengeable=[d for d in docs if d.designation in ORDER_DESIGNATIONS
@@ -62,7 +68,10 @@ def order_page(case_id: uuid.UUID, request: Request, session: SessionDep, svc: S
         can_enter=bool(ctx.can(Permission.ORDER_ENTER)),
         can_sign=bool(ctx.can(Permission.ORDER_ACKNOWLEDGE)),
         can_challenge=bool(ctx.can(Permission.DESIGNATION_CHALLENGE)),
-        can_claw_back=bool(ctx.can(Permission.CLAWBACK))))
+        can_claw_back=bool(ctx.can(Permission.CLAWBACK)), public_texts=public,
+        can_add_public=bool(ctx.can(Permission.PUBLIC_TEXT_ADD)),
+        speaks_for=sorted(speaks_for, key=str),
+        is_room_admin=Role.ROOM_ADMIN in ctx.roles))
 
 
 @router.post("/cases/{case_id}/protective-order")
@@ -138,3 +147,23 @@ def certify(case_id: uuid.UUID, document_id: uuid.UUID, session: SessionDep,
     data = CertificationCreate.model_validate({"action": action})
     service.certify(session, ctx, svc, document_id=document_id, data=data)
     return redirect(_page_url(case_id), "certified")
+
+
+@router.post("/cases/{case_id}/protective-order/public-texts")
+def add_public_text(case_id: uuid.UUID, session: SessionDep, svc: ServicesDep,
+                    auth: CsrfAuthDep, title: SHORT, citation: SHORT,
+                    text: Annotated[str, Form(max_length=2_000_000)],
+                    party_id: Annotated[uuid.UUID | None, Form()] = None) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.PUBLIC_TEXT_ADD)
+    data = PublicTextCreate.model_validate({"title": title, "citation": citation,
+                                            "text": text, "party_id": party_id})
+    service.add_public_text(session, ctx, svc, fields=data, text=data.text)
+    return redirect(_page_url(case_id), "public_text_added")
+
+
+@router.post("/cases/{case_id}/protective-order/public-texts/{public_text_id}/remove")
+def remove_public_text(case_id: uuid.UUID, public_text_id: uuid.UUID, session: SessionDep,
+                       auth: CsrfAuthDep) -> Response:
+    ctx = case_ctx(session, auth, case_id, Permission.PUBLIC_TEXT_REMOVE)
+    service.remove_public_text(session, ctx, public_text_id=public_text_id)
+    return redirect(_page_url(case_id), "public_text_removed")

@@ -99,6 +99,9 @@ NOTICES = {
     "challenge_made": "Notice of the challenge given; the designating party is told.",
     "clawed_back": "Document clawed back: downloads stopped and its recipients are told.",
     "certified": "Certification recorded.",
+    "public_text_added": "Public text registered: your party's filing checks no longer count "
+                         "it; other parties' checks still do.",
+    "public_text_removed": "Public text removed.",
 }
 
 PAGE_MODULES = (pages_auth, pages_password, pages_cases, pages_audit, pages_admin,

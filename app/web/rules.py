@@ -33,6 +33,9 @@ RULES: dict[str, str] = {
                              "document, through its counsel or pro se.",
     "not_the_producing_party": "Only the party that produced a document claws it back.",
     "not_a_recipient": "Only a member who held a copy when notice was given certifies.",
+    "not_who_added": "A public text is removed by the member who registered it or by a room "
+                     "admin.",
+    "public_text_too_short": "A public text of fewer than five words changes no filing check.",
     # case room
     "case_not_found": "A case is visible only to its members; others cannot learn it exists.",
     "role_not_allowed": "Each role in a case room has the rights listed in the access policy.",

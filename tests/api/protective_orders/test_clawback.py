@@ -126,3 +126,20 @@ def test_without_an_order_the_rooms_default_period(api, room, clock):
     api.download(room, doc["id"], "defense_counsel")
     back = _claw(api, room, doc["id"]).json()
     assert back["certify_days"] == 10 and back["certify"]["deadline"] == "2026-11-12"
+
+
+def test_the_orders_own_clawback_period_drives_the_certification_deadline(api, room, clock):
+    """The room's default is 10 days; an order that says 7 gives recipients 7 (counted by
+    FRCP 6 from the notice on Monday, November 2, 2026)."""
+    order = enter(api, room, clawback_days=7)
+    assert order["clawback_days"] == 7
+    doc = api.document(room, text_doc())
+    acknowledge(api, room, "defense_counsel")
+    assert api.download(room, doc["id"], "defense_counsel").status_code == 200
+    r = _claw(api, room, doc["id"])
+    assert r.status_code == 201, r.text
+    assert r.json()["certify"]["deadline"] == "2026-11-09"
+    clock.advance(days=8)
+    got = api.client.get(f"{base(room)}/documents/{doc['id']}/clawback",
+                         headers=room.admin.headers).json()
+    assert [x["late"] for x in got["recipients"]] == [True]

@@ -261,7 +261,6 @@ def _merged(*pdfs: bytes) -> bytes:
 
 
 @pytest.mark.slow
-@pytest.mark.once  # OCR of page images: nothing of the database
 def test_a_scanned_exhibit_page_is_found_by_ocr(api, room, declared):
     """The opposition's brief (text pages) with the declaration attached as Exhibit A, a
     150 dpi scan: the finding is on the exhibit's page."""
@@ -277,7 +276,6 @@ def test_a_scanned_exhibit_page_is_found_by_ocr(api, room, declared):
 
 
 @pytest.mark.slow
-@pytest.mark.once  # OCR of page images: nothing of the database
 def test_page_images_and_a_scanned_production(api, room):
     """A scanned production (image-only PDF) is read by OCR when indexed, and a draft sent as
     page images is read by OCR too."""
