@@ -11,8 +11,10 @@ Invariants:
 - Inauguration Day (6103(c)) is a holiday only in the districts the data names; where
   6103(c) covers part of a district only, the day is *unsettled*, never silently kept
   or dropped;
-- a state holiday its courts do not observe, a county-only holiday and a weekend day
-  whose moved observance is left to a court body are *unsettled* too; the caller
+- a state holiday its courts do not observe, a county-only holiday, a day the statute
+  may make only a day of observance (`"unsettled": true`, with the reason in `note`) and
+  a weekend day whose moved observance is left to a court body or not fixed by the
+  statute are *unsettled* too; the caller
   decides what an unsettled day means (the deadline engine computes both readings);
 - a state with no curated entry has no state holidays here: `covers_state` says so, so
   that the caller can say so instead of guessing.
@@ -185,7 +187,10 @@ def key_citation(entry: Mapping[str, Any], nominal: dt.date) -> str | None:
 
 
 def _entry_unsettled(entry: Mapping[str, Any]) -> str | None:
-    if entry.get("courts_observe", True) and "scope" not in entry:
+    # An explicit "unsettled" marks a day whose status as a legal holiday is itself in
+    # doubt: guessing either way would give one reader a wrong deadline.
+    settled = entry.get("courts_observe", True) and not entry.get("unsettled", False)
+    if settled and "scope" not in entry:
         return None
     return str(entry.get("note", "its courts do not observe it"))
 
