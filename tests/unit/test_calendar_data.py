@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "1ac557fbe1bf14d6399081171c3950dd2de2ca444b5321dff262c2a721545edb"
+CALENDAR_SHA256 = "cf1e4b2671aa645933c88f471bdd49c7e4d5e78668c2652c520566148de8b708"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
@@ -45,7 +45,8 @@ def test_ninety_four_districts_each_with_a_zone() -> None:
 
 
 COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
-           "AL", "AK", "AZ", "AR", "CO", "CT", "DE", "FL"}
+           "AL", "AK", "AZ", "AR", "CO", "CT", "DE", "FL",
+           "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY"}
 
 
 def test_covered_states() -> None:

@@ -24,7 +24,8 @@ def test_courts_lists_94_districts_with_zones_and_divisions(api):
     assert {d["name"]: d["timezone"] for d in by_id["txwd"]["divisions"]}["El Paso"] == \
         "America/Denver"
     assert by_id["nysd"]["state_holidays_covered"] is True
-    assert by_id["ilnd"]["state_holidays_covered"] is False
+    assert by_id["ilnd"]["state_holidays_covered"] is True
+    assert by_id["nmid"]["state_holidays_covered"] is False
     assert body["calendar_version"] and len(body["calendar_sha256"]) == 64
     assert api.client.get("/api/v1/courts").status_code == 401
 
@@ -108,8 +109,8 @@ def test_deadline_ends_at_midnight_in_the_court_zone(api, params, ends_at):
 
 def test_uncovered_state_says_so(api):
     r = api.client.get("/api/v1/deadlines", headers=api.user("u").headers,
-                       params={"trigger": "2026-01-29", "days": 14, "district": "ilnd"})
-    assert any(line.startswith("No curated holiday calendar for IL yet")
+                       params={"trigger": "2026-01-29", "days": 14, "district": "nmid"})
+    assert any(line.startswith("No curated holiday calendar for MP yet")
                for line in r.json()["explanation"])
 
 

@@ -198,8 +198,8 @@ TABLE: dict[str, Row] = {
                                                  district="txsd",
                                                  readings=("2026-04-21", "2026-04-22")),
     # --- a state not yet curated ------------------------------------------------------
-    "IL: federal days only, with a note": Row("2026-01-29", 14, "2026-02-12",
-                                              "FRCP 6(a)(6)(C)", district="ilnd"),
+    "MP: federal days only, with a note": Row("2026-01-29", 14, "2026-02-12",
+                                              "FRCP 6(a)(6)(C)", district="nmid"),
 }
 
 
