@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "cf1e4b2671aa645933c88f471bdd49c7e4d5e78668c2652c520566148de8b708"
+CALENDAR_SHA256 = "026cf0723d247cbda6718c195719577e26416ec80c4524d43185b141022a4b04"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
@@ -46,7 +46,8 @@ def test_ninety_four_districts_each_with_a_zone() -> None:
 
 COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
            "AL", "AK", "AZ", "AR", "CO", "CT", "DE", "FL",
-           "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY"}
+           "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
+           "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE"}
 
 
 def test_covered_states() -> None:
