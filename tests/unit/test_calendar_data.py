@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "026cf0723d247cbda6718c195719577e26416ec80c4524d43185b141022a4b04"
+CALENDAR_SHA256 = "faf212b187a2694c6f78b042d94e4d61b0f9f4e05e6896b05bc01fa0ee9b086d"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
@@ -47,7 +47,8 @@ def test_ninety_four_districts_each_with_a_zone() -> None:
 COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
            "AL", "AK", "AZ", "AR", "CO", "CT", "DE", "FL",
            "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
-           "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE"}
+           "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE",
+           "NV", "NH", "NJ", "NM", "NC", "ND", "OH", "OK"}
 
 
 def test_covered_states() -> None:
