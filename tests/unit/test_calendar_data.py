@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "faf212b187a2694c6f78b042d94e4d61b0f9f4e05e6896b05bc01fa0ee9b086d"
+CALENDAR_SHA256 = "c2a43c2e1715e6a23b07a7b0df1d291ef877efd80a4499eda428e1c5497e8f64"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
@@ -48,7 +48,8 @@ COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
            "AL", "AK", "AZ", "AR", "CO", "CT", "DE", "FL",
            "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
            "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE",
-           "NV", "NH", "NJ", "NM", "NC", "ND", "OH", "OK"}
+           "NV", "NH", "NJ", "NM", "NC", "ND", "OH", "OK",
+           "OR", "PA", "RI", "SC", "SD", "TN", "UT", "VT"}
 
 
 def test_covered_states() -> None:
