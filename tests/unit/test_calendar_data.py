@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "c2a43c2e1715e6a23b07a7b0df1d291ef877efd80a4499eda428e1c5497e8f64"
+CALENDAR_SHA256 = "e5f6e7fbb3a987f1e3ebe9ce2fb3b5c5a2ea060313b18ef93a8eff1578c26387"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
@@ -49,11 +49,21 @@ COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
            "GA", "HI", "ID", "IL", "IN", "IA", "KS", "KY",
            "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE",
            "NV", "NH", "NJ", "NM", "NC", "ND", "OH", "OK",
-           "OR", "PA", "RI", "SC", "SD", "TN", "UT", "VT"}
+           "OR", "PA", "RI", "SC", "SD", "TN", "UT", "VT",
+           "WA", "WV", "WI", "WY"}
+TERRITORIES = {"PR", "GU", "VI", "MP"}
 
 
 def test_covered_states() -> None:
     assert calendar.covered_states() == COVERED
+
+
+def test_every_state_of_the_district_table_has_an_entry() -> None:
+    # FRCP 6(a)(6)(C) reads the holidays of "the state where the district court is
+    # located": every district outside the territories must find its state here.
+    states = {d.state for d in courts.districts()}
+    assert states - TERRITORIES <= calendar.covered_states()
+    assert len(states - TERRITORIES) == 51
 
 
 def test_a_day_whose_status_is_in_doubt_is_unsettled_with_its_reason() -> None:
