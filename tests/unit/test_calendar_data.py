@@ -10,7 +10,7 @@ import json
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "e5f6e7fbb3a987f1e3ebe9ce2fb3b5c5a2ea060313b18ef93a8eff1578c26387"
+CALENDAR_SHA256 = "a1ae592274210e4a37991e315e5183851c1dac623c796d8e939aae69a301f1e5"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
