@@ -105,7 +105,7 @@ def test_plaintiff_counsel_sees_the_deadline_accepts_and_downloads_the_filing(pe
     pc.shot("rule68-accept-dialog")
     dialog.get_by_role("button", name="Confirm acceptance").click()
     expect(page.get_by_role("status").filter(has_text="notice of acceptance")).to_be_visible()
-    pdf = pc.download(page.get_by_role("link", name=re.compile("Download the filing package")))
+    pdf = pc.download(page.get_by_role("button", name=re.compile("Download the filing package")))
     assert pdf.startswith(b"%PDF")
     pc.shot("rule68-accepted")
 
