@@ -5,17 +5,22 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
 
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "5629a6895bf4fa29f007cdca4857391d4b393b4acee245a0cce95d6ed84557ba"
+CALENDAR_SHA256 = "8c110e813f7aa378bc4f5806184ee654d6fa12ca5b21ef6474d11eb21b2323d4"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
 def test_calendar_file_is_pinned() -> None:
     assert calendar.data_sha256() == CALENDAR_SHA256
-    assert calendar.version() == "2026.1"
+    assert calendar.version() == "2026.2"
 
 
 def test_courts_file_is_pinned() -> None:
@@ -25,6 +30,8 @@ def test_courts_file_is_pinned() -> None:
 def test_every_entry_is_cited() -> None:
     data = json.loads(calendar.DATA_FILE.read_bytes())
     assert all(c["citation"] and c["reason"] for c in data["closures"])
+    # A closure read both ways says why, and the note argues it from the rule's text.
+    assert all(c["note"] for c in data["closures"] if "unsettled" in c)
     for state in data["states"].values():
         assert state["citation"] and state["observance"]["citation"]
         for holiday in state["holidays"]:
@@ -49,3 +56,23 @@ def test_covered_states() -> None:
 def test_no_runtime_dependency_on_the_holidays_package() -> None:
     text = open("pyproject.toml").read()
     assert '"holidays' not in text
+    # Installed or not, the application never imports it: a fresh interpreter that imports
+    # the whole app (every router, hence every computation) has no module of that name.
+    root = str(Path(__file__).resolve().parents[2])
+    probe = ("import sys, app.main; print(sorted(m for m in sys.modules "
+             "if m == 'holidays' or m.startswith('holidays.')))")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, cwd=root, env={**os.environ, "PYTHONPATH": root})
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "[]"
+
+
+def test_the_executive_order_closures_are_cited_to_the_right_order() -> None:
+    found = calendar.closures()
+    christmas_eve_2012 = found[date(2012, 12, 24)]
+    assert "13633" in christmas_eve_2012.citation and "77 Fed. Reg. 76339" in \
+        christmas_eve_2012.citation and christmas_eve_2012.unsettled is None
+    # EO 13281 closed offices for the last half of the workday only: read both ways.
+    half_day = found[date(2002, 12, 24)]
+    assert "13281" in half_day.citation and half_day.unsettled
+    assert "13632" not in calendar.DATA_FILE.read_text(encoding="utf-8")
