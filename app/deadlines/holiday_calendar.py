@@ -53,6 +53,8 @@ class Closure:
     date: dt.date
     reason: str
     citation: str
+    unsettled: str | None = None
+    """Why the closure may not make the day a legal holiday (a half-day closure), or None."""
 
 
 @lru_cache(maxsize=1)
@@ -233,11 +235,14 @@ def inauguration_day(year: int, district: str | None) -> tuple[dt.date, Holiday]
 
 @lru_cache(maxsize=1)
 def closures() -> Mapping[dt.date, Closure]:
-    """Executive-order closures of federal offices (FRCP 6(a)(6)(B)), by date."""
+    """Executive-order closures of federal offices (FRCP 6(a)(6)(B)), by date; one whose
+    effect is unsettled (a half-day closure) carries why, and the engine reads it both ways."""
     found = {}
     for entry in _data()["closures"]:
         day = dt.date.fromisoformat(entry["date"])
-        found[day] = Closure(date=day, reason=str(entry["reason"]), citation=str(entry["citation"]))
+        why = entry.get("unsettled")
+        found[day] = Closure(date=day, reason=str(entry["reason"]), citation=str(entry["citation"]),
+                             unsettled=None if why is None else str(why))
     return MappingProxyType(found)
 
 

@@ -299,7 +299,9 @@ def _holiday_reason(day: dt.date, court: _Court) -> _Reason | None:
         if holiday.unsettled is None or _unsettled(day, holiday, "", court):
             return f"a legal holiday ({holiday.name}, {holiday.citation})", "FRCP 6(a)(6)(A)"
     closure = calendar.closures().get(day)
-    if closure is not None:
+    if closure is not None and (closure.unsettled is None or _unsettled(
+            day, calendar.Holiday(closure.reason, closure.citation, closure.unsettled), "",
+            court)):
         return (
             f"a day the President closed federal offices ({closure.reason}; {closure.citation})",
             "FRCP 6(a)(6)(B)",

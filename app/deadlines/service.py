@@ -122,22 +122,54 @@ def court_days(session: Session, district: str | None) -> CourtDays:
 
 def _zone(district: courts.District | None, division: str | None, state: str | None,
           court_timezone: str | None) -> str:
-    """The zone the last day ends in: the court's; a zone given too must agree."""
+    """The zone the last day ends in: the court's, never a guess (FRCP 6(a)(4)(A)).
+
+    Invariants: a district (with its division where it spans two zones) or a single-zone
+    state gives the zone; a zone the caller gives too must be one that court keeps
+    (`court_timezone_mismatch`); a state whose courts keep several zones and no zone or
+    district is refused (`court_timezone_required`), because Eastern time there would
+    close a Mountain or Central court's day hours early. Only a call naming no court at all
+    (federal holidays only) keeps Eastern time, as the contract has always answered it.
+    """
     try:
+        zone = None if court_timezone is None else courts.check_timezone(court_timezone)
         if district is not None:
-            zone = courts.district_timezone(district, division)
-            if court_timezone is not None and court_timezone != zone:
-                raise Invalid(f"court_timezone {court_timezone} does not match {district.name}, "
-                              f"which keeps {zone} time.", code="court_timezone_mismatch")
-            return zone
-        if court_timezone is not None:
-            return courts.check_timezone(court_timezone)
+            return _district_zone(district, division, zone)
     except courts.CourtInputError as exc:
         # The calculator's time-zone refusal keeps the code its clients already know.
         code = "invalid_deadline_input" if exc.code == "invalid_timezone" else exc.code
         raise Invalid(str(exc), code=code) from None
-    zones = courts.state_timezones(state.upper()) if state else frozenset()
-    return next(iter(zones)) if len(zones) == 1 else DEFAULT_TIMEZONE
+    code = state.strip().upper() if state else None
+    if code is None or code not in courts.states():
+        # No court, or a code the engine refuses with its own message.
+        return zone if zone is not None else DEFAULT_TIMEZONE
+    kept = courts.state_timezones(code)
+    if zone is not None:
+        if zone not in kept:
+            raise Invalid(f"court_timezone {zone} is not kept by any federal court in "
+                          f"{code} ({', '.join(sorted(kept))}).", code="court_timezone_mismatch")
+        return zone
+    if len(kept) == 1:
+        return next(iter(kept))
+    raise Invalid(f"The federal courts in {code} keep more than one time zone "
+                  f"({', '.join(sorted(kept))}): give district (GET /courts lists them) or "
+                  "court_timezone.", code="court_timezone_required")
+
+
+def _district_zone(district: courts.District, division: str | None, zone: str | None) -> str:
+    """The district's zone; a zone given beside it must agree. In a two-zone district a
+    zone it keeps stands in for the division."""
+    if zone is not None and division is None and district.needs_division:
+        if zone not in district.timezones:
+            raise Invalid(f"court_timezone {zone} does not match {district.name}, which keeps "
+                          f"{', '.join(district.timezones)} time.",
+                          code="court_timezone_mismatch")
+        return zone
+    kept = courts.district_timezone(district, division)
+    if zone is not None and zone != kept:
+        raise Invalid(f"court_timezone {zone} does not match {district.name}, which keeps "
+                      f"{kept} time.", code="court_timezone_mismatch")
+    return kept
 
 
 def compute(session: Session, *, trigger: date, days: int, direction: Direction,

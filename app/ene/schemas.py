@@ -24,6 +24,8 @@ class StatementDueDays(Strict):
 class SessionCreate(Strict):
     evaluator_user_id: uuid.UUID
     scheduled_at: Instant
+    # The case's court zone is taken when left out; one given must be it (422
+    # court_timezone_mismatch): statements are due by the court's midnight.
     court_timezone: str | None = Field(default=None, max_length=64)
     participating_party_ids: list[uuid.UUID] | None = Field(
         default=None, min_length=2, max_length=MAX_PARTIES)

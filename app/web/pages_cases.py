@@ -13,7 +13,7 @@ from app.cases.schemas import CaseCreate, CaseUpdate, ClaimCreate, PartyCreate
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
-from app.web import deadlines
+from app.web import court_choices, deadlines
 from app.web.render import PageRoute, redirect, render
 from app.web.room import context, load_room
 
@@ -44,10 +44,13 @@ def create_case(session: SessionDep, svc: ServicesDep, auth: CsrfAuthDep,
                 court_state: OptText = "", district: OptText = "", division: OptText = "",
                 trial_date: OptText = "", court_timezone: OptText = "",
                 ) -> Response:
-    """The time zone is the court's, derived from the district or state; never defaulted."""
+    """The time zone is the court's, derived from the district (and the division picked
+    where the district spans zones); never defaulted. The form offers no zone field; the
+    court_state and court_timezone fields stay for clients that post them, and must agree."""
     data = CaseCreate(caption=caption, court=court or None,
                       court_state=court_state.upper() or None, district=district or None,
-                      division=division or None, docket_number=docket_number,
+                      division=court_choices.division_for(district, division),
+                      docket_number=docket_number,
                       trial_date=trial_date or None, court_timezone=court_timezone or None)
     case = case_service.create_case(session, auth.principal, svc.key_provider, data=data)
     return redirect(f"/cases/{case.id}", "case_created")
@@ -100,11 +103,17 @@ def add_claim(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
 def update_case(case_id: uuid.UUID, session: SessionDep, auth: CsrfAuthDep,
                 trial_date: OptText = "", court_timezone: OptText = "", caption: OptText = "",
                 court: OptText = "", court_state: OptText = "",
-                docket_number: OptText = "", legend_position: OptText = "") -> Response:
+                docket_number: OptText = "", legend_position: OptText = "",
+                district: OptText = "", division: OptText = "") -> Response:
     """Empty text fields stay as they are; an empty trial date clears it. The legend
-    position is a closed list (a value outside it is refused: invalid_legend_position)."""
+    position is a closed list (a value outside it is refused: invalid_legend_position).
+    A district picked re-derives the case's state and time zone (with the division picked
+    where the district spans zones); the form has no free-text zone."""
     ctx = case_ctx(session, auth, case_id, Permission.CASE_MANAGE)
     changes: dict[str, object] = {"trial_date": trial_date or None}
+    if district.strip():
+        changes["district"] = district.strip()
+        changes["division"] = court_choices.division_for(district, division)
     texts = {"court_timezone": court_timezone, "caption": caption, "court": court,
              "court_state": court_state.upper(), "docket_number": docket_number,
              "legend_position": legend_position}

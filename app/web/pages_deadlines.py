@@ -11,11 +11,12 @@ from fastapi import Form, Query, Request, Response
 
 from app.authz.permissions import Permission
 from app.deadlines import service as deadlines
-from app.deadlines.rules import DEFAULT_TIMEZONE, MAX_DAYS
+from app.deadlines.rules import MAX_DAYS
 from app.deps import CsrfAuthDep, ServicesDep, SessionDep, WebAuthDep, case_ctx
 from app.routing import DeferredRouter
 from app.rule68 import service as rule68_service
 from app.rule68.schemas import LiabilityHearingSet
+from app.web import court_choices
 from app.web.render import PageRoute, redirect, render
 
 router = DeferredRouter(route_class=PageRoute, include_in_schema=False)
@@ -32,18 +33,26 @@ def calculator(request: Request, auth: WebAuthDep, session: SessionDep,
                trigger: date | None = None,
                days: Annotated[int | None, Query(ge=1, le=MAX_DAYS)] = None,
                direction: Literal["after", "before"] = "after",
+               district: Annotated[str, Query(max_length=8)] = "",
+               division: Annotated[str, Query(max_length=60)] = "",
                state: Annotated[str, Query(max_length=2)] = "",
                service_method: Method = "electronic",
-               court_timezone: Annotated[str, Query(max_length=64)] = DEFAULT_TIMEZONE,
+               court_timezone: Annotated[str, Query(max_length=64)] = "",
                case: uuid.UUID | None = None) -> Response:
     """Pure computation on public law; any signed-in user. The API route's own use case
-    computes, so its checks and its 422 for bad input are the page's too."""
+    computes, so its checks and its 422 for bad input are the page's too: the zone is the
+    picked district's (or its division's), never a default; `state` and `court_timezone`
+    come only from a room's link for a case that names no district, and must agree."""
     result = None
+    chosen = district.strip() or None
+    picked = court_choices.division_for(chosen, division) if chosen else None
     if trigger is not None and days is not None:
         result = deadlines.compute(
             session, trigger=trigger, days=days, direction=direction, state=state.strip() or None,
-            service_method=service_method, court_timezone=court_timezone)
+            district=chosen, division=picked, service_method=service_method,
+            court_timezone=court_timezone.strip() or None)
     form = {"trigger": trigger, "days": days, "direction": direction, "state": state,
+            "district": chosen or "", "division": court_choices.division_value(chosen, picked),
             "service_method": service_method, "court_timezone": court_timezone}
     return render(request, "deadlines.html", form=form, result=result, methods=METHODS,
                   case_id=case)

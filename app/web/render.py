@@ -28,6 +28,8 @@ from app.auth import web_sessions as web_session
 from app.authz.words import role_words
 from app.deps import abandon_unit
 from app.errors import AppError, PasswordChangeRequired, SignInRequired
+from app.offers import service as offer_service
+from app.web import court_choices
 from app.web.rules import rule_for
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -106,6 +108,13 @@ templates.env.filters.update(court_time=court_time, court_date=court_date, money
                              amount_words=amount_words, filesize=filesize, iso=iso,
                              role_words=role_words, roles_in_words=roles_in_words)
 templates.env.globals["notices"] = {}
+# The court pickers (_court_picker.html): closed lists, never a free-text time zone.
+# The settlement pages say what FRE 408 does and does not do, in the memorandum's words.
+templates.env.globals.update(fre_408_marking=offer_service.FRE_408_MARKING,
+                             fre_408_legend=offer_service.FRE_408_LEGEND)
+templates.env.globals.update(court_choices=court_choices.districts,
+                             division_choices=court_choices.division_groups,
+                             division_value=court_choices.division_value)
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:

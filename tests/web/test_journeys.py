@@ -116,7 +116,7 @@ def test_counsel_exchange_a_settlement_offer_and_a_counter_offer(person):  # noq
     pc.tab("Settlement offers")
     page = pc.page
     assert page.get_by_role("note", name="Designation").inner_text().startswith(
-        "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408")
+        "Settlement record - FRE 408 limits its use as evidence; not privileged")
     form = page.locator("form").filter(has=page.get_by_role("button", name="Review the offer"))
     form.get_by_label("To").select_option(label="Acme Corp.")
     form.get_by_label("Amount").fill("250000")

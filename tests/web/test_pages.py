@@ -45,7 +45,10 @@ def test_offers_page_is_marked_fre_408_and_accepts_after_the_hash(api, client, r
     offer = api.offer(room)
     sign_in_as(client, room.users["defense_counsel"])
     page = client.get(f"/cases/{room.id}/offers")
-    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION - FRE 408" in page.text
+    # FRE 408 limits the use of compromise evidence; it makes nothing confidential.
+    assert "Settlement record - FRE 408 limits its use as evidence; not privileged" in page.text
+    assert "creates no privilege" in page.text and "prove" in page.text
+    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION" not in page.text
     assert offer["terms_sha256"] in page.text and "Confirm acceptance" in page.text
     token = page_csrf(client, f"/cases/{room.id}/offers")
     bad = client.post(f"/cases/{room.id}/offers/{offer['id']}/accept",

@@ -35,6 +35,10 @@ def test_an_offer_is_reviewed_with_its_amount_in_words_before_it_is_sent(api, cl
     assert "Two hundred and fifty thousand dollars, zero cents" in review.text
     assert re.search(r'class="review-recipient">Acme Corp\.<', review.text)
     assert "Mutual release; dismissal with prejudice." in review.text
+    # The memorandum's FRE 408 legend: a limit on evidence, no confidentiality privilege.
+    assert "Settlement record - FRE 408 limits its use as evidence; not privileged" in review.text
+    assert "does not prevent proving this settlement to enforce it" in review.text
+    assert "CONFIDENTIAL SETTLEMENT COMMUNICATION" not in review.text
     assert _offers(api, room, "plaintiff_counsel") == []  # nothing sent yet
     sent = client.post(f"/cases/{room.id}/offers", follow_redirects=False,
                        data={"csrf_token": token, "step": "send", **_form(room)})

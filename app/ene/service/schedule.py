@@ -51,6 +51,18 @@ def _participating(session: Session, ctx: CaseContext,
     return chosen
 
 
+def _session_timezone(given: str | None, court: str) -> str:
+    """The session keeps the case's court time: its statements are due by the court's
+    midnight and its times shown in the court's zone. A zone given that is not the court's
+    is refused rather than kept: it would end the statements' day hours away from the
+    court's (422 `court_timezone_mismatch`, the same code the cases and the calculator use).
+    """
+    if given is not None and given != court:
+        raise Invalid(f"court_timezone {given} is not this case's court time ({court}); leave "
+                      "it out to take the court's.", code="court_timezone_mismatch")
+    return court
+
+
 def create_session(session: Session, ctx: CaseContext, svc: Services, *,
                    data: SessionCreate) -> SessionRead:
     if not repo.has_role(session, ctx.case_id, data.evaluator_user_id, Role.NEUTRAL.value):
@@ -61,7 +73,7 @@ def create_session(session: Session, ctx: CaseContext, svc: Services, *,
     parties = _participating(session, ctx, data.participating_party_ids)
     case = case_service.case_row(session, ctx.case_id)
     assert case is not None  # the guard loaded the membership
-    tz = data.court_timezone or case.court_timezone
+    tz = _session_timezone(data.court_timezone, case.court_timezone)
     due_spec = data.statement_due
     closed = deadline_service.court_days(session, case.district)
     try:

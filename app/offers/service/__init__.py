@@ -16,9 +16,10 @@ from app.offers.reads import filing_texts, get_offer, list_offers, open_expiries
 from app.offers.service.accept import accept_offer
 from app.offers.service.close import reject_offer, withdraw_offer
 from app.offers.service.make import check_offer, make_offer
-from app.offers.service.memorandum import memorandum
+from app.offers.service.memorandum import FRE_408_LEGEND, FRE_408_MARKING, memorandum
 from app.offers.service.reminders import fire_reminders
 
-__all__ = ["accept_offer", "check_offer", "filing_texts", "fire_reminders", "get_offer",
+__all__ = ["FRE_408_LEGEND", "FRE_408_MARKING", "accept_offer", "check_offer", "filing_texts",
+           "fire_reminders", "get_offer",
            "list_offers", "make_offer", "memorandum", "open_expiries", "reject_offer",
            "upcoming_expiries", "withdraw_offer"]

@@ -282,3 +282,19 @@ def test_hand_computed_table_through_http(api, room, clock, served_on, method, t
         assert r.status_code == 200, r.text
     offer = served(api, room, service_method=method)
     assert (offer["acceptance_deadline"], offer["cut_by_trial"]) == (last, cut), why
+
+
+@pytest.mark.parametrize(("method", "moment"), [
+    ("electronic", "11:59 pm Pacific, Friday, December 4"),  # +2 court days (CCP 1010.6)
+    ("mail", "11:59 pm Pacific, Monday, December 7"),  # +5 days (CCP 1013(a))
+])
+def test_the_explanation_ends_with_the_last_moment_in_plain_words(api, room, method, moment):
+    offer = served(api, room, service_method=method)
+    line = f"In plain words: the offer can be accepted until {moment}."
+    assert offer["deadline_explanation"][-1] == line
+    # The offeree's client reads the same line through GET.
+    again = api.client.get(url(room, f"/{offer['id']}"),
+                           headers=room.users["plaintiff_client"].headers).json()
+    assert again["deadline_explanation"][-1] == line
+    listed = api.client.get(url(room), headers=room.users["plaintiff_counsel"].headers).json()
+    assert [o["deadline_explanation"][-1] for o in listed if o["id"] == offer["id"]] == [line]

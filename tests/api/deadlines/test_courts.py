@@ -162,3 +162,41 @@ def test_a_recorded_closure_reaches_a_rule68_offer_in_the_room(api, app):
     assert offer["acceptance_deadline"] == "2026-06-17"
     assert any("2026-06-16 is a day declared a holiday by the President or Congress" in line
                for line in offer["deadline_explanation"])
+
+
+@pytest.mark.parametrize("params,code", [
+    ({"state": "TX"}, "court_timezone_required"),  # txwd's El Paso keeps Mountain time
+    ({"state": "fl"}, "court_timezone_required"),
+    ({"state": "KY"}, "court_timezone_required"),
+    ({"state": "TX", "court_timezone": "America/New_York"}, "court_timezone_mismatch"),
+    ({"state": "CA", "court_timezone": "America/New_York"}, "court_timezone_mismatch"),
+    ({"district": "txwd", "court_timezone": "America/Los_Angeles"}, "court_timezone_mismatch"),
+    ({"district": "txwd", "division": "El Paso", "court_timezone": "America/Chicago"},
+     "court_timezone_mismatch"),
+])
+def test_a_state_never_falls_back_to_eastern_time(api, params, code):
+    r = api.client.get("/api/v1/deadlines", headers=api.user("u").headers,
+                       params={"trigger": "2026-01-05", "days": 14, **params})
+    assert r.status_code == 422 and r.json()["code"] == code, r.text
+    assert r.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize("params,ends_at", [
+    ({"state": "TX", "court_timezone": "America/Denver"}, "2026-01-21T07:00:00Z"),
+    ({"state": "TX", "court_timezone": "America/Chicago"}, "2026-01-21T06:00:00Z"),
+    ({"state": "TX", "district": "txsd"}, "2026-01-21T06:00:00Z"),
+    ({"district": "txwd", "court_timezone": "America/Denver"}, "2026-01-21T07:00:00Z"),
+    ({"state": "AZ"}, "2026-01-21T07:00:00Z"),  # one zone: Phoenix, no daylight time
+])
+def test_a_multi_zone_state_takes_the_zone_or_district_given(api, params, ends_at):
+    r = api.client.get("/api/v1/deadlines", headers=api.user("u").headers,
+                       params={"trigger": "2026-01-05", "days": 14, **params})
+    assert r.status_code == 200, r.text
+    assert r.json()["deadline"] == "2026-01-20" and r.json()["ends_at"] == ends_at
+
+
+def test_a_period_in_hours_in_a_multi_zone_state_needs_the_court(api):
+    r = api.client.get("/api/v1/deadlines", headers=api.user("u").headers,
+                       params={"trigger_at": "2026-01-05T10:00:00Z", "hours": 24,
+                               "state": "TN"})
+    assert r.status_code == 422 and r.json()["code"] == "court_timezone_required"
