@@ -10,7 +10,6 @@ from app.kernel.papers import MARGIN
 
 UUID_RE = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 ISO_TIME_RE = re.compile(r"\d{4}-\d{2}-\d{2}T\d{2}:\d{2}|\d{2}:\d{2}:\d{2}\.\d+")
-LETTER_WIDTH = 612
 
 
 def assert_court_ready(pdf: bytes, text: str, *, signer: str, declaration: bool) -> None:
@@ -27,10 +26,15 @@ def assert_court_ready(pdf: bytes, text: str, *, signer: str, declaration: bool)
 
 
 def assert_within_margins(pdf: bytes) -> None:
-    """No printed character outside the page's left and right margins."""
-    for page in pdfium.PdfDocument(pdf):
+    """Every printed character's box inside the one-inch margins on all four sides of its
+    page (the page's own size: letter, or any other), within half a point."""
+    for number, page in enumerate(pdfium.PdfDocument(pdf), start=1):
+        width, height = page.get_size()
         chars = page.get_textpage()
         for i in range(chars.count_chars()):
-            left, _bottom, right, _top = chars.get_charbox(i)
-            if chars.get_text_range(i, 1).strip():
-                assert MARGIN - 0.5 <= left and right <= LETTER_WIDTH - MARGIN + 0.5
+            if not chars.get_text_range(i, 1).strip():
+                continue
+            left, bottom, right, top = chars.get_charbox(i)
+            where = f"page {number}, character {i} {chars.get_text_range(i, 1)!r}"
+            assert MARGIN - 0.5 <= left and right <= width - MARGIN + 0.5, where
+            assert MARGIN - 0.5 <= bottom and top <= height - MARGIN + 0.5, where

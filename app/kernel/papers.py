@@ -38,7 +38,12 @@ _LINE = 14
 _SIZE = 11
 _BODY = "Helvetica"
 _BOLD = "Helvetica-Bold"
-_TOP_BAND = 40  # the marking line sits in the top margin, above the text block
+# The marking (up to two 9-point lines) and "Page n of N" are set inside the one-inch
+# margins like the text, in bands of their own: nothing printed enters a margin, so a
+# court's margin rule and a copier's edge trim both leave every character on the page.
+_MARK_LINE = 11
+_MARK_BAND = 2 * _MARK_LINE + 6
+_FOOT_BAND = 18
 
 
 @dataclass(frozen=True)
@@ -223,7 +228,8 @@ def render_pdf(*, title: str, marking: str | None, sections: Sequence[Section],
                caption: Caption | None = None) -> bytes:
     width, height = LETTER
     text_width = width - 2 * MARGIN
-    per_page = int((height - 2 * MARGIN) // _LINE)
+    top_band = _MARK_BAND if marking else 0
+    per_page = int((height - 2 * MARGIN - top_band - _FOOT_BAND - 4) // _LINE)
     pages = _paginate(_lines(title, sections, caption, text_width), per_page)
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=LETTER, pageCompression=0)
@@ -232,14 +238,14 @@ def render_pdf(*, title: str, marking: str | None, sections: Sequence[Section],
         if marking:
             pdf.setFont(_BOLD, 9)
             for i, line in enumerate(wrap(marking, _BOLD, 9, text_width)[:2]):
-                pdf.drawString(MARGIN, height - _TOP_BAND - i * 11, line)
-        y = height - MARGIN - _SIZE
+                pdf.drawString(MARGIN, height - MARGIN - 9 - i * _MARK_LINE, line)
+        y = height - MARGIN - top_band - _SIZE
         for font, text in page:
             pdf.setFont(font, _SIZE)
             pdf.drawString(MARGIN, y, text)
             y -= _LINE
         pdf.setFont(_BODY, 9)
-        pdf.drawCentredString(width / 2, MARGIN / 2, f"Page {number} of {len(pages)}")
+        pdf.drawCentredString(width / 2, MARGIN + 3, f"Page {number} of {len(pages)}")
         pdf.showPage()
     pdf.save()
     return buffer.getvalue()

@@ -51,6 +51,19 @@ def _scope_filter(scope: OfferScope) -> ColumnElement[bool]:
     return or_(*clauses) if clauses else false()
 
 
+def settled_between(session: Session, case_id: uuid.UUID, one: uuid.UUID,
+                    other: uuid.UUID) -> bool:
+    """Whether an offer between the two parties, either way, was accepted. Read without a
+    visibility scope: a settlement binds the pair whoever may read its terms, and only a
+    speaker for one of the two parties ever asks (no content column is read)."""
+    pair = [one, other]
+    stmt = select(SettlementOffer.id).where(
+        SettlementOffer.case_id == case_id, SettlementOffer.status == "accepted",
+        SettlementOffer.from_party_id.in_(pair), SettlementOffer.to_party_id.in_(pair),
+    ).limit(1)
+    return session.execute(stmt).first() is not None
+
+
 def upcoming_expiries(scopes: Mapping[uuid.UUID, OfferScope],
                       now: datetime) -> Select[tuple[uuid.UUID, datetime]]:
     """(case id, earliest expiry) of the open, unexpired offers each case's ``scope`` may

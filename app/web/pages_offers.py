@@ -72,12 +72,28 @@ def _speaks_for(room: Room) -> set[uuid.UUID]:
     return {p.id for p in room.my_parties("counsel", "pro_se")}
 
 
+def settled_out(found: list[Thread], speaks_for: set[uuid.UUID],
+                others: set[uuid.UUID]) -> set[uuid.UUID]:
+    """Parties the "make an offer" form leaves out: a party on one end of the form with
+    which every party on the other end has settled. The service refuses a settled pair
+    (409 ``thread_settled``) whatever the form offers; this only keeps it from asking."""
+    settled = {t.pair for t in found if t.settled_at}
+
+    def closed(party: uuid.UUID, across: set[uuid.UUID]) -> bool:
+        return bool(across) and all(frozenset({party, q}) in settled for q in across)
+
+    return ({q for q in others if closed(q, speaks_for)}
+            | {f for f in speaks_for if closed(f, others)})
+
+
 def _offers_page(request: Request, session: SessionDep, svc: ServicesDep, room: Room,
                  draft: dict[str, str] | None = None) -> Response:
     rows = service.list_offers(session, room.ctx, svc=svc, offset=0, limit=200)
+    found, speaks_for = threads(rows), _speaks_for(room)
+    others = {p.id for p in room.parties} - speaks_for
     return render(request, "offers.html", **context(
-        room, "offers", threads=threads(rows), speaks_for=_speaks_for(room),
-        banner="FRE408", draft=draft))
+        room, "offers", threads=found, speaks_for=speaks_for,
+        settled_out=settled_out(found, speaks_for, others), banner="FRE408", draft=draft))
 
 
 @router.get("/cases/{case_id}/offers")

@@ -136,9 +136,11 @@ def error_page(request: Request, status: int, code: str, detail: str,
 
 
 def _back_link(request: Request) -> str:
-    """The page that held the form, else the case's room, else My cases."""
+    """The page that held the form, else the case's room, else My cases. A form posted to
+    its own page's address (an upload on the Documents tab) goes back there; a page that
+    failed to load never links back to itself."""
     came_from = _came_from(request)
-    if came_from and came_from != request.url.path:
+    if came_from and (request.method != "GET" or came_from != request.url.path):
         return came_from
     parts = request.url.path.split("/")
     if len(parts) >= 3 and parts[1] == "cases":
@@ -163,6 +165,9 @@ def _fields_in_error(exc: RequestValidationError | ValidationError) -> str:
 INLINE_HEADER = "x-settleroom-form"
 # ... and says which page held the form: pages send no Referer (Referrer-Policy: no-referrer).
 PAGE_HEADER = "x-settleroom-page"
+# A form sent without the script names its page in its action's query instead (upload forms,
+# whose multipart body is read only after the guards, so no hidden field could say it).
+PAGE_PARAM = "from_page"
 
 
 def _same_site_path(request: Request, url: str | None) -> str | None:
@@ -178,8 +183,10 @@ def _same_site_path(request: Request, url: str | None) -> str | None:
 
 
 def _came_from(request: Request) -> str | None:
-    """The page that held the form, as the page script or a Referer says (checked)."""
+    """The page that held the form, as the page script, the form's action or a Referer
+    says; only a path of this site is taken, so no one can be sent elsewhere."""
     return (_same_site_path(request, request.headers.get(PAGE_HEADER))
+            or _same_site_path(request, request.query_params.get(PAGE_PARAM))
             or _same_site_path(request, request.headers.get("referer")))
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 import html
 import re
 
-from tests.web.helpers import page_csrf, sign_in_as
+from tests.web.helpers import csrf_of, page_csrf, sign_in_as
 
 # Cancel closes the dialog without the script and has the focus when it opens.
 CANCEL_FIRST = r'<button[^>]*formmethod="dialog" formnovalidate autofocus>Cancel</button>'
@@ -162,3 +162,42 @@ def test_irreversible_ene_and_member_actions_preselect_nothing_and_ask_first(api
     dialog = members.split('<dialog id="remove-')[1].split("</dialog>")[0]
     assert "Seating them again takes a new invitation" in dialog
     assert re.search(CANCEL_FIRST, dialog)
+
+
+def test_after_an_acceptance_the_form_leaves_the_settled_pair_out(api, client):
+    room = api.room()
+    first = api.offer(room)
+    r = api.client.post(f"/api/v1/cases/{room.id}/offers/{first['id']}/accept",
+                        headers=room.users["defense_counsel"].headers,
+                        json={"terms_sha256": first["terms_sha256"]})
+    assert r.status_code == 200, r.text
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    to_select = page.split('id="to-party"')[1].split("</select>")[0]
+    assert f'value="{room.parties["defendant"]}"' not in to_select  # settled with plaintiff
+    assert f'value="{room.parties["defendant2"]}"' in to_select  # not settled: still offered
+    token = csrf_of(page)
+    for step in ("review", "send"):  # a stale or forged form is refused by the service
+        refused = client.post(f"/cases/{room.id}/offers", follow_redirects=False,
+                              data={"csrf_token": token, "step": step, **_form(room)})
+        assert refused.status_code == 409 and "no new settlement offer" in refused.text
+    assert [o["id"] for o in _offers(api, room, "plaintiff_counsel")] == [first["id"]]
+    # The defendant's counsel speaks only for the defendant: no one is left to offer to
+    # but the pro se party, so the form stays; with the plaintiff gone from "To".
+    sign_in_as(client, room.users["defense_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    to_select = page.split('id="to-party"')[1].split("</select>")[0]
+    assert f'value="{room.parties["plaintiff"]}"' not in to_select
+
+
+def test_when_every_counterpart_has_settled_the_form_gives_way_to_a_note(api, client):
+    room = api.room()
+    for to_party, by in (("defendant", "defense_counsel"), ("defendant2", "pro_se")):
+        offer = api.offer(room, to_party=to_party)
+        r = api.client.post(f"/api/v1/cases/{room.id}/offers/{offer['id']}/accept",
+                            headers=room.users[by].headers,
+                            json={"terms_sha256": offer["terms_sha256"]})
+        assert r.status_code == 200, r.text
+    sign_in_as(client, room.users["plaintiff_counsel"])
+    page = client.get(f"/cases/{room.id}/offers").text
+    assert 'id="make-h"' not in page and 'id="all-settled"' in page

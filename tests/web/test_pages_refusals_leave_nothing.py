@@ -66,3 +66,33 @@ def test_a_free_text_court_time_zone_is_refused_on_the_form(api, client, zone):
     assert r.status_code in (400, 422), r.status_code
     assert "time zone" in r.text.lower()
     assert client.get("/").text.count("<tr") == before
+
+
+def _version_action(client, case_id: str) -> str:  # noqa: ANN001
+    page = client.get(f"/cases/{case_id}/documents").text
+    action = re.search(r'action="([^"]+/versions\?[^"]+)"', page)
+    assert action, "the Documents page has a new-version form"
+    return action.group(1).replace("&amp;", "&")
+
+
+def test_go_back_of_a_refused_upload_returns_to_the_documents_form(api, client):  # noqa: ANN001
+    fresh = api.room()
+    api.upload(fresh, b"A letter to be replaced by a new version.\n")
+    sign_in_as(client, fresh.users["plaintiff_counsel"])
+    documents = f"/cases/{fresh.id}/documents"
+    fields = {"designation": "CONFIDENTIAL", "audience_mode": "all",
+              "party_id": fresh.parties["plaintiff"]}
+    for action in (_upload_action(client, fresh.id), _version_action(client, fresh.id)):
+        # Sent without the page script: no header names the page, and pages send no
+        # Referer; the form's action names it.
+        assert "from_page=" in action
+        r = client.post(action, data=fields,
+                        files={"file": ("brief.docx", DOCX, "application/octet-stream")})
+        assert 400 <= r.status_code < 500, r.status_code
+        assert f'<a href="{documents}">Go back</a>' in r.text
+    # Only a path of this site is taken as the way back.
+    action = _upload_action(client, fresh.id).split("&from_page=")[0]
+    r = client.post(action + "&from_page=https://elsewhere.example/phish", data=fields,
+                    files={"file": ("brief.docx", DOCX, "application/octet-stream")})
+    assert "elsewhere.example" not in r.text
+    assert f'<a href="/cases/{fresh.id}">Go back</a>' in r.text

@@ -1,7 +1,8 @@
 """Feedback on operations that take seconds, in headless Chromium: an upload shows what it
-is doing and cannot be sent twice, the server's answer (a success or a refusal) replaces the
-page as a plain submission would, and a trace says it is working while the server compares.
-The server's answer is held back with a route so the feedback is observed, not raced."""
+is doing and cannot be sent twice, a success is followed like a plain submission, a refused
+upload is shown on the form with every field kept, and a trace, a production and a copy say
+they are working while the server works. The server's answer is held back with a route so
+the feedback is observed, not raced."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def test_an_upload_shows_progress_and_the_answer_replaces_the_page(counsel, room
     assert "notice=document_uploaded" in page.url
 
 
-def test_a_refused_upload_shows_the_refusal_page(counsel, room, tmp_path):  # noqa: ANN001
+def test_a_refused_upload_is_shown_on_the_form_with_every_field_kept(counsel, room,  # noqa: ANN001
+                                                                    tmp_path):
     page = counsel.page
     page.goto(f"/cases/{room.id}/documents")
     form = page.locator("form[data-busy]").filter(has=page.get_by_role(
@@ -59,12 +61,66 @@ def test_a_refused_upload_shows_the_refusal_page(counsel, room, tmp_path):  # no
     brief = tmp_path / "brief.docx"
     brief.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
     form.get_by_label(re.compile("File")).set_input_files(str(brief))
+    form.get_by_label("Designation").select_option("AEO")
+    form.get_by_label("Only the parties checked below").check()
+    chosen = form.locator("fieldset input[type=checkbox]").last
+    chosen.check()
     form.get_by_role("button", name="Upload", exact=True).click()
-    expect(page.get_by_text("Only PDF, UTF-8 text, PNG and JPEG documents are accepted")
-           ).to_be_visible()
-    expect(page.get_by_role("heading", name="This could not be done")).to_be_visible()
+    refusal = form.locator(".inline-error")
+    expect(refusal).to_contain_text("Only PDF, UTF-8 text, PNG and JPEG documents are accepted")
+    expect(refusal).to_be_focused()
+    expect(page.get_by_role("heading", name="This could not be done")).to_have_count(0)
+    assert page.url.endswith(f"/cases/{room.id}/documents")  # still the form's page
+    expect(form.get_by_label("Designation")).to_have_value("AEO")
+    expect(form.get_by_label("Only the parties checked below")).to_be_checked()
+    expect(chosen).to_be_checked()
+    assert form.locator("#doc-file").evaluate("el => el.files[0].name") == "brief.docx"
+    expect(form.get_by_role("button", name="Upload", exact=True)).to_be_enabled()
+    expect(form.locator(".busy")).to_be_hidden()
     # Chromium logs the refused request itself; that one line is the expected refusal.
     counsel.errors[:] = [e for e in counsel.errors if "status of 415" not in e]
+
+
+def test_a_refused_new_version_is_shown_on_its_form(counsel, web_api, room, tmp_path):  # noqa: ANN001
+    doc = web_api.document(room, b"A letter that gets a refused new version.\n",
+                           filename="letter-v1.txt")
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/documents")
+    page.locator(f"#ver-{doc['id']}").locator("xpath=ancestor::details").locator(
+        "summary").click()
+    form = page.locator(f"form:has(#ver-{doc['id']})")
+    scan = tmp_path / "scan.docx"
+    scan.write_bytes(b"PK\x03\x04" + b"\x00" * 200)
+    page.locator(f"#ver-{doc['id']}").set_input_files(str(scan))
+    form.get_by_role("button", name=re.compile("Upload version")).click()
+    expect(form.locator(".inline-error")).to_contain_text("Only PDF")
+    assert page.url.endswith(f"/cases/{room.id}/documents")
+    counsel.errors[:] = [e for e in counsel.errors if "status of 415" not in e]
+
+
+def test_producing_and_downloading_my_copy_say_they_are_working(counsel, web_api, room):  # noqa: ANN001
+    web_api.document(room, b"A document to produce, with busy feedback.\n",
+                     filename="busy-production.txt")
+    page = counsel.page
+    page.goto(f"/cases/{room.id}/documents")
+    # Download my copy: a note says the copy is being marked (it can take seconds).
+    link = page.get_by_role("link", name="Download my copy of busy-production.txt")
+    with page.expect_download():
+        link.click()
+    expect(page.get_by_role("status").filter(has_text="Marking your copy")).to_be_visible()
+    # Number and produce: the form says what it does and cannot be sent twice.
+    form = page.locator("form[action$='/productions']")
+    form.get_by_label("busy-production.txt (CONFIDENTIAL)").check()
+    form.get_by_label(re.compile("Bates prefix")).fill("BUSY")
+    held = _hold(counsel, r".*/productions$")
+    form.get_by_role("button", name="Number and produce").click()
+    expect(form.get_by_role("status")).to_contain_text("Numbering every page")
+    expect(form.get_by_role("button", name="Number and produce")).to_be_disabled()
+    page.wait_for_timeout(50)
+    assert held
+    for route in held:
+        route.continue_()
+    expect(page.get_by_text("Production numbered")).to_be_visible()
 
 
 def test_a_trace_says_it_is_working(counsel, room):  # noqa: ANN001
@@ -103,6 +159,11 @@ def test_the_same_file_twice_is_pointed_out_before_it_is_uploaded(counsel, web_a
     expect(note).to_contain_text("already in the room")
     page.locator("#doc-file").set_input_files(str(other))
     expect(note).to_be_hidden()
+    # Several files at once: every one is checked, not the first only.
+    page.locator("#doc-file").set_input_files([str(other), str(same)])
+    expect(note).to_be_visible()
+    expect(note).to_contain_text("\u201cdeclaration copy.txt\u201d")
+    expect(note).not_to_contain_text("other.txt")
 
 
 def _uploaded_names(web_api, room) -> list[str]:  # noqa: ANN001
@@ -138,6 +199,12 @@ def test_several_files_upload_each_as_its_own_document(browser, base_url, web_ap
         expect(progress.locator("li").nth(0)).to_contain_text("not uploaded: Only PDF")
         expect(progress.locator("li").nth(1)).to_contain_text("uploaded")
         expect(progress.locator("li").nth(1)).not_to_contain_text("not uploaded")
+        # A progress bar per file; the stored one reaches its end.
+        bars = progress.locator("li progress")
+        expect(bars).to_have_count(2)
+        done = bars.nth(1)
+        expect(progress.locator("li").nth(1)).to_have_class("file-done")
+        assert done.evaluate("b => b.value > 0 && b.value === b.max")
         assert "exhibit-d.txt" in _uploaded_names(web_api, room)
         assert "brief.docx" not in _uploaded_names(web_api, room)
     finally:

@@ -20,7 +20,7 @@ from app.errors import Conflict, Invalid
 from app.kernel.terms import terms_sha256
 from app.models.offers import OFFER_OBJECT_TYPE, SettlementOffer
 from app.offers import repository as repo
-from app.offers.errors import OfferNotOpen
+from app.offers.errors import OfferNotOpen, ThreadSettled
 from app.offers.reads import (
     OBJECT,
     effective_status,
@@ -77,11 +77,18 @@ def _counter(session: Session, ctx: CaseContext, svc: Services, data: OfferCreat
 
 def check_offer(session: Session, ctx: CaseContext, *, svc: Services,
                 data: OfferCreate) -> None:
-    """Everything ``make_offer`` refuses before it writes: who speaks, to whom, the expiry.
+    """Everything ``make_offer`` refuses before it writes: who speaks, to whom, a pair that
+    has settled (409 ``thread_settled``), the expiry.
     A review screen calls it so that it never shows an offer that could not be sent."""
     refuse_unless(session, ctx, "offer.make", OBJECT, None,
                   may_make_offer(ctx.memberships, data.from_party_id))
     _check_recipient(session, ctx, data)
+    if repo.settled_between(session, ctx.case_id, data.from_party_id, data.to_party_id):
+        # The thread of the pair ends with an acceptance: a new offer, or a counter to an
+        # offer still open there, would reopen a settled negotiation by accident.
+        refuse(session, ctx, "offer.make", OBJECT, None, ThreadSettled(
+            "These parties have settled: an offer between them was accepted, so no new "
+            "settlement offer is made between them here."))
     if data.expires_at is not None and data.expires_at <= svc.now():
         refuse(session, ctx, "offer.make", OBJECT, None,
                      Invalid("expires_at must be in the future.", code="expiry_in_past"))

@@ -81,11 +81,32 @@
     document.close();
   }
 
+  // An upload is sent as an inline form too (see sendInline below): a refusal appears on
+  // the form with every field kept (the chosen file included), a success is followed.
+  function markInline(xhr) {
+    xhr.setRequestHeader("X-Settleroom-Form", "1");
+    xhr.setRequestHeader("X-Settleroom-Page", window.location.pathname + window.location.search);
+  }
+
+  function uploadAnswered(form, status, xhr) {
+    var target = xhr.getResponseHeader("X-Redirect-To");
+    if (xhr.status === 204 && target) { window.location.assign(target); return; }
+    var signIn = xhr.getResponseHeader("X-Sign-In");
+    if (xhr.status === 401 && signIn) { keepDraft(form); window.location.assign(signIn); return; }
+    if (xhr.status >= 400 && showInlineError(form, xhr.responseText)) {
+      status.hidden = true;
+      setBusy(form, false);
+      return;
+    }
+    showAnswer(form, xhr);
+  }
+
   function sendWithProgress(form, status) {
     var bar = status.querySelector("progress");
     var label = status.firstChild;
     var xhr = new XMLHttpRequest();
     xhr.open("POST", form.action);
+    markInline(xhr);
     xhr.upload.addEventListener("progress", function (e) {
       if (!e.lengthComputable) { return; }
       bar.max = e.total;
@@ -94,7 +115,7 @@
         + Math.round(100 * e.loaded / e.total) + " % sent";
       if (e.loaded === e.total) { label.textContent = "Sent. The server is preparing it…"; }
     });
-    xhr.addEventListener("load", function () { showAnswer(form, xhr); });
+    xhr.addEventListener("load", function () { uploadAnswered(form, status, xhr); });
     xhr.addEventListener("error", function () {
       label.textContent = "The connection failed before the server answered. Nothing was "
         + "changed by this attempt: try again.";
@@ -121,11 +142,13 @@
       var bar = row.querySelector("progress");
       var state = row.querySelector(".file-state");
       xhr.open("POST", form.action);
+      markInline(xhr);
       xhr.upload.addEventListener("progress", function (e) {
         if (e.lengthComputable) { bar.max = e.total; bar.value = e.loaded; }
       });
       xhr.addEventListener("load", function () {
         var ok = xhr.status < 400;
+        if (ok) { bar.max = bar.max || 1; bar.value = bar.max; }
         state.textContent = ok ? "uploaded" : "not uploaded: " + errorText(xhr.responseText);
         row.className = ok ? "file-done" : "file-failed";
         resolve(ok);
@@ -201,6 +224,9 @@
           sendWithProgress(form, status);
           return;
         }
+        // A GET form answers with a download (the filing package): the page stays, so its
+        // buttons stay usable; the note says what is being prepared.
+        if (form.method.toLowerCase() === "get") { return; }
         // A plain submission: disable after this event, so the form data is already taken.
         window.setTimeout(function () { setBusy(form, true); }, 0);
       });
@@ -288,6 +314,12 @@
     return true;
   }
 
+  // A busy note (data-busy, above) ends with the answer shown on the form.
+  function quietBusy(form) {
+    var status = form.querySelector(".busy");
+    if (status) { status.hidden = true; }
+  }
+
   function sendInline(form, submitter) {
     var body = new URLSearchParams(new FormData(form, submitter));
     setBusy(form, true);
@@ -307,6 +339,7 @@
         }
         return response.text().then(function (html) {
           setBusy(form, false);
+          quietBusy(form);
           if (response.status >= 400 && showInlineError(form, html)) { return; }
           document.open();
           document.write(html);
@@ -315,6 +348,7 @@
       })
       .catch(function () {
         setBusy(form, false);
+        quietBusy(form);
         showInlineError(form, "<div class='error-box' role='alert'><p><strong>The connection "
           + "failed before the server answered.</strong> Nothing you typed is lost: try "
           + "again.</p></div>");
@@ -346,22 +380,43 @@
     }).join("");
   }
 
+  // Every chosen file is hashed (several may be chosen at once); each one already in the
+  // room is named. A later choice supersedes a check still running.
+  function duplicateOf(file) {
+    return file.arrayBuffer().then(function (data) {
+      return window.crypto.subtle.digest("SHA-256", data);
+    }).then(function (digest) {
+      var row = document.querySelector("tr[data-sha256='" + hex(digest) + "']");
+      return row ? {file: file.name, room: row.getAttribute("data-name")} : null;
+    });
+  }
+
+  function duplicateText(found, chosen) {
+    var advice = " to: to change a document, upload a new version of it instead.";
+    if (chosen === 1) {
+      return "This file is already in the room as \u201c" + found[0].room
+        + "\u201d. Upload it again only if you mean" + advice;
+    }
+    return "Already in the room: " + found.map(function (d) {
+      return "\u201c" + d.file + "\u201d (as \u201c" + d.room + "\u201d)";
+    }).join(", ") + ". Upload " + (found.length === 1 ? "it" : "them")
+      + " again only if you mean" + advice;
+  }
+
   function wireDuplicateCheck() {
     document.querySelectorAll("input[type=file][data-duplicate-check]").forEach(function (input) {
       var note = document.getElementById(input.getAttribute("aria-describedby"));
-      if (!note || !window.crypto || !window.crypto.subtle) { return; }
+      if (!note || !window.crypto || !window.crypto.subtle || !window.Promise) { return; }
+      var latest = 0;
       input.addEventListener("change", function () {
         note.hidden = true;
-        var file = input.files && input.files[0];
-        if (!file) { return; }
-        file.arrayBuffer().then(function (data) {
-          return window.crypto.subtle.digest("SHA-256", data);
-        }).then(function (digest) {
-          var row = document.querySelector("tr[data-sha256='" + hex(digest) + "']");
-          if (!row) { return; }
-          note.textContent = "This file is already in the room as \u201c"
-            + row.getAttribute("data-name") + "\u201d. Upload it again only if you mean "
-            + "to: to change a document, upload a new version of it instead.";
+        var files = Array.prototype.slice.call(input.files || []);
+        if (!files.length) { return; }
+        var mine = ++latest;
+        Promise.all(files.map(duplicateOf)).then(function (results) {
+          var found = results.filter(Boolean);
+          if (mine !== latest || !found.length) { return; }
+          note.textContent = duplicateText(found, files.length);
           note.hidden = false;
         });
       });

@@ -84,6 +84,11 @@ def test_accept_reject_withdraw_and_counter_tell_the_other_side(api, app, room, 
     third = api.offer(room)
     _deliver(app)
     inbox.received.clear()
+    # The counter comes first: once an offer is accepted the pair has settled, and no new
+    # offer passes between them (409 thread_settled).
+    counter = api.offer(room, by="defense_counsel", from_party="defendant",
+                        to_party="plaintiff", replies_to=api.offer(room)["id"])
+    assert counter["replies_to"]
     headers = room.users["defense_counsel"].headers
     base = f"/api/v1/cases/{room.id}/offers"
     r = api.client.post(f"{base}/{first['id']}/accept", headers=headers,
@@ -93,9 +98,6 @@ def test_accept_reject_withdraw_and_counter_tell_the_other_side(api, app, room, 
     r = api.client.post(f"{base}/{third['id']}/withdraw",
                         headers=room.users["plaintiff_counsel"].headers)
     assert r.status_code == 200, r.text
-    counter = api.offer(room, by="defense_counsel", from_party="defendant",
-                        to_party="plaintiff", replies_to=api.offer(room)["id"])
-    assert counter["replies_to"]
     _deliver(app)
     subjects = {(r.to[0], r.message["Subject"].split(" in ")[0]) for r in inbox.received}
     pc, pcl = room.users["plaintiff_counsel"].email, room.users["plaintiff_client"].email

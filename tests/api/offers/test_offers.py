@@ -238,6 +238,35 @@ def test_counter_offer_thread(api, room):
     assert accept(api, room, final).status_code == 200
 
 
+def test_a_settled_pair_receives_no_new_offer(api, room, app):
+    open_one = api.offer(room, terms="A second proposal on the same claims.")
+    first = api.offer(room)
+    assert accept(api, room, first).status_code == 200
+
+    def make(by: str, frm: str, to: str, **extra: str) -> dict:
+        r = api.client.post(url(room), headers=room.users[by].headers, json={
+            "from_party_id": room.parties[frm], "to_party_id": room.parties[to],
+            "amount_cents": 1, "terms": "t", **extra})
+        return {**r.json(), "http": r.status_code}
+
+    for by, frm, to, extra in [
+        ("plaintiff_counsel", "plaintiff", "defendant", {}),
+        ("defense_counsel", "defendant", "plaintiff", {}),  # either direction
+        ("defense_counsel", "defendant", "plaintiff", {"replies_to": open_one["id"]}),
+    ]:
+        refused = make(by, frm, to, **extra)
+        assert (refused["http"], refused["code"]) == (409, "thread_settled")
+        assert "t" not in refused["detail"].split()  # no content in the message
+    r = api.client.get(url(room, f"/{open_one['id']}"),
+                       headers=room.users["plaintiff_counsel"].headers)
+    assert r.json()["status"] == "open"  # the refused counter closed nothing
+    # another pair of the same case is a thread of its own
+    assert make("plaintiff_counsel", "plaintiff", "defendant2")["http"] == 201
+    refusals = [e for e in audit_events(app, room.id)
+                if e.action == "offer.make" and e.outcome != "ok"]
+    assert len(refusals) == 3
+
+
 def test_expiry_is_derived_from_the_clock(api, room, clock):
     offer = api.offer(room, expires_at="2026-11-03T15:00:00Z")
     assert offer["status"] == "open"

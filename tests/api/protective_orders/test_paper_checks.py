@@ -68,10 +68,11 @@ def test_a_filing_package_quoting_a_designated_declaration_warns_on_every_page(a
 
 
 def test_a_memorandum_is_not_flagged_for_its_own_terms_but_for_a_quoted_declaration(api, room):
-    def memorandum(terms: str) -> str:
-        offer = api.offer(room, terms=terms)
+    def memorandum(terms: str, to_party: str, by: str) -> str:
+        # one pair settles once: each memorandum is of another pair's acceptance
+        offer = api.offer(room, terms=terms, to_party=to_party)
         r = api.client.post(f"/api/v1/cases/{room.id}/offers/{offer['id']}/accept",
-                            headers=room.users["defense_counsel"].headers,
+                            headers=room.users[by].headers,
                             json={"terms_sha256": offer["terms_sha256"]})
         assert r.status_code == 200, r.text
         r = api.client.get(f"/api/v1/cases/{room.id}/offers/{offer['id']}/memorandum",
@@ -81,9 +82,9 @@ def test_a_memorandum_is_not_flagged_for_its_own_terms_but_for_a_quoted_declarat
 
     own = ("Mutual release of every claim in the action; dismissal with prejudice within "
            "ten days; each side bears its own fees and costs; no admission of liability.")
-    text = memorandum(own)
+    text = memorandum(own, "defendant", "defense_counsel")
     assert "no protected material was found" in text and WARNING not in text
-    text = memorandum("Release and payment. " + PROTECTED)
+    text = memorandum("Release and payment. " + PROTECTED, "defendant2", "pro_se")
     assert WARNING in text and "designated CONFIDENTIAL by Jane Doe" in text
 
 
