@@ -48,7 +48,10 @@ def test_an_upload_shows_progress_and_the_answer_replaces_the_page(counsel, room
     assert held, "the upload went through the page's own request"
     for route in held:
         route.continue_()
-    expect(page.get_by_role("status").filter(has_text="Document uploaded")).to_be_visible()
+    # The script follows the answer's redirect: a second request, which a loaded machine
+    # can take longer than the default five seconds to answer and draw.
+    expect(page.get_by_role("status").filter(has_text="Document uploaded")).to_be_visible(
+        timeout=20_000)
     assert "notice=document_uploaded" in page.url
 
 
