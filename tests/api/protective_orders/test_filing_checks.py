@@ -301,3 +301,39 @@ def test_the_rule_is_the_case_districts(api, room, declared):
     assert [f["rule"] for f in got["findings"]] == ["E.D. Cal. L.R. 141"]
     clean = _ok(api, room, json={"text": order_text()})
     assert (clean["verdict"], clean["rule"]) == ("clean", "E.D. Cal. L.R. 141")
+
+
+def test_the_callers_own_designations_are_sources_too(api, room, declared):
+    """The designating party files too: its own CONFIDENTIAL declaration, quoted in its own
+    brief, is still a finding (the order binds what goes on the public docket, whoever
+    produced it)."""
+    got = _ok(api, room, "defense_counsel", json={"text": _public_draft(QUOTE)})
+    [f] = got["findings"]
+    assert (f["document_id"], f["source"], f["designation"]) == (
+        declared["id"], "document", "CONFIDENTIAL")
+    assert f["designating_party_id"] == room.parties["defendant"]
+
+
+def test_ene_caucus_messages_are_never_to_be_filed(api, room):
+    session = api.ene_session(room)
+    said = ("In caucus the plaintiff conceded that the lost profits claim rests on a single "
+            "customer contract that was never renewed after the spring of 2023")
+    url = f"{base(room)}/ene-sessions/{session['id']}/messages"
+    r = api.client.post(url, headers=room.users["plaintiff_counsel"].headers, json={
+        "channel": f"caucus:{room.parties['plaintiff']}", "body": said})
+    assert r.status_code == 201, r.text
+    draft = _public_draft("As counsel told the evaluator, " + said)
+    [f] = _ok(api, room, json={"text": draft})["findings"]
+    assert (f["document_id"], f["source"], f["never_file"]) == (
+        r.json()["id"], "ene_message", True)
+    # The defendant's counsel never saw the plaintiff's caucus: nothing of it is compared.
+    assert _ok(api, room, "defense_counsel", json={"text": draft})["verdict"] == "clean"
+
+
+def test_the_southern_district_of_california_rule(api, room, declared):
+    r = api.client.patch(f"/api/v1/cases/{room.id}", headers=room.admin.headers,
+                         json={"district": "casd", "court": "S.D. Cal."})
+    assert r.status_code == 200, r.text
+    got = _ok(api, room, json={"text": _public_draft(QUOTE)})
+    assert got["rule"] == "S.D. Cal. CivLR 79.2"
+    assert [f["rule"] for f in got["findings"]] == ["S.D. Cal. CivLR 79.2"]
