@@ -1,9 +1,12 @@
 """SQL for settlement offers. Lists go through ``visible_offers``, the one scoping helper;
 state changes lock the offer row first (SELECT ... FOR UPDATE; SQLite serialises every
-transaction with BEGIN IMMEDIATE instead)."""
+transaction with BEGIN IMMEDIATE instead). What settles a pair of parties (an acceptance)
+and what would reopen it (a new offer, a counter) also take the pair's lock first, so a
+settled pair can neither receive an offer nor settle twice, however the requests race."""
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from collections.abc import Mapping
 from datetime import datetime
@@ -35,6 +38,22 @@ def lock_offer(session: Session, case_id: uuid.UUID,
         .with_for_update()
         .execution_options(populate_existing=True)
     ).scalar_one_or_none()
+
+
+def lock_pair(session: Session, case_id: uuid.UUID, one: uuid.UUID, other: uuid.UUID) -> None:
+    """The negotiation lock of two parties of a case, either way round, held until the
+    transaction ends: on PostgreSQL a transaction-scoped advisory lock keyed by the case and
+    the pair; on SQLite nothing more is needed (a writing transaction holds the database's
+    write lock from BEGIN IMMEDIATE). Taken before any offer row lock, by every path that
+    takes both, so two paths never wait on each other in opposite orders."""
+    conn = session.connection()
+    if conn.dialect.name != "postgresql":
+        return
+    first, second = sorted((one.bytes, other.bytes))
+    digest = hashlib.blake2b(b"settleroom.offer-pair" + case_id.bytes + first + second,
+                             digest_size=8).digest()
+    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%(k)s)",
+                         {"k": int.from_bytes(digest, "big", signed=True)})
 
 
 def _scope_filter(scope: OfferScope) -> ColumnElement[bool]:

@@ -16,6 +16,8 @@ from app.authz.policy_negotiation import may_respond_offer
 from app.context import CaseContext
 from app.kernel import idempotency
 from app.kernel.terms import TermsMismatch
+from app.offers import repository as repo
+from app.offers.errors import ThreadSettled
 from app.offers.reads import (
     OBJECT,
     content_of,
@@ -36,6 +38,10 @@ from crypto import signing
 def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id: uuid.UUID,
                  terms_sha256: str, idempotency_key: str | None) -> OfferRead:
     action = "offer.accept"
+    # The pair's lock, then the row's (the order every path keeps): once it holds both, no
+    # other acceptance or new offer between the two parties is in flight.
+    seen = load_visible(session, ctx, offer_id, action)
+    repo.lock_pair(session, ctx.case_id, seen.from_party_id, seen.to_party_id)
     offer = load_visible(session, ctx, offer_id, action, lock=True)
     request_sha = idempotency.fingerprint(action, offer_id, {"terms_sha256": terms_sha256})
     stored = idempotency.replay(session, ctx, svc, key=idempotency_key,
@@ -45,6 +51,12 @@ def accept_offer(session: Session, ctx: CaseContext, *, svc: Services, offer_id:
     refuse_unless(session, ctx, action, OBJECT, offer.id,
                   may_respond_offer(ctx.memberships, facts(offer)))
     require_open(session, ctx, svc, action, offer)
+    if repo.settled_between(session, ctx.case_id, offer.from_party_id, offer.to_party_id):
+        # Another offer of the pair, open beside this one, was accepted first: one
+        # settlement per pair.
+        refuse(session, ctx, action, OBJECT, offer.id, ThreadSettled(
+            "These parties have settled: another offer between them was accepted, so this "
+            "one can no longer be accepted here."))
     if terms_sha256 != offer.terms_sha256:
         refuse(session, ctx, action, OBJECT, offer.id, TermsMismatch(
             "The terms changed or differ from the ones you saw; read the offer again."))

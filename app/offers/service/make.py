@@ -96,6 +96,9 @@ def check_offer(session: Session, ctx: CaseContext, *, svc: Services,
 
 def make_offer(session: Session, ctx: CaseContext, *, svc: Services,
                data: OfferCreate) -> OfferRead:
+    # The pair's lock before the checks: an acceptance between the two parties committing
+    # while this offer is checked would otherwise leave an open offer on a settled pair.
+    repo.lock_pair(session, ctx.case_id, data.from_party_id, data.to_party_id)
     check_offer(session, ctx, svc=svc, data=data)
     now = svc.now()
     if data.replies_to is not None:

@@ -267,6 +267,23 @@ def test_a_settled_pair_receives_no_new_offer(api, room, app):
     assert len(refusals) == 3
 
 
+def test_an_offer_left_open_beside_an_accepted_one_cannot_settle_the_pair_twice(api, room, app):
+    mine = api.offer(room)  # plaintiff -> defendant
+    theirs = api.offer(room, by="defense_counsel", from_party="defendant",
+                       to_party="plaintiff", terms="A release of the counterclaim only.")
+    assert accept(api, room, mine).status_code == 200
+    r = api.client.post(url(room, f"/{theirs['id']}/accept"),
+                        headers=room.users["plaintiff_counsel"].headers,
+                        json={"terms_sha256": theirs["terms_sha256"]})
+    assert (r.status_code, r.json()["code"]) == (409, "thread_settled")
+    got = api.client.get(url(room, f"/{theirs['id']}"),
+                         headers=room.users["plaintiff_counsel"].headers).json()
+    assert got["status"] == "open"
+    refused = [e for e in audit_events(app, room.id)
+               if e.action == "offer.accept" and e.outcome != "ok"]
+    assert len(refused) == 1
+
+
 def test_expiry_is_derived_from_the_clock(api, room, clock):
     offer = api.offer(room, expires_at="2026-11-03T15:00:00Z")
     assert offer["status"] == "open"
