@@ -3,7 +3,8 @@
 offer asked twice, withdrawing an offer, removing a seat, the Rule 68 accept dialog opening
 on Cancel, releasing a caucus item, closing the session), the ENE page updating without a
 reload while keeping what is typed and the caucus wall, "not shared with you", and a caucus
-draft kept across an ended session and given back to its own caucus. Each test makes what
+draft and a written statement's draft kept across an ended session and given back to their
+own forms. Each test makes what
 it needs, so that the tests of this module may run on any worker."""
 
 from __future__ import annotations
@@ -32,6 +33,12 @@ def person(browser, base_url, room):  # noqa: ANN001, ANN201
     yield make
     for p in people:
         p.close()
+
+
+def _new_token(web_api, who) -> None:  # noqa: ANN001
+    """Signing out everywhere (how these tests end a session) revokes the API token the
+    module's later tests use for ``who``: it gets a fresh one."""
+    who.token = web_api.login(who.email, who.password).json()["access_token"]
 
 
 def _fits(p: Person) -> None:
@@ -232,3 +239,43 @@ def test_a_caucus_draft_comes_back_to_its_caucus_after_the_session_ended(  # noq
     finally:
         p.errors[:] = [e for e in p.errors if "status of 401" not in e]
         p.close()
+        _new_token(web_api, who)
+
+
+def test_a_statement_draft_comes_back_to_the_statement_form_after_the_session_ended(  # noqa: ANN001
+        browser, base_url, web_api, room):
+    """A written statement typed on the ENE page, with its sharing choice, is sent after the
+    session ended: it comes back into the statement form, never into a message form."""
+    ene = web_api.ene_session(room)
+    who = room.users["defense_counsel"]
+    text = "Acme's statement: the delay was caused by the carrier, not by Acme."
+    p = Person(browser, base_url, who.email, "ene-statement-draft")
+    try:
+        p.sign_in()
+        p.page.goto(f"/cases/{room.id}/ene/{ene['id']}")
+        form = p.page.locator("form").filter(has=p.page.get_by_role(
+            "button", name="Submit the statement"))
+        form.get_by_label("Statement", exact=True).fill(text)
+        form.get_by_label("Share with the other parties").check()
+        assert web_api.client.post("/api/v1/auth/logout", headers=who.headers).status_code == 204
+        form.get_by_role("button", name="Submit the statement").click()
+        p.page.wait_for_url(re.compile(r".*/signin\?next=.*expired=1"))
+        expect(p.page.locator("#session-expired")).to_contain_text("Your session has ended")
+        p.page.get_by_label("Email").fill(who.email)
+        p.page.get_by_label("Password").fill(who.password)
+        p.page.get_by_role("button", name="Sign in").click()
+        p.page.wait_for_url(re.compile(rf".*/ene/{ene['id']}$"))
+        expect(form.get_by_role("status")).to_contain_text("Your draft was kept")
+        expect(form.get_by_label("Statement", exact=True)).to_have_value(text)
+        expect(form.get_by_label("Share with the other parties")).to_be_checked()
+        expect(p.page.get_by_label("Message to the joint session")).to_have_value("")
+        expect(p.page.get_by_text(text)).to_have_count(0)  # kept in the form, not sent
+        form.get_by_role("button", name="Submit the statement").click()
+        expect(p.page.get_by_role("status").filter(has_text="Written statement submitted")
+               ).to_be_visible()
+        expect(p.page.locator("article.card").filter(has_text=text)).to_contain_text(
+            "shared with the other parties")
+    finally:
+        p.errors[:] = [e for e in p.errors if "status of 401" not in e]
+        p.close()
+        _new_token(web_api, who)
