@@ -7,6 +7,7 @@ from __future__ import annotations
 import random
 import re
 import sqlite3
+import time
 import uuid
 
 import pytest
@@ -204,16 +205,22 @@ def test_a_trace_compares_without_holding_the_write_lock(api, app, monkeypatch):
     real = trace_service.detect_text
     lock_free: list[bool] = []
 
-    def probing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+    def free_now() -> bool:
         probe = sqlite3.connect(path, timeout=0, isolation_level=None)
         try:
             probe.execute("BEGIN IMMEDIATE")
             probe.execute("ROLLBACK")
-            lock_free.append(True)
+            return True
         except sqlite3.OperationalError:
-            lock_free.append(False)
+            return False
         finally:
             probe.close()
+
+    def probing(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        # The trace waits here, its own transaction frozen: a lock it held would still be
+        # held on every try, while a moment's write by another thread (an upload's
+        # inspection finishing) is over by the next one.
+        lock_free.append(any(free_now() or time.sleep(0.05) for _ in range(40)))
         return real(*args, **kwargs)
 
     monkeypatch.setattr(trace_service, "detect_text", probing)
