@@ -7,11 +7,12 @@ from __future__ import annotations
 import json
 import uuid
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Path, Request, Response
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from app.authz.permissions import Permission
 from app.context import CaseContext
@@ -85,25 +86,40 @@ def _form_fields(form: Form) -> OrderBody:
         raise _invalid(exc) from None
 
 
-async def order_body(request: Request, case_id: Annotated[uuid.UUID, Path()],
-                     svc: Annotated[Services, Depends(get_services)],
-                     ) -> AsyncIterator[OrderBody]:
+M = TypeVar("M", bound=BaseModel)
+
+
+@asynccontextmanager
+async def _json_or_form(request: Request, case_id: uuid.UUID, svc: Services, model: type[M],
+                        hint: str) -> AsyncIterator[M | Form]:
+    """The body of a route that takes JSON or a multipart file: the JSON validated as
+    ``model``, or the form with its file parts spooled in the case's spool folder, removed
+    however the request ends. Anything else is 415 with ``hint``."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if ctype == "application/json":
         try:
-            data = OrderText.model_validate_json(await request.body())
+            data = model.model_validate_json(await request.body())
         except (ValidationError, ValueError) as exc:
             raise _invalid(exc) from None
-        yield OrderBody(fields=data, text=data.text)
+        yield data
         return
     if ctype != "multipart/form-data":
-        raise UnsupportedMediaType("Send JSON {text, tiers, entered_on} or a multipart PDF.")
+        raise UnsupportedMediaType(hint)
     form = await read_form(request, svc.blob_store.spool_dir(case_id),
                            max_file_bytes=svc.settings.max_upload_bytes)
     try:
-        yield _form_fields(form)
+        yield form
     finally:
         form.cleanup()
+
+
+async def order_body(request: Request, case_id: Annotated[uuid.UUID, Path()],
+                     svc: Annotated[Services, Depends(get_services)],
+                     ) -> AsyncIterator[OrderBody]:
+    async with _json_or_form(request, case_id, svc, OrderText,
+                             "Send JSON {text, tiers, entered_on} or a multipart PDF.") as got:
+        yield (_form_fields(got) if isinstance(got, Form)
+               else OrderBody(fields=got, text=got.text))
 
 
 _ORDER_SCHEMA = OrderText.model_json_schema()
@@ -250,22 +266,10 @@ async def public_text_body(request: Request, case_id: Annotated[uuid.UUID, Path(
                            ) -> AsyncIterator[PublicTextBody]:
     """JSON ``{title, citation, text}``, or multipart ``file`` (PDF, DOCX, text) with the
     ``title`` and ``citation`` fields; read only after the guard let the caller in."""
-    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    if ctype == "application/json":
-        try:
-            data = PublicTextCreate.model_validate_json(await request.body())
-        except (ValidationError, ValueError) as exc:
-            raise _invalid(exc) from None
-        yield PublicTextBody(fields=data, text=data.text)
-        return
-    if ctype != "multipart/form-data":
-        raise UnsupportedMediaType("Send JSON {title, citation, text} or a multipart file.")
-    form = await read_form(request, svc.blob_store.spool_dir(case_id),
-                           max_file_bytes=svc.settings.max_upload_bytes)
-    try:
-        yield PublicTextBody(fields=_public_fields(form), form=form)
-    finally:
-        form.cleanup()
+    async with _json_or_form(request, case_id, svc, PublicTextCreate,
+                             "Send JSON {title, citation, text} or a multipart file.") as got:
+        yield (PublicTextBody(fields=_public_fields(got), form=got) if isinstance(got, Form)
+               else PublicTextBody(fields=got, text=got.text))
 
 
 _PUBLIC_BODY = {"requestBody": {"required": True, "content": {
