@@ -43,11 +43,13 @@ ONCE_REASON = "checked once, in the SQLite pass: what it checks does not depend 
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Browser journeys are slow by nature: ``-m 'not slow'`` leaves them out too. Tests
+    """Browser tests are slow by nature: ``-m 'not slow'`` leaves them out too. Tests
     marked ``once`` (OCR, rendering, process signals: nothing of the database) are not run
-    again in the PostgreSQL pass, nor are the browser journeys: what they add to the page
-    tests is the browser's side (script, layout, focus, dialogs); every action they take
-    is run on PostgreSQL by the API and page tests."""
+    again in the PostgreSQL pass, nor are browser tests other than the role journeys
+    (``journey``): what those add to the page tests is the browser's side (script, layout,
+    focus, dialogs), which no database changes. The journeys run on both: each role's whole
+    path through the pages, its confirmations and its drafts kept across an ended session,
+    against the database a court would run."""
     pg = dbutil.pg_server_url()
     # The longest modules first: the web modules go to one worker each, whole, and one of
     # them started last would keep the other worker idle at the end. Stable: a module's own
@@ -58,7 +60,8 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
                    or "browser" in getattr(item, "fixturenames", ()))
         if browser:
             item.add_marker(pytest.mark.slow)
-        if pg and (browser or item.get_closest_marker("once")):
+        journey = item.get_closest_marker("journey") is not None
+        if pg and ((browser and not journey) or item.get_closest_marker("once")):
             item.add_marker(pytest.mark.skip(reason=ONCE_REASON))
 
 

@@ -27,7 +27,7 @@ def reload(page: Page) -> None:
                 raise
             page.wait_for_load_state()
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
 CAPTION = "Doe v. Acme Corp."
 
 

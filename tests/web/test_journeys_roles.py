@@ -16,7 +16,7 @@ from playwright.sync_api import expect
 
 from tests.web.browser import Person
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
 LIVE = 15_000  # ms: the page polls every 4 s
 
 

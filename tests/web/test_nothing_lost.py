@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 
 from tests.web.browser import Person
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.journey]
 TERMS = "Mutual release of all claims; dismissal with prejudice; no admission of liability."
 
 
