@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import insert, select, tuple_
+from sqlalchemy import bindparam, select, tuple_
 from sqlalchemy.orm import Session
 
 from app.models.audit import AuditSubtree
@@ -12,6 +12,12 @@ _PG_PRELOAD = (
     'JOIN unnest(%(starts)s::bigint[], %(ends)s::bigint[]) AS w(start, "end") '
     'ON s.start = w.start AND s."end" = w."end"'
 )
+# Elsewhere (SQLite), Core statements built once: building the ORM statement on each call
+# cost more than running it.
+_SUBTREES = AuditSubtree.__table__
+_PRELOAD = select(_SUBTREES.c.start, _SUBTREES.c.end, _SUBTREES.c.hash).where(
+    tuple_(_SUBTREES.c.start, _SUBTREES.c.end).in_(bindparam("ranges", expanding=True)))
+_INSERT_SUBTREES = _SUBTREES.insert()
 
 
 class DbSubtreeStore:
@@ -47,16 +53,12 @@ class DbSubtreeStore:
                 "starts": [s for s, _ in wanted], "ends": [e for _, e in wanted],
             }).all()
         else:
-            rows = self._session.execute(
-                select(AuditSubtree.start, AuditSubtree.end, AuditSubtree.hash).where(
-                    tuple_(AuditSubtree.start, AuditSubtree.end).in_(wanted)
-                )
-            ).all()
+            rows = conn.execute(_PRELOAD, {"ranges": wanted}).all()
         for start, end, value in rows:
             self._cache[(int(start), int(end))] = bytes(value)
 
 
 def insert_subtrees(session: Session, nodes: list[tuple[int, int, bytes]]) -> None:
     if nodes:
-        session.execute(insert(AuditSubtree),
-                        [{"start": s, "end": e, "hash": h} for s, e, h in nodes])
+        session.connection().execute(_INSERT_SUBTREES,
+                                     [{"start": s, "end": e, "hash": h} for s, e, h in nodes])
