@@ -15,13 +15,13 @@ from pathlib import Path
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "674235ab472b4d09df8b0a2fd1c52854502582427406dbe77fe233270e83dab6"
+CALENDAR_SHA256 = "4fea50f30149abbcd8c52c2f233b8f916017cf692ae5981f4a2248698a3c7a42"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
 def test_calendar_file_is_pinned() -> None:
     assert calendar.data_sha256() == CALENDAR_SHA256
-    assert calendar.version() == "2026.2"
+    assert calendar.version() == "2026.3"
 
 
 def test_courts_file_is_pinned() -> None:
@@ -57,7 +57,8 @@ COVERED = {"CA", "NY", "MD", "VA", "DC", "MA", "TX",
            "LA", "ME", "MI", "MN", "MS", "MO", "MT", "NE",
            "NV", "NH", "NJ", "NM", "NC", "ND", "OH", "OK",
            "OR", "PA", "RI", "SC", "SD", "TN", "UT", "VT",
-           "WA", "WV", "WI", "WY"}
+           "WA", "WV", "WI", "WY",
+           "PR", "GU", "VI", "MP"}
 TERRITORIES = {"PR", "GU", "VI", "MP"}
 
 
@@ -67,10 +68,49 @@ def test_covered_states() -> None:
 
 def test_every_state_of_the_district_table_has_an_entry() -> None:
     # FRCP 6(a)(6)(C) reads the holidays of "the state where the district court is
-    # located": every district outside the territories must find its state here.
+    # located", and FRCP 81(d)(1) makes "state" include D.C. and every US territory:
+    # every district, the four territorial ones included, must find its entry here.
     states = {d.state for d in courts.districts()}
-    assert states - TERRITORIES <= calendar.covered_states()
-    assert len(states - TERRITORIES) == 51
+    assert states == calendar.covered_states()
+    assert len(states - TERRITORIES) == 51 and TERRITORIES <= states
+
+
+def test_the_territorial_districts_keep_their_own_zones() -> None:
+    zones = {d.state: d.timezones for d in courts.districts() if d.state in TERRITORIES}
+    assert zones == {"PR": ("America/Puerto_Rico",), "GU": ("Pacific/Guam",),
+                     "VI": ("America/St_Thomas",), "MP": ("Pacific/Saipan",)}
+
+
+def test_each_territory_names_its_statute_and_its_own_days() -> None:
+    # One territory-only day per territory, settled, with the statute the entry cites.
+    cases = {
+        ("PR", dt.date(2027, 11, 19)): "1 L.P.R.A. sec. 71",  # Discovery of Puerto Rico
+        ("GU", dt.date(2027, 7, 21)): "1 GCA sec. 1000",  # Liberation Day
+        ("VI", dt.date(2027, 3, 31)): "1 V.I.C. sec. 171",  # Transfer Day
+        ("MP", dt.date(2027, 3, 24)): "P.L. 15-4",  # Commonwealth Covenant Day
+    }
+    for (state, day), cite in cases.items():
+        found = calendar.state_holidays(state, day.year)[day]
+        assert found.unsettled is None and cite in found.citation, (state, day)
+        assert cite in calendar.state_citation(state)
+
+
+def test_a_territorial_day_in_doubt_is_unsettled() -> None:
+    # Guam's Good Friday is missing from some Government of Guam schedules, and a Sunday
+    # Liberty Day's Monday in the Virgin Islands rests on no confirmed weekend rule.
+    assert calendar.state_holidays("GU", 2027)[dt.date(2027, 3, 26)].unsettled
+    monday = calendar.state_holidays("VI", 2026)[dt.date(2026, 11, 2)]
+    assert monday.unsettled and "weekend" in monday.unsettled
+    # Puerto Rico moves only a Sunday holiday (to the Monday); a Saturday one stays put.
+    assert dt.date(2027, 7, 26) in calendar.state_holidays("PR", 2027)
+    assert dt.date(2026, 7, 24) not in calendar.state_holidays("PR", 2026)
+
+
+def test_indiana_election_days_are_settled_in_even_years_only() -> None:
+    even = calendar.state_holidays("IN", 2026)[dt.date(2026, 11, 3)]
+    odd = calendar.state_holidays("IN", 2027)[dt.date(2027, 11, 2)]
+    assert even.unsettled is None and "3-10-2-1" in even.citation
+    assert odd.unsettled and "odd year" in odd.unsettled
 
 
 def test_a_day_whose_status_is_in_doubt_is_unsettled_with_its_reason() -> None:
@@ -105,3 +145,12 @@ def test_the_executive_order_closures_are_cited_to_the_right_order() -> None:
     half_day = found[date(2002, 12, 24)]
     assert "13281" in half_day.citation and half_day.unsettled
     assert "13632" not in calendar.DATA_FILE.read_text(encoding="utf-8")
+    # December 26, 2003 (EO 13320) closed whole; December 24 of 2009 (EO 13523) and 2015
+    # (EO 13713) only for the last half of the workday, read both ways like 2002.
+    dec_26_2003 = found[date(2003, 12, 26)]
+    assert "13320" in dec_26_2003.citation and dec_26_2003.unsettled is None
+    for day, order in ((date(2009, 12, 24), "13523"), (date(2015, 12, 24), "13713")):
+        assert order in found[day].citation and found[day].unsettled
+    # EO 13478 is the 2008 order on Social Security numbers; December 26, 2008 is EO 13482.
+    assert "13482" in found[date(2008, 12, 26)].citation
+    assert "13478" not in calendar.DATA_FILE.read_text(encoding="utf-8")

@@ -540,3 +540,16 @@ def test_backward_deadline_properties(
     assert is_legal_holiday(result.date, forward=False) is None
     # State holidays and 6(d) play no part in a backward period.
     assert result.date == compute_deadline(trigger, days, "before").date
+
+
+def test_a_state_without_a_curated_calendar_says_so(monkeypatch) -> None:
+    # Every district's state and territory has an entry today; the engine must still
+    # say so, not guess, if the table ever names one that has none.
+    from app.deadlines import holiday_calendar
+
+    monkeypatch.setattr(holiday_calendar, "covers_state", lambda state: state != "MP")
+    result = compute_deadline(dt.date(2026, 1, 29), 14, "after", court_state="MP")
+    assert any(line.startswith("No curated holiday calendar for MP yet")
+               for line in result.explanation)
+    covered = compute_deadline(dt.date(2026, 1, 29), 14, "after", court_state="GU")
+    assert not any(line.startswith("No curated holiday calendar") for line in covered.explanation)

@@ -25,7 +25,10 @@ def test_courts_lists_94_districts_with_zones_and_divisions(api):
         "America/Denver"
     assert by_id["nysd"]["state_holidays_covered"] is True
     assert by_id["ilnd"]["state_holidays_covered"] is True
-    assert by_id["nmid"]["state_holidays_covered"] is False
+    # FRCP 81(d)(1): the territories' districts have their curated calendars too.
+    assert all(c["state_holidays_covered"] for c in body["courts"])
+    assert {by_id[d]["timezones"][0] for d in ("prd", "vid", "gud", "nmid")} == {
+        "America/Puerto_Rico", "America/St_Thomas", "Pacific/Guam", "Pacific/Saipan"}
     assert body["calendar_version"] and len(body["calendar_sha256"]) == 64
     assert api.client.get("/api/v1/courts").status_code == 401
 
@@ -107,11 +110,16 @@ def test_deadline_ends_at_midnight_in_the_court_zone(api, params, ends_at):
     assert r.json()["deadline"] == "2026-01-20" and r.json()["ends_at"] == ends_at
 
 
-def test_uncovered_state_says_so(api):
+def test_a_territory_counts_its_own_holidays(api):
+    # Commonwealth Covenant Day (Wed 2027-03-24) in the Northern Mariana Islands: the
+    # answer names the day and no longer says only federal days are counted.
     r = api.client.get("/api/v1/deadlines", headers=api.user("u").headers,
-                       params={"trigger": "2026-01-29", "days": 14, "district": "nmid"})
-    assert any(line.startswith("No curated holiday calendar for MP yet")
-               for line in r.json()["explanation"])
+                       params={"trigger": "2027-03-10", "days": 14, "district": "nmid"})
+    body = r.json()
+    assert r.status_code == 200 and body["deadline"] == "2027-03-25"
+    assert any("Commonwealth Covenant Day" in line for line in body["explanation"])
+    assert not any(line.startswith("No curated holiday calendar")
+                   for line in body["explanation"])
 
 
 def _closure(api, user, district="cand", **fields):

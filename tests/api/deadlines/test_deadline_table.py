@@ -197,9 +197,10 @@ TABLE: dict[str, Row] = {
     "TX San Jacinto Day 2026: offices open": Row("2026-04-07", 14, "2026-04-21", TX,
                                                  district="txsd",
                                                  readings=("2026-04-21", "2026-04-22")),
-    # --- a state not yet curated ------------------------------------------------------
-    "MP: federal days only, with a note": Row("2026-01-29", 14, "2026-02-12",
-                                              "FRCP 6(a)(6)(C)", district="nmid"),
+    # --- a territory (FRCP 81(d)(1)) -----------------------------------------------------
+    "MP: an ordinary Thursday, no territorial holiday": Row(
+        "2026-01-29", 14, "2026-02-12", "FRCP 6(a)(6)(C), 81(d)(1); CNMI P.L. 15-4",
+        district="nmid"),
 }
 
 
