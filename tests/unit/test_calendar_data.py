@@ -15,7 +15,7 @@ from pathlib import Path
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "4fea50f30149abbcd8c52c2f233b8f916017cf692ae5981f4a2248698a3c7a42"
+CALENDAR_SHA256 = "200cfb77e50cbc3450ddd9d018a66dd132de10ea44d43748bec3f8995c3ceacf"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
