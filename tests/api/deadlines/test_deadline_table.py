@@ -61,7 +61,7 @@ TABLE: dict[str, Row] = {
     "Day after Christmas 2014 (EO 13682), then weekend": Row("2014-12-12", 14, "2014-12-29", EO),
     "Reagan day of mourning 2004-06-11 (EO 13340)": Row("2004-05-28", 14, "2004-06-14", EO),
     "Ford day of mourning 2007-01-02 (EO 13420)": Row("2006-12-19", 14, "2007-01-03", EO),
-    "Christmas Eve 2020 (executive order of December 11, 2020)": Row("2020-12-10", 14, "2020-12-28", EO),
+    "Christmas Eve 2020 (order of Dec 11, 2020)": Row("2020-12-10", 14, "2020-12-28", EO),
     "December 24 and 26, 2025 (EO of 2025-12-18)": Row("2025-12-10", 14, "2025-12-29", EO),
     "December 24 and 26, 2025 backward": Row("2026-01-09", 14, "2025-12-23", EO,
                                              direction="before"),
