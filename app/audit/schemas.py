@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from pydantic import BaseModel
+from app.kernel.schemas import Schema
 
 
-class TreeHeadRead(BaseModel):
+class TreeHeadRead(Schema):
     tree_size: int
     root_hash: str
     timestamp: datetime
@@ -17,14 +17,14 @@ class TreeHeadRead(BaseModel):
     checkpoint: str
 
 
-class PublicKeyRead(BaseModel):
+class PublicKeyRead(Schema):
     key_id: str
     algorithm: str
     public_key_pem: str
     note_verifier_key: str
 
 
-class AuditEventRead(BaseModel):
+class AuditEventRead(Schema):
     """An event as its hashed entry says (``app.audit.authentic``)."""
 
     leaf_index: int
@@ -45,14 +45,14 @@ class AuditEventRead(BaseModel):
     verified: bool
 
 
-class InclusionProofRead(BaseModel):
+class InclusionProofRead(Schema):
     leaf_index: int
     tree_size: int
     leaf_hash: str
     proof: list[str]
 
 
-class ConsistencyProofRead(BaseModel):
+class ConsistencyProofRead(Schema):
     first: int
     second: int
     proof: list[str]

@@ -3,13 +3,13 @@ from __future__ import annotations
 import uuid
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field
+from pydantic import ConfigDict, EmailStr, Field
 
 from app.kernel.passwords import MIN_PASSWORD_LENGTH
-from app.kernel.schemas import Strict
+from app.kernel.schemas import Schema, Strict
 
 
-class TokenPair(BaseModel):
+class TokenPair(Schema):
     access_token: str
     refresh_token: str
     token_type: str = "bearer"
@@ -23,7 +23,7 @@ class RefreshRequest(Strict):
     refresh_token: str = Field(min_length=1, max_length=200)
 
 
-class MeRead(BaseModel):
+class MeRead(Schema):
     id: uuid.UUID
     email: str
     name: str
@@ -38,7 +38,7 @@ class UserCreate(Strict):
     password: str = Field(min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
-class UserRead(BaseModel):
+class UserRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -69,13 +69,13 @@ class TotpRemove(Strict):
     code: str | None = _factor_code()
 
 
-class RecoveryCodes(BaseModel):
+class RecoveryCodes(Schema):
     """Shown once, when a factor is confirmed: each code signs in once instead of a TOTP code."""
 
     recovery_codes: list[str]
 
 
-class TotpSetup(BaseModel):
+class TotpSetup(Schema):
     secret: str
     otpauth_uri: str
 
@@ -88,7 +88,7 @@ class PasswordResetRequest(Strict):
     email: EmailStr = Field(max_length=320)
 
 
-class PasswordResetRequested(BaseModel):
+class PasswordResetRequested(Schema):
     """The same answer whether or not an account uses the address."""
 
     status: Literal["requested"] = "requested"

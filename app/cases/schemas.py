@@ -4,11 +4,11 @@ import uuid
 from datetime import date, datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import ConfigDict, Field, field_validator
 
 from app.authz.permissions import Role
 from app.deadlines import courts
-from app.kernel.schemas import Day, Strict, check_timezone
+from app.kernel.schemas import Day, Schema, Strict, check_timezone
 
 Side = Literal["plaintiff", "defendant", "third_party"]
 CourtSystem = Literal["federal", "ca_superior"]
@@ -70,7 +70,7 @@ class CaseUpdate(Strict):
     _tz = field_validator("court_timezone")(check_timezone)
 
 
-class CaseRead(BaseModel):
+class CaseRead(Schema):
     id: uuid.UUID
     caption: str
     court: str
@@ -95,7 +95,7 @@ class PartyCreate(Strict):
     represented: bool = True
 
 
-class PartyRead(BaseModel):
+class PartyRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -111,7 +111,7 @@ class ClaimCreate(Strict):
     description: str = Field(min_length=1, max_length=2000)
 
 
-class ClaimRead(BaseModel):
+class ClaimRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     claimant_party_id: uuid.UUID
@@ -119,7 +119,7 @@ class ClaimRead(BaseModel):
     description: str
 
 
-class MemberRead(BaseModel):
+class MemberRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -136,5 +136,5 @@ class DestroyRequest(Strict):
     confirm_caption: str = Field(min_length=1, max_length=500)
 
 
-class DestroyResult(BaseModel):
+class DestroyResult(Schema):
     certificate: dict[str, Any]

@@ -4,11 +4,11 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from app.ccp998.rules import ServiceMethod
 from app.kernel.money import check_currency
-from app.kernel.schemas import SHA256_HEX, Cents, Instant, Strict
+from app.kernel.schemas import SHA256_HEX, Cents, Instant, Schema, Strict
 
 
 class Ccp998Create(Strict):
@@ -35,7 +35,7 @@ class Ccp998Accept(Strict):
     terms_sha256: str | None = Field(default=None, pattern=SHA256_HEX)
 
 
-class Ccp998Read(BaseModel):
+class Ccp998Read(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     offeror_party_id: uuid.UUID
@@ -70,7 +70,7 @@ class Ccp998CostRequest(Strict):
     defendant_post_offer_costs_cents: Cents = 0
 
 
-class Ccp998CostRead(BaseModel):
+class Ccp998CostRead(Schema):
     applicable: bool
     more_favorable: bool | None
     consequences: list[str]

@@ -4,15 +4,15 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictInt
+from pydantic import Field, StrictInt
 
 from app.deadlines.orders import OrderKind
-from app.kernel.schemas import Day, Strict
+from app.kernel.schemas import Day, Schema, Strict
 
 ClosureKind = Literal["inaccessible", "declared_holiday"]
 
 
-class ReadingsRead(BaseModel):
+class ReadingsRead(Schema):
     """Two readings of an unsettled law; `deadline` is `earliest`."""
 
     earliest: date
@@ -20,7 +20,7 @@ class ReadingsRead(BaseModel):
     why: list[str]
 
 
-class DeadlineRead(BaseModel):
+class DeadlineRead(Schema):
     deadline: date
     ends_at: datetime
     counted_date: date | None
@@ -38,12 +38,12 @@ class DeadlineRead(BaseModel):
     """Where the bare hour count lands, before 6(a)(2)(C) or 6(a)(3)(B) move it."""
 
 
-class DivisionRead(BaseModel):
+class DivisionRead(Schema):
     name: str
     timezone: str
 
 
-class CourtRead(BaseModel):
+class CourtRead(Schema):
     id: str
     name: str
     state: str
@@ -54,7 +54,7 @@ class CourtRead(BaseModel):
     """Whether the curated calendar has this state's legal holidays (FRCP 6(a)(6)(C))."""
 
 
-class CourtList(BaseModel):
+class CourtList(Schema):
     calendar_version: str
     calendar_sha256: str
     courts: list[CourtRead]
@@ -67,7 +67,7 @@ class ClosureCreate(Strict):
     kind: ClosureKind = "inaccessible"
 
 
-class ClosureRead(BaseModel):
+class ClosureRead(Schema):
     id: uuid.UUID | None
     district: str
     date: date
@@ -93,7 +93,7 @@ class DeadlineOrderCreate(Strict):
     source: str = Field(min_length=1, max_length=200)
 
 
-class DeadlineOrderRead(BaseModel):
+class DeadlineOrderRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     kind: OrderKind

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import Any, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -20,7 +20,6 @@ from sqlalchemy import (
     tuple_,
     update,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from app.models.cases import Member
@@ -37,6 +36,9 @@ from app.models.documents import (
     Production,
     ProductionItem,
 )
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 
 def add(session: Session, *objs: object) -> None:
@@ -236,8 +238,15 @@ BATCH = 2000  # bound parameters per IN list (SQLite and PostgreSQL both take th
 
 
 def _insert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    return postgresql.Insert if session.get_bind().dialect.name == "postgresql" \
-        else sqlite.Insert
+    """The session's dialect's INSERT (for ON CONFLICT). Its module is imported here: a
+    server on SQLite never loads PostgreSQL's dialect (tests/unit/test_startup_imports.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+
+        return PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
+    return SqliteInsert
 
 
 def add_analysis(session: Session, row: DocumentAnalysis, anchors: Sequence[int]) -> bool:

@@ -3,10 +3,12 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
+
+from app.kernel.schemas import Schema
 
 
-class DocumentRead(BaseModel):
+class DocumentRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     filename: str
@@ -30,7 +32,7 @@ class DocumentRead(BaseModel):
     bates_last: str | None = None
 
 
-class DocumentUpdate(BaseModel):
+class DocumentUpdate(Schema):
     """File a document in a folder of its party (``null``: the top level)."""
 
     model_config = ConfigDict(extra="forbid")
@@ -38,20 +40,20 @@ class DocumentUpdate(BaseModel):
     folder_id: uuid.UUID | None
 
 
-class FolderWrite(BaseModel):
+class FolderWrite(Schema):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(min_length=1, max_length=200)
     party_id: uuid.UUID | None = None  # when the caller speaks for several parties
 
 
-class FolderRename(BaseModel):
+class FolderRename(Schema):
     model_config = ConfigDict(extra="forbid")
 
     path: str = Field(min_length=1, max_length=200)
 
 
-class FolderRead(BaseModel):
+class FolderRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     party_id: uuid.UUID
@@ -61,7 +63,7 @@ class FolderRead(BaseModel):
     created_at: datetime
 
 
-class ProductionCreate(BaseModel):
+class ProductionCreate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     document_ids: list[uuid.UUID] = Field(min_length=1, max_length=500)
@@ -69,7 +71,7 @@ class ProductionCreate(BaseModel):
     party_id: uuid.UUID | None = None  # when the caller speaks for several parties
 
 
-class ProductionEntry(BaseModel):
+class ProductionEntry(Schema):
     document_id: uuid.UUID
     version: int
     version_id: uuid.UUID
@@ -80,7 +82,7 @@ class ProductionEntry(BaseModel):
     bates_last: str
 
 
-class ProductionRead(BaseModel):
+class ProductionRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     party_id: uuid.UUID
@@ -93,7 +95,7 @@ class ProductionRead(BaseModel):
     documents: list[ProductionEntry]
 
 
-class DownloadRead(BaseModel):
+class DownloadRead(Schema):
     id: uuid.UUID
     document_id: uuid.UUID
     version: int
@@ -111,13 +113,13 @@ class DownloadRead(BaseModel):
     audit_pending: bool = False
 
 
-class ChannelsUpdate(BaseModel):
+class ChannelsUpdate(Schema):
     model_config = ConfigDict(extra="forbid")
 
     channels: list[str] = Field(max_length=10)
 
 
-class ChannelsRead(BaseModel):
+class ChannelsRead(Schema):
     case_id: uuid.UUID
     channels: list[str]
     available: list[str]

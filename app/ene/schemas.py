@@ -6,10 +6,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictInt, field_validator
+from pydantic import Field, StrictInt, field_validator
 
 from app.authz.permissions import Role
-from app.kernel.schemas import Day, Instant, Strict, check_timezone
+from app.kernel.schemas import Day, Instant, Schema, Strict, check_timezone
 
 Outcome = Literal["settled", "partially_settled", "not_settled"]
 ItemType = Literal["message", "statement"]
@@ -35,7 +35,7 @@ class SessionCreate(Strict):
     _tz = field_validator("court_timezone")(check_timezone)
 
 
-class SessionRead(BaseModel):
+class SessionRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     evaluator_user_id: uuid.UUID
@@ -56,7 +56,7 @@ class MessageCreate(Strict):
     body: str = Field(min_length=1, max_length=MAX_BODY)
 
 
-class MessageRead(BaseModel):
+class MessageRead(Schema):
     id: uuid.UUID
     session_id: uuid.UUID
     channel: str
@@ -74,7 +74,7 @@ class StatementCreate(Strict):
     share_with_parties: bool = False
 
 
-class StatementRead(BaseModel):
+class StatementRead(Schema):
     id: uuid.UUID
     session_id: uuid.UUID
     party_id: uuid.UUID
@@ -93,7 +93,7 @@ class ReleaseCreate(Strict):
     to_party_id: uuid.UUID
 
 
-class ReleaseRead(BaseModel):
+class ReleaseRead(Schema):
     id: uuid.UUID
     session_id: uuid.UUID
     item_type: ItemType
@@ -113,7 +113,7 @@ class EvaluationShare(Strict):
     party_ids: list[uuid.UUID] = Field(min_length=1, max_length=MAX_PARTIES)
 
 
-class EvaluationRead(BaseModel):
+class EvaluationRead(Schema):
     id: uuid.UUID
     session_id: uuid.UUID
     version: int
@@ -127,7 +127,7 @@ EvaluationState = Literal["readable", "not_written", "not_shared_with_you", "not
                           "not_for_you"]
 
 
-class ChangesRead(BaseModel):
+class ChangesRead(Schema):
     """The change feed of one session for one viewer: a cursor over what *this viewer* may
     see, and counts of it. Never a body, a name or another party's activity."""
 
@@ -145,14 +145,14 @@ class CloseRequest(Strict):
     outcome: Outcome
 
 
-class AttendanceRead(BaseModel):
+class AttendanceRead(Schema):
     user_id: uuid.UUID
     role: Role
     party_id: uuid.UUID | None
     checked_in_at: datetime
 
 
-class ReportRead(BaseModel):
+class ReportRead(Schema):
     """Dates, attendance and outcome only: every member, the auditor included, reads it."""
 
     session_id: uuid.UUID
@@ -180,14 +180,14 @@ class EvaluatorDecisionCreate(Strict):
     party_id: uuid.UUID | None = None
 
 
-class EvaluatorDecisionRead(BaseModel):
+class EvaluatorDecisionRead(Schema):
     party_id: uuid.UUID
     decision: EvaluatorAnswer | None  # None: not answered yet
     decided_by: uuid.UUID | None
     decided_at: datetime | None
 
 
-class EvaluatorConfirmationRead(BaseModel):
+class EvaluatorConfirmationRead(Schema):
     """Content-free: every member reads it (the evaluator too: whether it may act)."""
 
     session_id: uuid.UUID

@@ -27,13 +27,14 @@ from typing import Protocol
 from uuid import UUID
 
 import pikepdf
-from reportlab.lib.pagesizes import LETTER
-from reportlab.pdfbase.pdfmetrics import stringWidth
-from reportlab.pdfgen import canvas
+
+# reportlab is imported where a paper is drawn: a server answers its first requests without
+# loading it (tests/unit/test_startup_imports.py).
 
 Section = tuple[str, Sequence[str]]
 Line = tuple[str, str]  # (font, text)
 MARGIN = 72  # one inch on every side, as court papers are set
+LETTER = (612.0, 792.0)  # US Letter in points, as reportlab.lib.pagesizes.LETTER
 _LINE = 14
 _SIZE = 11
 _BODY = "Helvetica"
@@ -167,6 +168,12 @@ def signature_block(name: str, capacity: str) -> list[str]:
     return [f"/s/ {name}", name, capacity, "State Bar No. ____________", ""]
 
 
+def string_width(text: str, font: str, size: float) -> float:
+    from reportlab.pdfbase.pdfmetrics import stringWidth
+
+    return float(stringWidth(text, font, size))
+
+
 def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     """``text`` in lines no wider than ``width`` points; overlong words are broken."""
     lines: list[str] = []
@@ -174,7 +181,7 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
     for word in text.split():
         for piece in _pieces(word, font, size, width):
             candidate = f"{current} {piece}" if current else piece
-            if stringWidth(candidate, font, size) <= width:
+            if string_width(candidate, font, size) <= width:
                 current = candidate
                 continue
             if current:
@@ -186,11 +193,11 @@ def wrap(text: str, font: str, size: float, width: float) -> list[str]:
 
 
 def _pieces(word: str, font: str, size: float, width: float) -> list[str]:
-    if stringWidth(word, font, size) <= width:
+    if string_width(word, font, size) <= width:
         return [word]
     pieces, current = [], ""
     for char in word:
-        if current and stringWidth(current + char, font, size) > width:
+        if current and string_width(current + char, font, size) > width:
             pieces.append(current)
             current = ""
         current += char
@@ -231,6 +238,8 @@ def render_pdf(*, title: str, marking: str | None, sections: Sequence[Section],
     top_band = _MARK_BAND if marking else 0
     per_page = int((height - 2 * MARGIN - top_band - _FOOT_BAND - 4) // _LINE)
     pages = _paginate(_lines(title, sections, caption, text_width), per_page)
+    from reportlab.pdfgen import canvas
+
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=LETTER, pageCompression=0)
     pdf.setTitle(title)
@@ -253,6 +262,8 @@ def render_pdf(*, title: str, marking: str | None, sections: Sequence[Section],
 
 def _stamp(marking: str, width: float, height: float) -> bytes:
     """A one-page overlay of ``width`` x ``height`` points: the marking in the top band."""
+    from reportlab.pdfgen import canvas
+
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pagesize=(width, height), pageCompression=0)
     pdf.setFont(_BOLD, 8)

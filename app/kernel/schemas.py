@@ -81,7 +81,21 @@ def has_nul(value: Any) -> bool:
     return False
 
 
-class Strict(BaseModel):
+class Schema(BaseModel):
+    """The base of the service's request and response schemas.
+
+    ``defer_build``: a schema's validator and serializer are built when it is first used (the
+    first build of a route that declares it, a first ``model_validate``), not when its module
+    is imported, so a server answers its first request without building the ~190 schemas of
+    routes nobody has called yet. Building is pydantic's own, thread-safe and the same either
+    way: the OpenAPI document is unchanged, and tests/unit/test_startup_imports.py builds
+    every schema, so a mistake in one still fails the suite.
+    """
+
+    model_config = ConfigDict(defer_build=True)
+
+
+class Strict(Schema):
     model_config = ConfigDict(extra="forbid")
 
     @field_validator("*", mode="after")

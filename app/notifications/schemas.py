@@ -6,16 +6,16 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, StrictBool, field_validator
+from pydantic import Field, StrictBool, field_validator
 
-from app.kernel.schemas import Strict, check_timezone
+from app.kernel.schemas import Schema, Strict, check_timezone
 
 # How a kind reaches the user besides the inbox: a mail at once, a line in the daily
 # digest, or nothing.
 MailChoice = Literal["immediate", "digest", "off"]
 
 
-class NotificationRead(BaseModel):
+class NotificationRead(Schema):
     id: uuid.UUID
     kind: str
     case_id: uuid.UUID | None
@@ -25,11 +25,11 @@ class NotificationRead(BaseModel):
     due_at: datetime | None = None
 
 
-class UnreadCount(BaseModel):
+class UnreadCount(Schema):
     unread: int
 
 
-class DeadLetterRead(BaseModel):
+class DeadLetterRead(Schema):
     """A mail that could not be delivered after its last attempt, for the room admin.
 
     A mail to a member names the member (``user_id``, ``notification_id``); a mail to an
@@ -47,14 +47,14 @@ class DeadLetterRead(BaseModel):
     created_at: datetime
 
 
-class KindRead(BaseModel):
+class KindRead(Schema):
     kind: str
     headline: str
     optional: bool  # False: always by e-mail at once (legal service)
     delivery: MailChoice  # this user's choice for the kind
 
 
-class PreferencesRead(BaseModel):
+class PreferencesRead(Schema):
     caption_in_mail: bool
     email_off: list[str]
     # Kinds mailed in one digest a day, at ``digest_hour`` o'clock in ``digest_timezone``.

@@ -4,10 +4,10 @@ import uuid
 from datetime import datetime
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import Field, field_validator
 
 from app.kernel.money import check_currency
-from app.kernel.schemas import SHA256_HEX, Cents, Instant, Strict
+from app.kernel.schemas import SHA256_HEX, Cents, Instant, Schema, Strict
 
 Designation = Literal["CONFIDENTIAL", "AEO"]
 OfferStatus = Literal["open", "accepted", "rejected", "countered", "withdrawn", "expired"]
@@ -32,7 +32,7 @@ class OfferAccept(Strict):
     terms_sha256: str = Field(pattern=SHA256_HEX)
 
 
-class Acceptance(BaseModel):
+class Acceptance(Schema):
     accepted_at: datetime
     accepted_by: uuid.UUID
     signature: str
@@ -41,7 +41,7 @@ class Acceptance(BaseModel):
     signed_payload: dict[str, Any]
 
 
-class OfferRead(BaseModel):
+class OfferRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     from_party_id: uuid.UUID

@@ -22,13 +22,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 from starlette.requests import Request
 
 from app.documents.multipart import FilePart, TextOrForm, read_text_or_form
 from app.documents.service import inspect_file
 from app.documents.tracing.ocr import make_ocr
 from app.errors import AppError, Invalid, PayloadTooLarge
+from app.kernel.schemas import Schema
 from app.runtime import Services
 
 MAX_PAGES = 50  # page images per request (a PDF's own pages are bounded by the worker)
@@ -44,7 +45,7 @@ _TOKEN = re.compile(rb"<w:t(?:\s[^>]*)?>[^<]*</w:t>|</w:p>|<w:tab\b[^>]*/>|<w:br
                     rb"<w:lastRenderedPageBreak\s*/>")
 
 
-class DraftText(BaseModel):
+class DraftText(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=2_000_000)

@@ -4,9 +4,9 @@ import uuid
 from datetime import date, datetime
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StrictInt, field_validator
+from pydantic import Field, StrictInt, field_validator
 
-from app.kernel.schemas import SHA256_HEX, Day, Strict
+from app.kernel.schemas import SHA256_HEX, Day, Schema, Strict
 from app.protective_orders.rules import (
     DEFAULT_CLAWBACK_DAYS,
     MODEL_MEET_CONFER_DAYS,
@@ -52,7 +52,7 @@ class OrderText(OrderFields):
     text: str = Field(min_length=1, max_length=MAX_ORDER_TEXT)
 
 
-class TierRead(BaseModel):
+class TierRead(Schema):
     name: str
     designation: str
     audience: list[str]
@@ -60,7 +60,7 @@ class TierRead(BaseModel):
     room_roles: list[str]
 
 
-class OrderRead(BaseModel):
+class OrderRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     sha256: str
@@ -89,7 +89,7 @@ class AcknowledgmentCreate(Strict):
         return value
 
 
-class AcknowledgmentRead(BaseModel):
+class AcknowledgmentRead(Schema):
     id: uuid.UUID
     order_id: uuid.UUID
     order_sha256: str
@@ -112,13 +112,13 @@ class ImpasseRecord(Strict):
     agreed_on: Day
 
 
-class DeadlineLine(BaseModel):
+class DeadlineLine(Schema):
     deadline: date
     ends_at: datetime
     explanation: list[str]
 
 
-class ChallengeRead(BaseModel):
+class ChallengeRead(Schema):
     id: uuid.UUID
     document_id: uuid.UUID
     designation: str
@@ -141,7 +141,7 @@ class CertificationCreate(Strict):
     action: Literal["sequestered", "destroyed"]
 
 
-class RecipientRead(BaseModel):
+class RecipientRead(Schema):
     user_id: uuid.UUID
     party_id: uuid.UUID | None
     certified: bool
@@ -150,7 +150,7 @@ class RecipientRead(BaseModel):
     late: bool  # past the deadline without a certification, or certified after it
 
 
-class ClawbackRead(BaseModel):
+class ClawbackRead(Schema):
     id: uuid.UUID
     document_id: uuid.UUID
     producing_party_id: uuid.UUID
@@ -161,7 +161,7 @@ class ClawbackRead(BaseModel):
     recipients: list[RecipientRead]
 
 
-class FilingFindingRead(BaseModel):
+class FilingFindingRead(Schema):
     """One run of the draft that matches material the caller may see: ids, a page and a
     count, never a word of either text."""
 
@@ -175,7 +175,7 @@ class FilingFindingRead(BaseModel):
     never_file: bool  # offer terms and ENE content: not to be filed, sealed or not
 
 
-class FilingCheckRead(BaseModel):
+class FilingCheckRead(Schema):
     check_id: uuid.UUID
     verdict: Literal["clean", "protected_material_found"]
     findings: list[FilingFindingRead]
@@ -200,7 +200,7 @@ class PublicTextCreate(PublicTextFields):
     text: str = Field(min_length=1, max_length=MAX_PUBLIC_TEXT)
 
 
-class PublicTextRead(BaseModel):
+class PublicTextRead(Schema):
     id: uuid.UUID
     party_id: uuid.UUID
     title: str

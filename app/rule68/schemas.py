@@ -4,10 +4,10 @@ import uuid
 from datetime import date, datetime
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 
 from app.kernel.money import check_currency
-from app.kernel.schemas import SHA256_HEX, Cents, Day, Instant, Strict
+from app.kernel.schemas import SHA256_HEX, Cents, Day, Instant, Schema, Strict
 
 ServiceMethod = Literal["electronic", "mail", "personal", "clerk", "other"]
 # Service made outside the room: mail 5(b)(2)(C), hand delivery (A)-(B), leaving with the
@@ -35,7 +35,7 @@ class CertificateOfService(Strict):
         return self
 
 
-class OffereeAmount(BaseModel):
+class OffereeAmount(Schema):
     party_id: uuid.UUID
     amount_cents: Cents
 
@@ -94,7 +94,7 @@ class AcceptanceRecord(Strict):
     terms_sha256: str | None = Field(default=None, pattern=SHA256_HEX)
 
 
-class OffereeAcceptance(BaseModel):
+class OffereeAcceptance(Schema):
     party_id: uuid.UUID
     accepted_at: datetime | None
     accepted_by: uuid.UUID | None
@@ -105,7 +105,7 @@ class OffereeAcceptance(BaseModel):
     backdated: bool = False
 
 
-class CertificateRead(BaseModel):
+class CertificateRead(Schema):
     kind: Literal["service", "acceptance"]
     party_id: uuid.UUID | None
     method: OutsideMethod
@@ -120,12 +120,12 @@ class CertificateRead(BaseModel):
     document_sha256: str | None
 
 
-class Rule68Warning(BaseModel):
+class Rule68Warning(Schema):
     code: str
     text: str
 
 
-class ServiceNotice(BaseModel):
+class ServiceNotice(Schema):
     """Electronic service through the room, per offeree: whether the notice reached the mail
     server of the offeree's counsel (or of the party acting without one). Service is not
     effective if the sender learns that it did not reach the person (FRCP 5(b)(2)(E))."""
@@ -135,7 +135,7 @@ class ServiceNotice(BaseModel):
     delivered_at: datetime | None = None
 
 
-class Rule68Read(BaseModel):
+class Rule68Read(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     offeror_party_id: uuid.UUID
@@ -180,7 +180,7 @@ class CostComparisonRequest(Strict):
     offeree_party_id: uuid.UUID | None = None
 
 
-class CostComparisonRead(BaseModel):
+class CostComparisonRead(Schema):
     offeree_pays_post_offer_costs: bool | None
     applicable: bool
     explanation: list[str]
@@ -203,7 +203,7 @@ class ServiceConsentCreate(Strict):
         return self
 
 
-class ServiceConsentRead(BaseModel):
+class ServiceConsentRead(Schema):
     case_id: uuid.UUID
     party_id: uuid.UUID
     consented_by: uuid.UUID
@@ -224,7 +224,7 @@ class LiabilityHearingSet(Strict):
     claim_ids: list[uuid.UUID] | None = Field(default=None, max_length=200)
 
 
-class LiabilityHearingRead(BaseModel):
+class LiabilityHearingRead(Schema):
     case_id: uuid.UUID
     liability_determined: bool
     hearing_date: date | None

@@ -4,11 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, EmailStr, Field, StrictBool
+from pydantic import ConfigDict, EmailStr, Field, StrictBool
 
 from app.authz.permissions import Role
 from app.kernel.passwords import MIN_PASSWORD_LENGTH
-from app.kernel.schemas import Strict
+from app.kernel.schemas import Schema, Strict
 
 
 class InvitationCreate(Strict):
@@ -17,14 +17,14 @@ class InvitationCreate(Strict):
     party_id: uuid.UUID | None = None
 
 
-class InvitationCreated(BaseModel):
+class InvitationCreated(Schema):
     """The same answer whether or not an account exists for the address."""
 
     id: uuid.UUID
     status: Literal["pending"] = "pending"
 
 
-class InvitationRead(BaseModel):
+class InvitationRead(Schema):
     id: uuid.UUID
     case_id: uuid.UUID
     email: str
@@ -39,7 +39,7 @@ class InvitationRead(BaseModel):
     mail: str | None = None
 
 
-class InvitationView(BaseModel):
+class InvitationView(Schema):
     """What the holder of the link sees: who invites whom to which seat of which case."""
 
     case_caption: str
@@ -58,7 +58,7 @@ class InvitationView(BaseModel):
     has_account: bool
 
 
-class MyInvitationRead(BaseModel):
+class MyInvitationRead(Schema):
     """A pending invitation to the caller's own address, as its list shows it."""
 
     id: uuid.UUID
@@ -82,7 +82,7 @@ class InvitationAccept(Strict):
     password: str | None = Field(default=None, min_length=MIN_PASSWORD_LENGTH, max_length=1024)
 
 
-class InvitationDeclined(BaseModel):
+class InvitationDeclined(Schema):
     status: Literal["declined"] = "declined"
 
 
@@ -94,7 +94,7 @@ class SeatCreate(Strict):
     party_id: uuid.UUID | None = None
 
 
-class SeatRead(BaseModel):
+class SeatRead(Schema):
     model_config = ConfigDict(from_attributes=True)
 
     id: uuid.UUID
@@ -110,7 +110,7 @@ class OfferAccessWrite(Strict):
     reads_offers: StrictBool
 
 
-class OfferAccessRead(BaseModel):
+class OfferAccessRead(Schema):
     """The client seat and its party's counsel's choice."""
 
     member_id: uuid.UUID

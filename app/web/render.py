@@ -13,7 +13,7 @@ from collections.abc import Callable, Coroutine, Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
 from zoneinfo import ZoneInfo
 
@@ -21,7 +21,6 @@ from fastapi import Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
-from fastapi.templating import Jinja2Templates
 from pydantic import ValidationError
 
 from app.auth import web_sessions as web_session
@@ -31,6 +30,9 @@ from app.errors import AppError, PasswordChangeRequired, SignInRequired
 from app.offers import service as offer_service
 from app.web import court_choices
 from app.web.rules import rule_for
+
+if TYPE_CHECKING:
+    from fastapi.templating import Jinja2Templates
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -44,7 +46,10 @@ def _currency_words() -> frozenset[str]:
     from num2words import CONVERTER_CLASSES  # imported where used: start-up does not pay
 
     return frozenset(CONVERTER_CLASSES["en"].CURRENCY_FORMS)
-templates = Jinja2Templates(directory=str(TEMPLATES_DIR))
+
+
+# The flash notices pages may name (``?notice=``); filled in by ``app.web.router.install``.
+NOTICES: dict[str, str] = {}
 
 
 def court_time(value: datetime | None, tz: str = "America/New_York") -> str:
@@ -103,25 +108,33 @@ def roles_in_words(roles: Iterable[str]) -> str:
     return ", ".join(role_words(r) for r in roles)
 
 
-# ``role_words`` is the one way a page names a role (tests/web/test_role_words.py).
-templates.env.filters.update(court_time=court_time, court_date=court_date, money=money,
+@functools.cache
+def templates() -> Jinja2Templates:
+    """The page templates with their filters and globals, built on the first page rendered
+    (jinja2 and the environment are not needed before then, so start-up does not pay)."""
+    from fastapi.templating import Jinja2Templates
+
+    built = Jinja2Templates(directory=str(TEMPLATES_DIR))
+    # ``role_words`` is the one way a page names a role (tests/web/test_role_words.py).
+    built.env.filters.update(court_time=court_time, court_date=court_date, money=money,
                              amount_words=amount_words, filesize=filesize, iso=iso,
                              role_words=role_words, roles_in_words=roles_in_words)
-templates.env.globals["notices"] = {}
-# The court pickers (_court_picker.html): closed lists, never a free-text time zone.
-# The settlement pages say what FRE 408 does and does not do, in the memorandum's words.
-templates.env.globals.update(fre_408_marking=offer_service.FRE_408_MARKING,
+    built.env.globals["notices"] = NOTICES
+    # The court pickers (_court_picker.html): closed lists, never a free-text time zone.
+    # The settlement pages say what FRE 408 does and does not do, in the memorandum's words.
+    built.env.globals.update(fre_408_marking=offer_service.FRE_408_MARKING,
                              fre_408_legend=offer_service.FRE_408_LEGEND)
-templates.env.globals.update(court_choices=court_choices.districts,
+    built.env.globals.update(court_choices=court_choices.districts,
                              division_choices=court_choices.division_groups,
                              division_value=court_choices.division_value)
+    return built
 
 
 def render(request: Request, name: str, status: int = 200, **context: Any) -> HTMLResponse:
     auth = getattr(request.state, "web", None)
     context.setdefault("auth", auth)
     context.setdefault("notice", request.query_params.get("notice"))
-    return templates.TemplateResponse(request, name, context, status_code=status)
+    return templates().TemplateResponse(request, name, context, status_code=status)
 
 
 def error_page(request: Request, status: int, code: str, detail: str,

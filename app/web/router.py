@@ -24,7 +24,8 @@ from app.web import (
     pages_seats,
     pages_traces,
 )
-from app.web.render import STATIC_DIR, templates
+from app.web.render import NOTICES as PAGE_NOTICES
+from app.web.render import STATIC_DIR
 
 NOTICES = {
     "signed_out": "You are signed out.",
@@ -111,7 +112,7 @@ PAGE_MODULES = (pages_auth, pages_password, pages_cases, pages_audit, pages_admi
 
 
 def install(app: FastAPI) -> None:
-    templates.env.globals["notices"] = NOTICES
+    PAGE_NOTICES.update(NOTICES)
     for module in PAGE_MODULES:
         mount(app, module.router)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")

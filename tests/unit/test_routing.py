@@ -85,3 +85,15 @@ def test_the_openapi_document_lists_every_route_of_the_service(tmp_path) -> None
     paths = app.openapi()["paths"]
     assert "/api/v1/cases/{case_id}/offers" in paths and "/healthz" in paths
     assert not any(isinstance(r, DeferredRoute) for r in built_routes(app))
+
+
+def test_a_path_outside_a_routes_literal_start_neither_builds_nor_compiles_it() -> None:
+    app, builds = _app()
+    deferred = [r for r in app.router.routes if isinstance(r, DeferredRoute)]
+    with TestClient(app) as client:
+        assert client.get("/elsewhere/7").status_code == 404
+        assert client.get("/thing/7").status_code == 404  # a near miss of "/things/"
+        assert builds == []
+        assert all(r._matcher is None for r in deferred)
+        assert client.get("/things/7").json() == {"id": 7}
+    assert builds == ["/{thing_id}"]

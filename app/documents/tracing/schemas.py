@@ -3,18 +3,19 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from app.audit.schemas import TreeHeadRead
+from app.kernel.schemas import Schema
 
 
-class TraceText(BaseModel):
+class TraceText(Schema):
     model_config = ConfigDict(extra="forbid")
 
     text: str = Field(min_length=1, max_length=1_000_000)
 
 
-class AuditProof(BaseModel):
+class AuditProof(Schema):
     leaf_index: int
     leaf_hash: str
     tree_size: int
@@ -23,14 +24,14 @@ class AuditProof(BaseModel):
     tree_head: TreeHeadRead
 
 
-class LayerScoreRead(BaseModel):
+class LayerScoreRead(Schema):
     layer: str
     agree: int
     compared: int
     p_value: float
 
 
-class TraceMatch(BaseModel):
+class TraceMatch(Schema):
     download_id: uuid.UUID
     document_id: uuid.UUID
     version: int
@@ -48,7 +49,7 @@ class TraceMatch(BaseModel):
     audit: AuditProof
 
 
-class TraceError(BaseModel):
+class TraceError(Schema):
     """A detector failure on one compared version: the layer or step and the exception class,
     never a message (it may quote the document)."""
 
@@ -57,12 +58,12 @@ class TraceError(BaseModel):
     kind: str  # exception class name
 
 
-class AdviceRead(BaseModel):
+class AdviceRead(Schema):
     code: str  # evidence_too_short | evidence_too_coarse
     text: str
 
 
-class NotTraceableRead(BaseModel):
+class NotTraceableRead(Schema):
     """The evidence is a copy of a document the caller may read but may not trace."""
 
     document_id: uuid.UUID
@@ -70,7 +71,7 @@ class NotTraceableRead(BaseModel):
     filename: str
 
 
-class TraceResult(BaseModel):
+class TraceResult(Schema):
     trace_id: uuid.UUID
     verdict: str  # identified | inconclusive | no_watermark (never when errors is non-empty)
     verdict_words: str  # the verdict for a reader; "you may not trace" when not_traceable

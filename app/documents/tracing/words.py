@@ -14,8 +14,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 from io import BytesIO
 
-from PIL import Image, UnidentifiedImageError
-
 # A text excerpt shorter than this rarely carries enough marked words to name anyone
 # (the benchmark's 20 % excerpts of a one-page letter run to about 80 words).
 MIN_TEXT_WORDS = 60
@@ -64,6 +62,8 @@ TOO_COARSE = Advice("evidence_too_coarse", (
 
 
 def _pixels(image: bytes) -> int:
+    from PIL import Image, UnidentifiedImageError  # imported where used: start-up does not pay
+
     try:
         with Image.open(BytesIO(image)) as im:
             return int(im.width) * int(im.height)
