@@ -36,6 +36,8 @@ from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+from app import account_changes as _account_changes  # noqa: F401 - registers the hooks
+
 DeferredWrite = Callable[[Session], None]
 T = TypeVar("T")
 _DEFERRED_KEY = "settleroom.after_rollback"
