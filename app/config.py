@@ -89,6 +89,11 @@ class Settings(BaseSettings):
     # Memory for decrypted originals and what is derived from them (app.kernel.originals);
     # 0 decrypts and analyses per request.
     originals_cache_bytes: int = Field(default=64 * 1024 * 1024, ge=0)
+    # Accounts whose valid tokens are answered without reading the database
+    # (app.auth.account_cache); 0 reads the account row on every request. Invalidation is
+    # exact; the lifetime only bounds an entry should an announcement ever be missed.
+    account_cache_size: int = Field(default=10_000, ge=0)
+    account_cache_seconds: float = Field(default=300.0, gt=0)
     # A PDF larger than this is never held whole in memory by a download: it is decrypted
     # into a private spool file, marked from it into another, and streamed from that one
     # (README "Streamed downloads"). Smaller ones are marked in memory, with the originals

@@ -24,7 +24,7 @@ import inspect
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar
+from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
 
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -36,6 +36,7 @@ from starlette.responses import Response
 
 from app.auth import service as auth_service
 from app.auth import web_sessions as web_session
+from app.auth.account_cache import Account, AccountCache
 from app.authz.permissions import CONTENT_PERMISSIONS, Permission
 from app.cases import service as case_service
 from app.context import CaseContext, Principal
@@ -180,30 +181,39 @@ def client_address(request: Request) -> str | None:
     return request.client.host if request.client else None
 
 
-def _principal(session: Session, claims: AccessClaims, address: str | None, *,
-               settled: bool) -> Principal:
-    """``settled``: refuse (403 ``password_change_required``, audited) an account whose
+def _checked_account(session: Session, accounts: AccountCache, claims: AccessClaims,
+                     address: str | None, *, settled: bool) -> Account:
+    """The database path: read the caller's row, refuse a revoked token, and offer the row
+    to the account cache (which keeps it only when that is safe).
+
+    ``settled``: refuse (403 ``password_change_required``, audited) an account whose
     password someone else chose and its owner has not replaced yet."""
     user = auth_service.user_row(session, claims.user_id)
     if user is None or not user.is_active or user.token_generation != claims.generation:
         raise Unauthenticated("The access token is not valid.", code="invalid_token")
     # The identity map holds rows weakly: keeping the caller's row for the request makes
-    # later lookups of it (GET /me, account changes) free instead of a second query.
+    # later lookups of it (account changes) free instead of a second query.
     session.info[_CALLER_ROW_KEY] = user
-    principal = Principal(
-        user_id=user.id, email=user.email, name=user.name,
-        is_platform_admin=user.is_platform_admin, client_address=address,
-    )
+    account = Account.of(user)
     if settled and user.must_change_password:
-        refuse(session, principal, "auth.password_change_required", "user", user.id,
-               PasswordChangeRequired(
+        refuse(session, account.principal(address), "auth.password_change_required", "user",
+               user.id, PasswordChangeRequired(
                    "Your password was chosen by the platform administrator: replace it with "
                    "one of your own (POST /api/v1/me/password) before anything else."))
-    return principal
+    accounts.offer(session, user)
+    return account
 
 
-async def _bearer_principal(request: Request, session: Session, svc: Services,
-                            token: str | None, *, settled: bool) -> Pending[Principal] | Principal:
+async def _bearer_account(request: Request, session: Session, svc: Services,
+                          token: str | None, shape: Callable[[Account, str | None], T], *,
+                          settled: bool) -> Pending[T] | T:
+    """The caller's account, as ``shape`` makes it: from the account cache when its token
+    is current there (no database read, no worker thread), else a ``Pending`` read of its
+    row.
+
+    The cache never holds an account that must replace its password, so a hit is never
+    one ``settled`` would refuse; that refusal is audited, and always goes through the
+    database."""
     if not token:
         raise Unauthenticated("Sign in first: send a bearer access token.")
     try:
@@ -211,8 +221,25 @@ async def _bearer_principal(request: Request, session: Session, svc: Services,
     except InvalidToken:
         raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
     address = client_address(request)
-    return await _pending(request, session,
-                          lambda s: _principal(s, claims, address, settled=settled))
+    accounts: AccountCache = request.app.state.accounts
+    cached = accounts.lookup(claims.user_id, claims.generation)
+    if cached is not None and not cached.must_change_password:
+        return shape(cached, address)
+    return await _pending(request, session, lambda s: shape(_checked_account(
+        s, accounts, claims, address, settled=settled), address))
+
+
+def _as_principal(account: Account, address: str | None) -> Principal:
+    return account.principal(address)
+
+
+def _as_account(account: Account, _address: str | None) -> Account:
+    return account
+
+
+async def _bearer_principal(request: Request, session: Session, svc: Services,
+                            token: str | None, *, settled: bool) -> Pending[Principal] | Principal:
+    return await _bearer_account(request, session, svc, token, _as_principal, settled=settled)
 
 
 async def current_principal(
@@ -240,6 +267,21 @@ async def principal_before_first_password(
 PrincipalDep = Annotated[Principal, Depends(current_principal)]
 # The named exceptions to the first password change (see principal_before_first_password).
 FirstPasswordPrincipalDep = Annotated[Principal, Depends(principal_before_first_password)]
+
+
+async def account_before_first_password(
+    request: Request,
+    session: SessionDep,
+    svc: ServicesDep,
+    token: Annotated[str | None, Depends(bearer)],
+) -> Pending[Account] | Account:
+    """The caller's account as ``principal_before_first_password`` admits it: for an
+    endpoint that answers from the account alone (``GET /me``), which then needs neither
+    the database nor a worker thread when the account cache holds it."""
+    return await _bearer_account(request, session, svc, token, _as_account, settled=False)
+
+
+FirstPasswordAccountDep = Annotated[Account, Depends(account_before_first_password)]
 
 
 async def optional_principal(
@@ -343,6 +385,18 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """The endpoint as a coroutine: pending values, work and commit in one worker thread."""
     if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
         return endpoint
+    if inspect.iscoroutinefunction(endpoint) and not _takes_session(endpoint):
+        # It cannot touch the transaction: its pending values are computed and committed
+        # in one worker-thread call, and when there are none (an account cache hit) it
+        # runs on the event loop alone.
+        @functools.wraps(endpoint)
+        async def resolve_commit_then_await(**values: Any) -> Any:
+            unit = _unit_of(values)
+            if unit is not None:
+                values = await run_in_threadpool(unit.run, lambda: _resolved(values))
+            return await endpoint(**values)
+
+        return resolve_commit_then_await
     if inspect.iscoroutinefunction(endpoint):
         @functools.wraps(endpoint)
         async def resolve_then_await(**values: Any) -> Any:
@@ -361,6 +415,16 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return await run_in_threadpool(unit.run, lambda: endpoint(**_resolved(values)))
 
     return one_hop
+
+
+def _takes_session(endpoint: Callable[..., Any]) -> bool:
+    for parameter in inspect.signature(endpoint, eval_str=True).parameters.values():
+        annotation = parameter.annotation
+        if get_origin(annotation) is Annotated:
+            annotation = get_args(annotation)[0]
+        if annotation is Session:
+            return True
+    return False
 
 
 def _reads_body_in_dependency(route: APIRoute) -> bool:

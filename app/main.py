@@ -14,6 +14,7 @@ from app.audit.publisher import WitnessPublisher
 from app.audit.router import router as audit_router
 from app.audit.sequencer import Sequencer
 from app.audit.witnesses import configured_witnesses
+from app.auth.account_cache import build_account_cache
 from app.auth.router import router as auth_router
 from app.auth.router import users_router
 from app.cases.router import router as cases_router
@@ -64,6 +65,9 @@ def configure(app: FastAPI, settings: Settings) -> None:
         previous_worker = getattr(app.state, worker, None)
         if previous_worker is not None:
             previous_worker.stop()
+    previous_accounts = getattr(app.state, "accounts", None)
+    if previous_accounts is not None:
+        previous_accounts.stop()
     previous = getattr(app.state, "engine", None)
     if previous is not None:
         previous.dispose()
@@ -71,6 +75,10 @@ def configure(app: FastAPI, settings: Settings) -> None:
     app.state.engine = make_engine(settings.resolved_database_url)
     app.state.services = build_services(settings)
     app.state.sessionmaker = make_sessionmaker(app.state.engine)
+    app.state.accounts = build_account_cache(app.state.engine,
+                                             max_size=settings.account_cache_size,
+                                             ttl_seconds=settings.account_cache_seconds)
+    app.state.accounts.attach(app.state.sessionmaker)
     app.state.sequencer = Sequencer(app.state.sessionmaker, app.state.services.log_signer,
                                     on_commit=settings.audit_sequencing == "on_commit")
     app.state.mailer = DeliveryWorker(app.state.sessionmaker, settings,
@@ -90,7 +98,10 @@ def configure(app: FastAPI, settings: Settings) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The audit sequencer runs while the app serves (``configure`` may swap it); the
     inspection workers (started on first upload) stop when the last app stops. The
-    timing-equaliser password hash is computed beside the first requests, not before them."""
+    timing-equaliser password hash is computed beside the first requests, not before them.
+    The account cache's listener (PostgreSQL) runs while the app serves; until it has
+    subscribed, the cache is bypassed."""
+    app.state.accounts.start()
     app.state.sequencer.start()
     app.state.publisher.start()
     if app.state.settings.worker == "internal":
@@ -101,6 +112,7 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     try:
         yield
     finally:
+        app.state.accounts.stop()
         app.state.sequencer.stop()
         app.state.publisher.stop()
         app.state.mailer.stop()

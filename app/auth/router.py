@@ -23,6 +23,7 @@ from app.auth.schemas import (
 )
 from app.context import Principal
 from app.deps import (
+    FirstPasswordAccountDep,
     FirstPasswordPrincipalDep,
     PrincipalDep,
     ServicesDep,
@@ -84,12 +85,13 @@ def logout(session: SessionDep, principal: FirstPasswordPrincipalDep) -> Respons
 
 
 @router.get("/me")
-def me(session: SessionDep, principal: FirstPasswordPrincipalDep) -> MeRead:
-    user = service.user_row(session, principal.user_id)
-    assert user is not None
-    return MeRead(id=user.id, email=user.email, name=user.name,
-                  is_platform_admin=user.is_platform_admin, totp_enabled=user.totp_enabled,
-                  must_change_password=user.must_change_password)
+async def me(account: FirstPasswordAccountDep) -> MeRead:
+    """Async: for a token current in the account cache it answers with neither a database
+    read nor a worker thread (``app.auth.account_cache``)."""
+    return MeRead(id=account.id, email=account.email, name=account.name,
+                  is_platform_admin=account.is_platform_admin,
+                  totp_enabled=account.totp_enabled,
+                  must_change_password=account.must_change_password)
 
 
 @router.post("/me/password", status_code=204)
