@@ -15,6 +15,10 @@ inside the request's transaction, right before the endpoint and the commit
 else; the account and the guard are checked before the endpoint runs, and before a 422 for
 a malformed request is answered; routes whose dependencies read the body (uploads, trace
 evidence) check them as they are declared, so a refused caller's body is never read.
+
+The account row is not read at all when the account cache (``app.auth.account_cache``)
+holds the caller at its token's generation: the principal is then a plain value, and a
+route that needs nothing else of the database (``GET /me``) runs on the event loop alone.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ import inspect
 import uuid
 from collections.abc import AsyncIterator, Callable, Coroutine
 from dataclasses import dataclass
-from typing import Annotated, Any, Generic, TypeVar, get_args, get_origin
+from typing import Annotated, Any, Generic, TypeVar
 
 from fastapi import Depends, Form, Header, Path, Request
 from fastapi.exceptions import RequestValidationError
@@ -204,42 +208,33 @@ def _checked_account(session: Session, accounts: AccountCache, claims: AccessCla
     return account
 
 
-async def _bearer_account(request: Request, session: Session, svc: Services,
-                          token: str | None, shape: Callable[[Account, str | None], T], *,
-                          settled: bool) -> Pending[T] | T:
-    """The caller's account, as ``shape`` makes it: from the account cache when its token
-    is current there (no database read, no worker thread), else a ``Pending`` read of its
-    row.
-
-    The cache never holds an account that must replace its password, so a hit is never
-    one ``settled`` would refuse; that refusal is audited, and always goes through the
-    database."""
+def _claims(svc: Services, token: str | None) -> AccessClaims:
+    """An absent or invalid token is refused before anything else."""
     if not token:
         raise Unauthenticated("Sign in first: send a bearer access token.")
     try:
-        claims = svc.access_tokens.verify(token)
+        return svc.access_tokens.verify(token)
     except InvalidToken:
         raise Unauthenticated("The access token is not valid.", code="invalid_token") from None
-    address = client_address(request)
-    accounts: AccountCache = request.app.state.accounts
-    cached = accounts.lookup(claims.user_id, claims.generation)
-    if cached is not None and not cached.must_change_password:
-        return shape(cached, address)
-    return await _pending(request, session, lambda s: shape(_checked_account(
-        s, accounts, claims, address, settled=settled), address))
-
-
-def _as_principal(account: Account, address: str | None) -> Principal:
-    return account.principal(address)
-
-
-def _as_account(account: Account, _address: str | None) -> Account:
-    return account
 
 
 async def _bearer_principal(request: Request, session: Session, svc: Services,
                             token: str | None, *, settled: bool) -> Pending[Principal] | Principal:
-    return await _bearer_account(request, session, svc, token, _as_principal, settled=settled)
+    """The caller: from the account cache when its token is current there (no database
+    read; no worker thread unless something else of the route needs one), else a
+    ``Pending`` read of its row.
+
+    The cache never holds an account that must replace its password, so a hit is never
+    one ``settled`` would refuse; that refusal is audited, and always goes through the
+    database."""
+    claims = _claims(svc, token)
+    address = client_address(request)
+    accounts: AccountCache = request.app.state.accounts
+    cached = accounts.lookup(claims.user_id, claims.generation)
+    if cached is not None:
+        return cached.principal(address)
+    return await _pending(request, session, lambda s: _checked_account(
+        s, accounts, claims, address, settled=settled).principal(address))
 
 
 async def current_principal(
@@ -271,14 +266,23 @@ FirstPasswordPrincipalDep = Annotated[Principal, Depends(principal_before_first_
 
 async def account_before_first_password(
     request: Request,
-    session: SessionDep,
     svc: ServicesDep,
     token: Annotated[str | None, Depends(bearer)],
-) -> Pending[Account] | Account:
-    """The caller's account as ``principal_before_first_password`` admits it: for an
-    endpoint that answers from the account alone (``GET /me``), which then needs neither
-    the database nor a worker thread when the account cache holds it."""
-    return await _bearer_account(request, session, svc, token, _as_account, settled=False)
+) -> Account:
+    """The caller's account as ``principal_before_first_password`` admits it, for an
+    endpoint that answers from the account alone (``GET /me``). It takes no request session:
+    on an account cache hit nothing of the database is touched (no session, no worker
+    thread); on a miss the row is read and the cache offered it in one worker-thread call
+    of its own (a read: it refuses nothing that is audited)."""
+    claims = _claims(svc, token)
+    accounts: AccountCache = request.app.state.accounts
+    cached = accounts.lookup(claims.user_id, claims.generation)
+    if cached is not None:
+        return cached
+    unit = RequestUnit(request.app.state.sessionmaker, read_only=True)
+    address = client_address(request)
+    return await run_in_threadpool(unit.run, lambda: _checked_account(
+        unit.session, accounts, claims, address, settled=False))
 
 
 FirstPasswordAccountDep = Annotated[Account, Depends(account_before_first_password)]
@@ -385,18 +389,6 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
     """The endpoint as a coroutine: pending values, work and commit in one worker thread."""
     if inspect.isgeneratorfunction(endpoint) or inspect.isasyncgenfunction(endpoint):
         return endpoint
-    if inspect.iscoroutinefunction(endpoint) and not _takes_session(endpoint):
-        # It cannot touch the transaction: its pending values are computed and committed
-        # in one worker-thread call, and when there are none (an account cache hit) it
-        # runs on the event loop alone.
-        @functools.wraps(endpoint)
-        async def resolve_commit_then_await(**values: Any) -> Any:
-            unit = _unit_of(values)
-            if unit is not None:
-                values = await run_in_threadpool(unit.run, lambda: _resolved(values))
-            return await endpoint(**values)
-
-        return resolve_commit_then_await
     if inspect.iscoroutinefunction(endpoint):
         @functools.wraps(endpoint)
         async def resolve_then_await(**values: Any) -> Any:
@@ -415,16 +407,6 @@ def _in_one_hop(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         return await run_in_threadpool(unit.run, lambda: endpoint(**_resolved(values)))
 
     return one_hop
-
-
-def _takes_session(endpoint: Callable[..., Any]) -> bool:
-    for parameter in inspect.signature(endpoint, eval_str=True).parameters.values():
-        annotation = parameter.annotation
-        if get_origin(annotation) is Annotated:
-            annotation = get_args(annotation)[0]
-        if annotation is Session:
-            return True
-    return False
 
 
 def _reads_body_in_dependency(route: APIRoute) -> bool:

@@ -21,7 +21,7 @@ slows both sides alike; the figures printed are ratios (service / baseline):
 in the same interleaved rounds, so before and after share one run.
 
 Usage: .venv/bin/python bench/bench_http.py [--databases sqlite,postgresql] [--rounds 3]
-       [--duration 5] [--before /tmp/settleroom-before]
+       [--duration 5] [--before /tmp/settleroom-before] [--only-me] [--startup-runs 0]
        [--pg-server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
@@ -227,22 +227,26 @@ def bench_database(kind: str, args: argparse.Namespace, trees: dict[str, Path],
             servers[name] = start_service(name, tree, data_dir, url)
             stack.callback(stop, servers[name].proc)
         bare = servers["bare"].base
-        targets = [Target("json", bare + "/json"),
-                   Target("db", bare + "/db/00000000-0000-4000-8000-000000000001")]
+        targets = [Target("json", bare + "/json")]
+        if not args.only_me:
+            targets.append(Target("db", bare + "/db/00000000-0000-4000-8000-000000000001"))
         for name in trees:
             token, case_id = sign_in_and_create_case(servers[name].base)
             targets.append(Target(f"{name}:me", servers[name].base + "/api/v1/me", token))
-            targets.append(Target(f"{name}:case",
-                                  f"{servers[name].base}/api/v1/cases/{case_id}", token))
+            if not args.only_me:
+                targets.append(Target(f"{name}:case",
+                                      f"{servers[name].base}/api/v1/cases/{case_id}", token))
         run_rounds(targets, args.rounds, args.duration)
         by = {t.label: t for t in targets}
         json_rps = [s.rps for s in by["json"].samples]
-        db = by["db"].samples
         print(f"\n[{kind}] c={CONNECTIONS}, {args.rounds} interleaved rounds of {args.duration} s;"
               " median (min-max) over rounds")
         for name in trees:
-            me, case = by[f"{name}:me"].samples, by[f"{name}:case"].samples
+            me = by[f"{name}:me"].samples
             print(f"  {name:>7}  me / json rps        {ratio_range([s.rps for s in me], json_rps)}")
+            if args.only_me:
+                continue
+            case, db = by[f"{name}:case"].samples, by["db"].samples
             print(f"  {name:>7}  case / db rps        "
                   f"{ratio_range([s.rps for s in case], [s.rps for s in db])}")
             print(f"  {name:>7}  case / db p99        "
@@ -323,6 +327,8 @@ def main() -> None:
     parser.add_argument("--startup-runs", type=int, default=5)
     parser.add_argument("--before", type=Path, default=None,
                         help="another source tree measured in the same rounds")
+    parser.add_argument("--only-me", action="store_true",
+                        help="only GET /me against bare /json (no case read, no ORM get)")
     parser.add_argument("--pg-server", default=os.environ.get(
         "SETTLEROOM_TEST_DATABASE_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
     args = parser.parse_args()
