@@ -24,7 +24,9 @@ after it. Every eviction, every clear and every change of the watch's state move
 
 Threat model. The only revocation delay is the time between a commit in another process and
 this process's eviction: the notification's delivery on PostgreSQL (milliseconds), the next
-lookup on SQLite (none). Nothing is cached for an account that is refused (inactive, stale
+lookup on SQLite (none). On SQLite a change made by this process moves the epoch file too, so
+any account change empties this process's whole cache: exact, and cheap while account
+changes are rare next to requests. Nothing is cached for an account that is refused (inactive, stale
 generation) or must replace its password. The cache is bypassed, and emptied when it comes
 back, whenever the watch cannot vouch for it: the listener not (yet) subscribed, its
 connection lost or silent beyond its heartbeat, the epoch file unreadable. A safety TTL
@@ -53,6 +55,7 @@ from app.models.users import User
 
 logger = logging.getLogger(__name__)
 CHANNEL = account_changes.CHANNEL
+POLL_SECONDS = 0.25  # the listener's longest wait before it looks at ``stop``
 LISTENER_NAME = "settleroom-account-listener"  # its thread and its connection
 _EPOCH_KEY = "settleroom.accounts_epoch"  # the cache's epoch at the transaction's begin
 _LOADED_KEY = "settleroom.accounts_loaded"  # account ids read in the current transaction
@@ -292,7 +295,7 @@ class PgListener(Watch):
         self._stopping.set()
         self._down()
         if thread is not None:
-            thread.join(self._heartbeat + 5)
+            thread.join(POLL_SECONDS + 1)
 
     def _down(self) -> None:
         self._subscribed = False
@@ -333,11 +336,15 @@ class PgListener(Watch):
             self._stopping.wait(self._retry)
 
     def _listen(self, conn: Any) -> None:
+        beat = time.monotonic()
         while not self._stopping.is_set():
-            for note in conn.notifies(timeout=self._heartbeat):
+            # Short waits: ``stop`` (each app's shutdown, each test's) never waits long.
+            for note in conn.notifies(timeout=POLL_SECONDS):
                 self._evict(note.payload)
-            conn.execute("SELECT 1")
-            self._heard()
+            if time.monotonic() - beat >= self._heartbeat:
+                conn.execute("SELECT 1")  # a connection lost without a word shows here
+                self._heard()
+                beat = time.monotonic()
 
     def _evict(self, payload: str) -> None:
         if self.cache is not None:
