@@ -264,27 +264,31 @@ PrincipalDep = Annotated[Principal, Depends(current_principal)]
 FirstPasswordPrincipalDep = Annotated[Principal, Depends(principal_before_first_password)]
 
 
-async def account_before_first_password(
-    request: Request,
-    token: Annotated[str | None, Depends(bearer)],
-) -> Account:
+class AccountBeforeFirstPassword(OAuth2PasswordBearer):
     """The caller's account as ``principal_before_first_password`` admits it, for an
-    endpoint that answers from the account alone (``GET /me``). It takes no request session:
-    on an account cache hit nothing of the database is touched (no session, no worker
-    thread); on a miss the row is read and the cache offered it in one worker-thread call
-    of its own (a read: it refuses nothing that is audited). Its collaborators are taken
-    from the app, not declared: each declared dependency costs a hit measurably."""
-    claims = _claims(request.app.state.services, token)
-    accounts: AccountCache = request.app.state.accounts
-    cached = accounts.lookup(claims.user_id, claims.generation)
-    if cached is not None:
-        return cached
-    unit = RequestUnit(request.app.state.sessionmaker, read_only=True)
-    address = client_address(request)
-    return await run_in_threadpool(unit.run, lambda: _checked_account(
-        unit.session, accounts, claims, address, settled=False))
+    endpoint that answers from the account alone (``GET /me``).
+
+    The bearer scheme itself (so the route's OpenAPI security is the same as everywhere),
+    with nothing else declared: each declared dependency measurably costs a request that
+    needs no database. It takes no request session: on an account cache hit nothing of the
+    database is touched (no session, no worker thread); on a miss the row is read and
+    offered to the cache in one worker-thread call of its own (a read: it refuses nothing
+    that is audited)."""
+
+    async def __call__(self, request: Request) -> Account:  # type: ignore[override]
+        claims = _claims(request.app.state.services, await super().__call__(request))
+        accounts: AccountCache = request.app.state.accounts
+        cached = accounts.lookup(claims.user_id, claims.generation)
+        if cached is not None:
+            return cached
+        unit = RequestUnit(request.app.state.sessionmaker, read_only=True)
+        address = client_address(request)
+        return await run_in_threadpool(unit.run, lambda: _checked_account(
+            unit.session, accounts, claims, address, settled=False))
 
 
+account_before_first_password = AccountBeforeFirstPassword(
+    tokenUrl="/api/v1/auth/token", auto_error=False, scheme_name="OAuth2PasswordBearer")
 FirstPasswordAccountDep = Annotated[Account, Depends(account_before_first_password)]
 
 
