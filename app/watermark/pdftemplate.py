@@ -59,6 +59,7 @@ class PageTemplate:
     chunks: list[Chunk]
     marked_fonts: dict[str, bytes] = field(default_factory=dict)  # marked name -> CMap
     marked_of: dict[str, str] = field(default_factory=dict)  # marked name -> original name
+    marked_codes: dict[str, set[int]] = field(default_factory=dict)  # marked name -> hook codes
     alts: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
     keys: list[int] = field(default_factory=list)  # index into text bits + geometry bits + [0]
 
@@ -188,15 +189,29 @@ def _marked_name(font: str) -> str:
     return "/SRm" + "".join(c for c in font[1:] if c.isalnum())
 
 
-def _cmap_for(page: Any, font: str) -> bytes:
-    fonts = page.obj.Resources.Font
-    info = font_info(fonts[font])
-    mapping = {c: u for c, u in info.unicode.items()
-               if u and (c < 256 or not info.simple)}
-    for code, u in list(mapping.items()):
-        if u in _VARIANTS:
-            mapping[code] = _VARIANTS[u]
+def _cmap_for(page: Any, font: str, codes: set[int]) -> bytes:
+    """The marked copy's ToUnicode: each hook glyph's code mapped to its variant. The copy
+    shows nothing but hook glyphs (one per marked slot), so only their codes are listed: a
+    copy of the whole map made a 4 KB letter half again as large."""
+    info = font_info(page.obj.Resources.Font[font])
+    mapping = {c: _VARIANTS.get(u, u) for c in sorted(codes)
+               if (u := info.unicode.get(c)) and (c < 256 or not info.simple)}
     return build_tounicode(mapping, info.codespace)
+
+
+def _add_cmaps(pdf_pages: Sequence[Any], pages: Sequence[PageTemplate]) -> None:
+    """Every page's marked copies' ToUnicode maps, over the hook codes of all pages that show
+    the same font under the same name (mark_structure shares one copy among them)."""
+    key_of: dict[tuple[int, str], tuple[Any, ...]] = {}
+    union: dict[tuple[Any, ...], set[int]] = {}
+    for k, pt in enumerate(pages):
+        for mname, font in pt.marked_of.items():
+            key = (*pdf_pages[k].obj.Resources.Font[font].objgen, mname)
+            key_of[(k, mname)] = key
+            union.setdefault(key, set()).update(pt.marked_codes.get(mname, ()))
+    for k, pt in enumerate(pages):
+        for mname, font in pt.marked_of.items():
+            pt.marked_fonts[mname] = _cmap_for(pdf_pages[k], font, union[key_of[(k, mname)]])
 
 
 Segment = dict[tuple[int, int], GeoHook]  # (show, glyph) -> hook
@@ -258,6 +273,7 @@ class _Builder:
             else:
                 chunks.append(TextHook(tslot, lit, on + lit + off))
                 pt.marked_of[mname] = show.font
+                pt.marked_codes.setdefault(mname, set()).add(g.code)
             if end is not None:
                 flush()
                 chunks.append(end)
@@ -274,7 +290,7 @@ def _prefix(operator: str, operands: list[Any]) -> bytes:
     return b""
 
 
-def _page_template(pdf_page: Any, ops: list[Any], shows: list[Show], page: int,
+def _page_template(ops: list[Any], shows: list[Show], page: int,
                    builder: _Builder) -> PageTemplate:
     pt = PageTemplate(chunks=[])
     by_op = {s.op_index: (si, s) for si, s in enumerate(shows)}
@@ -292,8 +308,6 @@ def _page_template(pdf_page: Any, ops: list[Any], shows: list[Show], page: int,
         pt.chunks += builder.show_chunks(page, hit[0], hit[1], pt, starts, ends)
     if pending:
         pt.chunks.append(pikepdf.unparse_content_stream(pending) + b"\n")
-    for mname, font in pt.marked_of.items():
-        pt.marked_fonts[mname] = _cmap_for(pdf_page, font)
     pt.chunks = _merge(pt.chunks)
     return pt
 
@@ -335,8 +349,9 @@ def analyse(original: bytes | Prepared) -> Analysis:
             if len(show.glyphs[w[1]].text) == 1:
                 builder.text_hooks[(page, w[0], w[1])] = len(slots)
                 slots.append(slot)
-        pages = [_page_template(p, ops, walked[k], k, builder)
-                 for k, (p, ops) in enumerate(parsed)]
+        pages = [_page_template(ops, walked[k], k, builder)
+                 for k, (_, ops) in enumerate(parsed)]
+        _add_cmaps(list(pdf.pages), pages)
         for pt in pages:
             pt.index(len(slots))
         sizes = [(float(p.mediabox[2]), float(p.mediabox[3])) for p in pdf.pages]

@@ -185,3 +185,21 @@ def test_scanned_pages_carry_an_image_mark_read_from_the_file_and_its_pages():
     assert set(detect(avg, original, PDF, cs).identified) <= {cs[0].id, cs[1].id}
     assert detect(rasterize(original), original, PDF, cs).identified == ()
     assert detect(original, original, PDF, cs).identified == ()
+
+
+def test_marked_font_copies_map_only_their_variants(original: bytes):
+    """A marked font copy shows nothing but marked glyphs: its ToUnicode lists those codes,
+    each mapped to a variant, not a copy of the whole font's map (which made a small letter
+    half again as large)."""
+    from app.watermark.pdffonts import parse_tounicode
+    from app.watermark.text import HOMOGLYPHS, TYPOGRAPHIC
+
+    variants = set(HOMOGLYPHS.values()) | set(TYPOGRAPHIC.values())
+    with pikepdf.open(io.BytesIO(embed(original, PDF, spec(cands()[0])))) as pdf:
+        fonts = pdf.pages[0].Resources.Font
+        marked = [f for name, f in fonts.items() if name.startswith("/SRm")]
+        assert marked
+        for font in marked:
+            mapping = parse_tounicode(font.ToUnicode.read_bytes())
+            assert 0 < len(mapping) <= len(variants)
+            assert set(mapping.values()) <= variants
