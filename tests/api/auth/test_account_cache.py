@@ -53,9 +53,8 @@ def me(api, user):  # noqa: ANN001, ANN201
     return api.client.get("/api/v1/me", headers=user.headers)
 
 
-def test_a_hit_issues_no_sql_and_no_worker_thread(api, app, monkeypatch):
-    user = api.user("cached")
-    assert cached(api, app, user)
+def _count_hops(monkeypatch) -> list:  # noqa: ANN001
+    """The worker-thread calls the guard makes from now on."""
     hops = []
     real = deps.run_in_threadpool
 
@@ -64,6 +63,13 @@ def test_a_hit_issues_no_sql_and_no_worker_thread(api, app, monkeypatch):
         return await real(*args, **kwargs)
 
     monkeypatch.setattr(deps, "run_in_threadpool", counting)
+    return hops
+
+
+def test_a_hit_issues_no_sql_and_no_worker_thread(api, app, monkeypatch):
+    user = api.user("cached")
+    assert cached(api, app, user)
+    hops = _count_hops(monkeypatch)
     with statements(app.state.engine) as seen:
         r = me(api, user)
     assert r.status_code == 200
@@ -76,14 +82,7 @@ def test_a_hit_issues_no_sql_and_no_worker_thread(api, app, monkeypatch):
 def test_a_miss_reads_the_row_in_one_worker_thread_call(api, app, monkeypatch):
     user = api.user("miss")
     app.state.accounts.clear()
-    hops = []
-    real = deps.run_in_threadpool
-
-    async def counting(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
-        hops.append(args[0])
-        return await real(*args, **kwargs)
-
-    monkeypatch.setattr(deps, "run_in_threadpool", counting)
+    hops = _count_hops(monkeypatch)
     with statements(app.state.engine) as seen:
         assert me(api, user).status_code == 200
     assert any("FROM users" in s for s in seen)
