@@ -71,9 +71,11 @@ def _ink(g: Any) -> Array:
     return np.clip((arr - lo) / max(hi - lo, 1.0) * 255.0, 0, 255)
 
 
-def _decode_image(data: bytes, orig: NDArray[np.uint8]) -> tuple[Array, Span | None]:
-    """The image on the page rendering's grid: a whole page resampled to its shape, a band of
-    the page (a screen grab) scaled by width and placed where it matches (partial.place)."""
+def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
+                  ) -> tuple[int | None, Array, Span | None]:
+    """(page, pixels, rows shown) on the page rendering's grid: a whole page resampled to the
+    first page's shape (its page is its place in the evidence: None), a band of a page (a
+    screen grab) scaled by width and placed where it matches (partial.place)."""
     from PIL import Image
 
     try:
@@ -82,16 +84,15 @@ def _decode_image(data: bytes, orig: NDArray[np.uint8]) -> tuple[Array, Span | N
         raise Unreadable() from None
     with im:
         g = im.convert("L")
-    shape = orig.shape
-    if is_partial(g.size, shape):
+    shape = origs[0].shape if origs else (1, 1)
+    if origs and is_partial(g.size, shape):
         rows = max(1, round(g.size[1] * shape[1] / g.size[0]))
-        band = _ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC))
-        placed = place(band, orig.astype(np.float64))
+        placed = place(_ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC)), origs)
         if placed is not None:
             return placed
     if g.size != (shape[1], shape[0]):
         g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
-    return _ink(g), None
+    return None, _ink(g), None
 
 
 def _best_shift(tpl: Array, sig: Array) -> tuple[float, float]:
@@ -254,11 +255,16 @@ def _png(arr: Array) -> bytes:
 
 def read_page_images(images: list[bytes], prep: Prepared,
                      ocr: Callable[[bytes], str] | None) -> Reading:
+    """Whole page images are the pages in their order; a band of a page (a screen grab) goes
+    where it matches, and the pages no image shows are read as absent (no pixels, no rows)."""
     origs = _original_pages(prep)
-    blank = np.zeros((1, 1), dtype=np.uint8)
-    decoded = [_decode_image(img, origs[min(k, len(origs) - 1)] if origs else blank)
-               for k, img in enumerate(images)]
-    pages, spans = [d[0] for d in decoded], [d[1] for d in decoded]
+    placed: dict[int, tuple[Array, Span | None]] = {}
+    for i, img in enumerate(images):
+        k, page, span = _decode_image(img, origs)
+        placed.setdefault(i if k is None else k, (page, span))
+    absent = (np.zeros((1, 1)), Span(0, 0))  # its shape matches no page: every reader skips it
+    shown = [placed.get(k, absent) for k in range(max(placed, default=-1) + 1)]
+    pages, spans = [p for p, _ in shown], [s for _, s in shown]
     return _read_pages(pages, prep, ocr, lambda: images, spans)
 
 

@@ -15,7 +15,8 @@ from PIL import Image
 from app.watermark import detect, embed
 from app.watermark.partial import Span, is_partial, place
 from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
-from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, layers, spec
+from tests.unit.watermark.test_fingerprint_and_text import LETTER
+from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, layers, make_pdf, spec
 
 PRODUCERS: dict[str, Callable[[], bytes]] = {
     "reportlab": lambda: ORIGINAL, "ttf": ttf_pdf, "chromium": chromium_pdf, "scan": scan_pdf}
@@ -23,9 +24,9 @@ LAYER = {"reportlab": "geometry", "ttf": "geometry", "chromium": "geometry", "sc
 
 
 def grab(pdf: bytes, dpi: int = 96, top: float = 0.0, bottom: float = 0.6,
-         fmt: str = "PNG") -> list[bytes]:
-    """The first page rendered at `dpi` by poppler, rows [top, bottom) of its height kept."""
-    page = Image.open(io.BytesIO(rasterize(pdf, dpi)[0])).convert("RGB")
+         fmt: str = "PNG", page_no: int = 0) -> list[bytes]:
+    """A page rendered at `dpi` by poppler, rows [top, bottom) of its height kept."""
+    page = Image.open(io.BytesIO(rasterize(pdf, dpi)[page_no])).convert("RGB")
     w, h = page.size
     buf = io.BytesIO()
     page.crop((0, int(h * top), w, int(h * bottom))).save(buf, format=fmt)
@@ -55,6 +56,16 @@ def test_a_band_from_the_middle_and_a_jpeg_grab_are_placed_too():
     assert detect(grab(copy, dpi=120, fmt="JPEG"), original, PDF, cs).identified == (cs[3].id,)
 
 
+def test_a_grab_of_the_second_page_is_placed_on_the_second_page():
+    original, cs = make_pdf("\n\n".join([LETTER] * 3)), cands()
+    copy = embed(original, PDF, spec(cs[2]))
+    det = detect(grab(copy, page_no=1), original, PDF, cs)
+    assert det.identified == (cs[2].id,)
+    agree, compared = layers(det, cs[2].id)["geometry"]
+    assert compared >= 100 and agree >= compared - 2
+    assert detect(grab(original, page_no=1), original, PDF, cs).identified == ()
+
+
 def test_a_grab_of_another_document_accuses_no_one():
     cs = cands()
     other = embed(chromium_pdf(), PDF, spec(cs[0]))
@@ -74,11 +85,13 @@ def test_a_band_is_placed_where_it_matches_or_not_at_all():
     orig = np.zeros((600, 200))
     for r in rng.choice(590, 40, replace=False):  # "lines" of ink at irregular rows
         orig[r : r + 6, 20:180] = 200
-    got = place(orig[150:450].copy(), orig)
+    other = np.roll(orig, 97, axis=0)  # another page with the same lines, shorter ones
+    other[:, 100:] = 0
+    got = place(orig[150:450].copy(), [other, orig])
     assert got is not None
-    page, span = got
-    assert span == Span(150, 450) and np.array_equal(page[150:450], orig[150:450])
+    k, page, span = got
+    assert k == 1 and span == Span(150, 450) and np.array_equal(page[150:450], orig[150:450])
     assert not page[:150].any() and not page[450:].any()
     noise = rng.uniform(0, 255, (300, 200))
-    assert place(noise, orig) is None
-    assert place(orig[:50].copy(), orig) is None  # shorter than MIN_COVER
+    assert place(noise, [orig]) is None
+    assert place(orig[:50].copy(), [orig]) is None  # shorter than MIN_COVER
