@@ -17,7 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
-from .partial import Span, is_partial, place
+from .partial import Span, is_partial, is_whole, locate, place
 from .pdftemplate import WordBox, analysis
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
@@ -90,6 +90,10 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
         placed = place(_ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC)), origs)
         if placed is not None:
             return placed
+    if origs and not is_whole(g.size, shape):  # cropped at the sides too: scale unknown
+        placed = locate(_ink(g), origs)
+        if placed is not None:
+            return placed
     if g.size != (shape[1], shape[0]):
         g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
     return None, _ink(g), None
@@ -135,7 +139,9 @@ def _visible(box: WordBox, height: float, span: Span | None) -> bool:
     if span is None:
         return True
     top, bot = _box_rows(box, height)
-    return span.holds(top - SEARCH, bot + SEARCH)
+    s = DPI / 72.0
+    return span.holds(top - SEARCH, bot + SEARCH, int(box.x0 * s) - 3 - SEARCH,
+                      int(box.x1 * s) + 4 + SEARCH)
 
 
 def _measure(orig: Array, ev: Array, box: WordBox, height: float, off: tuple[int, int]

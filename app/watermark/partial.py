@@ -39,17 +39,35 @@ MIN_COVER = 0.15  # a band shorter than this share of the page height is too lit
 MIN_NCC = 0.6  # row-profile correlation of a placed band (measured 0.9-1.0 on grabs)
 MIN_FIT = 0.5  # 2-D correlation with the page rows it covers (grabs of the page: 0.8-0.95)
 PEAKS = 3  # row offsets compared in 2-D per page
+# An image cropped at the sides: its scale is searched from the largest that fits the page
+# down to LOWEST of it, in STEP steps (1.5 %: a word then lands within 3 px of its place,
+# well inside the word reader's search), then refined in FINE steps.
+LOWEST, STEP, FINE = 0.4, 0.015, 0.0025
+COARSE = 8  # the scale search runs on the page at 1/8 resolution (about 0.15 s a page)
+LOCATE_PAGES = 4
 
 
 @dataclass(frozen=True)
 class Span:
-    """The rows [top, bottom) of the page rendering that an evidence image shows."""
+    """The rows [top, bottom) and columns [left, right) of the page rendering that an evidence
+    image shows."""
 
     top: int
     bottom: int
+    left: int = 0
+    right: int = 1 << 30
 
-    def holds(self, top: int, bottom: int) -> bool:
-        return self.top <= top and bottom <= self.bottom
+    def holds(self, top: int, bottom: int, left: int = 1 << 30, right: int = 0) -> bool:
+        """Whether rows [top, bottom) (and columns [left, right), when given) are shown."""
+        cols = right <= left or (self.left <= left and right <= self.right)
+        return self.top <= top and bottom <= self.bottom and cols
+
+
+def is_whole(size: tuple[int, int], shape: tuple[int, ...]) -> bool:
+    """Whether an image of `size` (width, height) has the shape of a page of `shape`."""
+    w, h = size
+    page = shape[0] / shape[1]
+    return abs(h / w - page) <= page * ASPECT
 
 
 def is_partial(size: tuple[int, int], shape: tuple[int, ...]) -> bool:
@@ -110,3 +128,92 @@ def place(band: Array, origs: Sequence[NDArray[Any]]) -> tuple[int, Array, Span]
     page = np.zeros(origs[k].shape, dtype=np.float64)
     page[top : top + len(cut)] = cut
     return k, page, Span(top, top + len(cut))
+
+
+# ----------------------------------------------------------------- cropped at the sides too
+def _small(a: NDArray[Any], q: int) -> Array:
+    h, w = a.shape[0] // q * q, a.shape[1] // q * q
+    return np.asarray(a[:h, :w].reshape(h // q, q, w // q, q).mean(axis=(1, 3)), dtype=np.float64)
+
+
+def _box_sums(a: Array, h: int, w: int) -> Array:
+    s = np.zeros((a.shape[0] + 1, a.shape[1] + 1))
+    s[1:, 1:] = a.cumsum(0).cumsum(1)
+    return np.asarray(s[h:, w:] - s[:-h, w:] - s[h:, :-w] + s[:-h, :-w], dtype=np.float64)
+
+
+def _ncc_map(page: Array, tpl: Array, fpage: NDArray[Any] | None = None) -> Array:
+    """Normalised correlation of `tpl` at every place wholly inside `page` (through the FFT;
+    `fpage` is the page's rfft2 when already known)."""
+    hh, ww = page.shape
+    h, w = tpl.shape
+    t = tpl - tpl.mean()
+    f = np.fft.rfft2(page) if fpage is None else fpage
+    corr = np.fft.irfft2(f * np.conj(np.fft.rfft2(t, s=(hh, ww))), s=(hh, ww))
+    s1, s2 = _box_sums(page, h, w), _box_sums(page * page, h, w)
+    sd = np.sqrt(np.maximum(s2 - s1 * s1 / (h * w), 0.0))
+    return np.asarray(corr[: hh - h + 1, : ww - w + 1] / (sd * np.sqrt((t * t).sum()) + 1e-6),
+                      dtype=np.float64)
+
+
+def _resized(img: Array, scale: float) -> Array:
+    from PIL import Image
+
+    h, w = img.shape
+    size = (max(1, round(w * scale)), max(1, round(h * scale)))
+    f = Image.fromarray(img.astype(np.float32), mode="F").resize(size, Image.Resampling.BILINEAR)
+    return np.asarray(f, dtype=np.float64)
+
+
+def _search(img: Array, orig: NDArray[Any]) -> tuple[float, float, int, int] | None:
+    """(correlation, scale, row, column) of the image's best match on a page, its scale found
+    on the page at 1/COARSE resolution in STEP steps down to LOWEST of the largest that
+    fits, then refined to FINE on a half-resolution window around the match."""
+    hh, ww = orig.shape
+    h, w = img.shape
+    top = min(ww / w, hh / h)
+    small = _small(orig, COARSE)
+    f = np.fft.rfft2(small)
+    best: tuple[float, float, int, int] | None = None
+    scale = top
+    while scale >= top * LOWEST:
+        t = _resized(img, scale / COARSE)
+        if t.shape[0] <= small.shape[0] and t.shape[1] <= small.shape[1] and t.std() > 0:
+            m = _ncc_map(small, t, f)
+            y, x = np.unravel_index(int(np.argmax(m)), m.shape)
+            if best is None or m[y, x] > best[0]:
+                best = (float(m[y, x]), scale, int(y) * COARSE, int(x) * COARSE)
+        scale /= 1 + STEP
+    if best is None or best[0] < MIN_FIT:
+        return None
+    half = _small(orig, 2)
+    for k in range(-4, 5):
+        scale = best[1] * (1 + k * FINE)
+        t = _resized(img, scale / 2)
+        y0, x0 = max(0, best[2] // 2 - COARSE), max(0, best[3] // 2 - COARSE)
+        region = half[y0 : y0 + t.shape[0] + 2 * COARSE, x0 : x0 + t.shape[1] + 2 * COARSE]
+        if region.shape[0] < t.shape[0] or region.shape[1] < t.shape[1] or t.std() == 0:
+            continue
+        m = _ncc_map(region, t)
+        y, x = np.unravel_index(int(np.argmax(m)), m.shape)
+        if m[y, x] > best[0]:
+            best = (float(m[y, x]), scale, (y0 + int(y)) * 2, (x0 + int(x)) * 2)
+    return best
+
+
+def locate(img: Array, origs: Sequence[NDArray[Any]]) -> tuple[int, Array, Span] | None:
+    """Like place, for an image cropped at the sides as well (its scale unknown): searched on
+    the first LOCATE_PAGES pages; `img` is ink at its own resolution."""
+    best: tuple[float, float, int, int, int] | None = None
+    for k, orig in enumerate(origs[:LOCATE_PAGES]):
+        found = _search(img, orig)
+        if found is not None and (best is None or found[0] > best[0]):
+            best = (*found, k)
+    if best is None:
+        return None
+    _, scale, top, left, k = best
+    hh, ww = origs[k].shape
+    t = _resized(img, scale)[: hh - top, : ww - left]
+    page = np.zeros((hh, ww), dtype=np.float64)
+    page[top : top + t.shape[0], left : left + t.shape[1]] = t
+    return k, page, Span(top, top + t.shape[0], left, left + t.shape[1])

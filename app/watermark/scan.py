@@ -260,9 +260,11 @@ def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np
             c0, c1 = int(np.ceil(im.x0 / px)), int((im.x0 + im.width) / px)
             inside[r0:r1, c0:c1] = True
         span = spans[k] if k < len(spans) else None
-        if span is not None:  # rows the image does not show are unread, not blank paper
+        if span is not None:  # what the image does not show is unread, not blank paper
             inside[: span.top] = False
             inside[span.bottom :] = False
+            inside[:, : span.left] = False
+            inside[:, span.right :] = False
         # Ink residuals far beyond the mark are misregistered text edges: left out.
         keep = inside & (bit >= 0) & (np.abs(resid) < 4 * AMPLITUDE)
         sums += np.bincount(bit[keep], weights=(resid * p)[keep], minlength=lay.nbits)

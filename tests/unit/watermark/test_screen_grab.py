@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from app.watermark import detect, embed
-from app.watermark.partial import Span, is_partial, place
+from app.watermark.partial import Span, is_partial, is_whole, place
 from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
 from tests.unit.watermark.test_fingerprint_and_text import LETTER
 from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, layers, make_pdf, spec
@@ -24,12 +24,14 @@ LAYER = {"reportlab": "geometry", "ttf": "geometry", "chromium": "geometry", "sc
 
 
 def grab(pdf: bytes, dpi: int = 96, top: float = 0.0, bottom: float = 0.6,
-         fmt: str = "PNG", page_no: int = 0) -> list[bytes]:
-    """A page rendered at `dpi` by poppler, rows [top, bottom) of its height kept."""
+         fmt: str = "PNG", page_no: int = 0, left: float = 0.0, right: float = 1.0
+         ) -> list[bytes]:
+    """A page rendered at `dpi` by poppler, rows [top, bottom) and columns [left, right) of
+    its height and width kept."""
     page = Image.open(io.BytesIO(rasterize(pdf, dpi)[page_no])).convert("RGB")
     w, h = page.size
     buf = io.BytesIO()
-    page.crop((0, int(h * top), w, int(h * bottom))).save(buf, format=fmt)
+    page.crop((int(w * left), int(h * top), int(w * right), int(h * bottom))).save(buf, format=fmt)
     return [buf.getvalue()]
 
 
@@ -56,6 +58,16 @@ def test_a_band_from_the_middle_and_a_jpeg_grab_are_placed_too():
     assert detect(grab(copy, dpi=120, fmt="JPEG"), original, PDF, cs).identified == (cs[3].id,)
 
 
+@pytest.mark.parametrize("producer", ["reportlab", "scan"])
+def test_a_grab_cropped_at_the_sides_is_found_at_its_scale(producer: str):
+    original, cs = PRODUCERS[producer](), cands()
+    copy = embed(original, PDF, spec(cs[1]))
+    det = detect(grab(copy, dpi=110, top=0.1, bottom=0.5, left=0.08, right=0.85), original,
+                 PDF, cs)
+    assert det.identified == (cs[1].id,)
+    assert detect(grab(original, left=0.08, right=0.85), original, PDF, cs).identified == ()
+
+
 def test_a_grab_of_the_second_page_is_placed_on_the_second_page():
     original, cs = make_pdf("\n\n".join([LETTER] * 3)), cands()
     copy = embed(original, PDF, spec(cs[2]))
@@ -78,6 +90,7 @@ def test_only_bands_of_the_page_shape_are_partial():
     assert not is_partial((816, 1056), page)  # the whole page
     assert not is_partial((816, 100), page)  # a strip too thin to place
     assert not is_partial((700, 1056), page)  # narrower than the page: not a band
+    assert is_whole((816, 1056), page) and not is_whole((700, 1056), page)
 
 
 def test_a_band_is_placed_where_it_matches_or_not_at_all():
