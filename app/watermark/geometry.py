@@ -17,8 +17,8 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
-from .partial import Span, is_partial, is_whole, locate, place
 from .pdftemplate import WordBox, analysis
+from .placement import Span, is_partial, is_whole, locate, place
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
@@ -75,7 +75,7 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
                   ) -> tuple[int | None, Array, Span | None]:
     """(page, pixels, rows shown) on the page rendering's grid: a whole page resampled to the
     first page's shape (its page is its place in the evidence: None), a band of a page (a
-    screen grab) scaled by width and placed where it matches (partial.place)."""
+    screen grab) scaled by width and placed where it matches (placement.place)."""
     from PIL import Image
 
     try:

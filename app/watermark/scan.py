@@ -35,8 +35,8 @@ from numpy.typing import NDArray
 
 from crypto.fingerprint import code_bits
 
-from .partial import Span
 from .pdfcontent import IDENTITY, Matrix, mul, open_original
+from .placement import Span
 from .prepared import Prepared
 from .reading import BitReading, Reading
 

@@ -13,7 +13,7 @@ import pytest
 from PIL import Image
 
 from app.watermark import detect, embed
-from app.watermark.partial import Span, is_partial, is_whole, place
+from app.watermark.placement import Span, is_partial, is_whole, place
 from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
 from tests.unit.watermark.test_fingerprint_and_text import LETTER
 from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, layers, make_pdf, spec
@@ -108,3 +108,15 @@ def test_a_band_is_placed_where_it_matches_or_not_at_all():
     noise = rng.uniform(0, 255, (300, 200))
     assert place(noise, [orig]) is None
     assert place(orig[:50].copy(), [orig]) is None  # shorter than MIN_COVER
+
+
+def test_page_images_of_a_text_original_still_go_through_ocr():
+    """The placement module is loaded with the page reader; it must not shadow a name the
+    package itself uses (functools.partial, which reads a text original's page images)."""
+    import app.watermark.placement  # noqa: F401
+
+    seen: list[bytes] = []
+    page = grab(ORIGINAL)[0]
+    det = detect([page], LETTER.encode(), "text/plain", cands(),
+                 ocr=lambda img: seen.append(img) or "")
+    assert seen == [page] and det.errors == ()
