@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable, Sequence
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analysis
+from .placement import Span, is_partial, is_whole, locate, place
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
@@ -62,7 +64,18 @@ def _render_evidence(pdf: bytes) -> list[Array]:
         raise Unreadable() from None
 
 
-def _decode_image(data: bytes, shape: tuple[int, ...]) -> Array:
+def _ink(g: Any) -> Array:
+    """Ink (255 - grey) of a greyscale PIL image, stretched to the full range (paper 0)."""
+    arr = 255.0 - np.asarray(g, dtype=np.float64)
+    lo, hi = np.percentile(arr, 5), np.percentile(arr, 99.9)
+    return np.clip((arr - lo) / max(hi - lo, 1.0) * 255.0, 0, 255)
+
+
+def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
+                  ) -> tuple[int | None, Array, Span | None]:
+    """(page, pixels, rows shown) on the page rendering's grid: a whole page resampled to the
+    first page's shape (its page is its place in the evidence: None), a band of a page (a
+    screen grab) scaled by width and placed where it matches (placement.place)."""
     from PIL import Image
 
     try:
@@ -71,11 +84,19 @@ def _decode_image(data: bytes, shape: tuple[int, ...]) -> Array:
         raise Unreadable() from None
     with im:
         g = im.convert("L")
-        if g.size != (shape[1], shape[0]):
-            g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
-        arr = 255.0 - np.asarray(g, dtype=np.float64)
-    lo, hi = np.percentile(arr, 5), np.percentile(arr, 99.9)
-    return np.clip((arr - lo) / max(hi - lo, 1.0) * 255.0, 0, 255)
+    shape = origs[0].shape if origs else (1, 1)
+    if origs and is_partial(g.size, shape):
+        rows = max(1, round(g.size[1] * shape[1] / g.size[0]))
+        placed = place(_ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC)), origs)
+        if placed is not None:
+            return placed
+    if origs and not is_whole(g.size, shape):  # cropped at the sides too: scale unknown
+        placed = locate(_ink(g), origs)
+        if placed is not None:
+            return placed
+    if g.size != (shape[1], shape[0]):
+        g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
+    return None, _ink(g), None
 
 
 def _best_shift(tpl: Array, sig: Array) -> tuple[float, float]:
@@ -107,12 +128,27 @@ def _global_offset(orig: Array, ev: Array) -> tuple[int, int]:
     return res[0], res[1]
 
 
+def _box_rows(box: WordBox, height: float) -> tuple[int, int]:
+    """The rows [top, bottom) of a word's box on the page rendering at DPI."""
+    s = DPI / 72.0
+    return int((height - box.y - 0.78 * box.size) * s), int((height - box.y + 0.25 * box.size) * s)
+
+
+def _visible(box: WordBox, height: float, span: Span | None) -> bool:
+    """Whether a word lies wholly inside the rows an evidence page shows, with room to search."""
+    if span is None:
+        return True
+    top, bot = _box_rows(box, height)
+    s = DPI / 72.0
+    return span.holds(top - SEARCH, bot + SEARCH, int(box.x0 * s) - 3 - SEARCH,
+                      int(box.x1 * s) + 4 + SEARCH)
+
+
 def _measure(orig: Array, ev: Array, box: WordBox, height: float, off: tuple[int, int]
              ) -> tuple[float, float, float] | None:
     s = DPI / 72.0
     x0, x1 = int(box.x0 * s) - 3, int(box.x1 * s) + 4
-    top = int((height - box.y - 0.78 * box.size) * s)
-    bot = int((height - box.y + 0.25 * box.size) * s)
+    top, bot = _box_rows(box, height)
     oy, ox = off
     h, w = orig.shape
     if min(x0 + ox, top + oy) < SEARCH or x1 + ox + SEARCH > w or bot + oy + SEARCH > h:
@@ -172,29 +208,36 @@ class _Offsets:
         return self._memo[k]
 
 
-def _read_arrays(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None
-                 ) -> Reading:
+def _read_arrays(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None,
+                 spans: Sequence[Span | None] = ()) -> Reading:
+    """Word shifts; on a page image that shows a band of the page (spans[k]), only of the words
+    inside it, and "found" is then judged against the words it could show."""
     an = analysis(prep)
     origs = _original_pages(prep)
     values: list[int | None] = [None] * len(an.geo_slots)
+    hidden = 0
     for k, ev in enumerate(pages[: len(origs)]):
-        boxes = [(i, b) for i, b in enumerate(an.geo_slots) if b.page == k]
+        span = spans[k] if k < len(spans) else None
+        height = an.page_sizes[k][1]
+        page = [(i, b) for i, b in enumerate(an.geo_slots) if b.page == k]
+        boxes = [(i, b) for i, b in page if _visible(b, height, span)]
+        hidden += len(page) - len(boxes)
         if not boxes or ev.shape != origs[k].shape:
             continue
         orig = origs[k].astype(np.float64)
         off = offsets.of(k) if offsets is not None else None
-        for i, v in decode_page(orig, ev, boxes, an.page_sizes[k][1], off).items():
+        for i, v in decode_page(orig, ev, boxes, height, off).items():
             values[i] = v
     r = Reading()
     r.bits["geometry"] = BitReading(GEOMETRY_LABEL, values)
     read = sum(v is not None for v in values)
-    if read >= 16 and read >= 0.4 * len(values):
+    if read >= 16 and read >= 0.4 * (len(values) - hidden):
         r.found.add("geometry")
     return r
 
 
-def _read_scan(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None
-               ) -> Reading:
+def _read_scan(pages: list[Array], prep: Prepared, offsets: _Offsets | None = None,
+               spans: Sequence[Span | None] = ()) -> Reading:
     """Scanned-page marks, each evidence page first moved onto the original's rendering."""
     origs = _original_pages(prep)
     offsets = offsets or _Offsets(pages, origs)
@@ -205,7 +248,7 @@ def _read_scan(pages: list[Array], prep: Prepared, offsets: _Offsets | None = No
             continue
         oy, ox = offsets.of(k)
         registered.append(np.roll(ev, (-oy, -ox), axis=(0, 1)))
-    return read_scan(registered, origs, scan_layout(prep))
+    return read_scan(registered, origs, scan_layout(prep), spans)
 
 
 def _png(arr: Array) -> bytes:
@@ -218,10 +261,17 @@ def _png(arr: Array) -> bytes:
 
 def read_page_images(images: list[bytes], prep: Prepared,
                      ocr: Callable[[bytes], str] | None) -> Reading:
+    """Whole page images are the pages in their order; a band of a page (a screen grab) goes
+    where it matches, and the pages no image shows are read as absent (no pixels, no rows)."""
     origs = _original_pages(prep)
-    shape = origs[0].shape if origs else (1, 1)
-    pages = [_decode_image(img, shape) for img in images]
-    return _read_pages(pages, prep, ocr, lambda: images)
+    placed: dict[int, tuple[Array, Span | None]] = {}
+    for i, img in enumerate(images):
+        k, page, span = _decode_image(img, origs)
+        placed.setdefault(i if k is None else k, (page, span))
+    absent = (np.zeros((1, 1)), Span(0, 0))  # its shape matches no page: every reader skips it
+    shown = [placed.get(k, absent) for k in range(max(placed, default=-1) + 1)]
+    pages, spans = [p for p, _ in shown], [s for _, s in shown]
+    return _read_pages(pages, prep, ocr, lambda: images, spans)
 
 
 def _diagonal_tags(pages: list[Array], prep: Prepared, offsets: _Offsets) -> Reading:
@@ -240,15 +290,16 @@ def _diagonal_tags(pages: list[Array], prep: Prepared, offsets: _Offsets) -> Rea
 
 
 def _read_pages(pages: list[Array], prep: Prepared, ocr: Callable[[bytes], str] | None,
-                images: Callable[[], list[bytes]]) -> Reading:
+                images: Callable[[], list[bytes]], spans: Sequence[Span | None] = ()
+                ) -> Reading:
     """Word shifts, the pattern on scanned page images and the tag of a diagonal mark, then
     (OCR costs seconds per page: only when no invisible layer was read) the tag of a footer,
     a header or a diagonal's margin through OCR; each fails alone."""
     r = Reading()
     offsets = _Offsets(pages, _original_pages(prep))
-    guarded(r, "geometry", lambda: _read_arrays(pages, prep, offsets))
+    guarded(r, "geometry", lambda: _read_arrays(pages, prep, offsets, spans))
     if scan_layout(prep).images:
-        guarded(r, "image", lambda: _read_scan(pages, prep, offsets))
+        guarded(r, "image", lambda: _read_scan(pages, prep, offsets, spans))
     guarded(r, "footer", lambda: _diagonal_tags(pages, prep, offsets))
     if ocr is not None and not r.found & {"geometry", "image"}:
         read = ocr

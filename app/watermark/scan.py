@@ -36,6 +36,7 @@ from numpy.typing import NDArray
 from crypto.fingerprint import code_bits
 
 from .pdfcontent import IDENTITY, Matrix, mul, open_original
+from .placement import Span
 from .prepared import Prepared
 from .reading import BitReading, Reading
 
@@ -237,9 +238,10 @@ def image_head(xobj: Any, filt: str) -> bytes:
 
 # --------------------------------------------------------------------------- reading
 def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np.uint8]],
-                lay: ScanLayout) -> Reading:
+                lay: ScanLayout, spans: Sequence[Span | None] = ()) -> Reading:
     """Bits from page renderings at READ_DPI (ink = 255 - grey), each already registered to
-    the original's rendering of the same page (see geometry)."""
+    the original's rendering of the same page (see geometry); of a page image that shows a
+    band of the page (spans[k]), only the pixels inside it."""
     sums = np.zeros(lay.nbits)
     counts = np.zeros(lay.nbits)
     for k, ev in enumerate(pages[: len(origs)]):
@@ -257,6 +259,12 @@ def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np
             r0, r1 = int(np.ceil(im.top / px)), int((im.top + im.height) / px)
             c0, c1 = int(np.ceil(im.x0 / px)), int((im.x0 + im.width) / px)
             inside[r0:r1, c0:c1] = True
+        span = spans[k] if k < len(spans) else None
+        if span is not None:  # what the image does not show is unread, not blank paper
+            inside[: span.top] = False
+            inside[span.bottom :] = False
+            inside[:, : span.left] = False
+            inside[:, span.right :] = False
         # Ink residuals far beyond the mark are misregistered text edges: left out.
         keep = inside & (bit >= 0) & (np.abs(resid) < 4 * AMPLITUDE)
         sums += np.bincount(bit[keep], weights=(resid * p)[keep], minlength=lay.nbits)

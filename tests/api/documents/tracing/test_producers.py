@@ -109,3 +109,25 @@ def test_scanned_pdf_accepted_marked_and_traced_from_pages_and_file(api):
     pages = rasterize(original)
     assert trace_files(api, tracer, [(f"p{i}.png", p) for i, p in enumerate(pages)]
                        )["matches"] == []
+
+
+def _screen_grab(pdf: bytes) -> bytes:
+    """The first page at 96 dpi, its top 60 % only (the footer cut off), as a PNG."""
+    page = Image.open(io.BytesIO(rasterize(pdf, dpi=96)[0])).convert("RGB")
+    buf = io.BytesIO()
+    page.crop((0, 0, page.width, int(page.height * 0.6))).save(buf, format="PNG")
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize(("make", "layer"), [(chromium_pdf, "geometry"), (scan_pdf, "image")],
+                         ids=["chromium", "scan"])
+def test_screen_grab_of_the_top_of_a_page_traced_to_its_recipient(api, make, layer):
+    room = api.room()
+    doc = api.document(room, make(), filename="letter.pdf")
+    copies = _copies(api, room, doc["id"])
+    tracer = room.users["auditor"]
+    for who in ("defense_counsel", "pro_se"):
+        download_id, content = copies[who]
+        got = trace_files(api, tracer, [("grab.png", _screen_grab(content))])
+        assert _ids(got) == [download_id] and layer in got["matches"][0]["layers"]
+    assert trace_files(api, tracer, [("grab.png", _screen_grab(make()))])["matches"] == []
