@@ -15,7 +15,7 @@ from pathlib import Path
 from app.deadlines import courts
 from app.deadlines import holiday_calendar as calendar
 
-CALENDAR_SHA256 = "200cfb77e50cbc3450ddd9d018a66dd132de10ea44d43748bec3f8995c3ceacf"
+CALENDAR_SHA256 = "f21debba332e8487bcb41e6ff46cb3f90f1a5fe7be604a70090e26fd54376fb8"
 COURTS_SHA256 = "fc4ae1480ebdce144f16e1a218c0ec73c7f195b239b533d4b7fcc54bc93a55ea"
 
 
