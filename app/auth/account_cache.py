@@ -36,8 +36,11 @@ ORM: see ``app.account_changes``).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import select
+import socket
 import threading
 import time
 import uuid
@@ -55,7 +58,7 @@ from app.models.users import User
 
 logger = logging.getLogger(__name__)
 CHANNEL = account_changes.CHANNEL
-POLL_SECONDS = 0.25  # the listener's longest wait before it looks at ``stop``
+STOP_JOIN_SECONDS = 1.25  # how long ``stop`` waits for a listener caught connecting
 LISTENER_NAME = "settleroom-account-listener"  # its thread and its connection
 _EPOCH_KEY = "settleroom.accounts_epoch"  # the cache's epoch at the transaction's begin
 _LOADED_KEY = "settleroom.accounts_loaded"  # account ids read in the current transaction
@@ -267,6 +270,7 @@ class PgListener(Watch):
         self._stale = True
         self._stopping = threading.Event()
         self._thread: threading.Thread | None = None
+        self._wake: tuple[socket.socket, socket.socket] | None = None
 
     def check(self) -> bool:
         if not self._subscribed:
@@ -286,8 +290,12 @@ class PgListener(Watch):
         if self._thread is not None:
             return
         self._stopping.clear()
-        self._thread = threading.Thread(target=self._run, name=LISTENER_NAME,
-                                        daemon=True)
+        # The listener waits on its connection's socket and on this pair's reading end, so
+        # ``stop`` (each app's shutdown, each test's) wakes it at once instead of waiting
+        # out a polling interval.
+        self._wake = socket.socketpair()
+        self._thread = threading.Thread(target=self._run, args=(self._wake,),
+                                        name=LISTENER_NAME, daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -295,7 +303,10 @@ class PgListener(Watch):
         self._stopping.set()
         self._down()
         if thread is not None:
-            thread.join(POLL_SECONDS + 1)
+            if self._wake is not None:
+                with contextlib.suppress(OSError):  # the listener closed it on its way out
+                    self._wake[1].send(b"\0")
+            thread.join(STOP_JOIN_SECONDS)
 
     def _down(self) -> None:
         self._subscribed = False
@@ -313,7 +324,14 @@ class PgListener(Watch):
                   "keepalives_count": 2, "tcp_user_timeout": 5000}
         return psycopg.connect(*args, **params)
 
-    def _run(self) -> None:
+    def _run(self, wake: tuple[socket.socket, socket.socket]) -> None:
+        try:
+            self._subscribe_until_stopped(wake[0])
+        finally:
+            for end in wake:
+                end.close()
+
+    def _subscribe_until_stopped(self, wake: socket.socket) -> None:
         lost = False
         while not self._stopping.is_set():
             try:
@@ -325,7 +343,7 @@ class PgListener(Watch):
                     if lost:
                         logger.warning("account cache listener subscribed again")
                         lost = False
-                    self._listen(conn)
+                    self._listen(conn, wake)
             except Exception:  # noqa: BLE001 - the cache stays off until the listener is back
                 if not lost and not self._stopping.is_set():
                     logger.warning("account cache listener lost its connection; the cache "
@@ -335,12 +353,17 @@ class PgListener(Watch):
                 self._down()
             self._stopping.wait(self._retry)
 
-    def _listen(self, conn: Any) -> None:
+    def _listen(self, conn: Any, wake: socket.socket) -> None:
         beat = time.monotonic()
         while not self._stopping.is_set():
-            # Short waits: ``stop`` (each app's shutdown, each test's) never waits long.
-            for note in conn.notifies(timeout=POLL_SECONDS):
+            # What has arrived, and what the heartbeat's query left in the backlog; never
+            # blocks (a zero timeout polls once).
+            for note in conn.notifies(timeout=0):
                 self._evict(note.payload)
+            wait = max(0.0, self._heartbeat - (time.monotonic() - beat))
+            ready, _, _ = select.select([conn.fileno(), wake], [], [], wait)
+            if wake in ready:
+                return
             if time.monotonic() - beat >= self._heartbeat:
                 conn.execute("SELECT 1")  # a connection lost without a word shows here
                 self._heard()
