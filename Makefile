@@ -40,27 +40,15 @@ run: install
 # every server process a test starts would otherwise compile the app, and pytest would
 # re-rewrite the asserts of every test module and plugin, on each of them (a third of
 # collection).
-#
-# The PostgreSQL pass runs beside the SQLite pass, its output kept until both end: a third
-# of the two passes' time one after the other was waiting (server processes starting, the
-# browser drawing, polls), which the other pass now fills.
 test: install-dev
+	env -u SETTLEROOM_TEST_DATABASE_URL -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS)
 	@url="$${SETTLEROOM_TEST_DATABASE_URL:-$$($(PY) -m tests.pg_available)}"; \
-	pglog="$$(mktemp)"; pgrc=0; \
 	if [ -n "$$url" ]; then \
-		SETTLEROOM_TEST_DATABASE_URL="$$url" env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS) $(PG_SKIP) > "$$pglog" 2>&1 & \
-		pgpid=$$!; \
-	fi; \
-	echo "== the whole suite on SQLite"; \
-	env -u SETTLEROOM_TEST_DATABASE_URL -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS); sqliterc=$$?; \
-	if [ -n "$$url" ]; then \
-		wait $$pgpid || pgrc=$$?; \
-		echo "== the database-backed tests again, on PostgreSQL"; cat "$$pglog"; \
+		echo "== the database-backed tests again, on PostgreSQL"; \
+		SETTLEROOM_TEST_DATABASE_URL="$$url" env -u PYTHONDONTWRITEBYTECODE $(PY) -m pytest $(PYTEST_ARGS) $(DB_TESTS) $(PG_SKIP); \
 	else \
 		echo "== PostgreSQL not reachable: SQLite only"; \
-	fi; \
-	rm -f "$$pglog"; \
-	[ $$sqliterc -eq 0 ] && [ $$pgrc -eq 0 ]
+	fi
 
 lint: install-dev
 	$(VENV)/bin/ruff check .
