@@ -30,13 +30,16 @@ import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import account_changes as _account_changes  # noqa: F401 - registers the hooks
+
+if TYPE_CHECKING:
+    from sqlalchemy.dialects import postgresql, sqlite
 
 DeferredWrite = Callable[[Session], None]
 T = TypeVar("T")
@@ -67,6 +70,18 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # once (503 ``database_unavailable``) rather than holding a worker thread while it waits.
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
     return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+
+
+def dialect_insert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
+    """The session's dialect's INSERT, for ON CONFLICT. Its module is imported here: a server
+    on SQLite never loads PostgreSQL's dialect (tests/unit/test_startup_imports.py)."""
+    if session.get_bind().dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
+
+        return PostgresInsert
+    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
+
+    return SqliteInsert
 
 
 def _private_sqlite_file(database: str | None) -> None:

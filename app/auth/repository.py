@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 from sqlalchemy import delete, or_, select, update
 from sqlalchemy.orm import Session
 
+from app.db import dialect_insert
 from app.models.users import LoginThrottle, PasswordReset, RecoveryCode, RefreshToken, User
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects import postgresql, sqlite
 
 
 def normalise_email(email: str) -> str:
@@ -62,18 +59,6 @@ def list_users(session: Session, *, offset: int, limit: int) -> list[User]:
     )
 
 
-def _insert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    """The session's dialect's INSERT (for ON CONFLICT). Its module is imported here: a
-    server on SQLite never loads PostgreSQL's dialect (tests/unit/test_startup_imports.py)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
-
-        return PostgresInsert
-    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-
-    return SqliteInsert
-
-
 def lock_throttles(
     session: Session, keys: list[str], now: datetime
 ) -> dict[str, LoginThrottle]:
@@ -82,7 +67,7 @@ def lock_throttles(
     writing transactions hold the database's write lock from BEGIN IMMEDIATE."""
     ordered = sorted(set(keys))
     for _ in range(3):  # a row swept between the insert and the lock is inserted again
-        session.execute(_insert(session)(LoginThrottle).values([
+        session.execute(dialect_insert(session)(LoginThrottle).values([
             {"key": k, "failures": 0, "window_started_at": now, "updated_at": now}
             for k in ordered
         ]).on_conflict_do_nothing(index_elements=["key"]))

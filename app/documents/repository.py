@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterable, Sequence
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import Any, NamedTuple
 
 from sqlalchemy import (
     Select,
@@ -22,6 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
+from app.db import dialect_insert
 from app.models.cases import Member
 from app.models.documents import (
     CaseWatermarkSetting,
@@ -36,9 +37,6 @@ from app.models.documents import (
     Production,
     ProductionItem,
 )
-
-if TYPE_CHECKING:
-    from sqlalchemy.dialects import postgresql, sqlite
 
 
 def add(session: Session, *objs: object) -> None:
@@ -237,24 +235,12 @@ def versions_of_documents(session: Session, document_ids: list[uuid.UUID]
 BATCH = 2000  # bound parameters per IN list (SQLite and PostgreSQL both take this many)
 
 
-def _insert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
-    """The session's dialect's INSERT (for ON CONFLICT). Its module is imported here: a
-    server on SQLite never loads PostgreSQL's dialect (tests/unit/test_startup_imports.py)."""
-    if session.get_bind().dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import Insert as PostgresInsert
-
-        return PostgresInsert
-    from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
-
-    return SqliteInsert
-
-
 def add_analysis(session: Session, row: DocumentAnalysis, anchors: Sequence[int]) -> bool:
     """Store a version's analysis and its anchors once: False (nothing written) when
     another request stored it first. Anchor counts are updated in anchor order, so two
     uploads that share anchors lock the same rows in the same order (PostgreSQL)."""
     done = session.execute(
-        _insert(session)(DocumentAnalysis).values(
+        dialect_insert(session)(DocumentAnalysis).values(
             version_id=row.version_id, case_id=row.case_id, layer_sealed=row.layer_sealed,
             words=row.words).on_conflict_do_nothing(index_elements=["version_id"])
         .returning(DocumentAnalysis.version_id)).first()
@@ -262,10 +248,10 @@ def add_analysis(session: Session, row: DocumentAnalysis, anchors: Sequence[int]
         return False
     ordered = sorted(set(anchors))
     if ordered:
-        session.execute(_insert(session)(DocumentAnchor), [
+        session.execute(dialect_insert(session)(DocumentAnchor), [
             {"version_id": row.version_id, "case_id": row.case_id, "anchor": a}
             for a in ordered])
-        upsert = _insert(session)(DocumentAnchorCount)
+        upsert = dialect_insert(session)(DocumentAnchorCount)
         session.execute(upsert.on_conflict_do_update(
             index_elements=["case_id", "anchor"],
             set_={"versions": DocumentAnchorCount.versions + 1}),
