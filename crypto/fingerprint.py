@@ -10,7 +10,10 @@ hypothesis every p-value below is computed under.
 Invariants:
 * bits depend only on (download_code, layer label, slot index); slot positions depend only on the
   original document, so a decoder that knows the original can locate them without the code;
-* a p-value is an exact binomial tail (integer arithmetic, no normal approximation);
+* a p-value is an exact binomial tail (integer arithmetic, no normal approximation), or for
+  sparse codes (`score_sparse`) the exact tail of a sum of binomials in floating point, and an
+  upper (Chernoff) bound on it where the count is too large to sum: never an approximation
+  that could understate it;
 * an attribution is accepted only when the union (Bonferroni) bound over all candidates and all
   tests stays below the target (default 1e-6).
 """
@@ -36,6 +39,8 @@ __all__ = [
     "code_bits",
     "code_symbols",
     "score_bits",
+    "score_sparse",
+    "sparse_tail",
     "tag_match_probability",
     "union_bound",
 ]
@@ -143,6 +148,85 @@ def score_bits(
         compared += 1
         agree += int(got == want)
     return LayerScore(layer, agree, compared, binomial_tail(agree, compared, p_null))
+
+
+EXACT_TAIL_LIMIT = 512  # above this many disagreements, sparse_tail bounds instead of summing
+
+
+def _binomial_pmf(n: int, p: float, upto: int) -> list[float]:
+    """P[Bin(n, p) = k] for k = 0..min(n, upto), 0 < p < 1, from log-gamma."""
+    lp, lq = math.log(p), math.log1p(-p)
+    head = math.lgamma(n + 1)
+    return [math.exp(head - math.lgamma(k + 1) - math.lgamma(n - k + 1) + k * lp + (n - k) * lq)
+            for k in range(min(n, upto) + 1)]
+
+
+def _chernoff_lower(classes: Sequence[tuple[int, float]], at_most: int) -> float:
+    """An upper bound on P[D <= at_most] (D a sum of binomials): min over t of
+    e^(t at_most) E[e^(-t D)], on a grid of t (any t gives a valid bound)."""
+    best = 1.0
+    for k in range(1, 80):
+        t = 0.01 * 1.12 ** k
+        log_b = t * at_most + sum(n * math.log1p(p * math.expm1(-t)) for n, p in classes)
+        best = min(best, math.exp(min(log_b, 0.0)))
+    return best
+
+
+def sparse_tail(classes: Sequence[tuple[int, Fraction]], disagree: int) -> float:
+    """P[D <= disagree] where D, the disagreements of an unrelated codeword, is the sum over
+    `classes` of independent Bin(n, p) (n slots that an unrelated codeword contradicts with
+    probability p each). At or above D's mean the answer is reported as 1 (it is at least
+    about one half: no evidence either way)."""
+    if disagree < 0:
+        return 0.0
+    fl = [(n, float(p)) for n, p in classes if n > 0]
+    if disagree >= sum(n * p for n, p in fl):
+        return 1.0
+    if disagree > EXACT_TAIL_LIMIT:
+        return _chernoff_lower(fl, disagree)
+    pmf = [1.0]
+    for n, p in fl:
+        part = _binomial_pmf(n, p, disagree)
+        out = [0.0] * min(len(pmf) + len(part) - 1, disagree + 1)
+        for i, a in enumerate(pmf):
+            if a:
+                for j, b in enumerate(part[: len(out) - i]):
+                    out[i + j] += a * b
+        pmf = out
+    return min(1.0, sum(pmf))
+
+
+def score_sparse(
+    layer: str,
+    bits: Sequence[int | None],
+    expected_bits: Sequence[int],
+    radix: int,
+    symbols: Sequence[int | None],
+    expected_symbols: Sequence[int],
+    symbol_radix: int,
+) -> LayerScore:
+    """A candidate against a sparse code: bits that are 1 with probability 1/`radix` (a
+    character variant) and uniform symbols in range(`symbol_radix`) (a line token), read
+    together. The statistic is the number of disagreements; under the null each bit read as
+    1 disagrees with probability 1 - 1/radix, each read as 0 with 1/radix, each symbol with
+    1 - 1/symbol_radix. The holder's copy disagrees nowhere: its p-value is the product of
+    the agreement probabilities, a few bits per variant or token read."""
+    q = Fraction(1, radix)
+    ones = zeros = read = disagree = 0
+    for got, want in zip(bits, expected_bits, strict=False):
+        if got is None:
+            continue
+        ones += got == 1
+        zeros += got != 1
+        disagree += got != want
+    for sym, want in zip(symbols, expected_symbols, strict=False):
+        if sym is None:
+            continue
+        read += 1
+        disagree += sym != want
+    classes = [(ones, 1 - q), (zeros, q), (read, 1 - Fraction(1, symbol_radix))]
+    compared = ones + zeros + read
+    return LayerScore(layer, compared - disagree, compared, sparse_tail(classes, disagree))
 
 
 def authentication_tag(key: bytes, download_code: bytes, digits: int = TAG_DIGITS) -> str:

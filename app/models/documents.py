@@ -27,7 +27,16 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, ForeignKey, Index, LargeBinary, String, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    ForeignKey,
+    Index,
+    LargeBinary,
+    SmallInteger,
+    String,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.models.base import Base, CreatedMixin, IdMixin
@@ -173,6 +182,9 @@ class DocumentDownload(IdMixin, Base):
     code_sealed: Mapped[bytes] = mapped_column(LargeBinary)
     tag: Mapped[str] = mapped_column(String(32), index=True)
     channels: Mapped[list[Any]] = mapped_column(JSON, default=list)
+    # The scheme the copy's PDF text layer was marked with (app.watermark.model.MARK_SCHEMES):
+    # rows from before revision 0029 are scheme 1; the download service writes its MarkSpec's.
+    mark_scheme: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
 class DocumentAnalysis(Base):

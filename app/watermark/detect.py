@@ -17,12 +17,24 @@ from crypto.fingerprint import (
     code_bits,
     code_symbols,
     score_bits,
+    score_sparse,
     union_bound,
 )
 
+from . import codes
 from .footer import TagText, scan_tags, tag_strings
-from .model import LAYERS, Candidate, CandidateResult, Detection, Verdict
-from .reading import Reading
+from .lines import BITS
+from .model import (
+    DENSE_SCHEME,
+    LAYERS,
+    PDF_TEXT_LABEL,
+    SPARSE_RADIX,
+    Candidate,
+    CandidateResult,
+    Detection,
+    Verdict,
+)
+from .reading import BitReading, Reading
 
 
 def _tag_score(layer: str, tag: str, distances: dict[str, int], p: float) -> LayerScore:
@@ -45,12 +57,28 @@ def _candidate_layers(
         channel = "text" if layer == "text" else layer
         if channel not in c.channels or br.read == 0:
             continue
+        if br.label == PDF_TEXT_LABEL:
+            out.append(_pdf_text_score(c, br))
+            continue
         if br.symbols:
             want = code_symbols(c.download_code, br.label, radices[layer])
         else:
             want = code_bits(c.download_code, br.label, len(br.values))
         out.append(score_bits(layer, br.values, want, br.p_null))
     return out
+
+
+def _pdf_text_score(c: Candidate, br: BitReading) -> LayerScore:
+    """A PDF's text layer by the candidate's own scheme: scheme 1 copies carry a uniform bit
+    per character slot and no tokens (tokens read from other copies are not theirs to
+    score); scheme 2 copies a sparse bit per slot and a token of uniform bits per line end."""
+    n = len(br.values) - br.tokens
+    bits, tokens = br.values[:n], br.values[n:]
+    if c.scheme == DENSE_SCHEME:
+        return score_bits("text", bits, code_bits(c.download_code, PDF_TEXT_LABEL, n))
+    return score_sparse("text", bits, codes.sparse_bits(c.download_code, n).tolist(),
+                        SPARSE_RADIX, tokens,
+                        codes.line_bits(c.download_code, len(tokens) // BITS).tolist(), 2)
 
 
 def score(

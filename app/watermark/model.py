@@ -24,6 +24,19 @@ LEGEND_POSITIONS = ("footer", "header", "diagonal")
 # (pdf.py) and the pixel reader (geometry.py) share them without importing each other.
 PDF_TEXT_LABEL = "pdftext/v1"
 GEOMETRY_LABEL = "geometry/v1"
+# How a PDF download's text layer is marked. Scheme 1 (downloads issued before scheme 2):
+# every character slot carries one bit of the code, so about half the words of a copy's
+# text differ from the original's. Scheme 2: a character slot shows its variant with
+# probability 1/SPARSE_RADIX (a few words in a hundred), and every line starts and ends in an
+# invisible token (lines.py) that extraction returns as a word of its own. A download
+# records its scheme; tracing reads the evidence once (the slots are the same) and scores
+# each candidate by its own scheme.
+DENSE_SCHEME = 1
+SPARSE_SCHEME = 2
+MARK_SCHEMES = (DENSE_SCHEME, SPARSE_SCHEME)
+SPARSE_RADIX = 32
+PDF_SPARSE_LABEL = "pdftext/v2-sparse"
+PDF_LINES_LABEL = "pdftext/v2-lines"
 
 Verdict = Literal["identified", "inconclusive", "no_watermark"]
 Evidence = str | bytes | list[bytes]
@@ -58,10 +71,13 @@ class MarkSpec:
     bates: tuple[str, ...] = ()
     position: str = "footer"
     order_legend: str = ""
+    scheme: int = SPARSE_SCHEME
 
     def __post_init__(self) -> None:
         if self.position not in LEGEND_POSITIONS:
             raise ValueError(f"unknown legend position: {self.position}")
+        if self.scheme not in MARK_SCHEMES:
+            raise ValueError(f"unknown mark scheme: {self.scheme}")
         if len(self.download_code) < 16:
             raise ValueError("download_code must be at least 16 bytes")
         if not self.tag.isdigit():
@@ -76,12 +92,14 @@ class MarkSpec:
 
 @dataclass(frozen=True)
 class Candidate:
-    """A download that could have leaked: opaque id, its code, its tag, channels it carried."""
+    """A download that could have leaked: opaque id, its code, its tag, channels it carried,
+    the scheme its PDF text layer was marked with."""
 
     id: str
     download_code: bytes
     tag: str
     channels: frozenset[str] = CHANNELS
+    scheme: int = SPARSE_SCHEME
 
 
 @dataclass(frozen=True)

@@ -21,12 +21,14 @@ import pikepdf
 
 from crypto.fingerprint import code_bit_bytes
 
+from . import codes
 from .footer import bates_of
 from .legend import decor, page_stream
-from .model import GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
+from .lines import BITS, line_ends, line_starts
+from .model import DENSE_SCHEME, GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
 from .pdfcontent import join_text, open_original, walk
 from .pdffill import fill_bodies
-from .pdftemplate import PAGE_SEP, analysis
+from .pdftemplate import LINE_OFF, PAGE_SEP, analysis
 from .pdfwriter import (
     FOOTER_MARK,
     TAG_KEY,
@@ -41,7 +43,7 @@ from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
 from .scan import marked_images
-from .text import TEXT_LABEL, FoldedText, Slot, TextEvidence, read_slots, text_overlap
+from .text import TEXT_LABEL, FoldedText, Slot, TextEvidence, read_marks, text_overlap
 
 TEMPLATE_STAGE = "pdf_template"
 _XMP_PREFIX = XMP_PREFIX
@@ -71,17 +73,27 @@ def _bits(code: bytes, label: str, n: int) -> npt.NDArray[np.uint8]:
 
 
 def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
-    """0/1 per text slot (0 when the text channel is off), then 0/1 per geometry slot (2 when
-    the geometry channel is off): the hook choices of pdftemplate.PageTemplate.index."""
+    """The hook choices of pdftemplate.PageTemplate.index: 0/1 per text slot (0 when the text
+    channel is off), 0/1 per geometry slot (2 when the geometry channel is off), the symbol
+    of each line end (LINE_OFF: no token) and 1 when line tokens are shown. Scheme 1 marks
+    every text slot with a uniform bit and shows no tokens; scheme 2 marks few text slots
+    and every line end (model.SPARSE_SCHEME)."""
     an = analysis(prep)
-    n_text, n_geo = len(an.text_slots), len(an.geo_slots)
-    choice = np.zeros(n_text + n_geo, dtype=np.uint8)
+    n_text, n_geo, n_lines = len(an.text_slots), len(an.geo_slots), len(an.line_slots)
+    lines = slice(n_text + n_geo, n_text + n_geo + n_lines)
+    choice = np.zeros(n_text + n_geo + n_lines + 1, dtype=np.uint8)
+    choice[lines] = LINE_OFF
     if "text" in mark.channels:
-        choice[:n_text] = _bits(mark.download_code, PDF_TEXT_LABEL, n_text)
+        if mark.scheme == DENSE_SCHEME:
+            choice[:n_text] = codes.dense_bits(mark.download_code, n_text)
+        else:
+            choice[:n_text] = codes.sparse_bits(mark.download_code, n_text)
+            choice[lines] = codes.line_symbols(mark.download_code, n_lines)
+            choice[-1] = 1
     if "geometry" in mark.channels:
-        choice[n_text:] = _bits(mark.download_code, GEOMETRY_LABEL, n_geo)
+        choice[n_text:n_text + n_geo] = _bits(mark.download_code, GEOMETRY_LABEL, n_geo)
     else:
-        choice[n_text:] = 2
+        choice[n_text:n_text + n_geo] = 2
     return choice
 
 
@@ -222,44 +234,63 @@ def _extract(pdf: Any) -> list[str]:
     return texts
 
 
-def _text_layer(prep: Prepared, texts: list[str]) -> list[int | None]:
+Marks = tuple[list[int | None], list[int | None]]  # character slots, line tokens
+
+
+def _text_layer(prep: Prepared, texts: list[str]) -> Marks:
+    """The text marks of evidence pages, read page by page against the original's pages
+    when the page count matches (alignment stays local), else against the whole text."""
     an = analysis(prep)
     if len(texts) != len(an.page_text):
-        return read_slots(_folded(prep), an.text_slots, PAGE_SEP.join(texts))
+        return read_marks(_folded(prep), an.text_slots, an.line_ends, an.line_starts,
+                          PAGE_SEP.join(texts))
     pages = _page_folded(prep)
     values: list[int | None] = [None] * len(an.text_slots)
+    tokens: list[int | None] = [None] * (BITS * len(an.line_slots))
     for k, evid in enumerate(texts):
         lo, hi = an.page_offset[k], an.page_offset[k] + len(an.page_text[k])
         idx = [i for i, s in enumerate(an.text_slots) if lo <= s.pos < hi]
-        if not idx:
+        ends = [i for i, pos in enumerate(an.line_ends) if lo <= pos < hi]
+        starts = [i for i, pos in enumerate(an.line_starts) if lo <= pos < hi]
+        if not (idx or ends or starts):
             continue
-        local = [an.text_slots[i] for i in idx]
-        shifted = [Slot(s.pos - lo, s.base, s.variant) for s in local]
-        for i, v in zip(idx, read_slots(pages[k], shifted, evid), strict=True):
+        shifted = [Slot(an.text_slots[i].pos - lo, an.text_slots[i].base,
+                        an.text_slots[i].variant) for i in idx]
+        got, toks = read_marks(pages[k], shifted, [an.line_ends[i] - lo for i in ends],
+                               [an.line_starts[i] - lo for i in starts], evid)
+        for i, v in zip(idx, got, strict=True):
             values[i] = v
-    return values
+        lines = ends + [an.n_line_ends + i for i in starts]
+        for n, line in enumerate(lines):
+            tokens[BITS * line: BITS * line + BITS] = toks[BITS * n: BITS * n + BITS]
+    return values, tokens
 
 
-def _text_bits(values: list[int | None]) -> Reading:
+def _text_bits(marks: Marks) -> Reading:
+    """One "text" reading: the character slots, then the line tokens (BitReading.tokens)."""
+    values, tokens = marks
     r = Reading()
-    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values)
-    if any(v == 1 for v in values):
+    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values + tokens, tokens=len(tokens))
+    if any(v == 1 for v in values) or any(t is not None for t in tokens):
         r.found.add("text")
     return r
 
 
 def read_text_slots(evidence: TextEvidence, folded: FoldedText, slots: Sequence[Slot]
                     ) -> Reading:
-    """``read_text_evidence`` from a stored text layer (see textlayer.py)."""
+    """``read_text_evidence`` from a stored text layer (see textlayer.py): its line ends are
+    those of its text, as the analysis found them."""
     r = Reading(tag_texts=[evidence.text])
-    guarded(r, "text", lambda: _text_bits(read_slots(folded, slots, evidence)))
+    guarded(r, "text", lambda: _text_bits(
+        read_marks(folded, slots, line_ends(folded.text), line_starts(folded.text), evidence)))
     return r
 
 
 def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
+    an = analysis(prep)
     r = Reading(tag_texts=[evidence])
     guarded(r, "text", lambda: _text_bits(
-        read_slots(_folded(prep), analysis(prep).text_slots, evidence)))
+        read_marks(_folded(prep), an.text_slots, an.line_ends, an.line_starts, evidence)))
     return r
 
 

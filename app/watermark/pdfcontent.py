@@ -58,6 +58,7 @@ class Show:
     scale: float  # device pt per text-space unit, horizontally
     operator: str
     vertical: bool = False  # a composite font in vertical writing mode
+    tc: float = 0.0  # character spacing in force (unscaled text space units)
 
 
 @dataclass
@@ -162,7 +163,7 @@ def walk(page: Any, ops: list[Any]) -> list[Show]:
             items = list(args[-1]) if op == "TJ" else [args[-1]]
             glyphs, scale = _show(st, items, info)
             shows.append(Show(i, st.font, st.size, info.simple, glyphs, scale, op,
-                              info.vertical))
+                              info.vertical, st.tc))
         else:
             _state_op(st, op, args)
     return shows

@@ -1,7 +1,7 @@
 """One download's page bodies for a whole document in a few numpy calls.
 
 Every page template (see pdftemplate.PageTemplate) is laid out once per original as a
-"superset" buffer: fixed chunks once, and for each hook its three alternatives side by side.
+"superset" buffer: fixed chunks once, and for each hook its alternatives side by side.
 A download selects one alternative per hook; the body bytes are the superset compressed through
 a byte mask (fixed chunks always kept), so the cost is a few passes over ~30 KB per page instead
 of a Python-level join over thousands of fragments.
@@ -30,16 +30,6 @@ class DocFill:
     page_starts: npt.NDArray[np.int64]  # first sub-chunk of each page
 
 
-def _split(alts: tuple[bytes, bytes, bytes]) -> list[tuple[bytes, int]]:
-    """(bytes, want) sub-chunks of one hook; a marked glyph shares its literal with the plain
-    one, so only the font switches around it are optional."""
-    a0, a1, a2 = alts
-    lo = a1.find(a0)
-    if a0 and a2 == a0 and lo > 0 and a1.count(a0) == 1:
-        return [(a1[:lo], 1), (a0, -1), (a1[lo + len(a0):], 1)]
-    return [(a0, 0), (a1, 1), (a2, 2)]
-
-
 def build_fill(pages: Sequence[PageTemplate]) -> DocFill:
     subs: list[bytes] = []
     keys: list[int] = []
@@ -59,12 +49,8 @@ def build_fill(pages: Sequence[PageTemplate]) -> DocFill:
         subs.append(PAGE_OPEN)
         keys.append(-1)
         wants.append(0)
-        for alts, key in zip(pt.alts, pt.keys, strict=True):
-            if key < 0:
-                add(alts[0], -1, 0)
-                continue
-            for data, want in _split(alts):
-                add(data, key if want >= 0 else -1, max(want, 0))
+        for data, key, want in pt.subs:
+            add(data, key, want)
         add(PAGE_CLOSE, -1, 0)
     return DocFill(
         superset=np.frombuffer(b"".join(subs), dtype=np.uint8),
@@ -76,8 +62,8 @@ def build_fill(pages: Sequence[PageTemplate]) -> DocFill:
 
 
 def fill_bodies(df: DocFill, choice: npt.NDArray[np.uint8]) -> list[memoryview]:
-    """Each page's content for one download; `choice` holds 0, 1 or 2 per hook key (see
-    PageTemplate.index: text bits, then geometry bits; 2 = channel disabled)."""
+    """Each page's content for one download; `choice` holds one value per hook key (see
+    PageTemplate.index: text bits, geometry bits, line symbols, the line flag)."""
     ext = np.append(choice, np.uint8(0))  # key -1 reads this fixed 0
     flags = ext[df.keys] == df.wants
     out = df.superset[np.repeat(flags, df.sublens)]

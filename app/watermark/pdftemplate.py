@@ -2,8 +2,9 @@
 
 A template is the page's content stream split into fixed byte chunks and hooks: a text hook is a
 glyph that may be shown with the marked font (same glyph, different ToUnicode), a geometry hook
-is a TJ adjustment that shifts one word by +/-delta and back. `fill` is the reference filling of
-one page for one download; downloads use the equivalent byte mask of pdffill.
+is a TJ adjustment that shifts one word by +/-delta and back, a line hook is the invisible
+line-end token of lines.py after a line's last glyph. `fill` is the reference filling of one
+page for one download; downloads use the equivalent byte mask of pdffill.
 """
 
 from __future__ import annotations
@@ -11,11 +12,11 @@ from __future__ import annotations
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from operator import getitem
 from typing import Any
 
 import pikepdf
 
+from .lines import RADIX, line_ends, line_starts
 from .pdfcontent import Glyph, Show, join_text, open_original, walk
 from .pdffonts import build_tounicode, font_info
 from .prepared import Prepared
@@ -24,6 +25,9 @@ from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, slots_nbytes
 GEOMETRY_SHIFT_PT = 0.45
 _VARIANTS = {**HOMOGLYPHS, **TYPOGRAPHIC}
 PAGE_SEP = "\n\n"
+LINE_FONT = "/SRln"  # the empty Type 3 font of the line-end tokens (pdfwriter.line_font)
+LINE_GAP = 250  # thousandths of an em between a line's last glyph and its token
+LINE_OFF = RADIX  # the choice of a line hook that shows no token
 
 
 @dataclass(frozen=True)
@@ -40,7 +44,20 @@ class GeoHook:
     minus: bytes  # TJ number when the bit is 0
 
 
-Chunk = bytes | TextHook | GeoHook
+@dataclass(frozen=True)
+class LineHook:
+    slot: int
+    prefix: bytes  # "] TJ /SRln 11 Tf [-250 ": to the token font, a space's width on
+    suffix: bytes  # " 250] TJ /F2 11 Tf [": back to where the pen was, in the page's font
+
+
+Chunk = bytes | TextHook | GeoHook | LineHook
+Sub = tuple[bytes, int, int]  # bytes kept when choice[key] == want (key -1: always)
+
+
+def line_code(symbol: int) -> bytes:
+    """The token font's code of a symbol (codes 1..64)."""
+    return b"<%02X>" % (symbol + 1)
 
 
 @dataclass(frozen=True)
@@ -60,22 +77,38 @@ class PageTemplate:
     marked_fonts: dict[str, bytes] = field(default_factory=dict)  # marked name -> CMap
     marked_of: dict[str, str] = field(default_factory=dict)  # marked name -> original name
     marked_codes: dict[str, set[int]] = field(default_factory=dict)  # marked name -> hook codes
-    alts: list[tuple[bytes, bytes, bytes]] = field(default_factory=list)
-    keys: list[int] = field(default_factory=list)  # index into text bits + geometry bits + [0]
+    has_lines: bool = False  # shows line-end tokens (needs LINE_FONT when text is on)
+    subs: list[Sub] = field(default_factory=list)
 
-    def index(self, n_text: int) -> None:
-        """Flatten chunks into (choice 0, 1, 2) alternatives; 2 = channel disabled."""
-        self.alts, self.keys = [], []
+    def index(self, n_text: int, n_geo: int, n_lines: int) -> None:
+        """Flatten chunks into sub-chunks, each kept when one choice has one value. The choice
+        vector (see choices) is the text bits (2 = channel off), the geometry bits (2 = off),
+        the line symbols (LINE_OFF = none) and a last entry that is 1 when line tokens are on.
+        A marked glyph shares its literal with the plain one and a token its font switches
+        with every other token, so only the differing bytes are alternatives."""
+        flag = n_text + n_geo + n_lines
+        self.subs = []
         for c in self.chunks:
             if isinstance(c, bytes):
-                self.alts.append((c, c, c))
-                self.keys.append(-1)
+                self.subs.append((c, -1, 0))
             elif isinstance(c, TextHook):
-                self.alts.append((c.literal, c.marked, c.literal))
-                self.keys.append(c.slot)
+                self.subs += _text_subs(c)
+            elif isinstance(c, GeoHook):
+                key = n_text + c.slot
+                self.subs += [(c.minus, key, 0), (c.plus, key, 1)]
             else:
-                self.alts.append((c.minus, c.plus, b""))
-                self.keys.append(n_text + c.slot)
+                key = n_text + n_geo + c.slot
+                self.subs.append((c.prefix, flag, 1))
+                self.subs += [(line_code(s), key, s) for s in range(RADIX)]
+                self.subs.append((c.suffix, flag, 1))
+
+
+def _text_subs(c: TextHook) -> list[Sub]:
+    lo = c.marked.find(c.literal)
+    if lo > 0 and c.marked.count(c.literal) == 1:
+        return [(c.marked[:lo], c.slot, 1), (c.literal, -1, 0),
+                (c.marked[lo + len(c.literal):], c.slot, 1)]
+    return [(c.literal, c.slot, 0), (c.marked, c.slot, 1), (c.literal, c.slot, 2)]
 
 
 @dataclass
@@ -87,25 +120,37 @@ class Analysis:
     geo_slots: tuple[WordBox, ...]
     pages: list[PageTemplate]
     page_sizes: list[tuple[float, float]]
+    line_slots: tuple[int, ...] = ()  # lines.line_slots(text): every line's end, then start
+    n_line_ends: int = 0
+
+    @property
+    def line_ends(self) -> tuple[int, ...]:
+        return self.line_slots[: self.n_line_ends]
+
+    @property
+    def line_starts(self) -> tuple[int, ...]:
+        return self.line_slots[self.n_line_ends:]
 
 
 def _page_nbytes(pt: PageTemplate) -> int:
     """Chunk bytes plus per-object overhead; `alts` mostly re-reference the chunks' bytes."""
-    size = 72 * len(pt.alts) + sum(len(c) for c in pt.marked_fonts.values())
+    size = 72 * len(pt.subs) + sum(len(c) for c in pt.marked_fonts.values())
     for c in pt.chunks:
         if isinstance(c, bytes):
             size += 33 + len(c)
         elif isinstance(c, TextHook):
             size += 150 + len(c.literal) + len(c.marked)
-        else:
+        elif isinstance(c, GeoHook):
             size += 150 + len(c.plus) + len(c.minus)
+        else:
+            size += 150 + len(c.prefix) + len(c.suffix)
     return size
 
 
 def analysis_nbytes(an: Analysis) -> int:
     """Approximate memory of an Analysis (for the owner's byte budget)."""
     texts = sys.getsizeof(an.text) + sum(sys.getsizeof(t) for t in an.page_text)
-    slots = slots_nbytes(an.text_slots) + 120 * len(an.geo_slots)
+    slots = slots_nbytes(an.text_slots) + 120 * len(an.geo_slots) + 40 * len(an.line_slots)
     return texts + slots + sum(_page_nbytes(pt) for pt in an.pages)
 
 
@@ -220,6 +265,9 @@ Segment = dict[tuple[int, int], GeoHook]  # (show, glyph) -> hook
 class _Builder:
     def __init__(self) -> None:
         self.text_hooks: dict[tuple[int, int, int], int] = {}  # (page, show, glyph) -> slot
+        # (page, show, glyph) -> line slot, for the token after (ends) or before (starts)
+        self.line_ends: dict[tuple[int, int, int], int] = {}
+        self.line_starts: dict[tuple[int, int, int], int] = {}
         self.geo: list[WordBox] = []
 
     def page_words(self, page: int, shows: Sequence[Show]) -> tuple[Segment, Segment]:
@@ -259,12 +307,17 @@ class _Builder:
         for gi, g in enumerate(show.glyphs):
             start, end = starts.get((si, gi)), ends.get((si, gi))
             tslot = self.text_hooks.get((page, si, gi))
-            if not (g.adj or start or tslot is not None or end):
+            at = (page, si, gi)
+            if not (g.adj or start or tslot is not None or end
+                    or at in self.line_ends or at in self.line_starts):
                 run += g.raw
                 continue
             flush()
             if g.adj:
                 chunks.append(_num(g.adj) + b" ")
+            if at in self.line_starts:
+                chunks.append(_line_hook(self.line_starts[at], show, size, before=True))
+                pt.has_lines = True
             if start is not None:
                 chunks.append(start)
             lit = _string(g.raw, hexa)
@@ -277,9 +330,24 @@ class _Builder:
             if end is not None:
                 flush()
                 chunks.append(end)
+            if at in self.line_ends:
+                flush()
+                chunks.append(_line_hook(self.line_ends[at], show, size, before=False))
+                pt.has_lines = True
         flush()
         chunks.append(b"] TJ\n")
         return chunks
+
+
+def _line_hook(line: int, show: Show, size: bytes, before: bool) -> LineHook:
+    """A line's token: a space's width back (before its first glyph) or on (after its last),
+    the empty glyph (it advances by the character spacing only), back by both, and the show's
+    own font again: the pen ends where it was."""
+    gap = LINE_GAP if before else -LINE_GAP
+    back = -gap + show.tc * 1000.0 / show.size
+    return LineHook(line, b"] TJ " + LINE_FONT.encode() + b" " + size + b" Tf [" + _num(gap)
+                    + b" ", b" " + _num(back) + b"] TJ " + show.font.encode() + b" " + size
+                    + b" Tf [")
 
 
 def _prefix(operator: str, operands: list[Any]) -> bytes:
@@ -349,21 +417,37 @@ def analyse(original: bytes | Prepared) -> Analysis:
             if len(show.glyphs[w[1]].text) == 1:
                 builder.text_hooks[(page, w[0], w[1])] = len(slots)
                 slots.append(slot)
+        ends = line_ends(full)
+        lines = ends + line_starts(full)
+        for n, pos in enumerate(lines):
+            page = max(k for k, off in enumerate(offsets) if off <= pos)
+            w = wheres[page][pos - offsets[page]]
+            if w is not None and _line_ok(walked[page][w[0]]):
+                hooks = builder.line_ends if n < len(ends) else builder.line_starts
+                hooks[(page, w[0], w[1])] = n
         pages = [_page_template(ops, walked[k], k, builder)
                  for k, (_, ops) in enumerate(parsed)]
         _add_cmaps(list(pdf.pages), pages)
         for pt in pages:
-            pt.index(len(slots))
+            pt.index(len(slots), len(builder.geo), len(lines))
         sizes = [(float(p.mediabox[2]), float(p.mediabox[3])) for p in pdf.pages]
-    return Analysis(full, list(texts), offsets, tuple(slots), tuple(builder.geo), pages, sizes)
+    return Analysis(full, list(texts), offsets, tuple(slots), tuple(builder.geo), pages, sizes,
+                    lines, len(ends))
 
 
-def choices(text_bits: Sequence[int], geo_bits: Sequence[int]) -> tuple[int, ...]:
-    """One download's choice per hook key (see PageTemplate.index); the last entry is fixed."""
-    return (*text_bits, *geo_bits, 0)
+def _line_ok(show: Show) -> bool:
+    """A token needs a horizontal show with a size (its gap is a TJ number)."""
+    return not show.vertical and show.size > 0
+
+
+def choices(text_bits: Sequence[int], geo_bits: Sequence[int], line_symbols: Sequence[int],
+            lines_on: bool) -> tuple[int, ...]:
+    """One download's choice per hook key (see PageTemplate.index), then the fixed 0 that
+    key -1 reads."""
+    return (*text_bits, *geo_bits, *line_symbols, int(lines_on), 0)
 
 
 def fill(pt: PageTemplate, choice: tuple[int, ...]) -> bytes:
-    """The page content for one download: a join over precomputed alternatives (the reference
+    """The page content for one download: the sub-chunks its choices keep (the reference
     for pdffill.fill_bodies)."""
-    return b"".join(map(getitem, pt.alts, map(choice.__getitem__, pt.keys)))
+    return b"".join(data for data, key, want in pt.subs if choice[key] == want)

@@ -22,9 +22,11 @@ from typing import Any
 import pikepdf
 
 from .footer import footer_lines
+from .lines import RADIX, token
 from .model import MarkSpec
 from .pdffill import DocFill, build_fill
-from .pdftemplate import Analysis, literal
+from .pdffonts import build_tounicode
+from .pdftemplate import LINE_FONT, Analysis, literal
 from .scan import PageImage, image_head
 
 TAG_KEY = "/SettleroomTag"
@@ -189,6 +191,25 @@ def add_fonts(pdf: Any, page: Any, shared: dict[str, Any], marked: dict[str, byt
         fonts[mname] = shared[key]
 
 
+def line_font(pdf: Any) -> Any:
+    """The line-end tokens' font (lines.py): Type 3, every code 1..64 the same empty glyph of
+    width 0 (it draws nothing and moves nothing), its ToUnicode the code's token."""
+    glyph = pdf.make_stream(b"0 0 d0")
+    return pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type3, FontBBox=[0, 0, 0, 0],
+        FontMatrix=[0.001, 0, 0, 0.001, 0, 0], CharProcs=pikepdf.Dictionary(e=glyph),
+        Encoding=pikepdf.Dictionary(Type=pikepdf.Name.Encoding,
+                                    Differences=[1, *([pikepdf.Name.e] * RADIX)]),
+        FirstChar=1, LastChar=RADIX, Widths=[0] * RADIX, Resources=pikepdf.Dictionary(),
+        ToUnicode=pdf.make_stream(build_tounicode({s + 1: token(s) for s in range(RADIX)}))))
+
+
+def _add_line_font(pdf: Any, page: Any, shared: dict[str, Any]) -> None:
+    if LINE_FONT not in shared:
+        shared[LINE_FONT] = line_font(pdf)
+    page.obj.Resources.Font[LINE_FONT] = shared[LINE_FONT]
+
+
 def set_metadata(pdf: Any, tag: str) -> None:
     pdf.docinfo[TAG_KEY] = tag
     if "/Metadata" not in pdf.Root:  # common case: write a minimal packet directly (fast)
@@ -212,6 +233,8 @@ def mark_structure(pdf: Any, an: Analysis, use_text: bool, tag: str | None,
     for k, page in enumerate(pdf.pages):
         pt = an.pages[k]
         add_fonts(pdf, page, shared, dict(pt.marked_fonts) if use_text else {}, pt.marked_of)
+        if use_text and pt.has_lines:
+            _add_line_font(pdf, page, shared)
         page.obj.Contents = pikepdf.Array([pdf.make_stream(b""), pdf.make_stream(b"")])
         contents.append(page.obj.Contents)
     if tag is not None:

@@ -21,6 +21,7 @@ class BitReading:
     values: list[int | None]
     p_null: Fraction = Fraction(1, 2)
     symbols: bool = False  # values are m-ary symbols from code_symbols, not code_bits
+    tokens: int = 0  # the last `tokens` values are line-end symbols (lines.py), not bits
 
     @property
     def read(self) -> int:

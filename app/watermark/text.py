@@ -28,6 +28,8 @@ from typing import NamedTuple
 
 import numpy as np
 
+from .lines import read_tokens
+
 TEXT_LABEL = "text/v1"
 
 # Latin letter -> Cyrillic look-alike (each is left unchanged by NFKC).
@@ -366,8 +368,22 @@ def read_slots(original: FoldedText, slots: Sequence[Slot], evidence: str | Text
                ) -> list[int | None]:
     """0/1 per slot as found in the evidence; None where the slot is absent or unreadable."""
     ev = TextEvidence.of(evidence)
+    return _slot_values(ev.text, slots, align(original, ev))
+
+
+def read_marks(original: FoldedText, slots: Sequence[Slot], ends: Sequence[int],
+               starts: Sequence[int], evidence: str | TextEvidence
+               ) -> tuple[list[int | None], list[int | None]]:
+    """The character slots (as read_slots) and the line tokens (lines.py) at `ends` and
+    `starts`, read through one alignment of the evidence."""
+    ev = TextEvidence.of(evidence)
     mapping = align(original, ev)
-    text = ev.text
+    return (_slot_values(ev.text, slots, mapping),
+            read_tokens(ev.text, mapping, ends, starts))
+
+
+def _slot_values(text: str, slots: Sequence[Slot], mapping: dict[int, int]
+                 ) -> list[int | None]:
     out: list[int | None] = []
     for slot in slots:
         j = mapping.get(slot.pos)

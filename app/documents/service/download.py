@@ -220,7 +220,7 @@ def _record(session: Session, ctx: CaseContext, svc: Services, plan: _Plan, *,
         code_sealed=seal_bytes(svc.key_provider, case_id=ctx.case_id,
                                object_type=CODE_OBJECT_TYPE, object_id=download_id,
                                plaintext=plan.code),
-        tag=plan.mark.tag, channels=channels,
+        tag=plan.mark.tag, channels=channels, mark_scheme=plan.mark.scheme,
     )
     repo.add(session, rec)
     record(session, ctx, ACTION, "document_download", download_id, {

@@ -102,7 +102,7 @@ def _target(doc: Document, version: DocumentVersion, downloads: list[DocumentDow
             stored: DocumentAnalysis | None, svc: Services) -> Target:
     found = {str(d.id): d for d in downloads}
     cands = tuple(Candidate(
-        id=key, tag=d.tag, channels=frozenset(d.channels),
+        id=key, tag=d.tag, channels=frozenset(d.channels), scheme=d.mark_scheme,
         download_code=open_bytes(svc.key_provider, d.code_sealed, case_id=d.case_id,
                                  object_type=CODE_OBJECT_TYPE, object_id=d.id),
     ) for key, d in found.items())

@@ -151,9 +151,11 @@ def test_channels_off_leave_no_marks():
 def test_mask_fill_equals_the_reference_join(channels):
     an = analyse(LONG)
     df = build_fill(an.pages)
-    n_text = len(an.text_slots)
+    n_text, n_geo = len(an.text_slots), len(an.geo_slots)
     for code in (bytes([4]) * 32, bytes([5]) * 32):
         choice = download_choice(prepare(LONG, PDF), spec(code, channels))
-        ref = choices(tuple(choice[:n_text].tolist()), tuple(choice[n_text:].tolist()))
+        c = choice.tolist()
+        ref = choices(c[:n_text], c[n_text:n_text + n_geo], c[n_text + n_geo:-1], c[-1] == 1)
+        assert ("text" in channels) == (c[-1] == 1)  # line tokens go with the text channel
         want = [b"q\n" + fill(pt, ref) + b"Q\n" for pt in an.pages]
         assert [bytes(b) for b in fill_bodies(df, choice)] == want

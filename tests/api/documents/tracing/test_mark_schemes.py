@@ -1,0 +1,97 @@
+"""A PDF's text layer through upload, download and trace under the two mark schemes.
+
+New downloads record scheme 2 (sparse character variants, a token at each line's start and
+end): their extracted text keeps the original's words, and a quoted passage still names the
+recipient. A copy issued before scheme 2 (its row says scheme 1) traces as it always did."""
+
+from __future__ import annotations
+
+import subprocess
+import tempfile
+import uuid
+from collections import Counter
+from pathlib import Path
+
+from sqlalchemy import select, update
+
+from app.db import transaction
+from app.models.documents import CODE_OBJECT_TYPE, DocumentDownload
+from app.sealing import open_bytes
+from app.watermark import LEGENDS, MarkSpec, embed
+from app.watermark.model import DENSE_SCHEME, SPARSE_SCHEME
+from tests.api.documents.helpers import pdf_doc
+from tests.api.documents.tracing.test_traces import trace_text
+from tests.tools import require
+
+PDF = "application/pdf"
+
+
+def _pdftotext(pdf: bytes) -> str:
+    exe = require("pdftotext")
+    with tempfile.TemporaryDirectory() as td:
+        p = Path(td) / "a.pdf"
+        p.write_bytes(pdf)
+        return subprocess.run([exe, "-enc", "UTF-8", str(p), "-"], check=True,
+                              capture_output=True).stdout.decode()
+
+
+def _passage(text: str) -> str:
+    """A fifth of the body, from its middle: what someone quoting the letter would copy."""
+    body = text.split("Copy for")[0]
+    return body[len(body) * 2 // 5: len(body) * 3 // 5]
+
+
+def _row(api, download_id: str) -> DocumentDownload:  # noqa: ANN001
+    with transaction(api.app.state.sessionmaker) as session:
+        row = session.execute(select(DocumentDownload).where(
+            DocumentDownload.id == uuid.UUID(download_id))).scalar_one()
+        session.expunge(row)
+        return row
+
+
+def test_new_downloads_keep_the_words_and_a_passage_names_the_recipient(api):
+    room = api.room()
+    original = pdf_doc()
+    doc = api.document(room, original, filename="order.pdf")
+    tracer = room.users["auditor"]
+    words = Counter(_pdftotext(original).split())
+    for who in ("defense_counsel", "pro_se"):
+        r = api.download(room, doc["id"], who)
+        assert r.status_code == 200, r.text
+        download_id = r.headers["x-download-id"]
+        assert _row(api, download_id).mark_scheme == SPARSE_SCHEME
+        got = Counter(_pdftotext(r.content).split())
+        kept = sum(min(n, got[w]) for w, n in words.items()) / sum(words.values())
+        assert kept >= 0.95
+        found = trace_text(api, tracer, _passage(_pdftotext(r.content)))
+        assert [m["download_id"] for m in found["matches"]] == [download_id]
+        assert "text" in found["matches"][0]["layers"]
+
+
+def test_a_copy_issued_under_scheme_one_still_traces_to_its_download(api):
+    room = api.room()
+    original = pdf_doc()
+    doc = api.document(room, original, filename="order.pdf")
+    tracer = room.users["auditor"]
+    old = api.download(room, doc["id"], "defense_counsel")
+    new = api.download(room, doc["id"], "pro_se")
+    old_id, new_id = old.headers["x-download-id"], new.headers["x-download-id"]
+    row = _row(api, old_id)
+    code = open_bytes(api.app.state.services.key_provider, row.code_sealed,
+                      case_id=row.case_id, object_type=CODE_OBJECT_TYPE, object_id=row.id)
+    # the copy that download would have been before scheme 2, and its row as migrated
+    issued = embed(original, PDF, MarkSpec(code, "Defense Counsel", "Defendant", "CONFIDENTIAL",
+                                           LEGENDS[0], row.tag, scheme=DENSE_SCHEME))
+    with transaction(api.app.state.sessionmaker) as session:
+        session.execute(update(DocumentDownload).where(DocumentDownload.id == row.id)
+                        .values(mark_scheme=DENSE_SCHEME))
+    found = trace_text(api, tracer, _passage(_pdftotext(issued)))
+    assert [m["download_id"] for m in found["matches"]] == [old_id]
+    found = trace_text(api, tracer, _passage(_pdftotext(new.content)))
+    assert [m["download_id"] for m in found["matches"]] == [new_id]
+    # scored by the wrong scheme, the old copy's passage names no one
+    with transaction(api.app.state.sessionmaker) as session:
+        session.execute(update(DocumentDownload).where(DocumentDownload.id == row.id)
+                        .values(mark_scheme=SPARSE_SCHEME))
+    found = trace_text(api, tracer, _passage(_pdftotext(issued)))
+    assert found["matches"] == []
