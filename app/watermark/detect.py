@@ -71,11 +71,13 @@ def _candidate_layers(
 def _pdf_text_score(c: Candidate, br: BitReading) -> LayerScore:
     """A PDF's text layer by the candidate's own scheme: scheme 1 copies carry a uniform bit
     per character slot and no tokens (tokens read from other copies are not theirs to
-    score); scheme 2 copies a sparse bit per slot and a token of uniform bits per line end."""
+    score); scheme 2 copies a sparse bit at the first slot of each word (the other slots are
+    never marked, so they are not read) and a token of uniform bits per line edge."""
     n = len(br.values) - br.tokens
     bits, tokens = br.values[:n], br.values[n:]
     if c.scheme == DENSE_SCHEME:
         return score_bits("text", bits, code_bits(c.download_code, PDF_TEXT_LABEL, n))
+    bits = [v if first else None for v, first in zip(bits, br.primary, strict=True)]
     return score_sparse("text", bits, codes.sparse_bits(c.download_code, n).tolist(),
                         SPARSE_RADIX, tokens,
                         codes.line_bits(c.download_code, len(tokens) // BITS).tolist(), 2)

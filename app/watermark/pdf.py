@@ -43,7 +43,15 @@ from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
 from .scan import marked_images
-from .text import TEXT_LABEL, FoldedText, Slot, TextEvidence, read_marks, text_overlap
+from .text import (
+    TEXT_LABEL,
+    FoldedText,
+    Slot,
+    TextEvidence,
+    first_in_word,
+    read_marks,
+    text_overlap,
+)
 
 TEMPLATE_STAGE = "pdf_template"
 _XMP_PREFIX = XMP_PREFIX
@@ -87,7 +95,8 @@ def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
         if mark.scheme == DENSE_SCHEME:
             choice[:n_text] = codes.dense_bits(mark.download_code, n_text)
         else:
-            choice[:n_text] = codes.sparse_bits(mark.download_code, n_text)
+            choice[:n_text] = codes.sparse_bits(mark.download_code, n_text) & np.array(
+                an.primary, dtype=np.uint8)
             choice[lines] = codes.line_symbols(mark.download_code, n_lines)
             choice[-1] = 1
     if "geometry" in mark.channels:
@@ -266,11 +275,12 @@ def _text_layer(prep: Prepared, texts: list[str]) -> Marks:
     return values, tokens
 
 
-def _text_bits(marks: Marks) -> Reading:
+def _text_bits(marks: Marks, primary: tuple[bool, ...]) -> Reading:
     """One "text" reading: the character slots, then the line tokens (BitReading.tokens)."""
     values, tokens = marks
     r = Reading()
-    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values + tokens, tokens=len(tokens))
+    r.bits["text"] = BitReading(PDF_TEXT_LABEL, values + tokens, tokens=len(tokens),
+                                primary=primary)
     if any(v == 1 for v in values) or any(t is not None for t in tokens):
         r.found.add("text")
     return r
@@ -282,7 +292,8 @@ def read_text_slots(evidence: TextEvidence, folded: FoldedText, slots: Sequence[
     those of its text, as the analysis found them."""
     r = Reading(tag_texts=[evidence.text])
     guarded(r, "text", lambda: _text_bits(
-        read_marks(folded, slots, line_ends(folded.text), line_starts(folded.text), evidence)))
+        read_marks(folded, slots, line_ends(folded.text), line_starts(folded.text), evidence),
+        first_in_word(folded.text, slots)))
     return r
 
 
@@ -290,7 +301,8 @@ def read_text_evidence(evidence: str, prep: Prepared) -> Reading:
     an = analysis(prep)
     r = Reading(tag_texts=[evidence])
     guarded(r, "text", lambda: _text_bits(
-        read_marks(_folded(prep), an.text_slots, an.line_ends, an.line_starts, evidence)))
+        read_marks(_folded(prep), an.text_slots, an.line_ends, an.line_starts, evidence),
+        an.primary))
     return r
 
 
@@ -326,7 +338,7 @@ def read_pdf_file(evidence: bytes, prep: Prepared, thorough: bool,
     if texts:
         if extracted is not None:
             extracted.append(PAGE_SEP.join(texts))
-        guarded(r, "text", lambda: _text_bits(_text_layer(prep, texts)))
+        guarded(r, "text", lambda: _text_bits(_text_layer(prep, texts), analysis(prep).primary))
     return r
 
 

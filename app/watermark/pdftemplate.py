@@ -20,7 +20,7 @@ from .lines import RADIX, line_ends, line_starts
 from .pdfcontent import Glyph, Show, join_text, open_original, walk
 from .pdffonts import build_tounicode, font_info
 from .prepared import Prepared
-from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, slots_nbytes
+from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, first_in_word, slots_nbytes
 
 GEOMETRY_SHIFT_PT = 0.45
 _VARIANTS = {**HOMOGLYPHS, **TYPOGRAPHIC}
@@ -122,6 +122,7 @@ class Analysis:
     page_sizes: list[tuple[float, float]]
     line_slots: tuple[int, ...] = ()  # lines.line_slots(text): every line's end, then start
     n_line_ends: int = 0
+    primary: tuple[bool, ...] = ()  # text.first_in_word: the slots a sparse code marks
 
     @property
     def line_ends(self) -> tuple[int, ...]:
@@ -432,7 +433,7 @@ def analyse(original: bytes | Prepared) -> Analysis:
             pt.index(len(slots), len(builder.geo), len(lines))
         sizes = [(float(p.mediabox[2]), float(p.mediabox[3])) for p in pdf.pages]
     return Analysis(full, list(texts), offsets, tuple(slots), tuple(builder.geo), pages, sizes,
-                    lines, len(ends))
+                    lines, len(ends), first_in_word(full, slots))
 
 
 def _line_ok(show: Show) -> bool:

@@ -21,7 +21,8 @@ class BitReading:
     values: list[int | None]
     p_null: Fraction = Fraction(1, 2)
     symbols: bool = False  # values are m-ary symbols from code_symbols, not code_bits
-    tokens: int = 0  # the last `tokens` values are line-end symbols (lines.py), not bits
+    tokens: int = 0  # the last `tokens` values are line-token bits (lines.py)
+    primary: tuple[bool, ...] = ()  # per character slot: one a sparse code may mark
 
     @property
     def read(self) -> int:

@@ -104,6 +104,20 @@ def find_slots(text: str) -> tuple[Slot, ...]:
     return tuple(slots)
 
 
+def first_in_word(text: str, slots: Sequence[Slot]) -> tuple[bool, ...]:
+    """Per slot, whether it is the first slot of its word (a whitespace-delimited token):
+    the slots a sparse code may mark, so that a marked word differs in one character."""
+    out: list[bool] = []
+    word_start = -1
+    for slot in slots:
+        start = slot.pos
+        while start > 0 and not text[start - 1].isspace():
+            start -= 1
+        out.append(start != word_start)
+        word_start = start
+    return tuple(out)
+
+
 def slots_nbytes(slots: Sequence[Slot]) -> int:
     """Approximate memory of a slot tuple (for the owner's byte budget)."""
     return 64 + 200 * len(slots)
