@@ -33,7 +33,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 from sqlalchemy import Engine, create_engine, event, make_url
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
 from app import account_changes as _account_changes  # noqa: F401 - registers the hooks
@@ -82,6 +82,38 @@ def dialect_insert(session: Session) -> type[postgresql.Insert] | type[sqlite.In
     from sqlalchemy.dialects.sqlite import Insert as SqliteInsert
 
     return SqliteInsert
+
+
+def on_postgres(session: Session) -> bool:
+    return session.get_bind().dialect.name == "postgresql"
+
+
+def pg_execute(session: Session, sql: str, params: dict[str, Any], *, writes: bool) -> Any:
+    """Run one statement's own text (psycopg's ``%(name)s`` parameters) on the session's
+    PostgreSQL connection, in its transaction, and return the psycopg cursor.
+
+    For the few statements every request runs (the case guard's membership read, an
+    audited action's rows): SQLAlchemy's execution of a compiled statement costs several
+    times the driver's own work per call, and Python time per request is what limits
+    throughput. Like ``Session.execute`` it flushes pending ORM changes first (autoflush)
+    and, with ``writes``, marks the transaction as having written (``between_transactions``
+    refuses to split it). Errors arrive as SQLAlchemy's ``DBAPIError`` with parameters
+    hidden, a lost connection invalidated, so callers and the 503 handling see what they
+    would see from ``Session.execute``."""
+    if session.autoflush:
+        session.flush()  # nothing to do, and cheap, when no ORM change is pending
+    conn = session.connection()
+    driver: Any = conn.connection.driver_connection
+    if writes:
+        session.info[_WROTE_KEY] = True
+    try:
+        return driver.execute(sql, params)
+    except driver.Error as exc:
+        lost = conn.dialect.is_disconnect(exc, driver, None)
+        if lost:
+            conn.invalidate(exc)
+        raise DBAPIError.instance(sql, params, exc, driver.Error, hide_parameters=True,
+                                  connection_invalidated=lost, dialect=conn.dialect) from exc
 
 
 def _private_sqlite_file(database: str | None) -> None:

@@ -29,6 +29,7 @@ from app.context import CaseContext, Principal
 from app.deadlines import courts as court_table
 from app.errors import Invalid
 from app.kernel.papers import Caption
+from app.models.base import new_id
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
 from app.sealing import create_case_key
 from app.watermark import LEGEND_POSITIONS
@@ -175,10 +176,11 @@ def _updated_court(case: Case, changes: dict[str, object]) -> court.Court | None
 
 
 def add_party(session: Session, ctx: CaseContext, *, data: PartyCreate) -> PartyRead:
-    party = Party(case_id=ctx.case_id, **data.model_dump())
-    repo.add(session, party)
-    record(session, ctx, "party.create", "party", party.id, {"party_id": party.id})
-    return PartyRead.model_validate(party)
+    values = {"id": new_id(), "case_id": ctx.case_id, **data.model_dump()}
+    repo.insert_party(session, values)
+    record(session, ctx, "party.create", "party", values["id"], {"party_id": values["id"]})
+    # Built from values validated by ``PartyCreate``, not validated a second time.
+    return PartyRead.model_construct(**values)
 
 
 def list_parties(session: Session, ctx: CaseContext, *, offset: int, limit: int) -> list[PartyRead]:
