@@ -54,43 +54,33 @@ def token_bits(chars: str) -> list[int | None]:
     return [b if n == 1 else None for b, n in zip(out, seen, strict=True)]
 
 
-def line_ends(text: str) -> tuple[int, ...]:
-    """Index of the last visible character of every line of `text` that has one."""
-    out: list[int] = []
+def _lines(text: str) -> list[tuple[int, int]]:
+    """(first, last) index of the visible characters of every line that has some."""
+    out: list[tuple[int, int]] = []
     start = 0
     n = len(text)
     while start <= n:
         stop = text.find("\n", start)
         stop = n if stop < 0 else stop
-        end = stop - 1
-        while end >= start and text[end].isspace():
-            end -= 1
-        if end >= start:
-            out.append(end)
+        first, last = start, stop - 1
+        while first < stop and text[first].isspace():
+            first += 1
+        while last >= first and text[last].isspace():
+            last -= 1
+        if first <= last:
+            out.append((first, last))
         start = stop + 1
-    return tuple(out)
+    return out
+
+
+def line_ends(text: str) -> tuple[int, ...]:
+    """Index of the last visible character of every line of `text` that has one."""
+    return tuple(last for _, last in _lines(text))
 
 
 def line_starts(text: str) -> tuple[int, ...]:
     """Index of the first visible character of every line of `text` that has one."""
-    out: list[int] = []
-    start = 0
-    n = len(text)
-    while start <= n:
-        stop = text.find("\n", start)
-        stop = n if stop < 0 else stop
-        first = start
-        while first < stop and text[first].isspace():
-            first += 1
-        if first < stop:
-            out.append(first)
-        start = stop + 1
-    return tuple(out)
-
-
-def line_slots(text: str) -> tuple[int, ...]:
-    """Every line's end, then every line's start: the order of a download's line symbols."""
-    return line_ends(text) + line_starts(text)
+    return tuple(first for first, _ in _lines(text))
 
 
 def read_tokens(text: str, mapping: Mapping[int, int], ends: Sequence[int],

@@ -120,7 +120,7 @@ class Analysis:
     geo_slots: tuple[WordBox, ...]
     pages: list[PageTemplate]
     page_sizes: list[tuple[float, float]]
-    line_slots: tuple[int, ...] = ()  # lines.line_slots(text): every line's end, then start
+    line_slots: tuple[int, ...] = ()  # line_ends(text) + line_starts(text): a token at each
     n_line_ends: int = 0
     primary: tuple[bool, ...] = ()  # text.first_in_word: the slots a sparse code marks
 

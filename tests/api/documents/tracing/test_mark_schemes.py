@@ -6,11 +6,8 @@ recipient. A copy issued before scheme 2 (its row says scheme 1) traces as it al
 
 from __future__ import annotations
 
-import subprocess
-import tempfile
 import uuid
 from collections import Counter
-from pathlib import Path
 
 from sqlalchemy import select, update
 
@@ -20,19 +17,10 @@ from app.sealing import open_bytes
 from app.watermark import LEGENDS, MarkSpec, embed
 from app.watermark.model import DENSE_SCHEME, SPARSE_SCHEME
 from tests.api.documents.helpers import pdf_doc
+from tests.api.documents.tracing.test_producers import _pdftotext
 from tests.api.documents.tracing.test_traces import trace_text
-from tests.tools import require
 
 PDF = "application/pdf"
-
-
-def _pdftotext(pdf: bytes) -> str:
-    exe = require("pdftotext")
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "a.pdf"
-        p.write_bytes(pdf)
-        return subprocess.run([exe, "-enc", "UTF-8", str(p), "-"], check=True,
-                              capture_output=True).stdout.decode()
 
 
 def _passage(text: str) -> str:
