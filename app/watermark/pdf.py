@@ -87,9 +87,9 @@ def _bits(code: bytes, label: str, n: int) -> npt.NDArray[np.uint8]:
 def download_choice(prep: Prepared, mark: MarkSpec) -> npt.NDArray[np.uint8]:
     """The hook choices of pdftemplate.PageTemplate.index: 0/1 per text slot (0 when the text
     channel is off), 0/1 per geometry slot (2 when the geometry channel is off), the symbol
-    of each line end (LINE_OFF: no token) and 1 when line tokens are shown. Scheme 1 marks
-    every text slot with a uniform bit and shows no tokens; scheme 2 marks few text slots
-    and every line end (model.SPARSE_SCHEME)."""
+    of each line's end and start (LINE_OFF: no token) and 1 when line tokens are shown.
+    Scheme 1 marks every text slot with a uniform bit and shows no tokens; scheme 2 marks
+    few text slots (a word's first, 1 in SPARSE_RADIX) and every line's edges."""
     an = analysis(prep)
     n_text, n_geo, n_lines = len(an.text_slots), len(an.geo_slots), len(an.line_slots)
     lines = slice(n_text + n_geo, n_text + n_geo + n_lines)

@@ -3,8 +3,8 @@
 A template is the page's content stream split into fixed byte chunks and hooks: a text hook is a
 glyph that may be shown with the marked font (same glyph, different ToUnicode), a geometry hook
 is a TJ adjustment that shifts one word by +/-delta and back, a line hook is the invisible
-line-end token of lines.py after a line's last glyph. `fill` is the reference filling of one
-page for one download; downloads use the equivalent byte mask of pdffill.
+token of lines.py before a line's first glyph or after its last. `fill` is the reference
+filling of one page for one download; downloads use the equivalent byte mask of pdffill.
 """
 
 from __future__ import annotations
@@ -25,8 +25,8 @@ from .text import HOMOGLYPHS, TYPOGRAPHIC, Slot, find_slots, first_in_word, slot
 GEOMETRY_SHIFT_PT = 0.45
 _VARIANTS = {**HOMOGLYPHS, **TYPOGRAPHIC}
 PAGE_SEP = "\n\n"
-LINE_FONT = "/SRln"  # the empty Type 3 font of the line-end tokens (pdfwriter.line_font)
-LINE_GAP = 250  # thousandths of an em between a line's last glyph and its token
+LINE_FONT = "/SRln"  # the empty Type 3 font of the line tokens (pdfwriter.line_font)
+LINE_GAP = 250  # thousandths of an em between a line's first or last glyph and its token
 LINE_OFF = RADIX  # the choice of a line hook that shows no token
 
 
@@ -47,7 +47,7 @@ class GeoHook:
 @dataclass(frozen=True)
 class LineHook:
     slot: int
-    prefix: bytes  # "] TJ /SRln 11 Tf [-250 ": to the token font, a space's width on
+    prefix: bytes  # "] TJ /SRln 11 Tf [-250 ": to the token font, a space's width away
     suffix: bytes  # " 250] TJ /F2 11 Tf [": back to where the pen was, in the page's font
 
 
@@ -56,7 +56,7 @@ Sub = tuple[bytes, int, int]  # bytes kept when choice[key] == want (key -1: alw
 
 
 def line_code(symbol: int) -> bytes:
-    """The token font's code of a symbol (codes 1..64)."""
+    """The token font's code of a symbol (codes 1..RADIX)."""
     return b"<%02X>" % (symbol + 1)
 
 
@@ -77,12 +77,13 @@ class PageTemplate:
     marked_fonts: dict[str, bytes] = field(default_factory=dict)  # marked name -> CMap
     marked_of: dict[str, str] = field(default_factory=dict)  # marked name -> original name
     marked_codes: dict[str, set[int]] = field(default_factory=dict)  # marked name -> hook codes
-    has_lines: bool = False  # shows line-end tokens (needs LINE_FONT when text is on)
+    has_lines: bool = False  # shows line tokens (needs LINE_FONT when text is on)
     subs: list[Sub] = field(default_factory=list)
 
     def index(self, n_text: int, n_geo: int, n_lines: int) -> None:
         """Flatten chunks into sub-chunks, each kept when one choice has one value. The choice
-        vector (see choices) is the text bits (2 = channel off), the geometry bits (2 = off),
+        vector (see choices) is the text bits (0 or 2 with the channel off: the plain glyph),
+        the geometry bits (2 = off),
         the line symbols (LINE_OFF = none) and a last entry that is 1 when line tokens are on.
         A marked glyph shares its literal with the plain one and a token its font switches
         with every other token, so only the differing bytes are alternatives."""
@@ -134,7 +135,7 @@ class Analysis:
 
 
 def _page_nbytes(pt: PageTemplate) -> int:
-    """Chunk bytes plus per-object overhead; `alts` mostly re-reference the chunks' bytes."""
+    """Chunk bytes plus per-object overhead; `subs` mostly re-reference the chunks' bytes."""
     size = 72 * len(pt.subs) + sum(len(c) for c in pt.marked_fonts.values())
     for c in pt.chunks:
         if isinstance(c, bytes):
