@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analysis
-from .placement import Span, is_partial, is_whole, locate, place
+from .placement import Span, frame_box, is_partial, is_whole, locate, place
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
 from .scan import layout as scan_layout
@@ -84,6 +84,9 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
         raise Unreadable() from None
     with im:
         g = im.convert("L")
+    box = frame_box(np.asarray(g))
+    if box is not None:  # a grab of a viewer's window: the page without its frame
+        g = g.crop(box)
     shape = origs[0].shape if origs else (1, 1)
     if origs and is_partial(g.size, shape):
         rows = max(1, round(g.size[1] * shape[1] / g.size[0]))

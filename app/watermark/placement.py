@@ -20,7 +20,10 @@ Invariants and threats:
   caller reads it as before (resampled to the page), which on a partial page reads no marks
   (the word and pattern readers reject what does not register), so a grab of another
   document, or of a page the original does not have, names no one;
-- an image with the page's shape (within ASPECT) is a whole page and is read as before.
+- an image with the page's shape (within ASPECT) is a whole page and is read as before;
+- a viewer's frame around the page (its grey background, the page's shadow) is cut first
+  (frame_box): only rows and columns of one uniform grey darker than paper at the image's
+  edges, so nothing of the page, whose margins are paper, is ever cut.
 """
 
 from __future__ import annotations
@@ -45,6 +48,35 @@ PEAKS = 3  # row offsets compared in 2-D per page
 LOWEST, STEP, FINE = 0.4, 0.015, 0.0025
 COARSE = 8  # the scale search runs on the page at 1/8 resolution (about 0.15 s a page)
 LOCATE_PAGES = 4
+
+
+FRAME_STD = 6.0  # grey levels: a viewer's background (and a shadow's edge) is this uniform
+PAPER = 232  # mean grey at or above which a row or column is paper, never frame
+
+
+def _edge_run(mean: Array, std: Array) -> tuple[int, int]:
+    """[lo, hi) once the leading and trailing frame lines (uniform, darker than paper) go."""
+    frame = (std < FRAME_STD) & (mean < PAPER)
+    lo, hi = 0, len(frame)
+    while lo < hi and frame[lo]:
+        lo += 1
+    while hi > lo and frame[hi - 1]:
+        hi -= 1
+    return lo, hi
+
+
+def frame_box(grey: NDArray[Any]) -> tuple[int, int, int, int] | None:
+    """(left, top, right, bottom) of the page inside a viewer's frame, None when the image
+    has no frame (or nothing but frame)."""
+    a = np.asarray(grey, dtype=np.float64)
+    left, right = _edge_run(a.mean(axis=0), a.std(axis=0))
+    if right - left < 8:
+        return None
+    inner = a[:, left:right]
+    top, bottom = _edge_run(inner.mean(axis=1), inner.std(axis=1))
+    if bottom - top < 8 or (left, top, right, bottom) == (0, 0, a.shape[1], a.shape[0]):
+        return None
+    return left, top, right, bottom
 
 
 @dataclass(frozen=True)

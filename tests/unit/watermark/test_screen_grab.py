@@ -120,3 +120,42 @@ def test_page_images_of_a_text_original_still_go_through_ocr():
     det = detect([page], LETTER.encode(), "text/plain", cands(),
                  ocr=lambda img: seen.append(img) or "")
     assert seen == [page] and det.errors == ()
+
+
+def framed(image: bytes, grey: int, pad: tuple[int, int, int], shadow: int = 4) -> list[bytes]:
+    """`image` as a viewer shows it: on a `grey` background, `pad` pixels at the left, top
+    and right, with a soft shadow along the page's edges."""
+    page = Image.open(io.BytesIO(image)).convert("RGB")
+    w, h = page.size
+    left, top, right = pad
+    out = Image.new("RGB", (left + w + right, top + h), (grey, grey, grey))
+    for k in range(shadow, 0, -1):  # darker nearer the page
+        tone = max(0, grey - 12 * (shadow - k + 1))
+        out.paste((tone, tone, tone), (left - k, top - k, left + w + k, top + h))
+    out.paste(page, (left, top))
+    buf = io.BytesIO()
+    out.save(buf, format="PNG")
+    return [buf.getvalue()]
+
+
+@pytest.mark.parametrize("grey", [82, 204], ids=["dark viewer", "light viewer"])
+def test_a_grab_framed_by_the_viewer_is_traced_from_the_page_inside(grey: int):
+    original, cs = ORIGINAL, cands()
+    copy = embed(original, PDF, spec(cs[4]))
+    det = detect(framed(grab(copy)[0], grey, (60, 24, 60)), original, PDF, cs)
+    assert det.identified == (cs[4].id,)
+    assert detect(framed(grab(original)[0], grey, (60, 24, 60)), original, PDF,
+                  cs).identified == ()
+
+
+def test_the_frame_is_cut_and_the_page_never_is():
+    from app.watermark.placement import frame_box
+
+    page = np.full((300, 200), 255, dtype=np.uint8)
+    page[40:60, 30:170] = 0  # a line of text
+    assert frame_box(page) is None  # paper margins are the page's own
+    framed_page = np.full((340, 280), 82, dtype=np.uint8)
+    framed_page[30:330, 40:240] = page[:300]
+    framed_page[330:, 40:240] = 255  # the page goes on below the grab
+    assert frame_box(framed_page) == (40, 30, 240, 340)
+    assert frame_box(np.full((50, 50), 82, dtype=np.uint8)) is None
