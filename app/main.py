@@ -28,16 +28,10 @@ from app.documents.tracing.router import router as traces_router
 from app.ene import service as ene_service
 from app.ene.router import router as ene_router
 from app.errors import install_error_handlers
-from app.middleware import (
-    BodyLimitMiddleware,
-    InFlightMiddleware,
-    RequestsInFlight,
-    SecurityHeadersMiddleware,
-    ShutdownCutoffMiddleware,
-)
+from app.middleware import RequestsInFlight, ServiceMiddleware
 from app.notifications.router import router as notifications_router
 from app.notifications.worker import DeliveryWorker
-from app.observability import RequestContextMiddleware, configure_logging
+from app.observability import configure_logging
 from app.offers import service as offers_service
 from app.offers.router import router as offers_router
 from app.ops import router as ops_router
@@ -139,11 +133,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         mount(app, router)
     web.install(app)
     install_error_handlers(app)
-    app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(BodyLimitMiddleware)
-    app.add_middleware(InFlightMiddleware)
-    app.add_middleware(ShutdownCutoffMiddleware)
-    app.add_middleware(RequestContextMiddleware)  # outermost: the id is there for all
+    app.add_middleware(ServiceMiddleware)  # the only one: ids, limits, headers (its docstring)
     deferred_openapi(app)
     configure_logging(settings.log_format)
     return app

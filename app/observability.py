@@ -18,9 +18,10 @@ from __future__ import annotations
 import json
 import logging
 import re
+import secrets
 import time
-import uuid
-from contextvars import ContextVar
+from contextvars import ContextVar, Token
+from dataclasses import dataclass
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
@@ -61,8 +62,51 @@ def _route_template(scope: Scope) -> str:
     return path if isinstance(path, str) else "unlisted"
 
 
+REQUEST_ID_KEY = REQUEST_ID_HEADER.lower().encode()
+# (method, route template, status) -> its two series. Looking a series up by its labels
+# takes the metric's lock and checks every label value, for each request; the pair is
+# kept instead. Bounded: the method is the client's word, and past the bound a request
+# takes the metric's own lookup, as before.
+_SERIES: dict[tuple[str, str, int], tuple[Any, Any]] = {}
+_SERIES_MAX = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class RequestMark:
+    id: str
+    token: Token[str | None]
+    start: float
+
+
+def begin_request(offered: bytes | None) -> RequestMark:
+    """The request's id (the caller's ``X-Request-ID`` when it is a short token, else a new
+    one), set for every log line written while the request runs, and its start; hand the
+    mark to ``end_request``."""
+    text = offered.decode("latin-1") if offered else ""
+    request_id = text if _ACCEPTED_ID.match(text) else secrets.token_hex(16)
+    return RequestMark(request_id, _request_id.set(request_id), time.perf_counter())
+
+
+def end_request(scope: Scope, status: int, mark: RequestMark) -> None:
+    """Count and time the request by route template; unset its id."""
+    seconds = time.perf_counter() - mark.start
+    try:
+        key = (str(scope.get("method", "")), _route_template(scope), status)
+        series = _SERIES.get(key)
+        if series is None:
+            series = (HTTP_REQUESTS.labels(key[0], key[1], str(status)),
+                      HTTP_SECONDS.labels(key[0], key[1]))
+            if len(_SERIES) < _SERIES_MAX:
+                _SERIES[key] = series
+        series[0].inc()
+        series[1].observe(seconds)
+    finally:
+        _request_id.reset(mark.token)
+
+
 class RequestContextMiddleware:
-    """Outermost: gives the request its id, times it, counts it by route template."""
+    """The request id, timing and counting alone, for an app other than the service's (the
+    service's own layer, ``app.middleware.ServiceMiddleware``, does this and more)."""
 
     def __init__(self, app: ASGIApp) -> None:
         self.app = app
@@ -71,28 +115,22 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        offered = dict(scope.get("headers", [])).get(REQUEST_ID_HEADER.lower().encode(), b"")
-        text = offered.decode("latin-1")
-        request_id = text if _ACCEPTED_ID.match(text) else uuid.uuid4().hex
-        token = _request_id.set(request_id)
-        start, status = time.perf_counter(), 500
+        mark = begin_request(dict(scope.get("headers", [])).get(REQUEST_ID_KEY))
+        status = 500
 
         async def send_with_id(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = int(message["status"])
                 headers = list(message.get("headers", []))
-                headers.append((REQUEST_ID_HEADER.lower().encode(), request_id.encode()))
+                headers.append((REQUEST_ID_KEY, mark.id.encode()))
                 message = {**message, "headers": headers}
             await send(message)
 
         try:
             await self.app(scope, receive, send_with_id)
         finally:
-            route, method = _route_template(scope), str(scope.get("method", ""))
-            HTTP_REQUESTS.labels(method, route, str(status)).inc()
-            HTTP_SECONDS.labels(method, route).observe(time.perf_counter() - start)
-            _request_id.reset(token)
+            end_request(scope, status, mark)
 
 
 class _RequestIdFilter(logging.Filter):
