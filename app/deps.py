@@ -447,6 +447,59 @@ class UnitRoute(APIRoute):
         return app
 
 
+class DirectRoute(UnitRoute):
+    """A route whose async endpoint takes one value, computed from the request alone by one
+    async dependency, and returns an instance of its response model (``GET /me``: the
+    caller's account). Such a route needs nothing of FastAPI's per-request work but the two
+    calls: no parameter to validate, no body, no dependency with a teardown, no background
+    task, no database unit; and the endpoint built its model (validated then), so the model
+    is serialised as it is, not validated again. Each request awaits the dependency with
+    the request, the endpoint with its value, and answers the model's JSON; a refusal is
+    raised as from any dependency. FastAPI still builds the route (its OpenAPI: the
+    dependency's security scheme, the response model), and the shape is checked then."""
+
+    def __init__(self, path: str, endpoint: Callable[..., Any], **kwargs: Any) -> None:
+        self._direct = endpoint  # before FastAPI's build, which asks for the handler
+        super().__init__(path, endpoint, **kwargs)
+
+    def get_route_handler(self) -> Callable[[Request], Coroutine[Any, Any, Response]]:
+        dependant, deps, endpoint = self.dependant, self.dependant.dependencies, self._direct
+        if not (inspect.iscoroutinefunction(endpoint) and len(deps) == 1
+                and _awaitable_call(deps[0].call)
+                and deps[0].name is not None and deps[0].request_param_name is not None
+                and _only_values(dependant) and _only_values(deps[0], deps[0].request_param_name)
+                and isinstance(self.response_model, type) and self.response_field is not None):
+            raise TypeError(f"{self.path}: not a direct route (see DirectRoute)")
+        call, name = deps[0].call, deps[0].name
+        model, field = self.response_model, self.response_field
+        assert call is not None
+
+        async def app(request: Request) -> Response:
+            value = await endpoint(**{name: await call(request)})
+            if not isinstance(value, model):
+                raise TypeError(f"{endpoint.__name__} did not answer its response model")
+            return Response(field.serialize_json(value), media_type="application/json")
+
+        return app
+
+
+def _awaitable_call(call: Any) -> bool:
+    return inspect.iscoroutinefunction(call) or (
+        callable(call) and inspect.iscoroutinefunction(type(call).__call__))
+
+
+def _only_values(dependant: Any, request_param: str | None = None) -> bool:
+    """Nothing for FastAPI to read, validate or tear down but the sub-dependencies (and,
+    for a dependency, the request it is handed)."""
+    return not (dependant.path_params or dependant.query_params or dependant.header_params
+                or dependant.cookie_params or dependant.body_params
+                or dependant.websocket_param_name or dependant.http_connection_param_name
+                or dependant.response_param_name or dependant.background_tasks_param_name
+                or dependant.security_scopes_param_name
+                or (dependant.request_param_name not in (None, request_param))
+                or (request_param is not None and dependant.dependencies))
+
+
 API_PREFIX = "/api/v1"
 
 

@@ -117,6 +117,12 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or get_settings()
     settings.check_production()
     app = FastAPI(
+        # FastAPI's own OpenTelemetry stays off, whatever the process's global providers:
+        # it records validation failures with their input and exceptions with their text,
+        # either of which may quote confidential content, and it asked for the providers
+        # on every request. Telemetry is ``app.observability``'s (labels without content).
+        telemetry={"tracing": False, "metrics": False, "logs": False,
+                   "operation_spans": False, "auto_configure": False},
         lifespan=_lifespan,
         title="settleroom",
         version="1.0.0",

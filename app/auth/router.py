@@ -23,6 +23,7 @@ from app.auth.schemas import (
 )
 from app.context import Principal
 from app.deps import (
+    DirectRoute,
     FirstPasswordAccountDep,
     FirstPasswordPrincipalDep,
     PrincipalDep,
@@ -84,14 +85,17 @@ def logout(session: SessionDep, principal: FirstPasswordPrincipalDep) -> Respons
     return Response(status_code=204)
 
 
-@router.get("/me")
 async def me(account: FirstPasswordAccountDep) -> MeRead:
     """Async: for a token current in the account cache it answers with neither a database
-    read nor a worker thread (``app.auth.account_cache``)."""
+    read nor a worker thread (``app.auth.account_cache``); a ``DirectRoute``, so FastAPI's
+    per-request dependency solving and response validation are skipped too."""
     return MeRead(id=account.id, email=account.email, name=account.name,
                   is_platform_admin=account.is_platform_admin,
                   totp_enabled=account.totp_enabled,
                   must_change_password=account.must_change_password)
+
+
+router.add_api_route("/me", me, methods=["GET"], route_class_override=DirectRoute)
 
 
 @router.post("/me/password", status_code=204)

@@ -8,8 +8,9 @@ may not be in the future beyond the leeway. Every failure is the same ``InvalidT
 callers learn nothing more.
 
 Cost: the signing and verifying keys are parsed once, into python-jose key objects. A token
-whose header and signature verified is remembered (bounded, keyed by the exact token string),
-so a client's repeated requests skip the signature check; the time claims are checked again
+whose header, signature and claims verified is remembered (bounded, keyed by the exact token
+string), with what its claims say, so a client's repeated requests skip the signature and
+the checks that depend on the token alone; the time claims are compared with the clock again
 on every use, and revocation is the caller's check of the account row, never cached here.
 """
 
@@ -22,6 +23,7 @@ import hmac
 import json
 import secrets
 import threading
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -50,6 +52,15 @@ class AccessClaims:
     jti: str
     issued_at: datetime
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token whose signature and token-only claims checked: what remains is the clock."""
+
+    claims: AccessClaims
+    expires: int  # exp
+    not_before: int  # the later of iat and nbf
 
 
 def _b64url_json(segment: str) -> dict[str, object]:
@@ -86,8 +97,8 @@ class AccessTokens:
         self.lifetime = lifetime
         self._signing_key = jwk.construct(self._private_pem, ALGORITHM)
         self._verifying_key = jwk.construct(self.public_pem, ALGORITHM)
-        # token -> its signature-checked claims. Insertion-ordered: the oldest is evicted.
-        self._verified: dict[str, dict[str, object]] = {}
+        # token -> its checked claims. Insertion-ordered: the oldest is evicted.
+        self._verified: dict[str, _Verified] = {}
         self._verified_lock = threading.Lock()
 
     def issue(self, user_id: uuid.UUID, generation: int, now: datetime) -> tuple[str, int]:
@@ -121,15 +132,18 @@ class AccessTokens:
             raise InvalidToken
 
     def verify(self, token: str, now: datetime | None = None) -> AccessClaims:
-        now = now or datetime.now(UTC)
-        claims = self._verified.get(token)
-        if claims is None:
-            claims = self._verify_signature(token)
+        ts = time.time() if now is None else now.timestamp()
+        verified = self._verified.get(token)
+        if verified is None:
+            verified = self._check_claims(self._verify_signature(token))
             with self._verified_lock:
                 while len(self._verified) >= VERIFIED_CACHE_SIZE:
                     del self._verified[next(iter(self._verified))]
-                self._verified[token] = claims
-        return self._check_claims(claims, now)
+                self._verified[token] = verified
+        # exp has no leeway; iat and nbf may be ahead of this clock by the leeway only.
+        if verified.expires <= ts or verified.not_before > ts + LEEWAY_SECONDS:
+            raise InvalidToken
+        return verified.claims
 
     def _verify_signature(self, token: str) -> dict[str, object]:
         self._check_header(token)
@@ -144,32 +158,32 @@ class AccessTokens:
             raise InvalidToken from exc
         return claims
 
-    def _check_claims(self, claims: dict[str, object], now: datetime) -> AccessClaims:
+    def _check_claims(self, claims: dict[str, object]) -> _Verified:
+        """Every check that depends on the token alone; ``verify`` compares the times."""
         if any(name not in claims for name in REQUIRED_CLAIMS):
             raise InvalidToken
         if claims["iss"] != self.issuer or claims["aud"] != self.audience:
             raise InvalidToken
         if claims["typ"] != "access":
             raise InvalidToken
-        ts = now.timestamp()
         exp, iat, nbf = claims["exp"], claims["iat"], claims.get("nbf", claims["iat"])
         gen = claims.get("gen", 0)
         if not all(isinstance(v, int) and not isinstance(v, bool) for v in (exp, iat, nbf, gen)):
             raise InvalidToken
         assert isinstance(exp, int) and isinstance(iat, int) and isinstance(gen, int)
         assert isinstance(nbf, int)
-        if exp <= ts or iat > ts + LEEWAY_SECONDS or nbf > ts + LEEWAY_SECONDS:
-            raise InvalidToken
         if not isinstance(claims["jti"], str) or not isinstance(claims["sub"], str):
             raise InvalidToken
         try:
             user_id = uuid.UUID(claims["sub"])
-        except ValueError as exc:
+            issued_at, expires_at = (datetime.fromtimestamp(iat, UTC),
+                                     datetime.fromtimestamp(exp, UTC))
+        except (ValueError, OverflowError, OSError) as exc:
             raise InvalidToken from exc
-        return AccessClaims(
-            user_id=user_id, generation=gen, jti=claims["jti"],
-            issued_at=datetime.fromtimestamp(iat, UTC), expires_at=datetime.fromtimestamp(exp, UTC),
-        )
+        return _Verified(
+            AccessClaims(user_id=user_id, generation=gen, jti=claims["jti"],
+                         issued_at=issued_at, expires_at=expires_at),
+            expires=exp, not_before=max(iat, nbf))
 
 
 def new_refresh_token() -> tuple[str, bytes]:
