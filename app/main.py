@@ -4,7 +4,6 @@ ASGI server (``uvicorn app.main:app``)."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -92,8 +91,7 @@ def configure(app: FastAPI, settings: Settings) -> None:
 async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     """The audit sequencer runs while the app serves (``configure`` may swap it); the
     inspection workers (started on first upload) stop when the last app stops. The
-    timing-equaliser password hash is computed beside the first requests, not before them.
-    The account cache's listener (PostgreSQL) runs while the app serves; until it has
+    account cache's listener (PostgreSQL) runs while the app serves; until it has
     subscribed, the cache is bypassed."""
     app.state.accounts.start()
     app.state.sequencer.start()
@@ -101,8 +99,6 @@ async def _lifespan(app: FastAPI) -> AsyncIterator[None]:
     if app.state.settings.worker == "internal":
         app.state.mailer.start()
     INSPECTION_WORKERS.hold()
-    threading.Thread(target=app.state.services.passwords.warm, name="settleroom-warm",
-                     daemon=True).start()
     try:
         yield
     finally:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-import threading
+import base64
+import os
 
 from argon2 import PasswordHasher, Type
 from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from argon2.low_level import ARGON2_VERSION
 
 from app.config import Settings
 
@@ -17,11 +19,7 @@ class Passwords:
         self._hasher = PasswordHasher(
             time_cost=time_cost, memory_cost=memory_kib, parallelism=parallelism, type=Type.ID
         )
-        # Verified against when the account does not exist, so both paths cost the same.
-        # Hashed on first need (or by ``warm`` in the background right after start-up),
-        # not at start-up: one Argon2 hash is most of a restart's time otherwise.
-        self._dummy: str | None = None
-        self._dummy_lock = threading.Lock()
+        self._dummy = _equaliser(self._hasher)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Passwords:
@@ -34,22 +32,28 @@ class Passwords:
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)
 
-    def warm(self) -> None:
-        """Compute the timing-equaliser hash now (the server calls this off the request path)."""
-        self._dummy_hash()
-
-    def _dummy_hash(self) -> str:
-        with self._dummy_lock:
-            if self._dummy is None:
-                self._dummy = self._hasher.hash("settleroom-timing-equaliser")
-            return self._dummy
-
     def verify(self, stored_hash: str | None, password: str) -> bool:
         try:
-            return (self._hasher.verify(stored_hash or self._dummy_hash(), password)
+            return (self._hasher.verify(stored_hash or self._dummy, password)
                     and bool(stored_hash))
         except (VerifyMismatchError, VerificationError, InvalidHashError):
             return False
 
     def needs_rehash(self, stored_hash: str) -> bool:
         return self._hasher.check_needs_rehash(stored_hash)
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii").rstrip("=")
+
+
+def _equaliser(hasher: PasswordHasher) -> str:
+    """What a sign-in for an account that does not exist is verified against, so both paths
+    cost one Argon2id computation with the same parameters (the cost of verifying depends on
+    the parameters written in the encoded hash, never on its digest). An encoded hash with
+    this hasher's parameters, a random salt and a random digest: no password hashes to it
+    (a match is a 2**-256 chance, and ``verify`` refuses a missing hash anyway), and it is
+    written, not computed, so no Argon2 hash is paid for it at start-up or on first use."""
+    return (f"$argon2id$v={ARGON2_VERSION}$m={hasher.memory_cost},t={hasher.time_cost},"
+            f"p={hasher.parallelism}${_b64(os.urandom(hasher.salt_len))}"
+            f"${_b64(os.urandom(hasher.hash_len))}")
