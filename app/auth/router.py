@@ -87,14 +87,15 @@ def logout(session: SessionDep, principal: FirstPasswordPrincipalDep) -> Respons
 
 async def me(account: FirstPasswordAccountDep) -> MeRead:
     """Async: for a token current in the account cache it answers with neither a database
-    read nor a worker thread (``app.auth.account_cache``); a ``DirectRoute``, so FastAPI's
-    per-request dependency solving and response validation are skipped too."""
+    read nor a worker thread (``app.auth.account_cache``)."""
     return MeRead(id=account.id, email=account.email, name=account.name,
                   is_platform_admin=account.is_platform_admin,
                   totp_enabled=account.totp_enabled,
                   must_change_password=account.must_change_password)
 
 
+# A DirectRoute: FastAPI's per-request dependency solving and response validation are
+# skipped too (the docstring above is the operation's public description).
 router.add_api_route("/me", me, methods=["GET"], route_class_override=DirectRoute)
 
 
