@@ -3,8 +3,10 @@ PostgreSQL server; ``make test`` runs the database-backed tests on both."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -65,22 +67,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=ONCE_REASON))
 
 
+_SHARED_SCOPE = re.compile(r"""scope=["'](module|class|package)["']""")
+
+
+@cache
+def _sent_whole(root: Path, module: str) -> bool:
+    """Web modules, and any module whose own fixtures live longer than a test (a backup
+    drill, replicas, the fuzzing world): sent whole to one worker, which builds them once.
+    Sent test by test, such a module had its fixtures built on both workers, and a fixture
+    parametrized per module torn down and rebuilt whenever its tests interleaved."""
+    if module.startswith("tests/web/"):
+        return True
+    try:
+        return _SHARED_SCOPE.search((root / module).read_text()) is not None
+    except OSError:
+        return False
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With ``-n`` (``make test``): every test on its own, as ``--dist load`` does, except
-    the web modules, each sent whole to one worker. Their tests share one app and case per
-    module (``tests/web/conftest.py``), and a journey may build on an earlier one of its
-    module. (``--dist loadgroup`` would say this with a mark, but it does not group on
-    pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    the modules ``_sent_whole`` names, each sent whole to one worker. The web modules' tests
+    share one app and case per module (``tests/web/conftest.py``), and a journey may build on
+    an earlier one of its module. (``--dist loadgroup`` would say this with a mark, but it
+    does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class WebModulesWhole(LoadScopeScheduling):
+    root = config.rootpath
+
+    class SharedFixturesWhole(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return module if module.startswith("tests/web/") else nodeid
+            return module if _sent_whole(root, module) else nodeid
 
-    return WebModulesWhole(config, log)
+    return SharedFixturesWhole(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
