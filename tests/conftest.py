@@ -3,8 +3,11 @@ PostgreSQL server; ``make test`` runs the database-backed tests on both."""
 
 from __future__ import annotations
 
+import re
+from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
+from functools import cache
 from pathlib import Path
 
 import pytest
@@ -42,6 +45,18 @@ def _start_rank(item: pytest.Item) -> int:
 ONCE_REASON = "checked once, in the SQLite pass: what it checks does not depend on the database"
 
 
+def _one_id_per_test(items: list[pytest.Item]) -> None:
+    """Schemathesis names each operation's test (``test_no_server_errors[GET /...]``) but,
+    on pytest 9.2, gives them all the function's node id. xdist's controller keys its work
+    by node id: the scheduler below kept one of the ~140 operations and dropped the rest
+    without a word. Each such test gets the id its name says."""
+    seen = Counter(item.nodeid for item in items)
+    for item in items:
+        if seen[item.nodeid] > 1 and item.parent is not None:
+            item._id = type(item._id).parse(  # noqa: SLF001 - pytest 9's id of a node
+                f"{item.parent.nodeid}::{item.name}")
+
+
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     """Browser tests are slow by nature: ``-m 'not slow'`` leaves them out too. Tests
     marked ``once`` (OCR, rendering, process signals: nothing of the database) are not run
@@ -50,6 +65,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     focus, dialogs), which no database changes. The journeys run on both: each role's whole
     path through the pages, its confirmations and its drafts kept across an ended session,
     against the database a court would run."""
+    _one_id_per_test(items)
     pg = dbutil.pg_server_url()
     # The longest modules first: the web modules go to one worker each, whole, and one of
     # them started last would keep the other worker idle at the end. Stable: a module's own
@@ -65,22 +81,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.skip(reason=ONCE_REASON))
 
 
+_SHARED_SCOPE = re.compile(r"""scope=["'](module|class|package)["']""")
+
+
+@cache
+def _sent_whole(root: Path, module: str) -> bool:
+    """Web modules, and any module whose own fixtures live longer than a test (a backup
+    drill, replicas, the fuzzing world): sent whole to one worker, which builds them once.
+    Sent test by test, such a module had its fixtures built on both workers, and a fixture
+    parametrized per module torn down and rebuilt whenever its tests interleaved."""
+    if module.startswith("tests/web/"):
+        return True
+    try:
+        return _SHARED_SCOPE.search((root / module).read_text()) is not None
+    except OSError:
+        return False
+
+
 def pytest_xdist_make_scheduler(config: pytest.Config, log: object) -> object | None:
     """With ``-n`` (``make test``): every test on its own, as ``--dist load`` does, except
-    the web modules, each sent whole to one worker. Their tests share one app and case per
-    module (``tests/web/conftest.py``), and a journey may build on an earlier one of its
-    module. (``--dist loadgroup`` would say this with a mark, but it does not group on
-    pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
+    the modules ``_sent_whole`` names, each sent whole to one worker. The web modules' tests
+    share one app and case per module (``tests/web/conftest.py``), and a journey may build on
+    an earlier one of its module. (``--dist loadgroup`` would say this with a mark, but it
+    does not group on pytest 9.2: pytest-dev/pytest-xdist#1386.)"""
     if config.getoption("dist") != "load":
         return None
     from xdist.scheduler import LoadScopeScheduling
 
-    class WebModulesWhole(LoadScopeScheduling):
+    root = config.rootpath
+
+    class SharedFixturesWhole(LoadScopeScheduling):
         def _split_scope(self, nodeid: str) -> str:
             module = nodeid.split("::", 1)[0]
-            return module if module.startswith("tests/web/") else nodeid
+            return module if _sent_whole(root, module) else nodeid
 
-    return WebModulesWhole(config, log)
+    return SharedFixturesWhole(config, log)
 
 
 @pytest.hookimpl(hookwrapper=True)
@@ -164,6 +199,18 @@ def empty_database_url(_empty_template_db: str, tmp_path: Path) -> Iterator[str]
         yield dbutil.copy_sqlite(Path(_empty_template_db), tmp_path / "empty.db")
 
 
+class _GivenSettings(Settings):
+    """Settings made of what a test passes and nothing else: neither the runner's
+    SETTLEROOM_* variables nor a .env file reach a test's app. Reading those sources costs
+    a walk over every field's annotations (about 7 ms a test, more than the validation);
+    ``get_settings()``, which the CLI tests call with their own variables, still reads
+    them."""
+
+    @classmethod
+    def settings_customise_sources(cls, settings_cls, init_settings, **_: object):  # noqa: ANN001, ANN206
+        return (init_settings,)
+
+
 def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Settings:
     values: dict[str, object] = {
         "env": "dev",
@@ -181,7 +228,7 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
         "worker": "external",
     }
     values.update(overrides)
-    return Settings(**values)  # type: ignore[arg-type]
+    return _GivenSettings(**values)  # type: ignore[arg-type]
 
 
 @pytest.fixture

@@ -68,7 +68,7 @@ class ServeProcess:
                     return
             except httpx.HTTPError:
                 pass
-            time.sleep(0.2)
+            time.sleep(0.05)  # every server a test starts waits here: poll often
         self.stop()
         pytest.fail(f"settleroom serve did not answer within {START_SECONDS} s:\n"
                     f"{self.output()}", pytrace=False)

@@ -33,7 +33,7 @@ from app.config import Settings
 from app.db import transaction
 from app.main import configure, create_app
 from app.models.cases import Member
-from tests import dbutil
+from tests import dbutil, lazy_schemathesis
 from tests.api.documents.helpers import text_doc
 from tests.conftest import build_template, fresh_database, make_settings
 from tests.factories import Api, Room, User
@@ -55,6 +55,13 @@ def _spec() -> dict:
 
 
 schema = schemathesis.openapi.from_dict(_spec())
+# Each operation's cases are built where its test runs, not in every worker's collection.
+lazy_schemathesis.defer_operation_tests()
+
+
+@pytest.fixture(autouse=True)
+def _operation_test(request: pytest.FixtureRequest) -> None:
+    lazy_schemathesis.build(request.node)
 
 
 @dataclass
