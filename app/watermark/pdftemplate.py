@@ -10,7 +10,7 @@ filling of one page for one download; downloads use the equivalent byte mask of 
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,9 +32,12 @@ LINE_OFF = RADIX  # the choice of a line hook that shows no token
 
 @dataclass(frozen=True)
 class TextHook:
+    """A glyph inside a string; marked, it is wrapped in `on` and `off`."""
+
     slot: int
-    literal: bytes  # "(x)" for the glyph
-    marked: bytes  # "] TJ /SRmF2 11 Tf [(x)] TJ /F2 11 Tf [": same glyph, marked font
+    glyph: bytes  # "x": the glyph's bytes as written inside the string
+    on: bytes  # ")] TJ /SRmF2 11 Tf [(": the string closed, the marked font, a new string
+    off: bytes  # ")] TJ /F2 11 Tf [(": back to the page's font, the rest of the string
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,9 @@ class LineHook:
     slot: int
     prefix: bytes  # "] TJ /SRln 11 Tf [-250 ": to the token font, a space's width away
     suffix: bytes  # " 250] TJ /F2 11 Tf [": back to where the pen was, in the page's font
+    # Shown instead when tokens are off, where the token opens ("[") or closes ("] TJ") the
+    # show's array: a token at an array's edge leaves no empty array behind ("[] TJ").
+    off: bytes = b""
 
 
 Chunk = bytes | TextHook | GeoHook | LineHook
@@ -102,14 +108,12 @@ class PageTemplate:
                 self.subs.append((c.prefix, flag, 1))
                 self.subs += [(line_code(s), key, s) for s in range(RADIX)]
                 self.subs.append((c.suffix, flag, 1))
+                if c.off:
+                    self.subs.append((c.off, flag, 0))
 
 
 def _text_subs(c: TextHook) -> list[Sub]:
-    lo = c.marked.find(c.literal)
-    if lo > 0 and c.marked.count(c.literal) == 1:
-        return [(c.marked[:lo], c.slot, 1), (c.literal, -1, 0),
-                (c.marked[lo + len(c.literal):], c.slot, 1)]
-    return [(c.literal, c.slot, 0), (c.marked, c.slot, 1), (c.literal, c.slot, 2)]
+    return [(c.on, c.slot, 1), (c.glyph, -1, 0), (c.off, c.slot, 1)]
 
 
 @dataclass
@@ -141,7 +145,7 @@ def _page_nbytes(pt: PageTemplate) -> int:
         if isinstance(c, bytes):
             size += 33 + len(c)
         elif isinstance(c, TextHook):
-            size += 150 + len(c.literal) + len(c.marked)
+            size += 150 + len(c.glyph) + len(c.on) + len(c.off)
         elif isinstance(c, GeoHook):
             size += 150 + len(c.plus) + len(c.minus)
         else:
@@ -157,7 +161,12 @@ def analysis_nbytes(an: Analysis) -> int:
 
 
 def literal(data: bytes) -> bytes:
-    out = bytearray(b"(")
+    return b"(" + _escaped(data) + b")"
+
+
+def _escaped(data: bytes) -> bytes:
+    """`data` as written between a literal string's parentheses."""
+    out = bytearray()
     for b in data:
         if b in (0x28, 0x29, 0x5C):
             out += b"\\" + bytes([b])
@@ -165,17 +174,17 @@ def literal(data: bytes) -> bytes:
             out.append(b)
         else:
             out += b"\\%03o" % b
-    return bytes(out + b")")
+    return bytes(out)
 
 
 def _num(x: float) -> bytes:
     return (b"%.3f" % x).rstrip(b"0").rstrip(b".") or b"0"
 
 
-def _string(data: bytes, hexa: bool) -> bytes:
-    """A PDF string for `data`: hex for the multi-byte codes of composite fonts, as producers
-    write them; a literal otherwise."""
-    return b"<" + data.hex().upper().encode() + b">" if hexa else literal(data)
+def _inner(data: bytes, hexa: bool) -> bytes:
+    """`data` as written inside a PDF string: hex digits for the multi-byte codes of
+    composite fonts, as producers write them; a literal's escaped bytes otherwise."""
+    return data.hex().upper().encode() if hexa else _escaped(data)
 
 
 def _exact(x: float) -> bytes:
@@ -286,7 +295,9 @@ class _Builder:
             em = shows[first[0]].size * shows[first[0]].scale
             self.geo.append(WordBox(page, g0.x, g1.x + g1.adv, g0.y, em))
             for si, a, b in segs:
-                k = GEOMETRY_SHIFT_PT * 1000.0 / (shows[si].size * shows[si].scale)
+                # Whole thousandths of an em: within 3.4 % of the shift for text up to 30 pt,
+                # and half the bytes of three decimals in every word's two numbers.
+                k = round(GEOMETRY_SHIFT_PT * 1000.0 / (shows[si].size * shows[si].scale))
                 starts[(si, a)] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
                 ends[(si, b)] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
         return starts, ends
@@ -295,61 +306,86 @@ class _Builder:
                     starts: Segment, ends: Segment) -> list[Chunk]:
         mname = _marked_name(show.font)
         size = _exact(show.size)
-        on = b"] TJ " + mname.encode() + b" " + size + b" Tf ["
-        off = b"] TJ " + show.font.encode() + b" " + size + b" Tf ["
         hexa = not show.simple
+        opener, closer = (b"<", b">") if hexa else (b"(", b")")
+        # A marked glyph closes the string it is in, is shown alone in the marked font and
+        # opens the rest of the string again; unmarked, it is one more byte of that string.
+        on = closer + b"] TJ " + mname.encode() + b" " + size + b" Tf [" + opener
+        off = closer + b"] TJ " + show.font.encode() + b" " + size + b" Tf [" + opener
         chunks: list[Chunk] = [b"["]
+        inner: list[Chunk] = []  # the open string's pieces
         run = bytearray()
 
-        def flush() -> None:
+        def cut() -> None:
             if run:
-                chunks.append(_string(bytes(run), hexa))
+                inner.append(_inner(bytes(run), hexa))
                 run.clear()
+
+        def flush() -> None:
+            cut()
+            if inner:
+                chunks.extend((opener, *inner, closer))
+                inner.clear()
 
         for gi, g in enumerate(show.glyphs):
             start, end = starts.get((si, gi)), ends.get((si, gi))
             tslot = self.text_hooks.get((page, si, gi))
             at = (page, si, gi)
-            if not (g.adj or start or tslot is not None or end
-                    or at in self.line_ends or at in self.line_starts):
-                run += g.raw
-                continue
-            flush()
+            # Only a number or a token before the glyph ends the string it is in.
+            if g.adj or start or at in self.line_starts:
+                flush()
             if g.adj:
                 chunks.append(_num(g.adj) + b" ")
             if at in self.line_starts:
-                chunks.append(_line_hook(self.line_starts[at], show, size, before=True))
+                opens = chunks == [b"["]
+                hook = _line_hook(self.line_starts[at], show, size, before=True, edge=opens)
+                chunks[:] = [hook] if opens else [*chunks, hook]
                 pt.has_lines = True
             if start is not None:
                 chunks.append(start)
-            lit = _string(g.raw, hexa)
             if tslot is None:
                 run += g.raw
             else:
-                chunks.append(TextHook(tslot, lit, on + lit + off))
+                cut()
+                inner.append(TextHook(tslot, _inner(g.raw, hexa), on, off))
                 pt.marked_of[mname] = show.font
                 pt.marked_codes.setdefault(mname, set()).add(g.code)
-            if end is not None:
-                flush()
-                chunks.append(end)
-            if at in self.line_ends:
-                flush()
-                chunks.append(_line_hook(self.line_ends[at], show, size, before=False))
-                pt.has_lines = True
+            self._after(chunks, flush, at, end, show, size, pt)
         flush()
-        chunks.append(b"] TJ\n")
+        last = chunks[-1]
+        if isinstance(last, LineHook) and at in self.line_ends and not last.off:
+            chunks[-1] = _line_hook(last.slot, show, size, before=False, edge=True)
+        else:
+            chunks.append(b"] TJ\n")
         return chunks
 
+    def _after(self, chunks: list[Chunk], flush: Callable[[], None], at: tuple[int, int, int],
+               end: GeoHook | None, show: Show, size: bytes, pt: PageTemplate) -> None:
+        """The hooks after a glyph: its word's shift reversed, the line's end token."""
+        if end is not None:
+            flush()
+            chunks.append(end)
+        if at in self.line_ends:
+            flush()
+            chunks.append(_line_hook(self.line_ends[at], show, size, before=False))
+            pt.has_lines = True
 
-def _line_hook(line: int, show: Show, size: bytes, before: bool) -> LineHook:
+
+def _line_hook(line: int, show: Show, size: bytes, before: bool, edge: bool = False
+               ) -> LineHook:
     """A line's token: a space's width back (before its first glyph) or on (after its last),
     the empty glyph (it advances by the character spacing only), back by both, and the show's
-    own font again: the pen ends where it was."""
+    own font again: the pen ends where it was. At the `edge` of the show's array the token
+    opens it (before) or closes it (after)."""
     gap = LINE_GAP if before else -LINE_GAP
     back = -gap + show.tc * 1000.0 / show.size
-    return LineHook(line, b"] TJ " + LINE_FONT.encode() + b" " + size + b" Tf [" + _num(gap)
-                    + b" ", b" " + _num(back) + b"] TJ " + show.font.encode() + b" " + size
-                    + b" Tf [")
+    to_token = LINE_FONT.encode() + b" " + size + b" Tf [" + _num(gap) + b" "
+    back_to = b" " + _num(back) + b"] TJ " + show.font.encode() + b" " + size + b" Tf"
+    if edge and before:
+        return LineHook(line, to_token, back_to + b" [", off=b"[")
+    if edge:
+        return LineHook(line, b"] TJ " + to_token, back_to + b"\n", off=b"] TJ\n")
+    return LineHook(line, b"] TJ " + to_token, back_to + b" [")
 
 
 def _prefix(operator: str, operands: list[Any]) -> bytes:
