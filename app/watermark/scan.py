@@ -19,6 +19,15 @@ Cells of 4 pt (about 8 px at 150 dpi) sit well inside a JPEG block's low frequen
 survives re-encoding and re-sampling. Only images drawn once, axis-aligned and covering at
 least half of their page are marked (a logo or a signature stays as it is). Amplitude 4 of 255
 on a cell pattern is a faint paper texture, like the grain of a scan.
+
+A JPEG page image is marked block by block: each 8 x 8 luminance block of the encoded image
+takes the pattern's value at its centre, so the mark only moves the blocks' DC terms (blank
+paper stays a run of DC-only blocks, which cost a few bits each) and leaves the AC terms of
+the scan as they were. That approximation keeps about 70% of the cell pattern's correlation,
+so these blocks are darkened by JPEG_AMPLITUDE (6) instead of 4; the reader is the same. Below
+144 dpi a block is larger than a cell and the image keeps the per-pixel pattern. The
+image is re-encoded with the original's quantisation tables and sampling and optimised
+Huffman tables: a marked copy is about the size of the original (issue #15: at most 1.1x).
 """
 
 from __future__ import annotations
@@ -44,6 +53,8 @@ SCAN_LABEL = "scan/v1"
 CELL_PT = 4.0
 BLOCK = 4  # cells per block side
 AMPLITUDE = 4.0
+JPEG_AMPLITUDE = 6.0  # block-constant pattern on JPEG images (see the module docstring)
+JPEG_BLOCK = 8  # px: a JPEG luminance block, counted from the image's top-left pixel
 MIN_COVER = 0.5
 MAX_BITS = 256
 READ_DPI = 150
@@ -178,13 +189,19 @@ def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np
     return signs[ci[:, None], cj[None, :]], bit_of[(ci // BLOCK)[:, None], (cj // BLOCK)[None, :]]
 
 
-def _delta(lay: ScanLayout, im: PageImage, shape: tuple[int, int], bits: NDArray[np.int8]
-           ) -> NDArray[np.float64]:
+def _delta(lay: ScanLayout, im: PageImage, shape: tuple[int, int], bits: NDArray[np.int8],
+           jpeg: bool = False) -> NDArray[np.float64]:
+    """The mark in image pixels: per pixel, or (jpeg) constant over each JPEG block when a
+    block is no larger than a cell (at least 144 dpi; coarser blocks would blur the cells)."""
     h, w = shape
-    xs = im.x0 + (np.arange(w) + 0.5) * im.width / w
-    ys = im.top + (np.arange(h) + 0.5) * im.height / h
+    cx, cy = np.arange(w) + 0.5, np.arange(h) + 0.5
+    jpeg = jpeg and max(im.width / w, im.height / h) * JPEG_BLOCK <= CELL_PT
+    if jpeg:  # every pixel of a block samples the pattern at the block's centre
+        cx = (np.arange(w) // JPEG_BLOCK + 0.5) * JPEG_BLOCK
+        cy = (np.arange(h) // JPEG_BLOCK + 0.5) * JPEG_BLOCK
+    xs, ys = im.x0 + cx * im.width / w, im.top + cy * im.height / h
     p, bit = _pattern(lay, im.page, xs, ys)
-    return np.where(p == bits[bit], -AMPLITUDE, 0.0)
+    return np.where(p == bits[bit], -(JPEG_AMPLITUDE if jpeg else AMPLITUDE), 0.0)
 
 
 def _signs(code: bytes, nbits: int) -> NDArray[np.int8]:
@@ -193,7 +210,7 @@ def _signs(code: bytes, nbits: int) -> NDArray[np.int8]:
 
 def _encode(xobj: Any, pixels: NDArray[np.uint8]) -> tuple[bytes, str]:
     """Marked pixels in the image's own codec: JPEG with the original's quantisation tables
-    and sampling (size and quality as scanned), or Flate."""
+    and sampling (size and quality as scanned) and optimised Huffman tables, or Flate."""
     from PIL import Image, JpegImagePlugin
 
     mode = "L" if pixels.ndim == 2 else "RGB"
@@ -203,6 +220,7 @@ def _encode(xobj: Any, pixels: NDArray[np.uint8]) -> tuple[bytes, str]:
         with Image.open(io.BytesIO(xobj.read_raw_bytes())) as src:
             tables = getattr(src, "quantization", None)
             kw: dict[str, Any] = {"qtables": tables} if tables else {"quality": 90}
+            kw["optimize"] = True
             if mode == "RGB" and isinstance(src, JpegImagePlugin.JpegImageFile):
                 kw["subsampling"] = JpegImagePlugin.get_sampling(src)
             out.save(buf, format="JPEG", **kw)
@@ -221,7 +239,8 @@ def marked_images(pdf: Any, lay: ScanLayout, code: bytes
         xobj = pdf.get_object(im.objgen)
         pil = pikepdf.PdfImage(xobj).as_pil_image()
         arr = np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.float64)
-        delta = _delta(lay, im, arr.shape[:2], bits)
+        jpeg = str(xobj.get("/Filter")) == "/DCTDecode"
+        delta = _delta(lay, im, arr.shape[:2], bits, jpeg)
         arr = arr + (delta[:, :, None] if arr.ndim == 3 else delta)
         out[im.objgen] = _encode(xobj, arr.clip(0, 255).round().astype(np.uint8))
     return out
