@@ -189,10 +189,12 @@ def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np
     return signs[ci[:, None], cj[None, :]], bit_of[(ci // BLOCK)[:, None], (cj // BLOCK)[None, :]]
 
 
-def _delta(lay: ScanLayout, im: PageImage, shape: tuple[int, int], bits: NDArray[np.int8],
-           jpeg: bool = False) -> NDArray[np.float64]:
-    """The mark in image pixels: per pixel, or (jpeg) constant over each JPEG block when a
-    block is no larger than a cell (at least 144 dpi; coarser blocks would blur the cells)."""
+def _darkening(lay: ScanLayout, im: PageImage, shape: tuple[int, int],
+               bits: NDArray[np.int8], jpeg: bool = False) -> NDArray[np.uint8]:
+    """Grey levels the mark takes off each image pixel (0 or the amplitude): per pixel, or
+    (jpeg) constant over each JPEG block when a block is no larger than a cell (at least 144
+    dpi; coarser blocks would blur the cells). Decided per cell, then spread to the pixels by
+    two takes: the pattern is a product of a row and a column index."""
     h, w = shape
     cx, cy = np.arange(w) + 0.5, np.arange(h) + 0.5
     jpeg = jpeg and max(im.width / w, im.height / h) * JPEG_BLOCK <= CELL_PT
@@ -200,8 +202,14 @@ def _delta(lay: ScanLayout, im: PageImage, shape: tuple[int, int], bits: NDArray
         cx = (np.arange(w) // JPEG_BLOCK + 0.5) * JPEG_BLOCK
         cy = (np.arange(h) // JPEG_BLOCK + 0.5) * JPEG_BLOCK
     xs, ys = im.x0 + cx * im.width / w, im.top + cy * im.height / h
-    p, bit = _pattern(lay, im.page, xs, ys)
-    return np.where(p == bits[bit], -(JPEG_AMPLITUDE if jpeg else AMPLITUDE), 0.0)
+    signs, bit_of = lay.signs[im.page], lay.bit_of[im.page]
+    rows, cols = signs.shape
+    ci = np.clip((ys / CELL_PT).astype(np.int64), 0, rows - 1)
+    cj = np.clip((xs / CELL_PT).astype(np.int64), 0, cols - 1)
+    cell_bit = bit_of[(np.arange(rows) // BLOCK)[:, None], (np.arange(cols) // BLOCK)[None, :]]
+    amount = np.uint8(JPEG_AMPLITUDE if jpeg else AMPLITUDE)
+    dark = np.where(signs == bits[cell_bit], amount, np.uint8(0)).astype(np.uint8)
+    return dark.take(ci, axis=0).take(cj, axis=1)
 
 
 def _signs(code: bytes, nbits: int) -> NDArray[np.int8]:
@@ -238,11 +246,12 @@ def marked_images(pdf: Any, lay: ScanLayout, code: bytes
     for im in lay.images:
         xobj = pdf.get_object(im.objgen)
         pil = pikepdf.PdfImage(xobj).as_pil_image()
-        arr = np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.float64)
+        arr = np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.uint8)
         jpeg = str(xobj.get("/Filter")) == "/DCTDecode"
-        delta = _delta(lay, im, arr.shape[:2], bits, jpeg)
-        arr = arr + (delta[:, :, None] if arr.ndim == 3 else delta)
-        out[im.objgen] = _encode(xobj, arr.clip(0, 255).round().astype(np.uint8))
+        dark = _darkening(lay, im, arr.shape[:2], bits, jpeg)
+        dark = dark[:, :, None] if arr.ndim == 3 else dark
+        # whole grey levels off, paper and ink alike, never below black
+        out[im.objgen] = _encode(xobj, arr - np.minimum(arr, dark))
     return out
 
 
