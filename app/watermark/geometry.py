@@ -18,6 +18,7 @@ from numpy.typing import NDArray
 
 from .model import GEOMETRY_LABEL
 from .pdftemplate import WordBox, analysis
+from .photo import page_quad, unwarp
 from .placement import Span, frame_box, is_partial, is_whole, locate, place
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
@@ -84,10 +85,13 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
         raise Unreadable() from None
     with im:
         g = im.convert("L")
+    shape = origs[0].shape if origs else (1, 1)
+    quad = page_quad(np.asarray(g)) if origs else None
+    if quad is not None:  # a whole page on a darker surface (a photo): put back square
+        return None, _ink(unwarp(g, quad, (shape[1], shape[0]))), None
     box = frame_box(np.asarray(g))
     if box is not None:  # a grab of a viewer's window: the page without its frame
         g = g.crop(box)
-    shape = origs[0].shape if origs else (1, 1)
     if origs and is_partial(g.size, shape):
         rows = max(1, round(g.size[1] * shape[1] / g.size[0]))
         placed = place(_ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC)), origs)
