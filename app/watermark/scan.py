@@ -233,9 +233,9 @@ def _encode(xobj: Any, pixels: NDArray[np.uint8]) -> tuple[bytes, str]:
                 kw["subsampling"] = JpegImagePlugin.get_sampling(src)
             out.save(buf, format="JPEG", **kw)
         return buf.getvalue(), "/DCTDecode"
-    import zlib
+    from zlib_ng import zlib_ng
 
-    return zlib.compress(pixels.tobytes(), 6), "/FlateDecode"
+    return zlib_ng.compress(pixels.tobytes(), 6), "/FlateDecode"
 
 
 def marked_images(pdf: Any, lay: ScanLayout, code: bytes
