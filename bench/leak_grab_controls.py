@@ -42,12 +42,23 @@ def grab(pdf: bytes, top: float, bottom: float, dpi: int = 96, left: float = 0.0
     return [out.getvalue()]
 
 
-def main() -> None:
+def parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser()
     ap.add_argument("--pdf-producer", default="reportlab", choices=sorted(corpus.PRODUCERS))
     ap.add_argument("--recipients", type=int, default=6)
     ap.add_argument("--decoys", type=int, default=94)
-    args = ap.parse_args()
+    return ap
+
+
+def print_rows(title: str, rows: dict[str, list[int]]) -> None:
+    print(title)
+    print("| row | identified | wrong (FA) | no one |\n|---|---|---|---|")
+    for name, (ok, wrong, none) in rows.items():
+        print(f"| {name} | {ok} | {wrong} | {none} |")
+
+
+def main() -> None:
+    args = parser().parse_args()
     recips, candidates = corpus.make_recipients(args.recipients, args.decoys)
     letters = corpus.LETTERS
     make = corpus.PRODUCERS[args.pdf_producer]
@@ -63,11 +74,8 @@ def main() -> None:
             for name, v in variants.items():
                 got = adapter.detect(grab(copies[(k, r.id)], *v), candidates)
                 rows[name][0 if got == r.id else 1 if got else 2] += 1
-    print(f"producer={args.pdf_producer} recipients={args.recipients} "
-          f"candidates={len(candidates)} letters={len(docs)}")
-    print("| row | identified | wrong (FA) | no one |\n|---|---|---|---|")
-    for name, (ok, wrong, none) in rows.items():
-        print(f"| {name} | {ok} | {wrong} | {none} |")
+    print_rows(f"producer={args.pdf_producer} recipients={args.recipients} "
+               f"candidates={len(candidates)} letters={len(docs)}", rows)
 
 
 if __name__ == "__main__":

@@ -14,7 +14,6 @@ Run from the repository root with the leak benchmark's virtualenv:
 
 from __future__ import annotations
 
-import argparse
 import sys
 from pathlib import Path
 
@@ -22,16 +21,14 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import leak_adapter as adapter  # noqa: E402
+from leak_grab_controls import parser, print_rows  # noqa: E402
 from leakbench import corpus, tools  # noqa: E402
 
 from tests.photos import photo  # noqa: E402
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--pdf-producer", default="reportlab", choices=sorted(corpus.PRODUCERS))
-    ap.add_argument("--recipients", type=int, default=6)
-    ap.add_argument("--decoys", type=int, default=94)
+    ap = parser()
     ap.add_argument("--tilt", type=float, default=0.06)
     ap.add_argument("--light", type=float, default=0.3)
     args = ap.parse_args()
@@ -50,11 +47,8 @@ def main() -> None:
         for i, r in enumerate(recips):
             got = adapter.detect(shot(copies[(k, r.id)], 100 * n + i), candidates)
             rows[marked][0 if got == r.id else 1 if got else 2] += 1
-    print(f"producer={args.pdf_producer} recipients={args.recipients} "
-          f"candidates={len(candidates)} letters={len(docs)} tilt={args.tilt} light={args.light}")
-    print("| row | identified | wrong (FA) | no one |\n|---|---|---|---|")
-    for name, (ok, wrong, none) in rows.items():
-        print(f"| {name} | {ok} | {wrong} | {none} |")
+    print_rows(f"producer={args.pdf_producer} recipients={args.recipients} candidates="
+               f"{len(candidates)} letters={len(docs)} tilt={args.tilt} light={args.light}", rows)
 
 
 if __name__ == "__main__":
