@@ -13,10 +13,11 @@ export LEAKBENCH_VENV="${LEAKBENCH_VENV:-/tmp/leakbench-venv}"
 export LEAKBENCH_CACHE="${LEAKBENCH_CACHE:-/tmp/leakbench-cache}"
 OUT="$HERE/results"
 mkdir -p "$OUT"
-# the adapter imports app/ and crypto/ from this repository (numpy, pypdfium2 in that venv)
+# the adapter imports app/ and crypto/ from this repository (numpy, pypdfium2, zlib-ng in that
+# venv)
 export PYTHONPATH="$REPO${PYTHONPATH:+:$PYTHONPATH}"
 ADAPTERS="${LEAK_ADAPTERS:-$HERE/leak_adapter.py,baseline_footer}"
 "$LEAK/run.sh" --adapters "$ADAPTERS" --out "$OUT" --media text --json-name text.json "$@"
-"$LEAKBENCH_VENV/bin/python" -m pip install -q pypdfium2 >/dev/null 2>&1 || true
+"$LEAKBENCH_VENV/bin/python" -m pip install -q pypdfium2 zlib-ng >/dev/null 2>&1 || true
 "$LEAK/run.sh" --adapters "$ADAPTERS" --out "$OUT" --media pdf --json-name pdf.json "$@"
 "$LEAK/run.sh" --report "$OUT/text.json,$OUT/pdf.json" --out "$OUT"
