@@ -23,16 +23,19 @@ of this: MVCC readers never block and writers lock rows, not the database.
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import sqlite3
 import stat
 import threading
+import weakref
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from sqlalchemy import Engine, create_engine, event, make_url
+from sqlalchemy import Connection, Engine, create_engine, event, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -69,7 +72,9 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     # A server that does not answer a connection within this time fails the request at
     # once (503 ``database_unavailable``) rather than holding a worker thread while it waits.
     connect_args = {"connect_timeout": PG_CONNECT_TIMEOUT_SECONDS}
-    return create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    engine = create_engine(url, pool_pre_ping=True, connect_args=connect_args, **kwargs)
+    _hold_writes(engine)
+    return engine
 
 
 def dialect_insert(session: Session) -> type[postgresql.Insert] | type[sqlite.Insert]:
@@ -106,14 +111,114 @@ def pg_execute(session: Session, sql: str, params: dict[str, Any], *, writes: bo
     driver: Any = conn.connection.driver_connection
     if writes:
         session.info[_WROTE_KEY] = True
+    _send_held(conn)
     try:
         return driver.execute(sql, params)
     except driver.Error as exc:
-        lost = conn.dialect.is_disconnect(exc, driver, None)
-        if lost:
-            conn.invalidate(exc)
-        raise DBAPIError.instance(sql, params, exc, driver.Error, hide_parameters=True,
-                                  connection_invalidated=lost, dialect=conn.dialect) from exc
+        raise _dbapi_error(conn, driver, exc, sql, params) from exc
+
+
+def pg_execute_later(session: Session, sql: str, params: dict[str, Any], *,
+                     writes: bool) -> None:
+    """Run an INSERT whose result nobody reads (an action's row, its audit event) in the
+    session's PostgreSQL transaction, held until the transaction's next statement or its
+    COMMIT.
+
+    The INSERTs held meanwhile are sent as one statement (all but the last as ``WITH``
+    clauses), just before that statement or the COMMIT: an action that ends with its row
+    and its event pays one statement and one round trip for both, as an unaudited action
+    pays for its row. Each held INSERT runs, fails and is rolled back as it would have at
+    once; a failure raises where the statement they went with is run (at the latest the
+    commit, which then does not happen). Any other statement of the transaction, through
+    SQLAlchemy, ``pg_execute`` or ``pg_driver``, sends them first, so every statement
+    sees what it saw when they ran at once; a rollback drops them with the rest of the
+    transaction. Held INSERTs do not see each other's rows (one snapshot): hold only
+    INSERTs of given values. Inside a savepoint, or on an engine not made by
+    ``make_engine``, the INSERT runs at once. ``writes`` as for ``pg_execute``."""
+    if not sql.startswith("INSERT "):
+        raise ValueError("only an INSERT can be held")
+    if session.autoflush:
+        session.flush()  # ORM changes made before this statement go before it, as they did
+    conn = session.connection()
+    if conn.engine not in _HOLDING_ENGINES or conn.in_nested_transaction():
+        pg_execute(session, sql, params, writes=writes)
+        return
+    if writes:
+        session.info[_WROTE_KEY] = True
+    _HELD.setdefault(conn, []).append((sql, params))
+
+
+def pg_driver(session: Session) -> Any:
+    """The session's psycopg connection, in its transaction, for work run on the driver
+    itself (pipelines, server-side cursors); the transaction's held INSERTs
+    (``pg_execute_later``) are sent first."""
+    conn = session.connection()
+    _send_held(conn)
+    return conn.connection.driver_connection
+
+
+# INSERTs held by ``pg_execute_later``, per connection: sent before the connection's next
+# statement or its COMMIT, dropped by its rollback.
+_HELD: weakref.WeakKeyDictionary[Connection, list[tuple[str, dict[str, Any]]]] = (
+    weakref.WeakKeyDictionary())
+_HOLDING_ENGINES: weakref.WeakSet[Engine] = weakref.WeakSet()
+_PARAMETER = re.compile(r"%\((\w+)\)")
+
+
+def _hold_writes(engine: Engine) -> None:
+    """Hook ``engine`` so that INSERTs held by ``pg_execute_later`` are sent in time."""
+
+    @event.listens_for(engine, "before_cursor_execute")
+    def _before_statement(conn: Connection, *_: Any) -> None:
+        if conn in _HELD:
+            _send_held(conn)
+
+    @event.listens_for(engine, "commit")
+    def _before_commit(conn: Connection) -> None:
+        _send_held(conn)
+
+    @event.listens_for(engine, "rollback")
+    def _on_rollback(conn: Connection) -> None:
+        _HELD.pop(conn, None)
+
+    _HOLDING_ENGINES.add(engine)
+
+
+@functools.lru_cache(maxsize=64)
+def _combined(statements: tuple[str, ...]) -> str:
+    """Held INSERTs as one statement: ``WITH h0 AS (INSERT ...), ... INSERT ...``, each
+    one's parameters prefixed with its position."""
+    renamed = [_PARAMETER.sub(rf"%(h{i}_\1)", sql) for i, sql in enumerate(statements)]
+    ctes = ", ".join(f"h{i} AS ({sql})" for i, sql in enumerate(renamed[:-1]))
+    return f"WITH {ctes} {renamed[-1]}"
+
+
+def _send_held(conn: Connection) -> None:
+    held = _HELD.pop(conn, None)
+    if not held:
+        return
+    if len(held) == 1:
+        sql, params = held[0]
+    else:
+        sql = _combined(tuple(statement for statement, _ in held))
+        params = {f"h{i}_{name}": value for i, (_, values) in enumerate(held)
+                  for name, value in values.items()}
+    driver: Any = conn.connection.driver_connection
+    try:
+        driver.execute(sql, params)
+    except driver.Error as exc:
+        raise _dbapi_error(conn, driver, exc, sql, params) from exc
+
+
+def _dbapi_error(conn: Connection, driver: Any, exc: Exception, sql: str,
+                 params: dict[str, Any]) -> DBAPIError:
+    """``exc`` as SQLAlchemy raises a driver's error: parameters hidden, a lost connection
+    invalidated."""
+    lost = conn.dialect.is_disconnect(exc, driver, None)
+    if lost:
+        conn.invalidate(exc)
+    return DBAPIError.instance(sql, params, exc, driver.Error, hide_parameters=True,
+                               connection_invalidated=lost, dialect=conn.dialect)
 
 
 def _private_sqlite_file(database: str | None) -> None:

@@ -22,7 +22,7 @@ from sqlalchemy import bindparam, exists, func, select
 from sqlalchemy.orm import Session, aliased
 
 from app.audit.store import DbSubtreeStore, insert_subtrees
-from app.db import on_postgres, pg_execute
+from app.db import on_postgres, pg_driver, pg_execute_later
 from app.models.audit import AuditEvent, AuditLogState, AuditPending, TreeHead
 from crypto import merkle
 
@@ -61,9 +61,10 @@ def insert_pending(session: Session, *, timestamp: datetime, fields: dict[str, A
     """One INSERT and no lock: concurrent actions do not wait for each other here.
 
     ``fields`` holds every column but ``timestamp`` (``app.audit.entry.FIELDS``). On
-    PostgreSQL the statement's own text runs on the driver (``app.db.pg_execute``). Not
-    marked as a write: ``record`` never was (an event of a read may precede the read's
-    ``between_transactions``)."""
+    PostgreSQL the statement's own text runs on the driver, held until the transaction's
+    next statement or its COMMIT (``app.db.pg_execute_later``): an action whose row is
+    held too sends both in one statement. Not marked as a write: ``record`` never was
+    (an event of a read may precede the read's ``between_transactions``)."""
     if not on_postgres(session):
         session.connection().execute(_INSERT_PENDING, {"timestamp": timestamp, **fields})
         return
@@ -71,8 +72,9 @@ def insert_pending(session: Session, *, timestamp: datetime, fields: dict[str, A
 
     if timestamp.tzinfo is None:  # as the column type refuses one on the Core path
         raise ValueError("naive datetime")
-    pg_execute(session, _PG_INSERT_PENDING, {**fields, "timestamp": timestamp,
-                                             "details": Json(fields["details"])}, writes=False)
+    pg_execute_later(session, _PG_INSERT_PENDING, {**fields, "timestamp": timestamp,
+                                                   "details": Json(fields["details"])},
+                     writes=False)
 
 
 def lock_sequencer(session: Session, *, wait: bool) -> bool:
@@ -225,7 +227,7 @@ def read_for_sequencing(session: Session, *, limit: int, wait: bool) -> Sequence
         return SequencerView(merkle.store_frontier(store, size),
                              None if head is None else (int(head[0]), int(head[1])),
                              pending, last_case_seqs(session, [p.id for p in pending]))
-    raw: Any = conn.connection.driver_connection
+    raw = pg_driver(session)
     with raw.pipeline():
         locked = raw.execute(_PG_LOCK if wait else _PG_TRY_LOCK, {"k": SEQUENCER_LOCK_KEY})
         frontier = raw.execute(_PG_FRONTIER)
@@ -283,7 +285,7 @@ def append_batch(session: Session, *, events: list[dict[str, Any]],
             delete_pending(session, moved)
         set_tree_size(session, size)
         return
-    raw: Any = conn.connection.driver_connection
+    raw = pg_driver(session)
     with raw.pipeline(), raw.cursor() as cur:
         if events:
             columns = [[e[c] for e in events] for c in _EVENT_COLUMNS]

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from app.audit.entry import Entry, EntryError, first_case_seq, parse_entry
 from app.audit.witness_check import WitnessRecord, check_witness
+from app.db import pg_driver
 from app.models.audit import AuditLogState, SigningKey, TreeHead
 from crypto import merkle, signing
 
@@ -99,7 +100,7 @@ def _batches(session: Session, sql: str) -> Generator[Sequence[Any], None, None]
     read ahead in a thread."""
     conn = session.connection()
     if conn.dialect.name == "postgresql":
-        driver = conn.connection.driver_connection
+        driver = pg_driver(session)
         with driver.cursor(name="settleroom_verify", binary=True) as cur:  # type: ignore[union-attr]
             cur.execute(sql)
             yield from _prefetched(lambda: cur.fetchmany(BATCH))

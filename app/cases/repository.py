@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 
 from app.authz.permissions import Role
 from app.authz.policy import Membership
-from app.db import on_postgres, pg_execute
+from app.db import on_postgres, pg_execute, pg_execute_later
 from app.models.base import utcnow
 from app.models.cases import Case, Claim, ClaimDefendant, Member, Party
 from app.models.users import User
@@ -155,10 +155,12 @@ _PG_INSERT_PARTY = ("INSERT INTO parties (id, case_id, name, side, represented, 
 
 def insert_party(session: Session, values: dict[str, object]) -> None:
     """One INSERT of ``id``, ``case_id``, ``name``, ``side``, ``represented``, without the
-    ORM's unit of work (which cost more than the statement's round trip)."""
+    ORM's unit of work (which cost more than the statement's round trip). On PostgreSQL
+    it is held for the transaction's next statement or its COMMIT
+    (``app.db.pg_execute_later``), and goes out with the audit event that follows it."""
     row = {**values, "created_at": utcnow()}
     if on_postgres(session):
-        pg_execute(session, _PG_INSERT_PARTY, row, writes=True)
+        pg_execute_later(session, _PG_INSERT_PARTY, row, writes=True)
     else:
         session.execute(_INSERT_PARTY, row)
 

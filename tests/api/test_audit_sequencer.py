@@ -10,9 +10,11 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+import psycopg
 import pytest
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.orm import Session
 
 from app.audit import sequencer
 from app.audit.log import LogSigner, latest_head
@@ -20,6 +22,7 @@ from app.audit.repository import count_pending
 from app.audit.service import record
 from app.audit.verify import verify_log
 from app.authz.permissions import Permission
+from app.cases import repository as cases_repository
 from app.cases import service as cases_service
 from app.cases.schemas import PartyCreate
 from app.context import Principal
@@ -135,6 +138,97 @@ def test_a_rolled_back_action_leaves_no_event(app, owner):
             raise RuntimeError("the request fails after the action")
     app.state.sequencer.sequence_pending()
     assert (_count(factory, AuditEvent), _count(factory, AuditPending)) == before
+
+
+@needs_pg
+@pytest.mark.parametrize("failing", ["event", "row"])
+def test_a_held_insert_that_fails_aborts_the_commit(app, owner, failing):
+    """An action's row and its event are held until the commit and sent as one statement
+    (``app.db.pg_execute_later``): if either fails, neither commits, nor does the rest."""
+    principal, case_id = owner
+    factory = app.state.sessionmaker
+    taken = _add_party(factory, principal, case_id, "Taken")
+    app.state.sequencer.sequence_pending()
+    before = (_count(factory, AuditEvent), _count(factory, AuditPending))
+    party_id = uuid.uuid4()
+    with pytest.raises(DBAPIError):
+        with transaction(factory) as session:
+            ctx = load_case_context(session, principal, case_id, Permission.CASE_MANAGE)
+            session.execute(text("INSERT INTO parties (id, case_id, name, side, represented, "
+                                 "created_at) VALUES (:id, :case_id, 'Aborted', 'plaintiff', "
+                                 "true, now())"), {"id": party_id, "case_id": case_id})
+            cases_repository.insert_party(session, {
+                "id": taken if failing == "row" else uuid.uuid4(), "case_id": case_id,
+                "name": "Held", "side": "plaintiff", "represented": True})
+            object_type = "p" * 41 if failing == "event" else "party"  # 41: too long
+            record(session, ctx, "party.create", object_type, party_id)
+    with factory() as s:
+        assert s.execute(text("SELECT count(*) FROM parties WHERE case_id = :id AND name "
+                              "<> 'Taken'"), {"id": case_id}).scalar_one() == 0
+    app.state.sequencer.sequence_pending()
+    assert (_count(factory, AuditEvent), _count(factory, AuditPending)) == before
+    _add_party(factory, principal, case_id, "After")  # the pool's connections still work
+
+
+@needs_pg
+def test_an_audited_action_sends_its_row_and_event_as_one_statement(app, owner, monkeypatch):
+    principal, case_id = owner
+    sent: list[str] = []
+    execute = psycopg.Connection.execute
+
+    def spy(self, query, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        sent.append(str(query))
+        return execute(self, query, *args, **kwargs)
+
+    monkeypatch.setattr(psycopg.Connection, "execute", spy)
+    _add_party(app.state.sessionmaker, principal, case_id, "One Statement")
+    writes = [q for q in sent if "INSERT" in q]
+    assert len(writes) == 1
+    assert "INSERT INTO parties" in writes[0] and "INSERT INTO audit_pending" in writes[0]
+
+
+@needs_pg
+def test_an_event_held_for_the_commit_goes_with_the_rollback(app, owner):
+    """On one connection, a rolled-back transaction's event never reaches the next one."""
+    principal, case_id = owner
+    factory = app.state.sessionmaker
+    app.state.sequencer.sequence_pending()
+    before = (_count(factory, AuditEvent), _count(factory, AuditPending))
+    with app.state.engine.connect() as conn, Session(bind=conn) as session:
+        ctx = load_case_context(session, principal, case_id, Permission.CASE_MANAGE)
+        record(session, ctx, "party.create", "party", uuid.uuid4())
+        session.rollback()
+        load_case_context(session, principal, case_id, Permission.CASE_MANAGE)
+        session.commit()
+    app.state.sequencer.sequence_pending()
+    assert (_count(factory, AuditEvent), _count(factory, AuditPending)) == before
+
+
+@needs_pg
+def test_a_statement_after_an_event_sees_it(app, owner):
+    """Held INSERTs are sent before the transaction's next statement, however it runs."""
+    principal, case_id = owner
+    factory = app.state.sessionmaker
+    app.state.sequencer.sequence_pending()
+    pending = _count(factory, AuditPending)
+    with transaction(factory) as session:
+        ctx = load_case_context(session, principal, case_id, Permission.CASE_MANAGE)
+        record(session, ctx, "party.create", "party", uuid.uuid4())
+        assert count_pending(session) == pending + 1  # through SQLAlchemy
+        record(session, ctx, "party.create", "party", uuid.uuid4())
+        load_case_context(session, principal, case_id, Permission.CASE_MANAGE)  # driver
+        assert count_pending(session) == pending + 2
+        record(session, ctx, "party.create", "party", uuid.uuid4())
+        with session.begin_nested():  # SAVEPOINT sends it; inside, events run at once
+            record(session, ctx, "party.create", "party", uuid.uuid4())
+            assert count_pending(session) == pending + 4
+        done = sequencer.sequence_in(session, app.state.sequencer.signer)  # driver pipeline
+        assert done is not None and done.count == 4
+        record(session, ctx, "party.create", "party", uuid.uuid4())
+    app.state.sequencer.sequence_pending()
+    with factory() as s:
+        assert count_pending(s) == 0
+        assert verify_log(s).ok
 
 
 def test_committed_events_wait_pending_until_a_sequencer_runs(app, owner):
