@@ -19,27 +19,34 @@ from typing import Any
 __all__ = ["canonical_json"]
 
 _MAX_DEPTH = 64
+# ``json.dumps`` with any option builds an encoder per call: this one is built once.
+_ENCODER = json.JSONEncoder(sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+# Exact types whose values need no look inside: the common case, checked without a call.
+_LEAVES = frozenset({type(None), bool, int, str})
 
 
 def _check(value: Any, depth: int = 0) -> None:
-    """Raise ``TypeError``/``ValueError`` for anything outside the canonical subset."""
+    """Raise ``TypeError``/``ValueError`` for anything outside the canonical subset.
+
+    Strings are not encoded here: ``canonical_json`` encodes the whole text to UTF-8,
+    which raises for a lone surrogate in any key or value."""
     if depth > _MAX_DEPTH:
         raise ValueError("document nested too deeply")
-    if value is None or isinstance(value, bool | int):
-        return
-    if isinstance(value, str):
-        value.encode("utf-8")  # lone surrogates raise UnicodeEncodeError (a ValueError)
-        return
-    if isinstance(value, list | tuple):
-        for item in value:
-            _check(item, depth + 1)
-        return
     if isinstance(value, dict):
         for key, item in value.items():
             if not isinstance(key, str):
                 raise TypeError("object keys must be strings")
-            key.encode("utf-8")
-            _check(item, depth + 1)
+            if type(item) not in _LEAVES:
+                _check(item, depth + 1)
+        return
+    if isinstance(value, list | tuple):
+        for item in value:
+            if type(item) not in _LEAVES:
+                _check(item, depth + 1)
+        return
+    if value is None or isinstance(value, bool | int | str):
         return
     raise TypeError(f"type {type(value).__name__} has no canonical JSON form")
 
@@ -47,5 +54,6 @@ def _check(value: Any, depth: int = 0) -> None:
 def canonical_json(obj: Any) -> bytes:
     """Encode ``obj`` canonically as UTF-8 bytes (see the module docstring)."""
     _check(obj)
-    text = json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return text.encode("utf-8")
+    # ``ensure_ascii=False`` keeps a lone surrogate as it is: encoding it raises
+    # UnicodeEncodeError, a ValueError.
+    return _ENCODER.encode(obj).encode("utf-8")

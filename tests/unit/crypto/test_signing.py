@@ -114,6 +114,8 @@ def test_canonical_json_rejects_non_portable_values(bad: Any) -> None:
 def test_canonical_json_rejects_lone_surrogates_and_deep_nesting() -> None:
     with pytest.raises(ValueError):
         canonical_json({"s": "\ud800"})
+    with pytest.raises(ValueError):
+        canonical_json({"k": [{"\udfff": 1}]})  # in a key, nested
     deep: Any = []
     for _ in range(100):
         deep = [deep]
