@@ -307,7 +307,10 @@ class Sequencer:
         if not self._on_commit:
             if self._woken_at is None:
                 self._woken_at = time.monotonic()
-            self._wake.set()
+            # Already set: the thread has yet to clear it, and the batch it runs after
+            # clearing it begins after this commit, so it sees this commit's events.
+            if not self._wake.is_set():
+                self._wake.set()  # takes a lock and notifies: not on every commit
             return
         # Sequenced once the committed transaction has handed its connection back
         # (``_after_release``): sequencing here, while the request still holds one, makes
