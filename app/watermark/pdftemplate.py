@@ -352,8 +352,9 @@ class _Builder:
                 pt.marked_codes.setdefault(mname, set()).add(g.code)
             self._after(chunks, flush, at, end, show, size, pt)
         flush()
-        last = chunks[-1]
-        if isinstance(last, LineHook) and at in self.line_ends and not last.off:
+        last = chunks[-1]  # a line's end token right at the array's end closes the array
+        if isinstance(last, LineHook) and not last.off and last.prefix.startswith(b"] TJ ") \
+                and show.glyphs and (page, si, len(show.glyphs) - 1) in self.line_ends:
             chunks[-1] = _line_hook(last.slot, show, size, before=False, edge=True)
         else:
             chunks.append(b"] TJ\n")

@@ -333,7 +333,7 @@ _FLATE = re.compile(rb"(\d+) 0 obj\n<< /Length \d+ /Filter /FlateDecode >>\nstre
 def _unpacked(obj: bytes) -> bytes:
     """A fixed stream as written, or uncompressed when that is shorter (the empty glyph of the
     token font is 6 bytes, 14 compressed)."""
-    m = _FLATE.fullmatch(obj)
+    m = _FLATE.fullmatch(obj) if len(obj) < 256 else None
     if m is None:
         return obj
     data = zlib.decompress(m.group(2))
