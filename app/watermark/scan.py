@@ -184,9 +184,17 @@ def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np
              ) -> tuple[NDArray[np.int8], NDArray[np.int32]]:
     """Cell sign and bit index at page points (xs: columns, ys: rows; pt from top-left)."""
     signs, bit_of = lay.signs[page], lay.bit_of[page]
-    ci = np.clip((ys / CELL_PT).astype(np.int64), 0, signs.shape[0] - 1)
-    cj = np.clip((xs / CELL_PT).astype(np.int64), 0, signs.shape[1] - 1)
+    ci, cj = _cells(signs.shape, xs, ys)
     return signs[ci[:, None], cj[None, :]], bit_of[(ci // BLOCK)[:, None], (cj // BLOCK)[None, :]]
+
+
+def _cells(grid: tuple[int, ...], xs: NDArray[np.float64], ys: NDArray[np.float64]
+           ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """The cell row of each of `ys` and the cell column of each of `xs` (page points), in a
+    page's grid of `grid` cells; points past its edge belong to its last cells."""
+    ci = np.clip((ys / CELL_PT).astype(np.int64), 0, grid[0] - 1)
+    cj = np.clip((xs / CELL_PT).astype(np.int64), 0, grid[1] - 1)
+    return ci, cj
 
 
 def _darkening(lay: ScanLayout, im: PageImage, shape: tuple[int, int],
@@ -204,8 +212,7 @@ def _darkening(lay: ScanLayout, im: PageImage, shape: tuple[int, int],
     xs, ys = im.x0 + cx * im.width / w, im.top + cy * im.height / h
     signs, bit_of = lay.signs[im.page], lay.bit_of[im.page]
     rows, cols = signs.shape
-    ci = np.clip((ys / CELL_PT).astype(np.int64), 0, rows - 1)
-    cj = np.clip((xs / CELL_PT).astype(np.int64), 0, cols - 1)
+    ci, cj = _cells(signs.shape, xs, ys)
     cell_bit = bit_of[(np.arange(rows) // BLOCK)[:, None], (np.arange(cols) // BLOCK)[None, :]]
     amount = np.uint8(JPEG_AMPLITUDE if jpeg else AMPLITUDE)
     dark = np.where(signs == bits[cell_bit], amount, np.uint8(0)).astype(np.uint8)
