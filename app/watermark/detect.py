@@ -53,9 +53,9 @@ def _candidate_layers(
         hit = c.tag in reading.metadata_tags
         out.append(LayerScore("metadata", int(hit), 1, min(1.0, tried / 10 ** len(c.tag))
                               if hit else 1.0))
-    for layer, br in reading.bits.items():
-        channel = "text" if layer == "text" else layer
-        if channel not in c.channels or br.read == 0:
+    for key, br in reading.bits.items():
+        layer = key.partition("/")[0]
+        if layer not in c.channels or br.read == 0 or (br.schemes and c.scheme not in br.schemes):
             continue
         if br.label == PDF_TEXT_LABEL:
             out.append(_pdf_text_score(c, br))

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from .model import GEOMETRY_LABEL
+from .model import DENSE_SCHEME, GEOMETRY_LABEL, SEGMENT_SCHEME, SPARSE_SCHEME
 from .pdftemplate import WordBox, analysis
 from .photo import page_quad, unwarp
 from .placement import Span, frame_box, is_partial, is_whole, locate, place
@@ -255,7 +255,13 @@ def _read_scan(pages: list[Array], prep: Prepared, offsets: _Offsets | None = No
             continue
         oy, ox = offsets.of(k)
         registered.append(np.roll(ev, (-oy, -ox), axis=(0, 1)))
-    return read_scan(registered, origs, scan_layout(prep), spans)
+    segmented = scan_layout(prep, segmented=True)
+    if not segmented.segmented:  # one layout for every scheme
+        return read_scan(registered, origs, segmented, spans)
+    r = read_scan(registered, origs, segmented, spans, schemes=(SEGMENT_SCHEME,))
+    r.merge(read_scan(registered, origs, scan_layout(prep), spans, key="image/blocks",
+                      schemes=(DENSE_SCHEME, SPARSE_SCHEME)))
+    return r
 
 
 def _png(arr: Array) -> bytes:

@@ -30,10 +30,13 @@ GEOMETRY_LABEL = "geometry/v1"
 # probability 1/SPARSE_RADIX (a few words in a hundred), and every line starts and ends in an
 # invisible token (lines.py) that extraction returns as a word of its own. A download
 # records its scheme; tracing reads the evidence once (the slots are the same) and scores
-# each candidate by its own scheme.
+# each candidate by its own scheme. Scheme 3 marks text as scheme 2 does, and the JPEG page
+# images of a scanned PDF carry their bits in restart segments (scan.py), which a download
+# assembles from two markings prepared once instead of re-encoding every page.
 DENSE_SCHEME = 1
 SPARSE_SCHEME = 2
-MARK_SCHEMES = (DENSE_SCHEME, SPARSE_SCHEME)
+SEGMENT_SCHEME = 3
+MARK_SCHEMES = (DENSE_SCHEME, SPARSE_SCHEME, SEGMENT_SCHEME)
 SPARSE_RADIX = 32
 PDF_SPARSE_LABEL = "pdftext/v2-sparse"
 PDF_LINES_LABEL = "pdftext/v2-lines"
@@ -71,7 +74,7 @@ class MarkSpec:
     bates: tuple[str, ...] = ()
     position: str = "footer"
     order_legend: str = ""
-    scheme: int = SPARSE_SCHEME
+    scheme: int = SEGMENT_SCHEME
 
     def __post_init__(self) -> None:
         if self.position not in LEGEND_POSITIONS:
@@ -99,7 +102,7 @@ class Candidate:
     download_code: bytes
     tag: str
     channels: frozenset[str] = CHANNELS
-    scheme: int = SPARSE_SCHEME
+    scheme: int = SEGMENT_SCHEME
 
 
 @dataclass(frozen=True)

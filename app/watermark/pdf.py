@@ -25,7 +25,16 @@ from . import codes
 from .footer import bates_of
 from .legend import decor, page_stream
 from .lines import BITS, line_ends, line_starts
-from .model import DENSE_SCHEME, GEOMETRY_LABEL, PDF_TEXT_LABEL, Canary, Evidence, Issue, MarkSpec
+from .model import (
+    DENSE_SCHEME,
+    GEOMETRY_LABEL,
+    PDF_TEXT_LABEL,
+    SEGMENT_SCHEME,
+    Canary,
+    Evidence,
+    Issue,
+    MarkSpec,
+)
 from .pdfcontent import join_text, open_original, walk
 from .pdffill import fill_bodies
 from .pdftemplate import LINE_OFF, PAGE_SEP, analysis
@@ -41,8 +50,8 @@ from .pdfwriter import (
 )
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
+from .scan import assembled_images, marked_images
 from .scan import layout as scan_layout
-from .scan import marked_images
 from .text import (
     TEXT_LABEL,
     FoldedText,
@@ -176,7 +185,11 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
 
 
 def _page_images(prep: Prepared, mark: MarkSpec) -> dict[tuple[int, int], tuple[bytes, str]]:
-    """This download's marked page images (scanned pages), by original object id."""
+    """This download's marked page images (scanned pages), by original object id: assembled
+    from prepared markings (scheme 3), or marked from their pixels (the block layout of
+    copies issued under schemes 1 and 2)."""
+    if mark.scheme >= SEGMENT_SCHEME:
+        return assembled_images(prep, scan_layout(prep, segmented=True), mark.download_code)
     with open_original(prep) as pdf:
         return marked_images(pdf, scan_layout(prep), mark.download_code)
 
@@ -204,7 +217,7 @@ def _mark_with_pikepdf(prep: Prepared, mark: MarkSpec, choice: npt.NDArray[np.ui
     # Derived before the document is opened: a derivation parses the original too, and an
     # original in a file has one read position.
     an = analysis(prep)
-    lay = scan_layout(prep) if "image" in mark.channels else None
+    lay = scan_layout(prep, mark.scheme >= SEGMENT_SCHEME) if "image" in mark.channels else None
     with open_original(prep) as pdf:
         contents = mark_structure(pdf, an, "text" in mark.channels,
                                   mark.tag if use_meta else None, decor(mark))

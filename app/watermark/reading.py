@@ -23,6 +23,9 @@ class BitReading:
     symbols: bool = False  # values are m-ary symbols from code_symbols, not code_bits
     tokens: int = 0  # the last `tokens` values are line-token bits (lines.py)
     primary: tuple[bool, ...] = ()  # per character slot: one a sparse code may mark
+    # The mark schemes (model.MARK_SCHEMES) whose copies carry these slots; empty: every one.
+    # A layer read twice, once per layout, is kept under "layer/variant" keys.
+    schemes: tuple[int, ...] = ()
 
     @property
     def read(self) -> int:

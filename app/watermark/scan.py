@@ -28,6 +28,13 @@ so these blocks are darkened by JPEG_AMPLITUDE (6) instead of 4; the reader is t
 144 dpi a block is larger than a cell and the image keeps the per-pixel pattern. The
 image is re-encoded with the original's quantisation tables and sampling and optimised
 Huffman tables: a marked copy is about the size of the original (issue #15: at most 1.1x).
+
+Segmented layout (downloads of mark scheme 3 on): a JPEG page image's bits are carried by its
+restart segments instead of the page's blocks of cells. A segment is a run of MCUs of about a
+block's area; every JPEG block in it is darkened where its centre's cell sign equals the
+segment's bit sign. A download's image is then assembled from two markings prepared once per
+original (scanjpeg.py), and the reader, which knows the segments, correlates each pixel with
+its block's exact sign. Copies of schemes 1 and 2 keep the block layout and are read with it.
 """
 
 from __future__ import annotations
@@ -48,6 +55,7 @@ from .pdfcontent import IDENTITY, Matrix, mul, open_original
 from .placement import Span
 from .prepared import Prepared
 from .reading import BitReading, Reading
+from .scanjpeg import MAX_HEIGHT, Frame, Pair, assemble, encode_pair, frame
 
 SCAN_LABEL = "scan/v1"
 CELL_PT = 4.0
@@ -55,6 +63,7 @@ BLOCK = 4  # cells per block side
 AMPLITUDE = 4.0
 JPEG_AMPLITUDE = 6.0  # block-constant pattern on JPEG images (see the module docstring)
 JPEG_BLOCK = 8  # px: a JPEG luminance block, counted from the image's top-left pixel
+SEGMENT_PT2 = BLOCK * BLOCK * CELL_PT * CELL_PT  # a segment's area: about one block's
 MIN_COVER = 0.5
 MAX_BITS = 256
 READ_DPI = 150
@@ -75,16 +84,42 @@ class PageImage:
 
 
 @dataclass(frozen=True)
+class Segments:
+    """A JPEG page image's restart segments: runs of `run` MCUs in raster order (wrapping
+    from one MCU row to the next), one bit each; the last segment is unmarked (-1)."""
+
+    frame: Frame
+    run: int
+    bit_of: NDArray[np.int32]  # per segment
+
+    def at(self, px: NDArray[np.int64], py: NDArray[np.int64]) -> NDArray[np.int32]:
+        """The bit of the segment holding each image pixel (py rows x px columns)."""
+        mcu = (py // self.frame.mcu[0])[:, None] * self.frame.cols \
+            + (px // self.frame.mcu[1])[None, :]
+        bits: NDArray[np.int32] = self.bit_of[mcu // self.run]
+        return bits
+
+
+@dataclass(frozen=True)
 class ScanLayout:
     images: tuple[PageImage, ...]
     page_sizes: tuple[tuple[float, float], ...]
     signs: tuple[NDArray[np.int8], ...]  # per page: cell sign (rows x cols)
     bit_of: tuple[NDArray[np.int32], ...]  # per page: bit index per block (rows x cols)
     nbits: int
+    segments: tuple[Segments | None, ...] = ()  # per image (segmented layout only)
+
+    @property
+    def segmented(self) -> bool:
+        return any(seg is not None for seg in self.segments)
+
+    def segments_of(self, index: int) -> Segments | None:
+        return self.segments[index] if index < len(self.segments) else None
 
     @property
     def nbytes(self) -> int:
-        return sum(s.nbytes for s in self.signs) + sum(b.nbytes for b in self.bit_of) + 200
+        return (sum(s.nbytes for s in self.signs) + sum(b.nbytes for b in self.bit_of)
+                + sum(seg.bit_of.nbytes for seg in self.segments if seg is not None) + 200)
 
 
 def _draws(page: Any) -> list[tuple[str, Matrix]]:
@@ -148,36 +183,82 @@ def _seed(prep: Prepared) -> int:
     return int.from_bytes(digest.digest()[:8], "big")
 
 
-def build_layout(prep: Prepared) -> ScanLayout:
+def _run(im: PageImage, fr: Frame) -> int:
+    """MCUs per segment: about a block's area on the page."""
+    mcu_pt2 = fr.mcu[0] * im.height / fr.height * fr.mcu[1] * im.width / fr.width
+    return max(1, round(SEGMENT_PT2 / mcu_pt2))
+
+
+def _segmentable(xobj: Any, im: PageImage) -> tuple[Frame, int] | None:
+    """The JPEG frame and segment run of a page image whose blocks are no larger than a cell
+    (at least 144 dpi), whose structure the encoder reproduces and whose two markings fit
+    one frame; None for any other image."""
+    if str(xobj.get("/Filter")) != "/DCTDecode":
+        return None
+    fr = frame(xobj.read_raw_bytes())
+    if fr is None or (fr.width, fr.height) != (int(xobj.Width), int(xobj.Height)):
+        return None
+    if max(im.width / fr.width, im.height / fr.height) * JPEG_BLOCK > CELL_PT:
+        return None
+    run = _run(im, fr)
+    return (fr, run) if (fr.rows + run) * fr.mcu[0] + fr.height <= MAX_HEIGHT else None
+
+
+def build_layout(prep: Prepared, segmented: bool = False) -> ScanLayout:
+    """The block layout, or (segmented) the layout whose JPEG page images carry their bits
+    in restart segments. Both draw the same cell signs; the block layout is what copies of
+    schemes 1 and 2 were marked with and must never change."""
     with open_original(prep) as pdf:
         images = find_images(pdf)
         sizes = tuple((float(p.mediabox[2]) - float(p.mediabox[0]),
                        float(p.mediabox[3]) - float(p.mediabox[1])) for p in pdf.pages)
+        found = [_segmentable(pdf.get_object(im.objgen), im) if segmented else None
+                 for im in images]
+    frames = [f[0] if f is not None else None for f in found]
+    runs = [f[1] if f is not None else 0 for f in found]
     seed = _seed(prep)
     rng = np.random.default_rng(seed)
     marked_pages = {im.page for im in images}
+    block_pages = {im.page for im, fr in zip(images, frames, strict=True) if fr is None}
     signs, blocks = [], []
     for k, (w, h) in enumerate(sizes):  # pages without a marked image hold empty arrays
         rows, cols = (int(np.ceil(h / CELL_PT)), int(np.ceil(w / CELL_PT))) \
             if k in marked_pages else (0, 0)
         signs.append(rng.choice(np.array([-1, 1], dtype=np.int8), size=(rows, cols)))
         blocks.append((-(-rows // BLOCK), -(-cols // BLOCK)))
-    total = sum(r * c for k, (r, c) in enumerate(blocks) if k in marked_pages)
+    counts = [-(-fr.rows * fr.cols // run) if fr is not None else 0
+              for fr, run in zip(frames, runs, strict=True)]
+    total = sum(r * c for k, (r, c) in enumerate(blocks) if k in block_pages) + sum(counts)
     nbits = max(1, min(MAX_BITS, total // 8))
     order = rng.permutation(max(total, 1)) % nbits
     bit_of, at = [], 0
     for k, (r, c) in enumerate(blocks):
-        if k in marked_pages:
+        if k in block_pages:
             bit_of.append(order[at : at + r * c].reshape(r, c).astype(np.int32))
             at += r * c
         else:
             bit_of.append(np.full((r, c), -1, dtype=np.int32))
-    return ScanLayout(tuple(images), sizes, tuple(signs), tuple(bit_of), nbits)
+    segments: list[Segments | None] = []
+    for fr, run, count in zip(frames, runs, counts, strict=True):
+        if fr is None:
+            segments.append(None)
+            continue
+        bits = order[at : at + count].astype(np.int32)
+        bits[-1] = -1  # the last segment is the same in both markings (scanjpeg)
+        segments.append(Segments(fr, run, bits))
+        at += count
+    return ScanLayout(tuple(images), sizes, tuple(signs), tuple(bit_of), nbits,
+                      tuple(segments) if segmented else ())
 
 
-def layout(prep: Prepared) -> ScanLayout:
-    """The scan layout of a prepared PDF original, built once and kept with it."""
-    return prep.derive("pdf.scan", lambda: build_layout(prep), lambda s: s.nbytes)
+def layout(prep: Prepared, segmented: bool = False) -> ScanLayout:
+    """The scan layout of a prepared PDF original, built once and kept with it: the block
+    layout, or the segmented one (the block layout again when no image can be segmented)."""
+    blocks = prep.derive("pdf.scan", lambda: build_layout(prep), lambda s: s.nbytes)
+    if not segmented or not blocks.images:
+        return blocks
+    lay = prep.derive("pdf.scan.segments", lambda: build_layout(prep, True), lambda s: s.nbytes)
+    return lay if lay.segmented else blocks
 
 
 def _pattern(lay: ScanLayout, page: int, xs: NDArray[np.float64], ys: NDArray[np.float64]
@@ -195,6 +276,36 @@ def _cells(grid: tuple[int, ...], xs: NDArray[np.float64], ys: NDArray[np.float6
     ci = np.clip((ys / CELL_PT).astype(np.int64), 0, grid[0] - 1)
     cj = np.clip((xs / CELL_PT).astype(np.int64), 0, grid[1] - 1)
     return ci, cj
+
+
+def _segment_pattern(lay: ScanLayout, index: int, xs: NDArray[np.float64],
+                     ys: NDArray[np.float64]) -> tuple[NDArray[np.int8], NDArray[np.int32]]:
+    """Sign and bit at page points (xs: columns, ys: rows) of a segmented image: the cell
+    sign at the centre of the JPEG block holding the point, and its segment's bit."""
+    im, seg = lay.images[index], lay.segments[index]
+    assert seg is not None
+    fr = seg.frame
+    px = np.clip(((xs - im.x0) * fr.width / im.width).astype(np.int64), 0, fr.width - 1)
+    py = np.clip(((ys - im.top) * fr.height / im.height).astype(np.int64), 0, fr.height - 1)
+    cx = im.x0 + (px // JPEG_BLOCK + 0.5) * JPEG_BLOCK * im.width / fr.width
+    cy = im.top + (py // JPEG_BLOCK + 0.5) * JPEG_BLOCK * im.height / fr.height
+    signs = lay.signs[im.page]
+    ci, cj = _cells(signs.shape, cx, cy)
+    return signs.take(ci, axis=0).take(cj, axis=1), seg.at(px, py)
+
+
+def _segment_darkening(lay: ScanLayout, index: int, bits: NDArray[np.int8]
+                       ) -> NDArray[np.uint8]:
+    """Grey levels off each pixel of a segmented image (its frame's size): JPEG_AMPLITUDE
+    where the block's sign equals its segment's bit sign; the last segment stays as it is."""
+    im, seg = lay.images[index], lay.segments[index]
+    assert seg is not None
+    w, h = seg.frame.width, seg.frame.height
+    xs = im.x0 + (np.arange(w) + 0.5) * im.width / w
+    ys = im.top + (np.arange(h) + 0.5) * im.height / h
+    sign, bit = _segment_pattern(lay, index, xs, ys)
+    on = (bit >= 0) & (sign == bits[bit])
+    return np.where(on, np.uint8(JPEG_AMPLITUDE), np.uint8(0)).astype(np.uint8)
 
 
 def _darkening(lay: ScanLayout, im: PageImage, shape: tuple[int, int],
@@ -245,20 +356,81 @@ def _encode(xobj: Any, pixels: NDArray[np.uint8]) -> tuple[bytes, str]:
     return zlib_ng.compress(pixels.tobytes(), 6), "/FlateDecode"
 
 
+def _pixels(xobj: Any) -> NDArray[np.uint8]:
+    pil = pikepdf.PdfImage(xobj).as_pil_image()
+    return np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.uint8)
+
+
+def _darker(arr: NDArray[np.uint8], dark: NDArray[np.uint8]) -> NDArray[np.uint8]:
+    """Whole grey levels off, paper and ink alike, never below black."""
+    dark = dark[:, :, None] if arr.ndim == 3 else dark
+    return arr - np.minimum(arr, dark)
+
+
 def marked_images(pdf: Any, lay: ScanLayout, code: bytes
                   ) -> dict[tuple[int, int], tuple[bytes, str]]:
-    """Per marked image (original objgen): its marked data and filter, for one download."""
+    """Per marked image (original objgen): its marked data and filter, for one download,
+    marked from its pixels (images of the segmented layout too: the same pixels as the
+    assembled copy, for an original that cannot keep two markings in memory)."""
     bits = _signs(code, lay.nbits)
     out = {}
-    for im in lay.images:
+    for index, im in enumerate(lay.images):
         xobj = pdf.get_object(im.objgen)
-        pil = pikepdf.PdfImage(xobj).as_pil_image()
-        arr = np.asarray(pil.convert("L" if pil.mode in ("L", "1") else "RGB"), dtype=np.uint8)
-        jpeg = str(xobj.get("/Filter")) == "/DCTDecode"
-        dark = _darkening(lay, im, arr.shape[:2], bits, jpeg)
-        dark = dark[:, :, None] if arr.ndim == 3 else dark
-        # whole grey levels off, paper and ink alike, never below black
-        out[im.objgen] = _encode(xobj, arr - np.minimum(arr, dark))
+        arr = _pixels(xobj)
+        if lay.segments_of(index) is not None:
+            dark = _segment_darkening(lay, index, bits)
+        else:
+            jpeg = str(xobj.get("/Filter")) == "/DCTDecode"
+            dark = _darkening(lay, im, arr.shape[:2], bits, jpeg)
+        out[im.objgen] = _encode(xobj, _darker(arr, dark))
+    return out
+
+
+def _pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
+    """Per segmented image (by index): its two markings, every segment's bit 1 and 0."""
+    from PIL import Image
+
+    out = {}
+    with open_original(prep) as pdf:
+        for index, im in enumerate(lay.images):
+            seg = lay.segments_of(index)
+            if seg is None:
+                continue
+            xobj = pdf.get_object(im.objgen)
+            arr = _pixels(xobj)
+            with Image.open(io.BytesIO(xobj.read_raw_bytes())) as src:
+                tables = getattr(src, "quantization", None)
+            ones = np.ones(lay.nbits, dtype=np.int8)
+            out[index] = encode_pair(_darker(arr, _segment_darkening(lay, index, ones)),
+                                     _darker(arr, _segment_darkening(lay, index, -ones)),
+                                     seg.frame, seg.run, tables)
+    return out
+
+
+def pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
+    """The two markings of each segmented image, prepared once per original and kept with it
+    (about twice the images' size)."""
+    return prep.derive("pdf.scan.pairs", lambda: _pairs(prep, lay),
+                       lambda p: sum(pair.nbytes for pair in p.values()))
+
+
+def assembled_images(prep: Prepared, lay: ScanLayout, code: bytes
+                     ) -> dict[tuple[int, int], tuple[bytes, str]]:
+    """Per marked image: this download's data and filter. A segmented image is assembled from
+    its prepared markings; any other is marked from its pixels."""
+    bits = _signs(code, lay.nbits)
+    prepared = pairs(prep, lay)
+    out = {}
+    for index, im in enumerate(lay.images):
+        seg = lay.segments_of(index)
+        if seg is not None:
+            ones = (seg.bit_of >= 0) & (bits[seg.bit_of] > 0)
+            out[im.objgen] = (assemble(prepared[index], ones), "/DCTDecode")
+    if len(out) < len(lay.images):
+        rest = ScanLayout(tuple(im for im in lay.images if im.objgen not in out),
+                          lay.page_sizes, lay.signs, lay.bit_of, lay.nbits)
+        with open_original(prep) as pdf:
+            out.update(marked_images(pdf, rest, code))
     return out
 
 
@@ -273,14 +445,16 @@ def image_head(xobj: Any, filt: str) -> bytes:
 
 # --------------------------------------------------------------------------- reading
 def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np.uint8]],
-                lay: ScanLayout, spans: Sequence[Span | None] = ()) -> Reading:
+                lay: ScanLayout, spans: Sequence[Span | None] = (), key: str = "image",
+                schemes: tuple[int, ...] = ()) -> Reading:
     """Bits from page renderings at READ_DPI (ink = 255 - grey), each already registered to
     the original's rendering of the same page (see geometry); of a page image that shows a
-    band of the page (spans[k]), only the pixels inside it."""
+    band of the page (spans[k]), only the pixels inside it. The bits are kept under `key`,
+    for the copies of `schemes` (every scheme when empty)."""
     sums = np.zeros(lay.nbits)
     counts = np.zeros(lay.nbits)
     for k, ev in enumerate(pages[: len(origs)]):
-        ims = [im for im in lay.images if im.page == k]
+        ims = [(i, im) for i, im in enumerate(lay.images) if im.page == k]
         if not ims or ev.shape != origs[k].shape:
             continue
         resid = ev - origs[k].astype(np.float64)
@@ -290,10 +464,13 @@ def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np
         ys = (np.arange(h, dtype=np.float64) + 0.5) * px
         p, bit = _pattern(lay, k, xs, ys)
         inside = np.zeros((h, w), dtype=bool)
-        for im in ims:
+        for index, im in ims:
             r0, r1 = int(np.ceil(im.top / px)), int((im.top + im.height) / px)
             c0, c1 = int(np.ceil(im.x0 / px)), int((im.x0 + im.width) / px)
             inside[r0:r1, c0:c1] = True
+            if lay.segments_of(index) is not None:
+                p[r0:r1, c0:c1], bit[r0:r1, c0:c1] = _segment_pattern(
+                    lay, index, xs[c0:c1], ys[r0:r1])
         span = spans[k] if k < len(spans) else None
         if span is not None:  # what the image does not show is unread, not blank paper
             inside[: span.top] = False
@@ -310,7 +487,7 @@ def read_arrays(pages: Sequence[NDArray[np.float64]], origs: Sequence[NDArray[np
         None if n < 50 else 1 if m > AMPLITUDE / 6 else 0 if m < -AMPLITUDE / 6 else None
         for m, n in zip(mean, counts, strict=True)]
     r = Reading()
-    r.bits["image"] = BitReading(SCAN_LABEL, values)
+    r.bits[key] = BitReading(SCAN_LABEL, values, schemes=schemes)
     read = sum(v is not None for v in values)
     if read >= 16 and read >= 0.4 * len(values):
         r.found.add("image")

@@ -24,7 +24,7 @@ import pytest
 from app.watermark import LEGENDS, Candidate, MarkSpec, authentication_tag, detect, embed
 from app.watermark.codes import line_bits, line_symbols, sparse_bits
 from app.watermark.lines import BITS, PAIRS, RADIX, line_ends, read_tokens, token, token_bits
-from app.watermark.model import DENSE_SCHEME, SPARSE_RADIX
+from app.watermark.model import DENSE_SCHEME, MARK_SCHEMES, SPARSE_RADIX
 from app.watermark.prepared import prepare
 from app.watermark.textlayer import detect_text, text_layer
 from crypto.fingerprint import code_symbols, score_sparse, sparse_tail
@@ -338,4 +338,4 @@ def test_copies_issued_under_scheme_one_still_trace_and_are_not_confused():
 
 def test_an_unknown_scheme_is_refused():
     with pytest.raises(ValueError):
-        spec(cands(1)[0], scheme=3)
+        spec(cands(1)[0], scheme=max(MARK_SCHEMES) + 1)
