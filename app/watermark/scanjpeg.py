@@ -103,21 +103,19 @@ def frame(data: bytes) -> Frame | None:
 @dataclass(frozen=True)
 class Pair:
     """Two markings of one image, cut into restart segments: `head` (SOI to the scan header,
-    with the image's own height), then per segment k the bytes data[starts[v, k]:ends[v, k]]
-    of marking v, each followed by its RST marker but the last."""
+    with the image's own height), then per segment k the bytes pieces[k][v] of marking v,
+    each followed by its RST marker but the last."""
 
     head: bytes
-    data: bytes
-    starts: NDArray[np.int64]  # shape (2, segments)
-    ends: NDArray[np.int64]
+    pieces: tuple[tuple[bytes, bytes], ...]
 
     @property
     def segments(self) -> int:
-        return int(self.starts.shape[1])
+        return len(self.pieces)
 
     @property
     def nbytes(self) -> int:
-        return len(self.head) + len(self.data) + self.starts.nbytes + self.ends.nbytes
+        return len(self.head) + sum(len(a) + len(b) + 120 for a, b in self.pieces)
 
 
 def _entropy_segments(data: bytes) -> tuple[bytes, list[bytes]]:
@@ -170,26 +168,16 @@ def encode_pair(one: NDArray[np.uint8], zero: NDArray[np.uint8], fr: Frame, run:
     buf = io.BytesIO()
     Image.fromarray(stacked, "L" if stacked.ndim == 2 else "RGB").save(
         buf, format="JPEG", optimize=True, restart_marker_blocks=run, **kw)
-    head, pieces = _entropy_segments(buf.getvalue())
+    head, coded = _entropy_segments(buf.getvalue())
     count, lower = -(-rows * cols // run), (rows + gap) * cols // run
-    if len(pieces) != lower + count:
+    if len(coded) != lower + count:
         raise ValueError("unexpected restart segments")
-    chunks, starts, ends, at = [], np.zeros((2, count), np.int64), np.zeros((2, count), np.int64), 0
-    for v, first in ((0, lower), (1, 0)):  # marking 0 is the lower image, marking 1 the upper
-        for k in range(count):
-            piece = pieces[lower + k] if k == count - 1 else pieces[first + k]
-            chunk = piece if k == count - 1 else piece + _RST[k % 8]
-            chunks.append(chunk)
-            starts[v, k], ends[v, k] = at, at + len(chunk)
-            at += len(chunk)
-    return Pair(_with_height(head, fr.height), b"".join(chunks), starts, ends)
+    last = coded[-1]  # marking 0 is the lower image, marking 1 the upper
+    pieces = tuple((coded[lower + k] + _RST[k % 8], coded[k] + _RST[k % 8])
+                   for k in range(count - 1)) + ((last, last),)
+    return Pair(_with_height(head, fr.height), pieces)
 
 
 def assemble(pair: Pair, ones: NDArray[np.bool_]) -> bytes:
     """The JPEG whose segment k comes from marking 1 where ones[k], else from marking 0."""
-    pick = ones.astype(np.int64)
-    cols = np.arange(pair.segments)
-    starts, ends = pair.starts[pick, cols], pair.ends[pick, cols]
-    view = memoryview(pair.data)
-    return b"".join([pair.head, *(view[s:e] for s, e in zip(starts.tolist(), ends.tolist(),
-                                                              strict=True)), _EOI])
+    return b"".join([pair.head, *map(tuple.__getitem__, pair.pieces, ones.tolist()), _EOI])
