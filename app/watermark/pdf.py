@@ -184,14 +184,15 @@ def embed_pdf(prep: Prepared, mark: MarkSpec,
                   _page_images(prep, mark) if use_image else None)
 
 
-def _page_images(prep: Prepared, mark: MarkSpec) -> dict[tuple[int, int], tuple[bytes, str]]:
+def _page_images(prep: Prepared, mark: MarkSpec
+                 ) -> dict[tuple[int, int], tuple[bytes | list[bytes], str]]:
     """This download's marked page images (scanned pages), by original object id: assembled
     from prepared markings (scheme 3), or marked from their pixels (the block layout of
     copies issued under schemes 1 and 2)."""
     if mark.scheme >= SEGMENT_SCHEME:
         return assembled_images(prep, scan_layout(prep, segmented=True), mark.download_code)
     with open_original(prep) as pdf:
-        return marked_images(pdf, scan_layout(prep), mark.download_code)
+        return dict(marked_images(pdf, scan_layout(prep), mark.download_code))
 
 
 def embed_pdf_into(prep: Prepared, mark: MarkSpec, out: BinaryIO) -> None:

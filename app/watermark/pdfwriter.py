@@ -429,15 +429,20 @@ def template_nbytes(t: Template) -> int:
     return pieces + arrays
 
 
-def _stream(num: int, head: bytes, data: bytes | memoryview) -> list[bytes | memoryview]:
-    return [b"%d 0 obj\n%s /Length %d >>\nstream\n" % (num, head, len(data)), data,
-            b"\nendstream\nendobj\n"]
+def _stream(num: int, head: bytes, data: bytes | memoryview | list[bytes]
+            ) -> list[bytes | memoryview]:
+    """A stream object around `data` (one string, or a list of them written in turn)."""
+    pieces: list[bytes | memoryview] = list(data) if isinstance(data, list) else [data]
+    return [b"%d 0 obj\n%s /Length %d >>\nstream\n" % (num, head, sum(map(len, pieces))),
+            *pieces, b"\nendstream\nendobj\n"]
 
 
 def render(t: Template, bodies: Sequence[bytes], footers: Sequence[bytes], tag: str,
-           images: Mapping[tuple[int, int], tuple[bytes, str]] | None = None) -> bytes:
+           images: Mapping[tuple[int, int], tuple[bytes | list[bytes], str]] | None = None
+           ) -> bytes:
     """One download's file: `bodies` and `footers` Flate-compressed page contents,
-    `images` the marked page images by original object id (when the template has any)."""
+    `images` the marked page images by original object id (when the template has any), each
+    one string or the list of strings it is made of (written without joining them first)."""
     tagb = tag.encode("ascii")
     parts: list[bytes | memoryview] = [t.header]
     packed = t.packed

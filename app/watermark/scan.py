@@ -415,12 +415,13 @@ def pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
 
 
 def assembled_images(prep: Prepared, lay: ScanLayout, code: bytes
-                     ) -> dict[tuple[int, int], tuple[bytes, str]]:
-    """Per marked image: this download's data and filter. A segmented image is assembled from
-    its prepared markings; any other is marked from its pixels."""
+                     ) -> dict[tuple[int, int], tuple[bytes | list[bytes], str]]:
+    """Per marked image: this download's data (a segmented image as the list of strings it
+    is assembled from, its prepared markings' segments) and filter; an image that is not
+    segmented is marked from its pixels."""
     bits = _signs(code, lay.nbits)
     prepared = pairs(prep, lay)
-    out = {}
+    out: dict[tuple[int, int], tuple[bytes | list[bytes], str]] = {}
     for index, im in enumerate(lay.images):
         seg = lay.segments_of(index)
         if seg is not None:

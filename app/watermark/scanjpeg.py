@@ -178,6 +178,7 @@ def encode_pair(one: NDArray[np.uint8], zero: NDArray[np.uint8], fr: Frame, run:
     return Pair(_with_height(head, fr.height), pieces)
 
 
-def assemble(pair: Pair, ones: NDArray[np.bool_]) -> bytes:
-    """The JPEG whose segment k comes from marking 1 where ones[k], else from marking 0."""
-    return b"".join([pair.head, *map(tuple.__getitem__, pair.pieces, ones.tolist()), _EOI])
+def assemble(pair: Pair, ones: NDArray[np.bool_]) -> list[bytes]:
+    """The JPEG whose segment k comes from marking 1 where ones[k], else from marking 0, as
+    the list of byte strings it is made of (the writer copies each once, into the file)."""
+    return [pair.head, *map(tuple.__getitem__, pair.pieces, ones.tolist()), _EOI]
