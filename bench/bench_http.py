@@ -96,17 +96,24 @@ def service_env(tree: Path, data_dir: Path, database_url: str,
 
 
 def wait_ok(url: str, proc: subprocess.Popen[bytes], timeout: float = 120.0) -> float:
-    """Poll until ``url`` answers 200; the time from now until then."""
+    """Poll until ``url`` answers 200; the time from now until then.
+
+    One client serves every attempt: ``httpx.get`` builds a client, and its TLS context,
+    per call (some 20 ms of CPU), so polling every 5 ms with it kept most of a CPU busy
+    beside the server being timed and, on a small machine, slowed the very start-up it
+    measured."""
     start = time.perf_counter()
-    while time.perf_counter() - start < timeout:
-        if proc.poll() is not None:
-            raise RuntimeError(f"server exited with {proc.returncode} before answering {url}")
-        try:
-            if httpx.get(url, timeout=1.0).status_code == 200:
-                return time.perf_counter() - start
-        except httpx.TransportError:
-            pass
-        time.sleep(0.005)
+    with httpx.Client(timeout=1.0) as client:
+        while time.perf_counter() - start < timeout:
+            if proc.poll() is not None:
+                raise RuntimeError(
+                    f"server exited with {proc.returncode} before answering {url}")
+            try:
+                if client.get(url).status_code == 200:
+                    return time.perf_counter() - start
+            except httpx.TransportError:
+                pass
+            time.sleep(0.005)
     raise RuntimeError(f"no 200 from {url} within {timeout} s")
 
 
