@@ -18,12 +18,14 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from app.documents.errors import NotADocumentType, bad
 from app.documents.pool import PoolBusy, WorkerCommand, WorkerFailed, WorkerPool
+
+if TYPE_CHECKING:
+    import numpy as np
+    from numpy.typing import NDArray
 
 PDF, PNG, JPEG, TEXT = "application/pdf", "image/png", "image/jpeg", "text/plain"
 WORKER_TIMEOUT_SECONDS = 30
@@ -148,6 +150,8 @@ def _index(value: object) -> Index | None:
     if not (isinstance(layer, str) and isinstance(words, int) and words >= 0
             and isinstance(shingles, list) and all(type(h) is int for h in shingles)):
         return None
+    import numpy as np
+
     try:
         return Index(base64.b64decode(layer, validate=True), words,
                      np.array(shingles, dtype=np.uint64))

@@ -36,11 +36,15 @@ import string
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-
-import numpy as np
-from numpy.typing import NDArray
+from typing import TYPE_CHECKING
 
 from app.watermark.text import HOMOGLYPHS
+
+if TYPE_CHECKING:  # numpy is imported where it is used: a server loads it with its first text
+    import numpy as np
+    from numpy.typing import NDArray
+
+    Hashes = NDArray[np.uint64]
 
 K = 5
 MIN_WORDS = 15
@@ -61,8 +65,7 @@ _WORD = re.compile(r"[a-z0-9]+")
 _FOLD_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in sorted(_FOLD)) + "]")
 _SEPARATORS = {c: " " for c in range(128) if chr(c) not in string.ascii_lowercase + string.digits}
 
-Hashes = NDArray[np.uint64]
-_MULT = np.uint64(0x9E3779B97F4A7C15)  # odd: the polynomial is a bijection per position
+_MULT = 0x9E3779B97F4A7C15  # odd: the polynomial is a bijection per position
 
 
 def _folded(match: re.Match[str]) -> str:
@@ -118,19 +121,24 @@ def forget_word_hashes() -> None:
 def shingles(ws: Sequence[str]) -> Hashes:
     """The 64-bit hash of each window of K words, by its first word's position: a
     polynomial over the words' BLAKE2b hashes, modulo 2**64 (vectorised)."""
+    import numpy as np
+
     n = len(ws) - K + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
     ids = np.fromiter(map(_HASHES.__getitem__, ws), dtype=np.uint64, count=len(ws))
     out = np.zeros(n, dtype=np.uint64)
+    mult = np.uint64(_MULT)
     for j in range(K):
-        out = out * _MULT + ids[j:j + n]
+        out = out * mult + ids[j:j + n]
     return out
 
 
 def sorted_unique(hashes: Hashes) -> Hashes:
     """``np.unique(hashes)``: a sort and a mask, as fast again as numpy's own for the
     few thousand windows of one document (which does more than sorting)."""
+    import numpy as np
+
     ordered = np.sort(hashes)
     if ordered.size < 2:
         return ordered
@@ -148,14 +156,17 @@ def text_shingles(text: str) -> Hashes:
 def uncached_shingles(ws: Sequence[str]) -> Hashes:
     """``shingles`` without the process-wide cache of word hashes: for text that must leave
     nothing behind in the process once its case is destroyed (the trace index)."""
+    import numpy as np
+
     n = len(ws) - K + 1
     if n <= 0:
         return np.empty(0, dtype=np.uint64)
     ids = np.fromiter((int.from_bytes(hashlib.blake2b(w.encode(), digest_size=8).digest(),
                                       "little") for w in ws), dtype=np.uint64, count=len(ws))
     out = np.zeros(n, dtype=np.uint64)
+    mult = np.uint64(_MULT)
     for j in range(K):
-        out = out * _MULT + ids[j:j + n]
+        out = out * mult + ids[j:j + n]
     return out
 
 
@@ -166,6 +177,8 @@ def anchor_shingles(text: str) -> Hashes:
     """The windows of ``text`` the trace index keeps (``winnow``, sorted, unique), before
     they are keyed (``keyed``) with the case's key: computed where the text is (the
     inspection worker), keyed where the key is (the server)."""
+    import numpy as np
+
     hashes = uncached_shingles(words(text))
     return np.unique(winnow(hashes, ANCHOR_WINDOW)) if hashes.size else hashes
 
@@ -175,6 +188,8 @@ def winnow(hashes: Hashes, window: int) -> Hashes:
     ``window`` consecutive ones, each chosen position once. Two texts that share a run of
     ``window + K - 1`` words share at least one chosen hash; about 2 / (window + 1) of the
     hashes are chosen."""
+    import numpy as np
+
     if hashes.size <= window:
         return hashes[[int(np.argmin(hashes))]] if hashes.size else hashes
     views = np.lib.stride_tricks.sliding_window_view(hashes, window)
@@ -186,6 +201,8 @@ def winnow(hashes: Hashes, window: int) -> Hashes:
 def keyed(hashes: Hashes, key: bytes) -> NDArray[np.int64]:
     """Sorted unique keyed BLAKE2b hashes of ``hashes``, as signed 64-bit integers (a
     database BIGINT): without ``key`` nobody can tell which runs of words they stand for."""
+    import numpy as np
+
     distinct = np.unique(hashes)
     out = np.fromiter((int.from_bytes(hashlib.blake2b(int(h).to_bytes(8, "little"), key=key,
                                                       digest_size=8).digest(), "little",
@@ -228,6 +245,8 @@ class Run:
 
 
 def public_set(texts: Iterable[str]) -> Hashes:
+    import numpy as np
+
     parts = [text_shingles(t) for t in texts]
     return np.unique(np.concatenate(parts)) if parts else np.empty(0, dtype=np.uint64)
 
@@ -241,6 +260,8 @@ def evidence(draft: Hashes, public: Hashes) -> Hashes:
 
 
 def _member(values: Hashes, sorted_set: Hashes) -> NDArray[np.bool_]:
+    import numpy as np
+
     if not sorted_set.size or not values.size:
         return np.zeros(values.shape, dtype=bool)
     at = np.searchsorted(sorted_set, values).clip(0, sorted_set.size - 1)
@@ -253,6 +274,8 @@ def common(sources: Sequence[Indexed], counted: Hashes, most: int) -> Hashes:
     documents share (a template's boilerplate, a quotation every declaration repeats) says
     nothing about which one a draft copied, and two such phrases a few words apart would
     otherwise chain into a run that no document's own text supports."""
+    import numpy as np
+
     if not counted.size:
         return counted
     df = np.zeros(counted.size, dtype=np.int64)
@@ -279,6 +302,8 @@ def runs(draft: Hashes, source: Indexed, counted: NDArray[np.bool_], *,
     """Chains of shared windows between the draft and ``source`` spanning >= ``min_words``
     draft words, at least MIN_COVER of them inside shared windows. ``counted`` is the
     draft's ``counted_mask``."""
+    import numpy as np
+
     keep = counted & _member(draft, source.unique)
     positions: dict[int, list[int]] = {}
     src = source.by_position

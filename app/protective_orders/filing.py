@@ -22,8 +22,6 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-import numpy as np
-
 from app.kernel import shingles as sh
 from app.protective_orders.sealing_rules import NEVER_FILED
 
@@ -86,6 +84,8 @@ def check_draft_text(pages: Sequence[DraftPage], sources: Sequence[Source], *,
     """Every run of a draft that matches a source, in draft order. ``pages`` are the draft's
     pages (numbered as the draft counts them); ``extra_public`` is more public text of the
     case (windows in it never count)."""
+    import numpy as np
+
     ws: list[str] = []
     starts: list[int] = []
     numbers: list[int] = []

@@ -23,12 +23,14 @@ import sys
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cached_property
-from typing import NamedTuple
-
-import numpy as np
+from functools import cache, cached_property
+from typing import TYPE_CHECKING, NamedTuple
 
 from .lines import read_tokens
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 TEXT_LABEL = "text/v1"
 
@@ -131,9 +133,14 @@ def apply_bits(text: str, slots: Sequence[Slot], bits: Sequence[int]) -> str:
     return "".join(chars)
 
 
-# ASCII characters that fold to themselves: everything but whitespace (NFKC leaves ASCII
-# alone, no ASCII character is a format character or a variant).
-_PLAIN_ASCII = np.array([not chr(c).isspace() for c in range(128)], dtype=bool)
+@cache
+def _plain_ascii() -> npt.NDArray[np.bool_]:
+    """ASCII characters that fold to themselves: everything but whitespace (NFKC leaves
+    ASCII alone, no ASCII character is a format character or a variant). Built on first
+    use: numpy is imported where it is used."""
+    import numpy as np
+
+    return np.array([not chr(c).isspace() for c in range(128)], dtype=bool)
 
 
 def _fold_char(ch: str) -> str:
@@ -150,9 +157,11 @@ def fold(text: str) -> tuple[str, list[int]]:
     distinct character."""
     if not text:
         return "", []
+    import numpy as np
+
     cps = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32)
     ascii_ = cps < 128
-    keep = ascii_ & _PLAIN_ASCII[np.where(ascii_, cps, 0)]
+    keep = ascii_ & _plain_ascii()[np.where(ascii_, cps, 0)]
     positions = np.flatnonzero(keep)
     other = np.flatnonzero(~ascii_)
     if other.size:

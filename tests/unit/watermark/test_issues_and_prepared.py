@@ -101,9 +101,11 @@ def test_no_process_wide_cache_keyed_by_content():
     detect(out, ORIGINAL, PDF, cs)
     detect(embed(LETTER.encode(), TEXT, spec(cs[1])).decode(), LETTER.encode(), TEXT, cs)
     # the allowed caches are keyed by a standard-14 font name, or by nothing (the diagonal
-    # tag's digit font, a subset of a font file shipped with reportlab)
+    # tag's digit font, a subset of a font file shipped with reportlab; the table of ASCII
+    # characters that fold to themselves)
     assert set(_lru_caches()) <= {"app.watermark.pdffonts._base14_widths",
-                                  "app.watermark.pdfwriter.digit_face"}
+                                  "app.watermark.pdfwriter.digit_face",
+                                  "app.watermark.text._plain_ascii"}
 
 
 def test_derivations_live_in_the_prepared_and_run_once_under_threads():
