@@ -14,8 +14,6 @@ import io
 import re
 from typing import BinaryIO
 
-import pikepdf
-
 from app.errors import Invalid
 
 PREFIX_RE = re.compile(r"[A-Z][A-Z_-]{0,15}")
@@ -43,6 +41,8 @@ def page_count(content: bytes | BinaryIO, media_type: str) -> int:
     memory or in a file (read as the page tree needs it, never whole)."""
     if media_type != "application/pdf":
         return 1
+    import pikepdf  # where it is used: a server starts without loading it
+
     source = io.BytesIO(content) if isinstance(content, bytes) else content
     with pikepdf.open(source, access_mode=pikepdf.AccessMode.stream) as pdf:
         return max(1, len(pdf.pages))

@@ -23,13 +23,14 @@ from __future__ import annotations
 import io
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 from uuid import UUID
 
-import pikepdf
+if TYPE_CHECKING:
+    import pikepdf
 
-# reportlab is imported where a paper is drawn: a server answers its first requests without
-# loading it (tests/unit/test_startup_imports.py).
+# reportlab and pikepdf are imported where a paper is drawn or joined: a server answers its
+# first requests without loading them (tests/unit/test_startup_imports.py).
 
 Section = tuple[str, Sequence[str]]
 Line = tuple[str, str]  # (font, text)
@@ -289,6 +290,8 @@ def attach_exhibits(paper: bytes, exhibits: Sequence[PaperExhibit],
     (the sealing warning when the check is not clean) is stamped on every exhibit page."""
     if not exhibits:
         return paper
+    import pikepdf
+
     out = pikepdf.open(io.BytesIO(paper))
     opened = []
     try:
@@ -311,6 +314,8 @@ def attach_exhibits(paper: bytes, exhibits: Sequence[PaperExhibit],
 
 
 def _overlay(out: pikepdf.Pdf, page: pikepdf.Page, marking: str) -> None:
+    import pikepdf
+
     box = page.mediabox
     width, height = float(box[2]) - float(box[0]), float(box[3]) - float(box[1])
     stamp = pikepdf.open(io.BytesIO(_stamp(marking, width, height)))
