@@ -7,7 +7,9 @@ casing, HMAC keyed with the public key), header-supplied keys (``jku``/``x5u``/`
 may not be in the future beyond the leeway. Every failure is the same ``InvalidToken``:
 callers learn nothing more.
 
-Cost: the signing and verifying keys are parsed once, into python-jose key objects. A token
+Cost: the signing and verifying keys are parsed once, into python-jose key objects, when the
+first token is issued or verified (python-jose is imported there: a server starts without
+loading it, ``tests/unit/test_startup_imports.py``). A token
 whose header, signature and claims verified is remembered (bounded, keyed by the exact token
 string), with what its claims say, so a client's repeated requests skip the signature and
 the checks that depend on the token alone; the time claims are compared with the clock again
@@ -27,11 +29,14 @@ import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import ec
-from jose import jwk, jwt
-from jose.exceptions import JOSEError
+
+if TYPE_CHECKING:
+    from jose.backends.base import Key
 
 ALGORITHM = "ES256"
 LEEWAY_SECONDS = 30
@@ -95,13 +100,25 @@ class AccessTokens:
         self.issuer = issuer
         self.audience = audience
         self.lifetime = lifetime
-        self._signing_key = jwk.construct(self._private_pem, ALGORITHM)
-        self._verifying_key = jwk.construct(self.public_pem, ALGORITHM)
         # token -> its checked claims. Insertion-ordered: the oldest is evicted.
         self._verified: dict[str, _Verified] = {}
         self._verified_lock = threading.Lock()
 
+    @cached_property
+    def _signing_key(self) -> Key:
+        from jose import jwk
+
+        return jwk.construct(self._private_pem, ALGORITHM)
+
+    @cached_property
+    def _verifying_key(self) -> Key:
+        from jose import jwk
+
+        return jwk.construct(self.public_pem, ALGORITHM)
+
     def issue(self, user_id: uuid.UUID, generation: int, now: datetime) -> tuple[str, int]:
+        from jose import jwt
+
         exp = now + self.lifetime
         claims = {
             "iss": self.issuer,
@@ -146,6 +163,9 @@ class AccessTokens:
         return verified.claims
 
     def _verify_signature(self, token: str) -> dict[str, object]:
+        from jose import jwt
+        from jose.exceptions import JOSEError
+
         self._check_header(token)
         try:
             claims: dict[str, object] = jwt.decode(

@@ -180,6 +180,8 @@ def test_a_tampered_copy_of_a_remembered_token_is_rejected():
 
 def test_keys_are_parsed_once_not_per_token(monkeypatch):
     tokens = codec()
+    first, _ = tokens.issue(USER, 0, NOW)  # parses the signing key
+    assert tokens.verify(first, NOW).user_id == USER  # and the verifying key
 
     def no_parsing(*_: object, **__: object) -> None:
         raise AssertionError("a key was parsed while issuing or verifying")
