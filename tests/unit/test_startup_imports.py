@@ -25,9 +25,11 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Loaded where used: PDF papers, page templates, image decoding, PostgreSQL's dialect (the
 # database here is SQLite), migrations (the database is at head), the witnesses' and
-# trusted keys' HTTP client, amounts in words, the PDF viewer.
+# trusted keys' HTTP client, amounts in words, the PDF viewer, arrays (marks, text
+# windows), PDF page trees (exhibits, Bates numbers), access tokens (the first sign-in or
+# token check).
 LAZY = ("reportlab", "jinja2", "PIL", "sqlalchemy.dialects.postgresql", "alembic", "httpx",
-        "num2words", "pypdfium2")
+        "num2words", "pypdfium2", "numpy", "pikepdf", "jose")
 
 # Built at import: their JSON schemas are declared as the request bodies of routes that read
 # the body themselves (``openapi_extra``), and a declaration needs the schema.
