@@ -73,21 +73,26 @@ def _set_scheme(api, download_id: uuid.UUID, scheme: int) -> None:  # noqa: ANN0
                         .values(mark_scheme=scheme))
 
 
-def test_a_scanned_copy_issued_under_scheme_two_still_traces_to_its_download(api):
+def _two_downloads(api, original: bytes, filename: str):  # noqa: ANN001, ANN202
+    """A room with `original`, its auditor, and two downloads: (old id, new id, new copy)."""
     room = api.room()
-    original = scan_pdf()
-    doc = api.document(room, original, filename="exhibit-scan.pdf")
-    tracer = room.users["auditor"]
+    doc = api.document(room, original, filename=filename)
     old = api.download(room, doc["id"], "defense_counsel")
     new = api.download(room, doc["id"], "pro_se")
     old_id, new_id = old.headers["x-download-id"], new.headers["x-download-id"]
     assert _row(api, new_id).mark_scheme == SEGMENT_SCHEME
+    return room.users["auditor"], old_id, new_id, new.content
+
+
+def test_a_scanned_copy_issued_under_scheme_two_still_traces_to_its_download(api):
+    original = scan_pdf()
+    tracer, old_id, new_id, new = _two_downloads(api, original, "exhibit-scan.pdf")
     issued = _issued(api, _row(api, old_id), original, SPARSE_SCHEME)
 
     def pages(pdf: bytes) -> list[tuple[str, bytes]]:  # the footer painted over, as JPEGs
         return [(f"p{i}.jpg", p) for i, p in enumerate(_without_footer(rasterize(pdf), True))]
 
-    for content, download_id in ((issued, old_id), (new.content, new_id)):
+    for content, download_id in ((issued, old_id), (new, new_id)):
         found = trace_files(api, tracer, pages(content))
         assert [m["download_id"] for m in found["matches"]] == [download_id]
         assert "image" in found["matches"][0]["layers"]
@@ -97,29 +102,15 @@ def test_a_scanned_copy_issued_under_scheme_two_still_traces_to_its_download(api
 
 
 def test_a_copy_issued_under_scheme_one_still_traces_to_its_download(api):
-    room = api.room()
     original = pdf_doc()
-    doc = api.document(room, original, filename="order.pdf")
-    tracer = room.users["auditor"]
-    old = api.download(room, doc["id"], "defense_counsel")
-    new = api.download(room, doc["id"], "pro_se")
-    old_id, new_id = old.headers["x-download-id"], new.headers["x-download-id"]
-    row = _row(api, old_id)
-    code = open_bytes(api.app.state.services.key_provider, row.code_sealed,
-                      case_id=row.case_id, object_type=CODE_OBJECT_TYPE, object_id=row.id)
+    tracer, old_id, new_id, new = _two_downloads(api, original, "order.pdf")
     # the copy that download would have been before scheme 2, and its row as migrated
-    issued = embed(original, PDF, MarkSpec(code, "Defense Counsel", "Defendant", "CONFIDENTIAL",
-                                           LEGENDS[0], row.tag, scheme=DENSE_SCHEME))
-    with transaction(api.app.state.sessionmaker) as session:
-        session.execute(update(DocumentDownload).where(DocumentDownload.id == row.id)
-                        .values(mark_scheme=DENSE_SCHEME))
+    issued = _issued(api, _row(api, old_id), original, DENSE_SCHEME)
     found = trace_text(api, tracer, _passage(_pdftotext(issued)))
     assert [m["download_id"] for m in found["matches"]] == [old_id]
-    found = trace_text(api, tracer, _passage(_pdftotext(new.content)))
+    found = trace_text(api, tracer, _passage(_pdftotext(new)))
     assert [m["download_id"] for m in found["matches"]] == [new_id]
     # scored by the wrong scheme, the old copy's passage names no one
-    with transaction(api.app.state.sessionmaker) as session:
-        session.execute(update(DocumentDownload).where(DocumentDownload.id == row.id)
-                        .values(mark_scheme=SPARSE_SCHEME))
+    _set_scheme(api, uuid.UUID(old_id), SPARSE_SCHEME)
     found = trace_text(api, tracer, _passage(_pdftotext(issued)))
     assert found["matches"] == []
