@@ -56,8 +56,12 @@ TABS = {
 }
 
 
-# The narrow layout is the templates' business: walked once, in the SQLite pass.
-@pytest.mark.parametrize("width", [1280, pytest.param(390, marks=pytest.mark.once)])
+# Walked once, in the SQLite pass, at both widths: what the walk adds to the page tests is
+# the browser's side (the navigation, the layout fitting, the headings shown), which no
+# database changes. Every role's tabs are fetched on both databases by
+# ``test_pages.py::test_each_role_is_offered_its_tabs_only`` and ``test_role_words.py``.
+@pytest.mark.once
+@pytest.mark.parametrize("width", [1280, 390])
 @pytest.mark.parametrize("who", list(TABS))
 def test_each_role_walks_its_tabs(person, room, who, width):  # noqa: ANN001
     p = person(who, width)
