@@ -260,7 +260,11 @@ def _merged(*pdfs: bytes) -> bytes:
     return buf.getvalue()
 
 
+# The two OCR tests run once, in the SQLite pass: OCR (most of their time) is no business
+# of the database, and the text it reads is indexed and matched by the same queries as the
+# text drafts and documents of this module's other tests, which run on both.
 @pytest.mark.slow
+@pytest.mark.once
 def test_a_scanned_exhibit_page_is_found_by_ocr(api, room, declared):
     """The opposition's brief (text pages) with the declaration attached as Exhibit A, a
     150 dpi scan: the finding is on the exhibit's page."""
@@ -276,6 +280,7 @@ def test_a_scanned_exhibit_page_is_found_by_ocr(api, room, declared):
 
 
 @pytest.mark.slow
+@pytest.mark.once
 def test_page_images_and_a_scanned_production(api, room):
     """A scanned production (image-only PDF) is read by OCR when indexed, and a draft sent as
     page images is read by OCR too."""
