@@ -20,6 +20,11 @@ from app.documents.pool import WorkerPool
 from tests.api.documents.helpers import pdf_doc, png_doc, png_flood
 
 POOL = inspection.POOL
+# Processes, signals and resource limits: checked once, in the SQLite pass. What the
+# database sees of them is covered on both: a refused upload (``pdf_too_complex``,
+# ``image_too_large``) leaves no row (``test_upload.py::test_bad_upload_refused_and_nothing_
+# stored``), and a served one is stored as every other upload is.
+pytestmark = [pytest.mark.once]
 
 
 @pytest.fixture(autouse=True)
