@@ -18,6 +18,7 @@ from tests.web.browser import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.journey]
 LIVE = 15_000  # ms: the page polls every 4 s
+POLL_MS = 4_000  # site.js LIVE_MS
 
 
 @pytest.fixture
@@ -39,6 +40,19 @@ def _new_token(web_api, who) -> None:  # noqa: ANN001
     """Signing out everywhere (how these tests end a session) revokes the API token the
     module's later tests use for ``who``: it gets a fresh one."""
     who.token = web_api.login(who.email, who.password).json()["access_token"]
+
+
+def _live_clock(p: Person) -> None:
+    """Playwright's clock in the page, running in real time from the next page load on, so
+    that ``_next_poll`` can bring the page's own poll forward."""
+    p.page.clock.install()
+
+
+def _next_poll(p: Person) -> None:
+    """The page's clock moved to its next poll: the page's own timer fires now rather than
+    up to four seconds later (the same poll, feed and swap; nothing of the page is called
+    directly)."""
+    p.page.clock.fast_forward(POLL_MS)
 
 
 def _fits(p: Person) -> None:
@@ -146,16 +160,19 @@ def test_the_ene_page_updates_live_behind_the_caucus_wall(person, web_api, room)
         return r.json()
 
     ps = person("pro_se", 390)
+    _live_clock(ps)
     ps.page.goto(url)
     ps.page.evaluate("window.__sameDocument = true")
     caucus = ps.page.locator("section.thread").filter(has_text="Caucus of Rich Roe")
     caucus.get_by_label("Message to the caucus").fill("A draft being typed")
     dc = person("defense_counsel", 1280)
+    _live_clock(dc)
     dc.page.goto(url)
     dc.page.evaluate("window.__sameDocument = true")
 
     say("plaintiff_counsel", f"caucus:{room.parties['plaintiff']}", "PLAINTIFF-PRIVATE-LINE")
     say("neutral", "joint", "Welcome to the joint session.")
+    _next_poll(ps)
     expect(ps.page.get_by_text("Welcome to the joint session.")).to_be_visible(timeout=LIVE)
     expect(ps.page.get_by_role("status").filter(has_text="Updated with new activity")
            ).to_be_visible()
@@ -178,6 +195,7 @@ def test_the_ene_page_updates_live_behind_the_caucus_wall(person, web_api, room)
     assert mine["id"]
 
     released = dc.page.locator("[data-live='released']")
+    _next_poll(dc)
     expect(released.get_by_text("We would take a payment plan.")).to_be_visible(timeout=LIVE)
     expect(released).to_contain_text(re.compile(
         r"Released to you \(Acme Corp\.\)\s+by Pro-Se( <[^>]+>)? from Rich Roe's caucus"))
@@ -191,12 +209,14 @@ def test_not_shared_with_you_and_closing_on_a_phone(person, web_api, room):  # n
     base = f"/api/v1/cases/{room.id}/ene-sessions/{ene['id']}"
     url = f"/cases/{room.id}/ene/{ene['id']}"
     dc = person("defense_client", 390)
+    _live_clock(dc)
     dc.page.goto(url + "/evaluation")
     expect(dc.page.get_by_text("has not shared an evaluation with any party yet")).to_be_visible()
     r = web_api.client.post(base + "/evaluation", headers=room.users["neutral"].headers,
                             json={"body": "EVALUATION-TEXT", "share_with_party_ids": [
                                 room.parties["plaintiff"]]})
     assert r.status_code == 201, r.text
+    _next_poll(dc)
     expect(dc.page.get_by_text("Not shared with you.")).to_be_visible(timeout=LIVE)
     assert "EVALUATION-TEXT" not in dc.page.content()
     _fits(dc)
