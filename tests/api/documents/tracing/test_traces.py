@@ -177,6 +177,9 @@ def test_pdf_copies_traced_from_the_file(api):
         assert [m["download_id"] for m in got["matches"]] == [download_id]
 
 
+# OCR of the page images: once, in the SQLite pass. The copies, their downloads and the
+# trace's lookups are the same as ``test_pdf_copies_traced_from_the_file``'s, which runs on both.
+@pytest.mark.once
 @pytest.mark.skipif(not HAVE_OCR, reason="tesseract / poppler-utils not installed")
 def test_page_images_of_a_pdf_copy_traced_with_ocr(api):
     room = api.room()
