@@ -73,8 +73,11 @@ def _all_schemas() -> set[type[Schema]]:
     return found
 
 
-@pytest.fixture
-def restart(tmp_path: Path) -> dict[str, object]:
+# One restart for the module: its tests read different parts of the same report, and each
+# restart is a migrated first start plus a fresh interpreter (seconds).
+@pytest.fixture(scope="module")
+def restart(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    tmp_path = tmp_path_factory.mktemp("restart")
     settings = make_settings(tmp_path / "data", f"sqlite:///{tmp_path}/db.sqlite",
                              admin_email="admin@example.com",
                              admin_password="startup-probe-password-7")
