@@ -17,7 +17,7 @@ import pytest
 from PIL import Image
 
 from app.watermark import detect, embed, prepare
-from app.watermark.model import SEGMENT_SCHEME, SPARSE_SCHEME
+from app.watermark.model import SPARSE_SCHEME
 from app.watermark.pdfcontent import open_original
 from app.watermark.scan import assembled_images, layout, marked_images
 from app.watermark.scanjpeg import frame
@@ -69,19 +69,20 @@ def jpeg_scan(width: int, height: int, dpi: float, subsampling: int | None,
     return out.getvalue()
 
 
-SCANS = {  # (width, height, dpi, sampling): the bench's 200 dpi colour, grey 300 dpi, odd sizes
-    "rgb420-200dpi": (1700, 2200, 200, 2),
-    "rgb422-odd": (1283, 1651, 150, 1),
-    "rgb444-odd": (1277, 1663, 150, 0),
-    "grey-300dpi": (2550, 3300, 300, None),
-    "grey-odd": (1283, 1657, 150, None),
+SCANS = {  # (width, height, dpi, sampling, pages): the bench's 200 dpi colour, grey 300 dpi,
+    # odd sizes (a second page one pixel taller than the first)
+    "rgb420-200dpi": (1700, 2200, 200, 2, 2),
+    "rgb422-odd": (1283, 1651, 150, 1, 2),
+    "rgb444-odd": (1277, 1663, 150, 0, 2),
+    "grey-300dpi": (2550, 3300, 300, None, 1),
+    "grey-odd": (1283, 1657, 150, None, 2),
 }
 
 
 @pytest.mark.parametrize("name", sorted(SCANS))
 def test_an_assembled_page_is_the_page_marked_from_its_pixels(name):
-    width, height, dpi, sampling = SCANS[name]
-    original = jpeg_scan(width, height, dpi, sampling, pages=2)
+    width, height, dpi, sampling, pages = SCANS[name]
+    original = jpeg_scan(width, height, dpi, sampling, pages=pages)
     prep = prepare(original, PDF)
     lay = layout(prep, segmented=True)
     assert lay.segmented and all(seg is not None for seg in lay.segments)
@@ -89,7 +90,7 @@ def test_an_assembled_page_is_the_page_marked_from_its_pixels(name):
         fast = assembled_images(prep, lay, c.download_code)
         with open_original(prep) as pdf:
             slow = marked_images(pdf, lay, c.download_code)
-        assert fast.keys() == slow.keys() and len(fast) == 2
+        assert fast.keys() == slow.keys() and len(fast) == pages
         for key, (parts, filt) in fast.items():
             assert isinstance(parts, list) and filt == "/DCTDecode"
             data = b"".join(parts)
@@ -105,7 +106,7 @@ def test_an_assembled_page_is_the_page_marked_from_its_pixels(name):
 
 
 def test_copies_of_a_scan_stay_its_size_and_differ_per_recipient():
-    for original in (scan_pdf(), jpeg_scan(*SCANS["rgb420-200dpi"], pages=2)):
+    for original in (scan_pdf(), jpeg_scan(*SCANS["rgb420-200dpi"][:4], pages=2)):
         copies = [embed(original, PDF, spec(c)) for c in cands(3)]
         assert len(set(copies)) == 3
         assert max(len(c) for c in copies) <= 1.1 * len(original)
@@ -138,10 +139,9 @@ def test_each_scheme_is_traced_by_its_own_layout_only():
     assert det.identified == ("d0",) and layers(det, "d0")["image"][0] > 0
     det = detect(_pages(old), prep, PDF, mixed)
     assert det.identified == ("d1",) and layers(det, "d1")["image"][0] > 0
-    # each copy scored as if it had the other scheme: no one is named
+    # the new copy scored as if it had scheme 2 names no one (the old copy scored as scheme 3:
+    # tests/api/documents/tracing/test_mark_schemes.py; the unmarked original: test_producers)
     assert detect(_pages(new), prep, PDF, _as(SPARSE_SCHEME, cs)).identified == ()
-    assert detect(_pages(old), prep, PDF, _as(SEGMENT_SCHEME, cs)).identified == ()
-    assert detect(_pages(original), prep, PDF, mixed).identified == ()
 
 
 @pytest.mark.parametrize(("dpi", "flate"), [(100, False), (150, True)],
