@@ -18,7 +18,7 @@ from numpy.typing import NDArray
 
 from .model import DENSE_SCHEME, GEOMETRY_LABEL, SEGMENT_SCHEME, SPARSE_SCHEME
 from .pdftemplate import WordBox, analysis
-from .photo import page_quad, unwarp
+from .photo import page_quad, refine, unwarp
 from .placement import Span, frame_box, is_partial, is_whole, locate, place
 from .prepared import Prepared
 from .reading import BitReading, Reading, Unreadable, guarded
@@ -73,10 +73,11 @@ def _ink(g: Any) -> Array:
 
 
 def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
-                  ) -> tuple[int | None, Array, Span | None]:
-    """(page, pixels, rows shown) on the page rendering's grid: a whole page resampled to the
-    first page's shape (its page is its place in the evidence: None), a band of a page (a
-    screen grab) scaled by width and placed where it matches (placement.place)."""
+                  ) -> tuple[int | None, Array, Span | None, bool]:
+    """(page, pixels, rows shown, whether a photo) on the page rendering's grid: a whole page
+    resampled to the first page's shape (its page is its place in the evidence: None), a band
+    of a page (a screen grab) scaled by width and placed where it matches (placement.place).
+    A photo's page is put back square here and registered locally once its page is known."""
     from PIL import Image
 
     try:
@@ -88,7 +89,7 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
     shape = origs[0].shape if origs else (1, 1)
     quad = page_quad(np.asarray(g)) if origs else None
     if quad is not None:  # a whole page on a darker surface (a photo): put back square
-        return None, _ink(unwarp(g, quad, (shape[1], shape[0]))), None
+        return None, _ink(unwarp(g, quad, (shape[1], shape[0]))), None, True
     box = frame_box(np.asarray(g))
     if box is not None:  # a grab of a viewer's window: the page without its frame
         g = g.crop(box)
@@ -96,14 +97,14 @@ def _decode_image(data: bytes, origs: Sequence[NDArray[np.uint8]]
         rows = max(1, round(g.size[1] * shape[1] / g.size[0]))
         placed = place(_ink(g.resize((shape[1], rows), Image.Resampling.BICUBIC)), origs)
         if placed is not None:
-            return placed
+            return (*placed, False)
     if origs and not is_whole(g.size, shape):  # cropped at the sides too: scale unknown
         placed = locate(_ink(g), origs)
         if placed is not None:
-            return placed
+            return (*placed, False)
     if g.size != (shape[1], shape[0]):
         g = g.resize((shape[1], shape[0]), Image.Resampling.BICUBIC)
-    return None, _ink(g), None
+    return None, _ink(g), None, False
 
 
 def _best_shift(tpl: Array, sig: Array) -> tuple[float, float]:
@@ -275,12 +276,17 @@ def _png(arr: Array) -> bytes:
 def read_page_images(images: list[bytes], prep: Prepared,
                      ocr: Callable[[bytes], str] | None) -> Reading:
     """Whole page images are the pages in their order; a band of a page (a screen grab) goes
-    where it matches, and the pages no image shows are read as absent (no pixels, no rows)."""
+    where it matches, and the pages no image shows are read as absent (no pixels, no rows).
+    A photo's page is then moved onto its page of the original by smooth local displacements
+    (photo.refine): the lens and a page that is not flat bend it by pixels."""
     origs = _original_pages(prep)
     placed: dict[int, tuple[Array, Span | None]] = {}
     for i, img in enumerate(images):
-        k, page, span = _decode_image(img, origs)
-        placed.setdefault(i if k is None else k, (page, span))
+        k, page, span, shot = _decode_image(img, origs)
+        at = i if k is None else k
+        if shot and at < len(origs) and at not in placed:
+            page = refine(page, origs[at].astype(np.float64))
+        placed.setdefault(at, (page, span))
     absent = (np.zeros((1, 1)), Span(0, 0))  # its shape matches no page: every reader skips it
     shown = [placed.get(k, absent) for k in range(max(placed, default=-1) + 1)]
     pages, spans = [p for p, _ in shown], [s for _, s in shown]

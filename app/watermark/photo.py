@@ -15,12 +15,14 @@ reading changes. A photo cut inside the page has no corners to find and reads as
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 Point = tuple[float, float]
+Array = NDArray[np.float64]
 
 WORK = 1200  # px: the longer side of the copy the edges are found in
 BORDER = 0.015  # of the shorter side: the border band that must show surface
@@ -134,3 +136,144 @@ def unwarp(g: Any, quad: list[Point], size: tuple[int, int]) -> Any:
     light_px = np.asarray(light.resize(size, Image.Resampling.BILINEAR), dtype=np.float64)
     flat = np.asarray(page, dtype=np.float64) * 255.0 / np.maximum(light_px, 1.0)
     return Image.fromarray(flat.clip(0, 255).round().astype(np.uint8), "L")
+
+
+# Local registration: a photo's page after `unwarp` still differs from the flat page by the
+# lens's distortion and the page's bow, smooth fields of several pixels that one homography
+# and one integer offset leave in place. Tiles of the page are matched against the
+# original's rendering (phase correlation), a low-order polynomial field is fitted through
+# their displacements (outliers dropped) and the page is resampled along it.
+PASSES = ((192, 128, 3, 48, 3.0), (128, 64, 4, 12, 1.0))  # tile, step, degree, reach, outlier px
+MIN_TILES = 12
+MIN_AGREE = 0.5  # of the tiles with ink: fewer agreeing tiles are not the original's page
+MIN_INK = 4.0  # std of the original's ink in a tile: fainter tiles show nothing to match
+MIN_PEAK = 0.06  # phase-correlation peak: weaker tiles matched noise
+REFINE_MESH = 16  # px: the field is exact at this grid and bilinear between
+
+Field = Callable[[Array, Array], tuple[Array, Array]]
+
+
+def _tile_shifts(ev: Array, orig: Array, tile: int, step: int, reach: int
+                 ) -> tuple[Array, Array, Array, Array, int]:
+    """(x, y, dx, dy) per tile with enough ink whose match is clear: the tile of `orig`
+    centred at (x, y) is seen in `ev` at (x + dx, y + dy); and the number of tiles with ink."""
+    h, w = orig.shape
+    ys = np.arange(0, h - tile + 1, step)
+    xs = np.arange(0, w - tile + 1, step)
+    corners = [(y, x) for y in ys for x in xs
+               if orig[y : y + tile, x : x + tile].std() >= MIN_INK]
+    if not corners:
+        return np.zeros(0), np.zeros(0), np.zeros(0), np.zeros(0), 0
+    win = np.hanning(tile)[:, None] * np.hanning(tile)[None, :]
+    a = np.stack([orig[y : y + tile, x : x + tile] for y, x in corners])
+    b = np.stack([ev[y : y + tile, x : x + tile] for y, x in corners])
+    a = (a - a.mean(axis=(1, 2), keepdims=True)) * win
+    b = (b - b.mean(axis=(1, 2), keepdims=True)) * win
+    cross = np.fft.rfft2(b) * np.conj(np.fft.rfft2(a))
+    cross /= np.abs(cross) + 1e-9
+    fy = np.fft.fftfreq(tile)[:, None]
+    fx = np.fft.rfftfreq(tile)[None, :]
+    smooth = np.exp(-2.0 * np.pi**2 * (fx * fx + fy * fy))  # a peak of about 1 px
+    r = np.fft.irfft2(cross * smooth, s=(tile, tile))
+    r = np.fft.fftshift(r, axes=(1, 2))
+    c = tile // 2
+    lo, hi = c - reach, c + reach + 1
+    sub = r[:, lo:hi, lo:hi]
+    flat = sub.reshape(len(sub), -1)
+    k = np.argmax(flat, axis=1)
+    py, px = np.divmod(k, sub.shape[2])
+    py, px = py + lo, px + lo
+    n = np.arange(len(r))
+    peak = r[n, py, px]
+    inside = (py > 0) & (py < tile - 1) & (px > 0) & (px < tile - 1) & (peak >= MIN_PEAK * 0.25)
+
+    def _frac(m: Array, p0: Array, p1: Array) -> Array:
+        # three-point Gaussian fit around the peak
+        lm, l0, l1 = (np.log(np.maximum(v, 1e-9)) for v in (m, p0, p1))
+        den = lm - 2 * l0 + l1
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = np.where(den < 0, 0.5 * (lm - l1) / den, 0.0)
+        return np.clip(out, -0.5, 0.5)
+
+    qy, qx = np.clip(py, 1, tile - 2), np.clip(px, 1, tile - 2)
+    fyv = _frac(r[n, qy - 1, qx], r[n, qy, qx], r[n, qy + 1, qx])
+    fxv = _frac(r[n, qy, qx - 1], r[n, qy, qx], r[n, qy, qx + 1])
+    ok = inside & (peak >= MIN_PEAK)
+    cy = np.array([y for y, _ in corners], dtype=np.float64) + tile / 2
+    cx = np.array([x for _, x in corners], dtype=np.float64) + tile / 2
+    return cx[ok], cy[ok], (px - c + fxv)[ok], (py - c + fyv)[ok], len(corners)
+
+
+def _design(x: Array, y: Array, degree: int) -> Array:
+    return np.stack([x**i * y**j for i in range(degree + 1) for j in range(degree + 1 - i)],
+                    axis=-1)
+
+
+def _fit_field(x: Array, y: Array, dx: Array, dy: Array, inked: int, degree: int,
+               outlier: float, shape: tuple[int, int]) -> Field | None:
+    """A polynomial displacement through the tiles' (dx, dy), refitted without the tiles
+    more than 4 px, then twice without those more than `outlier` px off it; None unless
+    most of the `inked` tiles agree with it (a page that is not the original's matches a
+    few tiles by chance, and those disagree)."""
+    h, w = shape
+    nx, ny = 2 * x / w - 1, 2 * y / h - 1
+    design = _design(nx, ny, degree)
+    keep = np.ones(len(x), dtype=bool)
+    need = max(MIN_TILES, 2 * design.shape[1], inked * MIN_AGREE)
+    if len(x) < need:
+        return None
+    for limit in (4.0, outlier, outlier):
+        cx, *_ = np.linalg.lstsq(design[keep], dx[keep], rcond=None)
+        cy, *_ = np.linalg.lstsq(design[keep], dy[keep], rcond=None)
+        off = np.hypot(dx - design @ cx, dy - design @ cy)
+        keep = off <= limit
+        if keep.sum() < need:
+            return None
+    x0, x1, y0, y1 = nx[keep].min(), nx[keep].max(), ny[keep].min(), ny[keep].max()
+
+    def field(px: Array, py: Array) -> tuple[Array, Array]:
+        # held constant beyond the tiles that were matched: a polynomial does not extrapolate
+        d = _design(np.clip(2 * px / w - 1, x0, x1), np.clip(2 * py / h - 1, y0, y1), degree)
+        return px + d @ cx, py + d @ cy
+
+    return field
+
+
+def _remap(ev: Array, fields: list[Field]) -> Array:
+    """`ev` resampled so that each pixel shows what the composed fields map it from."""
+    from PIL import Image
+
+    h, w = ev.shape
+    xs = np.arange(0, w + REFINE_MESH, REFINE_MESH, dtype=np.float64)
+    ys = np.arange(0, h + REFINE_MESH, REFINE_MESH, dtype=np.float64)
+    u, v = np.meshgrid(xs, ys)
+    for f in reversed(fields):  # the last pass's field acts first on the output's points
+        u, v = f(u, v)
+    mesh = []
+    for j in range(len(ys) - 1):
+        for i in range(len(xs) - 1):
+            box = (int(xs[i]), int(ys[j]), int(min(xs[i + 1], w)), int(min(ys[j + 1], h)))
+            mesh.append((box, (u[j, i], v[j, i], u[j + 1, i], v[j + 1, i],
+                               u[j + 1, i + 1], v[j + 1, i + 1], u[j, i + 1], v[j, i + 1])))
+    out = Image.fromarray(ev.astype(np.float32), "F").transform(
+        (w, h), Image.Transform.MESH, mesh, Image.Resampling.BICUBIC, fillcolor=0.0)
+    return np.asarray(out, dtype=np.float64).clip(0.0, 255.0)
+
+
+def refine(ev: Array, orig: Array) -> Array:
+    """The unwarped photo's ink `ev` moved onto the original's rendering `orig` (same shape)
+    by smooth local displacements; unchanged when its tiles do not match the original."""
+    if ev.shape != orig.shape:
+        return ev
+    fields: list[Field] = []
+    cur = ev
+    for tile, step, degree, reach, outlier in PASSES:
+        if min(ev.shape) < 2 * tile:
+            break
+        got = _fit_field(*_tile_shifts(cur, orig, tile, step, reach), degree, outlier,
+                         ev.shape)
+        if got is None:
+            break
+        fields.append(got)
+        cur = _remap(ev, fields)
+    return cur
