@@ -5,8 +5,9 @@ mark is read, the paper is told from the surface (Otsu's threshold), each of the
 edges is fitted as a line through the boundary points between its corners (least squares,
 outliers dropped once), the quadrilateral whose corners are the lines' intersections is mapped
 back onto the page's own rectangle (PIL's perspective transform) and the light is flattened
-(each pixel divided by the paper's local brightness). The marks are then read as on any page
-image.
+(each pixel divided by the paper's local brightness). Once the page it shows is known, what
+the lens and a page that is not flat leave is taken out against the original's rendering
+(`refine`). The marks are then read as on any page image.
 
 Only an image whose four borders show the surface is taken for a photo of a whole page: a
 rendering, a scan or a screen grab reaches its image's edges and is left as it is, so no other
@@ -185,7 +186,7 @@ def _tile_shifts(ev: Array, orig: Array, tile: int, step: int, reach: int
     py, px = py + lo, px + lo
     n = np.arange(len(r))
     peak = r[n, py, px]
-    inside = (py > 0) & (py < tile - 1) & (px > 0) & (px < tile - 1) & (peak >= MIN_PEAK * 0.25)
+    inside = (py > 0) & (py < tile - 1) & (px > 0) & (px < tile - 1)
 
     def _frac(m: Array, p0: Array, p1: Array) -> Array:
         # three-point Gaussian fit around the peak
