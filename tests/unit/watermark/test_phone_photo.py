@@ -37,7 +37,7 @@ def test_a_photo_of_a_marked_page_names_its_recipient_and_of_the_original_no_one
     original, cs = make(), cands()
     copy = embed(original, PDF, spec(cs[3]))
     page, clean = rasterize(copy, dpi=200)[0], rasterize(original, dpi=200)[0]
-    for seed in (5, 6):
+    for seed in (5,):  # one photo each: bench/leak_photos.py takes 18 per producer
         shot = photo(page, seed, tilt=0.07, light=0.35)
         assert detect([shot], original, PDF, cs).identified == (cs[3].id,)
         assert detect([photo(clean, seed, tilt=0.07, light=0.35)], original, PDF,
@@ -69,7 +69,7 @@ def test_a_photo_through_a_lens_of_a_bowed_page_names_its_recipient_and_of_the_o
     original, cs = make(), cands()
     copy = embed(original, PDF, spec(cs[3]))
     page, clean = rasterize(copy, dpi=200)[0], rasterize(original, dpi=200)[0]
-    for seed in (7, 8):
+    for seed in (7,):
         shot = photo(page, seed, tilt=0.07, light=0.35, **CAMERA)
         assert detect([shot], original, PDF, cs).identified == (cs[3].id,)
         assert detect([photo(clean, seed, tilt=0.07, light=0.35, **CAMERA)], original, PDF,
