@@ -12,12 +12,7 @@ import uuid
 
 import app.watermark as wm
 from tests.api.documents.helpers import order_text, pdf_doc, text_doc
-
-# the process-wide caches left in the watermark package: keyed by a standard-14 font name,
-# or by nothing (the diagonal tag's digit font, a subset of a font file reportlab ships; the
-# table of ASCII characters that fold to themselves)
-ALLOWED_CACHES = {"app.watermark.pdffonts._base14_widths", "app.watermark.pdfwriter.digit_face",
-                  "app.watermark.text._plain_ascii"}
+from tests.unit.watermark.test_issues_and_prepared import ALLOWED_CACHES
 
 
 def _watermark_caches() -> set[str]:

@@ -85,6 +85,15 @@ def test_unexpected_template_error_fails_the_copy(monkeypatch):
         embed(ORIGINAL, PDF, spec(cands(1)[0]))
 
 
+# The process-wide caches the watermark package may keep: keyed by a standard-14 font name, or
+# by nothing (the diagonal tag's digit font, a subset of a font file shipped with reportlab;
+# the table of ASCII characters that fold to themselves). Also checked after a case is
+# destroyed (tests/api/documents/test_originals_memory.py).
+ALLOWED_CACHES = frozenset({"app.watermark.pdffonts._base14_widths",
+                            "app.watermark.pdfwriter.digit_face",
+                            "app.watermark.text._plain_ascii"})
+
+
 def _lru_caches() -> dict[str, object]:
     out = {}
     for info in pkgutil.iter_modules(wm.__path__, "app.watermark."):
@@ -100,12 +109,7 @@ def test_no_process_wide_cache_keyed_by_content():
     out = embed(ORIGINAL, PDF, spec(cs[0]))
     detect(out, ORIGINAL, PDF, cs)
     detect(embed(LETTER.encode(), TEXT, spec(cs[1])).decode(), LETTER.encode(), TEXT, cs)
-    # the allowed caches are keyed by a standard-14 font name, or by nothing (the diagonal
-    # tag's digit font, a subset of a font file shipped with reportlab; the table of ASCII
-    # characters that fold to themselves)
-    assert set(_lru_caches()) <= {"app.watermark.pdffonts._base14_widths",
-                                  "app.watermark.pdfwriter.digit_face",
-                                  "app.watermark.text._plain_ascii"}
+    assert set(_lru_caches()) <= ALLOWED_CACHES
 
 
 def test_derivations_live_in_the_prepared_and_run_once_under_threads():
