@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import hashlib
 import io
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -370,14 +370,17 @@ def _darker(arr: NDArray[np.uint8], dark: NDArray[np.uint8]) -> NDArray[np.uint8
     return arr - np.minimum(arr, dark)
 
 
-def marked_images(pdf: Any, lay: ScanLayout, code: bytes
+def marked_images(pdf: Any, lay: ScanLayout, code: bytes, only: Collection[int] | None = None
                   ) -> dict[tuple[int, int], tuple[bytes, str]]:
-    """Per marked image (original objgen): its marked data and filter, for one download,
-    marked from its pixels (images of the segmented layout too: the same pixels as the
-    assembled copy, for an original that cannot keep two markings in memory)."""
+    """Per marked image (original objgen; of the images at indices `only`, when given): its
+    marked data and filter, for one download, marked from its pixels (images of the
+    segmented layout too: the same pixels as the assembled copy, for an original that cannot
+    keep two markings in memory)."""
     bits = _signs(code, lay.nbits)
     out = {}
     for index, im in enumerate(lay.images):
+        if only is not None and index not in only:
+            continue
         xobj = pdf.get_object(im.objgen)
         arr = _pixels(xobj)
         if lay.segments_of(index) is not None:
@@ -390,7 +393,8 @@ def marked_images(pdf: Any, lay: ScanLayout, code: bytes
 
 
 def _pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
-    """Per segmented image (by index): its two markings, every segment's bit 1 and 0."""
+    """Per segmented image (by index): its two markings, every segment's bit 1 and 0. An
+    image the encoder does not cut as expected gets none and is marked from its pixels."""
     from PIL import Image
 
     out = {}
@@ -404,9 +408,12 @@ def _pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
             with Image.open(io.BytesIO(xobj.read_raw_bytes())) as src:
                 tables = getattr(src, "quantization", None)
             ones = np.ones(lay.nbits, dtype=np.int8)
-            out[index] = encode_pair(_darker(arr, _segment_darkening(lay, index, ones)),
-                                     _darker(arr, _segment_darkening(lay, index, -ones)),
-                                     seg.frame, seg.run, tables)
+            try:
+                out[index] = encode_pair(_darker(arr, _segment_darkening(lay, index, ones)),
+                                         _darker(arr, _segment_darkening(lay, index, -ones)),
+                                         seg.frame, seg.run, tables)
+            except ValueError:  # same pixels, the slower way (assembled_images)
+                continue
     return out
 
 
@@ -420,21 +427,22 @@ def pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
 def assembled_images(prep: Prepared, lay: ScanLayout, code: bytes
                      ) -> dict[tuple[int, int], tuple[bytes | list[bytes], str]]:
     """Per marked image: this download's data (a segmented image as the list of strings it
-    is assembled from, its prepared markings' segments) and filter; an image that is not
-    segmented is marked from its pixels."""
+    is assembled from, its prepared markings' segments) and filter; any other image (not
+    segmented, or without prepared markings) is marked from its pixels."""
     bits = _signs(code, lay.nbits)
     prepared = pairs(prep, lay)
     out: dict[tuple[int, int], tuple[bytes | list[bytes], str]] = {}
+    rest = []
     for index, im in enumerate(lay.images):
         seg = lay.segments_of(index)
-        if seg is not None:
-            ones = (seg.bit_of >= 0) & (bits[seg.bit_of] > 0)
-            out[im.objgen] = (assemble(prepared[index], ones), "/DCTDecode")
-    if len(out) < len(lay.images):
-        rest = ScanLayout(tuple(im for im in lay.images if im.objgen not in out),
-                          lay.page_sizes, lay.signs, lay.bit_of, lay.nbits)
+        if seg is None or index not in prepared:
+            rest.append(index)
+            continue
+        ones = (seg.bit_of >= 0) & (bits[seg.bit_of] > 0)
+        out[im.objgen] = (assemble(prepared[index], ones), "/DCTDecode")
+    if rest:
         with open_original(prep) as pdf:
-            out.update(marked_images(pdf, rest, code))
+            out.update(marked_images(pdf, lay, code, rest))
     return out
 
 

@@ -16,7 +16,7 @@ import pikepdf
 import pytest
 from PIL import Image
 
-from app.watermark import detect, embed, prepare
+from app.watermark import detect, embed, prepare, scan
 from app.watermark.model import SPARSE_SCHEME
 from app.watermark.pdfcontent import open_original
 from app.watermark.scan import assembled_images, layout, marked_images
@@ -103,6 +103,33 @@ def test_an_assembled_page_is_the_page_marked_from_its_pixels(name):
                 base = np.asarray(pikepdf.PdfImage(pdf.get_object(key)).as_pil_image())
             darker = base.astype(np.int16) - got.astype(np.int16)
             assert 2.0 < darker.mean() < 4.5
+
+
+def test_an_image_the_encoder_does_not_cut_as_expected_is_marked_from_its_pixels(monkeypatch):
+    original = jpeg_scan(1283, 1657, 150, None, pages=2)
+    prep = prepare(original, PDF)
+    lay = layout(prep, segmented=True)
+    real = scan.encode_pair
+    calls = []
+
+    def first_fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(1)
+        if len(calls) == 1:
+            raise ValueError("unexpected restart segments")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scan, "encode_pair", first_fails)
+    code = cands(1)[0].download_code
+    got = assembled_images(prep, lay, code)
+    assert len(calls) == 2 and len(got) == 2
+    with open_original(prep) as pdf:
+        want = marked_images(pdf, lay, code)
+    kinds = sorted(type(data).__name__ for data, _ in got.values())
+    assert kinds == ["bytes", "list"]  # one from its pixels, one assembled
+    for key, (data, _) in got.items():
+        data = b"".join(data) if isinstance(data, list) else data
+        assert np.array_equal(np.asarray(Image.open(io.BytesIO(data))),
+                              np.asarray(Image.open(io.BytesIO(want[key][0]))))
 
 
 def test_copies_of_a_scan_stay_its_size_and_differ_per_recipient():
