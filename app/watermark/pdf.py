@@ -190,7 +190,7 @@ def _page_images(prep: Prepared, mark: MarkSpec
     from prepared markings (scheme 3), or marked from their pixels (the block layout of
     copies issued under schemes 1 and 2)."""
     if mark.scheme >= SEGMENT_SCHEME:
-        return assembled_images(prep, scan_layout(prep, segmented=True), mark.download_code)
+        return assembled_images(prep, mark.download_code)
     with open_original(prep) as pdf:
         return dict(marked_images(pdf, scan_layout(prep), mark.download_code))
 

@@ -417,20 +417,22 @@ def _pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
     return out
 
 
-def pairs(prep: Prepared, lay: ScanLayout) -> dict[int, Pair]:
-    """The two markings of each segmented image, prepared once per original and kept with it
-    (about twice the images' size)."""
-    return prep.derive("pdf.scan.pairs", lambda: _pairs(prep, lay),
+def pairs(prep: Prepared) -> dict[int, Pair]:
+    """The two markings of each image of the segmented layout, prepared once per original and
+    kept with it (about twice the images' size)."""
+    return prep.derive("pdf.scan.pairs", lambda: _pairs(prep, layout(prep, segmented=True)),
                        lambda p: sum(pair.nbytes for pair in p.values()))
 
 
-def assembled_images(prep: Prepared, lay: ScanLayout, code: bytes
+def assembled_images(prep: Prepared, code: bytes
                      ) -> dict[tuple[int, int], tuple[bytes | list[bytes], str]]:
-    """Per marked image: this download's data (a segmented image as the list of strings it
-    is assembled from, its prepared markings' segments) and filter; any other image (not
-    segmented, or without prepared markings) is marked from its pixels."""
+    """Per marked image of the segmented layout: this download's data (a segmented image as
+    the list of strings it is assembled from, its prepared markings' segments) and filter;
+    any other image (not segmented, or without prepared markings) is marked from its
+    pixels."""
+    lay = layout(prep, segmented=True)
     bits = _signs(code, lay.nbits)
-    prepared = pairs(prep, lay)
+    prepared = pairs(prep)
     out: dict[tuple[int, int], tuple[bytes | list[bytes], str]] = {}
     rest = []
     for index, im in enumerate(lay.images):

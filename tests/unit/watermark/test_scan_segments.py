@@ -87,7 +87,7 @@ def test_an_assembled_page_is_the_page_marked_from_its_pixels(name):
     lay = layout(prep, segmented=True)
     assert lay.segmented and all(seg is not None for seg in lay.segments)
     for c in cands(2):
-        fast = assembled_images(prep, lay, c.download_code)
+        fast = assembled_images(prep, c.download_code)
         with open_original(prep) as pdf:
             slow = marked_images(pdf, lay, c.download_code)
         assert fast.keys() == slow.keys() and len(fast) == pages
@@ -120,7 +120,7 @@ def test_an_image_the_encoder_does_not_cut_as_expected_is_marked_from_its_pixels
 
     monkeypatch.setattr(scan, "encode_pair", first_fails)
     code = cands(1)[0].download_code
-    got = assembled_images(prep, lay, code)
+    got = assembled_images(prep, code)
     assert len(calls) == 2 and len(got) == 2
     with open_original(prep) as pdf:
         want = marked_images(pdf, lay, code)
