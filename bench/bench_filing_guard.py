@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import io
+import os
 import random
 import shutil
 import subprocess
@@ -41,6 +42,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from app.documents.tracing.ocr import OCR_ENV_OVERRIDES  # noqa: E402
 from app.kernel import shingles as sh  # noqa: E402
 from app.protective_orders.filing import DraftPage, Source, check_draft_text  # noqa: E402
 from app.watermark import MarkSpec, embed  # noqa: E402
@@ -142,7 +144,8 @@ def ocr_of_scan(text: str) -> str:
                         "-f", "1", "-l", "1", str(pdf), str(Path(td) / "s")], check=True)
         png = sorted(Path(td).glob("s*.png"))[0]
         done = subprocess.run([shutil.which("tesseract") or "tesseract", str(png), "stdout",
-                               "-l", "eng"], capture_output=True, check=True)
+                               "-l", "eng"], env=os.environ | OCR_ENV_OVERRIDES,
+                              capture_output=True, check=True)
         return done.stdout.decode("utf-8", "replace")
 
 

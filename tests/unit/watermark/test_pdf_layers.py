@@ -1,16 +1,19 @@
 """PDF layers alone and combined: validity, extraction, rendering, geometry, images, canaries."""
 
 import io
+import os
 import shutil
 import subprocess
 import tempfile
 import unicodedata
+from functools import cache
 from pathlib import Path
 
 import numpy as np
 import pikepdf
 import pytest
 
+from app.documents.tracing.ocr import OCR_ENV_OVERRIDES
 from app.watermark import (
     LEGENDS,
     Canary,
@@ -223,11 +226,14 @@ def test_canaries_survive_retyping():
         assert layers(det, other)["canary"][0] < 6 or det.verdict != "identified"
 
 
+@cache
 def tesseract(image: bytes) -> str:
+    """Read as the server reads (one thread); a page read twice in a test is read once."""
     with tempfile.TemporaryDirectory() as td:
         p = Path(td) / "p.png"
         p.write_bytes(image)
         return subprocess.run(["tesseract", str(p), "stdout", "-l", "eng"], check=True,
+                              env=os.environ | OCR_ENV_OVERRIDES,
                               capture_output=True).stdout.decode()
 
 
