@@ -4,7 +4,9 @@
   Identity-H CMap, one glyph per ``Tj``), as browsers, Acrobat and many office suites write;
 - ``ttf_pdf``: a TrueType subset embedded as a simple font, as word processors write;
 - ``scan_pdf``: an image-only PDF, each page a JPEG of a 150 dpi raster, as a scanned
-  production arrives.
+  production arrives;
+- ``vertical_pdf``: the letter in vertical writing through a Type0 font with Identity-V or an
+  embedded /WMode 1 CMap over an embedded TrueType program, as CJK producers write columns.
 
 Chromium and poppler are external tools: ``tests.tools.require`` skips without them on a
 developer's machine and fails in CI. Results are cached per text (they take a second or two).
@@ -111,4 +113,110 @@ def scan_pdf(text: str = TEXT, dpi: int = 150) -> bytes:
     buf = io.BytesIO()
     pages[0].save(buf, format="PDF", save_all=True, append_images=pages[1:],
                   resolution=float(dpi), quality=85)
+    return buf.getvalue()
+
+
+def _tounicode(codes: dict[int, str], width: int) -> bytes:
+    digits = 2 * width
+    rows = b"\n".join(b"<%0*X> <%s>" % (digits, c, ch.encode("utf-16-be").hex().upper().encode())
+                      for c, ch in sorted(codes.items()))
+    return (b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CMapName /Test-UCS def /CMapType 2 def\n"
+            b"1 begincodespacerange <%s> <%s> endcodespacerange\n"
+            % (b"0" * digits, b"F" * digits)
+            + b"%d beginbfchar\n" % len(codes) + rows + b"\nendbfchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end")
+
+
+def _columns(text: str, per_column: int) -> list[str]:
+    """The text cut into columns of at most `per_column` characters, at spaces; a paragraph
+    starts a new column and leaves one empty."""
+    out: list[str] = []
+    for block in text.split("\n\n"):
+        for line in block.split("\n"):
+            col = ""
+            for word in line.split(" "):
+                if col and len(col) + 1 + len(word) > per_column:
+                    out.append(col)
+                    col = word
+                else:
+                    col = f"{col} {word}" if col else word
+            out.append(col)
+        out.append("")
+    return out[:-1]
+
+
+@cache
+def vertical_pdf(text: str = TEXT, cmap: str = "identity") -> bytes:
+    """The letter in vertical writing (columns top to bottom, read right to left) through a
+    Type0 font over the whole DejaVu Serif as a CIDFontType2 (CID = glyph id).
+
+    `cmap` "identity": the predefined Identity-V CMap (2-byte codes, code = CID), as CJK
+    producers write it; "embedded": an embedded CMap stream with /WMode 1 whose codes are
+    2-byte codes from 0x0100 mapped to CIDs by cidchar entries. Letters advance by their
+    /W2 entries (their width plus 120 units); the space has none, so the default /DW2
+    [880 -1000] applies: the glyphs need not be CJK, vertical mode changes the advances."""
+    import pikepdf
+    from reportlab.pdfbase.ttfonts import TTFontFile
+
+    path = _dejavu()
+    ttf = TTFontFile(str(path))
+    chars = sorted(set(text) - {"\n"})
+    gid = {ch: ttf.charToGlyph[ord(ch)] for ch in chars}
+    code = {ch: (gid[ch] if cmap == "identity" else 0x100 + k) for k, ch in enumerate(chars)}
+    hadv = {gid[ch]: round(ttf.charWidths.get(ord(ch), 600)) for ch in chars}
+    w: list[object] = []
+    w2: list[object] = []
+    for ch in chars:
+        g = gid[ch]
+        w += [g, pikepdf.Array([hadv[g]])]
+        if ch != " ":
+            w2 += [g, pikepdf.Array([-(hadv[g] + 120), hadv[g] // 2, 880])]
+    size, pitch, top, left, right = 11.0, 16.0, 745.0, 48.0, 566.0
+    per_column = int((top - 50.0) / (size * 0.75))
+    pdf = pikepdf.new()
+    prog = pdf.make_stream(path.read_bytes())
+    desc = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.FontDescriptor, FontName=pikepdf.Name("/DejaVuSerif"), Flags=6,
+        FontBBox=pikepdf.Array([-770, -347, 2105, 1109]), ItalicAngle=0, Ascent=760,
+        Descent=-240, CapHeight=729, StemV=80, FontFile2=prog))
+    cidfont = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.CIDFontType2,
+        BaseFont=pikepdf.Name("/DejaVuSerif"), FontDescriptor=desc, DW=1000,
+        W=pikepdf.Array(w), W2=pikepdf.Array(w2),
+        CIDToGIDMap=pikepdf.Name.Identity,
+        CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"),
+                                          Ordering=pikepdf.String("Identity"), Supplement=0)))
+    encoding: object = pikepdf.Name("/Identity-V")
+    if cmap != "identity":
+        rows = b"\n".join(b"<%04X> %d" % (code[ch], gid[ch]) for ch in chars)
+        encoding = pdf.make_stream(
+            b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap\n"
+            b"/CMapName /Test-Letters-V def /CMapType 1 def /WMode 1 def\n"
+            b"1 begincodespacerange <0000> <FFFF> endcodespacerange\n"
+            + b"%d begincidchar\n" % len(chars) + rows + b"\nendcidchar\n"
+            b"endcmap CMapName currentdict /CMap defineresource pop end end",
+            Type=pikepdf.Name.CMap, CMapName=pikepdf.Name("/Test-Letters-V"), WMode=1,
+            CIDSystemInfo=pikepdf.Dictionary(Registry=pikepdf.String("Adobe"),
+                                              Ordering=pikepdf.String("Identity"),
+                                              Supplement=0))
+    font = pdf.make_indirect(pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type0,
+        BaseFont=pikepdf.Name("/DejaVuSerif"), Encoding=encoding,
+        DescendantFonts=pikepdf.Array([cidfont]),
+        ToUnicode=pdf.make_stream(_tounicode({code[ch]: ch for ch in chars}, 2))))
+    columns = _columns(text, per_column)
+    per_page = int((right - left) / pitch) + 1
+    for start in range(0, len(columns), per_page):
+        ops = []
+        for k, col in enumerate(columns[start:start + per_page]):
+            if col:
+                hexa = "".join(f"{code[ch]:04X}" for ch in col)
+                ops.append(f"BT /F1 {size:g} Tf 1 0 0 1 {right - k * pitch:g} {top:g} Tm "
+                           f"<{hexa}> Tj ET")
+        page = pdf.add_blank_page(page_size=(612, 792))
+        page.obj.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=font))
+        page.obj.Contents = pdf.make_stream("\n".join(ops).encode())
+    buf = io.BytesIO()
+    pdf.save(buf, deterministic_id=True)
     return buf.getvalue()

@@ -5,6 +5,9 @@ the original's layout is located in the evidence by 1-D profile correlation (ver
 horizontal with sub-pixel refinement). A page-wide affine model of the displacements absorbs
 translation, skew and scale; what remains per word is its +/-0.45 pt mark. Small residuals are
 erasures, so an unmarked or pixel-averaged page reads (mostly) nothing rather than noise.
+A word in vertical writing (pdftemplate.ColumnBox) moves down or up its column: it is read the
+same way on the transposed page (across the column first, then along it), and the words of
+columns get their own affine model of the vertical displacements.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .model import DENSE_SCHEME, GEOMETRY_LABEL, SEGMENT_SCHEME, SPARSE_SCHEME
-from .pdftemplate import WordBox, analysis
+from .pdftemplate import ColumnBox, WordBox, analysis
 from .photo import page_quad, refine, unwarp
 from .placement import Span, frame_box, is_partial, is_whole, locate, place
 from .prepared import Prepared
@@ -142,10 +145,21 @@ def _box_rows(box: WordBox, height: float) -> tuple[int, int]:
     return int((height - box.y - 0.78 * box.size) * s), int((height - box.y + 0.25 * box.size) * s)
 
 
-def _visible(box: WordBox, height: float, span: Span | None) -> bool:
+def _column_window(box: ColumnBox, height: float) -> tuple[int, int, int, int]:
+    """The rows [top, bottom) and columns [left, right) of a column word's box at DPI: its
+    glyphs' width (up to 0.55 em each side of the column's axis) and its length."""
+    s = DPI / 72.0
+    return (int((height - box.top) * s) - 3, int((height - box.bottom) * s) + 4,
+            int((box.x - 0.55 * box.size) * s), int((box.x + 0.55 * box.size) * s) + 1)
+
+
+def _visible(box: WordBox | ColumnBox, height: float, span: Span | None) -> bool:
     """Whether a word lies wholly inside the rows an evidence page shows, with room to search."""
     if span is None:
         return True
+    if isinstance(box, ColumnBox):
+        top, bot, left, right = _column_window(box, height)
+        return span.holds(top - SEARCH, bot + SEARCH, left - SEARCH, right + SEARCH)
     top, bot = _box_rows(box, height)
     s = DPI / 72.0
     return span.holds(top - SEARCH, bot + SEARCH, int(box.x0 * s) - 3 - SEARCH,
@@ -157,6 +171,26 @@ def _measure(orig: Array, ev: Array, box: WordBox, height: float, off: tuple[int
     s = DPI / 72.0
     x0, x1 = int(box.x0 * s) - 3, int(box.x1 * s) + 4
     top, bot = _box_rows(box, height)
+    got = _shift_in(orig, ev, (top, bot, x0, x1), off)
+    return None if got is None else (got, (box.x0 + box.x1) / 2 * s, (height - box.y) * s)
+
+
+def _measure_column(orig: Array, ev: Array, box: ColumnBox, height: float,
+                    off: tuple[int, int]) -> tuple[float, float, float] | None:
+    """A column word's displacement down the page (px), located across first: the
+    horizontal measurement on the transposed page."""
+    s = DPI / 72.0
+    top, bot, left, right = _column_window(box, height)
+    got = _shift_in(orig.T, ev.T, (left, right, top, bot), (off[1], off[0]))
+    return None if got is None else (got, box.x * s, (height - (box.top + box.bottom) / 2) * s)
+
+
+def _shift_in(orig: Array, ev: Array, window: tuple[int, int, int, int], off: tuple[int, int]
+              ) -> float | None:
+    """The horizontal displacement (px) of the evidence inside a window (rows top..bot,
+    columns x0..x1) of the original, found after its rows; None where the window leaves the
+    page or either profile matches poorly."""
+    top, bot, x0, x1 = window
     oy, ox = off
     h, w = orig.shape
     if min(x0 + ox, top + oy) < SEARCH or x1 + ox + SEARCH > w or bot + oy + SEARCH > h:
@@ -170,7 +204,7 @@ def _measure(orig: Array, ev: Array, box: WordBox, height: float, off: tuple[int
     dx, qx = _best_shift(cols_t, cols_s)
     if min(qy, qx) < 0.6:
         return None
-    return dx + ox, (box.x0 + box.x1) / 2 * s, (height - box.y) * s
+    return dx + ox
 
 
 def _residuals(meas: list[tuple[int, float, float, float]]) -> dict[int, float]:
@@ -190,15 +224,24 @@ def _residuals(meas: list[tuple[int, float, float, float]]) -> dict[int, float]:
     return {int(i): float(r) for i, r, k in zip(idx, res, keep, strict=True) if k}
 
 
-def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox]], height: float,
-                off: tuple[int, int] | None = None) -> dict[int, int | None]:
+def decode_page(orig: Array, ev: Array, boxes: Sequence[tuple[int, WordBox | ColumnBox]],
+                height: float, off: tuple[int, int] | None = None) -> dict[int, int | None]:
+    """Each word's bit: 1 moved right (down, in a column), 0 moved back, None too little.
+    Rows of words and columns of words are fitted apart (they move along different axes)."""
     off = _global_offset(orig, ev) if off is None else off
-    meas = []
+    meas, column_meas = [], []
     for i, box in boxes:
+        if isinstance(box, ColumnBox):
+            m = _measure_column(orig, ev, box, height, off)
+            if m is not None:
+                column_meas.append((i, *m))
+            continue
         m = _measure(orig, ev, box, height, off)
         if m is not None:
             meas.append((i, *m))
     res = _residuals(meas)
+    if column_meas:
+        res.update(_residuals(column_meas))
     return {i: (1 if r > THRESHOLD else 0 if r < -THRESHOLD else None) for i, r in res.items()}
 
 

@@ -3,7 +3,10 @@
 It follows the text and graphics state that matters for where glyphs land (q/Q/cm, BT, Tf, Tc,
 Tw, Tz, TL, Td/TD/Tm/T*, Tj/TJ/'/") and decodes codes to Unicode through the font's ToUnicode
 or encoding. Extraction joins glyphs like a reader would: nothing between touching glyphs, a
-space across a gap, a newline when the baseline moves.
+space across a gap, a newline when the baseline moves. A composite font in vertical writing mode
+(Identity-V, or an embedded CMap with /WMode 1) advances its glyphs down a column by their
+/W2 or /DW2 displacements and its TJ numbers move the pen along y; its text joins the same way
+along the column, and a column is a line.
 """
 
 from __future__ import annotations
@@ -39,9 +42,9 @@ def mul(m: Matrix, n: Matrix) -> Matrix:
 class Glyph:
     code: int
     text: str
-    x: float  # device-space origin (pt)
+    x: float  # device-space origin (pt); in vertical writing, the vertical origin
     y: float
-    adv: float  # device-space advance (pt)
+    adv: float  # device-space advance (pt) along the writing direction (down, in vertical)
     adj: float = 0.0  # TJ number shown right before this glyph (thousandths of text space)
     raw: bytes = b""  # the code as written (1 byte in a simple font, 1-4 in a composite one)
 
@@ -55,7 +58,7 @@ class Show:
     size: float
     simple: bool
     glyphs: list[Glyph]
-    scale: float  # device pt per text-space unit, horizontally
+    scale: float  # device pt per text-space unit, along the writing direction
     operator: str
     vertical: bool = False  # a composite font in vertical writing mode
     tc: float = 0.0  # character spacing in force (unscaled text space units)
@@ -87,6 +90,8 @@ def _fonts(page: Any) -> dict[str, FontInfo]:
 
 
 def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph], float]:
+    if info.vertical:
+        return _show_vertical(st, items, info)
     trm = mul(st.tm, st.ctm)
     scale = (trm[0] ** 2 + trm[1] ** 2) ** 0.5
     glyphs: list[Glyph] = []
@@ -107,6 +112,34 @@ def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph]
             glyphs.append(Glyph(code, ch, pos[4], pos[5], tx * scale, adj, raw))
             adj = 0.0
             st.tm = mul((1.0, 0.0, 0.0, 1.0, tx, 0.0), st.tm)
+    return glyphs, scale
+
+
+def _show_vertical(st: _TextState, items: list[Any], info: FontInfo
+                   ) -> tuple[list[Glyph], float]:
+    """A show in vertical writing mode (PDF 32000 9.4.4): each glyph moves the pen by
+    ty = w1y * size + Tc (+ Tw for code 32), a TJ number n by ty = -n / 1000 * size (a
+    positive one moves the next glyph down); horizontal scaling does not apply. Both
+    renderers the tests use (pdfium, poppler) move the pen so."""
+    trm = mul(st.tm, st.ctm)
+    scale = (trm[2] ** 2 + trm[3] ** 2) ** 0.5
+    glyphs: list[Glyph] = []
+    adj = 0.0
+    for item in items:
+        if isinstance(item, _NUMBER):
+            n = float(item)
+            adj += n
+            st.tm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -n / 1000.0 * st.size), st.tm)
+            continue
+        for raw in info.split(bytes(item)):
+            code = int.from_bytes(raw, "big")
+            tw = st.tw if raw == b" " else 0.0
+            ty = info.vmetric(code)[0] * st.size + st.tc + tw
+            pos = mul(st.tm, st.ctm)
+            ch = info.unicode.get(code, "")
+            glyphs.append(Glyph(code, ch, pos[4], pos[5], -ty * scale, adj, raw))
+            adj = 0.0
+            st.tm = mul((1.0, 0.0, 0.0, 1.0, 0.0, ty), st.tm)
     return glyphs, scale
 
 
@@ -174,12 +207,16 @@ def join_text(shows: list[Show]) -> tuple[str, list[tuple[int, int] | None]]:
     out: list[str] = []
     where: list[tuple[int, int] | None] = []
     prev: Glyph | None = None
+    prev_vertical = False
     for si, show in enumerate(shows):
         em = max(show.size * show.scale, 1.0)
         for gi, g in enumerate(show.glyphs):
             if prev is not None:
-                gap = g.x - (prev.x + prev.adv)
-                if abs(g.y - prev.y) > 0.5 * em or gap < -0.5 * em:
+                if prev_vertical or show.vertical:
+                    across, gap = _step(prev, prev_vertical, g, show.vertical)
+                else:
+                    across, gap = abs(g.y - prev.y), g.x - (prev.x + prev.adv)
+                if across > 0.5 * em or gap < -0.5 * em:
                     out.append("\n")
                     where.append(None)
                 elif gap > 0.15 * em and not g.text.isspace() and not prev.text.isspace():
@@ -188,5 +225,18 @@ def join_text(shows: list[Show]) -> tuple[str, list[tuple[int, int] | None]]:
             for ch in g.text:
                 out.append(ch)
                 where.append((si, gi))
-            prev = g
+            prev, prev_vertical = g, show.vertical
     return "".join(out), where
+
+
+def _step(prev: Glyph, prev_vertical: bool, g: Glyph, vertical: bool) -> tuple[float, float]:
+    """(distance across the line, gap along it) from where `prev` left the pen to `g`, when
+    either is in vertical writing. Down one column: the column's x, then the gap below the
+    previous glyph. Between a column and horizontal text (a line token of lines.py beside
+    a column's first or last glyph): the distance between the two, both ways (half an em
+    apart is another line)."""
+    if prev_vertical and vertical:
+        return abs(g.x - prev.x), (prev.y - prev.adv) - g.y
+    ex, ey = (prev.x, prev.y - prev.adv) if prev_vertical else (prev.x + prev.adv, prev.y)
+    d = ((g.x - ex) ** 2 + (g.y - ey) ** 2) ** 0.5
+    return d, d

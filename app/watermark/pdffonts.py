@@ -5,7 +5,8 @@ codespace of their encoding CMap: Identity-H/V (two bytes, CID = code, as browse
 office suites write them), an embedded CMap stream (its codespace, cidrange and cidchar
 entries), or another predefined CMap (the codespace of the font's ToUnicode, two bytes
 otherwise; its CIDs, hence its widths, are then unknown and the default width is used). Widths
-of a composite font come from its descendant's /W and /DW, by CID.
+of a composite font come from its descendant's /W and /DW, by CID; in vertical writing mode its
+advances down the column and the glyphs' position vectors come from /W2 and /DW2.
 """
 
 from __future__ import annotations
@@ -150,10 +151,26 @@ class FontInfo:
     codespace: Codespace = ONE_BYTE
     cids: dict[int, int] | None = None  # code -> CID of a composite font; None: CID = code
     vertical: bool = False  # composite font in vertical writing mode (TJ numbers move y)
+    # Vertical metrics by CID, per 1 pt: (w1y, vx, vy), the displacement along y (negative:
+    # down the column) and the position vector from the glyph's horizontal origin to its
+    # vertical one; vx defaults to half the glyph's width (PDF 32000 9.7.4.3).
+    vmetrics: dict[int, tuple[float, float, float]] = field(default_factory=dict)
+    default_vmetric: tuple[float, float] = (0.88, -1.0)  # /DW2: (vy, w1y)
+
+    def _cid(self, code: int) -> int:
+        return code if self.cids is None else self.cids.get(code, -1)
 
     def width(self, code: int) -> float:
-        cid = code if self.cids is None else self.cids.get(code, -1)
-        return self.widths.get(cid, self.default_width)
+        return self.widths.get(self._cid(code), self.default_width)
+
+    def vmetric(self, code: int) -> tuple[float, float, float]:
+        """(w1y, vx, vy) of a code in vertical writing mode, per 1 pt."""
+        cid = self._cid(code)
+        got = self.vmetrics.get(cid)
+        if got is not None:
+            return got
+        vy, w1y = self.default_vmetric
+        return w1y, self.widths.get(cid, self.default_width) / 2.0, vy
 
     def split(self, data: bytes) -> list[bytes]:
         return split_codes(data, self.codespace)
@@ -222,6 +239,30 @@ def _cid_widths(w: Any) -> dict[int, float]:
     return out
 
 
+def _cid_vmetrics(w2: Any) -> dict[int, tuple[float, float, float]]:
+    """The /W2 array of a CIDFont: `c [w1y vx vy ...]` and `c_first c_last w1y vx vy`."""
+    out: dict[int, tuple[float, float, float]] = {}
+    items = list(w2) if isinstance(w2, pikepdf.Array) else []
+    k = 0
+    while k + 1 < len(items):
+        first, nxt = items[k], items[k + 1]
+        if isinstance(nxt, pikepdf.Array):
+            vals = [float(v) / 1000.0 for v in nxt]
+            for j in range(len(vals) // 3):
+                out[int(first) + j] = (vals[3 * j], vals[3 * j + 1], vals[3 * j + 2])
+            k += 2
+        elif k + 4 < len(items):
+            lo, hi = int(first), int(nxt)
+            metric = (float(items[k + 2]) / 1000.0, float(items[k + 3]) / 1000.0,
+                      float(items[k + 4]) / 1000.0)
+            for cid in range(lo, min(hi, lo + 0xFFFF) + 1):
+                out[cid] = metric
+            k += 5
+        else:
+            break
+    return out
+
+
 def _cmap_cids(data: bytes) -> dict[int, int]:
     out: dict[int, int] = {}
     for block in re.findall(rb"begincidrange(.*?)endcidrange", data, re.S):
@@ -260,6 +301,11 @@ def _composite(font: Any, info: FontInfo, tounicode: bytes | None) -> None:
     if isinstance(cidfont, pikepdf.Dictionary):
         info.default_width = float(cidfont.get("/DW", 1000)) / 1000.0
         info.widths = _cid_widths(cidfont.get("/W"))
+        if info.vertical:
+            dw2 = cidfont.get("/DW2")
+            if isinstance(dw2, pikepdf.Array) and len(dw2) == 2:
+                info.default_vmetric = (float(dw2[0]) / 1000.0, float(dw2[1]) / 1000.0)
+            info.vmetrics = _cid_vmetrics(cidfont.get("/W2"))
 
 
 def font_info(font: Any) -> FontInfo:

@@ -2,9 +2,12 @@
 
 A template is the page's content stream split into fixed byte chunks and hooks: a text hook is a
 glyph that may be shown with the marked font (same glyph, different ToUnicode), a geometry hook
-is a TJ adjustment that shifts one word by +/-delta and back, a line hook is the invisible
-token of lines.py before a line's first glyph or after its last. `fill` is the reference
-filling of one page for one download; downloads use the equivalent byte mask of pdffill.
+is a TJ adjustment that shifts one word by +/-delta and back (along its line; down or up its
+column in vertical writing, where a TJ number moves the pen along y), a line hook is the
+invisible token of lines.py before a line's first glyph or after its last (a column's too:
+the token font writes horizontally, so the token sits beside the column and the pen returns).
+`fill` is the reference filling of one page for one download; downloads use the equivalent
+byte mask of pdffill.
 """
 
 from __future__ import annotations
@@ -43,7 +46,7 @@ class TextHook:
 @dataclass(frozen=True)
 class GeoHook:
     slot: int
-    plus: bytes  # TJ number when the bit is 1
+    plus: bytes  # TJ number when the bit is 1 (the word moves right, or down its column)
     minus: bytes  # TJ number when the bit is 0
 
 
@@ -74,6 +77,21 @@ class WordBox:
     x0: float
     x1: float
     y: float  # baseline
+    size: float
+
+
+@dataclass(frozen=True)
+class ColumnBox:
+    """A geometry slot in vertical writing: one word down a column (pt, origin bottom-left).
+    Its glyphs are centred on x (a vertical origin sits half a glyph's width right of the
+    glyph's horizontal one); top is the first glyph's vertical origin, bottom the pen after
+    the last glyph or that glyph's lowest ink (1.12 em below its origin with /DW2's
+    default 880 position vector), whichever is lower."""
+
+    page: int
+    x: float
+    top: float
+    bottom: float
     size: float
 
 
@@ -122,7 +140,7 @@ class Analysis:
     page_text: list[str]
     page_offset: list[int]
     text_slots: tuple[Slot, ...]
-    geo_slots: tuple[WordBox, ...]
+    geo_slots: tuple[WordBox | ColumnBox, ...]
     pages: list[PageTemplate]
     page_sizes: list[tuple[float, float]]
     line_slots: tuple[int, ...] = ()  # line_ends(text) + line_starts(text): a token at each
@@ -194,10 +212,14 @@ def _exact(x: float) -> bytes:
 
 
 def _geo_ok(show: Show) -> bool:
-    return not show.vertical and 6 <= show.size * show.scale <= 30
+    return 6 <= show.size * show.scale <= 30
 
 
 def _continues(pshow: Show, pg: Glyph, show: Show, g: Glyph, em: float) -> bool:
+    if pshow.vertical or show.vertical:  # down the same column, from where pg left the pen
+        return (pshow.vertical and show.vertical
+                and abs(pshow.size * pshow.scale - show.size * show.scale) < 1e-6
+                and abs(g.x - pg.x) < 0.01 * em and abs(pg.y - pg.adv - g.y) < 0.15 * em)
     return (not pshow.simple and not show.simple
             and abs(pshow.size * pshow.scale - show.size * show.scale) < 1e-6
             and abs(g.y - pg.y) < 0.01 * em and abs(g.x - (pg.x + pg.adv)) < 0.15 * em)
@@ -209,7 +231,8 @@ def _words(shows: Sequence[Show]) -> list[list[tuple[int, int, int]]]:
     Within one showing operator a word is a run of glyphs with text and no space (as it
     always was: the slots of originals marked before keep their numbers). In a composite
     font a word may also continue into the next operator (browsers show one glyph per Tj)
-    when it starts on the same baseline where the previous glyph ended, at the same size."""
+    when it starts on the same baseline where the previous glyph ended, at the same size
+    (in vertical writing: in the same column, below it)."""
     out: list[list[tuple[int, int, int]]] = []
     word: list[tuple[int, int]] = []
     prev: tuple[int, Glyph] | None = None
@@ -279,28 +302,47 @@ class _Builder:
         # (page, show, glyph) -> line slot, for the token after (ends) or before (starts)
         self.line_ends: dict[tuple[int, int, int], int] = {}
         self.line_starts: dict[tuple[int, int, int], int] = {}
-        self.geo: list[WordBox] = []
+        self.geo: list[WordBox | ColumnBox] = []
+        self.segments: list[tuple[Segment, Segment]] = []  # per page: (starts, ends)
 
-    def page_words(self, page: int, shows: Sequence[Show]) -> tuple[Segment, Segment]:
-        """Geometry slots of one page: per word, a shift before its first glyph and its
-        reversal after its last glyph IN EACH SHOW it spans, so every show leaves the pen
-        where the original left it and only the word's own glyphs move."""
-        starts: Segment = {}
-        ends: Segment = {}
-        for segs in _words(shows):
-            slot = len(self.geo)
-            first, last = segs[0], segs[-1]
-            g0 = shows[first[0]].glyphs[first[1]]
-            g1 = shows[last[0]].glyphs[last[2]]
-            em = shows[first[0]].size * shows[first[0]].scale
+    def plan_words(self, pages: Sequence[Sequence[Show]]) -> None:
+        """Geometry slots of every page: the words of horizontal shows first, page by page,
+        in the numbering copies issued before vertical writing had slots read by; then the
+        words of vertical shows, which such copies never shifted (they read as erasures)."""
+        self.segments = [({}, {}) for _ in pages]
+        words = [_words(shows) for shows in pages]
+        for vertical in (False, True):
+            for page, shows in enumerate(pages):
+                for segs in words[page]:
+                    if shows[segs[0][0]].vertical == vertical:
+                        self._word(page, shows, segs)
+
+    def _word(self, page: int, shows: Sequence[Show], segs: list[tuple[int, int, int]]
+              ) -> None:
+        """One word's slot: a shift before its first glyph and its reversal after its last
+        glyph IN EACH SHOW it spans, so every show leaves the pen where the original left it
+        and only the word's own glyphs move. A positive TJ number moves the next glyph left
+        in horizontal writing and down in vertical writing: bit 1 moves the word right, or
+        down its column."""
+        starts, ends = self.segments[page]
+        slot = len(self.geo)
+        first, last = segs[0], segs[-1]
+        show0 = shows[first[0]]
+        g0 = show0.glyphs[first[1]]
+        g1 = shows[last[0]].glyphs[last[2]]
+        em = show0.size * show0.scale
+        if show0.vertical:
+            self.geo.append(ColumnBox(page, g0.x, g0.y, min(g1.y - g1.adv, g1.y - 1.12 * em),
+                                      em))
+        else:
             self.geo.append(WordBox(page, g0.x, g1.x + g1.adv, g0.y, em))
-            for si, a, b in segs:
-                # Whole thousandths of an em: within 3.4 % of the shift for text up to 30 pt,
-                # and half the bytes of three decimals in every word's two numbers.
-                k = round(GEOMETRY_SHIFT_PT * 1000.0 / (shows[si].size * shows[si].scale))
-                starts[(si, a)] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
-                ends[(si, b)] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
-        return starts, ends
+        sign = -1 if show0.vertical else 1
+        for si, a, b in segs:
+            # Whole thousandths of an em: within 3.4 % of the shift for text up to 30 pt,
+            # and half the bytes of three decimals in every word's two numbers.
+            k = sign * round(GEOMETRY_SHIFT_PT * 1000.0 / (shows[si].size * shows[si].scale))
+            starts[(si, a)] = GeoHook(slot, _num(-k) + b" ", _num(k) + b" ")
+            ends[(si, b)] = GeoHook(slot, _num(k) + b" ", _num(-k) + b" ")
 
     def show_chunks(self, page: int, si: int, show: Show, pt: PageTemplate,
                     starts: Segment, ends: Segment) -> list[Chunk]:
@@ -401,7 +443,7 @@ def _page_template(ops: list[Any], shows: list[Show], page: int,
                    builder: _Builder) -> PageTemplate:
     pt = PageTemplate(chunks=[])
     by_op = {s.op_index: (si, s) for si, s in enumerate(shows)}
-    starts, ends = builder.page_words(page, shows)
+    starts, ends = builder.segments[page]
     pending: list[Any] = []
     for i, (operands, operator) in enumerate(ops):
         hit = by_op.get(i)
@@ -446,6 +488,7 @@ def analyse(original: bytes | Prepared) -> Analysis:
             offsets.append(len(full))
             full += t + PAGE_SEP
         builder = _Builder()
+        builder.plan_words(walked)
         slots: list[Slot] = []
         for slot in find_slots(full):
             page = max(k for k, off in enumerate(offsets) if off <= slot.pos)
@@ -475,8 +518,9 @@ def analyse(original: bytes | Prepared) -> Analysis:
 
 
 def _line_ok(show: Show) -> bool:
-    """A token needs a horizontal show with a size (its gap is a TJ number)."""
-    return not show.vertical and show.size > 0
+    """A token needs a show with a size (its gap is a TJ number in the token font, which
+    writes horizontally: beside a column's first or last glyph, the pen back where it was)."""
+    return show.size > 0
 
 
 def choices(text_bits: Sequence[int], geo_bits: Sequence[int], line_symbols: Sequence[int],
