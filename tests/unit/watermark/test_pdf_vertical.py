@@ -192,3 +192,22 @@ def test_line_tokens_beside_the_columns_read_back_from_the_copy(original: bytes)
     det = detect(copy, original, PDF, cs)
     assert det.identified == (cs[2].id,) and "text" in det.found_layers
     assert detect(original, original, PDF, cs).identified == ()
+
+
+def test_spliced_copy_is_the_pikepdf_document_and_the_mask_fill_the_reference(original: bytes):
+    from app.watermark.pdf import download_choice, embed_pdf_pikepdf, pdf_template
+    from app.watermark.pdffill import build_fill, fill_bodies
+    from app.watermark.pdftemplate import choices, fill
+    from app.watermark.pdfwriter import Template
+    from tests.unit.watermark.test_pdf_writer import decoded
+
+    prep = prepare(original, PDF)
+    assert isinstance(pdf_template(prep, True, True), Template)  # no pikepdf fallback
+    m = spec(cands()[5])
+    choice = download_choice(prep, m)
+    assert decoded(embed(prep, PDF, m)) == decoded(embed_pdf_pikepdf(prep, m, choice))
+    an = analyse(original)
+    c, n_text, n_geo = choice.tolist(), len(an.text_slots), len(an.geo_slots)
+    ref = choices(c[:n_text], c[n_text:n_text + n_geo], c[n_text + n_geo:-1], c[-1] == 1)
+    want = [b"q\n" + fill(pt, ref) + b"Q\n" for pt in an.pages]
+    assert [bytes(b) for b in fill_bodies(build_fill(an.pages), choice)] == want

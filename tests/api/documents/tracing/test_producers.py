@@ -1,5 +1,6 @@
 """The documents litigators actually produce, through upload, download and trace: a PDF
-printed by Chromium (CID fonts, Identity-H), a TrueType PDF and a scanned (image-only) PDF.
+printed by Chromium (CID fonts, Identity-H), a TrueType PDF, a scanned (image-only) PDF and
+one in vertical writing (a CID font with Identity-V).
 
 Each copy is traced from what survives a leak without the visible footer: the extracted text
 (and an excerpt of it), page images with the footer painted over, and for scans the PDF with
@@ -18,7 +19,7 @@ import pytest
 from PIL import Image
 
 from tests.api.documents.tracing.test_traces import _copies, trace_files, trace_text
-from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
+from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf, vertical_pdf
 from tests.tools import require
 
 pytestmark = [pytest.mark.once]
@@ -131,3 +132,26 @@ def test_screen_grab_of_the_top_of_a_page_traced_to_its_recipient(api, make, lay
         got = trace_files(api, tracer, [("grab.png", _screen_grab(content))])
         assert _ids(got) == [download_id] and layer in got["matches"][0]["layers"]
     assert trace_files(api, tracer, [("grab.png", _screen_grab(make()))])["matches"] == []
+
+
+def test_vertical_writing_pdf_traced_from_its_file_text_and_footerless_pages(api):
+    """Columns of a Type0 font with Identity-V: the copy's own text layer (variants and the
+    tokens beside each column), the text pdftotext extracts, and page images with the footer
+    painted over (words moved down or up their column) each name the recipient alone."""
+    room = api.room()
+    doc = api.document(room, vertical_pdf(), filename="letter-vertical.pdf")
+    copies = _copies(api, room, doc["id"])
+    tracer = room.users["auditor"]
+    for who in ("defense_counsel", "pro_se"):
+        download_id, content = copies[who]
+        got = trace_files(api, tracer, [("leak.pdf", _stripped(content))])
+        assert _ids(got) == [download_id] and "text" in got["matches"][0]["layers"]
+        got = trace_text(api, tracer, _pdftotext(content).split("Copy for")[0])
+        assert _ids(got) == [download_id]
+        pages = _without_footer(rasterize(content))
+        got = trace_files(api, tracer, [(f"p{i}.png", p) for i, p in enumerate(pages)])
+        assert _ids(got) == [download_id] and "geometry" in got["matches"][0]["layers"]
+    assert trace_files(api, tracer, [("letter.pdf", vertical_pdf())])["matches"] == []
+    pages = _without_footer(rasterize(vertical_pdf()))
+    assert trace_files(api, tracer, [(f"p{i}.png", p) for i, p in enumerate(pages)]
+                       )["matches"] == []
