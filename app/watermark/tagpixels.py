@@ -14,8 +14,11 @@ Invariants and threats:
 - a page that does not carry the diagonal mark (another position, unmarked, another
   document) yields nothing: the ten templates must explain the digit cells (a mean
   normalised correlation of at least MIN_NCC), otherwise the page is skipped;
-- templates depend on the page size only and are kept with the prepared original (derived
-  once), as small arrays of the pixels of the twelve digit cells.
+- templates depend on the page size only: they are kept process-wide per page size
+  (`_size_cells`, a few of the most recent sizes), as small arrays of the pixels of the
+  twelve digit cells. They hold the ten digits drawn where the tag goes and nothing of any
+  document, so sharing them across originals and cases reveals nothing; building them
+  renders a ten-page PDF, which each new original of a common size used to pay again.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ import io
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -131,9 +135,20 @@ class PageCells:
         return sum(o.nbytes + b.nbytes for o, b in zip(self.orig, self.blank, strict=True))
 
 
-def _cells(prep: Prepared, width: float, height: float, render: Render) -> Cells:
-    return prep.derive(f"tagpixels.{width:.2f}x{height:.2f}",
-                       lambda: _build(width, height, render), lambda c: c.nbytes)
+@lru_cache(maxsize=8)
+def _size_cells(width: float, height: float, render: Render) -> Cells:
+    """The digit cells of a page size (pt, to the hundredth) as `render` draws them. Keyed by
+    the size alone: every original of that size shares them (see the module's invariants).
+    Their arrays are read-only, as every reader of a shared value must find them."""
+    cells = _build(width, height, render)
+    arrays: list[NDArray[Any]] = [*cells.rows, *cells.cols, *cells.ink]
+    for arr in arrays:
+        arr.flags.writeable = False
+    return cells
+
+
+def _cells(width: float, height: float, render: Render) -> Cells:
+    return _size_cells(round(width, 2), round(height, 2), render)
 
 
 def page_cells(prep: Prepared, page: int, originals: Sequence[NDArray[Any]],
@@ -144,7 +159,7 @@ def page_cells(prep: Prepared, page: int, originals: Sequence[NDArray[Any]],
     from .pdftemplate import analysis
 
     def build() -> PageCells:
-        cs = _cells(prep, *analysis(prep).page_sizes[page], render)
+        cs = _cells(*analysis(prep).page_sizes[page], render)
         orig = originals[page]
         if not cs.rows or cs.shape != orig.shape:  # e.g. a rotated page (/Rotate): the
             return PageCells(Cells((), (), ()), (), ())  # copy's diagonal is not where computed

@@ -12,7 +12,7 @@ import app.watermark as wm
 from app.watermark import Issue, detect, embed, prepare
 from app.watermark.prepared import Prepared
 from tests.unit.watermark.test_fingerprint_and_text import LETTER
-from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, rasterize, spec
+from tests.unit.watermark.test_pdf_layers import ORIGINAL, PDF, cands, make_pdf, rasterize, spec
 
 TEXT = "text/plain"
 
@@ -85,12 +85,14 @@ def test_unexpected_template_error_fails_the_copy(monkeypatch):
         embed(ORIGINAL, PDF, spec(cands(1)[0]))
 
 
-# The process-wide caches the watermark package may keep: keyed by a standard-14 font name, or
-# by nothing (the diagonal tag's digit font, a subset of a font file shipped with reportlab;
-# the table of ASCII characters that fold to themselves). Also checked after a case is
-# destroyed (tests/api/documents/test_originals_memory.py).
+# The process-wide caches the watermark package may keep: keyed by a standard-14 font name, by
+# a page size (the diagonal tag's digit cells: the ten digits drawn where the tag goes), or by
+# nothing (the diagonal tag's digit font, a subset of a font file shipped with reportlab; the
+# table of ASCII characters that fold to themselves). Also checked after a case is destroyed
+# (tests/api/documents/test_originals_memory.py).
 ALLOWED_CACHES = frozenset({"app.watermark.pdffonts._base14_widths",
                             "app.watermark.pdfwriter.digit_face",
+                            "app.watermark.tagpixels._size_cells",
                             "app.watermark.text._plain_ascii"})
 
 
@@ -155,3 +157,23 @@ def test_malformed_xmp_in_the_evidence_is_absent_metadata_not_an_error():
         pdf.save(buf)
     det = detect(buf.getvalue(), ORIGINAL, PDF, cs)
     assert det.errors == () and det.identified == (cs[0].id,)
+
+
+def test_the_diagonal_tags_digit_cells_are_drawn_once_per_page_size(monkeypatch):
+    """Two originals of one page size share the digit cells (no document content in them);
+    drawing them renders a ten-page PDF, which every new original used to pay again."""
+    from app.watermark import geometry, tagpixels
+
+    tagpixels._size_cells.cache_clear()
+    drawn = []
+    real = tagpixels._build
+    monkeypatch.setattr(tagpixels, "_build", lambda *a: drawn.append(a) or real(*a))
+    cells = []
+    for original in (ORIGINAL, make_pdf("A different letter of the same page size.")):
+        prep = Prepared(original, PDF)
+        pc = tagpixels.page_cells(prep, 0, geometry._original_pages(prep), geometry.render)
+        assert pc.cells.rows and pc.orig  # the page carries a legible tag
+        cells.append(pc.cells)
+    assert len(drawn) == 1 and cells[0] is cells[1]
+    assert not cells[0].ink[0].flags.writeable
+    tagpixels._size_cells.cache_clear()
