@@ -12,7 +12,7 @@ import numpy as np
 
 from app.watermark.photo import coefficients
 
-MESH = 16  # px of the frame: the warp is exact at this grid and bilinear between
+MESH = 32  # px of the frame: the warp is exact at this grid and bilinear between
 
 
 def photo(page_png: bytes, seed: int = 0, size: tuple[int, int] = (2400, 3000),
