@@ -93,14 +93,25 @@ def ttf_pdf(text: str = TEXT) -> bytes:
 
 
 def rasterize(pdf: bytes, dpi: int = 150, gray: bool = False) -> list[bytes]:
-    """Page PNGs rendered by poppler (not by the renderer the detector uses)."""
+    """Page PNGs rendered by poppler (not by the renderer the detector uses). Poppler writes
+    raw pixmaps and the PNGs are made here at zlib level 1: pdftoppm's own PNG encoder spent
+    about 0.45 s of CPU per 200 dpi page compressing, 25 times what rendering took, for
+    files 4 % smaller (the pixels are the same)."""
+    from PIL import Image
+
     exe = require("pdftoppm")
     with tempfile.TemporaryDirectory() as td:
         p = Path(td) / "a.pdf"
         p.write_bytes(pdf)
-        subprocess.run([exe, "-r", str(dpi), *(["-gray"] if gray else []), "-png", str(p),
+        subprocess.run([exe, "-r", str(dpi), *(["-gray"] if gray else []), str(p),
                         str(Path(td) / "p")], check=True)
-        return [f.read_bytes() for f in sorted(Path(td).glob("p*.png"))]
+        pages = []
+        for f in sorted(Path(td).glob("p*.p[gp]m")):
+            buf = io.BytesIO()
+            with Image.open(f) as im:
+                im.save(buf, format="PNG", compress_level=1)
+            pages.append(buf.getvalue())
+        return pages
 
 
 @cache

@@ -23,6 +23,7 @@ from app.watermark import (
     detect,
     embed,
 )
+from tests import producers
 from tests.unit.watermark.test_fingerprint_and_text import LETTER, common_parts
 
 KEY = b"t" * 32
@@ -65,11 +66,7 @@ def pdftotext(pdf: bytes) -> str:
 
 
 def rasterize(pdf: bytes) -> list[bytes]:
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "a.pdf"
-        p.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "150", "-png", str(p), str(Path(td) / "p")], check=True)
-        return [f.read_bytes() for f in sorted(Path(td).glob("p*.png"))]
+    return producers.rasterize(pdf, 150)
 
 
 def layers(det, cid):

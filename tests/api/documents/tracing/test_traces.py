@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import difflib
 import shutil
-import subprocess
-import tempfile
-from pathlib import Path
 
 import pytest
 
 from crypto.merkle import verify_inclusion
 from tests.api.documents.helpers import pdf_doc, text_doc
+from tests.producers import rasterize
 
 RECIPIENTS = ("defense_counsel", "defense_client", "pro_se")
 
@@ -158,12 +156,7 @@ HAVE_OCR = all(shutil.which(t) for t in ("tesseract", "pdftoppm"))
 
 
 def _rasterize(pdf: bytes) -> list[bytes]:
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "a.pdf"
-        p.write_bytes(pdf)
-        subprocess.run(["pdftoppm", "-r", "150", "-png", str(p), str(Path(td) / "p")],
-                       check=True)
-        return [f.read_bytes() for f in sorted(Path(td).glob("p*.png"))]
+    return rasterize(pdf, 150)
 
 
 def test_pdf_copies_traced_from_the_file(api):
