@@ -17,11 +17,23 @@ old design serialised every audited write on one counter row). Throughput is mea
 - audited c=8 / c=1 throughput (goal >= 3x), with the baseline's own c=8 / c=1 beside it,
 - the worst sequencing delay seen: from an action's commit to its batch's commit (goal
   < 1 s), and from the action's timestamp (which adds the rest of the action's own
-  transaction).
+  transaction),
+- where the CPU goes, when PostgreSQL runs on this host (its processes are read from
+  ``/proc``): CPU per write of this process (writers and sequencer) and of the throwaway
+  database's backends, and from them the most c=8 can reach over c=1 on this host's cores
+  however the writers are spread over processes: cores x (c=1 time per write) / (CPU per
+  write at c=8). At c=1 a write's Python and its backend's work run one after the other
+  with little idle time between them, so one writer already keeps about one core busy.
+  Under load from other work the c=1 time per write includes waits for a core, which
+  raises this ceiling above what a dedicated host allows.
 Afterwards the log must be gapless, fully sequenced and pass ``verify_log``.
 
+With ``--durable`` every commit waits for its WAL to reach the disk, as in a deployment
+(the throwaway database otherwise commits with ``synchronous_commit=off``, as the tests'
+databases do): a c=1 write then also waits for an fsync, which concurrent commits share.
+
 Usage: .venv/bin/python bench/bench_audited_writes.py [--seconds 3] [--rounds 3]
-       [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
+       [--durable] [--server postgresql+psycopg://postgres@127.0.0.1:5432/postgres]
 """
 
 from __future__ import annotations
@@ -35,11 +47,12 @@ import threading
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import Engine, text  # noqa: E402
+from sqlalchemy import Engine, make_url, text  # noqa: E402
 from sqlalchemy.orm import Session, sessionmaker  # noqa: E402
 
 from app.audit import sequencer  # noqa: E402
@@ -90,16 +103,77 @@ def audited_write(factory: sessionmaker[Session], principal: Principal,
     return write
 
 
-def measure(kind: str, write: Write, writers: int, seconds: float) -> float:
-    """The "unaudited" kind runs the audited write with ``record`` made a no-op."""
-    if kind != "unaudited":
-        return throughput(write, writers, seconds)
-    real = cases_service.record
-    cases_service.record = lambda *_, **__: None  # type: ignore[assignment]
+class CpuMeter:
+    """CPU seconds of this process and of the database's PostgreSQL backends, the latter
+    from ``/proc/<pid>/schedstat`` (nanoseconds on CPU), so only when the server runs on
+    this host; ``available`` is False otherwise. The WAL writer and the checkpointer are
+    not counted: they serve every database of the server, and others' work would count."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        with engine.connect() as conn:
+            pid = conn.execute(text("SELECT pg_backend_pid()")).scalar_one()
+        self.available = _schedstat(pid) is not None
+
+    def backends(self) -> set[int]:
+        with self.engine.connect() as conn:
+            return set(conn.execute(text(
+                "SELECT pid FROM pg_stat_activity WHERE datname = current_database()"
+            )).scalars())
+
+    def sample(self, pids: set[int]) -> tuple[float, float]:
+        """(this process, the backends ``pids``); a backend gone since counts 0."""
+        return time.process_time(), sum(_schedstat(pid) or 0.0 for pid in pids)
+
+
+def _schedstat(pid: int) -> float | None:
     try:
-        return throughput(write, writers, seconds)
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[0]) / 1e9
+    except (OSError, ValueError, IndexError):
+        return None
+
+
+@dataclass
+class Profile:
+    """Where the time goes: each run's CPU per write (this process, the backends) per kind
+    and concurrency, and every c=1 write's own latency per kind (its median, unlike the
+    mean, is hardly moved by the few writes that waited long for a core on a busy host)."""
+
+    meter: CpuMeter
+    cpu: dict[tuple[str, int], list[tuple[float, float]]] = field(default_factory=dict)
+    latencies: dict[str, list[float]] = field(default_factory=dict)
+
+
+def measure(kind: str, write: Write, writers: int, seconds: float,
+            profile: Profile | None = None) -> float:
+    """Writes per second. The "unaudited" kind runs the audited write with ``record`` made
+    a no-op. With ``profile``, the run's CPU and latencies are added to it."""
+    real = cases_service.record
+    if kind == "unaudited":
+        cases_service.record = lambda *_, **__: None  # type: ignore[assignment]
+    try:
+        if profile is None:
+            return throughput(write, writers, seconds)[0]
+        if writers == 1:
+            write = timed(write, profile.latencies.setdefault(kind, []))
+        pids = profile.meter.backends()  # the pool's and the sequencer's, warmed up
+        own0, pg0 = profile.meter.sample(pids)
+        rate, writes = throughput(write, writers, seconds)
+        own1, pg1 = profile.meter.sample(pids)
+        profile.cpu.setdefault((kind, writers), []).append(
+            ((own1 - own0) / writes, (pg1 - pg0) / writes))
+        return rate
     finally:
         cases_service.record = real
+
+
+def timed(write: Write, latencies: list[float]) -> Write:
+    """``write`` appending its latency; for one writer thread only (no lock)."""
+    def run(w: int) -> None:
+        began = time.perf_counter()
+        write(w)
+        latencies.append(time.perf_counter() - began)
+    return run
 
 
 def raw_write(engine: Engine, cases: list[uuid.UUID]) -> Write:
@@ -114,8 +188,9 @@ def raw_write(engine: Engine, cases: list[uuid.UUID]) -> Write:
     return write
 
 
-def throughput(write: Write, writers: int, seconds: float) -> float:
-    """Writes per second by ``writers`` threads writing as fast as they can."""
+def throughput(write: Write, writers: int, seconds: float) -> tuple[float, int]:
+    """Writes per second by ``writers`` threads writing as fast as they can, and how many
+    writes they made (those finishing after the stop included, as in the rate)."""
     stop, counts = threading.Event(), [0] * writers
     start_line = threading.Barrier(writers + 1)
 
@@ -134,7 +209,7 @@ def throughput(write: Write, writers: int, seconds: float) -> float:
     stop.set()
     for t in threads:
         t.join()
-    return sum(counts) / (time.perf_counter() - began)
+    return sum(counts) / (time.perf_counter() - began), sum(counts)
 
 
 def check_log(factory: sessionmaker[Session], seq: sequencer.Sequencer) -> str:
@@ -149,17 +224,29 @@ def check_log(factory: sessionmaker[Session], seq: sequencer.Sequencer) -> str:
     return f"{report.events:,} events gapless, verify ok"
 
 
+def durable(url: str) -> str:
+    """``url`` with the server's own commit durability (``synchronous_commit`` as the
+    server is configured, ``on`` by default) instead of the throwaway database's ``off``."""
+    parsed = make_url(url)
+    return parsed.set(query={k: v for k, v in parsed.query.items() if k != "options"}
+                      ).render_as_string(hide_password=False)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=float, default=3.0)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--server", default=os.environ.get(
         dbutil.PG_ENV, "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument("--durable", action="store_true", help=(
+        "commit as a deployment does, waiting for the WAL to reach the disk (the throwaway "
+        "database otherwise commits with synchronous_commit=off)"))
     args = parser.parse_args()
     os.environ[dbutil.PG_ENV] = args.server
     writers = max(CONCURRENCY)
-    with dbutil.throwaway_pg_database("settleroom_bench") as url, \
+    with dbutil.throwaway_pg_database("settleroom_bench") as throwaway, \
             tempfile.TemporaryDirectory() as key_dir:
+        url = durable(throwaway) if args.durable else throwaway
         upgrade(url)
         engine = make_engine(url, pool_size=writers + 4)
         factory = make_sessionmaker(engine)
@@ -173,19 +260,24 @@ def main() -> None:
             for kind, write in kinds.items():  # warm up pools, caches, prepared statements
                 measure(kind, write, writers, 0.5)
             seq.stats = sequencer.Stats()
+            meter = CpuMeter(engine)
+            profile = Profile(meter) if meter.available else None
+            load = [os.getloadavg()[0]]
             rates: dict[tuple[str, int], list[float]] = {}
             for _ in range(args.rounds):
                 for c in CONCURRENCY:
                     for kind, write in kinds.items():
                         rates.setdefault((kind, c), []).append(
-                            measure(kind, write, c, args.seconds))
+                            measure(kind, write, c, args.seconds, profile))
+            load.append(os.getloadavg()[0])
             stats = seq.stats
             summary = check_log(factory, seq)
         finally:
             seq.stop()
             engine.dispose()
     med = {k: statistics.median(v) for k, v in rates.items()}
-    print(f"audited writes vs raw SELECT FOR UPDATE + INSERT + COMMIT, PostgreSQL, "
+    print(f"audited writes vs raw SELECT FOR UPDATE + INSERT + COMMIT, PostgreSQL "
+          f"(synchronous_commit={'on' if args.durable else 'off'}), "
           f"median of {args.rounds} x {args.seconds:g} s")
     print(f"  c=1 audited / raw throughput:  {med['audited', 1] / med['raw', 1]:.2f}"
           "  (goal >= 0.80)")
@@ -200,6 +292,30 @@ def main() -> None:
           f"{stats.events:,} events in {stats.batches:,} batches "
           f"({stats.events / max(1, stats.batches):.1f} per batch), {stats.errors} errors")
     print(f"  log afterwards: {summary}")
+    print(f"  load average (1 min) {load[0]:.1f} at the start, {load[1]:.1f} at the end")
+    if profile:
+        print_ceiling(med, profile)
+    else:
+        print("  CPU per write: not measured (PostgreSQL's processes are not on this host)")
+
+
+def print_ceiling(med: dict[tuple[str, int], float], profile: Profile) -> None:
+    """CPU per write and the c=8 / c=1 ceiling on this host's cores (see the docstring),
+    from the c=1 time per write as measured (1 / rate) and as the median write's latency."""
+    cores = os.cpu_count() or 1
+    print(f"  where the time goes, ms per write (CPU: this process + PostgreSQL backends, "
+          f"medians of the runs); c=8 / c=1 ceiling on {cores} cores = {cores} x c=1 time "
+          "per write / c=8 CPU per write:")
+    for kind in ("audited", "raw"):
+        own, pg = (statistics.median(run[i] for run in profile.cpu[kind, 1]) * 1e3
+                   for i in (0, 1))
+        at8 = statistics.median(sum(run) for run in profile.cpu[kind, 8]) * 1e3
+        per_write = 1e3 / med[kind, 1]
+        median_write = statistics.median(profile.latencies[kind]) * 1e3
+        print(f"    {kind:7s} c=1: {per_write:.3f} per write, median write "
+              f"{median_write:.3f}, CPU {own:.3f} + {pg:.3f}; c=8 CPU {at8:.3f}; "
+              f"ceiling {cores * per_write / at8:.2f}x ({cores * median_write / at8:.2f}x "
+              f"from the median write); measured {med[kind, 8] / med[kind, 1]:.2f}x")
 
 
 if __name__ == "__main__":
