@@ -17,8 +17,9 @@ import tempfile
 import uuid
 import zlib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import hypothesis
@@ -89,6 +90,7 @@ class World:
     platform_admin: User
     room: Room
     ids: dict[str, str]
+    reads: set[str] = field(default_factory=set)
 
     def caller(self, path: str) -> User:
         return self.platform_admin if path.startswith("/api/v1/users") else self.me
@@ -161,6 +163,24 @@ def build_world(api: Api) -> dict[str, str]:
 def _pinned(case: Any) -> bool:
     seed = zlib.crc32(repr((case.method, case.path, case.path_parameters, case.query)).encode())
     return seed % PIN_EVERY != 0
+
+
+def _read_again(case: Any, world: World) -> bool:
+    """Whether ``case`` is a GET this operation's test already sent, byte for byte: pinning
+    sends three generated calls in four to the same ids, so that most of a read's
+    generated calls (872 of the module's 7,822, on SQLite) repeated one already answered.
+    An operation's test sends that operation only, so a GET meets the rows the first one
+    met, plus what reads append (audit events, download records), by the same code: it is
+    answered once. Every generated case is still drawn (phases and examples per operation
+    as configured); calls that write are sent however often they repeat, since the
+    second one meets what the first one changed."""
+    if case.method != "GET":
+        return False
+    request = repr((case.path, case.path_parameters, case.query, case.headers, case.cookies))
+    if request in world.reads:
+        return True
+    world.reads.add(request)
+    return False
 
 
 def pin(case: Any, world: World) -> None:
@@ -240,6 +260,8 @@ def test_the_caller_holds_every_role_and_the_ids_exist(api, world):
 def test_no_server_errors(case, api, world):
     if _pinned(case):
         pin(case, world)
+    if _read_again(case, world):
+        return
     response = case.call(app=api.app, headers=world.caller(case.path).headers)
     assert response.status_code < 500, (case.method, case.path, response.text)
     if response.status_code >= 400:
@@ -247,3 +269,18 @@ def test_no_server_errors(case, api, world):
         ctype = ctype[0] if isinstance(ctype, list) else ctype
         assert ctype.startswith("application/problem+json"), (
             case.method, case.path, response.status_code)
+
+
+def test_only_a_read_already_sent_is_left_out() -> None:
+    """``_read_again``: the first GET goes, the same GET again does not, a GET differing in
+    its query does, and a write repeated byte for byte is sent each time."""
+    world = World(me=None, platform_admin=None, room=None, ids={})  # type: ignore[arg-type]
+
+    def case(method: str, query: dict[str, str] | None = None) -> SimpleNamespace:
+        return SimpleNamespace(method=method, path="/api/v1/cases/{case_id}",
+                               path_parameters={"case_id": "c"}, query=query, headers=None,
+                               cookies=None)
+
+    assert [_read_again(c, world) for c in (case("GET"), case("GET"), case("GET", {"a": "1"}),
+                                            case("POST"), case("POST"))] == [
+        False, True, False, False, False]
