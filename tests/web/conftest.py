@@ -95,6 +95,14 @@ def base_url(web_app) -> Iterator[str]:  # noqa: ANN001
     thread.join(timeout=10)
 
 
+@pytest.fixture(scope="module")
+def sessions():  # noqa: ANN201
+    """The module's signed-in sessions by account (``tests.web.browser.Sessions``): the
+    module's app and accounts live as long."""
+    from tests.web.browser import Sessions
+    return Sessions()
+
+
 # Per module: Playwright's sync API runs an event loop in the main thread while a browser
 # is open, and the other modules of the worker should not inherit it.
 @pytest.fixture(scope="module")

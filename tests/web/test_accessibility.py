@@ -26,7 +26,7 @@ from playwright.sync_api import expect
 
 from tests.api.documents.helpers import text_doc
 from tests.factories import PASSWORD
-from tests.web.browser import Person
+from tests.web.browser import Person, Sessions
 
 pytestmark = pytest.mark.browser
 AXE = (Path(__file__).resolve().parent / "vendor" / "axe.min.js").read_text()
@@ -71,10 +71,15 @@ USER_PAGES = ["/", "/account", "/notifications", "/deadlines", "/my-invitations"
 
 
 def _scanner(browser, base_url: str, email: str, label: str,  # noqa: ANN001
-             width: int = 1280) -> Person:
+             width: int = 1280, sessions: Sessions | None = None) -> Person:
     """A person whose every page has axe-core loaded (``add_init_script``: before the page's
-    own script, in each new document of the context, the pages after a form's answer too)."""
-    person = Person(browser, base_url, email, label, width=width)
+    own script, in each new document of the context, the pages after a form's answer too).
+    With ``sessions``, signed in (through the form for the module's first person of the
+    account, ``Sessions``); the pages of signing in are scanned by their own tests."""
+    if sessions is None:
+        person = Person(browser, base_url, email, label, width=width)
+    else:
+        person = sessions.person(browser, base_url, email, label, width=width)
     person.context.add_init_script(AXE)
     return person
 
@@ -124,10 +129,10 @@ ROLES = ["room_admin", "plaintiff_counsel", "defense_client", "pro_se", "neutral
 
 @pytest.mark.parametrize("role", ROLES)
 def test_every_page_of_each_role_has_no_serious_violation(browser, base_url, room, content,
-                                                           role):  # noqa: ANN001
-    person = _scanner(browser, base_url, room.users[role].email, f"axe-{role}")
+                                                           sessions, role):  # noqa: ANN001
+    person = _scanner(browser, base_url, room.users[role].email, f"axe-{role}",
+                      sessions=sessions)
     try:
-        person.sign_in()
         found = _check(person, USER_PAGES + _case_pages(room, content))
     finally:
         person.close()
@@ -150,12 +155,12 @@ def test_public_and_admin_pages_have_no_serious_violation(browser, base_url, web
     assert not found, json.dumps(found, indent=1)
 
 
-def test_the_narrow_screen_has_no_serious_violation(browser, base_url, room, content):  # noqa: ANN001
+def test_the_narrow_screen_has_no_serious_violation(browser, base_url, room, content,  # noqa: ANN001
+                                                    sessions):
     """At 390 px the same pages reflow (the menu, tables, dialogs): checked for one party."""
     person = _scanner(browser, base_url, room.users["defense_counsel"].email, "axe-390",
-                    width=390)
+                      width=390, sessions=sessions)
     try:
-        person.sign_in()
         found = _check(person, USER_PAGES[:1] + _case_pages(room, content)[:7])
     finally:
         person.close()
@@ -184,20 +189,19 @@ def elsewhere(web_api, room):  # noqa: ANN001, ANN201
 
 
 def test_a_superior_court_case_and_a_destroyed_case_have_no_serious_violation(  # noqa: ANN001
-        browser, base_url, room, elsewhere):
-    counsel = _scanner(browser, base_url, room.users["plaintiff_counsel"].email, "axe-998")
+        browser, base_url, room, elsewhere, sessions):
+    counsel = _scanner(browser, base_url, room.users["plaintiff_counsel"].email, "axe-998",
+                       sessions=sessions)
     try:
-        counsel.sign_in()
         found = _check(counsel, [f"/cases/{elsewhere['ca']}", f"/cases/{elsewhere['ca']}/ccp998"])
         counsel.page.get_by_role("button", name="Accept the offer…").click()
         expect(counsel.page.get_by_role("dialog")).to_be_visible()
         found |= _here(counsel, "ccp998 accept dialog")
     finally:
         counsel.close()
-    admin = _scanner(browser, base_url, room.admin.email, "axe-destroyed")
+    admin = _scanner(browser, base_url, room.admin.email, "axe-destroyed", sessions=sessions)
     case = f"/cases/{elsewhere['doomed']}"
     try:
-        admin.sign_in()
         admin.page.goto(case + "/destroy")
         admin.page.get_by_label(re.compile("type the case caption")).fill("Doe v. Shredded Inc.")
         admin.page.get_by_role("button", name="Destroy the case and its keys").click()
@@ -246,15 +250,15 @@ def test_the_first_password_and_second_factor_pages_have_no_serious_violation(  
 
 
 def test_what_a_form_returns_and_open_dialogs_have_no_serious_violation(  # noqa: ANN001
-        browser, base_url, web_api, room, content):
+        browser, base_url, web_api, room, content, sessions):
     """The offer review, a trace naming a recipient, the withdraw and Rule 68 accept
     dialogs open (plaintiff counsel), and the audit verification (the auditor)."""
     leaked = web_api.download(room, content["doc"]["id"], "defense_counsel").content
-    counsel = _scanner(browser, base_url, room.users["plaintiff_counsel"].email, "axe-forms")
+    counsel = _scanner(browser, base_url, room.users["plaintiff_counsel"].email, "axe-forms",
+                       sessions=sessions)
     page = counsel.page
     case = f"/cases/{room.id}"
     try:
-        counsel.sign_in()
         page.goto(case + "/offers")
         form = page.locator("form").filter(has=page.get_by_role("button",
                                                                 name="Review the offer"))
@@ -281,9 +285,9 @@ def test_what_a_form_returns_and_open_dialogs_have_no_serious_violation(  # noqa
         found |= _here(counsel, "trace result")
     finally:
         counsel.close()
-    auditor = _scanner(browser, base_url, room.users["auditor"].email, "axe-verify")
+    auditor = _scanner(browser, base_url, room.users["auditor"].email, "axe-verify",
+                       sessions=sessions)
     try:
-        auditor.sign_in()
         auditor.page.goto(case + "/audit")
         auditor.page.get_by_role("button", name="Verify this case's events").click()
         expect(auditor.page.locator("#verify-result")).to_contain_text("Verified")

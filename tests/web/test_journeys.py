@@ -44,13 +44,14 @@ def room(web_api):  # noqa: ANN001, ANN201
 
 
 @pytest.fixture
-def person(browser, base_url, room):  # noqa: ANN001, ANN201
+def person(browser, base_url, room, sessions):  # noqa: ANN001, ANN201
+    """A person of ``who`` in a new context: the module's first of each role signs in
+    through the form, the later ones reuse that session (``Sessions``)."""
     people: list[Person] = []
 
     def make(who: str, width: int = 1280) -> Person:
-        p = Person(browser, base_url, room.users[who].email, who, width=width)
+        p = sessions.person(browser, base_url, room.users[who].email, who, width=width)
         people.append(p)
-        p.sign_in()
         return p
 
     yield make

@@ -22,13 +22,15 @@ POLL_MS = 4_000  # site.js LIVE_MS
 
 
 @pytest.fixture
-def person(browser, base_url, room):  # noqa: ANN001, ANN201
+def person(browser, base_url, room, sessions):  # noqa: ANN001, ANN201
+    """A person of ``who`` in a new context: the module's first of each role signs in
+    through the form, the later ones reuse that session (``Sessions``)."""
     people: list[Person] = []
 
     def make(who: str, width: int = 1280) -> Person:
-        p = Person(browser, base_url, room.users[who].email, f"{who}-{width}", width=width)
+        p = sessions.person(browser, base_url, room.users[who].email, f"{who}-{width}",
+                            width=width)
         people.append(p)
-        p.sign_in()
         return p
 
     yield make
@@ -36,10 +38,12 @@ def person(browser, base_url, room):  # noqa: ANN001, ANN201
         p.close()
 
 
-def _new_token(web_api, who) -> None:  # noqa: ANN001
+def _new_token(web_api, sessions, who) -> None:  # noqa: ANN001
     """Signing out everywhere (how these tests end a session) revokes the API token the
-    module's later tests use for ``who``: it gets a fresh one."""
+    module's later tests use for ``who``: it gets a fresh one; and the browser session
+    kept for ``who``: the next person of ``who`` signs in again."""
     who.token = web_api.login(who.email, who.password).json()["access_token"]
+    sessions.forget(who.email)
 
 
 def _live_clock(p: Person) -> None:
@@ -237,7 +241,7 @@ def test_not_shared_with_you_and_closing_on_a_phone(person, web_api, room):  # n
 
 
 def test_a_caucus_draft_comes_back_to_its_caucus_after_the_session_ended(  # noqa: ANN001
-        browser, base_url, web_api, room):
+        browser, base_url, web_api, room, sessions):
     ene = web_api.ene_session(room)
     who = room.users["pro_se"]
     p = Person(browser, base_url, who.email, "ene-draft", width=390)
@@ -263,11 +267,11 @@ def test_a_caucus_draft_comes_back_to_its_caucus_after_the_session_ended(  # noq
     finally:
         p.errors[:] = [e for e in p.errors if "status of 401" not in e]
         p.close()
-        _new_token(web_api, who)
+        _new_token(web_api, sessions, who)
 
 
 def test_a_statement_draft_comes_back_to_the_statement_form_after_the_session_ended(  # noqa: ANN001
-        browser, base_url, web_api, room):
+        browser, base_url, web_api, room, sessions):
     """A written statement typed on the ENE page, with its sharing choice, is sent after the
     session ended: it comes back into the statement form, never into a message form."""
     ene = web_api.ene_session(room)
@@ -302,4 +306,4 @@ def test_a_statement_draft_comes_back_to_the_statement_form_after_the_session_en
     finally:
         p.errors[:] = [e for e in p.errors if "status of 401" not in e]
         p.close()
-        _new_token(web_api, who)
+        _new_token(web_api, sessions, who)

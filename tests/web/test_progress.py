@@ -7,6 +7,7 @@ the feedback is observed, not raced."""
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 from playwright.sync_api import Route, expect
@@ -17,9 +18,11 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture
-def counsel(browser, base_url, room):  # noqa: ANN001, ANN201
-    person = Person(browser, base_url, room.users["plaintiff_counsel"].email, "progress")
-    person.sign_in()
+def counsel(browser, base_url, room, sessions):  # noqa: ANN001, ANN201
+    """Plaintiff counsel in a context of its own, signed in through the form by the first
+    test only (``Sessions``): what these tests check starts after signing in."""
+    person = sessions.person(browser, base_url, room.users["plaintiff_counsel"].email,
+                             "progress")
     yield person
     person.close()
 
@@ -28,6 +31,14 @@ def _hold(person: Person, pattern: str) -> list[Route]:
     held: list[Route] = []
     person.page.route(re.compile(pattern), lambda route: held.append(route))
     return held
+
+
+def _until_held(person: Person, held: list[Route]) -> None:
+    """Until the page's request reached the route (Playwright records it between calls),
+    instead of a fixed 50 ms that a loaded machine may not be done in."""
+    deadline = time.monotonic() + 10
+    while not held and time.monotonic() < deadline:
+        person.page.wait_for_timeout(5)
 
 
 def test_an_upload_shows_progress_and_the_answer_replaces_the_page(counsel, room, tmp_path):  # noqa: ANN001
@@ -44,7 +55,7 @@ def test_an_upload_shows_progress_and_the_answer_replaces_the_page(counsel, room
     expect(status).to_contain_text(re.compile("Uploading|Sent"))
     expect(form.get_by_role("button", name="Upload", exact=True)).to_be_disabled()
     expect(form).to_have_attribute("aria-busy", "true")
-    page.wait_for_timeout(50)  # let the held request be recorded
+    _until_held(counsel, held)
     assert held, "the upload went through the page's own request"
     for route in held:
         route.continue_()
@@ -119,7 +130,7 @@ def test_producing_and_downloading_my_copy_say_they_are_working(counsel, web_api
     form.get_by_role("button", name="Number and produce").click()
     expect(form.get_by_role("status")).to_contain_text("Numbering every page")
     expect(form.get_by_role("button", name="Number and produce")).to_be_disabled()
-    page.wait_for_timeout(50)
+    _until_held(counsel, held)
     assert held
     for route in held:
         route.continue_()
@@ -136,7 +147,7 @@ def test_a_trace_says_it_is_working(counsel, room):  # noqa: ANN001
     page.get_by_role("button", name="Trace").click()
     expect(page.get_by_role("status").filter(has_text="Tracing")).to_be_visible()
     expect(page.get_by_role("button", name="Trace")).to_be_disabled()
-    page.wait_for_timeout(50)
+    _until_held(counsel, held)
     assert held
     for route in held:
         route.continue_()
