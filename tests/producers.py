@@ -231,3 +231,30 @@ def vertical_pdf(text: str = TEXT, cmap: str = "identity") -> bytes:
     buf = io.BytesIO()
     pdf.save(buf, deterministic_id=True)
     return buf.getvalue()
+
+
+def qpdf_check(pdf: bytes) -> None:
+    """qpdf finds the file valid (its structure, streams and cross-references)."""
+    qpdf = require("qpdf")
+    with tempfile.TemporaryDirectory() as td:
+        p = Path(td) / "m.pdf"
+        p.write_bytes(pdf)
+        res = subprocess.run([qpdf, "--check", str(p)], capture_output=True, text=True)
+    assert res.returncode == 0, res.stdout + res.stderr
+
+
+def stripped(pdf: bytes) -> bytes:
+    """The copy with its metadata and its footer stream removed (an editor's clean-up): only
+    the page's own content speaks."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        if "/Info" in doc.trailer:
+            del doc.trailer["/Info"]
+        if "/Metadata" in doc.Root:
+            del doc.Root["/Metadata"]
+        for page in doc.pages:
+            page.obj.Contents = page.obj.Contents[0]
+        out = io.BytesIO()
+        doc.save(out)
+        return out.getvalue()

@@ -90,57 +90,43 @@ def _fonts(page: Any) -> dict[str, FontInfo]:
 
 
 def _show(st: _TextState, items: list[Any], info: FontInfo) -> tuple[list[Glyph], float]:
-    if info.vertical:
-        return _show_vertical(st, items, info)
+    """Glyphs of one showing operator, the pen moved along the writing direction (PDF 32000
+    9.4.4). Horizontal: each glyph by tx = (w0 * size + Tc + Tw) * Th, a TJ number n by
+    -n / 1000 * size * Th. Vertical writing (a composite font with WMode 1): each glyph down
+    by ty = w1y * size + Tc + Tw (w1y from /W2 or /DW2, negative), a TJ number by
+    ty = -n / 1000 * size (a positive one moves the next glyph down); Th does not apply, and
+    a glyph's advance is reported down the column. Both renderers the tests use (pdfium,
+    poppler) move the pen so. Word spacing applies to the single-byte code 32 only, in any
+    kind of font."""
+    vertical = info.vertical
     trm = mul(st.tm, st.ctm)
-    scale = (trm[0] ** 2 + trm[1] ** 2) ** 0.5
+    scale = (trm[2] ** 2 + trm[3] ** 2) ** 0.5 if vertical else (trm[0] ** 2 + trm[1] ** 2) ** 0.5
+    th = 1.0 if vertical else st.th
     glyphs: list[Glyph] = []
     adj = 0.0
     for item in items:
         if isinstance(item, _NUMBER):
             n = float(item)
             adj += n
-            st.tm = mul((1.0, 0.0, 0.0, 1.0, -n / 1000.0 * st.size * st.th, 0.0), st.tm)
-            continue
-        for raw in info.split(bytes(item)):
-            code = int.from_bytes(raw, "big")
-            # Word spacing applies to the single-byte code 32 only, in any kind of font.
-            tw = st.tw if raw == b" " else 0.0
-            tx = (info.width(code) * st.size + st.tc + tw) * st.th
-            pos = mul(st.tm, st.ctm)
-            ch = info.unicode.get(code, "")
-            glyphs.append(Glyph(code, ch, pos[4], pos[5], tx * scale, adj, raw))
-            adj = 0.0
-            st.tm = mul((1.0, 0.0, 0.0, 1.0, tx, 0.0), st.tm)
-    return glyphs, scale
-
-
-def _show_vertical(st: _TextState, items: list[Any], info: FontInfo
-                   ) -> tuple[list[Glyph], float]:
-    """A show in vertical writing mode (PDF 32000 9.4.4): each glyph moves the pen by
-    ty = w1y * size + Tc (+ Tw for code 32), a TJ number n by ty = -n / 1000 * size (a
-    positive one moves the next glyph down); horizontal scaling does not apply. Both
-    renderers the tests use (pdfium, poppler) move the pen so."""
-    trm = mul(st.tm, st.ctm)
-    scale = (trm[2] ** 2 + trm[3] ** 2) ** 0.5
-    glyphs: list[Glyph] = []
-    adj = 0.0
-    for item in items:
-        if isinstance(item, _NUMBER):
-            n = float(item)
-            adj += n
-            st.tm = mul((1.0, 0.0, 0.0, 1.0, 0.0, -n / 1000.0 * st.size), st.tm)
+            st.tm = mul(_along(vertical, -n / 1000.0 * st.size * th), st.tm)
             continue
         for raw in info.split(bytes(item)):
             code = int.from_bytes(raw, "big")
             tw = st.tw if raw == b" " else 0.0
-            ty = info.vmetric(code)[0] * st.size + st.tc + tw
+            w = info.vmetric(code)[0] if vertical else info.width(code)
+            d = (w * st.size + st.tc + tw) * th
             pos = mul(st.tm, st.ctm)
             ch = info.unicode.get(code, "")
-            glyphs.append(Glyph(code, ch, pos[4], pos[5], -ty * scale, adj, raw))
+            glyphs.append(Glyph(code, ch, pos[4], pos[5], (-d if vertical else d) * scale,
+                                adj, raw))
             adj = 0.0
-            st.tm = mul((1.0, 0.0, 0.0, 1.0, 0.0, ty), st.tm)
+            st.tm = mul(_along(vertical, d), st.tm)
     return glyphs, scale
+
+
+def _along(vertical: bool, d: float) -> Matrix:
+    """A move of the text matrix by `d` text-space units along the writing direction."""
+    return (1.0, 0.0, 0.0, 1.0, 0.0, d) if vertical else (1.0, 0.0, 0.0, 1.0, d, 0.0)
 
 
 def _move(st: _TextState, tx: float, ty: float) -> None:

@@ -8,9 +8,7 @@ import dataclasses
 import io
 import math
 import subprocess
-import tempfile
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -23,7 +21,7 @@ from app.watermark.footer import format_tag
 from app.watermark.geometry import render
 from app.watermark.legend import decor, page_stream
 from app.watermark.pdfwriter import footer_stream
-from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf
+from tests.producers import chromium_pdf, qpdf_check, rasterize, scan_pdf, ttf_pdf
 from tests.tools import require
 from tests.unit.watermark.test_fingerprint_and_text import LETTER
 from tests.unit.watermark.test_pdf_layers import (
@@ -66,20 +64,11 @@ def _page_texts(pdf: bytes) -> list[str]:
         doc.close()
 
 
-def _qpdf_ok(pdf: bytes) -> None:
-    qpdf = require("qpdf")
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "m.pdf"
-        p.write_bytes(pdf)
-        res = subprocess.run([qpdf, "--check", str(p)], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout + res.stderr
-
-
 @pytest.mark.parametrize("position", POSITIONS)
 def test_the_legend_is_drawn_where_chosen_and_nowhere_else(original: bytes, position: str):
     """Invisible channels off, so every changed pixel is the visible mark's."""
     copy = embed(original, PDF, _mark(cands()[0], position, frozenset()))
-    _qpdf_ok(copy)
+    qpdf_check(copy)
     for changed in _changed(original, copy):
         rows, cols = np.nonzero(changed)
         assert len(rows) > 200  # the mark is there
@@ -113,7 +102,7 @@ def test_footer_without_an_order_legend_is_the_footer_as_before():
 def test_order_legend_on_every_page_in_the_margin(position: str):
     original = make_pdf("\n\n".join([LETTER] * 4))
     copy = embed(original, PDF, _mark(cands()[1], position, legend=ORDER))
-    _qpdf_ok(copy)
+    qpdf_check(copy)
     texts = _page_texts(copy)
     assert len(texts) >= 2
     doc = pdfium.PdfDocument(copy)
@@ -245,7 +234,7 @@ def test_pages_the_diagonal_reader_cannot_place_read_nothing_and_fail_nothing(wh
     original = _tiny_and_rotated()[which == "rotated"]
     cs = cands()
     copy = embed(original, PDF, _mark(cs[0], "diagonal", frozenset()))
-    _qpdf_ok(copy)
+    qpdf_check(copy)
     det = detect(rasterize(copy), original, PDF, cs)
     assert det.errors == () and "footer" not in det.found_layers
     assert detect(copy, original, PDF, cs).identified == (cs[0].id,)  # the file still tells
@@ -259,7 +248,7 @@ def test_a_large_pdf_marked_file_to_file_carries_the_same_legend(position: str):
     cs = cands()
     mark = _mark(cs[1], position, legend=ORDER)
     got = _into_file(ORIGINAL, mark)
-    _qpdf_ok(got)
+    qpdf_check(got)
     assert all(ORDER in " ".join(t.split()) for t in _page_texts(got))
     in_memory = embed(ORIGINAL, PDF, mark)
     with pikepdf.open(io.BytesIO(got)) as a, pikepdf.open(io.BytesIO(in_memory)) as b:

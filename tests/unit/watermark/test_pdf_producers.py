@@ -16,7 +16,7 @@ from PIL import Image
 
 from app.watermark import CHANNELS, detect, embed
 from app.watermark.pdftemplate import analyse
-from tests.producers import chromium_pdf, rasterize, ttf_pdf
+from tests.producers import chromium_pdf, qpdf_check, rasterize, stripped, ttf_pdf
 from tests.tools import require
 from tests.unit.watermark.test_pdf_layers import PDF, cands, layers, spec
 
@@ -56,12 +56,7 @@ def test_every_font_kind_has_text_and_geometry_slots(original: bytes):
 
 
 def test_marked_copy_is_valid(original: bytes):
-    qpdf = require("qpdf")
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "m.pdf"
-        p.write_bytes(embed(original, PDF, spec(cands()[0])))
-        res = subprocess.run([qpdf, "--check", str(p)], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout + res.stderr
+    qpdf_check(embed(original, PDF, spec(cands()[0])))
 
 
 def test_text_marks_leave_the_rendering_pixel_identical(original: bytes):
@@ -141,18 +136,6 @@ def test_embedded_cmap_codespace_cids_and_widths():
     assert parse_codespace(cmap) == info.codespace
 
 
-def _strip(pdf: bytes) -> bytes:
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        del doc.trailer["/Info"]
-        if "/Metadata" in doc.Root:
-            del doc.Root["/Metadata"]
-        for page in doc.pages:
-            page.obj.Contents = page.obj.Contents[0]
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
-
-
 def _jpeg(png: bytes, quality: int = 75) -> bytes:
     buf = io.BytesIO()
     Image.open(io.BytesIO(png)).convert("L").save(buf, format="JPEG", quality=quality)
@@ -173,7 +156,7 @@ def test_scanned_pages_carry_an_image_mark_read_from_the_file_and_its_pages():
     a, b = _gray(rasterize(original)[0]), _gray(rasterize(copies[0])[0])
     diff = np.abs(a - b)[:-FOOTER_BAND]
     assert 0.5 < diff.mean() < 4 and np.percentile(diff, 99) <= 12
-    det = detect(_strip(copies[0]), original, PDF, cs)
+    det = detect(stripped(copies[0]), original, PDF, cs)
     assert det.identified == (cs[0].id,)
     assert layers(det, cs[0].id)["image"][1] >= 100
     det = detect([_jpeg(p) for p in rasterize(copies[1])], original, PDF, cs)

@@ -10,9 +10,6 @@ copy's text; and the unmarked original names no one."""
 from __future__ import annotations
 
 import io
-import subprocess
-import tempfile
-from pathlib import Path
 
 import numpy as np
 import pikepdf
@@ -27,8 +24,7 @@ from app.watermark.pdfcontent import join_text, walk
 from app.watermark.pdffonts import font_info
 from app.watermark.pdftemplate import ColumnBox, LineHook, WordBox, analyse
 from app.watermark.prepared import prepare
-from tests.producers import rasterize, vertical_pdf
-from tests.tools import require
+from tests.producers import qpdf_check, rasterize, stripped, vertical_pdf
 from tests.unit.watermark.test_pdf_layers import PDF, cands, layers, spec
 
 FOOTER_BAND = 140  # rows at 150 dpi at the bottom of the page: the visible footer
@@ -52,19 +48,6 @@ def _footerless(pdf: bytes) -> list[bytes]:
         Image.fromarray(g.astype(np.uint8)).save(buf, format="PNG")
         out.append(buf.getvalue())
     return out
-
-
-def _stripped(pdf: bytes) -> bytes:
-    """No metadata, no footer stream: only the page's own content speaks."""
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        del doc.trailer["/Info"]
-        if "/Metadata" in doc.Root:
-            del doc.Root["/Metadata"]
-        for page in doc.pages:
-            page.obj.Contents = page.obj.Contents[0]
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
 
 
 def _vertical_font(pdf: pikepdf.Pdf, cidfont: dict) -> pikepdf.Dictionary:
@@ -139,12 +122,7 @@ def test_horizontal_words_keep_their_slot_numbers_beside_a_column():
 
 
 def test_marked_copy_is_valid(original: bytes):
-    qpdf = require("qpdf")
-    with tempfile.TemporaryDirectory() as td:
-        p = Path(td) / "m.pdf"
-        p.write_bytes(embed(original, PDF, spec(cands()[0])))
-        res = subprocess.run([qpdf, "--check", str(p)], capture_output=True, text=True)
-    assert res.returncode == 0, res.stdout + res.stderr
+    qpdf_check(embed(original, PDF, spec(cands()[0])))
 
 
 def test_text_marks_and_tokens_leave_the_rendering_pixel_identical(original: bytes):
@@ -183,7 +161,7 @@ def test_word_shifts_identify_from_page_images_without_the_footer(original: byte
 
 def test_line_tokens_beside_the_columns_read_back_from_the_copy(original: bytes):
     cs = cands()
-    copy = _stripped(embed(original, PDF, spec(cs[2])))
+    copy = stripped(embed(original, PDF, spec(cs[2])))
     r = read_pdf_file(copy, prepare(original, PDF), thorough=True)
     br = r.bits["text"]
     tokens = br.values[len(br.values) - br.tokens:]

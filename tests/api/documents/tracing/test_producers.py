@@ -19,7 +19,14 @@ import pytest
 from PIL import Image
 
 from tests.api.documents.tracing.test_traces import _copies, trace_files, trace_text
-from tests.producers import chromium_pdf, rasterize, scan_pdf, ttf_pdf, vertical_pdf
+from tests.producers import (
+    chromium_pdf,
+    rasterize,
+    scan_pdf,
+    stripped,
+    ttf_pdf,
+    vertical_pdf,
+)
 from tests.tools import require
 
 pytestmark = [pytest.mark.once]
@@ -36,20 +43,6 @@ def _without_footer(pages: list[bytes], jpeg: bool = False) -> list[bytes]:
         Image.fromarray(g).save(buf, format="JPEG" if jpeg else "PNG", quality=75)
         out.append(buf.getvalue())
     return out
-
-
-def _stripped(pdf: bytes) -> bytes:
-    """The copy with its metadata and its footer stream removed (an editor's clean-up)."""
-    with pikepdf.open(io.BytesIO(pdf)) as doc:
-        if "/Info" in doc.trailer:
-            del doc.trailer["/Info"]
-        if "/Metadata" in doc.Root:
-            del doc.Root["/Metadata"]
-        for page in doc.pages:
-            page.obj.Contents = page.obj.Contents[0]
-        out = io.BytesIO()
-        doc.save(out)
-        return out.getvalue()
 
 
 def _pdftotext(pdf: bytes) -> str:
@@ -101,7 +94,7 @@ def test_scanned_pdf_accepted_marked_and_traced_from_pages_and_file(api):
         with pikepdf.open(io.BytesIO(content)) as pdf:  # the visible footer is on every page
             assert all(bytes(p.obj.Contents[1].read_bytes()).startswith(b"% settleroom footer")
                        for p in pdf.pages)
-        got = trace_files(api, tracer, [("leak.pdf", _stripped(content))])
+        got = trace_files(api, tracer, [("leak.pdf", stripped(content))])
         assert _ids(got) == [download_id] and "image" in got["matches"][0]["layers"]
         pages = _without_footer(rasterize(content), jpeg=True)
         got = trace_files(api, tracer, [(f"p{i}.jpg", p) for i, p in enumerate(pages)])
@@ -144,7 +137,7 @@ def test_vertical_writing_pdf_traced_from_its_file_text_and_footerless_pages(api
     tracer = room.users["auditor"]
     for who in ("defense_counsel", "pro_se"):
         download_id, content = copies[who]
-        got = trace_files(api, tracer, [("leak.pdf", _stripped(content))])
+        got = trace_files(api, tracer, [("leak.pdf", stripped(content))])
         assert _ids(got) == [download_id] and "text" in got["matches"][0]["layers"]
         got = trace_text(api, tracer, _pdftotext(content).split("Copy for")[0])
         assert _ids(got) == [download_id]
