@@ -4,8 +4,6 @@ Secrets never have working defaults in production: ``Settings.check_production``
 to start when one is missing or still a placeholder.
 """
 
-from __future__ import annotations
-
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal

@@ -1,7 +1,5 @@
 """Input and output shapes of ENE. Inputs subclass ``Strict`` (unknown fields are a 422)."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 from typing import Literal

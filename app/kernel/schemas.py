@@ -16,8 +16,6 @@ Out of range answers 422 ``validation_error`` with the field's error type
 ``datetime_out_of_range`` or ``date_out_of_range``.
 """
 
-from __future__ import annotations
-
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from typing import Annotated, Any, Final
@@ -90,6 +88,11 @@ class Schema(BaseModel):
     routes nobody has called yet. Building is pydantic's own, thread-safe and the same either
     way: the OpenAPI document is unchanged, and tests/unit/test_startup_imports.py builds
     every schema, so a mistake in one still fails the suite.
+
+    The modules that declare schemas keep their annotations evaluated (no ``from
+    __future__ import annotations``): pydantic reads a field's type when the class is
+    declared, and would otherwise compile each annotation's string back into a type first
+    (a method returning its own class says ``Self``).
     """
 
     model_config = ConfigDict(defer_build=True)

@@ -1,4 +1,9 @@
-"""Every ORM table, imported here so that Alembic and the app see one metadata."""
+"""Every ORM table, imported here so that Alembic and the app see one metadata.
+
+The model modules keep their annotations evaluated (no ``from __future__ import
+annotations``): declaring a model, SQLAlchemy would otherwise parse each of the ~550
+``Mapped[...]`` strings back into a type, about 15 ms of every start
+(``tests/unit/test_startup_imports.py`` keeps it so; the schemas likewise)."""
 
 from app.models.audit import (
     AuditEvent,

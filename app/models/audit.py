@@ -9,8 +9,6 @@ next leaf indices. Both tables refuse UPDATE in the database; a pending row can 
 deleted once its sequenced copy (``audit_events.pending_id``) exists.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import Any

@@ -1,7 +1,5 @@
 """Declarative base: naming convention, UUID keys, timezone-aware UTC timestamps."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import UTC, datetime
 from typing import Any

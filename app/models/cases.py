@@ -1,7 +1,5 @@
 """Case rooms, their parties, claims and memberships."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 from typing import Any

@@ -6,8 +6,6 @@ Stored ``status`` is open, accepted or revoked; "expired" (deemed withdrawn, 998
 derived from the clock and ``acceptance_ends_at``.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

@@ -1,7 +1,5 @@
 """Days a district's clerk's office was closed, recorded by a platform admin with a source."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

@@ -21,8 +21,6 @@ Invariants:
   without that key; they are deleted with the case's keys (``register_keyed``).
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import Any

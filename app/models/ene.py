@@ -7,8 +7,6 @@ version): a blob copied to another row, session, case or version fails to open. 
 else in these tables is metadata that the audit log and the content-free report may name.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

@@ -27,8 +27,6 @@ stored anywhere; the worker derives it at delivery from the server's secret and
 token exists only in the recipient's mailbox.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

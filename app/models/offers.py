@@ -6,8 +6,6 @@ and bound to (case, object type, row id, version 1), so a copied blob fails to o
 the last explicit transition; ``expired`` is derived from the clock at read time.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 

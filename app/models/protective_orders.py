@@ -13,8 +13,6 @@ Invariants:
   (clawback, user).
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 from typing import Any

@@ -8,8 +8,6 @@ version 1); a certificate of service likewise in ``content`` of its own row. Sto
 window is derived from the clock (68(b): an unaccepted offer is considered withdrawn).
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
 

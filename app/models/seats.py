@@ -10,8 +10,6 @@ nonce it forgets once the mail is sent (``app.notifications``). The address is k
 account signing in to accept can be matched to it; the audit log never holds it.
 """
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 

@@ -1,7 +1,5 @@
 """Accounts, refresh-token families, recovery codes and sign-in throttles."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 

@@ -1,8 +1,6 @@
 """Browser sessions: an opaque cookie whose SHA-256 is stored (the cookie itself never is),
 a per-session CSRF secret, and the times the idle and absolute time-outs are measured from."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 

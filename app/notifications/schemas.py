@@ -1,7 +1,5 @@
 """What the inbox API shows: ids, a kind, times and a link; never content."""
 
-from __future__ import annotations
-
 import uuid
 from datetime import datetime
 from typing import Literal

@@ -11,8 +11,6 @@ rendered and read by OCR (tesseract). The draft's text lives in memory for the r
 only; nothing of it is stored, logged or audited.
 """
 
-from __future__ import annotations
-
 import hashlib
 import html
 import io

@@ -1,8 +1,6 @@
-from __future__ import annotations
-
 import uuid
 from datetime import date, datetime
-from typing import Literal
+from typing import Literal, Self
 
 from pydantic import Field, field_validator, model_validator
 
@@ -29,7 +27,7 @@ class CertificateOfService(Strict):
     document_sha256: str | None = Field(default=None, pattern=SHA256_HEX)
 
     @model_validator(mode="after")
-    def _text_or_hash(self) -> CertificateOfService:
+    def _text_or_hash(self) -> Self:
         if self.text is None and self.document_sha256 is None:
             raise ValueError("give the certificate's text or its document_sha256")
         return self
@@ -63,7 +61,7 @@ class Rule68Create(Strict):
     _currency = field_validator("currency")(check_currency)
 
     @model_validator(mode="after")
-    def _one_offeree_field(self) -> Rule68Create:
+    def _one_offeree_field(self) -> Self:
         if (self.offeree_party_id is None) == (self.offeree_party_ids is None):
             raise ValueError("give exactly one of offeree_party_id and offeree_party_ids")
         ids = self.offerees
@@ -197,7 +195,7 @@ class ServiceConsentCreate(Strict):
     means: str | None = Field(default=None, min_length=1, max_length=200)
 
     @model_validator(mode="after")
-    def _means_for_other(self) -> ServiceConsentCreate:
+    def _means_for_other(self) -> Self:
         if (self.kind == "other") != (self.means is not None):
             raise ValueError("means is given exactly for kind 'other'")
         return self
