@@ -9,18 +9,31 @@ import secrets
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from app.config import ConfigurationError, Settings, get_settings
-from app.keyfiles import ensure_data_dir, write_secret_file
+# The settings (pydantic, pydantic-settings) and the key files (cryptography) are loaded by
+# the commands that use them, not with this module: ``serve`` pauses the garbage collector
+# before it loads anything, and its pause then covers them too (see ``cmd_serve``).
+if TYPE_CHECKING:
+    from app.config import Settings
 
 ADMIN_PASSWORD_FILE = "admin-password.txt"
 DEV_ADMIN_EMAIL = "admin@example.com"
 DEFAULT_WITNESS_NAME = "settleroom.local/witness"
 
 
+def get_settings() -> Settings:
+    """``app.config.get_settings``, imported when a command first reads the settings."""
+    from app.config import get_settings as from_environment
+
+    return from_environment()
+
+
 def _prepare(settings: Settings) -> None:
     from app.auth.service import bootstrap_admin
+    from app.config import ConfigurationError
     from app.db import make_engine, make_sessionmaker, transaction
+    from app.keyfiles import ensure_data_dir
     from app.migrate import upgrade
     from app.runtime import build_services
 
@@ -48,6 +61,8 @@ def _prepare(settings: Settings) -> None:
 
 def _bootstrap_credentials(settings: Settings) -> tuple[str | None, str | None]:
     """From the environment; in dev, a generated password saved (0600) in the data dir."""
+    from app.keyfiles import write_secret_file
+
     if settings.admin_email and settings.admin_password:
         return settings.admin_email, settings.admin_password.get_secret_value()
     if settings.env == "prod":
@@ -78,7 +93,8 @@ def _exit_cleanly(*_: object) -> None:
 def cmd_serve(args: argparse.Namespace) -> int:
     # Start-up allocates some 250,000 long-lived objects (modules, classes, tables) and
     # almost no garbage (about 1,300 unreachable objects): the cyclic collector's passes
-    # over them were a tenth of a restart's CPU time. It is paused until the app is built,
+    # over them were a tenth of a restart's CPU time. It is paused before anything is loaded
+    # (the settings included: this module does not import them) until the app is built,
     # and what start-up made is then frozen (``gc.freeze``: never scanned again, as
     # CPython's documentation advises for long-lived servers), so the first requests do
     # not pay one full pass either. A failed start-up exits, collector on or off.
@@ -116,6 +132,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
     it to such processes; any number may run at once)."""
     import signal
 
+    from app.keyfiles import ensure_data_dir
     from app.main import REMINDER_SOURCES
     from app.notifications.worker import DeliveryWorker
     from app.runtime import build_services
@@ -139,6 +156,7 @@ def cmd_worker(args: argparse.Namespace) -> int:
 
 
 def cmd_migrate(_: argparse.Namespace) -> int:
+    from app.keyfiles import ensure_data_dir
     from app.migrate import upgrade
 
     settings = get_settings()
@@ -195,6 +213,7 @@ def _witness_records(args: argparse.Namespace, settings: Settings):  # noqa: ANN
     holding the checkpoint it serves) with ``--witness-key``, else the configured ones."""
     from app.audit.witness_check import WitnessRecord
     from app.audit.witnesses import configured_witnesses, latest_checkpoint, parse_witnesses
+    from app.config import ConfigurationError
     from crypto.witness import parse_cosigner_verifier_key
 
     sources: list[str] = args.witness or []
@@ -641,7 +660,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         result: int = args.func(args)
-    except ConfigurationError as exc:
+    except Exception as exc:
+        from app.config import ConfigurationError  # loaded by the command that raised
+
+        if not isinstance(exc, ConfigurationError):
+            raise
         print(f"settleroom: refusing to start: {exc}", file=sys.stderr)
         return 2
     return result

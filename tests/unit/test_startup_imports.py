@@ -117,6 +117,20 @@ def test_every_schema_of_the_service_builds() -> None:
         assert schema.__pydantic_complete__, schema.__qualname__
 
 
+def test_the_command_loads_no_settings_before_serve_pauses_the_collector() -> None:
+    # ``cmd_serve`` pauses the garbage collector before it loads anything; what the
+    # ``settleroom`` module itself loads (the settings' pydantic, the key files'
+    # cryptography) would be scanned by the collector's passes meanwhile.
+    probe = ("import json, sys; import app.cli; print(json.dumps(sorted(m for m in sys.modules "
+             "if m.split('.')[0] in ('pydantic', 'pydantic_settings', 'cryptography') "
+             "or m in ('app.config', 'app.keyfiles'))))")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SETTLEROOM_")}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=60, cwd=ROOT, env={**env, "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr[-3000:]
+    assert json.loads(done.stdout) == []
+
+
 def test_declarative_modules_keep_their_annotations_evaluated() -> None:
     # With postponed annotations SQLAlchemy and pydantic parse each annotation's string back
     # into a type when a class is declared: some 550 columns and 1,000 fields at each start.
