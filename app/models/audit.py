@@ -24,12 +24,19 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP
 
 
-class AuditEvent(Base):
+class AuditBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class AuditEvent(AuditBase):
     __tablename__ = "audit_events"
     __table_args__ = (
         Index("ix_audit_events_case_leaf", "case_id", "leaf_index"),
@@ -57,7 +64,7 @@ class AuditEvent(Base):
     case_seq: Mapped[int | None] = mapped_column(BigInteger, default=None)
 
 
-class AuditPending(Base):
+class AuditPending(AuditBase):
     """An event committed with its action but not yet in the Merkle log.
 
     ``id`` orders pending events and is never reused (AUTOINCREMENT on SQLite, a sequence
@@ -80,7 +87,7 @@ class AuditPending(Base):
     details: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
-class AuditLogState(Base):
+class AuditLogState(AuditBase):
     """A single row: the log's size. Only the sequencer, under its lock, updates it."""
 
     __tablename__ = "audit_log_state"
@@ -89,7 +96,7 @@ class AuditLogState(Base):
     tree_size: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
-class AuditSubtree(Base):
+class AuditSubtree(AuditBase):
     """Hash of a perfect, aligned subtree [start, end) of the log: proofs read O(log n) rows.
 
     Leaves are the subtrees (i, i + 1); appending leaf i stores every subtree that ends at
@@ -103,7 +110,7 @@ class AuditSubtree(Base):
     hash: Mapped[bytes] = mapped_column(LargeBinary(32))
 
 
-class TreeHead(Base):
+class TreeHead(AuditBase):
     """A signed tree head, also kept as a C2SP checkpoint (signed note)."""
 
     __tablename__ = "tree_heads"
@@ -118,7 +125,7 @@ class TreeHead(Base):
     checkpoint: Mapped[str] = mapped_column(Text)
 
 
-class SigningKey(Base):
+class SigningKey(AuditBase):
     """Public half of every key that ever signed a tree head or certificate."""
 
     __tablename__ = "signing_keys"
@@ -130,7 +137,7 @@ class SigningKey(Base):
     created_at: Mapped[datetime]
 
 
-class WitnessCosignature(Base):
+class WitnessCosignature(AuditBase):
     """A witness's cosignature of a signed tree head (C2SP tlog-cosignature): the signature
     line its ``add-checkpoint`` returned, kept only once verified with the witness's key.
 
@@ -152,7 +159,7 @@ class WitnessCosignature(Base):
     received_at: Mapped[datetime]
 
 
-class WitnessCursor(Base):
+class WitnessCursor(AuditBase):
     """How far each witness has been given the log's heads: the last head it cosigned
     (by ``tree_heads.id``) and the size it last cosigned as far as we know."""
 

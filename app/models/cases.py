@@ -5,12 +5,19 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint, true
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 
 
-class Case(IdMixin, CreatedMixin, Base):
+class CasesBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Case(IdMixin, CreatedMixin, CasesBase):
     __tablename__ = "cases"
 
     caption: Mapped[str] = mapped_column(String(500))
@@ -35,7 +42,7 @@ class Case(IdMixin, CreatedMixin, Base):
     destroyed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class Party(IdMixin, CreatedMixin, Base):
+class Party(IdMixin, CreatedMixin, CasesBase):
     __tablename__ = "parties"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -46,7 +53,7 @@ class Party(IdMixin, CreatedMixin, Base):
     represented: Mapped[bool] = mapped_column(default=True)
 
 
-class Claim(IdMixin, CreatedMixin, Base):
+class Claim(IdMixin, CreatedMixin, CasesBase):
     __tablename__ = "claims"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -56,7 +63,7 @@ class Claim(IdMixin, CreatedMixin, Base):
     description: Mapped[str] = mapped_column(String(2000))
 
 
-class ClaimDefendant(Base):
+class ClaimDefendant(CasesBase):
     __tablename__ = "claim_defendants"
 
     claim_id: Mapped[uuid.UUID] = mapped_column(
@@ -65,7 +72,7 @@ class ClaimDefendant(Base):
     party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
 
 
-class Member(IdMixin, CreatedMixin, Base):
+class Member(IdMixin, CreatedMixin, CasesBase):
     """One role of one user in one case; a user may hold several."""
 
     __tablename__ = "members"
@@ -86,7 +93,7 @@ class Member(IdMixin, CreatedMixin, Base):
     reads_offers: Mapped[bool] = mapped_column(default=True, server_default=true())
 
 
-class CaseDestruction(Base):
+class CaseDestruction(CasesBase):
     """The signed certificate issued when a case's keys were destroyed."""
 
     __tablename__ = "case_destructions"
@@ -96,7 +103,7 @@ class CaseDestruction(Base):
     certificate: Mapped[dict[str, Any]] = mapped_column(JSON)
 
 
-class KeyRotation(IdMixin, Base):
+class KeyRotation(IdMixin, CasesBase):
     """A KEK rotation of one case: the target version survives a crash, so a re-run resumes."""
 
     __tablename__ = "key_rotations"

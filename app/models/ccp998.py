@@ -10,16 +10,24 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, IdMixin
 from app.sealing import SealedColumn, register_sealed
 
 CCP998_OBJECT_TYPE = "ccp998_offer"
 CCP998_ACCEPTANCE_OBJECT_TYPE = "ccp998_acceptance"
 
 
-class Ccp998Offer(IdMixin, Base):
+
+class Ccp998Base(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Ccp998Offer(IdMixin, Ccp998Base):
     __tablename__ = "ccp998_offers"
 
     case_id: Mapped[uuid.UUID] = mapped_column(

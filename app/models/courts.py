@@ -4,12 +4,19 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 
 
-class CourtClosure(IdMixin, CreatedMixin, Base):
+class CourtsBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class CourtClosure(IdMixin, CreatedMixin, CourtsBase):
     """One closure day of one district: public law, no case content.
 
     `kind` is `inaccessible` (FRCP 6(a)(3): the clerk's office could not be reached) or
@@ -28,7 +35,7 @@ class CourtClosure(IdMixin, CreatedMixin, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class DeadlineOrder(IdMixin, CreatedMixin, Base):
+class DeadlineOrder(IdMixin, CreatedMixin, CourtsBase):
     """A court order, a stipulation or a Rule 6(b) extension that sets a case's deadline.
 
     `applies_to` is `rule68:<offer id>` (the offer's time to accept) or a short name of the

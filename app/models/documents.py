@@ -35,9 +35,9 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 from app.sealing import SealedColumn, register_keyed, register_sealed
 
 NAMES_OBJECT_TYPE = "document_version.names"
@@ -47,7 +47,15 @@ FOLDER_OBJECT_TYPE = "document_folder.path"
 LAYER_OBJECT_TYPE = "document_version.text_layer"
 
 
-class Document(IdMixin, CreatedMixin, Base):
+
+class DocumentsBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Document(IdMixin, CreatedMixin, DocumentsBase):
     __tablename__ = "documents"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -68,7 +76,7 @@ class Document(IdMixin, CreatedMixin, Base):
     )
 
 
-class DocumentFolder(IdMixin, CreatedMixin, Base):
+class DocumentFolder(IdMixin, CreatedMixin, DocumentsBase):
     """A party's folder in the case's document room; ``path`` segments are separated by
     "/". Who sees its path: see ``app.authz.policy_documents.can_see_folder``."""
 
@@ -84,7 +92,7 @@ class DocumentFolder(IdMixin, CreatedMixin, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class Production(IdMixin, CreatedMixin, Base):
+class Production(IdMixin, CreatedMixin, DocumentsBase):
     """A numbered production by one party: Bates numbers ``first_number..last_number``
     under ``prefix``; a party's numbers continue across its productions in the case."""
 
@@ -101,7 +109,7 @@ class Production(IdMixin, CreatedMixin, Base):
     created_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class ProductionItem(IdMixin, Base):
+class ProductionItem(IdMixin, DocumentsBase):
     __tablename__ = "production_items"
     __table_args__ = (UniqueConstraint("version_id"),
                       UniqueConstraint("production_id", "position"))
@@ -123,7 +131,7 @@ class ProductionItem(IdMixin, Base):
     page_count: Mapped[int]
 
 
-class DocumentTombstone(Base):
+class DocumentTombstone(DocumentsBase):
     """What remains of a deleted document: never a name, never content."""
 
     __tablename__ = "document_tombstones"
@@ -140,7 +148,7 @@ class DocumentTombstone(Base):
     deleted_at: Mapped[datetime]
 
 
-class DocumentVersion(IdMixin, CreatedMixin, Base):
+class DocumentVersion(IdMixin, CreatedMixin, DocumentsBase):
     __tablename__ = "document_versions"
     __table_args__ = (UniqueConstraint("document_id", "version"),)
 
@@ -159,7 +167,7 @@ class DocumentVersion(IdMixin, CreatedMixin, Base):
     uploaded_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class DocumentDownload(IdMixin, Base):
+class DocumentDownload(IdMixin, DocumentsBase):
     __tablename__ = "document_downloads"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -185,7 +193,7 @@ class DocumentDownload(IdMixin, Base):
     mark_scheme: Mapped[int] = mapped_column(SmallInteger, server_default="1")
 
 
-class DocumentAnalysis(Base):
+class DocumentAnalysis(DocumentsBase):
     """A version's text layer (``app.watermark.textlayer``), sealed, and how many words its
     text has: stored once (at upload, or for a version stored before the trace index by the
     first trace that needed it), read by traces in place of the decrypted original."""
@@ -204,7 +212,7 @@ class DocumentAnalysis(Base):
     layer_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class DocumentAnchor(Base):
+class DocumentAnchor(DocumentsBase):
     """One anchor of a version's text: a keyed 64-bit hash of a run of words (see
     ``app.documents.analysis``). A trace looks its own anchors up here, in one query."""
 
@@ -218,7 +226,7 @@ class DocumentAnchor(Base):
     case_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("cases.id", ondelete="CASCADE"))
 
 
-class DocumentAnchorCount(Base):
+class DocumentAnchorCount(DocumentsBase):
     """How many versions of the case hold an anchor: a trace looks up its rarest anchors
     first, so the phrases every document shares cost nothing."""
 
@@ -231,7 +239,7 @@ class DocumentAnchorCount(Base):
     versions: Mapped[int]
 
 
-class CaseWatermarkSetting(Base):
+class CaseWatermarkSetting(DocumentsBase):
     """Invisible channels a case's downloads carry; no row means every channel."""
 
     __tablename__ = "case_watermark_settings"

@@ -11,9 +11,9 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 from app.sealing import SealedColumn, register_sealed
 
 MESSAGE_OBJECT = "ene_message"
@@ -21,7 +21,15 @@ STATEMENT_OBJECT = "ene_statement"
 EVALUATION_OBJECT = "ene_evaluation"
 
 
-class EneSession(IdMixin, CreatedMixin, Base):
+
+class EneBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class EneSession(IdMixin, CreatedMixin, EneBase):
     __tablename__ = "ene_sessions"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -40,7 +48,7 @@ class EneSession(IdMixin, CreatedMixin, Base):
     closed_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class EneParticipant(Base):
+class EneParticipant(EneBase):
     __tablename__ = "ene_participants"
 
     session_id: Mapped[uuid.UUID] = mapped_column(
@@ -49,7 +57,7 @@ class EneParticipant(Base):
     party_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("parties.id"), primary_key=True)
 
 
-class EneMessage(IdMixin, CreatedMixin, Base):
+class EneMessage(IdMixin, CreatedMixin, EneBase):
     """One message; ``channel_party_id`` is None in the joint channel, else the caucus party."""
 
     __tablename__ = "ene_messages"
@@ -69,7 +77,7 @@ class EneMessage(IdMixin, CreatedMixin, Base):
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class EneStatement(IdMixin, CreatedMixin, Base):
+class EneStatement(IdMixin, CreatedMixin, EneBase):
     """One version of a party's written statement; a replacement is a new row, version + 1."""
 
     __tablename__ = "ene_statements"
@@ -88,7 +96,7 @@ class EneStatement(IdMixin, CreatedMixin, Base):
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class EneEvaluation(IdMixin, CreatedMixin, Base):
+class EneEvaluation(IdMixin, CreatedMixin, EneBase):
     """The evaluator's evaluation, one per session; a rewrite bumps ``version``."""
 
     __tablename__ = "ene_evaluations"
@@ -103,7 +111,7 @@ class EneEvaluation(IdMixin, CreatedMixin, Base):
     body_sealed: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class EneEvaluationShare(Base):
+class EneEvaluationShare(EneBase):
     """The evaluation was shared with a party: recorded once, never withdrawn."""
 
     __tablename__ = "ene_evaluation_shares"
@@ -116,7 +124,7 @@ class EneEvaluationShare(Base):
     shared_at: Mapped[datetime]
 
 
-class EneRelease(IdMixin, CreatedMixin, Base):
+class EneRelease(IdMixin, CreatedMixin, EneBase):
     """Consent of the disclosing party to show one item to one other party; never undone."""
 
     __tablename__ = "ene_releases"
@@ -133,7 +141,7 @@ class EneRelease(IdMixin, CreatedMixin, Base):
     released_by: Mapped[uuid.UUID] = mapped_column(ForeignKey("users.id"))
 
 
-class EneAttendance(IdMixin, Base):
+class EneAttendance(IdMixin, EneBase):
     """One check-in of one user in one role (and party) for a session."""
 
     __tablename__ = "ene_attendance"
@@ -149,7 +157,7 @@ class EneAttendance(IdMixin, Base):
     checked_in_at: Mapped[datetime]
 
 
-class EneEvaluatorDecision(Base):
+class EneEvaluatorDecision(EneBase):
     """A participating party's answer to the session's evaluator: ``confirm`` or ``object``.
 
     One row per (session, evaluator, party): naming another evaluator starts its

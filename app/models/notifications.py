@@ -39,9 +39,9 @@ from sqlalchemy import (
     String,
     UniqueConstraint,
 )
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, new_id
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, new_id
 
 MAIL_PENDING = "pending"
 MAIL_SENDING = "sending"
@@ -50,7 +50,15 @@ MAIL_DEAD = "dead"
 MAIL_STATES = (MAIL_PENDING, MAIL_SENDING, MAIL_SENT, MAIL_DEAD)
 
 
-class Notification(Base):
+
+class NotificationsBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Notification(NotificationsBase):
     __tablename__ = "notifications"
     __table_args__ = (Index("ix_notifications_user_created", "user_id", "created_at"),
                       Index("ix_notifications_awaiting", "awaits_digest", "user_id"))
@@ -73,7 +81,7 @@ class Notification(Base):
         ForeignKey("mail_digests.id", ondelete="SET NULL"), index=True, default=None)
 
 
-class MailDigest(Base):
+class MailDigest(NotificationsBase):
     """One user's digest of one day: made at ``fire_at`` (8 am on ``day`` in the user's
     digest time zone) from the notifications that waited for it."""
 
@@ -87,7 +95,7 @@ class MailDigest(Base):
     created_at: Mapped[datetime]
 
 
-class AddressMail(Base):
+class AddressMail(NotificationsBase):
     __tablename__ = "address_mails"
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=new_id)
@@ -111,7 +119,7 @@ ONE_SOURCE = ("(CASE WHEN notification_id IS NULL THEN 0 ELSE 1 END)"
               " + (CASE WHEN digest_id IS NULL THEN 0 ELSE 1 END) = 1")
 
 
-class MailOutbox(Base):
+class MailOutbox(NotificationsBase):
     __tablename__ = "mail_outbox"
     __table_args__ = (
         Index("ix_mail_outbox_due", "status", "next_attempt_at"),
@@ -134,7 +142,7 @@ class MailOutbox(Base):
     created_at: Mapped[datetime]
 
 
-class NotificationPreference(Base):
+class NotificationPreference(NotificationsBase):
     """A user's choices: which kinds come by e-mail at once, in a daily digest, or not at
     all (inbox only), and whether a mail may name the case (some users read mail where
     others can see the screen)."""
@@ -158,7 +166,7 @@ REMINDER_FIRED = "fired"
 REMINDER_CANCELLED = "cancelled"  # the item was resolved before the reminder was due
 
 
-class Reminder(Base):
+class Reminder(NotificationsBase):
     """One reminder of an open deadline, scheduled when the deadline is set: kept in the
     database so that a restart loses none, and fired by the delivery worker once due (its
     domain decides then whether the item is still open and who must act)."""

@@ -10,16 +10,24 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, IdMixin
 from app.sealing import SealedColumn, register_sealed
 
 OFFER_OBJECT_TYPE = "settlement_offer"
 IDEMPOTENT_OBJECT_TYPE = "idempotent_response"
 
 
-class SettlementOffer(IdMixin, Base):
+
+class OffersBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class SettlementOffer(IdMixin, OffersBase):
     __tablename__ = "settlement_offers"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -47,7 +55,7 @@ class SettlementOffer(IdMixin, Base):
     key_id: Mapped[str | None] = mapped_column(String(64), default=None)
 
 
-class IdempotentResponse(IdMixin, Base):
+class IdempotentResponse(IdMixin, OffersBase):
     """The first successful answer to a request sent with an ``Idempotency-Key``.
 
     The body can hold offer content, so it is sealed like the offer itself.

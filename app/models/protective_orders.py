@@ -18,9 +18,9 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 from app.sealing import SealedColumn, register_sealed
 
 ORDER_CONTENT_OBJECT_TYPE = "protective_order.content"
@@ -30,7 +30,15 @@ PUBLIC_TEXT_OBJECT_TYPE = "public_text.text"
 PUBLIC_TEXT_LABEL_OBJECT_TYPE = "public_text.label"
 
 
-class ProtectiveOrder(IdMixin, CreatedMixin, Base):
+
+class ProtectiveOrdersBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class ProtectiveOrder(IdMixin, CreatedMixin, ProtectiveOrdersBase):
     __tablename__ = "protective_orders"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -51,7 +59,7 @@ class ProtectiveOrder(IdMixin, CreatedMixin, Base):
     replaced_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class OrderAcknowledgment(IdMixin, Base):
+class OrderAcknowledgment(IdMixin, ProtectiveOrdersBase):
     """Exhibit A: one user's signed agreement to be bound by one order."""
 
     __tablename__ = "order_acknowledgments"
@@ -68,7 +76,7 @@ class OrderAcknowledgment(IdMixin, Base):
     acknowledged_at: Mapped[datetime]
 
 
-class DesignationChallenge(IdMixin, Base):
+class DesignationChallenge(IdMixin, ProtectiveOrdersBase):
     __tablename__ = "designation_challenges"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -95,7 +103,7 @@ class DesignationChallenge(IdMixin, Base):
     )
 
 
-class Clawback(IdMixin, Base):
+class Clawback(IdMixin, ProtectiveOrdersBase):
     __tablename__ = "clawbacks"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -118,7 +126,7 @@ class Clawback(IdMixin, Base):
     recipients: Mapped[list[Any]] = mapped_column(JSON, default=list)
 
 
-class ClawbackCertification(IdMixin, Base):
+class ClawbackCertification(IdMixin, ProtectiveOrdersBase):
     __tablename__ = "clawback_certifications"
     __table_args__ = (UniqueConstraint("clawback_id", "user_id"),)
 
@@ -135,7 +143,7 @@ class ClawbackCertification(IdMixin, Base):
     late: Mapped[bool] = mapped_column(default=False)
 
 
-class PublicText(IdMixin, CreatedMixin, Base):
+class PublicText(IdMixin, CreatedMixin, ProtectiveOrdersBase):
     """Text a party registered as public (an opinion, a rule, its own public filing): its
     windows never count in that party's own filing and paper checks. The text (as read
     from the file) and its label (``{title, citation}``) are sealed under the case key;

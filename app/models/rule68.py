@@ -12,16 +12,24 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import JSON, ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, IdMixin
 from app.sealing import SealedColumn, register_sealed
 
 RULE68_OBJECT_TYPE = "rule68_offer"
 CERTIFICATE_OBJECT_TYPE = "rule68_certificate"
 
 
-class Rule68Offer(IdMixin, Base):
+
+class Rule68Base(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Rule68Offer(IdMixin, Rule68Base):
     __tablename__ = "rule68_offers"
 
     case_id: Mapped[uuid.UUID] = mapped_column(
@@ -48,7 +56,7 @@ class Rule68Offer(IdMixin, Base):
     created_at: Mapped[datetime]
 
 
-class Rule68Offeree(Base):
+class Rule68Offeree(Rule68Base):
     """One offeree of an offer; a joint offer is accepted only when every offeree accepts."""
 
     __tablename__ = "rule68_offerees"
@@ -67,7 +75,7 @@ class Rule68Offeree(Base):
     acceptance_backdated: Mapped[bool] = mapped_column(default=False)
 
 
-class Rule68Certificate(IdMixin, Base):
+class Rule68Certificate(IdMixin, Rule68Base):
     """A certificate of service of an offer (``party_id`` null) or of an offeree's notice of
     acceptance, for service made outside the room. Who served and on whom, and the typed text
     or the SHA-256 of the signed certificate, are sealed in ``content``."""
@@ -88,7 +96,7 @@ class Rule68Certificate(IdMixin, Base):
     content: Mapped[bytes] = mapped_column(LargeBinary)
 
 
-class ServiceConsent(Base):
+class ServiceConsent(Rule68Base):
     """A party's written consent to electronic service through the room (FRCP 5(b)(2)(E))."""
 
     __tablename__ = "service_consents"
@@ -101,7 +109,7 @@ class ServiceConsent(Base):
     consented_at: Mapped[datetime]
 
 
-class OtherMeansConsent(Base):
+class OtherMeansConsent(Rule68Base):
     """A party's written consent to service by a stated other means (FRCP 5(b)(2)(F))."""
 
     __tablename__ = "other_means_consents"
@@ -115,7 +123,7 @@ class OtherMeansConsent(Base):
     consented_at: Mapped[datetime]
 
 
-class LiabilityHearing(Base):
+class LiabilityHearing(Rule68Base):
     """Liability is determined and a hearing on its extent is set (68(c))."""
 
     __tablename__ = "liability_hearings"

@@ -14,9 +14,9 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, IdMixin
 
 INVITATION_PENDING = "pending"
 INVITATION_ACCEPTED = "accepted"
@@ -24,7 +24,15 @@ INVITATION_DECLINED = "declined"
 INVITATION_REVOKED = "revoked"
 
 
-class Invitation(IdMixin, Base):
+
+class SeatsBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class Invitation(IdMixin, SeatsBase):
     __tablename__ = "invitations"
     __table_args__ = (Index("ix_invitations_case_status", "case_id", "status"),)
 

@@ -4,12 +4,19 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base, CreatedMixin, IdMixin
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP, CreatedMixin, IdMixin
 
 
-class User(IdMixin, CreatedMixin, Base):
+class UsersBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class User(IdMixin, CreatedMixin, UsersBase):
     __tablename__ = "users"
 
     email: Mapped[str] = mapped_column(String(320), unique=True)
@@ -33,7 +40,7 @@ class User(IdMixin, CreatedMixin, Base):
     totp_pending_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class RefreshToken(IdMixin, CreatedMixin, Base):
+class RefreshToken(IdMixin, CreatedMixin, UsersBase):
     """Opaque, single-use, rotated; only a hash is stored. Reuse revokes the family."""
 
     __tablename__ = "refresh_tokens"
@@ -46,7 +53,7 @@ class RefreshToken(IdMixin, CreatedMixin, Base):
     revoked_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class RecoveryCode(IdMixin, CreatedMixin, Base):
+class RecoveryCode(IdMixin, CreatedMixin, UsersBase):
     """A one-time code that stands in for the second factor; only its keyed hash is stored."""
 
     __tablename__ = "recovery_codes"
@@ -57,7 +64,7 @@ class RecoveryCode(IdMixin, CreatedMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class PasswordReset(IdMixin, CreatedMixin, Base):
+class PasswordReset(IdMixin, CreatedMixin, UsersBase):
     """A request to reset a password by e-mail link. Only the token's hash is stored; the
     token is derived by the mail worker at delivery and exists afterwards only in the mail.
 
@@ -77,7 +84,7 @@ class PasswordReset(IdMixin, CreatedMixin, Base):
     used_at: Mapped[datetime | None] = mapped_column(default=None)
 
 
-class LoginThrottle(Base):
+class LoginThrottle(UsersBase):
     """Sign-in attempt counters, one row per key: a keyed hash of an account name, of a
     client address, or of the pair of both. A row is locked before it is checked, and an
     attempt is counted as a failure before its password is verified (``app.auth.throttle``).

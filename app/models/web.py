@@ -5,12 +5,19 @@ import uuid
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, LargeBinary
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-from app.models.base import Base
+from app.models.base import METADATA, TYPE_ANNOTATION_MAP
 
 
-class WebSession(Base):
+class WebBase(DeclarativeBase):
+    """The registry of this aggregate's mappers (``app.models.base.Base`` says why)."""
+
+    metadata = METADATA
+    type_annotation_map = TYPE_ANNOTATION_MAP
+
+
+class WebSession(WebBase):
     __tablename__ = "web_sessions"
 
     id_hash: Mapped[bytes] = mapped_column(LargeBinary(32), primary_key=True)
