@@ -49,14 +49,15 @@ def _start(directory: Path, log_keys: list[str]) -> tuple[subprocess.Popen[bytes
                             stderr=subprocess.PIPE)
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(proc.stderr.read() if proc.stderr else "witness exited")
-        try:
-            httpx.get(f"{url}/{'0' * 64}/checkpoint", timeout=1)
-            return proc, url
-        except httpx.HTTPError:
-            time.sleep(0.05)
+    with httpx.Client(timeout=1) as poll:  # one client for every attempt (tests.serveproc)
+        while time.monotonic() < deadline:
+            if proc.poll() is not None:
+                raise AssertionError(proc.stderr.read() if proc.stderr else "witness exited")
+            try:
+                poll.get(f"{url}/{'0' * 64}/checkpoint")
+                return proc, url
+            except httpx.HTTPError:
+                time.sleep(0.05)
     proc.kill()
     raise AssertionError("the witness did not start")
 
