@@ -1,14 +1,29 @@
 """Fixtures of the ENE tests: a three-party room (plaintiff, represented defendant, pro se
-defendant2) with every role, one session, and content seeded in every channel."""
+defendant2) with every role, one session, and content seeded in every channel.
+
+The session (``ene``), and the session with its content (``seeded``), are built once per
+run, each into a template database of its own, through the same HTTP requests the fixtures
+used to send before every test (about twelve; they were most of these tests' time, on both
+databases). A test that asks for either gets its copy of that template (SQLite), or that
+database with its rows put back after the previous test (PostgreSQL), as every API test
+gets the standard room; the other ENE tests start from the standard room as before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from app.config import Settings
+from app.main import create_app
+from tests import dbutil
+from tests.conftest import build_template, fresh_database, make_settings
 from tests.factories import Api, Room, User
+from tests.template import Template, copy_data_dir
 
 ROLES = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",
          "defense_client", "pro_se", "neutral", "auditor"]
@@ -69,14 +84,12 @@ class Ene:
         return r.json()["id"]
 
 
-@pytest.fixture
-def ene(api: Api) -> Ene:
+def _open_session(api: Api) -> Ene:
     room = api.room()
     return Ene(api=api, room=room, session=api.ene_session(room))
 
 
-@pytest.fixture
-def seeded(ene: Ene) -> Ene:
+def _seed_content(ene: Ene) -> None:
     """One message per channel (by its party's speaker; the joint one by the evaluator),
     statements of every party (only the defendant's shared), an evaluation shared with the
     plaintiff only."""
@@ -90,7 +103,88 @@ def seeded(ene: Ene) -> Ene:
                                             "share_with_party_ids": [ene.party("plaintiff")]})
     assert r.status_code == 201, r.text
     ene.markers.append("SECRET-evaluation")
-    return ene
+
+
+@dataclass
+class _Built:
+    """A template holding the standard room and an ENE session, and what the tests need to
+    know of what was built in it (ids, markers; the users' tokens are minted per test)."""
+
+    template: Template | None = None
+    ene: Ene | None = None
+
+
+def _database_url(template: Template) -> str:
+    return template.db if dbutil.pg_server_url() else dbutil.sqlite_url(Path(template.db))
+
+
+@pytest.fixture(scope="session")
+def _ene_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, _Built]]:
+    built = {"ene": _Built(), "seeded": _Built()}
+
+    def extend(kind: str):  # noqa: ANN202
+        def build(template: Template) -> None:
+            app = create_app(make_settings(template.data_dir, _database_url(template)))
+            with TestClient(app) as client:
+                ene = _open_session(Api(client, app, seed=template.seed))
+                if kind == "seeded":
+                    _seed_content(ene)
+            app.state.engine.dispose()
+            built[kind].ene = ene
+        return build
+
+    with build_template(tmp_path_factory.mktemp("ene"), extend("ene")) as bare, \
+            build_template(tmp_path_factory.mktemp("ene-seeded"), extend("seeded")) as full:
+        built["ene"].template, built["seeded"].template = bare, full
+        yield built
+
+
+@pytest.fixture
+def _ene_kind(request: pytest.FixtureRequest, _ene_templates: dict[str, _Built],
+              _template: Template) -> _Built:
+    """The template this test starts from: the seeded session's, the session's, or (a test
+    that builds its own session) the standard room's."""
+    for kind in ("seeded", "ene"):
+        if kind in request.fixturenames:
+            return _ene_templates[kind]
+    return _Built(template=_template)
+
+
+@pytest.fixture
+def database_url(_ene_kind: _Built, tmp_path: Path) -> Iterator[str]:
+    assert _ene_kind.template is not None
+    yield from fresh_database(_ene_kind.template, tmp_path)
+
+
+@pytest.fixture
+def settings(tmp_path: Path, database_url: str, _ene_kind: _Built) -> Settings:
+    assert _ene_kind.template is not None
+    return make_settings(copy_data_dir(_ene_kind.template.data_dir, tmp_path / "data"),
+                         database_url)
+
+
+@pytest.fixture
+def api(client: TestClient, app, _ene_kind: _Built) -> Api:  # noqa: ANN001
+    assert _ene_kind.template is not None
+    return Api(client, app, seed=_ene_kind.template.seed)
+
+
+def _from_template(api: Api, built: _Built) -> Ene:
+    """The template's session as this test's: the room's users with fresh tokens, the ids
+    and markers of what was built (lists and maps copied: a test may add to them)."""
+    assert built.ene is not None
+    return replace(built.ene, api=api, room=api.room(), messages=dict(built.ene.messages),
+                   statements=dict(built.ene.statements), markers=list(built.ene.markers))
+
+
+@pytest.fixture
+def ene(api: Api, _ene_kind: _Built) -> Ene:
+    return _from_template(api, _ene_kind)
+
+
+@pytest.fixture
+def seeded(api: Api, _ene_kind: _Built) -> Ene:
+    return _from_template(api, _ene_kind)
 
 
 def sees_channel(role: str, channel: str) -> bool:
