@@ -218,49 +218,37 @@ def _encoding_map(font: Any) -> dict[int, str]:
     return out
 
 
-def _cid_widths(w: Any) -> dict[int, float]:
-    """The /W array of a CIDFont: `c [w1 w2 ...]` and `c_first c_last w` entries."""
-    out: dict[int, float] = {}
-    items = list(w) if isinstance(w, pikepdf.Array) else []
-    k = 0
-    while k + 1 < len(items):
-        first, nxt = items[k], items[k + 1]
-        if isinstance(nxt, pikepdf.Array):
-            for j, width in enumerate(nxt):
-                out[int(first) + j] = float(width) / 1000.0
-            k += 2
-        elif k + 2 < len(items):
-            lo, hi = int(first), int(nxt)
-            for cid in range(lo, min(hi, lo + 0xFFFF) + 1):
-                out[cid] = float(items[k + 2]) / 1000.0
-            k += 3
-        else:
-            break
-    return out
-
-
-def _cid_vmetrics(w2: Any) -> dict[int, tuple[float, float, float]]:
-    """The /W2 array of a CIDFont: `c [w1y vx vy ...]` and `c_first c_last w1y vx vy`."""
-    out: dict[int, tuple[float, float, float]] = {}
-    items = list(w2) if isinstance(w2, pikepdf.Array) else []
+def _cid_entries(arr: Any, size: int) -> dict[int, tuple[float, ...]]:
+    """A CIDFont's /W (`size` 1: w) or /W2 (`size` 3: w1y vx vy) array, per CID, in units of
+    1 pt: `c [v v ...]` gives consecutive CIDs from c `size` values each, `c_first c_last
+    v ...` one set of values to a range (at most 65,536 CIDs of it)."""
+    out: dict[int, tuple[float, ...]] = {}
+    items = list(arr) if isinstance(arr, pikepdf.Array) else []
     k = 0
     while k + 1 < len(items):
         first, nxt = items[k], items[k + 1]
         if isinstance(nxt, pikepdf.Array):
             vals = [float(v) / 1000.0 for v in nxt]
-            for j in range(len(vals) // 3):
-                out[int(first) + j] = (vals[3 * j], vals[3 * j + 1], vals[3 * j + 2])
+            for j in range(len(vals) // size):
+                out[int(first) + j] = tuple(vals[size * j:size * (j + 1)])
             k += 2
-        elif k + 4 < len(items):
+        elif k + 1 + size < len(items):
             lo, hi = int(first), int(nxt)
-            metric = (float(items[k + 2]) / 1000.0, float(items[k + 3]) / 1000.0,
-                      float(items[k + 4]) / 1000.0)
+            entry = tuple(float(v) / 1000.0 for v in items[k + 2:k + 2 + size])
             for cid in range(lo, min(hi, lo + 0xFFFF) + 1):
-                out[cid] = metric
-            k += 5
+                out[cid] = entry
+            k += 2 + size
         else:
             break
     return out
+
+
+def _cid_widths(w: Any) -> dict[int, float]:
+    return {cid: entry[0] for cid, entry in _cid_entries(w, 1).items()}
+
+
+def _cid_vmetrics(w2: Any) -> dict[int, tuple[float, float, float]]:
+    return {cid: (e[0], e[1], e[2]) for cid, e in _cid_entries(w2, 3).items()}
 
 
 def _cmap_cids(data: bytes) -> dict[int, int]:
