@@ -172,9 +172,16 @@ def _template_db(_template: Template) -> str:
 
 
 @pytest.fixture
-def database_url(_template: Template, tmp_path: Path) -> Iterator[str]:
-    """A database holding the standard room and nothing else."""
-    yield from fresh_database(_template, tmp_path)
+def start(_template: Template) -> Template:
+    """The template a test's database, data dir and seed come from: the standard room. A
+    folder's conftest may start its tests from another (tests/api/ene: a session built)."""
+    return _template
+
+
+@pytest.fixture
+def database_url(start: Template, tmp_path: Path) -> Iterator[str]:
+    """A database holding what ``start`` holds (the standard room) and nothing else."""
+    yield from fresh_database(start, tmp_path)
 
 
 @pytest.fixture(scope="session")
@@ -232,8 +239,8 @@ def make_settings(data_dir: Path, database_url: str, **overrides: object) -> Set
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template) -> Settings:
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url)
+def settings(tmp_path: Path, database_url: str, start: Template) -> Settings:
+    return make_settings(copy_data_dir(start.data_dir, tmp_path / "data"), database_url)
 
 
 @pytest.fixture(scope="session")
@@ -261,5 +268,5 @@ def client(app) -> Iterator[TestClient]:  # noqa: ANN001
 
 
 @pytest.fixture
-def api(client: TestClient, app, _template: Template) -> Api:  # noqa: ANN001
-    return Api(client, app, seed=_template.seed)
+def api(client: TestClient, app, start: Template) -> Api:  # noqa: ANN001
+    return Api(client, app, seed=start.seed)

@@ -10,7 +10,8 @@ gets the standard room; the other ENE tests start from the standard room as befo
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -18,12 +19,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings
 from app.main import create_app
 from tests import dbutil
-from tests.conftest import build_template, fresh_database, make_settings
+from tests.conftest import build_template, make_settings
 from tests.factories import Api, Room, User
-from tests.template import Template, copy_data_dir
+from tests.template import Template
 
 ROLES = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",
          "defense_client", "pro_se", "neutral", "auditor"]
@@ -105,24 +105,21 @@ def _seed_content(ene: Ene) -> None:
     ene.markers.append("SECRET-evaluation")
 
 
-@dataclass
-class _Built:
-    """A template holding the standard room and an ENE session, and what the tests need to
-    know of what was built in it (ids, markers; the users' tokens are minted per test)."""
-
-    template: Template | None = None
-    ene: Ene | None = None
-
-
 def _database_url(template: Template) -> str:
     return template.db if dbutil.pg_server_url() else dbutil.sqlite_url(Path(template.db))
 
 
-@pytest.fixture(scope="session")
-def _ene_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, _Built]]:
-    built = {"ene": _Built(), "seeded": _Built()}
+KINDS = ("seeded", "ene")  # the fixtures that start from a template of their own
 
-    def extend(kind: str):  # noqa: ANN202
+
+@pytest.fixture(scope="session")
+def _ene_templates(tmp_path_factory: pytest.TempPathFactory
+                   ) -> Iterator[dict[str, tuple[Template, Ene]]]:
+    """Per kind, its template and what was built in it (ids, markers; the users' tokens are
+    minted per test)."""
+    built: dict[str, Ene] = {}
+
+    def extend(kind: str) -> Callable[[Template], None]:
         def build(template: Template) -> None:
             app = create_app(make_settings(template.data_dir, _database_url(template)))
             with TestClient(app) as client:
@@ -130,61 +127,49 @@ def _ene_templates(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[st
                 if kind == "seeded":
                     _seed_content(ene)
             app.state.engine.dispose()
-            built[kind].ene = ene
+            built[kind] = ene
         return build
 
-    with build_template(tmp_path_factory.mktemp("ene"), extend("ene")) as bare, \
-            build_template(tmp_path_factory.mktemp("ene-seeded"), extend("seeded")) as full:
-        built["ene"].template, built["seeded"].template = bare, full
-        yield built
+    with ExitStack() as stack:
+        templates = {kind: stack.enter_context(build_template(
+            tmp_path_factory.mktemp(f"ene-{kind}"), extend(kind))) for kind in KINDS}
+        yield {kind: (templates[kind], built[kind]) for kind in KINDS}
+
+
+def _kind(request: pytest.FixtureRequest) -> str | None:
+    return next((kind for kind in KINDS if kind in request.fixturenames), None)
 
 
 @pytest.fixture
-def _ene_kind(request: pytest.FixtureRequest, _ene_templates: dict[str, _Built],
-              _template: Template) -> _Built:
-    """The template this test starts from: the seeded session's, the session's, or (a test
-    that builds its own session) the standard room's."""
-    for kind in ("seeded", "ene"):
-        if kind in request.fixturenames:
-            return _ene_templates[kind]
-    return _Built(template=_template)
+def start(request: pytest.FixtureRequest,
+          _ene_templates: dict[str, tuple[Template, Ene]], _template: Template) -> Template:
+    """The seeded session's template, the session's, or (a test that builds its own
+    session) the standard room's."""
+    kind = _kind(request)
+    return _template if kind is None else _ene_templates[kind][0]
 
 
-@pytest.fixture
-def database_url(_ene_kind: _Built, tmp_path: Path) -> Iterator[str]:
-    assert _ene_kind.template is not None
-    yield from fresh_database(_ene_kind.template, tmp_path)
-
-
-@pytest.fixture
-def settings(tmp_path: Path, database_url: str, _ene_kind: _Built) -> Settings:
-    assert _ene_kind.template is not None
-    return make_settings(copy_data_dir(_ene_kind.template.data_dir, tmp_path / "data"),
-                         database_url)
-
-
-@pytest.fixture
-def api(client: TestClient, app, _ene_kind: _Built) -> Api:  # noqa: ANN001
-    assert _ene_kind.template is not None
-    return Api(client, app, seed=_ene_kind.template.seed)
-
-
-def _from_template(api: Api, built: _Built) -> Ene:
+def _from_template(request: pytest.FixtureRequest, api: Api,
+                   templates: dict[str, tuple[Template, Ene]]) -> Ene:
     """The template's session as this test's: the room's users with fresh tokens, the ids
     and markers of what was built (lists and maps copied: a test may add to them)."""
-    assert built.ene is not None
-    return replace(built.ene, api=api, room=api.room(), messages=dict(built.ene.messages),
-                   statements=dict(built.ene.statements), markers=list(built.ene.markers))
+    kind = _kind(request)
+    assert kind is not None
+    built = templates[kind][1]
+    return replace(built, api=api, room=api.room(), messages=dict(built.messages),
+                   statements=dict(built.statements), markers=list(built.markers))
 
 
 @pytest.fixture
-def ene(api: Api, _ene_kind: _Built) -> Ene:
-    return _from_template(api, _ene_kind)
+def ene(request: pytest.FixtureRequest, api: Api,
+        _ene_templates: dict[str, tuple[Template, Ene]]) -> Ene:
+    return _from_template(request, api, _ene_templates)
 
 
 @pytest.fixture
-def seeded(api: Api, _ene_kind: _Built) -> Ene:
-    return _from_template(api, _ene_kind)
+def seeded(request: pytest.FixtureRequest, api: Api,
+           _ene_templates: dict[str, tuple[Template, Ene]]) -> Ene:
+    return _from_template(request, api, _ene_templates)
 
 
 def sees_channel(role: str, channel: str) -> bool:

@@ -27,8 +27,8 @@ def mail_settings() -> dict[str, object]:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, database_url: str, _template: Template, inbox: Inbox,
+def settings(tmp_path: Path, database_url: str, start: Template, inbox: Inbox,
              mail_settings: dict[str, object]) -> Settings:
-    return make_settings(copy_data_dir(_template.data_dir, tmp_path / "data"), database_url,
+    return make_settings(copy_data_dir(start.data_dir, tmp_path / "data"), database_url,
                          smtp_host="127.0.0.1", smtp_port=inbox.port, smtp_starttls=False,
                          **mail_settings)
