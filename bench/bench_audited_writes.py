@@ -15,6 +15,8 @@ old design serialised every audited write on one counter row). Throughput is mea
 ``--rounds`` rounds and comparing medians. Printed:
 - audited / baseline throughput at c=1 (goal >= 0.80),
 - audited c=8 / c=1 throughput (goal >= 3x), with the baseline's own c=8 / c=1 beside it,
+- what the two goals together ask of c=8: 3 x 0.80 = 2.4x the raw c=1 rate, against what
+  the raw write (no event, no guard, no sequencer) reaches at c=8 on the same host,
 - the worst sequencing delay seen: from an action's commit to its batch's commit (goal
   < 1 s), and from the action's timestamp (which adds the rest of the action's own
   transaction),
@@ -290,6 +292,12 @@ def main() -> None:
           f"audited / unaudited: {med['audited', 8] / med['unaudited', 8]:.2f}")
     print(f"  audited c=8 / c=1 throughput:  {med['audited', 8] / med['audited', 1]:.2f}x"
           f"  (goal >= 3x; raw c=8 / c=1: {med['raw', 8] / med['raw', 1]:.2f}x)")
+    # The two goals bound each other: an audited write at c=1 at 0.80 of the raw one, and
+    # three times that at c=8, is 2.4x the raw c=1 rate, which the raw write (the same
+    # rows' work without the event) must itself reach at c=8 for the audited one to.
+    print(f"  both goals at once need audited c=8 >= 3 x 0.80 x raw c=1 = "
+          f"{2.4 * med['raw', 1]:,.0f} writes/s; raw c=8 reached {med['raw', 8]:,.0f} "
+          f"({med['raw', 8] / med['raw', 1]:.2f}x raw c=1), audited c=8 {med['audited', 8]:,.0f}")
     print(f"  max sequencing delay: {stats.max_commit_delay_seconds:.3f} s after commit "
           f"(goal < 1 s), {stats.max_delay_seconds:.3f} s after the action's timestamp; "
           f"{stats.events:,} events in {stats.batches:,} batches "
