@@ -11,7 +11,6 @@ from functools import cache
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.config import Settings
 from app.documents.inspection import POOL as INSPECTION_WORKERS
@@ -20,6 +19,7 @@ from app.migrate import upgrade
 from tests import dbutil, tools
 from tests.factories import Api
 from tests.template import Template, build_standard_room, copy_data_dir
+from tests.testclient import TestClient
 
 
 @pytest.fixture(scope="session", autouse=True)

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.auth.service import bootstrap_admin
@@ -19,6 +18,7 @@ from app.db import transaction
 from app.models.base import utcnow
 from app.models.users import User as UserRow
 from tests.template import PASSWORD, Seed, SeedUser
+from tests.testclient import TestClient
 
 # The password an account owner chooses in place of the one the platform admin gave.
 OWN_PASSWORD = "a passphrase of my own choosing"

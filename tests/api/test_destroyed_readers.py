@@ -12,12 +12,12 @@ import re
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.sealing import CaseDestroyed, IntegrityFailure, open_bytes
 from tests.api.documents.helpers import text_doc
 from tests.factories import Api, Room
 from tests.routes import api_routes
+from tests.testclient import TestClient
 from tests.web.helpers import sign_in_as
 
 MEMBERS = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",

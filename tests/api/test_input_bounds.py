@@ -12,12 +12,12 @@ import uuid
 from datetime import UTC, datetime
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import update
 
 from app.models.cases import Case
 from app.models.offers import SettlementOffer
 from tests.factories import Api, Room
+from tests.testclient import TestClient
 from tests.web.helpers import csrf_of, sign_in_as
 
 INT64_OVER = 2**63

@@ -7,7 +7,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 from sqlalchemy import select
 
 from app.models.audit import AuditEvent
@@ -16,6 +15,7 @@ from app.rule68 import reads as rule68_reads
 from tests import dbutil
 from tests.factories import Api, Room
 from tests.sqlcount import statements
+from tests.testclient import TestClient
 from tests.web.helpers import sign_in_as
 
 

@@ -25,7 +25,6 @@ from typing import Any
 import hypothesis
 import pytest
 import schemathesis
-from fastapi.testclient import TestClient
 from hypothesis import HealthCheck
 from schemathesis import GenerationMode
 
@@ -40,6 +39,7 @@ from tests.api.documents.helpers import text_doc
 from tests.conftest import build_template, fresh_database, make_settings
 from tests.factories import Api, Room, User
 from tests.template import PARTIES, Template, copy_data_dir
+from tests.testclient import TestClient
 
 pytestmark = pytest.mark.slow  # about 1,500 generated calls
 

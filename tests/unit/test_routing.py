@@ -5,11 +5,11 @@ from __future__ import annotations
 import threading
 
 from fastapi import FastAPI
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from app.routing import DeferredRoute, DeferredRouter, built_routes, mount
 from tests.conftest import make_settings
+from tests.testclient import TestClient
 
 
 def _app() -> tuple[FastAPI, list[str]]:

@@ -11,13 +11,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests import dbutil
 from tests.conftest import make_settings
 from tests.factories import Api
 from tests.template import Template, copy_data_dir
+from tests.testclient import TestClient
 
 CHROMIUM = os.environ.get("SETTLEROOM_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 
-from fastapi.testclient import TestClient
-
 from tests.factories import PASSWORD
+from tests.testclient import TestClient
 
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 

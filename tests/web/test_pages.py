@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.api.seats.conftest import token_for
+from tests.testclient import TestClient
 from tests.web.helpers import page_csrf, sign_in_as
 
 

@@ -6,11 +6,11 @@ import re
 from datetime import timedelta
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.auth import web_sessions as web_session
 from app.models.base import utcnow
 from tests.factories import PASSWORD
+from tests.testclient import TestClient
 from tests.web.helpers import csrf_of, page_csrf, sign_in
 
 COOKIE = "settleroom_session"

@@ -7,10 +7,10 @@ import threading
 
 import pyotp
 import pytest
-from fastapi.testclient import TestClient
 
 from tests.clock import Clock
 from tests.factories import PASSWORD
+from tests.testclient import TestClient
 
 
 def at(app, address: str) -> TestClient:  # noqa: ANN001

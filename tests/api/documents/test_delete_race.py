@@ -14,10 +14,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests import dbutil
 from tests.api.documents.helpers import order_text, pdf_doc, text_doc
+from tests.testclient import TestClient
 
 pytestmark = [
     pytest.mark.postgres,

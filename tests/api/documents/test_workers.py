@@ -13,11 +13,11 @@ import time
 from pathlib import Path
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.documents import inspection
 from app.documents.pool import WorkerPool
 from tests.api.documents.helpers import pdf_doc, png_doc, png_flood
+from tests.testclient import TestClient
 
 POOL = inspection.POOL
 # Processes, signals and resource limits: checked once, in the SQLite pass. What the

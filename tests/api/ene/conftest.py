@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.main import create_app
 from tests import dbutil
 from tests.conftest import build_template, make_settings
 from tests.factories import Api, Room, User
 from tests.template import Template
+from tests.testclient import TestClient
 
 ROLES = ["room_admin", "plaintiff_counsel", "plaintiff_client", "defense_counsel",
          "defense_client", "pro_se", "neutral", "auditor"]

@@ -18,11 +18,11 @@ import threading
 from threading import BrokenBarrierError
 
 import pytest
-from fastapi.testclient import TestClient
 
 from app.kernel import idempotency
 from tests import dbutil
 from tests.api.offers.conftest import events_named
+from tests.testclient import TestClient
 
 pytestmark = [
     pytest.mark.postgres,

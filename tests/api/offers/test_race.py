@@ -12,10 +12,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests import dbutil
 from tests.api.offers.conftest import events_named
+from tests.testclient import TestClient
 
 pytestmark = [
     pytest.mark.postgres,

@@ -9,10 +9,10 @@ from __future__ import annotations
 import threading
 
 import pytest
-from fastapi.testclient import TestClient
 
 from tests import dbutil
 from tests.api.seats.conftest import events_named, invite, token_for
+from tests.testclient import TestClient
 
 pytestmark = [
     pytest.mark.postgres,
