@@ -257,6 +257,7 @@ def _shared_app(tmp_path_factory: pytest.TempPathFactory, _template: Template): 
 @pytest.fixture
 def app(_shared_app, settings: Settings):  # noqa: ANN001, ANN201
     configure(_shared_app, settings)
+    dbutil.share_compiled_sql(_shared_app.state.engine)
     yield _shared_app
     _shared_app.state.engine.dispose()
 
