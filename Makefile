@@ -18,16 +18,24 @@ PG_SKIP := --ignore=tests/web/test_accessibility.py
 
 .PHONY: run test lint install install-dev clean
 
+# The environment's packages are installed by uv (itself installed by the venv's pip): it
+# resolves, fetches and installs the dev dependencies several times faster than pip, which
+# spent 34 s of CPU on them from a warm cache, most of a fresh clone's first minute.
+# Bytecode is compiled at install time, as pip does, so that neither the server nor every
+# test worker compiles the libraries it imports.
+UV := $(VENV)/bin/uv
+UV_INSTALL := $(UV) pip install -q --compile-bytecode --python $(PY)
+
 $(PY):
 	$(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q 'uv>=0.9'
 
 $(VENV)/.installed: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e .
+	$(UV_INSTALL) -e .
 	touch $@
 
 $(VENV)/.installed-dev: pyproject.toml | $(PY)
-	$(PY) -m pip install -q -e '.[dev]'
+	$(UV_INSTALL) -e '.[dev]'
 	touch $@ $(VENV)/.installed
 
 install: $(VENV)/.installed
