@@ -34,6 +34,7 @@ from app.main import configure
 from app.models.notifications import MailOutbox, Notification
 from app.seats.schemas import SeatCreate
 from app.seats.service import seat_member
+from tests import dbutil
 
 PASSWORD = "correct horse battery staple"
 ADMIN_EMAIL = "admin@example.com"
@@ -83,6 +84,11 @@ class Template:
     db: str
     data_dir: Path
     seed: Seed
+
+    @property
+    def url(self) -> str:
+        """``db`` as an engine's URL (a SQLite file as ``sqlite:///...``)."""
+        return self.db if "://" in self.db else dbutil.sqlite_url(Path(self.db))
 
 
 def copy_data_dir(source: Path, dest: Path) -> Path:

@@ -207,8 +207,7 @@ def fuzz_template(_shared_app, tmp_path_factory: pytest.TempPathFactory):  # noq
     ids: dict[str, str] = {}
 
     def extend(template: Template) -> None:
-        url = template.db if dbutil.pg_server_url() else dbutil.sqlite_url(Path(template.db))
-        configure(_shared_app, make_settings(template.data_dir, url))
+        configure(_shared_app, make_settings(template.data_dir, template.url))
         with TestClient(_shared_app) as client:
             ids.update(build_world(Api(client, _shared_app, seed=template.seed)))
         _shared_app.state.engine.dispose()

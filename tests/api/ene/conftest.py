@@ -13,13 +13,11 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass, field, replace
-from pathlib import Path
 from typing import Any
 
 import pytest
 
 from app.main import create_app
-from tests import dbutil
 from tests.conftest import build_template, make_settings
 from tests.factories import Api, Room, User
 from tests.template import Template
@@ -105,10 +103,6 @@ def _seed_content(ene: Ene) -> None:
     ene.markers.append("SECRET-evaluation")
 
 
-def _database_url(template: Template) -> str:
-    return template.db if dbutil.pg_server_url() else dbutil.sqlite_url(Path(template.db))
-
-
 KINDS = ("seeded", "ene")  # the fixtures that start from a template of their own
 
 
@@ -121,7 +115,7 @@ def _ene_templates(tmp_path_factory: pytest.TempPathFactory
 
     def extend(kind: str) -> Callable[[Template], None]:
         def build(template: Template) -> None:
-            app = create_app(make_settings(template.data_dir, _database_url(template)))
+            app = create_app(make_settings(template.data_dir, template.url))
             with TestClient(app) as client:
                 ene = _open_session(Api(client, app, seed=template.seed))
                 if kind == "seeded":
