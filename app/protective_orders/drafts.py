@@ -88,6 +88,8 @@ def docx_pages(data: bytes) -> tuple[Page, ...]:
                                       code="draft_too_large")
             with z.open(info) as fh:
                 xml = fh.read(MAX_DOCX_XML_BYTES + 1)
+    # zipfile answers a compression method it lacks with NotImplementedError, an encrypted
+    # member with RuntimeError: both are a DOCX this cannot read, like a broken archive.
     except (KeyError, zipfile.BadZipFile, OSError, EOFError, NotImplementedError,
             RuntimeError, ValueError):
         raise Invalid("The DOCX could not be read.", code="malformed_docx") from None
